@@ -1,0 +1,24 @@
+// swift-tools-version: 6.1
+// Omote's benchmarks (ordo-one/benchmark). Kept in their own package so the main package and its tests build without
+// the benchmark toolchain. Run: cd Benchmarks && swift package benchmark  (see README "Performance").
+import PackageDescription
+
+let package = Package(
+    name: "OmoteBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "OmoteBenchmarks",
+            dependencies: [
+                .product(name: "Omote", package: "main"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/OmoteBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the system packages Omote needs (idempotent: only what is missing), via apt-get (sudo when not root).
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libv4l-dev            # libv4l2: camera access, odd-format conversion
+  libturbojpeg0-dev     # MJPEG/JPEG → luma
+  libdlib-data          # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
+  opencv-data           # /usr/share/opencv4/{lbp,haar}cascades/*.xml
+  strace                # the privacy test watches omote's syscalls
+  tmux                  # the terminal-view test drives omote in a real terminal
+)
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: the Swift toolchain (6.1 or later) is not on PATH; install it from swift.org first" >&2
+  exit 1
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: this system has no apt-get; install these packages (or your distribution's equivalents) by hand: ${missing[*]}" >&2
+  exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,7 @@
+// The umbrella library: `import Omote` gives every layer.
+@_exported import OmoteCapture
+@_exported import OmotePipeline
+@_exported import OmotePrivacy
+@_exported import OmoteRig
+@_exported import OmoteSolver
+@_exported import OmoteVision

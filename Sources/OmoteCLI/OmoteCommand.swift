@@ -1,0 +1,17 @@
+import ArgumentParser
+import Omote
+
+@main
+struct OmoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omote",
+        abstract: "Webcam facial capture for 3D avatars: 52 ARKit blendshapes, head pose and gaze, kept private by the kernel.",
+        subcommands: [LiveCommand.self, ReplayCommand.self, DevicesCommand.self, DoctorCommand.self, BenchCommand.self]
+    )
+}
+
+/// Thrown by a subcommand whose capability has not landed yet: it says so instead of pretending.
+struct NotYetAvailable: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "\(what) is not available in this build of Omote yet." }
+}

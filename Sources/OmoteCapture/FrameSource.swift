@@ -1,0 +1,29 @@
+/// Where frames come from: a V4L2 camera or a recorded clip. A source decodes each frame into the caller's reusable
+/// `LumaFrame`, so the pipeline never sees who produced it.
+public protocol FrameSource: AnyObject {
+    /// A human-readable name for messages ("/dev/video0", "SampleFrames/single_face").
+    var name: String { get }
+    /// Blocks until the newest frame is decoded into `frame`. Returns nil at the end of a finite source.
+    /// Frames that fail to decode are skipped and counted in `stats`, not thrown: a camera keeps streaming.
+    func next(into frame: inout LumaFrame) throws -> FrameDelivery?
+    var stats: FrameSourceStats { get }
+}
+
+/// Facts about one delivered frame.
+public struct FrameDelivery: Sendable, Equatable {
+    /// Time spent turning the source's bytes into luma, in nanoseconds (the decode stage of the pipeline).
+    public var decodeNanoseconds: UInt64
+    /// Frames the source skipped since the previous delivery (newest-frame policy, or corrupt frames).
+    public var droppedSincePrevious: Int
+    public init(decodeNanoseconds: UInt64, droppedSincePrevious: Int) {
+        self.decodeNanoseconds = decodeNanoseconds
+        self.droppedSincePrevious = droppedSincePrevious
+    }
+}
+
+public struct FrameSourceStats: Sendable, Equatable {
+    public var delivered = 0
+    public var dropped = 0
+    public var corrupt = 0
+    public init() {}
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Replays a recorded clip (a `SampleFrames/` folder: JPEG files + `manifest.tsv`) through the same libjpeg-turbo luma
+/// decode a camera's MJPEG goes through. The compressed clip is read into memory once at open, so replay touches no
+/// file per frame and allocates nothing per frame.
+public final class ReplaySource: FrameSource {
+    public enum Pacing: Sendable, Equatable {
+        /// Deliver each frame at its nominal time divided by `speed` (1 = real time).
+        case nominal(speed: Double)
+        /// Deliver frames back to back (tests, benchmarks).
+        case asFastAsPossible
+    }
+
+    public let name: String
+    public let pacing: Pacing
+    public let loop: Bool
+    public private(set) var stats = FrameSourceStats()
+    /// Nominal timestamp (µs from clip start) of each frame, in manifest order.
+    public let timestampsMicroseconds: [UInt64]
+    public var frameCount: Int { timestampsMicroseconds.count }
+
+    private let jpegBytes: [UInt8]
+    private let frameRanges: [Range<Int>]
+    private let frameNames: [String]
+    private let decoder: JPEGDecoder
+    private var position = 0
+    private var lap: UInt64 = 0
+    private var startNanoseconds: UInt64 = 0
+
+    /// Opens `clipDirectory`, which must contain `manifest.tsv` (index, timestamp_us, file) and the listed JPEGs.
+    public init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false) throws(ReplayError) {
+        let manifestPath = (clipDirectory as NSString).appendingPathComponent("manifest.tsv")
+        guard let manifest = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
+            throw ReplayError(clip: clipDirectory, reason: "no readable manifest.tsv; is this a SampleFrames clip folder? (regenerate with SampleFrames/make-samples.sh)")
+        }
+        var timestamps: [UInt64] = []
+        var names: [String] = []
+        for (lineNumber, line) in manifest.split(separator: "\n").enumerated() where lineNumber > 0 {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 3, let index = Int(fields[0]), index == names.count, let micros = UInt64(fields[1]) else {
+                throw ReplayError(clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1) is malformed (want: index, timestamp_us, file in order)")
+            }
+            if let last = timestamps.last, micros < last {
+                throw ReplayError(clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1): timestamps go backwards")
+            }
+            timestamps.append(micros)
+            names.append(String(fields[2]))
+        }
+        guard !names.isEmpty else { throw ReplayError(clip: clipDirectory, reason: "manifest.tsv lists no frames") }
+
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for name in names {
+            let path = (clipDirectory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ReplayError(clip: clipDirectory, reason: "frame file \(name) listed in manifest.tsv is missing or unreadable")
+            }
+            ranges.append(bytes.count ..< bytes.count + data.count)
+            bytes.append(contentsOf: data)
+        }
+        do { decoder = try JPEGDecoder() } catch { throw ReplayError(clip: clipDirectory, reason: error.description) }
+        self.name = clipDirectory
+        self.pacing = pacing
+        self.loop = loop
+        self.timestampsMicroseconds = timestamps
+        self.jpegBytes = bytes
+        self.frameRanges = ranges
+        self.frameNames = names
+    }
+
+    /// The compressed bytes of frame `index` (for benchmarks that time bare decode on the same frames).
+    public func withJPEG<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try jpegBytes.withUnsafeBytes { all in try body(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]])) }
+    }
+
+    public func fileName(at index: Int) -> String { frameNames[index] }
+
+    /// Starts over from the first frame.
+    public func rewind() {
+        position = 0
+        lap = 0
+        startNanoseconds = 0
+    }
+
+    public func next(into frame: inout LumaFrame) throws -> FrameDelivery? {
+        var dropped = 0
+        while true {
+            if position == frameRanges.count {
+                guard loop else { return nil }
+                position = 0
+                lap += 1
+            }
+            let index = position
+            position += 1
+            let clipDuration = (timestampsMicroseconds.last ?? 0) + (timestampsMicroseconds.count > 1 ? timestampsMicroseconds[1] - timestampsMicroseconds[0] : 33_333)
+            let nominalMicros = timestampsMicroseconds[index] + lap * clipDuration
+            if case let .nominal(speed) = pacing {
+                if startNanoseconds == 0 { startNanoseconds = MonotonicClock.nanoseconds() }
+                MonotonicClock.sleep(untilNanoseconds: startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed))
+            }
+            let started = MonotonicClock.nanoseconds()
+            do {
+                try jpegBytes.withUnsafeBytes { all in
+                    try decoder.decodeLuma(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame,
+                                           source: "\(name)/\(frameNames[index])")
+                }
+            } catch {
+                stats.corrupt += 1
+                stats.dropped += 1
+                dropped += 1
+                continue
+            }
+            frame.sequence = UInt64(index) + lap * UInt64(frameRanges.count)
+            frame.timestampNanoseconds = nominalMicros * 1000
+            stats.delivered += 1
+            return FrameDelivery(decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
+        }
+    }
+}
+
+public struct ReplayError: Error, CustomStringConvertible {
+    public let clip: String
+    public let reason: String
+    public var description: String { "replay of \(clip): \(reason)" }
+}

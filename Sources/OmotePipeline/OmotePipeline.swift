@@ -1,0 +1,1 @@
+// OmotePipeline wires the layers: frame source → luma → detect/track → landmarks → solve → rig, under the privacy guard.

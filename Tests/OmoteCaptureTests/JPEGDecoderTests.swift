@@ -1,0 +1,121 @@
+import Foundation
+import OmoteCapture
+import Testing
+
+/// FNV-1a 64 over the luma plane, the checksum the Pillow reference fixture uses.
+func fnv1a64(_ image: LumaImage) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for y in 0 ..< image.height {
+        for x in 0 ..< image.width {
+            hash = (hash ^ UInt64(image[x, y])) &* 0x0000_0100_0000_01B3
+        }
+    }
+    return hash
+}
+
+@Suite struct JPEGDecoderTests {
+    struct ReferenceLuma { let clip: String, file: String, width: Int, height: Int, checksum: UInt64 }
+
+    static func reference() throws -> [ReferenceLuma] {
+        let text = try String(contentsOfFile: TestPaths.fixtures + "/luma-fnv1a64.tsv", encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: "\t").map(String.init)
+            return ReferenceLuma(clip: f[0], file: f[1], width: Int(f[2])!, height: Int(f[3])!, checksum: UInt64(f[4], radix: 16)!)
+        }
+    }
+
+    @Test("Every SampleFrames JPEG decodes to the same luma bytes as Pillow's independent libjpeg (Y channel, accurate IDCT)")
+    func lumaMatchesIndependentDecoder() throws {
+        let references = try Self.reference()
+        #expect(references.count == 336)
+        let decoder = try JPEGDecoder()
+        var frame = try LumaFrame()
+        var mismatches: [String] = []
+        for reference in references {
+            let path = "\(TestPaths.sampleFrames)/\(reference.clip)/\(reference.file)"
+            let data = try #require(FileManager.default.contents(atPath: path))
+            try data.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: path) }
+            #expect(frame.width == reference.width && frame.height == reference.height)
+            let checksum = frame.withImage { fnv1a64($0) }
+            if checksum != reference.checksum { mismatches.append(path) }
+        }
+        #expect(mismatches.isEmpty, "luma differs from the reference for \(mismatches.count) frames: \(mismatches.prefix(5))")
+    }
+
+    @Test("A truncated JPEG is a clear error, not a crash or a half-grey frame")
+    func truncatedJPEG() throws {
+        let path = TestPaths.sampleFrames + "/single_face/0000.jpg"
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let decoder = try JPEGDecoder()
+        var frame = try LumaFrame()
+        for keep in [data.count / 2, data.count - 200, 700] {
+            let truncated = data.prefix(keep)
+            let error = #expect(throws: DecodeError.self) {
+                try truncated.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "truncated.jpg") }
+            }
+            #expect(error?.description.hasPrefix("truncated.jpg: ") == true)
+        }
+    }
+
+    @Test("A file that is not a JPEG is rejected with a message naming it")
+    func notAJPEG() throws {
+        let decoder = try JPEGDecoder()
+        var frame = try LumaFrame()
+        let manifest = Array("index\ttimestamp_us\tfile\n".utf8)
+        let error = #expect(throws: DecodeError.self) {
+            try manifest.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "manifest.tsv") }
+        }
+        #expect(error?.description == "manifest.tsv: not a JPEG (no SOI marker)")
+        #expect(throws: DecodeError.self) {
+            try [UInt8]().withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "empty") }
+        }
+    }
+
+    @Test("DCT-scaled decode gives the reduced size")
+    func scaledDecode() throws {
+        let data = try #require(FileManager.default.contents(atPath: TestPaths.sampleFrames + "/single_face/0000.jpg"))
+        let decoder = try JPEGDecoder()
+        var frame = try LumaFrame()
+        try data.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }
+        #expect(frame.width == 320 && frame.height == 180)
+    }
+}
+
+@Suite struct ReplaySourceTests {
+    @Test("Replay yields every frame of a clip in order with increasing timestamps, then ends")
+    func replayInOrder() throws {
+        for clip in ["single_face", "face_noface", "no_face"] {
+            let source = try ReplaySource(clipDirectory: "\(TestPaths.sampleFrames)/\(clip)")
+            var frame = try LumaFrame()
+            var sequences: [UInt64] = []
+            var lastTimestamp: UInt64?
+            while let delivery = try source.next(into: &frame) {
+                #expect(delivery.droppedSincePrevious == 0)
+                if let lastTimestamp { #expect(frame.timestampNanoseconds > lastTimestamp) }
+                lastTimestamp = frame.timestampNanoseconds
+                sequences.append(frame.sequence)
+            }
+            #expect(sequences == (0 ..< UInt64(source.frameCount)).map { $0 })
+            #expect(source.stats.delivered == source.frameCount && source.stats.corrupt == 0)
+        }
+    }
+
+    @Test("Looping replay continues past the end with timestamps still increasing")
+    func looping() throws {
+        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face", loop: true)
+        var frame = try LumaFrame()
+        var last: UInt64 = 0
+        for index in 0 ..< source.frameCount + 5 {
+            _ = try #require(try source.next(into: &frame))
+            if index > 0 { #expect(frame.timestampNanoseconds > last) }
+            last = frame.timestampNanoseconds
+        }
+        #expect(frame.sequence == UInt64(source.frameCount + 4))
+    }
+
+    @Test("A folder without a manifest is refused with a hint")
+    func missingManifest() {
+        let error = #expect(throws: ReplayError.self) { try ReplaySource(clipDirectory: TestPaths.repositoryRoot + "/Sources") }
+        #expect(error?.description.contains("manifest.tsv") == true)
+    }
+}
