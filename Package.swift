@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Omote: webcam → face → 52 ARKit blendshapes → 3D rig, privately. Layers depend downward only:
-// privacy → capture → vision → solver → rig → pipeline → CLI.
+// privacy → capture → vision → solver → rig → view → pipeline → CLI.
 import PackageDescription
 
 let package = Package(
@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "OmoteVision", dependencies: ["OmoteCapture"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteSolver", dependencies: ["OmoteVision"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteRig", dependencies: ["OmoteSolver"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmotePipeline", dependencies: ["OmoteRig", "OmoteSolver", "OmoteVision", "OmoteCapture", "OmotePrivacy"]),
+        .target(name: "OmoteView", dependencies: ["OmoteRig"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmotePipeline", dependencies: ["OmoteView", "OmoteRig", "OmoteSolver", "OmoteVision", "OmoteCapture", "OmotePrivacy"]),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
         .executableTarget(
             name: "OmoteCLI",
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
+        .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
         .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteCLI"]),
     ]
 )
