@@ -41,7 +41,7 @@ let package = Package(
 
         .testTarget(name: "OmotePrivacyTests", dependencies: ["OmotePrivacy", "OmoteCLI"]),
         .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"]),
+        .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
         .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteCLI"]),
