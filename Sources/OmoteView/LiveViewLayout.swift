@@ -49,6 +49,7 @@ public struct LiveViewLayout {
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
         if !model.calibrationNote.isEmpty { line(model.calibrationNote) }
+        if !model.statusNote.isEmpty { line(model.statusNote) }
         line("")
         // Strongest tracked shapes first.
         var order = ARKitBlendshape.allCases.filter { model.weights.isTracked($0) }

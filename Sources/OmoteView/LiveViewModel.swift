@@ -47,6 +47,8 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     public var framesDropped = 0
     public var guardSummary = "guard: not engaged"
     public var calibrationNote = ""
+    /// A one-line note from the session (end of clip, camera unplugged).
+    public var statusNote = ""
     /// Capture → result latency of the newest frame (camera only), nanoseconds.
     public var latencyNanoseconds: UInt64 = 0
 

@@ -1,0 +1,77 @@
+import OmoteCapture
+import OmoteView
+
+/// The drawing side of a live or replay session: draws the newest state at most `maximumRate` times a second on the
+/// terminal, handles keys, and restores the terminal however the session ends.
+public enum LiveDisplay {
+    /// Runs until the user quits or the source ends. Returns when processing has stopped.
+    public static func runInteractive(_ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarRendering,
+                                      maximumRate: Double = 30) {
+        defer { terminal.restore() }
+        let rasterizer = SoftwareRasterizer(width: 1, height: 1)
+        var canvas = TerminalCanvas()
+        var lastSize: TerminalSession.Size?
+        var lastVersion: UInt64 = .max
+        let period = UInt64(1e9 / maximumRate)
+        var drawNanoseconds: UInt64 = 0
+        var nextDraw = MonotonicClock.nanoseconds()
+        var quit = false
+        var finishedShown = false
+        while !quit {
+            for key in terminal.pendingKeys() {
+                switch key {
+                case .quit: quit = true
+                case .calibrate: runner.requestCalibration()
+                case .other: break
+                }
+            }
+            let size = terminal.size
+            var (snapshot, version) = runner.latest.read()
+            // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
+            let finished = runner.isFinished
+            if finished {
+                snapshot.statusNote = runner.failureDescription.map { "stopped: \($0)" } ?? "end of input: press q to quit"
+            }
+            if version != lastVersion || size != lastSize || (finished && !finishedShown) {
+                finishedShown = finished
+                let started = MonotonicClock.nanoseconds()
+                let geometry = LiveViewLayout.geometry(for: size)
+                rasterizer.resize(width: geometry.pictureWidth, height: geometry.pictureHeight)
+                rasterizer.clear(background: SIMD3(0.06, 0.07, 0.09))
+                avatar.render(snapshot, into: rasterizer)
+                var model = snapshot
+                model.timings[.draw] = drawNanoseconds
+                canvas.begin()
+                if size != lastSize { canvas.clearScreen() }
+                canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
+                LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
+                canvas.end()
+                terminal.writeAll(canvas.bytes)
+                drawNanoseconds = MonotonicClock.nanoseconds() - started
+                lastVersion = version
+                lastSize = size
+            }
+            nextDraw += period
+            let now = MonotonicClock.nanoseconds()
+            if nextDraw < now { nextDraw = now }
+            MonotonicClock.sleep(untilNanoseconds: nextDraw)
+        }
+        runner.requestStop()
+        while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
+    }
+
+    /// Without a terminal: wait for the source to end (or `stop` to return true), printing nothing but status.
+    public static func runHeadless(_ runner: PipelineRunner, status: (String) -> Void, stop: () -> Bool = { false }) {
+        var lastReport = MonotonicClock.nanoseconds()
+        while !runner.isFinished {
+            if stop() { runner.requestStop() }
+            MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 20_000_000)
+            let now = MonotonicClock.nanoseconds()
+            if now - lastReport > 5_000_000_000 {
+                lastReport = now
+                let model = runner.latest.read().value
+                status(String(format: "%d frames, %.1f fps, %d dropped", model.framesProcessed, model.framesPerSecond, model.framesDropped))
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import OmoteCapture
+import OmoteView
+import Synchronization
+
+/// Turns one decoded frame into the newest view state (detect/track → landmarks → solve → rig).
+public protocol FrameProcessor: AnyObject {
+    /// Processes `frame` and updates `model` in place (weights, pose, tracking state, stage timings).
+    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel)
+    /// Starts the explicit neutral calibration ("hold a neutral face for 2 s").
+    func beginCalibration()
+}
+
+/// The newest value published by one thread for another: the reader always gets the latest state and never waits for
+/// the writer's work, only for a copy of a small value.
+public final class LatestValue<Value: Sendable>: Sendable {
+    private let storage: Mutex<(value: Value, version: UInt64)>
+    public init(_ initial: Value) { storage = Mutex((initial, 0)) }
+    public func publish(_ value: Value) { storage.withLock { $0 = ($0.version == .max ? (value, 1) : (value, $0.version + 1)) } }
+    public func read() -> (value: Value, version: UInt64) { storage.withLock { $0 } }
+}
+
+/// Runs a frame source through a processor on a dedicated processing thread while the calling thread draws (or
+/// reports). Capture and processing never wait for drawing: the drawer reads the newest published state.
+public final class PipelineRunner: @unchecked Sendable {
+    public let source: FrameSource
+    public let processor: FrameProcessor
+    public let latest = LatestValue(LiveViewModel())
+    private let stopRequested = Atomic<Bool>(false)
+    private let calibrationRequested = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    private let failure = Mutex<String?>(nil)
+    /// Per-frame stage times collected for the closing summary (preallocated; the ring overwrites when full).
+    private let history: Mutex<TimingHistory>
+
+    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000) {
+        self.source = source
+        self.processor = processor
+        history = Mutex(TimingHistory(capacity: historyCapacity))
+    }
+
+    public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+    public func requestCalibration() { calibrationRequested.store(true, ordering: .relaxed) }
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
+    /// Why processing stopped early (camera unplugged, …), if it did.
+    public var failureDescription: String? { failure.withLock { $0 } }
+    public func timingHistory() -> TimingHistory { history.withLock { $0 } }
+
+    /// Starts the processing thread. Call after the privacy guard is engaged: the thread inherits its restrictions.
+    public func start(frameCapacity: Int = 1280 * 720) {
+        let thread = Thread { [self] in
+            do {
+                var frame = try LumaFrame(capacity: frameCapacity)
+                self.processLoop(frame: &frame)
+            } catch {
+                self.failure.withLock { $0 = "\(error)" }
+                self.finished.store(true, ordering: .releasing)
+            }
+        }
+        thread.name = "omote-processing"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    private func processLoop(frame: inout LumaFrame) {
+        var model = LiveViewModel()
+        model.sourceName = source.name
+        var frameTimes = RateMeter()
+        defer {
+            frame.wipe()
+            finished.store(true, ordering: .releasing)
+        }
+        while !stopRequested.load(ordering: .relaxed) {
+            if calibrationRequested.exchange(false, ordering: .relaxed) { processor.beginCalibration() }
+            let delivery: FrameDelivery
+            do {
+                guard let next = try source.next(into: &frame) else { return }
+                delivery = next
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+                return
+            }
+            model.timings[.decode] = delivery.decodeNanoseconds
+            processor.process(frame, delivery: delivery, into: &model)
+            model.frameSize = SIMD2(frame.width, frame.height)
+            model.framesProcessed += 1
+            model.framesDropped = source.stats.dropped
+            model.framesPerSecond = frameTimes.tick(MonotonicClock.nanoseconds())
+            let timings = model.timings
+            history.withLock { $0.append(timings) }
+            latest.publish(model)
+        }
+    }
+}
+
+/// Frames per second over a sliding window of recent frame times.
+struct RateMeter {
+    private var times = SIMD32<UInt64>(repeating: 0)
+    private var count = 0
+    mutating func tick(_ now: UInt64) -> Double {
+        times[count % 32] = now
+        count += 1
+        guard count > 1 else { return 0 }
+        let span = min(count, 32)
+        let oldest = times[(count - span) % 32]
+        return now > oldest ? Double(span - 1) * 1e9 / Double(now - oldest) : 0
+    }
+}
+
+/// Stage timings of processed frames, for p50/p99 summaries. Timings are not expression data.
+public struct TimingHistory: Sendable {
+    public private(set) var samples: [StageTimings]
+    private var next = 0
+    public private(set) var total = 0
+
+    public init(capacity: Int) {
+        samples = []
+        samples.reserveCapacity(capacity)
+    }
+
+    public mutating func append(_ timings: StageTimings) {
+        if samples.count < samples.capacity {
+            samples.append(timings)
+        } else if !samples.isEmpty {
+            samples[next] = timings
+            next = (next + 1) % samples.count
+        }
+        total += 1
+    }
+
+    /// The q-quantile (0…1) of a stage, in nanoseconds.
+    public func quantile(_ q: Double, of stage: PipelineStage) -> UInt64 {
+        quantile(q) { $0[stage] }
+    }
+
+    /// The q-quantile of any per-frame quantity derived from the stage timings.
+    public func quantile(_ q: Double, _ value: (StageTimings) -> UInt64) -> UInt64 {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.map(value).sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))]
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import OmoteCapture
+import OmotePipeline
+import OmoteView
+import Testing
+
+/// A deterministic processor double: records what it saw, sets a fake stage time.
+private final class CountingProcessor: FrameProcessor {
+    var frames = 0
+    var sequences: [UInt64] = []
+    var calibrations = 0
+    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel) {
+        frames += 1
+        sequences.append(frame.sequence)
+        model.timings[.landmarks] = 1_000
+    }
+    func beginCalibration() { calibrations += 1 }
+}
+
+private let sampleFrames: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0 ..< 3 { url.deleteLastPathComponent() }
+    return url.path + "/SampleFrames"
+}()
+
+@Suite struct PipelineRunnerTests {
+    @Test("The processing thread runs every replayed frame in order and publishes the newest state")
+    func processesWholeClip() throws {
+        let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
+        let processor = CountingProcessor()
+        let runner = PipelineRunner(source: source, processor: processor)
+        runner.start()
+        var statuses: [String] = []
+        LiveDisplay.runHeadless(runner, status: { statuses.append($0) })
+        #expect(processor.frames == 72)
+        #expect(processor.sequences == (0 ..< 72).map { UInt64($0) })
+        let (model, version) = runner.latest.read()
+        #expect(version == 72 && model.framesProcessed == 72 && model.frameSize == SIMD2(640, 360))
+        #expect(model.timings[.decode] > 0 && model.timings[.landmarks] == 1_000)
+        #expect(runner.timingHistory().total == 72)
+        #expect(runner.failureDescription == nil)
+    }
+
+    @Test("A stop request ends a looping replay")
+    func stopEndsLoop() throws {
+        let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face", loop: true)
+        let runner = PipelineRunner(source: source, processor: CountingProcessor())
+        runner.start()
+        var polls = 0
+        LiveDisplay.runHeadless(runner, status: { _ in }, stop: {
+            polls += 1
+            return polls > 3
+        })
+        #expect(runner.isFinished)
+    }
+
+    @Test("Timing quantiles come from the recorded frames")
+    func quantiles() {
+        var history = TimingHistory(capacity: 4)
+        for value in [4, 1, 3, 2, 100] as [UInt64] {
+            var timings = StageTimings()
+            timings[.solve] = value
+            history.append(timings)
+        }
+        #expect(history.total == 5)
+        #expect(history.quantile(0, of: .solve) == 1 || history.quantile(0, of: .solve) == 2)
+        #expect(history.quantile(1, of: .solve) == 100)
+    }
+}
