@@ -82,6 +82,10 @@ public enum SecureMemory {
         }
     }
 
+    static func isLive(_ base: UnsafeMutableRawPointer) -> Bool {
+        registry.withLock { $0.live[UInt(bitPattern: base)] != nil }
+    }
+
     static func unregister(_ base: UnsafeMutableRawPointer, locked: Bool) {
         registry.withLock { registry in
             registry.live[UInt(bitPattern: base)] = nil
