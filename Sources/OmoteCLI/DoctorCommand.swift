@@ -1,5 +1,4 @@
 import ArgumentParser
-import CPrivacyShim
 import Foundation
 import Omote
 
@@ -33,11 +32,11 @@ struct DoctorCommand: ParsableCommand {
             report(readable, "\(file.what): \(file.path)", fix: "sudo apt-get install \(file.package)")
         }
 
-        let abi = omote_landlock_abi_version()
-        report(abi > 0, "Landlock ABI \(abi)\(abi >= 4 ? " (filesystem + TCP)" : abi > 0 ? " (filesystem only)" : "")",
-               fix: "boot a kernel with CONFIG_SECURITY_LANDLOCK=y and 'landlock' in the lsm= list (Linux ≥ 5.13)")
-        let seccompAvailable = omote_prctl(PR_GET_SECCOMP_VALUE, 0, 0, 0, 0) >= 0
-        report(seccompAvailable, "seccomp filters available", fix: "boot a kernel with CONFIG_SECCOMP_FILTER=y")
+        // What this kernel can enforce (the privacy guard engages before any frame; see Docs/privacy.md).
+        let capabilities = PrivacyGuard.probe()
+        for finding in capabilities.findings { report(finding.ok, "privacy: \(finding.text)", fix: finding.fix) }
+        print(capabilities.canEngage ? "note the privacy guard can be fully engaged on this kernel (verify: omote guard-selftest --scratch \"$(mktemp -d)\")"
+                                     : "note capture and replay will refuse to start: the privacy guard cannot be fully engaged here")
 
         let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter { $0.hasPrefix("video") }.sorted()
         if devices.isEmpty {
@@ -55,6 +54,3 @@ struct DoctorCommand: ParsableCommand {
         print("All checks passed.")
     }
 }
-
-/// PR_GET_SECCOMP from <linux/prctl.h> (a macro Swift imports fine, but spelled here to avoid a header for one constant).
-private let PR_GET_SECCOMP_VALUE: Int32 = 21

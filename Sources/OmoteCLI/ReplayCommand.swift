@@ -26,6 +26,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Lock the process down before the first frame exists; without the full guard, refuse (no flag disables it).
+        print(try PrivacyGuard.engage(cameraDevice: nil).summary)
         let clips: [String]
         if let clip {
             guard let path = SampleFrames.resolveClip(clip) else {

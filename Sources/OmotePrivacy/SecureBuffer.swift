@@ -1,11 +1,13 @@
 import CPrivacyShim
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Memory for frames and expression data: page-aligned, locked out of swap (`mlock`), excluded from core dumps
 /// (`MADV_DONTDUMP`) and wiped when released. Owned by exactly one owner at a time (`~Copyable`), so a frame cannot be
-/// silently duplicated into memory the guard does not know about.
+/// silently duplicated into memory the guard does not know about. Live buffers are also wiped when the process exits
+/// (see `SecureMemory`), so their contents do not linger in freed physical pages.
 public struct SecureBuffer: ~Copyable {
     public let count: Int
     public let baseAddress: UnsafeMutableRawPointer
@@ -25,6 +27,7 @@ public struct SecureBuffer: ~Copyable {
         self.baseAddress = raw
         self.count = count
         self.mappedLength = length
+        SecureMemory.register(raw, length: length, locked: isLocked)
     }
 
     public var bytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: baseAddress, count: count) }
@@ -37,6 +40,7 @@ public struct SecureBuffer: ~Copyable {
     public func wipe() { omote_secure_zero(baseAddress, mappedLength) }
 
     deinit {
+        SecureMemory.unregister(baseAddress, locked: isLocked)
         omote_secure_zero(baseAddress, mappedLength)
         if isLocked { _ = munlock(baseAddress, mappedLength) }
         _ = munmap(baseAddress, mappedLength)
@@ -48,5 +52,54 @@ public struct SecureBufferError: Error, CustomStringConvertible {
     public let errno: Int32
     public var description: String {
         "could not map \(bytes) bytes of private frame memory: \(String(cString: strerror(errno))) (errno \(errno)); free some memory and retry"
+    }
+}
+
+/// Book-keeping of live `SecureBuffer`s: whether they are locked in RAM (for the guard's status line), and a wipe of
+/// every live buffer at process exit (an `atexit` handler, installed with the first buffer). Registration happens when
+/// a buffer is created or released, never per frame.
+public enum SecureMemory {
+    private struct Registry {
+        var live: [UInt: Int] = [:]  // base address → mapped length
+        var unlocked = 0
+    }
+
+    private static let registry = Mutex(Registry())
+    private static let exitWipeInstalled: Bool = atexit { SecureMemory.wipeAllLiveBuffers() } == 0
+
+    /// Live buffers that `mlock` refused (RLIMIT_MEMLOCK too low): they could be swapped out.
+    public static var unlockedBufferCount: Int { registry.withLock { $0.unlocked } }
+    /// Live buffers in total.
+    public static var liveBufferCount: Int { registry.withLock { $0.live.count } }
+    /// Whether the exit-time wipe is installed (it is once the first buffer exists).
+    public static var wipesAtExit: Bool { exitWipeInstalled }
+
+    static func register(_ base: UnsafeMutableRawPointer, length: Int, locked: Bool) {
+        _ = exitWipeInstalled
+        registry.withLock { registry in
+            registry.live[UInt(bitPattern: base)] = length
+            if !locked { registry.unlocked += 1 }
+        }
+    }
+
+    static func isLive(_ base: UnsafeMutableRawPointer) -> Bool {
+        registry.withLock { $0.live[UInt(bitPattern: base)] != nil }
+    }
+
+    static func unregister(_ base: UnsafeMutableRawPointer, locked: Bool) {
+        registry.withLock { registry in
+            registry.live[UInt(bitPattern: base)] = nil
+            if !locked { registry.unlocked -= 1 }
+        }
+    }
+
+    /// Wipes every live buffer now (at exit; also callable from a shutdown path). Holding the lock keeps a buffer
+    /// from being unmapped mid-wipe by another thread.
+    public static func wipeAllLiveBuffers() {
+        registry.withLock { registry in
+            for (base, length) in registry.live {
+                if let pointer = UnsafeMutableRawPointer(bitPattern: base) { omote_secure_zero(pointer, length) }
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-import OmotePrivacy
+@testable import OmotePrivacy
 import Testing
 
 @Test("Secure buffers are zeroed, writable, page-backed and wiped on request")
@@ -10,4 +10,20 @@ func secureBufferWipe() throws {
     #expect(bytes.allSatisfy { $0 == 0xAB })
     buffer.wipe()
     #expect(bytes.allSatisfy { $0 == 0 })
+}
+
+@Test("Live secure buffers are registered for the exit-time wipe and wiped by it")
+func secureBufferExitWipe() throws {
+    var address: UnsafeMutableRawPointer?
+    do {
+        let buffer = try SecureBuffer(count: 4096)
+        address = buffer.baseAddress
+        #expect(SecureMemory.isLive(buffer.baseAddress))
+        #expect(SecureMemory.wipesAtExit)
+        let bytes = buffer.bytes
+        for i in bytes.indices { bytes[i] = 0x5A }
+        SecureMemory.wipeAllLiveBuffers()
+        #expect(bytes.allSatisfy { $0 == 0 })
+    }
+    #expect(!SecureMemory.isLive(address!), "a released buffer must leave the exit-wipe registry")
 }

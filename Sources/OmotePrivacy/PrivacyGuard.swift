@@ -1,0 +1,215 @@
+import CPrivacyShim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Locks the process down with the kernel before the first frame exists, so frames and expression data cannot be
+/// written to a file, sent over a socket or handed to another program — whatever the rest of the code does.
+///
+/// `engage` must run while the process has a single thread: Landlock restricts the calling thread and the threads
+/// it creates afterwards (seccomp is synchronised to every thread with TSYNC, but Landlock is not). In order:
+/// 1. `PR_SET_NO_NEW_PRIVS` (required for unprivileged Landlock and seccomp; exec can never gain privileges);
+/// 2. `PR_SET_DUMPABLE 0` and `RLIMIT_CORE 0` (no core dumps, no ptrace attach by same-user processes);
+/// 3. Landlock at the best ABI offered (see `LandlockPolicy`): no file may be created, written, truncated, removed,
+///    renamed, linked or executed — except the camera node (write + ioctl); no TCP bind/connect; abstract unix
+///    sockets and signals scoped to the sandbox;
+/// 4. seccomp-bpf on all threads (see `SeccompFilter`): sockets, exec, ptrace, io_uring, … return EPERM.
+///
+/// It fails closed: any step that fails throws `PrivacyGuardError` naming what is missing, and callers must not read
+/// a frame. Nothing turns it off; a process stays locked until it exits.
+public enum PrivacyGuard {
+    private static let engaged = Mutex<PrivacyGuardStatus?>(nil)
+
+    /// The guard's state once `engage` succeeded; nil before.
+    public static var status: PrivacyGuardStatus? { engaged.withLock { $0 } }
+
+    /// Engages the guard (idempotent for the same camera). `cameraDevice` is the V4L2 node live capture will open
+    /// read-write (it must be a character device); nil for replay.
+    @discardableResult
+    public static func engage(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+        try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(PrivacyGuardError) -> PrivacyGuardStatus in
+            if let current {
+                guard current.cameraDevice == cameraDevice else {
+                    throw PrivacyGuardError(.alreadyEngaged, "the guard is already engaged with camera \(current.cameraDevice ?? "none"); it cannot be re-engaged for \(cameraDevice ?? "no camera") in the same process")
+                }
+                return current
+            }
+            let status = try lockDown(cameraDevice: cameraDevice)
+            current = status
+            return status
+        }
+    }
+
+    /// What this kernel and process can enforce, without changing anything (for `omote doctor`).
+    public static func probe() -> PrivacyCapabilities { PrivacyCapabilities.probe() }
+
+    // MARK: - Steps
+
+    /// Checks everything that can be checked before the first irreversible step.
+    static func preflight(cameraDevice: String?) throws(PrivacyGuardError) -> (LandlockPolicy, SeccompFilter) {
+        let threads = ProcessThreads.count()
+        guard let threads else {
+            throw PrivacyGuardError(.threads, "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all")
+        }
+        guard threads == 1 else {
+            throw PrivacyGuardError(.threads, "\(threads) threads are already running; Landlock restricts only the calling thread and threads created after it, so the guard must be engaged before any thread or Swift concurrency task starts")
+        }
+        var landlockErrno: Int32 = 0
+        let kernelABI = Int(omote_landlock_abi_version_detail(&landlockErrno))
+        guard kernelABI >= 1 else {
+            throw PrivacyGuardError(.landlock, LandlockAvailability.explain(errno: landlockErrno), errno: landlockErrno)
+        }
+        let filter = try SeccompFilter.forThisMachine()
+        return (LandlockPolicy(kernelABI: kernelABI), filter)
+    }
+
+    private static func lockDown(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+        let (policy, filter) = try preflight(cameraDevice: cameraDevice)
+        let cameraDescriptor = try cameraDevice.map { path throws(PrivacyGuardError) in try openCameraNode(path) }
+        defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
+
+        // 1. no_new_privs: the recognisable first step (strace shows prctl(PR_SET_NO_NEW_PRIVS, 1, ...)).
+        guard omote_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 else {
+            throw PrivacyGuardError(.noNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS) failed", errno: errno)
+        }
+        // 2. No core dumps, no attach by other same-user processes.
+        guard omote_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 else {
+            throw PrivacyGuardError(.coreDumps, "prctl(PR_SET_DUMPABLE, 0) failed", errno: errno)
+        }
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        guard setrlimit(RLIMIT_CORE_VALUE, &noCore) == 0 else {
+            throw PrivacyGuardError(.coreDumps, "setrlimit(RLIMIT_CORE, 0) failed", errno: errno)
+        }
+        // 3. Landlock.
+        try restrictWithLandlock(policy, cameraDescriptor: cameraDescriptor, cameraDevice: cameraDevice)
+        // 4. seccomp on every thread.
+        try filter.install()
+
+        // Read back what the kernel now reports, so the status states facts rather than intentions.
+        guard omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 else {
+            throw PrivacyGuardError(.noNewPrivileges, "no_new_privs is not set after engaging")
+        }
+        guard omote_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 else {
+            throw PrivacyGuardError(.seccomp, "the kernel does not report seccomp filter mode after installing the filter")
+        }
+        guard omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 else {
+            throw PrivacyGuardError(.coreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
+        }
+        return PrivacyGuardStatus(kernelLandlockABI: Int(omote_landlock_abi_version()), landlock: policy,
+                                  deniedSyscalls: filter.denied.map(\.name), cameraDevice: cameraDevice)
+    }
+
+    /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,
+    /// so the one writable path can never be a regular file.
+    private static func openCameraNode(_ path: String) throws(PrivacyGuardError) -> Int32 {
+        let descriptor = open(path, OMOTE_O_PATH | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw PrivacyGuardError(.camera, "cannot open camera node \(path) to allow it", errno: errno)
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
+            _ = close(descriptor)
+            throw PrivacyGuardError(.camera, "\(path) is not a character device; only a V4L2 camera node may be left writable")
+        }
+        return descriptor
+    }
+
+    private static func restrictWithLandlock(_ policy: LandlockPolicy, cameraDescriptor: Int32?,
+                                             cameraDevice: String?) throws(PrivacyGuardError) {
+        var attributes = omote_landlock_ruleset_attr(handled_access_fs: policy.handledFilesystem,
+                                                     handled_access_net: policy.handledNetwork,
+                                                     scoped: policy.scoped)
+        let ruleset = omote_landlock_create_ruleset(&attributes, MemoryLayout<omote_landlock_ruleset_attr>.size, 0)
+        guard ruleset >= 0 else {
+            throw PrivacyGuardError(.landlock, "landlock_create_ruleset for ABI \(policy.abi) failed", errno: errno)
+        }
+        defer { _ = close(ruleset) }
+        if let cameraDescriptor {
+            var rule = omote_landlock_path_beneath_attr(allowed_access: policy.cameraAllowed, parent_fd: cameraDescriptor)
+            guard omote_landlock_add_path_rule(ruleset, &rule) == 0 else {
+                throw PrivacyGuardError(.landlock, "landlock_add_rule for camera \(cameraDevice ?? "?") failed", errno: errno)
+            }
+        }
+        guard omote_landlock_restrict_self(ruleset, 0) == 0 else {
+            throw PrivacyGuardError(.landlock, "landlock_restrict_self failed", errno: errno)
+        }
+    }
+}
+
+/// What the engaged guard enforces, read back from the kernel where it can be.
+public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
+    /// The ABI the kernel offers (may exceed `landlock.abi`, the level Omote uses).
+    public let kernelLandlockABI: Int
+    public let landlock: LandlockPolicy
+    public let deniedSyscalls: [String]
+    public let cameraDevice: String?
+
+    /// One line for the live view, e.g. "guard: Landlock v7 fs+net+scope, seccomp 17 syscalls, no dumps".
+    /// Warns when private frame memory could not be locked out of swap.
+    public var summary: String {
+        var line = "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp \(deniedSyscalls.count) syscalls, no dumps"
+        if let cameraDevice { line += ", writable: \(cameraDevice) only" }
+        let unlocked = SecureMemory.unlockedBufferCount
+        if unlocked > 0 { line += "; \(unlocked) frame buffer(s) not mlocked (raise ulimit -l)" }
+        return line
+    }
+
+    public var description: String { summary }
+}
+
+/// Which step of the guard failed and why. Callers print it and refuse to capture or replay.
+public struct PrivacyGuardError: Error, CustomStringConvertible, Equatable {
+    public enum Step: String, Sendable {
+        case threads = "thread check"
+        case noNewPrivileges = "no_new_privs"
+        case coreDumps = "core dumps"
+        case landlock = "Landlock"
+        case camera = "camera node"
+        case seccomp = "seccomp"
+        case alreadyEngaged = "already engaged"
+    }
+
+    public let step: Step
+    public let reason: String
+    public let errno: Int32?
+
+    public init(_ step: Step, _ reason: String, errno: Int32? = nil) {
+        self.step = step
+        self.reason = reason
+        self.errno = errno
+    }
+
+    public var description: String {
+        var text = "privacy guard could not be engaged (\(step.rawValue)): \(reason)"
+        if let errno { text += ": \(String(cString: strerror(errno))) (errno \(errno))" }
+        return text + ". Omote refuses to read frames without the full guard; `omote doctor` shows what this kernel supports."
+    }
+}
+
+enum LandlockAvailability {
+    static func explain(errno code: Int32) -> String {
+        switch code {
+        case ENOSYS: "this kernel has no Landlock (needs Linux ≥ 5.13 built with CONFIG_SECURITY_LANDLOCK=y)"
+        case EOPNOTSUPP: "Landlock is built into this kernel but disabled at boot (add 'landlock' to the lsm= kernel parameter)"
+        default: "Landlock is unavailable"
+        }
+    }
+}
+
+/// Counts the threads of this process (entries of /proc/self/task).
+enum ProcessThreads {
+    static func count() -> Int? {
+        guard let directory = opendir("/proc/self/task") else { return nil }
+        defer { closedir(directory) }
+        var threads = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in name[0] == UInt8(ascii: ".") }
+            if !isDot { threads += 1 }
+        }
+        return threads
+    }
+}
+
+// Glibc imports RLIMIT_CORE as an enum case of __rlimit_resource; setrlimit takes the raw Int32 form on Linux.
+let RLIMIT_CORE_VALUE = __rlimit_resource_t(RLIMIT_CORE.rawValue)

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Paths the privacy tests need (inputs are read, never written).
+enum PrivacyTestPaths {
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    static let sampleManifest = repositoryRoot + "/SampleFrames/single_face/manifest.tsv"
+    static let sampleFrame = repositoryRoot + "/SampleFrames/single_face/0000.jpg"
+    static let dlibModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    static let cascade = "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
+
+    /// The built `omote` executable: `$OMOTE_BINARY`, else the one beside this test bundle (SwiftPM puts both in the
+    /// build's bin directory), else .build/{debug,release}/omote under the repository.
+    static let omoteBinary: String? = {
+        var candidates: [String] = []
+        if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_BINARY"] { candidates.append(fromEnvironment) }
+        let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: testExecutable).deletingLastPathComponent()
+        for _ in 0 ..< 4 {  // bin dir, or up from inside an .xctest bundle
+            candidates.append(directory.appendingPathComponent("omote").path)
+            directory.deleteLastPathComponent()
+        }
+        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(bundle.appendingPathComponent("omote").path) }
+        candidates += [repositoryRoot + "/.build/debug/omote", repositoryRoot + "/.build/release/omote"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+}
+
+/// A finished child process and everything it printed.
+struct ChildResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var stdoutLines: [Substring] { stdout.split(separator: "\n") }
+}
+
+enum ChildProcess {
+    /// Runs `executable` with `arguments` from the repository root and collects both streams (read concurrently so
+    /// neither pipe can fill up and stall the child).
+    static func run(_ executable: String, _ arguments: [String]) throws -> ChildResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: PrivacyTestPaths.repositoryRoot)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let outputData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
+        return ChildResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+                           stderr: String(decoding: errorData.value, as: UTF8.self))
+    }
+
+    /// A fresh, empty directory under the system temp dir (removed by the caller).
+    static func makeScratchDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/omote-guard-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        return String(cString: made)
+    }
+}
+
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
+}
