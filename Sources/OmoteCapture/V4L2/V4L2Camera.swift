@@ -367,24 +367,26 @@ public final class V4L2Camera: FrameSource {
                 decoded = false
             }
             let decodeTime = MonotonicClock.nanoseconds() - started
+            // QBUF rewrites the struct: keep what the frame needs first.
+            let (sequence, flags, timestamp) = (buffer.sequence, buffer.flags, buffer.timestamp)
             try requeue(&buffer)
             guard decoded else {
                 // A corrupt or truncated frame: skip it and keep streaming.
                 stats.corrupt += 1
                 skipped += 1
-                lastSequence = buffer.sequence
+                lastSequence = sequence
                 continue
             }
-            if buffer.flags & OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MASK == OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC {
-                frame.timestampNanoseconds = UInt64(buffer.timestamp.tv_sec) * 1_000_000_000 + UInt64(buffer.timestamp.tv_usec) * 1000
+            if flags & OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MASK == OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC {
+                frame.timestampNanoseconds = UInt64(timestamp.tv_sec) * 1_000_000_000 + UInt64(timestamp.tv_usec) * 1000
             } else {
                 frame.timestampNanoseconds = started
             }
-            frame.sequence = UInt64(buffer.sequence)
+            frame.sequence = UInt64(sequence)
             // Frames the driver itself dropped (no free buffer) show as gaps in the sequence numbers.
             var dropped = skipped
-            if let last = lastSequence, buffer.sequence > last { dropped = max(dropped, Int(buffer.sequence - last) - 1) }
-            lastSequence = buffer.sequence
+            if let last = lastSequence, sequence > last { dropped = max(dropped, Int(sequence - last) - 1) }
+            lastSequence = sequence
             stats.dropped += dropped
             stats.delivered += 1
             return FrameDelivery(decodeNanoseconds: decodeTime, droppedSincePrevious: dropped)
