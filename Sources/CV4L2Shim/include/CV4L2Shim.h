@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The kernel's ioctl, bypassing libv4l2 (to check a node is V4L2 before libv4l2 wraps it and logs about it).
+int omote_kernel_ioctl(int fd, unsigned long request, void *arg);
 /// libv4l2's ioctl with a fixed arity (v4l2_ioctl itself is variadic).
 int omote_v4l2_ioctl(int fd, unsigned long request, void *arg);
 /// Wraps an fd opened by the caller so libv4l2 can convert odd formats; returns the fd or -1.

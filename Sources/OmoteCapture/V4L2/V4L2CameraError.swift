@@ -67,7 +67,7 @@ public struct V4L2CameraError: Error, CustomStringConvertible, Equatable, Sendab
         case .busy: return V4L2CameraError(device: device, kind: .busy, detail: detail)
         case .permissionDenied, .notPermitted: return V4L2CameraError(device: device, kind: .permissionDenied, detail: detail)
         case .noSuchFile: return V4L2CameraError(device: device, kind: .noSuchDevice, detail: detail)
-        case .notTTY: return V4L2CameraError(device: device, kind: .notACamera, detail: "\(call) is not supported, so it is not a V4L2 device")
+        case .notTTY: return V4L2CameraError(device: device, kind: .notACamera, detail: "it does not answer V4L2 requests (\(call): \(errno))")
         default: return V4L2CameraError(device: device, kind: .driverFailure, detail: detail)
         }
     }

@@ -153,6 +153,13 @@ public final class V4L2SystemDriver: V4L2Driver {
     public func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor {
         let fd = Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw DriverErrno(rawValue: errno) }
+        // libv4l2 prints to stderr when a node is not V4L2; ask the kernel first and fail quietly instead.
+        var capability = v4l2_capability()
+        if omote_kernel_ioctl(fd, UInt(OMOTE_VIDIOC_QUERYCAP), &capability) < 0 {
+            let failure = errno
+            _ = Glibc.close(fd)
+            throw DriverErrno(rawValue: failure)
+        }
         // libv4l2 returns the same fd (or -1 if its own set-up fails, e.g. out of memory).
         let wrapped = omote_v4l2_fd_open(fd, emulateFormats ? OMOTE_LIBV4L2_ENABLE_ENUM_FMT_EMULATION : 0)
         guard wrapped >= 0 else {
