@@ -1,5 +1,8 @@
 #include "CV4L2Shim.h"
 #include <libv4l2.h>
+#include <sys/ioctl.h>
+
+int omote_kernel_ioctl(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 
 int omote_v4l2_ioctl(int fd, unsigned long request, void *arg) { return v4l2_ioctl(fd, request, arg); }
 int omote_v4l2_fd_open(int fd, int flags) { return v4l2_fd_open(fd, flags); }

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Copies the Y samples of an uncompressed frame (YUYV/UYVY, NV12/YU12/GREY …) into a luma plane. No colour
+/// conversion: the camera's Y channel is the luma Omote tracks on. Optional box downscaling for detection.
+public enum RawLuma {
+    /// Extracts `width × height` luma from `buffer` (`bytesPerLine` bytes per row of the first plane) into `frame`.
+    /// Throws when the buffer is shorter than the format needs (a truncated frame is skipped, never half-read).
+    /// - Parameter scaleDenominator: 1 (full size), 2, 4 or 8 (each output pixel averages a d×d block).
+    public static func extract(_ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
+                               scaleDenominator: Int = 1, into frame: inout LumaFrame,
+                               source: @autoclosure () -> String) throws(DecodeError) {
+        let bytesPerPixel: Int
+        let offset: Int
+        switch layout {
+        case .jpeg: preconditionFailure("JPEG frames go through JPEGDecoder")
+        case let .packed422(lumaOffset): (bytesPerPixel, offset) = (2, lumaOffset)
+        case .planar: (bytesPerPixel, offset) = (1, 0)
+        }
+        guard width > 0, height > 0, bytesPerLine >= width * bytesPerPixel else {
+            throw DecodeError(source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+        }
+        let needed = bytesPerLine * (height - 1) + width * bytesPerPixel
+        guard let input = buffer.baseAddress, buffer.count >= needed else {
+            throw DecodeError(source: source(), reason: "truncated frame: \(buffer.count) of \(needed) bytes")
+        }
+        guard scaleDenominator == 1 || scaleDenominator == 2 || scaleDenominator == 4 || scaleDenominator == 8 else {
+            throw DecodeError(source: source(), reason: "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
+        }
+        let outWidth = width / scaleDenominator, outHeight = height / scaleDenominator
+        let output: UnsafeMutablePointer<UInt8>
+        do { output = try frame.reshape(width: outWidth, height: outHeight) } catch {
+            throw DecodeError(source: source(), reason: error.description)
+        }
+        if scaleDenominator > 1 {
+            boxDownscale(input + offset, pixelStep: bytesPerPixel, rowStride: bytesPerLine, factor: scaleDenominator,
+                         into: output, width: outWidth, height: outHeight)
+        } else if bytesPerPixel == 1 {
+            if bytesPerLine == width {
+                memcpy(output, input, width * height)
+            } else {
+                for row in 0 ..< height { memcpy(output + row * width, input + row * bytesPerLine, width) }
+            }
+        } else {
+            for row in 0 ..< height {
+                packedRowLuma(input + row * bytesPerLine, lumaOffset: offset, count: width, into: output + row * width)
+            }
+        }
+    }
+
+    /// Y from one row of 4:2:2 packed pixels: one byte of every pair. Reads the pairs as little-endian 16-bit lanes and
+    /// narrows them (YUYV: the low byte is Y; UYVY: shift the high byte down first), 32 pixels per step.
+    @inline(__always)
+    static func packedRowLuma(_ row: UnsafeRawPointer, lumaOffset: Int, count: Int, into output: UnsafeMutablePointer<UInt8>) {
+        var x = 0
+        let out = UnsafeMutableRawPointer(output)
+        if lumaOffset == 0 {
+            while x + 32 <= count {
+                let pairs = row.loadUnaligned(fromByteOffset: 2 * x, as: SIMD32<UInt16>.self)
+                out.storeBytes(of: SIMD32<UInt8>(truncatingIfNeeded: pairs), toByteOffset: x, as: SIMD32<UInt8>.self)
+                x += 32
+            }
+        } else {
+            while x + 32 <= count {
+                let pairs = row.loadUnaligned(fromByteOffset: 2 * x, as: SIMD32<UInt16>.self)
+                out.storeBytes(of: SIMD32<UInt8>(truncatingIfNeeded: pairs &>> 8), toByteOffset: x, as: SIMD32<UInt8>.self)
+                x += 32
+            }
+        }
+        let bytes = row.assumingMemoryBound(to: UInt8.self) + lumaOffset
+        while x < count {
+            output[x] = bytes[2 * x]
+            x += 1
+        }
+    }
+
+    /// Averages `factor × factor` blocks of samples `pixelStep` bytes apart (rounding to nearest).
+    static func boxDownscale(_ input: UnsafeRawPointer, pixelStep: Int, rowStride: Int, factor: Int,
+                             into output: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
+        let bytes = input.assumingMemoryBound(to: UInt8.self)
+        let shift = UInt32(factor.trailingZeroBitCount * 2)
+        let half = UInt32(1) << (shift - 1)
+        for y in 0 ..< height {
+            let top = bytes + y * factor * rowStride
+            for x in 0 ..< width {
+                var sum: UInt32 = 0
+                let left = top + x * factor * pixelStep
+                for dy in 0 ..< factor {
+                    let line = left + dy * rowStride
+                    for dx in 0 ..< factor { sum &+= UInt32(line[dx * pixelStep]) }
+                }
+                output[y * width + x] = UInt8(truncatingIfNeeded: (sum + half) >> shift)
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CTurboJPEG
+import Foundation
+import OmoteCapture
+
+/// Test inputs derived in memory from SampleFrames (nothing is written anywhere).
+enum V4L2TestSupport {
+    /// The luma of a JPEG, as the production decoder produces it.
+    static func luma(ofJPEG jpeg: [UInt8], scaleDenominator: Int = 1) throws -> (width: Int, height: Int, pixels: [UInt8]) {
+        let decoder = try JPEGDecoder()
+        var frame = try LumaFrame()
+        try jpeg.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: scaleDenominator, source: "test") }
+        let pixels = frame.withImage { image in (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } } }
+        return (frame.width, frame.height, pixels)
+    }
+
+    static func pixels(of frame: borrowing LumaFrame) -> [UInt8] {
+        frame.withImage { image in (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } } }
+    }
+
+    /// Re-encodes a JPEG the way a UVC camera's MJPEG encoder does: 4:2:2, standard (not optimised) Huffman tables.
+    static func reencodeAsWebcamMJPEG(_ jpeg: [UInt8], quality: Int32 = 85) throws -> [UInt8] {
+        let decompressor = try #require(tjInitDecompress())
+        defer { tjDestroy(decompressor) }
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        guard tjDecompressHeader3(decompressor, jpeg, UInt(jpeg.count), &width, &height, &subsampling, &colorspace) == 0 else {
+            throw TestFailure("header")
+        }
+        var rgb = [UInt8](repeating: 0, count: Int(width * height * 3))
+        guard tjDecompress2(decompressor, jpeg, UInt(jpeg.count), &rgb, width, 0, height, Int32(TJPF_RGB.rawValue), 0) == 0 else {
+            throw TestFailure("decompress")
+        }
+        let compressor = try #require(tjInitCompress())
+        defer { tjDestroy(compressor) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        guard tjCompress2(compressor, rgb, width, 0, height, Int32(TJPF_RGB.rawValue), &output, &size,
+                          Int32(TJSAMP_422.rawValue), quality, 0) == 0, let output else { throw TestFailure("compress") }
+        defer { tjFree(output) }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
+    }
+
+    /// Removes every DHT (Huffman table) segment before the scan, as UVC cameras send MJPEG.
+    static func strippingHuffmanTables(_ jpeg: [UInt8]) -> (jpeg: [UInt8], removed: Int) {
+        var output = Array(jpeg[0 ..< 2])
+        var position = 2
+        var removed = 0
+        while position + 4 <= jpeg.count, jpeg[position] == 0xFF {
+            let marker = jpeg[position + 1]
+            if marker == 0xDA { break }
+            let length = Int(jpeg[position + 2]) << 8 | Int(jpeg[position + 3])
+            if marker == 0xC4 { removed += 1 } else { output += jpeg[position ..< position + 2 + length] }
+            position += 2 + length
+        }
+        output += jpeg[position...]
+        return (output, removed)
+    }
+
+    /// Packs a luma plane as YUYV (or UYVY) with chroma that varies, so reading a chroma byte would show.
+    static func packed422(luma: [UInt8], width: Int, height: Int, lumaFirst: Bool, padding: Int = 0) -> [UInt8] {
+        let stride = width * 2 + padding
+        var bytes = [UInt8](repeating: 0xEE, count: stride * height)
+        for y in 0 ..< height {
+            for x in 0 ..< width {
+                let chroma = UInt8(truncatingIfNeeded: x &* 7 &+ y &* 13 &+ 61)
+                bytes[y * stride + 2 * x + (lumaFirst ? 0 : 1)] = luma[y * width + x]
+                bytes[y * stride + 2 * x + (lumaFirst ? 1 : 0)] = chroma
+            }
+        }
+        return bytes
+    }
+
+    /// A planar frame: the luma plane (rows `width + padding` apart), then a chroma plane of `chromaBytes`.
+    static func planar(luma: [UInt8], width: Int, height: Int, padding: Int = 0, chromaFraction: Double) -> [UInt8] {
+        let stride = width + padding
+        var bytes = [UInt8](repeating: 0x80, count: stride * height + Int(Double(stride * height) * chromaFraction))
+        for y in 0 ..< height { for x in 0 ..< width { bytes[y * stride + x] = luma[y * width + x] } }
+        return bytes
+    }
+
+    /// A box-averaged reference (rounding to nearest) for scaled raw decode.
+    static func boxAverage(_ luma: [UInt8], width: Int, height: Int, factor: Int) -> [UInt8] {
+        var output: [UInt8] = []
+        for y in 0 ..< height / factor {
+            for x in 0 ..< width / factor {
+                var sum = 0
+                for dy in 0 ..< factor { for dx in 0 ..< factor { sum += Int(luma[(y * factor + dy) * width + x * factor + dx]) } }
+                output.append(UInt8((sum + factor * factor / 2) / (factor * factor)))
+            }
+        }
+        return output
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+import Testing
