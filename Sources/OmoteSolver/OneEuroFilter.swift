@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parameters of a One Euro filter (Casiez, Roussel & Vogel, CHI 2012): a first-order low-pass whose cutoff rises
+/// with the signal's speed, so slow drift and jitter are smoothed hard while fast motion passes with little lag.
+public struct OneEuroParameters: Sendable, Equatable {
+    /// Cutoff (Hz) at rest: lower = less jitter, more lag on slow motion.
+    public var minimumCutoffHz: Float
+    /// Cutoff increase per unit of speed (units/s): higher = less lag on fast motion.
+    public var beta: Float
+    /// Cutoff (Hz) of the speed estimate itself.
+    public var derivativeCutoffHz: Float
+
+    public init(minimumCutoffHz: Float, beta: Float, derivativeCutoffHz: Float = 1) {
+        self.minimumCutoffHz = minimumCutoffHz
+        self.beta = beta
+        self.derivativeCutoffHz = derivativeCutoffHz
+    }
+
+    /// For blendshape weights (0…1), chosen by measurement (Docs/solver.md, test `oneEuroParametersByMeasurement`):
+    /// the pair that minimises jitter on a static face while a 100 ms blink still reaches ≥ 90 % of its peak.
+    public static let weights = OneEuroParameters(minimumCutoffHz: 2.0, beta: 3.0)
+    /// For head pose (rotation vector in radians, translation in decimetres, so one beta suits both).
+    public static let pose = OneEuroParameters(minimumCutoffHz: 1.5, beta: 4.0)
+}
+
+/// A One Euro filter over every lane of a SIMD vector at once (all 52 weights in one SIMD64, the pose in one SIMD8).
+public struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scalar == Float {
+    public var parameters: OneEuroParameters
+    private var previous = Vector()
+    private var previousDerivative = Vector()
+    private var lastTimestampNanoseconds: UInt64 = 0
+    private var primed = false
+
+    public init(parameters: OneEuroParameters) { self.parameters = parameters }
+
+    public mutating func reset() { primed = false }
+
+    /// Filters `value` observed at `timestampNanoseconds` (monotonic). The first sample passes unchanged.
+    public mutating func filter(_ value: Vector, timestampNanoseconds: UInt64) -> Vector {
+        guard primed, timestampNanoseconds > lastTimestampNanoseconds else {
+            if !primed {
+                previous = value
+                previousDerivative = Vector()
+                primed = true
+                lastTimestampNanoseconds = timestampNanoseconds
+            }
+            return primed ? previous : value
+        }
+        let period = Float(timestampNanoseconds - lastTimestampNanoseconds) * 1e-9
+        lastTimestampNanoseconds = timestampNanoseconds
+        let derivative = (value - previous) / Vector(repeating: period)
+        let derivativeAlpha = Self.alpha(cutoff: Vector(repeating: parameters.derivativeCutoffHz), period: period)
+        previousDerivative += derivativeAlpha * (derivative - previousDerivative)
+        var speed = previousDerivative
+        speed.replace(with: -speed, where: speed .< 0)
+        let cutoff = Vector(repeating: parameters.minimumCutoffHz) + parameters.beta * speed
+        previous += Self.alpha(cutoff: cutoff, period: period) * (value - previous)
+        return previous
+    }
+
+    /// Smoothing factor of a first-order low-pass with the given cutoff: period / (period + 1/(2π·cutoff)).
+    @inline(__always)
+    static func alpha(cutoff: Vector, period: Float) -> Vector {
+        let tau = 1 / (Float(2 * Double.pi) * cutoff)
+        return Vector(repeating: period) / (Vector(repeating: period) + tau)
+    }
+}

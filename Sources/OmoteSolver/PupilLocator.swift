@@ -1,0 +1,194 @@
+import OmoteCapture
+
+/// Finds the pupil (iris centre) inside one eye's landmark ring with the gradient method of Timm & Barth, "Accurate
+/// eye centre localisation by means of gradients" (VISAPP 2011): the centre c maximises the mean of
+/// (dᵢ·gᵢ)², dᵢ the unit vector from c to pixel i and gᵢ the unit intensity gradient there, because every edge of a
+/// dark disc on a brighter sclera points away from its centre; each candidate is weighted by its darkness.
+///
+/// The eye is resampled into a fixed grid aligned with the eye-corner axis (so cost is independent of face size and
+/// the result is rotation-invariant); all buffers are allocated once.
+final class PupilLocator {
+    static let gridWidth = 32
+    static let gridHeight = 16
+    /// The grid spans 1.2 × the corner-to-corner width horizontally and 0.6 × vertically.
+    static let spanX: Float = 1.2
+    static let cellsPerEyeWidth = Float(gridWidth) / spanX
+
+    struct Result {
+        /// Pupil position relative to the corners' midpoint, in eye widths, along the eye axis (+ = toward the head's
+        /// +x, the subject's left) and across it (+ = down).
+        var offset: SIMD2<Float>
+        var imagePoint: SIMD2<Float>
+        /// Lid opening / eye width.
+        var aperture: Float
+        var found: Bool
+    }
+
+    private let intensity: UnsafeMutablePointer<Float>
+    private let darkness: UnsafeMutablePointer<Float>
+    private let candidate: UnsafeMutablePointer<Bool>
+    private let scores: UnsafeMutablePointer<Float>
+    // Selected gradient samples, structure of arrays padded to a multiple of 8 for SIMD.
+    private let sampleX: UnsafeMutablePointer<Float>
+    private let sampleY: UnsafeMutablePointer<Float>
+    private let sampleGX: UnsafeMutablePointer<Float>
+    private let sampleGY: UnsafeMutablePointer<Float>
+    private static let cellCount = gridWidth * gridHeight
+
+    init() {
+        let n = Self.cellCount
+        intensity = .allocate(capacity: n)
+        darkness = .allocate(capacity: n)
+        candidate = .allocate(capacity: n)
+        scores = .allocate(capacity: n)
+        sampleX = .allocate(capacity: n + 8)
+        sampleY = .allocate(capacity: n + 8)
+        sampleGX = .allocate(capacity: n + 8)
+        sampleGY = .allocate(capacity: n + 8)
+    }
+
+    deinit {
+        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY] { p.deallocate() }
+        candidate.deallocate()
+    }
+
+    /// - Parameters:
+    ///   - ring: the eye's six landmarks in dlib order for that eye, mapped so that ring[0] is the corner at the
+    ///     head's −x side, ring[3] the corner at +x, ring[1], ring[2] the upper lid (from −x to +x) and ring[5],
+    ///     ring[4] the lower lid (from −x to +x).
+    func locate(in image: LumaImage, ring: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>)) -> Result {
+        let gw = Self.gridWidth, gh = Self.gridHeight
+        let axisVector = ring.3 - ring.0
+        let eyeWidth = (axisVector * axisVector).sum().squareRoot()
+        let centre = (ring.0 + ring.3) * 0.5
+        var result = Result(offset: .zero, imagePoint: centre, aperture: 0, found: false)
+        guard eyeWidth >= 6, eyeWidth.isFinite else { return result }
+        let u = axisVector / eyeWidth
+        let v = SIMD2<Float>(-u.y, u.x)
+        let step = eyeWidth / Self.cellsPerEyeWidth
+
+        // Lids in grid units (x along u, y along v, origin at the centre).
+        func local(_ p: SIMD2<Float>) -> SIMD2<Float> { let d = p - centre; return SIMD2((d * u).sum(), (d * v).sum()) / step }
+        let c0 = local(ring.0), c3 = local(ring.3)
+        let up1 = local(ring.1), up2 = local(ring.2), lo1 = local(ring.5), lo2 = local(ring.4)
+        let aperture = ((lo1.y - up1.y) + (lo2.y - up2.y)) * 0.5 * step / eyeWidth
+        result.aperture = aperture
+        func lidY(_ x: Float, _ a: SIMD2<Float>, _ b: SIMD2<Float>, _ c: SIMD2<Float>, _ d: SIMD2<Float>) -> Float {
+            if x <= b.x { return a.y + (b.y - a.y) * max(0, min(1, (x - a.x) / max(b.x - a.x, 1e-3))) }
+            if x <= c.x { return b.y + (c.y - b.y) * (x - b.x) / max(c.x - b.x, 1e-3) }
+            return c.y + (d.y - c.y) * max(0, min(1, (x - c.x) / max(d.x - c.x, 1e-3)))
+        }
+
+        // Resample (bilinear, clamped to the image).
+        let maxX = Float(image.width - 1), maxY = Float(image.height - 1)
+        for j in 0 ..< gh {
+            let gy = Float(j) + 0.5 - Float(gh) / 2
+            for i in 0 ..< gw {
+                let gx = Float(i) + 0.5 - Float(gw) / 2
+                let p = centre + (gx * u + gy * v) * step
+                let x = min(max(p.x, 0), maxX), y = min(max(p.y, 0), maxY)
+                let x0 = min(Int(x), image.width - 2 < 0 ? 0 : image.width - 2), y0 = min(Int(y), image.height - 2 < 0 ? 0 : image.height - 2)
+                let fx = x - Float(x0), fy = y - Float(y0)
+                let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
+                let top = Float(image[x0, y0]) * (1 - fx) + Float(image[x1, y0]) * fx
+                let bottom = Float(image[x0, y1]) * (1 - fx) + Float(image[x1, y1]) * fx
+                intensity[j * gw + i] = top * (1 - fy) + bottom * fy
+                // Candidate centres: inside the lid opening, a cell away from the lids.
+                let upper = lidY(gx, c0, up1, up2, c3), lower = lidY(gx, c0, lo1, lo2, c3)
+                candidate[j * gw + i] = gx > c0.x + 1 && gx < c3.x - 1 && gy > upper + 1 && gy < lower - 1
+            }
+        }
+        // Darkness weight: 3×3 box-blurred inverted intensity.
+        for j in 0 ..< gh {
+            for i in 0 ..< gw {
+                var sum: Float = 0, n: Float = 0
+                for dj in -1 ... 1 where j + dj >= 0 && j + dj < gh {
+                    for di in -1 ... 1 where i + di >= 0 && i + di < gw { sum += intensity[(j + dj) * gw + i + di]; n += 1 }
+                }
+                darkness[j * gw + i] = 255 - sum / n
+            }
+        }
+        // Gradients (central differences); keep those above mean + 0.3·sd of the magnitude, as unit vectors.
+        var count = 0
+        var magnitudeSum: Float = 0, magnitudeSquares: Float = 0, interior: Float = 0
+        for j in 1 ..< gh - 1 {
+            for i in 1 ..< gw - 1 {
+                let gx = (intensity[j * gw + i + 1] - intensity[j * gw + i - 1]) * 0.5
+                let gy = (intensity[(j + 1) * gw + i] - intensity[(j - 1) * gw + i]) * 0.5
+                let m2 = gx * gx + gy * gy
+                magnitudeSum += m2.squareRoot(); magnitudeSquares += m2; interior += 1
+            }
+        }
+        let mean = magnitudeSum / interior
+        let sd = max(0, magnitudeSquares / interior - mean * mean).squareRoot()
+        let threshold = max(mean + 0.3 * sd, 1)
+        for j in 1 ..< gh - 1 {
+            for i in 1 ..< gw - 1 {
+                let gx = (intensity[j * gw + i + 1] - intensity[j * gw + i - 1]) * 0.5
+                let gy = (intensity[(j + 1) * gw + i] - intensity[(j - 1) * gw + i]) * 0.5
+                let m = (gx * gx + gy * gy).squareRoot()
+                guard m > threshold else { continue }
+                sampleX[count] = Float(i); sampleY[count] = Float(j)
+                sampleGX[count] = gx / m; sampleGY[count] = gy / m
+                count += 1
+            }
+        }
+        guard count >= 8 else { return result }
+        let padded = (count + 7) & ~7
+        for k in count ..< padded { sampleX[k] = 0; sampleY[k] = 0; sampleGX[k] = 0; sampleGY[k] = 0 }
+
+        // Objective at every candidate, SIMD over the gradient samples.
+        var best: Float = -1, bestIndex = -1
+        for j in 0 ..< gh {
+            for i in 0 ..< gw {
+                let index = j * gw + i
+                scores[index] = 0
+                guard candidate[index] else { continue }
+                let cx = SIMD8<Float>(repeating: Float(i)), cy = SIMD8<Float>(repeating: Float(j))
+                var acc = SIMD8<Float>.zero
+                var k = 0
+                while k < padded {
+                    let dx = load8(sampleX, k) - cx, dy = load8(sampleY, k) - cy
+                    var dot = dx * load8(sampleGX, k) + dy * load8(sampleGY, k)
+                    dot.replace(with: 0, where: dot .< 0)
+                    let n2 = dx * dx + dy * dy
+                    var term = dot * dot / n2
+                    term.replace(with: 0, where: n2 .== 0)
+                    acc += term
+                    k += 8
+                }
+                let score = acc.sum() * darkness[index]
+                scores[index] = score
+                if score > best { best = score; bestIndex = index }
+            }
+        }
+        guard bestIndex >= 0, best > 0 else { return result }
+        let bi = bestIndex % gw, bj = bestIndex / gw
+        // Sub-cell refinement: vertex of the parabola through the best score and its neighbours.
+        func refine(_ minus: Float, _ centre: Float, _ plus: Float) -> Float {
+            let denominator = minus - 2 * centre + plus
+            guard denominator < 0 else { return 0 }
+            return max(-0.5, min(0.5, 0.5 * (minus - plus) / denominator))
+        }
+        let dxRefine = bi > 0 && bi < gw - 1 && candidate[bestIndex - 1] && candidate[bestIndex + 1]
+            ? refine(scores[bestIndex - 1], best, scores[bestIndex + 1]) : 0
+        let dyRefine = bj > 0 && bj < gh - 1 && candidate[bestIndex - gw] && candidate[bestIndex + gw]
+            ? refine(scores[bestIndex - gw], best, scores[bestIndex + gw]) : 0
+        let gx = Float(bi) + 0.5 - Float(gw) / 2 + dxRefine
+        let gy = Float(bj) + 0.5 - Float(gh) / 2 + dyRefine
+        result.offset = SIMD2(gx, gy) * step / eyeWidth
+        result.imagePoint = centre + (gx * u + gy * v) * step
+        result.found = true
+        return result
+    }
+}
+
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+}
