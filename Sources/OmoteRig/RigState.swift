@@ -1,0 +1,273 @@
+import Foundation
+import OmoteSolver
+
+/// One frame's deformation of a `RigModel`: morph targets from the ARKit weights, then neck/head/eye rotations from
+/// the head pose and gaze with linear blend skinning. All buffers are allocated once in `init`; `apply` allocates
+/// nothing (as long as this state's arrays are not shared with a copy).
+public struct RigState {
+    /// How head pose and gaze turn into bone rotations.
+    public struct Options: Sendable {
+        /// Share of the head rotation given to the neck when the rig has both bones (the head takes the rest).
+        public var neckShare: Float = 0.35
+        /// Eye rotation at a full eyeLookOut/eyeLookIn weight, radians.
+        public var maxEyeYaw: Float = 0.45
+        /// Eye rotation at a full eyeLookUp/eyeLookDown weight, radians.
+        public var maxEyePitch: Float = 0.35
+        /// Rotate eye bones from the eyeLook* weights (rigs with eye bones).
+        public var gazeRotatesEyeBones = true
+        public init() {}
+    }
+
+    public let model: RigModel
+    public var options = Options()
+    /// Deformed positions and normals, model space (see `RigModel`), indexed like `model.positions`.
+    public private(set) var positions: [SIMD3<Float>]
+    public private(set) var normals: [SIMD3<Float>]
+    /// This frame's weight of each morph target.
+    public private(set) var morphWeights: [Float]
+    /// This frame's transform of each face bone (rest → posed, model space), indexed by `RigFaceBone.rawValue`.
+    public private(set) var boneTransforms: [RigAffine]
+
+    private var morphedPositions: [SIMD3<Float>]
+    private var morphedNormals: [SIMD3<Float>]
+
+    public init(model: RigModel) {
+        self.model = model
+        positions = model.positions
+        normals = model.normals
+        morphWeights = [Float](repeating: 0, count: model.morphTargets.count)
+        boneTransforms = [RigAffine](repeating: .identity, count: RigFaceBone.allCases.count)
+        morphedPositions = Array(model.positions.prefix(model.morphedVertexCount))
+        morphedNormals = Array(model.normals.prefix(model.morphedVertexCount))
+    }
+
+    /// Deforms the rig for one frame. `headPose` is in the camera frame (+x right, +y down, +z forward; identity =
+    /// facing the camera); only its rotation is used. Gaze comes from the eyeLook* weights.
+    public mutating func apply(weights: BlendshapeWeights, headPose: HeadPose = HeadPose()) {
+        morphWeights.withUnsafeMutableBufferPointer { model.mapping.apply(weights.values, into: $0) }
+        applyMorphs()
+        computeBoneTransforms(weights: weights, headPose: headPose)
+        skin()
+    }
+
+    /// Deforms the rig from morph-target weights given directly (one per `model.morphTargets`), head at rest.
+    public mutating func apply(morphWeights newWeights: [Float], headPose: HeadPose = HeadPose()) {
+        precondition(newWeights.count == morphWeights.count, "one weight per morph target")
+        morphWeights.withUnsafeMutableBufferPointer { w in
+            for i in 0 ..< w.count { w[i] = newWeights[i] }
+        }
+        applyMorphs()
+        computeBoneTransforms(weights: BlendshapeWeights(), headPose: headPose)
+        skin()
+    }
+
+    // MARK: Morph targets
+
+    private mutating func applyMorphs() {
+        let count = model.morphedVertexCount
+        guard count > 0 else { return }
+        let targets = model.morphTargets
+        let withNormals = model.anyNormalDeltas
+        model.positions.withUnsafeBufferPointer { rest in
+            morphedPositions.withUnsafeMutableBufferPointer { out in
+                out.baseAddress!.update(from: rest.baseAddress!, count: count)
+            }
+        }
+        if withNormals {
+            model.normals.withUnsafeBufferPointer { rest in
+                morphedNormals.withUnsafeMutableBufferPointer { out in
+                    out.baseAddress!.update(from: rest.baseAddress!, count: count)
+                }
+            }
+        }
+        morphWeights.withUnsafeBufferPointer { weights in
+            morphedPositions.withUnsafeMutableBufferPointer { out in
+                morphedNormals.withUnsafeMutableBufferPointer { outNormals in
+                    for t in 0 ..< targets.count {
+                        let w = weights[t]
+                        guard abs(w) > 1e-5 else { continue }
+                        let target = targets[t]
+                        target.vertexIndices.withUnsafeBufferPointer { idx in
+                            target.positionDeltas.withUnsafeBufferPointer { d in
+                                for k in 0 ..< idx.count {
+                                    let i = Int(idx[k])
+                                    out[i] = out[i] + w * d[k]
+                                }
+                            }
+                            if withNormals, !target.normalDeltas.isEmpty {
+                                target.normalDeltas.withUnsafeBufferPointer { d in
+                                    for k in 0 ..< idx.count {
+                                        let i = Int(idx[k])
+                                        outNormals[i] = outNormals[i] + w * d[k]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Bones
+
+    private mutating func computeBoneTransforms(weights: BlendshapeWeights, headPose: HeadPose) {
+        // Camera frame (+y down, +z away from the viewer) → model frame (+y up, +z towards the viewer): C·R·C with
+        // C = diag(1, −1, −1), so turning one's head to one's left turns the avatar to its own left.
+        let r = headPose.rotation
+        let m0 = SIMD3(r.0.x, -r.0.y, -r.0.z)
+        let m1 = SIMD3(-r.1.x, r.1.y, r.1.z)
+        let m2 = SIMD3(-r.2.x, r.2.y, r.2.z)
+        let q = RigQuaternion(columns: m0, m1, m2)
+        let pivots = model.faceBonePivots
+        let neckPivot = pivots[.neck], headPivot = pivots[.head]
+        var neck = RigAffine.identity
+        var head = RigAffine.identity
+        if let neckPivot, let headPivot {
+            neck = .rotation(q.power(options.neckShare).matrix, about: neckPivot)
+            head = neck * .rotation(q.power(1 - options.neckShare).matrix, about: headPivot)
+        } else if let headPivot {
+            head = .rotation(q.matrix, about: headPivot)
+        } else if let neckPivot {
+            neck = .rotation(q.matrix, about: neckPivot)
+            head = neck
+        }
+        var leftEye = head, rightEye = head
+        if options.gazeRotatesEyeBones {
+            let v = weights.values
+            let yawLeft = (v[ARKitBlendshape.eyeLookOutLeft.rawValue] - v[ARKitBlendshape.eyeLookInLeft.rawValue]) * options.maxEyeYaw
+            let yawRight = (v[ARKitBlendshape.eyeLookInRight.rawValue] - v[ARKitBlendshape.eyeLookOutRight.rawValue]) * options.maxEyeYaw
+            let pitchLeft = (v[ARKitBlendshape.eyeLookUpLeft.rawValue] - v[ARKitBlendshape.eyeLookDownLeft.rawValue]) * options.maxEyePitch
+            let pitchRight = (v[ARKitBlendshape.eyeLookUpRight.rawValue] - v[ARKitBlendshape.eyeLookDownRight.rawValue]) * options.maxEyePitch
+            if let p = pivots[.leftEye] { leftEye = head * .rotation(Self.eyeRotation(yaw: yawLeft, pitch: pitchLeft), about: p) }
+            if let p = pivots[.rightEye] { rightEye = head * .rotation(Self.eyeRotation(yaw: yawRight, pitch: pitchRight), about: p) }
+        }
+        boneTransforms.withUnsafeMutableBufferPointer { b in
+            b[0] = neck
+            b[1] = head
+            b[2] = leftEye
+            b[3] = rightEye
+        }
+    }
+
+    /// Yaw towards +x (the avatar's left), then pitch upwards: the eye's forward axis +z goes to
+    /// (sin yaw cos pitch, sin pitch, cos yaw cos pitch).
+    static func eyeRotation(yaw: Float, pitch: Float) -> RigAffine {
+        let cy = cosf(yaw), sy = sinf(yaw), cp = cosf(pitch), sp = sinf(pitch)
+        let yawM = RigAffine(c0: SIMD3(cy, 0, -sy), c1: SIMD3(0, 1, 0), c2: SIMD3(sy, 0, cy), t: .zero)
+        let pitchM = RigAffine(c0: SIMD3(1, 0, 0), c1: SIMD3(0, cp, sp), c2: SIMD3(0, -sp, cp), t: .zero)
+        return yawM * pitchM
+    }
+
+    // MARK: Skinning
+
+    private mutating func skin() {
+        let morphedCount = model.morphedVertexCount
+        let withNormalDeltas = model.anyNormalDeltas
+        let segments = model.segments
+        let bones = (boneTransforms[0], boneTransforms[1], boneTransforms[2], boneTransforms[3])
+        model.positions.withUnsafeBufferPointer { restP in
+        model.normals.withUnsafeBufferPointer { restN in
+        model.faceBoneWeights.withUnsafeBufferPointer { boneWeights in
+        morphedPositions.withUnsafeBufferPointer { morphP in
+        morphedNormals.withUnsafeBufferPointer { morphN in
+        positions.withUnsafeMutableBufferPointer { outP in
+        normals.withUnsafeMutableBufferPointer { outN in
+            for segment in segments {
+                let morphed = segment.start < morphedCount
+                // Morphed vertices sit in the prefix, so their index in the scratch buffers is their vertex index.
+                let srcP = morphed ? morphP.baseAddress! : restP.baseAddress!
+                let srcN = morphed && withNormalDeltas ? morphN.baseAddress! : restN.baseAddress!
+                let renormalise = morphed && withNormalDeltas
+                let dstP = outP.baseAddress!, dstN = outN.baseAddress!
+                let range = segment.start ..< segment.end
+                switch segment.kind {
+                case .rest:
+                    (dstP + segment.start).update(from: srcP + segment.start, count: range.count)
+                    if renormalise {
+                        for i in range { dstN[i] = Self.fastNormalize(srcN[i]) }
+                    } else {
+                        (dstN + segment.start).update(from: srcN + segment.start, count: range.count)
+                    }
+                case .rigid(let bone):
+                    let m = bone == 0 ? bones.0 : bone == 1 ? bones.1 : bone == 2 ? bones.2 : bones.3
+                    for i in range {
+                        let p = srcP[i]
+                        dstP[i] = m.c0 * p.x + m.c1 * p.y + m.c2 * p.z + m.t
+                    }
+                    if renormalise {
+                        for i in range {
+                            let n = srcN[i]
+                            dstN[i] = Self.fastNormalize(m.c0 * n.x + m.c1 * n.y + m.c2 * n.z)
+                        }
+                    } else {
+                        for i in range {
+                            let n = srcN[i]
+                            dstN[i] = m.c0 * n.x + m.c1 * n.y + m.c2 * n.z
+                        }
+                    }
+                case .blended:
+                    for i in range {
+                        let w = boneWeights[i]
+                        let rest = 1 - w.sum()
+                        var c0 = SIMD3<Float>(rest, 0, 0), c1 = SIMD3<Float>(0, rest, 0), c2 = SIMD3<Float>(0, 0, rest)
+                        var t = SIMD3<Float>.zero
+                        Self.accumulate(bones.0, w[0], &c0, &c1, &c2, &t)
+                        Self.accumulate(bones.1, w[1], &c0, &c1, &c2, &t)
+                        Self.accumulate(bones.2, w[2], &c0, &c1, &c2, &t)
+                        Self.accumulate(bones.3, w[3], &c0, &c1, &c2, &t)
+                        let p = srcP[i], n = srcN[i]
+                        dstP[i] = c0 * p.x + c1 * p.y + c2 * p.z + t
+                        dstN[i] = Self.fastNormalize(c0 * n.x + c1 * n.y + c2 * n.z)
+                    }
+                }
+            }
+        }}}}}}}
+    }
+
+    @inline(__always)
+    private static func accumulate(_ m: RigAffine, _ w: Float, _ c0: inout SIMD3<Float>, _ c1: inout SIMD3<Float>,
+                                   _ c2: inout SIMD3<Float>, _ t: inout SIMD3<Float>) {
+        c0 += m.c0 * w
+        c1 += m.c1 * w
+        c2 += m.c2 * w
+        t += m.t * w
+    }
+
+    @inline(__always)
+    static func fastNormalize(_ v: SIMD3<Float>) -> SIMD3<Float> {
+        let l2 = (v * v).sum()
+        return l2 > 1e-24 ? v * (1 / l2.squareRoot()) : v
+    }
+
+    // MARK: Exact normals
+
+    /// Recomputes `normals` from the deformed triangles (area-weighted). For rigs whose morph targets carry no
+    /// normal deltas; costs one pass over the triangles. Allocation-free.
+    public mutating func recomputeNormals() {
+        model.indices.withUnsafeBufferPointer { idx in
+            positions.withUnsafeBufferPointer { p in
+                normals.withUnsafeMutableBufferPointer { n in
+                    for i in 0 ..< n.count { n[i] = .zero }
+                    var t = 0
+                    while t + 2 < idx.count {
+                        let a = Int(idx[t]), b = Int(idx[t + 1]), c = Int(idx[t + 2])
+                        let pa = p[a]
+                        let e1 = p[b] - pa, e2 = p[c] - pa
+                        let f = SIMD3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)
+                        n[a] += f
+                        n[b] += f
+                        n[c] += f
+                        t += 3
+                    }
+                    for i in 0 ..< n.count { n[i] = Self.fastNormalize(n[i]) }
+                }
+            }
+        }
+    }
+}
+
+extension RigState: CustomStringConvertible {
+    /// Redacted: the deformed state is expression data.
+    public var description: String { "RigState(\(model.name), redacted)" }
+}
