@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
-        .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteCLI"]),
+        .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI"]),
     ]
 )

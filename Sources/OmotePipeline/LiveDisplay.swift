@@ -5,13 +5,14 @@ import OmoteView
 /// terminal, handles keys, and restores the terminal however the session ends.
 public enum LiveDisplay {
     /// Runs until the user quits or the source ends. Returns when processing has stopped.
-    public static func runInteractive(_ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarRendering,
+    public static func runInteractive(_ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
                                       maximumRate: Double = 30) {
         defer { terminal.restore() }
         let rasterizer = SoftwareRasterizer(width: 1, height: 1)
         var canvas = TerminalCanvas()
         var lastSize: TerminalSession.Size?
         var lastVersion: UInt64 = .max
+        var version: UInt64 = 0
         let period = UInt64(1e9 / maximumRate)
         var drawNanoseconds: UInt64 = 0
         var nextDraw = MonotonicClock.nanoseconds()
@@ -26,7 +27,9 @@ public enum LiveDisplay {
                 }
             }
             let size = terminal.size
-            var (snapshot, version) = runner.latest.read()
+            let (result, isNew) = runner.results.acquireNewest()
+            var snapshot = result.model
+            if isNew { version &+= 1 }
             // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
             let finished = runner.isFinished
             if finished {
@@ -38,7 +41,7 @@ public enum LiveDisplay {
                 let geometry = LiveViewLayout.geometry(for: size)
                 rasterizer.resize(width: geometry.pictureWidth, height: geometry.pictureHeight)
                 rasterizer.clear(background: SIMD3(0.06, 0.07, 0.09))
-                avatar.render(snapshot, into: rasterizer)
+                if let avatar, let rig = result.rig { avatar.paint(rig, into: rasterizer) }
                 var model = snapshot
                 model.timings[.draw] = drawNanoseconds
                 canvas.begin()

@@ -1,14 +1,25 @@
 import Foundation
 import OmoteCapture
+import OmoteRig
 import OmoteView
 import Synchronization
 
 /// Turns one decoded frame into the newest view state (detect/track → landmarks → solve → rig).
 public protocol FrameProcessor: AnyObject {
-    /// Processes `frame` and updates `model` in place (weights, pose, tracking state, stage timings).
-    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel)
+    /// Processes `frame`: updates `model` in place (weights, pose, tracking state, stage timings) and deforms `rig`
+    /// (this frame's slot, when the processor drives a rig).
+    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel, rig: inout RigState?)
     /// Starts the explicit neutral calibration ("hold a neutral face for 2 s").
     func beginCalibration()
+    /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
+    var rigModel: RigModel? { get }
+}
+
+/// One processed frame handed to the drawing thread: the view state and the deformed avatar.
+public final class FrameResult {
+    public var model = LiveViewModel()
+    public var rig: RigState?
+    public init(rig: RigState?) { self.rig = rig }
 }
 
 /// The newest value published by one thread for another: the reader always gets the latest state and never waits for
@@ -26,6 +37,8 @@ public final class PipelineRunner: @unchecked Sendable {
     public let source: FrameSource
     public let processor: FrameProcessor
     public let latest = LatestValue(LiveViewModel())
+    /// The newest frame result with its deformed rig, for the drawing thread.
+    public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
     private let calibrationRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
@@ -36,6 +49,8 @@ public final class PipelineRunner: @unchecked Sendable {
     public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000) {
         self.source = source
         self.processor = processor
+        let rigModel = processor.rigModel
+        results = TripleBuffer { FrameResult(rig: rigModel.map(RigState.init(model:))) }
         history = Mutex(TimingHistory(capacity: historyCapacity))
     }
 
@@ -81,13 +96,16 @@ public final class PipelineRunner: @unchecked Sendable {
                 return
             }
             model.timings[.decode] = delivery.decodeNanoseconds
-            processor.process(frame, delivery: delivery, into: &model)
+            let slot = results.back
+            processor.process(frame, delivery: delivery, into: &model, rig: &slot.rig)
             model.frameSize = SIMD2(frame.width, frame.height)
             model.framesProcessed += 1
             model.framesDropped = source.stats.dropped
             model.framesPerSecond = frameTimes.tick(MonotonicClock.nanoseconds())
             let timings = model.timings
             history.withLock { $0.append(timings) }
+            slot.model = model
+            results.publish()
             latest.publish(model)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 import OmotePipeline
+import OmoteRig
 import OmoteView
 import Testing
 
@@ -9,7 +10,8 @@ private final class CountingProcessor: FrameProcessor {
     var frames = 0
     var sequences: [UInt64] = []
     var calibrations = 0
-    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel) {
+    let rigModel: RigModel? = nil
+    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel, rig: inout RigState?) {
         frames += 1
         sequences.append(frame.sequence)
         model.timings[.landmarks] = 1_000
