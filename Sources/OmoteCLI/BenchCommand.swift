@@ -1,10 +1,123 @@
 import ArgumentParser
+import Foundation
 import Omote
 
+/// Replays SampleFrames through the real pipeline (guard engaged, one thread) and prints per-stage timings.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Replay SampleFrames through the real pipeline and print per-stage timings.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
+        discussion: "Single thread, as fast as possible, under the privacy guard. Prints timings only."
+    )
+
+    @Option(name: .customLong("repeat"), help: "How many times to replay the clips.")
+    var repetitions = 3
+
+    @Option(help: "Clips to replay (comma-separated names; default: all sample clips).")
+    var clips: String?
+
+    @OptionGroup var session: SessionOptions
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
+    }
 
     func run() throws {
-        throw NotYetAvailable(what: "The pipeline benchmark (omote bench)")
+        let started = MonotonicClock.nanoseconds()
+        guard let root = SampleFrames.locate() else {
+            throw ValidationError("SampleFrames/ not found: run from the repository root or set OMOTE_SAMPLE_FRAMES")
+        }
+        let names = clips.map { $0.split(separator: ",").map(String.init) } ?? SampleFrames.clipNames
+        let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
+        print(guardStatus.summary)
+
+        let loadStarted = MonotonicClock.nanoseconds()
+        let pipeline = try FacePipeline.load(session.configuration, progress: { _ in })
+        let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
+        let sources = try names.map { name -> ReplaySource in
+            guard let path = SampleFrames.resolveClip(name) else { throw ValidationError("no clip '\(name)' in SampleFrames/") }
+            return try ReplaySource(clipDirectory: path)
+        }
+
+        var frame = try LumaFrame()
+        var model = LiveViewModel()
+        var rig = pipeline.rigModel.map(RigState.init(model:))
+        let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
+        let rasterizer = SoftwareRasterizer(width: 76, height: 76)
+        var canvas = TerminalCanvas()
+        var history = TimingHistory(capacity: sources.reduce(0) { $0 + $1.frameCount } * repetitions)
+        var firstDrawnNanoseconds: UInt64?
+        var trackedFrames = 0
+
+        for _ in 0 ..< repetitions {
+            for source in sources {
+                source.rewind()
+                pipeline.reset()
+                while let delivery = try source.next(into: &frame) {
+                    model.timings = StageTimings()
+                    model.timings[.decode] = delivery.decodeNanoseconds
+                    pipeline.process(frame, delivery: delivery, into: &model, rig: &rig)
+                    if case .tracking = model.tracking { trackedFrames += 1 }
+                    // Draw (into memory only: the picture and the terminal bytes are built, never written).
+                    let drawStarted = MonotonicClock.nanoseconds()
+                    rasterizer.clear(background: .zero)
+                    if let painter, let rig { painter.paint(rig, into: rasterizer) }
+                    canvas.begin()
+                    canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
+                    canvas.end()
+                    model.timings[.draw] = MonotonicClock.nanoseconds() - drawStarted
+                    if firstDrawnNanoseconds == nil { firstDrawnNanoseconds = MonotonicClock.nanoseconds() - started }
+                    history.append(model.timings)
+                }
+            }
+        }
+
+        // The floor: bare libjpeg-turbo decode of the same frames.
+        let decoder = try JPEGDecoder()
+        var decodeTimes: [UInt64] = []
+        for _ in 0 ..< repetitions {
+            for source in sources {
+                for index in 0 ..< source.frameCount {
+                    let t = MonotonicClock.nanoseconds()
+                    try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: source.fileName(at: index)) }
+                    decodeTimes.append(MonotonicClock.nanoseconds() - t)
+                }
+            }
+        }
+
+        let endToEnd: (StageTimings) -> UInt64 = { t in
+            PipelineStage.allCases.filter { $0 != .draw }.reduce(0) { $0 + t[$1] }
+        }
+        func mean(_ values: [UInt64]) -> Double { values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
+        let endToEndMean = mean(history.samples.map(endToEnd))
+        let decodeMean = mean(decodeTimes)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+
+        print("omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread")
+        print(pad("stage", 14) + pad("p50 µs", 10, right: true) + pad("p99 µs", 10, right: true) + pad("mean µs", 10, right: true))
+        for stage in PipelineStage.allCases {
+            row(stage.label, history.samples.map { $0[stage] })
+        }
+        row("end to end", history.samples.map(endToEnd))
+        row("bare decode", decodeTimes)
+        print(String(format: "frames per second on one core: %.0f (end to end, without draw)", 1e9 / max(endToEndMean, 1)))
+        print(String(format: "end to end ÷ bare JPEG decode: %.2f×", endToEndMean / max(decodeMean, 1)))
+        print(String(format: "model + cascade + avatar load: %.0f ms", Double(loadNanoseconds) / 1e6))
+        print(String(format: "start-up to first drawn frame: %.0f ms", Double(firstDrawnNanoseconds ?? 0) / 1e6))
+        print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    private func row(_ label: String, _ nanoseconds: [UInt64]) {
+        let sorted = nanoseconds.sorted()
+        func q(_ p: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]) / 1000 }
+        let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count) / 1000
+        print(pad(label, 14) + pad(String(format: "%.0f", q(0.5)), 10, right: true) + pad(String(format: "%.0f", q(0.99)), 10, right: true)
+            + pad(String(format: "%.1f", mean), 10, right: true))
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return right ? fill + text : text + fill
     }
 }

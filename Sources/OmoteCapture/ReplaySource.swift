@@ -123,3 +123,50 @@ public struct ReplayError: Error, CustomStringConvertible {
     public let reason: String
     public var description: String { "replay of \(clip): \(reason)" }
 }
+
+/// Several clips played one after another as one source (`omote replay` without a clip plays every sample clip).
+public final class ReplayPlaylist: FrameSource {
+    public let clips: [ReplaySource]
+    public let loop: Bool
+    private var current = 0
+    private var sequenceOffset: UInt64 = 0
+    private var timeOffsetNanoseconds: UInt64 = 0
+
+    public init(clips: [ReplaySource], loop: Bool = false) {
+        precondition(!clips.isEmpty)
+        self.clips = clips
+        self.loop = loop
+    }
+
+    public var name: String { clips[current].name }
+
+    public var stats: FrameSourceStats {
+        clips.reduce(into: FrameSourceStats()) { total, clip in
+            total.delivered += clip.stats.delivered
+            total.dropped += clip.stats.dropped
+            total.corrupt += clip.stats.corrupt
+        }
+    }
+
+    public func next(into frame: inout LumaFrame) throws -> FrameDelivery? {
+        while true {
+            if let delivery = try clips[current].next(into: &frame) {
+                frame.sequence += sequenceOffset
+                frame.timestampNanoseconds += timeOffsetNanoseconds
+                return delivery
+            }
+            // This clip ended: continue the sequence and the clock where it stopped.
+            sequenceOffset = frame.sequence + 1
+            timeOffsetNanoseconds = frame.timestampNanoseconds + 33_333_333
+            current += 1
+            if current == clips.count {
+                guard loop else {
+                    current -= 1
+                    return nil
+                }
+                current = 0
+            }
+            clips[current].rewind()
+        }
+    }
+}

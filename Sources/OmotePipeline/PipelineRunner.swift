@@ -37,6 +37,8 @@ public final class PipelineRunner: @unchecked Sendable {
     public let source: FrameSource
     public let processor: FrameProcessor
     public let latest = LatestValue(LiveViewModel())
+    /// Shown in the view's status (set before `start`).
+    public var guardSummary = "guard: not engaged"
     /// The newest frame result with its deformed rig, for the drawing thread.
     public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
@@ -79,7 +81,7 @@ public final class PipelineRunner: @unchecked Sendable {
 
     private func processLoop(frame: inout LumaFrame) {
         var model = LiveViewModel()
-        model.sourceName = source.name
+        model.guardSummary = guardSummary
         var frameTimes = RateMeter()
         defer {
             frame.wipe()
@@ -96,6 +98,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 return
             }
             model.timings[.decode] = delivery.decodeNanoseconds
+            model.sourceName = source.name
             let slot = results.back
             processor.process(frame, delivery: delivery, into: &model, rig: &slot.rig)
             model.frameSize = SIMD2(frame.width, frame.height)

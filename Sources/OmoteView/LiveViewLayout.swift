@@ -34,7 +34,7 @@ public struct LiveViewLayout {
             row += 1
         }
         canvas.resetStyle()
-        line("Omote 面  \(model.sourceName)")
+        line("Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")")
         switch model.tracking {
         case .searching: line("face: searching…")
         case let .tracking(id): line("face: tracking (id \(id))")
@@ -48,7 +48,12 @@ public struct LiveViewLayout {
             line("  \(pad(stage.label, to: 13)) \(pad(String(model.timings[stage] / 1000), to: 6, alignRight: true)) µs")
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
-        if !model.calibrationNote.isEmpty { line(model.calibrationNote) }
+        switch model.calibration {
+        case .none: break
+        case .uncalibrated: line("neutral: learning your resting face…")
+        case let .collecting(progress): line("calibrating: hold a neutral face (\(Int(progress * 100))%)")
+        case .calibrated: line("neutral: calibrated")
+        }
         if !model.statusNote.isEmpty { line(model.statusNote) }
         line("")
         // Strongest tracked shapes first.

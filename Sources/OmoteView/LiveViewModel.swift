@@ -46,7 +46,8 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     public var framesProcessed = 0
     public var framesDropped = 0
     public var guardSummary = "guard: not engaged"
-    public var calibrationNote = ""
+    /// The solver's neutral calibration, while a face is tracked.
+    public var calibration: CalibrationState?
     /// A one-line note from the session (end of clip, camera unplugged).
     public var statusNote = ""
     /// Capture → result latency of the newest frame (camera only), nanoseconds.

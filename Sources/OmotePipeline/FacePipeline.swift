@@ -1,0 +1,84 @@
+import OmoteCapture
+import OmoteRig
+import OmoteSolver
+import OmoteView
+import OmoteVision
+
+/// What the pipeline needs from detection and tracking: this frame's 68 landmarks of the tracked face.
+public protocol FaceLandmarkSource: AnyObject {
+    /// Finds the face in `image` and fits its landmarks into `landmarks`; records the detect/track and landmark stage
+    /// times in `timings`. Returns the tracking state after this frame.
+    func find(in image: LumaImage, landmarks: inout FaceLandmarks, timings: inout StageTimings) -> TrackingState
+    /// Forgets the tracked face (a new clip, a camera restart).
+    func reset()
+}
+
+/// Where the pipeline's models and settings come from.
+public struct PipelineConfiguration: Sendable {
+    public static let defaultLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    public static let defaultCascade = "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
+
+    public var landmarkModelPath = Self.defaultLandmarkModel
+    public var cascadePath = Self.defaultCascade
+    /// A glTF/GLB/VRM file, or nil for the built-in avatar.
+    public var avatarPath: String?
+    public var solver = FaceSolverConfiguration()
+
+    public init() {}
+}
+
+/// The per-frame work: detect/track → landmarks → solve (pose, 52 weights, gaze) → rig deformation, each stage timed.
+/// Allocates nothing per frame once running: every buffer lives in the stages and is reused.
+public final class FacePipeline: FrameProcessor {
+    public let finder: FaceLandmarkSource
+    public let solver: FaceSolver
+    public let rigModel: RigModel?
+    private var landmarks = FaceLandmarks()
+    private var solverOutput = FaceSolverOutput()
+    private var wasTracking = false
+
+    public init(finder: FaceLandmarkSource, solver: FaceSolver, rigModel: RigModel?) {
+        self.finder = finder
+        self.solver = solver
+        self.rigModel = rigModel
+    }
+
+    public func beginCalibration() { solver.beginCalibration() }
+
+    /// Forgets the face and the solver's state (a new clip).
+    public func reset() {
+        finder.reset()
+        solver.reset()
+        wasTracking = false
+    }
+
+    public func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel,
+                        rig: inout RigState?) {
+        let timestamp = frame.timestampNanoseconds
+        frame.withImage { image in
+            let state = finder.find(in: image, landmarks: &landmarks, timings: &model.timings)
+            model.tracking = state
+            let solveStart = MonotonicClock.nanoseconds()
+            if case .tracking = state {
+                solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &solverOutput)
+                model.weights = solverOutput.weights
+                model.headPose = solverOutput.headPose
+                model.calibration = solverOutput.calibration
+                wasTracking = true
+            } else {
+                if wasTracking { solver.reset() }
+                wasTracking = false
+                // No face: the avatar relaxes to neutral rather than freezing mid-expression.
+                model.weights.values *= 0.8
+                model.weights.trackedMask = 0
+                model.calibration = nil
+            }
+            let rigStart = MonotonicClock.nanoseconds()
+            model.timings[.solve] = rigStart - solveStart
+            if rig != nil { rig!.apply(weights: model.weights, headPose: model.headPose) }
+            model.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
+        }
+        model.latencyNanoseconds = 0
+    }
+
+}
