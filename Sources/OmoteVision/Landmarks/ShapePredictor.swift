@@ -11,7 +11,7 @@ import OmoteCapture
 public final class ShapePredictor {
     let model: ShapePredictorModel
     /// The current shape in normalized face-box coordinates, x0 y0 x1 y1 …, 64-byte aligned (17 SIMD8 vectors).
-    private let shape: UnsafeMutablePointer<Float>
+    let shape: UnsafeMutablePointer<Float>
     private let features: UnsafeMutablePointer<Float>
     private let leafOffsets: UnsafeMutablePointer<Int>
 
@@ -82,15 +82,17 @@ public final class ShapePredictor {
         }
     }
 
-    private func runCascade(_ image: LumaImage, _ box: NormalizedBox) {
+    func runCascade(_ image: LumaImage, _ box: NormalizedBox) {
         precondition(image.rowStride * image.height < Int(Int32.max), "image too large for 32-bit pixel offsets")
         let model = self.model
         shape.update(from: model.initialShape, count: ShapePredictorModel.shapeLength)
-        for level in model.levels {
-            let transform = similarityToCurrentShape()
-            extractFeatures(level, transform: transform, image: image, box: box)
-            selectLeaves(level)
-            accumulateLeaves(level)
+        model.levels.withUnsafeBufferPointer { levels in
+            for level in levels {
+                let transform = similarityToCurrentShape()
+                extractFeatures(level, transform: transform, image: image, box: box)
+                selectLeaves(level)
+                accumulateLeaves(level)
+            }
         }
     }
 
@@ -131,8 +133,8 @@ public final class ShapePredictor {
         let shape = self.shape, features = self.features, pixels = image.pixels
         let scaleX = SIMD4<Double>(repeating: box.scaleX), scaleY = SIMD4<Double>(repeating: box.scaleY)
         let left = SIMD4<Double>(repeating: box.left), top = SIMD4<Double>(repeating: box.top)
-        let width = SIMD8<Int32>(repeating: Int32(image.width)), height = SIMD8<Int32>(repeating: Int32(image.height))
-        let stride = SIMD8<Int32>(repeating: Int32(image.rowStride))
+        let width = SIMD4<Double>(repeating: Double(image.width)), height = SIMD4<Double>(repeating: Double(image.height))
+        let stride = SIMD4<Double>(repeating: Double(image.rowStride))
         let anchors = UnsafeRawPointer(level.anchors), deltaX = UnsafeRawPointer(level.deltaX)
         let deltaY = UnsafeRawPointer(level.deltaY)
         var base = 0
@@ -148,27 +150,29 @@ public final class ShapePredictor {
             let dy = deltaY.load(fromByteOffset: base * 4, as: SIMD8<Float>.self)
             let x = (m00 * dx + m01 * dy) + anchorX
             let y = (m10 * dx + m11 * dy) + anchorY
-            let column = Self.nearestPixel(x, scale: scaleX, offset: left)
-            let row = Self.nearestPixel(y, scale: scaleY, offset: top)
-            let inside = (column .>= 0) .& (column .< width) .& (row .>= 0) .& (row .< height)
-            let offset = (row &* stride &+ column).replacing(with: 0, where: .!inside)
-            var value = SIMD8<Float>()
-            for lane in 0 ..< 8 { value[lane] = Float(pixels[Int(offset[lane])]) }
-            value.replace(with: 0, where: .!inside)
-            UnsafeMutableRawPointer(features).storeBytes(of: value, toByteOffset: base * 4, as: SIMD8<Float>.self)
+            for half in 0 ..< 2 {
+                let column = Self.nearestPixel(SIMD4<Double>(half == 0 ? x.lowHalf : x.highHalf), scale: scaleX, offset: left)
+                let row = Self.nearestPixel(SIMD4<Double>(half == 0 ? y.lowHalf : y.highHalf), scale: scaleY, offset: top)
+                let inside = (column .>= 0) .& (column .< width) .& (row .>= 0) .& (row .< height)
+                let offset = (row * stride + column).replacing(with: 0, where: .!inside)
+                var value = SIMD4<Double>()
+                for lane in 0 ..< 4 { value[lane] = Double(pixels[Int(offset[lane])]) }
+                value.replace(with: 0, where: .!inside)
+                UnsafeMutableRawPointer(features).storeBytes(of: SIMD4<Float>(value), toByteOffset: (base + 4 * half) * 4, as: SIMD4<Float>.self)
+            }
             base += 8
         }
     }
 
-    /// `floor(scale · v + offset + 0.5)` in double (dlib's affine map then its rounding conversion to an integer point),
-    /// clamped to a range where the conversion to Int32 is exact and any out-of-image value stays out of the image.
+    /// `floor(scale · v + offset + 0.5)` in double: dlib's affine map to the image, then its conversion of a point to
+    /// integers. The floor is exact without a libm call: adding and removing 1.5 · 2⁵² rounds to the nearest integer,
+    /// then one step down where that went up (exact for |value| < 2⁵¹; anything larger is far outside every image).
     @inline(__always)
-    private static func nearestPixel(_ v: SIMD8<Float>, scale: SIMD4<Double>, offset: SIMD4<Double>) -> SIMD8<Int32> {
-        let low = SIMD4<Double>(v.lowHalf), high = SIMD4<Double>(v.highHalf)
-        let limit = SIMD4<Double>(repeating: 1_073_741_824), floorLimit = SIMD4<Double>(repeating: -1)
-        let roundedLow = (scale * low + offset + 0.5).rounded(.down).clamped(lowerBound: floorLimit, upperBound: limit)
-        let roundedHigh = (scale * high + offset + 0.5).rounded(.down).clamped(lowerBound: floorLimit, upperBound: limit)
-        return SIMD8(lowHalf: SIMD4<Int32>(roundedLow), highHalf: SIMD4<Int32>(roundedHigh))
+    private static func nearestPixel(_ v: SIMD4<Double>, scale: SIMD4<Double>, offset: SIMD4<Double>) -> SIMD4<Double> {
+        let value = scale * v + offset + 0.5
+        let magic = SIMD4<Double>(repeating: 6_755_399_441_055_744)  // 1.5 · 2^52
+        let nearest = (value + magic) - magic
+        return nearest.replacing(with: nearest - 1, where: nearest .> value)
     }
 
     /// Walks every tree of the level (dlib: left child when `pixel[a] − pixel[b] > threshold`) and records where each

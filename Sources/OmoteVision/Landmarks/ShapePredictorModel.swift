@@ -33,10 +33,11 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
     static let maximumDepth = 16
 
     let initialShape: UnsafeMutablePointer<Float>
-    private(set) var levels: [Level] = []
+    let levels: [Level]
+    /// Every tree is complete, of this depth: `splitCount` = 2^depth − 1 nodes, `leafCount` = 2^depth leaves.
     let depth: Int
-    var splitCount: Int { (1 << depth) - 1 }
-    var leafCount: Int { 1 << depth }
+    let splitCount: Int
+    let leafCount: Int
     let maximumTreeCount: Int
     let maximumPaddedFeatureCount: Int
     /// The mean of the initial shape and its variance about that mean (the fixed side of every level's similarity fit).
@@ -171,6 +172,8 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
             largestIndex.append(largest)
         }
         depth = treeDepth
+        splitCount = (1 << treeDepth) - 1
+        leafCount = 1 << treeDepth
 
         // Feature pools: anchor landmark per feature, then the offsets.
         let anchorsAt = reader.offset
