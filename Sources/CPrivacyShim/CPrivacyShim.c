@@ -139,4 +139,4 @@ long omote_attempt_process_vm_writev(int pid) {
     return syscall(SYS_process_vm_writev, pid, &local, 1UL, &remote, 1UL, 0UL);
 }
 
-long omote_attempt_ptrace_traceme(void) { return syscall(SYS_ptrace, 0L /* PTRACE_TRACEME */, 0L, 0L, 0L); }
+long omote_attempt_ptrace_peek(int pid) { return syscall(SYS_ptrace, 2L /* PTRACE_PEEKDATA */, (long)pid, 0L, 0L); }

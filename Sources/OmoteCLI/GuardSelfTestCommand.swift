@@ -207,7 +207,7 @@ enum GuardAttempts {
         }
         attempt("listen", expect: "EPERM") { Int(listen(fixture.tcpClientDescriptor, 1)) }
         attempt("accept", expect: "EPERM") { closing(accept(fixture.listenerDescriptor, nil, nil)) }
-        attempt("ptrace-traceme", expect: "EPERM") { omote_guard_attempt_ptrace() }
+        attempt("ptrace-peek-parent", expect: "EPERM") { omote_guard_attempt_ptrace() }
         attempt("process-vm-writev", expect: "EPERM") { omote_guard_attempt_process_vm_writev() }
         attempt("memfd-create", expect: "EPERM") { closing(omote_guard_attempt_memfd()) }
         attempt("io-uring-setup", expect: "EPERM") { closing(omote_guard_attempt_io_uring()) }
@@ -310,7 +310,7 @@ enum GuardAttempts {
 }
 
 // The syscalls glibc does not wrap, attempted through the privacy shim's raw calls.
-private func omote_guard_attempt_ptrace() -> Int { omote_attempt_ptrace_traceme() }
+private func omote_guard_attempt_ptrace() -> Int { omote_attempt_ptrace_peek(getppid()) }
 private func omote_guard_attempt_process_vm_writev() -> Int { omote_attempt_process_vm_writev(getpid()) }
 private func omote_guard_attempt_memfd() -> Int { omote_attempt_memfd_create("omote-selftest") }
 private func omote_guard_attempt_io_uring() -> Int { omote_attempt_io_uring_setup() }

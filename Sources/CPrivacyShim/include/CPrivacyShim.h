@@ -118,6 +118,7 @@ long omote_attempt_memfd_create(const char *name);
 long omote_attempt_io_uring_setup(void);
 long omote_attempt_open_by_handle_at(int mount_fd);
 long omote_attempt_process_vm_writev(int pid);
-long omote_attempt_ptrace_traceme(void);
+/// PTRACE_PEEKDATA on a process we do not trace: ESRCH without the guard, EPERM under it (never attaches anything).
+long omote_attempt_ptrace_peek(int pid);
 
 #endif
