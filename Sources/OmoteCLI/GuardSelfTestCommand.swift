@@ -212,6 +212,11 @@ enum GuardAttempts {
         attempt("memfd-create", expect: "EPERM") { closing(omote_guard_attempt_memfd()) }
         attempt("io-uring-setup", expect: "EPERM") { closing(omote_guard_attempt_io_uring()) }
         attempt("open-by-handle-at", expect: "EPERM") { closing(omote_guard_attempt_open_by_handle(dir)) }
+        attempt("set-dumpable", expect: "EPERM") { Int(omote_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)) }
+        attempt("set-rlimit-core", expect: "EPERM") {
+            var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+            return Int(setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit))
+        }
         attempt("signal-parent", expect: policy.scopesSignalsAndAbstractSockets ? "EPERM" : "unenforced") {
             policy.scopesSignalsAndAbstractSockets ? Int(kill(getppid(), 0)) : 0
         }
