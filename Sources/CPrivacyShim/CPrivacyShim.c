@@ -32,7 +32,8 @@ _Static_assert(OMOTE_BPF_LD_W_ABS == (BPF_LD | BPF_W | BPF_ABS) && OMOTE_BPF_JMP
                    OMOTE_BPF_JMP_JGE_K == (BPF_JMP | BPF_JGE | BPF_K) && OMOTE_BPF_RET_K == (BPF_RET | BPF_K),
                "BPF opcodes");
 _Static_assert(OMOTE_SECCOMP_DATA_NR_OFFSET == offsetof(struct seccomp_data, nr) &&
-                   OMOTE_SECCOMP_DATA_ARCH_OFFSET == offsetof(struct seccomp_data, arch),
+                   OMOTE_SECCOMP_DATA_ARCH_OFFSET == offsetof(struct seccomp_data, arch) &&
+                   OMOTE_SECCOMP_DATA_ARGS_OFFSET == offsetof(struct seccomp_data, args),
                "seccomp_data layout");
 
 _Static_assert(OMOTE_O_PATH == O_PATH && OMOTE_RLIMIT_MEMLOCK == RLIMIT_MEMLOCK, "O_PATH / RLIMIT_MEMLOCK values");
@@ -60,7 +61,7 @@ int omote_landlock_restrict_self(int ruleset_fd, uint32_t flags) {
 uint32_t omote_audit_arch(void) {
 #if defined(__x86_64__) && !defined(__ILP32__)
     return AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     return AUDIT_ARCH_AARCH64;
 #else
     return 0;
@@ -89,6 +90,7 @@ static const struct {
     OMOTE_SYSCALL(io_uring_setup), OMOTE_SYSCALL(open_by_handle_at), OMOTE_SYSCALL(name_to_handle_at),
     OMOTE_SYSCALL(memfd_create), OMOTE_SYSCALL(getpid),       OMOTE_SYSCALL(openat),
     OMOTE_SYSCALL(read),         OMOTE_SYSCALL(write),        OMOTE_SYSCALL(close),
+    OMOTE_SYSCALL(prctl),        OMOTE_SYSCALL(setrlimit),    OMOTE_SYSCALL(prlimit64),
 };
 
 long omote_syscall_number(const char *name) {
@@ -139,4 +141,4 @@ long omote_attempt_process_vm_writev(int pid) {
     return syscall(SYS_process_vm_writev, pid, &local, 1UL, &remote, 1UL, 0UL);
 }
 
-long omote_attempt_ptrace_traceme(void) { return syscall(SYS_ptrace, 0L /* PTRACE_TRACEME */, 0L, 0L, 0L); }
+long omote_attempt_ptrace_peek(int pid) { return syscall(SYS_ptrace, 2L /* PTRACE_PEEKDATA */, (long)pid, 0L, 0L); }

@@ -207,11 +207,16 @@ enum GuardAttempts {
         }
         attempt("listen", expect: "EPERM") { Int(listen(fixture.tcpClientDescriptor, 1)) }
         attempt("accept", expect: "EPERM") { closing(accept(fixture.listenerDescriptor, nil, nil)) }
-        attempt("ptrace-traceme", expect: "EPERM") { omote_guard_attempt_ptrace() }
+        attempt("ptrace-peek-parent", expect: "EPERM") { omote_guard_attempt_ptrace() }
         attempt("process-vm-writev", expect: "EPERM") { omote_guard_attempt_process_vm_writev() }
         attempt("memfd-create", expect: "EPERM") { closing(omote_guard_attempt_memfd()) }
         attempt("io-uring-setup", expect: "EPERM") { closing(omote_guard_attempt_io_uring()) }
         attempt("open-by-handle-at", expect: "EPERM") { closing(omote_guard_attempt_open_by_handle(dir)) }
+        attempt("set-dumpable", expect: "EPERM") { Int(omote_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)) }
+        attempt("set-rlimit-core", expect: "EPERM") {
+            var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+            return Int(setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit))
+        }
         attempt("signal-parent", expect: policy.scopesSignalsAndAbstractSockets ? "EPERM" : "unenforced") {
             policy.scopesSignalsAndAbstractSockets ? Int(kill(getppid(), 0)) : 0
         }
@@ -310,7 +315,7 @@ enum GuardAttempts {
 }
 
 // The syscalls glibc does not wrap, attempted through the privacy shim's raw calls.
-private func omote_guard_attempt_ptrace() -> Int { omote_attempt_ptrace_traceme() }
+private func omote_guard_attempt_ptrace() -> Int { omote_attempt_ptrace_peek(getppid()) }
 private func omote_guard_attempt_process_vm_writev() -> Int { omote_attempt_process_vm_writev(getpid()) }
 private func omote_guard_attempt_memfd() -> Int { omote_attempt_memfd_create("omote-selftest") }
 private func omote_guard_attempt_io_uring() -> Int { omote_attempt_io_uring_setup() }

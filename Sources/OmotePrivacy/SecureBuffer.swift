@@ -95,10 +95,13 @@ public enum SecureMemory {
 
     /// Wipes every live buffer now (at exit; also callable from a shutdown path). Holding the lock keeps a buffer
     /// from being unmapped mid-wipe by another thread.
-    public static func wipeAllLiveBuffers() {
+    public static func wipeAllLiveBuffers() { wipeLiveBuffers { _ in true } }
+
+    /// The exit wipe restricted to some buffers (tests use it so they never wipe buffers other tests are using).
+    static func wipeLiveBuffers(where include: (UnsafeMutableRawPointer) -> Bool) {
         registry.withLock { registry in
             for (base, length) in registry.live {
-                if let pointer = UnsafeMutableRawPointer(bitPattern: base) { omote_secure_zero(pointer, length) }
+                if let pointer = UnsafeMutableRawPointer(bitPattern: base), include(pointer) { omote_secure_zero(pointer, length) }
             }
         }
     }

@@ -40,7 +40,8 @@ struct ChildResult {
 enum ChildProcess {
     /// Runs `executable` with `arguments` from the repository root and collects both streams (read concurrently so
     /// neither pipe can fill up and stall the child).
-    static func run(_ executable: String, _ arguments: [String]) throws -> ChildResult {
+    /// A child still running after `timeout` seconds is killed (a broken guard can leave one stopped, e.g. traced).
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> ChildResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -50,6 +51,10 @@ enum ChildProcess {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         let errorData = LockedData()
         let errorReader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         errorReader.start()

@@ -10,8 +10,8 @@ struct GuardAttemptTests {
                                  "unlink", "mkdir", "symlink", "hard-link", "mkfifo"]
     static let seccompActs = ["socket-inet", "socket-inet6", "socket-unix", "socket-netlink", "socket-packet",
                               "socketpair-unix", "connect-127.0.0.1-listener", "sendto-127.0.0.1", "sendmsg", "bind",
-                              "listen", "accept", "ptrace-traceme", "process-vm-writev", "memfd-create", "io-uring-setup",
-                              "open-by-handle-at", "execveat-/bin/true", "execve-/bin/true"]
+                              "listen", "accept", "ptrace-peek-parent", "process-vm-writev", "memfd-create", "io-uring-setup",
+                              "open-by-handle-at", "set-dumpable", "set-rlimit-core", "execveat-/bin/true", "execve-/bin/true"]
 
     /// Expected outcome per act on a kernel with Landlock ABI ≥ 6 (this machine offers 7).
     static func expectations(camera: Bool) -> [String: String] {

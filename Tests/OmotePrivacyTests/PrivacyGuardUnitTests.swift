@@ -5,7 +5,8 @@ import Testing
 
 /// A classic-BPF interpreter for the opcodes the filter uses, so the program's decisions are checked exactly as the
 /// kernel would evaluate them, without installing it in the test runner.
-func evaluate(_ program: [omote_sock_filter], arch: UInt32, nr: UInt32) -> UInt32? {
+func evaluate(_ program: [omote_sock_filter], arch: UInt32, nr: UInt32, args: [UInt64] = []) -> UInt32? {
+    let arguments = args + Array(repeating: 0, count: 6 - args.count)
     var accumulator: UInt32 = 0
     var pc = 0
     var steps = 0
@@ -17,6 +18,9 @@ func evaluate(_ program: [omote_sock_filter], arch: UInt32, nr: UInt32) -> UInt3
             switch Int32(instruction.k) {
             case OMOTE_SECCOMP_DATA_NR_OFFSET: accumulator = nr
             case OMOTE_SECCOMP_DATA_ARCH_OFFSET: accumulator = arch
+            case let offset where offset >= OMOTE_SECCOMP_DATA_ARGS_OFFSET && offset < OMOTE_SECCOMP_DATA_ARGS_OFFSET + 48:
+                let argument = arguments[Int(offset - OMOTE_SECCOMP_DATA_ARGS_OFFSET) / 8]
+                accumulator = (offset - OMOTE_SECCOMP_DATA_ARGS_OFFSET) % 8 == 0 ? UInt32(truncatingIfNeeded: argument) : UInt32(truncatingIfNeeded: argument >> 32)
             default: return nil
             }
             pc += 1
@@ -50,6 +54,27 @@ struct SeccompFilterTests {
         for name in ["read", "write", "openat", "close", "getpid"] {
             let number = UInt32(omote_syscall_number(name))
             #expect(evaluate(filter.instructions, arch: filter.architecture, nr: number) == OMOTE_SECCOMP_RET_ALLOW, "\(name)")
+        }
+    }
+
+    @Test("core dumps stay off: PR_SET_DUMPABLE and RLIMIT_CORE changes are refused, reading limits is not")
+    func dumpLock() {
+        let eperm = OMOTE_SECCOMP_RET_ERRNO | UInt32(EPERM)
+        let arch = filter.architecture
+        let prctl = UInt32(omote_syscall_number("prctl")), prlimit = UInt32(omote_syscall_number("prlimit64"))
+        let rlimitCore: UInt64 = 4, rlimitNofile: UInt64 = 7
+        #expect(evaluate(filter.instructions, arch: arch, nr: prctl, args: [UInt64(PR_SET_DUMPABLE), 1]) == eperm)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prctl, args: [UInt64(PR_GET_DUMPABLE)]) == OMOTE_SECCOMP_RET_ALLOW)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prctl, args: [UInt64(PR_SET_NAME), 0x1234]) == OMOTE_SECCOMP_RET_ALLOW)
+        // prlimit64(pid, resource, new_limit, old_limit): a new RLIMIT_CORE (pointer in either half) is refused.
+        #expect(evaluate(filter.instructions, arch: arch, nr: prlimit, args: [0, rlimitCore, 0x7ffd_0000_1000, 0]) == eperm)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prlimit, args: [0, rlimitCore, 0x7ffd_0000_0000, 0]) == eperm)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prlimit, args: [0, rlimitCore, 0x1000, 0]) == eperm)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prlimit, args: [0, rlimitCore, 0, 0x7ffd_0000_1000]) == OMOTE_SECCOMP_RET_ALLOW)
+        #expect(evaluate(filter.instructions, arch: arch, nr: prlimit, args: [0, rlimitNofile, 0x7ffd_0000_1000, 0]) == OMOTE_SECCOMP_RET_ALLOW)
+        if let setrlimit = filter.dumpLock.setrlimit {
+            #expect(evaluate(filter.instructions, arch: arch, nr: setrlimit, args: [rlimitCore, 0x1000]) == eperm)
+            #expect(evaluate(filter.instructions, arch: arch, nr: setrlimit, args: [rlimitNofile, 0x1000]) == OMOTE_SECCOMP_RET_ALLOW)
         }
     }
 

@@ -104,6 +104,12 @@ struct StraceTests {
         #expect(!audit.violations.contains { $0.contains("/tmp/before") })
     }
 
+    @Test("Docs/privacy.md documents exactly the trace this suite runs")
+    func documentedCommandMatches() throws {
+        let doc = try String(contentsOfFile: PrivacyTestPaths.repositoryRoot + "/Docs/privacy.md", encoding: .utf8)
+        #expect(doc.contains("strace -f -qq -e trace=\(StraceAudit.traceSet) \\\n  .build/release/omote replay --fast single_face"))
+    }
+
     @Test("omote replay --fast single_face under strace -f: no write-open, socket or exec after the guard",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "strace is not installed (Scripts/setup.sh installs it)"))
     func replayUnderStrace() throws {

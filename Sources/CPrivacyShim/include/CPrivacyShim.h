@@ -86,6 +86,7 @@ struct omote_sock_filter {
 // struct seccomp_data offsets and filter results (linux/seccomp.h).
 #define OMOTE_SECCOMP_DATA_NR_OFFSET 0
 #define OMOTE_SECCOMP_DATA_ARCH_OFFSET 4
+#define OMOTE_SECCOMP_DATA_ARGS_OFFSET 16 /* args[i] at 16 + 8 i; 64-bit values */
 #define OMOTE_SECCOMP_RET_KILL_PROCESS 0x80000000U
 #define OMOTE_SECCOMP_RET_ERRNO 0x00050000U
 #define OMOTE_SECCOMP_RET_ALLOW 0x7fff0000U
@@ -118,6 +119,7 @@ long omote_attempt_memfd_create(const char *name);
 long omote_attempt_io_uring_setup(void);
 long omote_attempt_open_by_handle_at(int mount_fd);
 long omote_attempt_process_vm_writev(int pid);
-long omote_attempt_ptrace_traceme(void);
+/// PTRACE_PEEKDATA on a process we do not trace: ESRCH without the guard, EPERM under it (never attaches anything).
+long omote_attempt_ptrace_peek(int pid);
 
 #endif
