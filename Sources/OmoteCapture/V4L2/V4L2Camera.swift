@@ -142,17 +142,19 @@ public final class V4L2Camera: FrameSource {
             throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: "no /dev/video* device nodes")
         }
         var reasons: [String] = []
-        var unopenable: (node: String, problem: String)?
+        var unopenable: [String] = []
         for node in nodes {
             let info = V4L2DeviceInfo.inspect(node, driver: driver)
             if info.problem == nil && info.isCamera { return node }
-            if let problem = info.problem, info.capabilities.isEmpty, unopenable == nil { unopenable = (node, problem) }
+            if info.problem != nil && info.capabilities.isEmpty { unopenable.append(node) }
             reasons.append("\(node): \(info.problem ?? info.role)")
         }
-        // A node we may not open is most likely the user's camera: report why, not "no camera".
-        if let unopenable {
-            do { driver.close(try driver.open(unopenable.node, emulateFormats: false)) } catch {
-                throw V4L2CameraError.from(error, device: unopenable.node, during: "open")
+        // A node we may not open (permission, busy) is most likely the user's camera: say why, not "no camera".
+        for node in unopenable {
+            do { driver.close(try driver.open(node, emulateFormats: false)) } catch {
+                if error == .permissionDenied || error == .notPermitted || error == .busy {
+                    throw V4L2CameraError.from(error, device: node, during: "open")
+                }
             }
         }
         throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: reasons.joined(separator: "; "))
