@@ -434,3 +434,23 @@ import Testing
         #expect(third.everythingReleased && third.streamOffCount == 0)
     }
 }
+
+@Suite struct V4L2InterruptionTests {
+    @Test("Ctrl-C: a signal interrupting the wait ends next() with nil when stopRequested says so; stop() then releases")
+    func stopRequestedOnSignal() throws {
+        let driver = FakeV4L2Driver()
+        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
+        var frame = try LumaFrame()
+        _ = try #require(try camera.next(into: &frame))
+        var interrupted = false
+        camera.stopRequested = { interrupted }
+        driver.pollScript = [.interrupted, .frames(1)]
+        _ = try #require(try camera.next(into: &frame), "an EINTR without a stop request is retried")
+        interrupted = true
+        driver.pollScript = [.interrupted]
+        #expect(try camera.next(into: &frame) == nil)
+        #expect(camera.isOpen)
+        camera.stop()
+        #expect(driver.everythingReleased)
+    }
+}

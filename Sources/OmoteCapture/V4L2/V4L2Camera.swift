@@ -69,6 +69,11 @@ public final class V4L2Camera: FrameSource {
     public let options: V4L2CameraOptions
     public private(set) var stats = FrameSourceStats()
     public var isStreaming: Bool { streaming }
+    /// Checked whenever a wait is interrupted by a signal (poll or DQBUF fails with EINTR): returning true makes
+    /// `next(into:)` return nil at once instead of waiting on. Point it at the flag your SIGINT handler sets, then call
+    /// `stop()`. Install the handler with sigaction (a DispatchSource ignores the signal, so nothing is interrupted);
+    /// Linux never restarts poll after a handler, so Ctrl-C ends the wait at once even with a stalled camera.
+    public var stopRequested: (() -> Bool)?
     public var isOpen: Bool { descriptor != nil }
 
     private let driver: any V4L2Driver
@@ -88,6 +93,7 @@ public final class V4L2Camera: FrameSource {
 
     /// Same as `init(options:)`, reading the camera through `driver` (a fake in tests).
     public init(options: V4L2CameraOptions, driver: any V4L2Driver) throws(V4L2CameraError) {
+        precondition([1, 2, 4, 8].contains(options.scaleDenominator), "scaleDenominator must be 1, 2, 4 or 8")
         let path: String
         if let device = options.device {
             path = device
@@ -136,17 +142,19 @@ public final class V4L2Camera: FrameSource {
             throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: "no /dev/video* device nodes")
         }
         var reasons: [String] = []
-        var unopenable: (node: String, problem: String)?
+        var unopenable: [String] = []
         for node in nodes {
             let info = V4L2DeviceInfo.inspect(node, driver: driver)
             if info.problem == nil && info.isCamera { return node }
-            if let problem = info.problem, info.capabilities.isEmpty, unopenable == nil { unopenable = (node, problem) }
+            if info.problem != nil && info.capabilities.isEmpty { unopenable.append(node) }
             reasons.append("\(node): \(info.problem ?? info.role)")
         }
-        // A node we may not open is most likely the user's camera: report why, not "no camera".
-        if let unopenable {
-            do { driver.close(try driver.open(unopenable.node, emulateFormats: false)) } catch {
-                throw V4L2CameraError.from(error, device: unopenable.node, during: "open")
+        // A node we may not open (permission, busy) is most likely the user's camera: say why, not "no camera".
+        for node in unopenable {
+            do { driver.close(try driver.open(node, emulateFormats: false)) } catch {
+                if error == .permissionDenied || error == .notPermitted || error == .busy {
+                    throw V4L2CameraError.from(error, device: node, during: "open")
+                }
             }
         }
         throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: reasons.joined(separator: "; "))
@@ -340,7 +348,8 @@ public final class V4L2Camera: FrameSource {
         streaming = true
     }
 
-    /// Waits for the newest frame and decodes it into `frame`. Returns nil once the camera is stopped.
+    /// Waits for the newest frame and decodes it into `frame`. Returns nil once the camera is stopped, or when a signal
+    /// interrupts the wait and `stopRequested` says so.
     /// Throws `.stalled` when no frame arrives within the poll timeout (the camera stays open: call again to keep
     /// waiting, or `stop()`), and `.disconnected` when the device goes away (the camera has then stopped itself).
     public func next(into frame: inout LumaFrame) throws(V4L2CameraError) -> FrameDelivery? {
@@ -405,7 +414,13 @@ public final class V4L2Camera: FrameSource {
                 buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
                 buffer.memory = OMOTE_V4L2_MEMORY_MMAP
                 do { try driver.ioctl(descriptor, .dequeueBuffer, &buffer) } catch {
-                    if error == .interrupted { continue }
+                    if error == .interrupted {
+                        if stopRequested?() == true {
+                            if var held = newest { try? requeue(&held) }
+                            return nil
+                        }
+                        continue
+                    }
                     if error == .wouldBlock { break }
                     if var held = newest { try? requeue(&held) }
                     throw streamFailure(error, during: "VIDIOC_DQBUF")
@@ -434,7 +449,10 @@ public final class V4L2Camera: FrameSource {
             let remaining = Int32(min(UInt64(Int32.max), (deadline - now + 999_999) / 1_000_000))
             let events: PollEvents
             do { events = try driver.poll(descriptor, timeoutMilliseconds: remaining) } catch {
-                if error == .interrupted { continue }
+                if error == .interrupted {
+                    if stopRequested?() == true { return nil }
+                    continue
+                }
                 throw streamFailure(error, during: "poll")
             }
             if events.isFailure {
