@@ -72,8 +72,9 @@ public enum FaceModel {
     // MARK: Jaw
 
     /// The temporomandibular joints' hinge axis (the head frame's x axis through this point): just in front of the
-    /// ear canal, 85 mm behind and 8 mm below the nasion. Opening is modelled as pure hinge rotation (the condyles'
-    /// forward glide at wide opening is ignored: it moves the chin by under 3 mm).
+    /// ear canal, 85 mm behind and 8 mm below the nasion. Opening is modelled as pure hinge rotation: the condyles'
+    /// forward glide at wide opening (≈ 10 mm) mostly moves the chin toward the camera, which a frontal view barely
+    /// sees, so it is folded into the hinge angle.
     public static let jawPivot = SIMD3<Float>(0, 8, 85)
     /// jawOpen = 1 ↔ 23° of mandible rotation (≈ 45 mm between the incisors, a wide-open mouth).
     public static let jawOpenMaxRadians: Float = 0.40
@@ -216,8 +217,10 @@ public enum FaceModel {
                 d[k] = SIMD3(inward, upper ? -open : (lower ? open : 0), -6)
             }
         case .mouthLeft:  // lips shifted as a whole toward the subject's left (ARKit: mouth moves to the left)
+            // A pure sideways slide, so that mouthRight (its mirror image) is exactly its negative and the pair can be
+            // fitted as one signed variable.
             for k in 48 ... 67 { set(k, 6, 0) }
-            set(54, 4.5, -0.5); set(64, 5, -0.3); set(33, 0.5, 0)
+            set(33, 0.5, 0)
         case .mouthLowerDownLeft:  // AU16 (depressor labii inferioris): the left half of the lower lip pulled down
             set(55, 0.5, 4); set(56, 0, 4); set(57, 0, 2); set(58, 0, 0.5); set(65, 0.3, 4); set(66, 0, 2); set(67, 0, 0.5)
             set(54, 0.3, 1)
@@ -246,9 +249,10 @@ public enum FaceModel {
         case .mouthShrugUpper:  // the upper lip pushed up by the lower lip (AU10-like, symmetric)
             for k in [49, 50, 51, 52, 53, 61, 62, 63] { d[k] = SIMD3(0, -2.5, -1) }
         case .mouthSmileLeft:  // AU12 (zygomaticus major): corner drawn up, out and back toward the cheekbone
-            set(54, 6, -6, 3); set(64, 5, -5.5, 3); set(53, 3, -3.5, 1.5); set(52, 1.2, -1.5, 0.5)
-            set(55, 3.5, -4, 1.5); set(56, 1.2, -1.5, 0.5); set(63, 2.5, -3, 1); set(65, 2.5, -3.5, 1)
-            set(51, 0.5, -0.6); set(57, 0.5, -0.5); set(62, 0.5, -0.6); set(66, 0.5, -0.6)
+            // A full smile moves the corner ≈ 12 mm along the muscle's line of pull.
+            set(54, 9, -8, 4.5); set(64, 7.5, -7.5, 4.5); set(53, 4.5, -5, 2); set(52, 1.8, -2.2, 0.8)
+            set(55, 5, -5.5, 2); set(56, 1.8, -2.2, 0.8); set(63, 3.8, -4.5, 1.5); set(65, 3.8, -5, 1.5)
+            set(51, 0.7, -0.9); set(57, 0.7, -0.7); set(62, 0.7, -0.9); set(66, 0.7, -0.9)
             set(35, 0.8, -0.5); set(46, 0, -0.6); set(47, 0, -0.4); set(12, 0.5, 0); set(11, 0.5, 0)
         case .mouthStretchLeft:  // AU20 (risorius/platysma): corner pulled laterally and slightly down
             set(54, 6, 2, 1); set(64, 5, 2); set(55, 3, 2.5); set(56, 1, 1.5); set(65, 2.5, 2.2); set(53, 3, 1)
