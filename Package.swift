@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
-        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"]),
+        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteCLI"]),
     ]
 )

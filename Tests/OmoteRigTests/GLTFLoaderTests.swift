@@ -272,3 +272,33 @@ func relativeBufferFile() throws {
     try GLTFFixture.serialize(f.json(bufferURI: "data/quad%20data.bin")).write(to: URL(fileURLWithPath: modelPath))
     try expectQuadDeformation(try RigModel.load(contentsOfFile: modelPath))
 }
+
+@Test("The committed sample GLB (written by Tools/make-sample-glb, an independent writer) loads and deforms")
+func sampleGLBFromDisk() throws {
+    var url = URL(fileURLWithPath: #filePath)
+    url.deleteLastPathComponent()
+    let path = url.appendingPathComponent("Fixtures/sample-face.glb").path
+    let model = try RigModel.load(contentsOfFile: path)
+    #expect(model.format == .gltf && model.name == "sample-face.glb")
+    #expect(model.vertexCount == 5 && model.triangleCount == 6)
+    #expect(model.faceBoneNodes[.head] == 2 && model.faceBoneNodes[.neck] == 1)
+    #expect(close(try #require(model.faceBonePivots[.head]), SIMD3(0, -0.3, 0)))
+    #expect(model.coverage.source(for: .mouthSmileLeft) == .morphTargets(["MouthSmileLeft"]))
+    var weights = BlendshapeWeights()
+    weights[.eyeBlinkLeft] = 1
+    weights[.jawOpen] = 0.5
+    weights[.mouthSmileLeft] = 1
+    var state = RigState(model: model)
+    state.apply(weights: weights)
+    let expected: [(SIMD3<Float>, SIMD3<Float>)] = [
+        (SIMD3(0, 0, 0.15), SIMD3(0.1, 0, 0.15)),
+        (SIMD3(-0.5, -0.5, -0.15), SIMD3(-0.5, -0.6, -0.15)),
+        (SIMD3(0.5, -0.5, -0.15), SIMD3(0.5, -0.6, -0.15)),
+        (SIMD3(0.5, 0.5, -0.15), SIMD3(0.5, 0.5 + 16384.0 / 32767, -0.15)),
+        (SIMD3(-0.5, 0.5, -0.15), SIMD3(-0.5, 0.5, -0.15)),
+    ]
+    for (rest, moved) in expected {
+        let v = try #require(vertex(model, at: rest))
+        #expect(close(state.positions[v], moved), "\(rest) → \(state.positions[v]), expected \(moved)")
+    }
+}
