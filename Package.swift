@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
+        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
         .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI"]),
     ]

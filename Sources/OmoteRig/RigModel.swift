@@ -28,6 +28,15 @@ public struct RigMorphTarget: Sendable {
     public let positionDeltas: [SIMD3<Float>]
     /// Empty when the source has no normal deltas for this target.
     public let normalDeltas: [SIMD3<Float>]
+
+    public init(name: String, vertexIndices: [UInt32], positionDeltas: [SIMD3<Float>], normalDeltas: [SIMD3<Float>] = []) {
+        precondition(vertexIndices.count == positionDeltas.count, "one position delta per vertex index")
+        precondition(normalDeltas.isEmpty || normalDeltas.count == vertexIndices.count, "normal deltas parallel to the indices")
+        self.name = name
+        self.vertexIndices = vertexIndices
+        self.positionDeltas = positionDeltas
+        self.normalDeltas = normalDeltas
+    }
 }
 
 /// A node of the source scene graph (bones included), with its rest transform in model space.
@@ -138,6 +147,34 @@ public struct RigModel: Sendable {
     /// Which of the 52 ARKit shapes this avatar can show, and how.
     public var coverage: RigCoverage { mapping.coverage }
     public func hasBone(_ bone: RigFaceBone) -> Bool { faceBonePivots[bone] != nil }
+}
+
+extension RigModel {
+    /// A rig built in code, already in model space (see the top of this file): a triangle mesh, sparse morph
+    /// targets (named after ARKit shapes to be driven by them), per-vertex face-bone weights (neck, head, leftEye,
+    /// rightEye) and the bones' pivots. Normals default to area-weighted triangle normals, colours to light grey,
+    /// bone weights to rigidly following the head.
+    public init(name: String, positions: [SIMD3<Float>], normals: [SIMD3<Float>]? = nil, colors: [SIMD4<Float>]? = nil,
+                indices: [UInt32], morphTargets: [RigMorphTarget] = [], faceBoneWeights: [SIMD4<Float>]? = nil,
+                faceBonePivots: [RigFaceBone: SIMD3<Float>] = [:], expressions: [RigExpression] = []) {
+        let n = positions.count
+        precondition(indices.allSatisfy { Int($0) < n } && indices.count % 3 == 0, "indices: a triangle list within the vertices")
+        precondition(morphTargets.allSatisfy { $0.vertexIndices.allSatisfy { Int($0) < n } }, "morph target indices within the vertices")
+        var builder = RigModelBuilder(name: name, format: .builtIn)
+        builder.positions = positions
+        builder.normals = normals ?? computeVertexNormals(positions: positions, indices: indices)
+        builder.colors = colors ?? []
+        builder.indices = indices
+        builder.faceBoneWeights = faceBoneWeights ?? [SIMD4<Float>](repeating: SIMD4(0, 1, 0, 0), count: n)
+        builder.faceBonePivots = faceBonePivots
+        if faceBonePivots[.head] == nil, faceBoneWeights == nil { builder.faceBonePivots[.head] = SIMD3(0, -0.45, 0) }
+        builder.expressions = expressions
+        builder.targets = morphTargets.map {
+            RigModelBuilder.Target(name: $0.name, indices: $0.vertexIndices, deltas: $0.positionDeltas, normalDeltas: $0.normalDeltas)
+        }
+        precondition(builder.normals.count == n && (builder.colors.isEmpty || builder.colors.count == n) && builder.faceBoneWeights.count == n)
+        self = builder.build()
+    }
 }
 
 extension RigModel: CustomStringConvertible {

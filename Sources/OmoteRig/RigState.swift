@@ -155,7 +155,7 @@ public struct RigState {
     static func eyeRotation(yaw: Float, pitch: Float) -> RigAffine {
         let cy = cosf(yaw), sy = sinf(yaw), cp = cosf(pitch), sp = sinf(pitch)
         let yawM = RigAffine(c0: SIMD3(cy, 0, -sy), c1: SIMD3(0, 1, 0), c2: SIMD3(sy, 0, cy), t: .zero)
-        let pitchM = RigAffine(c0: SIMD3(1, 0, 0), c1: SIMD3(0, cp, sp), c2: SIMD3(0, -sp, cp), t: .zero)
+        let pitchM = RigAffine(c0: SIMD3(1, 0, 0), c1: SIMD3(0, cp, -sp), c2: SIMD3(0, sp, cp), t: .zero)
         return yawM * pitchM
     }
 

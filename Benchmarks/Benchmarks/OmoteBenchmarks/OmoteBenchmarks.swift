@@ -10,6 +10,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 2_000
     )
     decodeBenchmarks()
+    rigBenchmarks()
 }
 
 /// SampleFrames/ of the package this benchmark package sits in.

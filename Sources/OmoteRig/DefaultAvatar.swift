@@ -1,0 +1,495 @@
+import Foundation
+import OmoteSolver
+
+extension RigModel {
+    /// Omote's built-in avatar, generated in code: a stylised head (hair painted on, eye sockets, nose, eyes with
+    /// irises and pupils, upper and lower eyelids, brows, lips, teeth, tongue, jaw) on a neck, with vertex colours,
+    /// neck/head/eye bones and a morph target for each of the 52 ARKit shapes (with normal deltas).
+    public static func defaultAvatar() -> RigModel { DefaultAvatar.model }
+}
+
+/// The generator. Dimensions are in model units (head height 1, head centre at the origin, +x = the avatar's left).
+enum DefaultAvatar {
+    static let model: RigModel = build()
+
+    enum Part: UInt8 {
+        case head, eyeLeft, eyeRight, lidUpperLeft, lidLowerLeft, lidUpperRight, lidLowerRight, browLeft, browRight
+        case lipUpper, lipLower, teethUpper, teethLower, tongue, neck
+    }
+
+    // Head proportions.
+    static let radiusY: Float = 0.5
+    static func radiusX(_ y: Float) -> Float { 0.36 * (1 - 0.22 * max(0, -y / radiusY)) }
+    static func radiusZ(_ y: Float) -> Float { 0.42 * (1 - 0.10 * max(0, -y / radiusY)) }
+    /// The undecorated front surface of the head at (x, y).
+    static func frontZ(_ x: Float, _ y: Float) -> Float {
+        let rx = radiusX(y)
+        return radiusZ(y) * max(0, 1 - x * x / (rx * rx) - y * y / (radiusY * radiusY)).squareRoot()
+    }
+
+    // Features.
+    static let eyeY: Float = 0.07, eyeX: Float = 0.14, eyeZ: Float = 0.35, eyeRadius: Float = 0.065
+    static let socketRadius: Float = 0.08
+    static let upperLidRadius: Float = 0.073, lowerLidRadius: Float = 0.070
+    static let upperLidTop: Float = 55 * .pi / 180, upperLidEdge: Float = 22 * .pi / 180
+    static let lowerLidBottom: Float = -60 * .pi / 180, lowerLidEdge: Float = -25 * .pi / 180
+    static let lidHalfWidth: Float = 75 * .pi / 180
+    static let mouthY: Float = -0.24, mouthHalfWidth: Float = 0.11
+    static let jawPivot = SIMD3<Float>(0, -0.1, 0)
+    static let neckPivot = SIMD3<Float>(0, -0.75, -0.05), headPivot = SIMD3<Float>(0, -0.35, -0.05)
+
+    static func eyeCentre(side: Float) -> SIMD3<Float> { SIMD3(side * eyeX, eyeY, eyeZ) }
+
+    static let skin = SIMD4<Float>(0.93, 0.76, 0.65, 1)
+    static let hair = SIMD4<Float>(0.23, 0.15, 0.10, 1)
+    static let socket = SIMD4<Float>(0.78, 0.60, 0.53, 1)
+    static let mouthInside = SIMD4<Float>(0.35, 0.08, 0.10, 1)
+    static let lip = SIMD4<Float>(0.80, 0.38, 0.40, 1)
+    static let brow = SIMD4<Float>(0.25, 0.16, 0.10, 1)
+    static let sclera = SIMD4<Float>(0.95, 0.95, 0.95, 1)
+    static let iris = SIMD4<Float>(0.30, 0.50, 0.75, 1)
+    static let pupil = SIMD4<Float>(0.05, 0.05, 0.07, 1)
+    static let teeth = SIMD4<Float>(0.97, 0.97, 0.94, 1)
+    static let tongueColour = SIMD4<Float>(0.85, 0.35, 0.40, 1)
+
+    /// Mesh under construction, with per-vertex tags the morph-target functions need.
+    struct Mesh {
+        var positions: [SIMD3<Float>] = []
+        var colors: [SIMD4<Float>] = []
+        var parts: [Part] = []
+        /// Part-specific parameters (e.g. eyelid: column angle, row fraction, side; lips: position along the lip).
+        var params: [SIMD4<Float>] = []
+        /// Tube centre line point for lips and brows.
+        var anchors: [SIMD3<Float>] = []
+        var weights: [SIMD4<Float>] = []
+        var indices: [UInt32] = []
+
+        struct Vertex {
+            var position: SIMD3<Float>
+            var color: SIMD4<Float>
+            var param = SIMD4<Float>.zero
+            var anchor = SIMD3<Float>.zero
+            var outward: SIMD3<Float>
+        }
+
+        /// A rows × cols grid of vertices (optionally closed along columns), triangulated and oriented so its
+        /// triangles face the `outward` directions the vertex function gives.
+        mutating func grid(_ part: Part, rows: Int, cols: Int, wrap: Bool, weight: (SIMD3<Float>) -> SIMD4<Float>,
+                           _ vertex: (Int, Int) -> Vertex) {
+            let base = UInt32(positions.count)
+            var outward: [SIMD3<Float>] = []
+            for r in 0 ..< rows {
+                for c in 0 ..< cols {
+                    let v = vertex(r, c)
+                    positions.append(v.position)
+                    colors.append(v.color)
+                    parts.append(part)
+                    params.append(v.param)
+                    anchors.append(v.anchor)
+                    weights.append(weight(v.position))
+                    outward.append(v.outward)
+                }
+            }
+            var tris: [UInt32] = []
+            var facing: Float = 0
+            for r in 0 ..< rows - 1 {
+                for c in 0 ..< (wrap ? cols : cols - 1) {
+                    let c1 = (c + 1) % cols
+                    let a = r * cols + c, b = r * cols + c1, d = (r + 1) * cols + c, e = (r + 1) * cols + c1
+                    for (i, j, k) in [(a, b, d), (b, e, d)] {
+                        let pi = positions[Int(base) + i], pj = positions[Int(base) + j], pk = positions[Int(base) + k]
+                        let n = cross(pj - pi, pk - pi)
+                        facing += dot(n, outward[i] + outward[j] + outward[k])
+                        tris += [base + UInt32(i), base + UInt32(j), base + UInt32(k)]
+                    }
+                }
+            }
+            if facing < 0 {
+                for t in stride(from: 0, to: tris.count, by: 3) { tris.swapAt(t + 1, t + 2) }
+            }
+            indices += tris
+        }
+    }
+
+    static func headOnly(_: SIMD3<Float>) -> SIMD4<Float> { SIMD4(0, 1, 0, 0) }
+
+    static func smoothstep(_ e0: Float, _ e1: Float, _ x: Float) -> Float {
+        let t = min(max((x - e0) / (e1 - e0), 0), 1)
+        return t * t * (3 - 2 * t)
+    }
+
+    static func gaussian(_ p: SIMD3<Float>, _ centre: SIMD2<Float>, _ radius: Float) -> Float {
+        let d = SIMD2(p.x, p.y) - centre
+        return expf(-(d * d).sum() / (radius * radius))
+    }
+
+    // MARK: Geometry
+
+    static func buildMesh() -> Mesh {
+        var mesh = Mesh()
+
+        // Head: latitude rows from crown to chin, longitude columns around y (0 = the front, +z).
+        let headRows = 60, headCols = 72
+        mesh.grid(.head, rows: headRows, cols: headCols, wrap: true, weight: headOnly) { r, c in
+            let phi = Float.pi * Float(r) / Float(headRows - 1)
+            let theta = 2 * Float.pi * Float(c) / Float(headCols)
+            let y = radiusY * cosf(phi)
+            var p = SIMD3(radiusX(y) * sinf(phi) * sinf(theta), y, radiusZ(y) * sinf(phi) * cosf(theta))
+            var colour = skin
+            let thetaFromFront = abs(theta > .pi ? theta - 2 * .pi : theta)
+            if p.y > 0.30 - 0.36 * smoothstep(0.6, 1.7, thetaFromFront) { colour = hair }
+            if p.z > 0 {
+                // Eye sockets: a sphere behind each eyeball.
+                for side: Float in [1, -1] {
+                    let e = eyeCentre(side: side)
+                    let d2 = (p.x - e.x) * (p.x - e.x) + (p.y - e.y) * (p.y - e.y)
+                    if d2 < socketRadius * socketRadius {
+                        p.z = min(p.z, e.z - (socketRadius * socketRadius - d2).squareRoot() * 0.8)
+                        colour = socket
+                    }
+                }
+                // Nose.
+                let nose = expf(-(p.x * p.x) / (0.045 * 0.045) - (p.y + 0.06) * (p.y + 0.06) / (0.09 * 0.09))
+                p.z += 0.085 * nose * smoothstep(-0.16, -0.02, p.y + 0.02)
+                // Mouth slot: recessed and dark, so an open jaw shows the inside of the mouth.
+                let halfWidth = mouthHalfWidth * 0.95
+                if abs(p.x) < halfWidth, abs(p.y - mouthY) < 0.03 {
+                    p.z -= 0.06
+                    colour = mouthInside
+                }
+            }
+            let outward = SIMD3(p.x, p.y, p.z)
+            return Mesh.Vertex(position: p, color: colour, param: SIMD4(theta, phi, 0, 0), outward: outward)
+        }
+
+        // Eyeballs: latitude rings around the forward axis so iris and pupil are rings of rows.
+        let ringAngles: [Float] = [0, 6, 11, 16, 22, 28, 40, 55, 70, 90, 110, 130, 150, 170, 180].map { $0 * .pi / 180 }
+        for side: Float in [1, -1] {
+            let centre = eyeCentre(side: side)
+            let bone = side > 0 ? SIMD4<Float>(0, 0, 1, 0) : SIMD4<Float>(0, 0, 0, 1)
+            mesh.grid(side > 0 ? .eyeLeft : .eyeRight, rows: ringAngles.count, cols: 24, wrap: true, weight: { _ in bone }) { r, c in
+                let alpha = ringAngles[r], beta = 2 * Float.pi * Float(c) / 24
+                let dir = SIMD3(sinf(alpha) * cosf(beta), sinf(alpha) * sinf(beta), cosf(alpha))
+                let colour = alpha <= 11.5 * .pi / 180 ? pupil : alpha <= 22.5 * .pi / 180 ? iris : sclera
+                return Mesh.Vertex(position: centre + eyeRadius * dir, color: colour, outward: dir)
+            }
+        }
+
+        // Eyelids: spherical shells in front of the eyeballs. Params: (column angle, row fraction 0 top…1 edge,
+        // side, 0) so the blink/squint/wide targets can move the edge along the shell.
+        for side: Float in [1, -1] {
+            let centre = eyeCentre(side: side)
+            for upper in [true, false] {
+                let part: Part = side > 0 ? (upper ? .lidUpperLeft : .lidLowerLeft) : (upper ? .lidUpperRight : .lidLowerRight)
+                let radius = upper ? upperLidRadius : lowerLidRadius
+                mesh.grid(part, rows: 7, cols: 24, wrap: false, weight: headOnly) { r, c in
+                    let fraction = Float(r) / 6
+                    let theta = -lidHalfWidth + 2 * lidHalfWidth * Float(c) / 23
+                    let phi = upper ? upperLidTop + fraction * (upperLidEdge - upperLidTop) : lowerLidBottom + fraction * (lowerLidEdge - lowerLidBottom)
+                    let dir = lidDirection(theta: theta, phi: phi)
+                    return Mesh.Vertex(position: centre + radius * dir, color: r == 6 ? socket : skin,
+                                       param: SIMD4(theta, fraction, side, 0), outward: dir)
+                }
+            }
+        }
+
+        // Brows: flat tubes along a curve above each eye. Param x: 0 at the inner end … 1 at the outer end.
+        for side: Float in [1, -1] {
+            mesh.grid(side > 0 ? .browLeft : .browRight, rows: 16, cols: 6, wrap: true, weight: headOnly) { r, c in
+                let s = Float(r) / 15
+                let x = side * (0.06 + 0.18 * s)
+                let y: Float = 0.18 + 0.035 * sinf(.pi * (0.3 + 0.7 * s)) - 0.02 * s
+                let anchor = SIMD3(x, y, frontZ(x, y) + 0.012)
+                let a = 2 * Float.pi * Float(c) / 6
+                let offset = SIMD3<Float>(0, 0.013 * (1 - 0.4 * s) * sinf(a), 0.008 * cosf(a))
+                return Mesh.Vertex(position: anchor + offset, color: brow, param: SIMD4(s, side, 0, 0), anchor: anchor,
+                                   outward: SIMD3(0, offset.y, offset.z))
+            }
+        }
+
+        // Lips: tubes along the mouth line. Param x: −1 (right corner) … +1 (left corner).
+        for upper in [true, false] {
+            mesh.grid(upper ? .lipUpper : .lipLower, rows: 25, cols: 8, wrap: true, weight: headOnly) { r, c in
+                let s = -1 + 2 * Float(r) / 24
+                let x = s * mouthHalfWidth
+                let bulge = 1 - s * s
+                let y = upper ? mouthY + 0.012 + 0.010 * bulge : mouthY - 0.013 - 0.008 * bulge
+                let anchor = SIMD3(x, y, frontZ(x, y) + 0.004)
+                let thickness: Float = (upper ? 0.013 : 0.016) * (0.35 + 0.65 * bulge)
+                let a = 2 * Float.pi * Float(c) / 8
+                let offset = SIMD3<Float>(0, thickness * sinf(a), 0.012 * (0.4 + 0.6 * bulge) * cosf(a))
+                return Mesh.Vertex(position: anchor + offset, color: lip, param: SIMD4(s, 0, 0, 0), anchor: anchor,
+                                   outward: SIMD3(0, offset.y, offset.z))
+            }
+        }
+
+        // Teeth: a strip behind each lip.
+        for upper in [true, false] {
+            mesh.grid(upper ? .teethUpper : .teethLower, rows: 2, cols: 13, wrap: false, weight: headOnly) { r, c in
+                let s = -1 + 2 * Float(c) / 12
+                let x = s * mouthHalfWidth * 0.75
+                let top = upper ? mouthY + 0.012 : mouthY - 0.004
+                let y = top - Float(r) * 0.016
+                let z = frontZ(x, mouthY) - 0.035 - 0.03 * s * s
+                return Mesh.Vertex(position: SIMD3(x, y, z), color: teeth, param: SIMD4(s, 0, 0, 0), outward: SIMD3(0, 0, 1))
+            }
+        }
+
+        // Tongue: a flattened ellipsoid inside the mouth.
+        let tongueCentre = SIMD3<Float>(0, mouthY - 0.03, frontZ(0, mouthY) - 0.09)
+        mesh.grid(.tongue, rows: 8, cols: 12, wrap: true, weight: headOnly) { r, c in
+            let phi = Float.pi * Float(r) / 7, theta = 2 * Float.pi * Float(c) / 12
+            let dir = SIMD3(sinf(phi) * sinf(theta), cosf(phi), sinf(phi) * cosf(theta))
+            return Mesh.Vertex(position: tongueCentre + dir * SIMD3(0.055, 0.018, 0.06), color: tongueColour, outward: dir)
+        }
+
+        // Neck: an open cylinder, blending from the body (static) through the neck bone into the head.
+        mesh.grid(.neck, rows: 10, cols: 20, wrap: true, weight: { p in
+            let head = smoothstep(-0.5, -0.3, p.y)
+            let neck = smoothstep(-0.98, -0.7, p.y) * (1 - head)
+            return SIMD4(neck, head, 0, 0)
+        }) { r, c in
+            let y = -1.0 + 0.72 * Float(r) / 9
+            let a = 2 * Float.pi * Float(c) / 20
+            let dir = SIMD3(sinf(a), 0, cosf(a))
+            return Mesh.Vertex(position: SIMD3(0.14 * dir.x, y, -0.05 + 0.13 * dir.z), color: skin * SIMD4(0.95, 0.95, 0.95, 1), outward: dir)
+        }
+        return mesh
+    }
+
+    static func lidDirection(theta: Float, phi: Float) -> SIMD3<Float> {
+        SIMD3(sinf(theta) * cosf(phi), sinf(phi), cosf(theta) * cosf(phi))
+    }
+
+    // MARK: Morph targets
+
+    /// Position delta of every vertex for one ARKit shape at full weight.
+    static func deltas(for shape: ARKitBlendshape, mesh: Mesh) -> [SIMD3<Float>] {
+        var out = [SIMD3<Float>](repeating: .zero, count: mesh.positions.count)
+        for v in out.indices {
+            out[v] = delta(shape, part: mesh.parts[v], p: mesh.positions[v], param: mesh.params[v], anchor: mesh.anchors[v])
+        }
+        return out
+    }
+
+    /// Which side a left/right shape acts on: +1 for …Left (the avatar's left, +x), −1 for …Right.
+    static func side(of shape: ARKitBlendshape) -> Float { shape.name.hasSuffix("Right") ? -1 : 1 }
+
+    /// How much the jaw carries a point (1 below the mouth line at the front, 0 above and at the back).
+    static func jawMask(_ part: Part, _ p: SIMD3<Float>) -> Float {
+        switch part {
+        case .lipLower, .teethLower, .tongue: return 1
+        case .head:
+            return (1 - smoothstep(mouthY - 0.004, mouthY + 0.004, p.y)) * smoothstep(-0.05, 0.2, p.z) * smoothstep(-0.62, -0.45, p.y + 0.1)
+        default: return 0
+        }
+    }
+
+    static func rotateX(_ p: SIMD3<Float>, about pivot: SIMD3<Float>, _ angle: Float) -> SIMD3<Float> {
+        let q = p - pivot
+        let c = cosf(angle), s = sinf(angle)
+        return pivot + SIMD3(q.x, q.y * c - q.z * s, q.y * s + q.z * c)
+    }
+
+    static func isMouthPart(_ part: Part) -> Bool { part == .lipUpper || part == .lipLower }
+
+    /// Weight of a mouth point towards one corner (1 at that corner, fading past the middle).
+    static func cornerWeight(_ p: SIMD3<Float>, side: Float) -> Float { smoothstep(-0.2, 1.0, side * p.x / mouthHalfWidth) }
+    static func halfWeight(_ p: SIMD3<Float>, side: Float) -> Float { smoothstep(-0.35, 0.35, side * p.x / mouthHalfWidth) }
+
+    /// Region around the mouth on the face surface (the skin that follows the lips).
+    static func aroundMouth(_ part: Part, _ p: SIMD3<Float>) -> Float {
+        part == .head && p.z > 0 ? gaussian(p, SIMD2(0, mouthY), 0.09) : 0
+    }
+
+    /// Moves a lid's edge to `newEdge` (radians); rows in between follow proportionally.
+    static func lidDelta(_ p: SIMD3<Float>, param: SIMD4<Float>, upper: Bool, newEdge: Float, thetaShift: Float = 0) -> SIMD3<Float> {
+        let theta = param.x, fraction = param.y, side = param.z
+        let top = upper ? upperLidTop : lowerLidBottom
+        let radius = upper ? upperLidRadius : lowerLidRadius
+        let phi = top + fraction * ((upper ? upperLidEdge : lowerLidEdge) - top)
+        let newPhi = top + fraction * (newEdge - top)
+        let centre = eyeCentre(side: side)
+        return centre + radius * lidDirection(theta: theta + thetaShift * fraction, phi: newPhi) - (centre + radius * lidDirection(theta: theta, phi: phi))
+    }
+
+    static func delta(_ shape: ARKitBlendshape, part: Part, p: SIMD3<Float>, param: SIMD4<Float>, anchor: SIMD3<Float>) -> SIMD3<Float> {
+        let s = side(of: shape)
+        let isLeftPart = p.x > 0
+        let onSide = (s > 0) == isLeftPart
+        let degree = Float.pi / 180
+        let upperLid = part == .lidUpperLeft || part == .lidUpperRight
+        let lowerLid = part == .lidLowerLeft || part == .lidLowerRight
+        let lidOnSide = (upperLid || lowerLid) && (param.z > 0) == (s > 0)
+        let browOnSide = (part == .browLeft || part == .browRight) && (param.y > 0) == (s > 0)
+
+        switch shape {
+        // Jaw.
+        case .jawOpen:
+            let m = jawMask(part, p)
+            return m > 0 ? m * (rotateX(p, about: jawPivot, 0.33) - p) : .zero
+        case .jawForward:
+            return jawMask(part, p) * SIMD3(0, 0, 0.04)
+        case .jawLeft, .jawRight:
+            return jawMask(part, p) * SIMD3(s * 0.05, 0, 0)
+        case .mouthClose:
+            // Lips meet while the jaw is open: undo the jaw's motion on the lower lip.
+            if part == .lipLower { return -(rotateX(p, about: jawPivot, 0.33) - p) }
+            return .zero
+
+        // Eyes (lids only: gaze turns the eyeballs through the eye bones).
+        case .eyeBlinkLeft, .eyeBlinkRight:
+            if lidOnSide && upperLid { return lidDelta(p, param: param, upper: true, newEdge: -23 * degree) }
+            if lidOnSide && lowerLid { return lidDelta(p, param: param, upper: false, newEdge: -20 * degree) }
+            return .zero
+        case .eyeSquintLeft, .eyeSquintRight:
+            if lidOnSide && upperLid { return lidDelta(p, param: param, upper: true, newEdge: 12 * degree) }
+            if lidOnSide && lowerLid { return lidDelta(p, param: param, upper: false, newEdge: -6 * degree) }
+            return .zero
+        case .eyeWideLeft, .eyeWideRight:
+            if lidOnSide && upperLid { return lidDelta(p, param: param, upper: true, newEdge: 40 * degree) }
+            if lidOnSide && lowerLid { return lidDelta(p, param: param, upper: false, newEdge: -32 * degree) }
+            return .zero
+        case .eyeLookUpLeft, .eyeLookUpRight:
+            if lidOnSide && upperLid { return lidDelta(p, param: param, upper: true, newEdge: 32 * degree) }
+            if lidOnSide && lowerLid { return lidDelta(p, param: param, upper: false, newEdge: -20 * degree) }
+            return .zero
+        case .eyeLookDownLeft, .eyeLookDownRight:
+            if lidOnSide && upperLid { return lidDelta(p, param: param, upper: true, newEdge: 6 * degree) }
+            if lidOnSide && lowerLid { return lidDelta(p, param: param, upper: false, newEdge: -32 * degree) }
+            return .zero
+        case .eyeLookInLeft, .eyeLookInRight, .eyeLookOutLeft, .eyeLookOutRight:
+            // Lids drift a little with the eyeball: in = towards the nose.
+            let inward = shape == .eyeLookInLeft || shape == .eyeLookInRight
+            let towardsPlusX: Float = (inward ? -1 : 1) * s
+            if lidOnSide && (upperLid || lowerLid) {
+                let edge = upperLid ? upperLidEdge : lowerLidEdge
+                return lidDelta(p, param: param, upper: upperLid, newEdge: edge, thetaShift: towardsPlusX * 5 * degree)
+            }
+            return .zero
+
+        // Brows.
+        case .browDownLeft, .browDownRight:
+            if browOnSide { return SIMD3(-s * 0.012 * (1 - param.x), -0.03 + 0.01 * param.x, -0.004) }
+            if part == .head, onSide, p.z > 0 { return gaussian(p, SIMD2(s * 0.12, 0.17), 0.05) * SIMD3(0, -0.012, 0) }
+            return .zero
+        case .browInnerUp:
+            if part == .browLeft || part == .browRight { return SIMD3(0, 0.035 * (1 - param.x * 0.8), 0) }
+            if part == .head, p.z > 0 { return (gaussian(p, SIMD2(0.08, 0.2), 0.05) + gaussian(p, SIMD2(-0.08, 0.2), 0.05)) * SIMD3(0, 0.012, 0) }
+            return .zero
+        case .browOuterUpLeft, .browOuterUpRight:
+            if browOnSide { return SIMD3(0, 0.032 * param.x, 0) }
+            return .zero
+
+        // Cheeks and nose.
+        case .cheekPuff:
+            guard part == .head, p.z > 0 else { return .zero }
+            let g = gaussian(p, SIMD2(0.19, -0.17), 0.08) + gaussian(p, SIMD2(-0.19, -0.17), 0.08)
+            return g * 0.035 * normalized(SIMD3(p.x > 0 ? 0.8 : -0.8, 0, 0.6))
+        case .cheekSquintLeft, .cheekSquintRight:
+            if part == .head, p.z > 0 { return gaussian(p, SIMD2(s * 0.17, -0.08), 0.06) * SIMD3(0, 0.02, 0.004) }
+            if lidOnSide && lowerLid { return 0.4 * lidDelta(p, param: param, upper: false, newEdge: -10 * degree) }
+            return .zero
+        case .noseSneerLeft, .noseSneerRight:
+            if part == .head, p.z > 0 { return smoothstep(-0.01, 0.02, s * p.x) * gaussian(p, SIMD2(s * 0.045, -0.07), 0.04) * SIMD3(0, 0.02, 0.005) }
+            if part == .lipUpper { return halfWeight(p, side: s) * SIMD3(0, 0.006, 0) }
+            return .zero
+
+        // Mouth.
+        case .mouthSmileLeft, .mouthSmileRight:
+            let move = SIMD3<Float>(s * 0.02, 0.035, -0.012)
+            if isMouthPart(part) { return cornerWeight(p, side: s) * move }
+            if part == .head, p.z > 0 {
+                return gaussian(p, SIMD2(s * mouthHalfWidth, mouthY), 0.05) * move * 0.8
+                    + gaussian(p, SIMD2(s * 0.17, -0.12), 0.06) * SIMD3(0, 0.015, 0.008)
+            }
+            return .zero
+        case .mouthFrownLeft, .mouthFrownRight:
+            let move = SIMD3<Float>(s * 0.008, -0.03, 0)
+            if isMouthPart(part) { return cornerWeight(p, side: s) * move }
+            if part == .head, p.z > 0 { return gaussian(p, SIMD2(s * mouthHalfWidth, mouthY), 0.05) * move * 0.8 }
+            return .zero
+        case .mouthDimpleLeft, .mouthDimpleRight:
+            let move = SIMD3<Float>(s * 0.015, 0, -0.02)
+            if isMouthPart(part) { return cornerWeight(p, side: s) * move }
+            if part == .head, p.z > 0 { return gaussian(p, SIMD2(s * (mouthHalfWidth + 0.02), mouthY), 0.035) * move }
+            return .zero
+        case .mouthStretchLeft, .mouthStretchRight:
+            let move = SIMD3<Float>(s * 0.03, -0.012, -0.004)
+            if isMouthPart(part) { return cornerWeight(p, side: s) * move }
+            if part == .head, p.z > 0 { return gaussian(p, SIMD2(s * mouthHalfWidth, mouthY), 0.05) * move * 0.8 }
+            return .zero
+        case .mouthPressLeft, .mouthPressRight:
+            guard isMouthPart(part) else { return .zero }
+            let h = halfWeight(p, side: s)
+            let towardsMiddle: Float = part == .lipUpper ? -0.005 : 0.005
+            return h * ((anchor - p) * 0.35 + SIMD3(0, towardsMiddle, -0.002))
+        case .mouthLowerDownLeft, .mouthLowerDownRight:
+            if part == .lipLower { return halfWeight(p, side: s) * SIMD3(0, -0.028, 0.003) }
+            if part == .teethLower { return halfWeight(p, side: s) * SIMD3(0, -0.01, 0) }
+            return .zero
+        case .mouthUpperUpLeft, .mouthUpperUpRight:
+            if part == .lipUpper { return halfWeight(p, side: s) * SIMD3(0, 0.024, 0.003) }
+            if part == .head, p.z > 0 { return halfWeight(p, side: s) * gaussian(p, SIMD2(s * 0.04, mouthY + 0.04), 0.03) * SIMD3(0, 0.012, 0) }
+            return .zero
+        case .mouthFunnel:
+            guard isMouthPart(part) else { return .zero }
+            let open: Float = part == .lipUpper ? 0.014 : -0.014
+            return SIMD3(-p.x * 0.3, open * (1 - (p.x / mouthHalfWidth) * (p.x / mouthHalfWidth)), 0.03)
+        case .mouthPucker:
+            if isMouthPart(part) { return SIMD3(-p.x * 0.45, part == .lipUpper ? -0.003 : 0.003, 0.04) }
+            if part == .head { return aroundMouth(part, p) * SIMD3(-p.x * 0.3, 0, 0.015) }
+            return .zero
+        case .mouthLeft, .mouthRight:
+            if isMouthPart(part) || part == .teethUpper || part == .teethLower { return SIMD3(s * 0.04, 0, -0.003 * s * p.x / mouthHalfWidth) }
+            if part == .head { return aroundMouth(part, p) * SIMD3(s * 0.035, 0, 0) }
+            return .zero
+        case .mouthRollLower:
+            if part == .lipLower { return (anchor + SIMD3(0, 0.008, -0.016)) + (p - anchor) * 0.5 - p }
+            return .zero
+        case .mouthRollUpper:
+            if part == .lipUpper { return (anchor + SIMD3(0, -0.008, -0.016)) + (p - anchor) * 0.5 - p }
+            return .zero
+        case .mouthShrugLower:
+            if part == .lipLower { return SIMD3(0, 0.014, 0.01) }
+            if part == .head, p.z > 0, p.y < mouthY { return gaussian(p, SIMD2(0, mouthY - 0.1), 0.07) * SIMD3(0, 0.015, 0.012) }
+            return .zero
+        case .mouthShrugUpper:
+            if part == .lipUpper { return SIMD3(0, 0.012, 0.006) }
+            return .zero
+        case .tongueOut:
+            return part == .tongue ? SIMD3(0, -0.012, 0.11) : .zero
+        }
+    }
+
+    // MARK: Assembly
+
+    static func build() -> RigModel {
+        let mesh = buildMesh()
+        let normals = computeVertexNormals(positions: mesh.positions, indices: mesh.indices)
+        var builder = RigModelBuilder(name: "Omote default avatar", format: .builtIn)
+        builder.positions = mesh.positions
+        builder.normals = normals
+        builder.colors = mesh.colors
+        builder.indices = mesh.indices
+        builder.faceBoneWeights = mesh.weights
+        builder.uvs = []
+        builder.faceBonePivots = [.neck: neckPivot, .head: headPivot, .leftEye: eyeCentre(side: 1), .rightEye: eyeCentre(side: -1)]
+        for shape in ARKitBlendshape.allCases {
+            let d = deltas(for: shape, mesh: mesh)
+            // Normal deltas from the fully deformed mesh, kept where the normal visibly changes.
+            let moved = zip(mesh.positions, d).map { $0 + $1 }
+            let movedNormals = computeVertexNormals(positions: moved, indices: mesh.indices)
+            var target = RigModelBuilder.Target(name: shape.name)
+            for v in d.indices {
+                let dn = movedNormals[v] - normals[v]
+                guard length(d[v]) > 1e-6 || length(dn) > 1e-3 else { continue }
+                target.indices.append(UInt32(v))
+                target.deltas.append(length(d[v]) > 1e-6 ? d[v] : .zero)
+                target.normalDeltas.append(dn)
+            }
+            builder.targets.append(target)
+        }
+        return builder.build()
+    }
+}

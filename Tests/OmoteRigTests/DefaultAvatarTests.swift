@@ -1,0 +1,138 @@
+import Foundation
+@testable import OmoteRig
+import OmoteSolver
+import Testing
+
+/// Mean position change of the vertices on one side (+x or −x) of the face front.
+func meanDelta(_ state: RigState, _ model: RigModel, where include: (SIMD3<Float>) -> Bool) -> SIMD3<Float> {
+    var sum = SIMD3<Float>.zero
+    var n: Float = 0
+    for v in 0 ..< model.vertexCount where include(model.positions[v]) {
+        sum += state.positions[v] - model.positions[v]
+        n += 1
+    }
+    return n > 0 ? sum / n : .zero
+}
+
+@Test("The default avatar: a few thousand coloured vertices, bones, and all 52 ARKit shapes as sparse targets")
+func defaultAvatarContents() throws {
+    let model = RigModel.defaultAvatar()
+    #expect(model.format == .builtIn)
+    #expect((2_000 ... 12_000).contains(model.vertexCount), "\(model.vertexCount) vertices")
+    #expect(model.colors.count == model.vertexCount && model.normals.count == model.vertexCount)
+    #expect(model.indices.allSatisfy { Int($0) < model.vertexCount } && model.indices.count % 3 == 0)
+    #expect(Set(model.morphTargets.map(\.name)) == Set(ARKitBlendshape.allCases.map(\.name)))
+    for target in model.morphTargets {
+        #expect(!target.vertexIndices.isEmpty, "\(target.name) moves nothing")
+        #expect(target.vertexIndices.count < model.vertexCount / 3, "\(target.name) is not sparse")
+        #expect(target.normalDeltas.count == target.vertexIndices.count)
+    }
+    #expect(model.coverage.directCount == 52)
+    #expect(model.coverage.shownMask == (1 << 52) - 1)
+    for bone in RigFaceBone.allCases { #expect(model.hasBone(bone)) }
+    #expect(model.normals.allSatisfy { abs(($0 * $0).sum() - 1) < 1e-3 })
+    // Model space: about one unit tall for the head, centred near the origin, facing +z.
+    let ys = model.positions.map(\.y).filter { $0 > -0.55 }
+    #expect(abs((ys.max() ?? 0) - 0.5) < 0.05)
+    let front = try #require(model.positions.max { $0.z < $1.z })
+    #expect(front.z > 0.4 && abs(front.x) < 0.01)   // the nose tip
+    // Outward-facing triangles on the whole: the signed volume of the closed head parts is positive.
+    var volume: Float = 0
+    for t in stride(from: 0, to: model.indices.count, by: 3) {
+        let a = model.positions[Int(model.indices[t])], b = model.positions[Int(model.indices[t + 1])], c = model.positions[Int(model.indices[t + 2])]
+        volume += (a * cross(b, c)).sum() / 6
+    }
+    #expect(volume > 0.1)
+}
+
+@Test("Default avatar: neutral weights give the rest pose; the same frame applied twice gives the same result")
+func defaultAvatarNeutralAndIdempotent() {
+    let model = RigModel.defaultAvatar()
+    var state = RigState(model: model)
+    state.apply(weights: BlendshapeWeights(), headPose: HeadPose())
+    for v in 0 ..< model.vertexCount { #expect(close(state.positions[v], model.positions[v], 1e-5)) }
+    var weights = BlendshapeWeights()
+    for shape in ARKitBlendshape.allCases { weights[shape] = Float(shape.rawValue % 7) / 7 }
+    state.apply(weights: weights)
+    let first = state.positions
+    state.apply(weights: weights)
+    #expect(state.positions == first)
+    #expect(state.positions.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
+    #expect(state.normals.allSatisfy { abs(($0 * $0).sum() - 1) < 1e-3 })
+    for t in model.morphTargets.indices {
+        #expect(state.morphWeights[t] == weights[ARKitBlendshape(name: model.morphTargets[t].name)!])
+    }
+    #expect("\(state)".contains("redacted"))
+}
+
+@Test("Default avatar: Left shapes act on the avatar's left (+x), jawOpen drops the chin, smiles lift the corners")
+func defaultAvatarShapes() {
+    let model = RigModel.defaultAvatar()
+    for shape in ARKitBlendshape.allCases where shape.name.hasSuffix("Left") || shape.name.hasSuffix("Right") {
+        guard shape != .mouthLeft, shape != .mouthRight, shape != .jawLeft, shape != .jawRight else { continue }
+        let t = model.morphTargets.firstIndex { $0.name == shape.name }!
+        let target = model.morphTargets[t]
+        let left = shape.name.hasSuffix("Left")
+        // Allow a sliver around the middle (lip and nose regions taper across it).
+        let wrongSide = zip(target.vertexIndices, target.positionDeltas).filter { i, d in
+            (d * d).sum() > 1e-8 && (left ? model.positions[Int(i)].x < -0.03 : model.positions[Int(i)].x > 0.03)
+        }
+        #expect(wrongSide.isEmpty, "\(shape.name) moves \(wrongSide.count) vertices on the other side")
+    }
+    var state = RigState(model: model)
+    var weights = BlendshapeWeights()
+    weights[.jawOpen] = 1
+    state.apply(weights: weights)
+    let chin = meanDelta(state, model) { $0.z > 0.15 && $0.y < -0.35 && abs($0.x) < 0.1 }
+    #expect(chin.y < -0.03)
+
+    weights = BlendshapeWeights()
+    weights[.mouthSmileLeft] = 1
+    state.apply(weights: weights)
+    #expect(meanDelta(state, model) { $0.x > 0.06 && abs($0.y - DefaultAvatar.mouthY) < 0.04 && $0.z > 0.2 }.y > 0.01)
+    #expect(meanDelta(state, model) { $0.x < -0.06 && abs($0.y - DefaultAvatar.mouthY) < 0.04 && $0.z > 0.2 }.y == 0)
+
+    weights = BlendshapeWeights()
+    weights[.eyeBlinkLeft] = 1
+    state.apply(weights: weights)
+    // The upper lid's edge comes down over the left eye's centre line.
+    let eye = DefaultAvatar.eyeCentre(side: 1)
+    let lidDrop = meanDelta(state, model) { abs($0.x - eye.x) < 0.03 && $0.y > eye.y + 0.02 && $0.z > eye.z + 0.05 }
+    #expect(lidDrop.y < -0.02)
+}
+
+@Test("Default avatar: head pose turns the head about the neck, gaze turns the eyeballs")
+func defaultAvatarBones() throws {
+    let model = RigModel.defaultAvatar()
+    var state = RigState(model: model)
+    let nose = try #require(model.positions.indices.max { model.positions[$0].z < model.positions[$1].z })
+    // User turns to their left (face towards camera +x): the avatar's nose goes to +x.
+    let a: Float = 0.4
+    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: (SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
+    #expect(state.positions[nose].x > 0.1)
+    // User tilts the head back (chin up; face towards camera −y): the nose goes up.
+    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: (SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a)))))
+    #expect(state.positions[nose].y > model.positions[nose].y + 0.05)
+    // The bottom of the neck stays put (the body does not move).
+    let neckBottom = try #require(model.positions.indices.min { model.positions[$0].y < model.positions[$1].y })
+    #expect(close(state.positions[neckBottom], model.positions[neckBottom], 1e-5))
+
+    // Gaze: pupils move outwards/inwards with eyeLook*.
+    let left = DefaultAvatar.eyeCentre(side: 1), right = DefaultAvatar.eyeCentre(side: -1)
+    let leftPupil = try #require(vertex(model, at: left + SIMD3(0, 0, DefaultAvatar.eyeRadius)))
+    let rightPupil = try #require(vertex(model, at: right + SIMD3(0, 0, DefaultAvatar.eyeRadius)))
+    var weights = BlendshapeWeights()
+    weights[.eyeLookOutLeft] = 1
+    weights[.eyeLookInRight] = 1
+    state.apply(weights: weights)
+    #expect(state.positions[leftPupil].x > left.x + 0.02)
+    #expect(state.positions[rightPupil].x > right.x + 0.02)
+    weights = BlendshapeWeights()
+    weights[.eyeLookUpLeft] = 1
+    weights[.eyeLookUpRight] = 1
+    state.apply(weights: weights)
+    #expect(state.positions[leftPupil].y > left.y + 0.015 && state.positions[rightPupil].y > right.y + 0.015)
+    // Exact normals on demand stay unit length.
+    state.recomputeNormals()
+    #expect(state.normals.allSatisfy { abs(($0 * $0).sum() - 1) < 1e-3 })
+}
