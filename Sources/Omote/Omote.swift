@@ -4,4 +4,5 @@
 @_exported import OmotePrivacy
 @_exported import OmoteRig
 @_exported import OmoteSolver
+@_exported import OmoteView
 @_exported import OmoteVision

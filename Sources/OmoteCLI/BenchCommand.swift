@@ -92,7 +92,7 @@ struct BenchCommand: ParsableCommand {
         let endToEndMean = mean(history.samples.map(endToEnd))
         let decodeMean = mean(decodeTimes)
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
 
         print("omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread")
         print(pad("stage", 14) + pad("p50 µs", 10, right: true) + pad("p99 µs", 10, right: true) + pad("mean µs", 10, right: true))

@@ -11,10 +11,10 @@ public enum SampleFrames {
         if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_SAMPLE_FRAMES"] { candidates.append(fromEnvironment) }
         candidates.append(FileManager.default.currentDirectoryPath + "/SampleFrames")
         // .build/<triple>/<config>/omote → package root is three or four levels up.
-        var directory = (executablePath as NSString).deletingLastPathComponent
-        for _ in 0 ..< 5 {
-            candidates.append(directory + "/SampleFrames")
-            directory = (directory as NSString).deletingLastPathComponent
+        var directory = URL(fileURLWithPath: executablePath).standardizedFileURL.deletingLastPathComponent()
+        for _ in 0 ..< 5 where directory.path != "/" {
+            candidates.append(directory.path + "/SampleFrames")
+            directory.deleteLastPathComponent()
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/single_face/manifest.tsv") }
     }
