@@ -30,8 +30,15 @@ struct GuardSelfTestCommand: ParsableCommand {
     @Option(help: "A character device to allow as the camera node (e.g. /dev/null as a stand-in).")
     var camera: String?
 
+    @Flag(help: "Start a thread before engaging, to show the guard refuses (fails closed) in a multi-threaded process.")
+    var threadBeforeEngaging = false
+
     func run() throws {
         let fixture = try SelfTestFixture(scratch: scratch)
+        if threadBeforeEngaging {
+            var thread = pthread_t()
+            _ = pthread_create(&thread, nil, { _ in pause(); return nil }, nil)
+        }
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: camera) } catch {
             print("guard-selftest: \(error)")

@@ -47,7 +47,7 @@ public enum PrivacyGuard {
     // MARK: - Steps
 
     /// Checks everything that can be checked before the first irreversible step.
-    static func preflight(cameraDevice: String?) throws(PrivacyGuardError) -> (LandlockPolicy, SeccompFilter) {
+    static func preflight() throws(PrivacyGuardError) -> (LandlockPolicy, SeccompFilter) {
         let threads = ProcessThreads.count()
         guard let threads else {
             throw PrivacyGuardError(.threads, "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all")
@@ -65,7 +65,7 @@ public enum PrivacyGuard {
     }
 
     private static func lockDown(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
-        let (policy, filter) = try preflight(cameraDevice: cameraDevice)
+        let (policy, filter) = try preflight()
         let cameraDescriptor = try cameraDevice.map { path throws(PrivacyGuardError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
 

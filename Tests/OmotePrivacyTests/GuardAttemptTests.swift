@@ -110,6 +110,17 @@ struct GuardAttemptTests {
         #expect(result.stdout.contains("is not a character device"))
     }
 
+    @Test("engaging after a thread started fails closed: nothing is attempted and the reason is named")
+    func refusesInMultiThreadedProcess() throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let scratch = try ChildProcess.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result = try ChildProcess.run(omote, ["guard-selftest", "--scratch", scratch, "--thread-before-engaging"])
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("privacy guard could not be engaged (thread check): 2 threads are already running"))
+        #expect(!result.stdout.contains("\tPASS") && !result.stdout.contains("\tFAIL"))
+    }
+
     @Test("omote doctor reports what this kernel can enforce")
     func doctorReportsCapabilities() throws {
         let omote = try #require(PrivacyTestPaths.omoteBinary)

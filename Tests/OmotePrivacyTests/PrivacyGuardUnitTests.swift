@@ -144,9 +144,9 @@ struct GuardEngagementTests {
         started.wait()
         defer { release.signal() }
         #expect((ProcessThreads.count() ?? 0) >= 2)
-        #expect(throws: PrivacyGuardError.self) { try PrivacyGuard.preflight(cameraDevice: nil) }
+        #expect(throws: PrivacyGuardError.self) { try PrivacyGuard.preflight() }
         do {
-            _ = try PrivacyGuard.preflight(cameraDevice: nil)
+            _ = try PrivacyGuard.preflight()
         } catch {
             #expect(error.step == .threads)
             #expect(error.description.contains("threads are already running"))
