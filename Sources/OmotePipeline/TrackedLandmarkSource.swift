@@ -20,6 +20,8 @@ final class TimedLandmarkFitter: LandmarkFitting {
         nanoseconds += MonotonicClock.nanoseconds() - started
         return quality
     }
+
+    func trackingRect(for landmarks: FaceLandmarks) -> FaceRect { predictor.trackingRect(for: landmarks) }
 }
 
 /// The face the pipeline follows: the tracker's oldest face (the one that has been there longest keeps the avatar).
@@ -41,7 +43,7 @@ public final class TrackedLandmarkSource: FaceLandmarkSource {
     public func find(in image: LumaImage, landmarks: inout FaceLandmarks, timings: inout StageTimings) -> TrackingState {
         fitter.nanoseconds = 0
         let started = MonotonicClock.nanoseconds()
-        let faces = (try? tracker.update(with: image)) ?? []
+        let faces = tracker.update(with: image)
         let total = MonotonicClock.nanoseconds() - started
         timings[.landmarks] = fitter.nanoseconds
         timings[.detectTrack] = total - min(total, fitter.nanoseconds)

@@ -12,4 +12,6 @@ public protocol FaceFinding: AnyObject {
 public protocol LandmarkFitting: AnyObject {
     /// Overwrites `landmarks` with the fit for the face in `rect` and returns a 0…1 quality (≥ 0.5: a face).
     func fitLandmarks(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) -> Float
+    /// The box to fit the next frame in, from this frame's landmarks (the placement the model was trained on).
+    func trackingRect(for landmarks: FaceLandmarks) -> FaceRect
 }

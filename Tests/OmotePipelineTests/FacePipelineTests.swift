@@ -1,0 +1,63 @@
+import Foundation
+import OmoteCapture
+import OmotePipeline
+import OmoteRig
+import OmoteSolver
+import OmoteView
+import Testing
+
+/// The whole per-frame path on the real models: replayed JPEG → luma → track → landmarks → solve → rig.
+@Suite(.serialized) struct FacePipelineTests {
+    static let sampleFrames: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
+        return url.path + "/SampleFrames"
+    }()
+
+    // Serialized suite: one test at a time uses the shared pipeline.
+    nonisolated(unsafe) static let pipeline: FacePipeline? = try? FacePipeline.load(PipelineConfiguration(), progress: { _ in })
+
+    struct ClipRun {
+        var states: [TrackingState] = []
+        var smile: [Float] = []
+        var rigMoved: [Bool] = []
+    }
+
+    static func run(_ clip: String) throws -> ClipRun {
+        let pipeline = try #require(Self.pipeline, "models missing: run Scripts/setup.sh")
+        pipeline.reset()
+        let source = try ReplaySource(clipDirectory: sampleFrames + "/" + clip)
+        var frame = try LumaFrame()
+        var model = LiveViewModel()
+        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var result = ClipRun()
+        while let delivery = try source.next(into: &frame) {
+            pipeline.process(frame, delivery: delivery, into: &model, rig: &rig)
+            result.states.append(model.tracking)
+            result.smile.append((model.weights[.mouthSmileLeft] + model.weights[.mouthSmileRight]) / 2)
+            let rest = pipeline.rigModel!.positions
+            result.rigMoved.append(zip(rig!.positions, rest).contains { simd_distance($0, $1) > 1e-4 })
+        }
+        return result
+    }
+
+    @Test("single_face: the face is tracked on every frame with one stable id, and the smile rises")
+    func singleFace() throws {
+        let run = try Self.run("single_face")
+        #expect(run.states.count == 72)
+        let ids = Set(run.states.compactMap { state -> Int? in if case let .tracking(id) = state { id } else { nil } })
+        #expect(run.states.allSatisfy { if case .tracking = $0 { true } else { false } }, "\(run.states)")
+        #expect(ids.count == 1)
+        let start = run.smile[5 ..< 15].reduce(0, +) / 10, end = run.smile[62 ..< 72].reduce(0, +) / 10
+        #expect(end > start + 0.2, "smile start \(start), end \(end)")
+        #expect(run.rigMoved.suffix(10).allSatisfy { $0 }, "the avatar's mesh follows the expression")
+    }
+
+    @Test("no_face: no face is ever tracked")
+    func noFace() throws {
+        let run = try Self.run("no_face")
+        #expect(run.states.allSatisfy { if case .tracking = $0 { false } else { true } })
+    }
+}
+
+private func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float { ((a - b) * (a - b)).sum().squareRoot() }

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Drives `omote replay` in a real terminal (tmux), reads the screen, quits with q and checks the terminal came back.
+@Suite(.serialized) struct TerminalViewTests {
+    static let omote: String = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("omote").path
+    }()
+
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var tmuxAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    @discardableResult
+    static func tmux(_ socket: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func waitFor(_ timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return try condition()
+    }
+
+    @Test("omote replay draws the avatar, bars and status in a terminal, quits on q and restores the terminal",
+          .enabled(if: tmuxAvailable))
+    func replayInTmux() throws {
+        let socket = "omote-test-\(getpid())"
+        defer { _ = try? Self.tmux(socket, ["kill-server"]) }
+        let command = "cd '\(Self.repositoryRoot)' && '\(Self.omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
+        try Self.tmux(socket, ["new-session", "-d", "-x", "120", "-y", "40", "-s", "view", "sh", "-c", command])
+        var screen = ""
+        let drawn = try Self.waitFor(20) {
+            screen = try Self.tmux(socket, ["capture-pane", "-p", "-e", "-t", "view"])
+            return screen.contains("face: tracking") && screen.contains("mouthSmile")
+        }
+        #expect(drawn, "screen was:\n\(screen.prefix(3000))")
+        #expect(screen.contains("▀"), "the avatar is drawn with half blocks")
+        #expect(screen.contains("38;2;"), "in 24-bit colour")
+        #expect(screen.contains("fps") && screen.contains("landmarks") && screen.contains("guard:"))
+        #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{alternate_on}"]).hasPrefix("1"))
+
+        try Self.tmux(socket, ["send-keys", "-t", "view", "q"])
+        let exited = try Self.waitFor(10) {
+            try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("OMOTE-EXITED-0")
+        }
+        #expect(exited, "omote quit on q with status 0")
+        #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{alternate_on}"]).hasPrefix("0"),
+                "the alternate screen was left")
+        #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{cursor_flag}"]).hasPrefix("1"),
+                "the cursor is visible again")
+    }
+}
