@@ -56,28 +56,34 @@ public final class FacePipeline: FrameProcessor {
                         rig: inout RigState?) {
         let timestamp = frame.timestampNanoseconds
         frame.withImage { image in
-            let state = finder.find(in: image, landmarks: &landmarks, timings: &model.timings)
-            model.tracking = state
-            let solveStart = MonotonicClock.nanoseconds()
-            if case .tracking = state {
-                solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &solverOutput)
-                model.weights = solverOutput.weights
-                model.headPose = solverOutput.headPose
-                model.calibration = solverOutput.calibration
-                wasTracking = true
-            } else {
-                if wasTracking { solver.reset() }
-                wasTracking = false
-                // No face: the avatar relaxes to neutral rather than freezing mid-expression.
-                model.weights.values *= 0.8
-                model.weights.trackedMask = 0
-                model.calibration = nil
-            }
-            let rigStart = MonotonicClock.nanoseconds()
-            model.timings[.solve] = rigStart - solveStart
-            if rig != nil { rig!.apply(weights: model.weights, headPose: model.headPose) }
-            model.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
+            process(image, timestampNanoseconds: timestamp, into: &model, rig: &rig)
         }
+    }
+
+    /// The same work on a luma image the caller owns (benchmarks and tests replaying decoded frames).
+    public func process(_ image: LumaImage, timestampNanoseconds timestamp: UInt64, into model: inout LiveViewModel,
+                        rig: inout RigState?) {
+        let state = finder.find(in: image, landmarks: &landmarks, timings: &model.timings)
+        model.tracking = state
+        let solveStart = MonotonicClock.nanoseconds()
+        if case .tracking = state {
+            solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &solverOutput)
+            model.weights = solverOutput.weights
+            model.headPose = solverOutput.headPose
+            model.calibration = solverOutput.calibration
+            wasTracking = true
+        } else {
+            if wasTracking { solver.reset() }
+            wasTracking = false
+            // No face: the avatar relaxes to neutral rather than freezing mid-expression.
+            model.weights.values *= 0.8
+            model.weights.trackedMask = 0
+            model.calibration = nil
+        }
+        let rigStart = MonotonicClock.nanoseconds()
+        model.timings[.solve] = rigStart - solveStart
+        if rig != nil { rig!.apply(weights: model.weights, headPose: model.headPose) }
+        model.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
         model.latencyNanoseconds = 0
     }
 

@@ -11,6 +11,7 @@ let benchmarks: @Sendable () -> Void = {
     )
     decodeBenchmarks()
     rigBenchmarks()
+    stageBenchmarks()
 }
 
 /// SampleFrames/ of the package this benchmark package sits in.
