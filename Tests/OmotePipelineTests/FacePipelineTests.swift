@@ -53,6 +53,20 @@ import Testing
         #expect(run.rigMoved.suffix(10).allSatisfy { $0 }, "the avatar's mesh follows the expression")
     }
 
+    @Test("face_noface: tracked while the face is there (frames 0–71), lost within 3 frames of the cut, never on the cartoon")
+    func faceThenCartoon() throws {
+        let run = try Self.run("face_noface")
+        #expect(run.states.count == 169)
+        func tracking(_ state: TrackingState) -> Bool { if case .tracking = state { true } else { false } }
+        let firstTracked = run.states.firstIndex(where: tracking) ?? -1
+        #expect(firstTracked == 0)
+        #expect(run.states[0 ..< 72].allSatisfy(tracking), "\(run.states[0 ..< 72])")
+        // The cut is at frame 72: at most frames 72–74 may still report the face; none after.
+        #expect(!run.states[75...].contains(where: tracking), "\(run.states[72...])")
+        let lastTracked = run.states.lastIndex(where: tracking) ?? -1
+        print("face_noface: tracked frames 0…\(lastTracked); cut at 72")
+    }
+
     @Test("no_face: no face is ever tracked")
     func noFace() throws {
         let run = try Self.run("no_face")
