@@ -7,14 +7,15 @@ let package = Package(
     name: "OmoteBenchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(path: ".."),
+        // Named so the product reference works whatever the checkout folder is called.
+        .package(name: "Omote", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "OmoteBenchmarks",
             dependencies: [
-                .product(name: "Omote", package: "main"),
+                .product(name: "Omote", package: "Omote"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/OmoteBenchmarks",
@@ -23,7 +24,7 @@ let package = Package(
         // Omote's side of compare-peers.sh (plain timing; not a benchmark-plugin target).
         .executableTarget(
             name: "PeerTiming",
-            dependencies: [.product(name: "Omote", package: "main")],
+            dependencies: [.product(name: "Omote", package: "Omote")],
             path: "PeerTiming"
         ),
     ]
