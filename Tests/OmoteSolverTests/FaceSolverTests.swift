@@ -167,3 +167,71 @@ func realFramesSmileRises() throws {
     #expect(endLeft > startLeft + 0.3 && endRight > startRight + 0.3)
     #expect(startLeft < 0.15 && startRight < 0.15)
 }
+
+/// Runs single_face (dlib's landmarks, the decoded frames as images, 33.3 ms apart) through one solver `passes`
+/// times in a row (time keeps running); one weight vector and reprojection error per frame that has a face.
+func singleFaceWeights(configuration: FaceSolverConfiguration, passes: Int = 1) throws -> (weights: [SIMD64<Float>], errors: [Float]) {
+    let landmarks = try dlibLandmarks(clip: "single_face")
+    let solver = FaceSolver(configuration: configuration)
+    var frame = try LumaFrame()
+    var output = FaceSolverOutput()
+    var result: [SIMD64<Float>] = [], errors: [Float] = []
+    var time: UInt64 = 0
+    for _ in 0 ..< passes {
+        let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
+        var index = 0
+        while try source.next(into: &frame) != nil {
+            defer { index += 1 }
+            time += 33_333_333
+            guard let points = landmarks[index] else { solver.reset(); continue }
+            frame.withImage { image in solver.solve(landmarks: points, image: image, timestampNanoseconds: time, into: &output) }
+            result.append(output.weights.values)
+            errors.append(output.reprojectionErrorPixels)
+        }
+    }
+    return (result, errors)
+}
+
+func topWeights(_ values: SIMD64<Float>, count: Int = 8) -> String {
+    ARKitBlendshape.allCases.map { ($0, values[$0.rawValue]) }.sorted { $0.1 > $1.1 }.prefix(count)
+        .map { String(format: "%@ %.2f", $0.0.name, $0.1) }.joined(separator: ", ")
+}
+
+func meanWeights(_ frames: ArraySlice<SIMD64<Float>>) -> SIMD64<Float> { frames.reduce(SIMD64<Float>.zero, +) / Float(frames.count) }
+
+/// single_face (72 frames, all with a face): neutral on frames 0–16, the smile spreads over 17–23, is held broad
+/// (mouth 71 mm wide instead of 50, lips parted 14–16 mm, the chin still) on 24–68 and relaxes on 69–71.
+/// Docs/solver.md ("Quality on real frames") records the numbers this prints and the diagnosis.
+@Test("Real frames: single_face's broad smile is carried by the smile shapes; the lips' parting by the lip shapes, not the jaw")
+func realFramesSmileShapes() throws {
+    let watched: [ARKitBlendshape] = [.mouthSmileLeft, .mouthSmileRight, .mouthLowerDownLeft, .mouthLowerDownRight, .mouthUpperUpLeft,
+                                      .mouthUpperUpRight, .mouthStretchLeft, .mouthStretchRight, .mouthDimpleLeft, .mouthDimpleRight, .jawOpen]
+    func row(_ values: SIMD64<Float>) -> String { watched.map { String(format: "%@ %.2f", $0.name, values[$0.rawValue]) }.joined(separator: ", ") }
+    // Two passes: the second shows the opening neutral frames against the neutral learned in the first.
+    let (weights, errors) = try singleFaceWeights(configuration: FaceSolverConfiguration(), passes: 2)
+    try #require(weights.count == 144)
+    print("single_face top weights (default configuration), first pass:")
+    for i in [0, 1, 2, 3, 4, 10, 16, 20, 24, 30, 40, 50, 60, 66, 68, 69, 70, 71] {
+        print(String(format: "  frame %2d (%.2f px): ", i, errors[i]) + topWeights(weights[i]))
+    }
+    print("second pass (neutral learned):")
+    for i in [0, 1, 2, 3, 4, 10, 16] { print(String(format: "  frame %2d (%.2f px): ", i, errors[72 + i]) + topWeights(weights[72 + i])) }
+    let neutral = meanWeights(weights[72 ..< 72 + 17]), smile = meanWeights(weights[72 + 24 ... 72 + 68])
+    print("second pass mean, neutral frames 0–16: " + row(neutral))
+    print("second pass mean, smile frames 24–68:  " + row(smile))
+    var worstNeutral: Float = 0
+    for shape in ARKitBlendshape.allCases where !shape.name.hasPrefix("eyeLook") { worstNeutral = max(worstNeutral, neutral[shape.rawValue]) }
+    // The smile shapes carry the corners (they are at ≈ their full field), the jaw does not carry the lips' parting.
+    let smileMean = (smile[ARKitBlendshape.mouthSmileLeft.rawValue] + smile[ARKitBlendshape.mouthSmileRight.rawValue]) / 2
+    print("second pass: largest non-gaze weight on the neutral frames \(worstNeutral); reprojection px, neutral frames mean "
+        + String(format: "%.2f", errors[72 ..< 72 + 17].reduce(0, +) / 17) + ", smile frames mean "
+        + String(format: "%.2f", errors[72 + 24 ... 72 + 68].reduce(0, +) / 45))
+    #expect(smileMean > 0.85, "mean smile \(smileMean) on the held smile")
+    for shape in mouthShapes where !shape.name.hasPrefix("mouthSmile") {
+        #expect(smile[shape.rawValue] <= smileMean + 0.02, "\(shape) \(smile[shape.rawValue]) exceeds the smile \(smileMean)")
+    }
+    #expect(smile[ARKitBlendshape.jawOpen.rawValue] < 0.15)
+    #expect(worstNeutral < 0.3, "largest weight on the learned neutral \(worstNeutral)")
+}
+
+let mouthShapes: [ARKitBlendshape] = ARKitBlendshape.allCases.filter { $0.name.hasPrefix("mouth") }
