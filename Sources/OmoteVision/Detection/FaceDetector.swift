@@ -1,0 +1,463 @@
+import OmoteCapture
+
+/// Multi-scale sliding-window face detection with an OpenCV cascade, reproducing OpenCV 4's
+/// `CascadeClassifier::detectMultiScale(gray, scaleFactor, minNeighbors, 0, minSize, maxSize)` box for box
+/// (see Docs/detection.md for the algorithm and how exactness was checked).
+///
+/// Every buffer (pyramid level, integral images, resize tables, candidates, grouping scratch) belongs to the detector
+/// and only grows, so steady-state detection allocates nothing. Not thread-safe: one detector per thread.
+public final class FaceDetector: FaceFinding {
+    public struct Parameters: Sendable, Equatable {
+        /// Pyramid step (OpenCV's scaleFactor), > 1.
+        public var scaleFactor: Double
+        /// A face needs more than this many overlapping raw detections (OpenCV's minNeighbors; 0 = no grouping).
+        public var minNeighbors: Int
+        /// Smallest window side in pixels (0: the cascade's own window).
+        public var minSize: Int
+        /// Largest window side in pixels (nil: the image).
+        public var maxSize: Int?
+        /// groupRectangles' similarity tolerance (OpenCV uses 0.2).
+        public var groupingEpsilon: Double
+
+        public init(scaleFactor: Double = 1.1, minNeighbors: Int = 3, minSize: Int = 0, maxSize: Int? = nil,
+                    groupingEpsilon: Double = 0.2) {
+            self.scaleFactor = scaleFactor
+            self.minNeighbors = minNeighbors
+            self.minSize = minSize
+            self.maxSize = maxSize
+            self.groupingEpsilon = groupingEpsilon
+        }
+    }
+
+    public let cascade: CascadeClassifier
+    public let parameters: Parameters
+
+    // The cascade flattened for the inner loops (node order = load order).
+    private let stageCount: Int
+    private var stageThresholds = ScratchBuffer<Double>()
+    private var stageNodeCounts = ScratchBuffer<Int32>()  // stumps: nodes (= trees) per stage
+    private var stageTreeStarts = ScratchBuffer<Int32>()
+    private var stageTreeCounts = ScratchBuffer<Int32>()
+    private var treeFirstNode = ScratchBuffer<Int32>()
+    private var treeFirstLeaf = ScratchBuffer<Int32>()
+    private var nodeThresholds = ScratchBuffer<Float>()
+    private var nodeLeft = ScratchBuffer<Int32>()
+    private var nodeRight = ScratchBuffer<Int32>()
+    private var stumpLeft = ScratchBuffer<Double>()  // stumps: leaf values
+    private var stumpRight = ScratchBuffer<Double>()
+    private var leaves = ScratchBuffer<Double>()
+    private var subsets = ScratchBuffer<Int32>()  // LBP: 8 words per node
+    private var haarWeights = ScratchBuffer<SIMD4<Float>>()
+    private let isStump: Bool
+    private let isHaar: Bool
+
+    // Offsets of each node's feature into the integral planes; depend on the plane stride (compiled per size).
+    private var nodeOffsets = ScratchBuffer<Int32>()  // Haar: 12 per node, LBP: 16 per node
+    private var normOffsets = SIMD4<Int>.zero
+    private var compiledStride = -1
+    private var compiledTiltedOffset = -1
+
+    // Per-call scratch.
+    private var scales: [Float] = []
+    private var pixels = ScratchBuffer<UInt8>()
+    private var sums = ScratchBuffer<Int32>()  // sum plane, then the tilted plane when the cascade has tilted features
+    private var squares = ScratchBuffer<UInt32>()  // squared sums, modulo 2³² like OpenCV's CV_32S
+    private var tiltRows = ScratchBuffer<Int32>()
+    private var resizer = LinearResize()
+    private var candidates: [SIMD4<Int32>] = []
+    private var grouped: [SIMD4<Int32>] = []
+    private var grouping = RectangleGrouping()
+
+    public init(cascade: CascadeClassifier, parameters: Parameters = .init()) throws(CascadeError) {
+        guard parameters.scaleFactor > 1, parameters.scaleFactor.isFinite, parameters.minNeighbors >= 0,
+              parameters.minSize >= 0, parameters.groupingEpsilon >= 0,
+              parameters.maxSize.map({ $0 >= parameters.minSize }) ?? true else {
+            throw CascadeError(.invalidParameters, path: cascade.path, reason: "invalid detector parameters \(parameters)")
+        }
+        self.cascade = cascade
+        self.parameters = parameters
+        isHaar = cascade.featureType == .haar
+        isStump = cascade.maxNodesPerTree == 1
+        stageCount = cascade.stages.count
+
+        stageThresholds.reserve(stageCount)
+        stageNodeCounts.reserve(stageCount)
+        stageTreeStarts.reserve(stageCount)
+        stageTreeCounts.reserve(stageCount)
+        for (i, stage) in cascade.stages.enumerated() {
+            stageThresholds.pointer[i] = Double(stage.threshold)
+            stageTreeStarts.pointer[i] = Int32(stage.firstTree)
+            stageTreeCounts.pointer[i] = Int32(stage.treeCount)
+            stageNodeCounts.pointer[i] = Int32(stage.treeCount)
+        }
+        let trees = cascade.trees
+        treeFirstNode.reserve(trees.count)
+        treeFirstLeaf.reserve(trees.count)
+        for (i, tree) in trees.enumerated() {
+            treeFirstNode.pointer[i] = Int32(tree.firstNode)
+            treeFirstLeaf.pointer[i] = Int32(tree.firstLeaf)
+        }
+        let nodes = cascade.nodes
+        nodeThresholds.reserve(nodes.count)
+        nodeLeft.reserve(nodes.count)
+        nodeRight.reserve(nodes.count)
+        haarWeights.reserve(nodes.count)
+        for (i, node) in nodes.enumerated() {
+            nodeThresholds.pointer[i] = node.threshold
+            nodeLeft.pointer[i] = Int32(node.left)
+            nodeRight.pointer[i] = Int32(node.right)
+            haarWeights.pointer[i] = isHaar ? cascade.haarFeatures[node.feature].weights : .zero
+        }
+        leaves.reserve(cascade.leaves.count)
+        for (i, leaf) in cascade.leaves.enumerated() { leaves.pointer[i] = Double(leaf) }
+        if isStump {
+            stumpLeft.reserve(trees.count)
+            stumpRight.reserve(trees.count)
+            for (i, tree) in trees.enumerated() {
+                stumpLeft.pointer[i] = Double(cascade.leaves[tree.firstLeaf])
+                stumpRight.pointer[i] = Double(cascade.leaves[tree.firstLeaf + 1])
+            }
+        }
+        subsets.reserve(max(1, cascade.subsets.count))
+        for (i, word) in cascade.subsets.enumerated() { subsets.pointer[i] = word }
+        nodeOffsets.reserve(nodes.count * (isHaar ? 12 : 16))
+    }
+
+    /// The faces in `image` (or in `region` of it), as OpenCV's detectMultiScale would report them.
+    public func detect(_ image: LumaImage, within region: FaceRect? = nil) -> [FaceRect] {
+        var faces: [FaceRect] = []
+        findFaces(in: image, within: region, into: &faces)
+        return faces
+    }
+
+    public func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect]) {
+        faces.removeAll(keepingCapacity: true)
+        var view = image
+        var originX = 0, originY = 0
+        if let region {
+            guard region.x.isFinite, region.y.isFinite, region.width.isFinite, region.height.isFinite else { return }
+            let left = max(0, min(image.width, Int(region.x.rounded(.down))))
+            let top = max(0, min(image.height, Int(region.y.rounded(.down))))
+            let right = max(left, min(image.width, Int((region.x + region.width).rounded(.up))))
+            let bottom = max(top, min(image.height, Int((region.y + region.height).rounded(.up))))
+            guard right > left, bottom > top else { return }
+            view = LumaImage(pixels: image.pixels + top * image.rowStride + left, width: right - left,
+                             height: bottom - top, rowStride: image.rowStride)
+            originX = left
+            originY = top
+        }
+        detectBoxes(view)
+        for box in grouped {
+            faces.append(FaceRect(x: Float(Int(box.x) + originX), y: Float(Int(box.y) + originY),
+                                  width: Float(box.z), height: Float(box.w)))
+        }
+    }
+
+    // MARK: - The OpenCV algorithm
+
+    /// Fills `grouped` with the detections in `image` (integer boxes).
+    private func detectBoxes(_ image: LumaImage) {
+        candidates.removeAll(keepingCapacity: true)
+        grouped.removeAll(keepingCapacity: true)
+        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
+        guard image.width >= windowW, image.height >= windowH else { return }
+        computeScales(width: image.width, height: image.height)
+        guard !scales.isEmpty else { return }
+
+        // One plane stride for every level (the largest level is at most the image), as OpenCV's shared sbuf.
+        let stride = image.width + 1
+        let planeSize = stride * (image.height + 1)
+        let tiltedOffset = cascade.hasTiltedFeatures ? planeSize : 0
+        sums.reserve(cascade.hasTiltedFeatures ? 2 * planeSize : planeSize)
+        if isHaar { squares.reserve(planeSize) }
+        pixels.reserve(image.width * image.height)
+        if stride != compiledStride || tiltedOffset != compiledTiltedOffset {
+            compileOffsets(stride: stride, tiltedOffset: tiltedOffset)
+        }
+
+        for scale in scales {
+            let levelW = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
+            let levelH = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
+            let source: UnsafePointer<UInt8>, sourceStride: Int
+            if levelW == image.width && levelH == image.height {
+                source = image.pixels
+                sourceStride = image.rowStride
+            } else {
+                resizer.resize(image, width: levelW, height: levelH, into: pixels.pointer)
+                source = UnsafePointer(pixels.pointer)
+                sourceStride = levelW
+            }
+            integrate(source, rowStride: sourceStride, width: levelW, height: levelH, stride: stride,
+                      tiltedOffset: tiltedOffset)
+            scan(levelW: levelW, levelH: levelH, scale: scale, stride: stride)
+        }
+        grouping.group(candidates, threshold: parameters.minNeighbors, eps: parameters.groupingEpsilon, into: &grouped)
+    }
+
+    /// OpenCV's scale list: factors 1, f, f², … (double) while the rounded window fits the image, stored as float;
+    /// then the ones whose float-rounded window lies within [minSize, maxSize] (stopping at the first too large).
+    private func computeScales(width: Int, height: Int) {
+        scales.removeAll(keepingCapacity: true)
+        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
+        var factor = 1.0
+        while true {
+            let w = Int((Double(windowW) * factor).rounded(.toNearestOrEven))
+            let h = Int((Double(windowH) * factor).rounded(.toNearestOrEven))
+            if w > width || h > height { break }
+            scales.append(Float(factor))
+            factor *= parameters.scaleFactor
+        }
+        let maxW = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? width
+        let maxH = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? height
+        var kept = 0
+        for index in scales.indices {
+            let s = scales[index]
+            let w = Int((Float(windowW) * s).rounded(.toNearestOrEven))
+            let h = Int((Float(windowH) * s).rounded(.toNearestOrEven))
+            if w > maxW || h > maxH { break }
+            if w < parameters.minSize || h < parameters.minSize { continue }
+            scales[kept] = s
+            kept += 1
+        }
+        scales.removeLast(scales.count - kept)
+    }
+
+    /// Feature offsets for a plane stride (OpenCV's CV_SUM_OFS / CV_TILTED_OFS).
+    private func compileOffsets(stride: Int, tiltedOffset: Int) {
+        compiledStride = stride
+        compiledTiltedOffset = tiltedOffset
+        let s = Int32(stride)
+        let out = nodeOffsets.pointer
+        for (n, node) in cascade.nodes.enumerated() {
+            if isHaar {
+                let feature = cascade.haarFeatures[node.feature]
+                for r in 0 ..< 3 {
+                    let rect = feature.rects[r], x = rect.x, y = rect.y, w = rect.z, h = rect.w
+                    let o = out + n * 12 + r * 4
+                    if feature.tilted {
+                        let t = Int32(tiltedOffset)
+                        o[0] = t + x + s * y
+                        o[1] = t + x - h + s * (y + h)
+                        o[2] = t + x + w + s * (y + w)
+                        o[3] = t + x + w - h + s * (y + w + h)
+                    } else {
+                        o[0] = x + s * y
+                        o[1] = x + w + s * y
+                        o[2] = x + s * (y + h)
+                        o[3] = x + w + s * (y + h)
+                    }
+                }
+            } else {
+                let rect = cascade.lbpFeatures[node.feature]
+                let o = out + n * 16
+                for j in 0 ..< 4 {
+                    for i in 0 ..< 4 {
+                        o[j * 4 + i] = rect.x + Int32(i) * rect.z + s * (rect.y + Int32(j) * rect.w)
+                    }
+                }
+            }
+        }
+        let w = cascade.windowWidth, h = cascade.windowHeight
+        // normrect = (1, 1, w − 2, h − 2)
+        normOffsets = SIMD4(1 + stride, w - 1 + stride, 1 + stride * (h - 1), w - 1 + stride * (h - 1))
+    }
+
+    /// Sum (and for Haar the squared-sum and tilted) integral images of one level, (w+1)×(h+1) at `stride`.
+    private func integrate(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
+                           tiltedOffset: Int) {
+        let sum = sums.pointer
+        for x in 0 ... width { sum[x] = 0 }
+        for y in 0 ..< height {
+            let src = source + y * rowStride
+            let above = sum + y * stride, row = above + stride
+            row[0] = 0
+            var acc: Int32 = 0
+            for x in 0 ..< width {
+                acc &+= Int32(src[x])
+                row[x + 1] = above[x + 1] &+ acc
+            }
+        }
+        guard isHaar else { return }
+        let sq = squares.pointer
+        for x in 0 ... width { sq[x] = 0 }
+        for y in 0 ..< height {
+            let src = source + y * rowStride
+            let above = sq + y * stride, row = above + stride
+            row[0] = 0
+            var acc: UInt32 = 0
+            for x in 0 ..< width {
+                let v = UInt32(src[x])
+                acc &+= v &* v
+                row[x + 1] = above[x + 1] &+ acc
+            }
+        }
+        if cascade.hasTiltedFeatures {
+            integrateTilted(source, rowStride: rowStride, width: width, height: height, stride: stride,
+                            tilted: sum + tiltedOffset)
+        }
+    }
+
+    /// The 45° integral T(X, Y) = Σ image(x, y) over y < Y, |x − X + 1| ≤ Y − 1 − y (pixels outside the image are 0),
+    /// as the difference of two running diagonal sums of row prefix sums R_y(x) = Σ_{x' < x} image(x', y):
+    /// F(X, Y) = F(X + 1, Y − 1) + R_{Y−1}(min(X, w)) and G(X, Y) = G(X − 1, Y − 1) + R_{Y−1}(max(X − 1, 0)),
+    /// with F(w + 1, Y) = the sum of rows < Y and G(−1, Y) = 0; T = F − G.
+    private func integrateTilted(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
+                                 tilted: UnsafeMutablePointer<Int32>) {
+        let n = width + 1
+        tiltRows.reserve(5 * n)
+        let prefix = tiltRows.pointer
+        var fPrevious = prefix + n, fCurrent = prefix + 2 * n, gPrevious = prefix + 3 * n, gCurrent = prefix + 4 * n
+        for x in 0 ..< n { fPrevious[x] = 0; gPrevious[x] = 0; tilted[x] = 0 }
+        var rowsTotal: Int32 = 0  // sum of rows < Y − 1
+        for y in 1 ... max(1, height) where height > 0 {
+            let src = source + (y - 1) * rowStride
+            prefix[0] = 0
+            for x in 0 ..< width { prefix[x + 1] = prefix[x] &+ Int32(src[x]) }
+            for x in 0 ..< n {
+                let fNext = x + 1 <= width ? fPrevious[x + 1] : rowsTotal
+                fCurrent[x] = fNext &+ prefix[x]
+                let gBefore = x >= 1 ? gPrevious[x - 1] : 0
+                gCurrent[x] = gBefore &+ prefix[max(x - 1, 0)]
+                tilted[y * stride + x] = fCurrent[x] &- gCurrent[x]
+            }
+            rowsTotal &+= prefix[width]
+            swap(&fPrevious, &fCurrent)
+            swap(&gPrevious, &gCurrent)
+        }
+    }
+
+    /// Slides the window over one level: step 2 below scale 2 (1 from 2 up); after a stage-0 rejection the next
+    /// position is skipped too. Accepted windows become candidates in image pixels.
+    private func scan(levelW: Int, levelH: Int, scale: Float, stride: Int) {
+        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
+        let workW = max(levelW + 1 - windowW, 0), workH = max(levelH + 1 - windowH, 0)
+        let step = scale >= 2 ? 1 : 2
+        let boxW = Int32((Float(windowW) * scale).rounded(.toNearestOrEven))
+        let boxH = Int32((Float(windowH) * scale).rounded(.toNearestOrEven))
+        var y = 0
+        while y < workH {
+            var x = 0
+            while x < workW {
+                let base = y * stride + x
+                let result = isHaar ? evaluateHaar(at: base) : evaluateLBP(at: base)
+                if result > 0 {
+                    candidates.append(SIMD4(Int32((Float(x) * scale).rounded(.toNearestOrEven)),
+                                            Int32((Float(y) * scale).rounded(.toNearestOrEven)), boxW, boxH))
+                }
+                x += result == 0 ? 2 * step : step
+            }
+            y += step
+        }
+    }
+
+    /// 1: a face; 0: rejected by stage 0; −k: rejected by stage k; −1 also for a flat window (OpenCV's setWindow).
+    @inline(__always)
+    private func evaluateHaar(at base: Int) -> Int {
+        let p = UnsafePointer(sums.pointer + base)
+        let q = UnsafePointer(squares.pointer + base)
+        let norm = normOffsets
+        let valueSum = p[norm[0]] &- p[norm[1]] &- p[norm[2]] &+ p[norm[3]]
+        let valueSquares = q[norm[0]] &- q[norm[1]] &- q[norm[2]] &+ q[norm[3]]
+        let area = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
+        var nf = area * Double(valueSquares) - Double(valueSum) * Double(valueSum)
+        guard nf > 0 else { return -1 }
+        nf = nf.squareRoot()
+        let inverse = Float(1.0 / nf)
+        guard area * Double(inverse) < 1e-1 else { return -1 }
+
+        let offsets = UnsafePointer(nodeOffsets.pointer)
+        let weights = UnsafePointer(haarWeights.pointer)
+        let thresholds = UnsafePointer(nodeThresholds.pointer)
+        @inline(__always) func value(_ node: Int) -> Float {
+            let o = offsets + node * 12
+            let r0 = p[Int(o[0])] &- p[Int(o[1])] &- p[Int(o[2])] &+ p[Int(o[3])]
+            let r1 = p[Int(o[4])] &- p[Int(o[5])] &- p[Int(o[6])] &+ p[Int(o[7])]
+            let r2 = p[Int(o[8])] &- p[Int(o[9])] &- p[Int(o[10])] &+ p[Int(o[11])]
+            let w = weights[node]
+            var v = w.x * Float(r0) + w.y * Float(r1)
+            v = v + w.z * Float(r2)
+            return v * inverse
+        }
+        if isStump {
+            var node = 0
+            for stage in 0 ..< stageCount {
+                let end = node + Int(stageNodeCounts.pointer[stage])
+                var sum = 0.0
+                while node < end {
+                    sum += value(node) < thresholds[node] ? stumpLeft.pointer[node] : stumpRight.pointer[node]
+                    node += 1
+                }
+                if sum < stageThresholds.pointer[stage] { return -stage }
+            }
+            return 1
+        }
+        for stage in 0 ..< stageCount {
+            let first = Int(stageTreeStarts.pointer[stage]), count = Int(stageTreeCounts.pointer[stage])
+            var sum = 0.0
+            for tree in first ..< first + count {
+                let root = Int(treeFirstNode.pointer[tree])
+                var index = 0
+                repeat {
+                    let node = root + index
+                    index = Int(value(node) < thresholds[node] ? nodeLeft.pointer[node] : nodeRight.pointer[node])
+                } while index > 0
+                sum += leaves.pointer[Int(treeFirstLeaf.pointer[tree]) - index]
+            }
+            if sum < stageThresholds.pointer[stage] { return -stage }
+        }
+        return 1
+    }
+
+    @inline(__always)
+    private func evaluateLBP(at base: Int) -> Int {
+        let p = UnsafePointer(sums.pointer + base)
+        let offsets = UnsafePointer(nodeOffsets.pointer)
+        let words = UnsafePointer(subsets.pointer)
+        @inline(__always) func goesLeft(_ node: Int) -> Bool {
+            let o = offsets + node * 16
+            @inline(__always) func at(_ i: Int) -> Int32 { p[Int(o[i])] }
+            let v0 = at(0), v1 = at(1), v2 = at(2), v3 = at(3), v4 = at(4), v5 = at(5), v6 = at(6), v7 = at(7)
+            let v8 = at(8), v9 = at(9), v10 = at(10), v11 = at(11), v12 = at(12), v13 = at(13), v14 = at(14), v15 = at(15)
+            let center = v5 &- v6 &- v9 &+ v10
+            var code: Int32 = 0
+            if v0 &- v1 &- v4 &+ v5 >= center { code |= 128 }
+            if v1 &- v2 &- v5 &+ v6 >= center { code |= 64 }
+            if v2 &- v3 &- v6 &+ v7 >= center { code |= 32 }
+            if v6 &- v7 &- v10 &+ v11 >= center { code |= 16 }
+            if v10 &- v11 &- v14 &+ v15 >= center { code |= 8 }
+            if v9 &- v10 &- v13 &+ v14 >= center { code |= 4 }
+            if v8 &- v9 &- v12 &+ v13 >= center { code |= 2 }
+            if v4 &- v5 &- v8 &+ v9 >= center { code |= 1 }
+            let word = words[node * 8 + Int(code >> 5)]
+            return word & (1 << (code & 31)) != 0
+        }
+        if isStump {
+            var node = 0
+            for stage in 0 ..< stageCount {
+                let end = node + Int(stageNodeCounts.pointer[stage])
+                var sum = 0.0
+                while node < end {
+                    sum += goesLeft(node) ? stumpLeft.pointer[node] : stumpRight.pointer[node]
+                    node += 1
+                }
+                if sum < stageThresholds.pointer[stage] { return -stage }
+            }
+            return 1
+        }
+        for stage in 0 ..< stageCount {
+            let first = Int(stageTreeStarts.pointer[stage]), count = Int(stageTreeCounts.pointer[stage])
+            var sum = 0.0
+            for tree in first ..< first + count {
+                let root = Int(treeFirstNode.pointer[tree])
+                var index = 0
+                repeat {
+                    let node = root + index
+                    index = Int(goesLeft(node) ? nodeLeft.pointer[node] : nodeRight.pointer[node])
+                } while index > 0
+                sum += leaves.pointer[Int(treeFirstLeaf.pointer[tree]) - index]
+            }
+            if sum < stageThresholds.pointer[stage] { return -stage }
+        }
+        return 1
+    }
+}
