@@ -59,3 +59,11 @@ extension ShapePredictor {
         return min(1, max(0, 1 - drift / (2 * Self.acceptableFitDrift)))
     }
 }
+
+/// The predictor as the tracker's fitter: fit, then score the fit with `fitQuality`.
+extension ShapePredictor: LandmarkFitting {
+    public func fitLandmarks(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) -> Float {
+        predict(image, in: rect, into: &landmarks)
+        return fitQuality(image, landmarks: landmarks)
+    }
+}
