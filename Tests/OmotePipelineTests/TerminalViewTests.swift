@@ -21,9 +21,30 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
         process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+        process.standardError = FileHandle.nullDevice
+        // new-session starts the tmux server, which would inherit Foundation's exit-notification socket and hold it
+        // open (waitUntilExit never returns): spawn that one directly and reap it with waitpid.
+        guard arguments.first != "new-session" else {
+            let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+            var pid: pid_t = 0
+            var cArguments = argv.map { strdup($0) } + [nil]
+            defer { cArguments.forEach { free($0) } }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            // Nor any other descriptor of this process (other tests' pipes): the server lives on after the client.
+            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            for fd in open.compactMap({ Int32($0) }) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+            let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+            guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return ""
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
