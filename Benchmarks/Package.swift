@@ -21,11 +21,5 @@ let package = Package(
             path: "Benchmarks/OmoteBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Omote's side of compare-peers.sh (plain timing; not a benchmark-plugin target).
-        .executableTarget(
-            name: "PeerTiming",
-            dependencies: [.product(name: "Omote", package: "Omote")],
-            path: "PeerTiming"
-        ),
     ]
 )

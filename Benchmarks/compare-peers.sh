@@ -14,8 +14,8 @@ missing=$(for p in libdlib-dev libopenblas-dev liblapack-dev; do dpkg -s "$p" >/
 source Scripts/build-flags.sh
 flags=(-c release)
 [[ " ${OMOTE_SWIFT_FLAGS[*]} " == *x86-64-v3* ]] && flags+=(-Xcc -march=x86-64-v3)
-swift build "${flags[@]}" --package-path Benchmarks --product PeerTiming >/dev/null
-peer=$(swift build "${flags[@]}" --package-path Benchmarks --show-bin-path)/PeerTiming
+swift build "${flags[@]}" --package-path Benchmarks/PeerTimingPackage >/dev/null
+peer=$(swift build "${flags[@]}" --package-path Benchmarks/PeerTimingPackage --show-bin-path)/PeerTiming
 dlib=$(Tools/reference/dlib/build.sh)
 fixture=Tests/OmoteVisionTests/Fixtures/dlib-faces.tsv
 model=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
