@@ -334,12 +334,30 @@ public final class FaceDetector: FaceFinding {
         let step = scale >= 2 ? 1 : 2
         let boxW = Int32((Float(windowW) * scale).rounded(.toNearestOrEven))
         let boxH = Int32((Float(windowH) * scale).rounded(.toNearestOrEven))
+        let kernel = CascadeKernel(
+            sums: UnsafePointer(sums.pointer), squares: UnsafePointer(squares.pointer), norm: normOffsets,
+            area: Double((windowW - 2) * (windowH - 2)), stageCount: stageCount,
+            stageThresholds: UnsafePointer(stageThresholds.pointer), stageNodeCounts: UnsafePointer(stageNodeCounts.pointer),
+            stageTreeStarts: UnsafePointer(stageTreeStarts.pointer), stageTreeCounts: UnsafePointer(stageTreeCounts.pointer),
+            treeFirstNode: UnsafePointer(treeFirstNode.pointer), treeFirstLeaf: UnsafePointer(treeFirstLeaf.pointer),
+            nodeThresholds: UnsafePointer(nodeThresholds.pointer), nodeLeft: UnsafePointer(nodeLeft.pointer),
+            nodeRight: UnsafePointer(nodeRight.pointer), stumpLeft: UnsafePointer(stumpLeft.pointer),
+            stumpRight: UnsafePointer(stumpRight.pointer), leaves: UnsafePointer(leaves.pointer),
+            subsets: UnsafePointer(subsets.pointer), weights: UnsafePointer(haarWeights.pointer),
+            offsets: UnsafePointer(nodeOffsets.pointer))
+        let haar = isHaar, stump = isStump
         var y = 0
         while y < workH {
             var x = 0
             while x < workW {
                 let base = y * stride + x
-                let result = isHaar ? evaluateHaar(at: base) : evaluateLBP(at: base)
+                let result: Int
+                switch (haar, stump) {
+                case (true, true): result = kernel.haarStumps(at: base)
+                case (true, false): result = kernel.haarTrees(at: base)
+                case (false, true): result = kernel.lbpStumps(at: base)
+                case (false, false): result = kernel.lbpTrees(at: base)
+                }
                 if result > 0 {
                     candidates.append(SIMD4(Int32((Float(x) * scale).rounded(.toNearestOrEven)),
                                             Int32((Float(y) * scale).rounded(.toNearestOrEven)), boxW, boxH))
@@ -349,114 +367,151 @@ public final class FaceDetector: FaceFinding {
             y += step
         }
     }
+}
 
-    /// 1: a face; 0: rejected by stage 0; −k: rejected by stage k; −1 also for a flat window (OpenCV's setWindow).
+/// The cascade evaluated at one window: raw pointers into the detector's flattened cascade and the current level's
+/// integral planes (a plain value, so the inner loops pay no class-property access checks).
+struct CascadeKernel {
+    let sums: UnsafePointer<Int32>
+    let squares: UnsafePointer<UInt32>
+    let norm: SIMD4<Int>
+    let area: Double
+    let stageCount: Int
+    let stageThresholds: UnsafePointer<Double>
+    let stageNodeCounts: UnsafePointer<Int32>
+    let stageTreeStarts: UnsafePointer<Int32>
+    let stageTreeCounts: UnsafePointer<Int32>
+    let treeFirstNode: UnsafePointer<Int32>
+    let treeFirstLeaf: UnsafePointer<Int32>
+    let nodeThresholds: UnsafePointer<Float>
+    let nodeLeft: UnsafePointer<Int32>
+    let nodeRight: UnsafePointer<Int32>
+    let stumpLeft: UnsafePointer<Double>
+    let stumpRight: UnsafePointer<Double>
+    let leaves: UnsafePointer<Double>
+    let subsets: UnsafePointer<Int32>
+    let weights: UnsafePointer<SIMD4<Float>>
+    let offsets: UnsafePointer<Int32>
+
+    /// OpenCV's HaarEvaluator::setWindow: 1/σ·area normalisation, nil for a flat window (result −1).
     @inline(__always)
-    private func evaluateHaar(at base: Int) -> Int {
-        let p = UnsafePointer(sums.pointer + base)
-        let q = UnsafePointer(squares.pointer + base)
-        let norm = normOffsets
+    func haarNormalisation(_ p: UnsafePointer<Int32>, _ q: UnsafePointer<UInt32>) -> Float? {
         let valueSum = p[norm[0]] &- p[norm[1]] &- p[norm[2]] &+ p[norm[3]]
         let valueSquares = q[norm[0]] &- q[norm[1]] &- q[norm[2]] &+ q[norm[3]]
-        let area = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
         var nf = area * Double(valueSquares) - Double(valueSum) * Double(valueSum)
-        guard nf > 0 else { return -1 }
+        guard nf > 0 else { return nil }
         nf = nf.squareRoot()
         let inverse = Float(1.0 / nf)
-        guard area * Double(inverse) < 1e-1 else { return -1 }
+        guard area * Double(inverse) < 1e-1 else { return nil }
+        return inverse
+    }
 
-        let offsets = UnsafePointer(nodeOffsets.pointer)
-        let weights = UnsafePointer(haarWeights.pointer)
-        let thresholds = UnsafePointer(nodeThresholds.pointer)
-        @inline(__always) func value(_ node: Int) -> Float {
-            let o = offsets + node * 12
-            let r0 = p[Int(o[0])] &- p[Int(o[1])] &- p[Int(o[2])] &+ p[Int(o[3])]
-            let r1 = p[Int(o[4])] &- p[Int(o[5])] &- p[Int(o[6])] &+ p[Int(o[7])]
-            let r2 = p[Int(o[8])] &- p[Int(o[9])] &- p[Int(o[10])] &+ p[Int(o[11])]
-            let w = weights[node]
-            var v = w.x * Float(r0) + w.y * Float(r1)
-            v = v + w.z * Float(r2)
-            return v * inverse
-        }
-        if isStump {
-            var node = 0
-            for stage in 0 ..< stageCount {
-                let end = node + Int(stageNodeCounts.pointer[stage])
-                var sum = 0.0
-                while node < end {
-                    sum += value(node) < thresholds[node] ? stumpLeft.pointer[node] : stumpRight.pointer[node]
-                    node += 1
-                }
-                if sum < stageThresholds.pointer[stage] { return -stage }
-            }
-            return 1
-        }
+    /// Σ w·rect (float, in OpenCV's order) times the normalisation.
+    @inline(__always)
+    func haarValue(_ node: Int, _ p: UnsafePointer<Int32>, _ inverse: Float) -> Float {
+        let o = offsets + node * 12
+        let r0 = p[Int(o[0])] &- p[Int(o[1])] &- p[Int(o[2])] &+ p[Int(o[3])]
+        let r1 = p[Int(o[4])] &- p[Int(o[5])] &- p[Int(o[6])] &+ p[Int(o[7])]
+        let r2 = p[Int(o[8])] &- p[Int(o[9])] &- p[Int(o[10])] &+ p[Int(o[11])]
+        let w = weights[node]
+        var v = w.x * Float(r0) + w.y * Float(r1)
+        v = v + w.z * Float(r2)  // rect 2 of a 2-rect feature is empty: adds 0, as OpenCV's skipped term
+        return v * inverse
+    }
+
+    /// 1: a face; 0: rejected by stage 0; −k: rejected by stage k; −1 also for a flat window.
+    @inline(__always)
+    func haarStumps(at base: Int) -> Int {
+        let p = sums + base
+        guard let inverse = haarNormalisation(p, squares + base) else { return -1 }
+        var node = 0
         for stage in 0 ..< stageCount {
-            let first = Int(stageTreeStarts.pointer[stage]), count = Int(stageTreeCounts.pointer[stage])
+            let end = node + Int(stageNodeCounts[stage])
             var sum = 0.0
-            for tree in first ..< first + count {
-                let root = Int(treeFirstNode.pointer[tree])
-                var index = 0
-                repeat {
-                    let node = root + index
-                    index = Int(value(node) < thresholds[node] ? nodeLeft.pointer[node] : nodeRight.pointer[node])
-                } while index > 0
-                sum += leaves.pointer[Int(treeFirstLeaf.pointer[tree]) - index]
+            while node < end {
+                sum += haarValue(node, p, inverse) < nodeThresholds[node] ? stumpLeft[node] : stumpRight[node]
+                node += 1
             }
-            if sum < stageThresholds.pointer[stage] { return -stage }
+            if sum < stageThresholds[stage] { return -stage }
         }
         return 1
     }
 
     @inline(__always)
-    private func evaluateLBP(at base: Int) -> Int {
-        let p = UnsafePointer(sums.pointer + base)
-        let offsets = UnsafePointer(nodeOffsets.pointer)
-        let words = UnsafePointer(subsets.pointer)
-        @inline(__always) func goesLeft(_ node: Int) -> Bool {
-            let o = offsets + node * 16
-            @inline(__always) func at(_ i: Int) -> Int32 { p[Int(o[i])] }
-            let v0 = at(0), v1 = at(1), v2 = at(2), v3 = at(3), v4 = at(4), v5 = at(5), v6 = at(6), v7 = at(7)
-            let v8 = at(8), v9 = at(9), v10 = at(10), v11 = at(11), v12 = at(12), v13 = at(13), v14 = at(14), v15 = at(15)
-            let center = v5 &- v6 &- v9 &+ v10
-            var code: Int32 = 0
-            if v0 &- v1 &- v4 &+ v5 >= center { code |= 128 }
-            if v1 &- v2 &- v5 &+ v6 >= center { code |= 64 }
-            if v2 &- v3 &- v6 &+ v7 >= center { code |= 32 }
-            if v6 &- v7 &- v10 &+ v11 >= center { code |= 16 }
-            if v10 &- v11 &- v14 &+ v15 >= center { code |= 8 }
-            if v9 &- v10 &- v13 &+ v14 >= center { code |= 4 }
-            if v8 &- v9 &- v12 &+ v13 >= center { code |= 2 }
-            if v4 &- v5 &- v8 &+ v9 >= center { code |= 1 }
-            let word = words[node * 8 + Int(code >> 5)]
-            return word & (1 << (code & 31)) != 0
-        }
-        if isStump {
-            var node = 0
-            for stage in 0 ..< stageCount {
-                let end = node + Int(stageNodeCounts.pointer[stage])
-                var sum = 0.0
-                while node < end {
-                    sum += goesLeft(node) ? stumpLeft.pointer[node] : stumpRight.pointer[node]
-                    node += 1
-                }
-                if sum < stageThresholds.pointer[stage] { return -stage }
-            }
-            return 1
-        }
+    func haarTrees(at base: Int) -> Int {
+        let p = sums + base
+        guard let inverse = haarNormalisation(p, squares + base) else { return -1 }
         for stage in 0 ..< stageCount {
-            let first = Int(stageTreeStarts.pointer[stage]), count = Int(stageTreeCounts.pointer[stage])
+            let first = Int(stageTreeStarts[stage]), count = Int(stageTreeCounts[stage])
             var sum = 0.0
             for tree in first ..< first + count {
-                let root = Int(treeFirstNode.pointer[tree])
+                let root = Int(treeFirstNode[tree])
                 var index = 0
                 repeat {
                     let node = root + index
-                    index = Int(goesLeft(node) ? nodeLeft.pointer[node] : nodeRight.pointer[node])
+                    index = Int(haarValue(node, p, inverse) < nodeThresholds[node] ? nodeLeft[node] : nodeRight[node])
                 } while index > 0
-                sum += leaves.pointer[Int(treeFirstLeaf.pointer[tree]) - index]
+                sum += leaves[Int(treeFirstLeaf[tree]) - index]
             }
-            if sum < stageThresholds.pointer[stage] { return -stage }
+            if sum < stageThresholds[stage] { return -stage }
+        }
+        return 1
+    }
+
+    /// The LBP category test of one node: the 8 outer blocks of the 3×3 grid against the centre (≥ sets the bit,
+    /// clockwise from the top-left block = bit 7), then the category's bit in the node's 256-bit subset.
+    @inline(__always)
+    func lbpGoesLeft(_ node: Int, _ p: UnsafePointer<Int32>) -> Bool {
+        let o = offsets + node * 16
+        @inline(__always) func at(_ i: Int) -> Int32 { p[Int(o[i])] }
+        let v0 = at(0), v1 = at(1), v2 = at(2), v3 = at(3), v4 = at(4), v5 = at(5), v6 = at(6), v7 = at(7)
+        let v8 = at(8), v9 = at(9), v10 = at(10), v11 = at(11), v12 = at(12), v13 = at(13), v14 = at(14), v15 = at(15)
+        let center = v5 &- v6 &- v9 &+ v10
+        var code: Int32 = 0
+        code |= v0 &- v1 &- v4 &+ v5 >= center ? 128 : 0
+        code |= v1 &- v2 &- v5 &+ v6 >= center ? 64 : 0
+        code |= v2 &- v3 &- v6 &+ v7 >= center ? 32 : 0
+        code |= v6 &- v7 &- v10 &+ v11 >= center ? 16 : 0
+        code |= v10 &- v11 &- v14 &+ v15 >= center ? 8 : 0
+        code |= v9 &- v10 &- v13 &+ v14 >= center ? 4 : 0
+        code |= v8 &- v9 &- v12 &+ v13 >= center ? 2 : 0
+        code |= v4 &- v5 &- v8 &+ v9 >= center ? 1 : 0
+        let word = subsets[node * 8 + Int(code >> 5)]
+        return word & (1 << (code & 31)) != 0
+    }
+
+    @inline(__always)
+    func lbpStumps(at base: Int) -> Int {
+        let p = sums + base
+        var node = 0
+        for stage in 0 ..< stageCount {
+            let end = node + Int(stageNodeCounts[stage])
+            var sum = 0.0
+            while node < end {
+                sum += lbpGoesLeft(node, p) ? stumpLeft[node] : stumpRight[node]
+                node += 1
+            }
+            if sum < stageThresholds[stage] { return -stage }
+        }
+        return 1
+    }
+
+    @inline(__always)
+    func lbpTrees(at base: Int) -> Int {
+        let p = sums + base
+        for stage in 0 ..< stageCount {
+            let first = Int(stageTreeStarts[stage]), count = Int(stageTreeCounts[stage])
+            var sum = 0.0
+            for tree in first ..< first + count {
+                let root = Int(treeFirstNode[tree])
+                var index = 0
+                repeat {
+                    let node = root + index
+                    index = Int(lbpGoesLeft(node, p) ? nodeLeft[node] : nodeRight[node])
+                } while index > 0
+                sum += leaves[Int(treeFirstLeaf[tree]) - index]
+            }
+            if sum < stageThresholds[stage] { return -stage }
         }
         return 1
     }
