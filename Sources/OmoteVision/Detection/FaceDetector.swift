@@ -48,6 +48,9 @@ public final class FaceDetector: FaceFinding {
     private var leaves = ScratchBuffer<Double>()
     private var subsets = ScratchBuffer<Int32>()  // LBP: 8 words per node
     private var haarWeights = ScratchBuffer<SIMD4<Float>>()
+    private var lbpLeft = ScratchBuffer<UInt8>()
+    private var leafLeft = ScratchBuffer<Float>()
+    private var leafRight = ScratchBuffer<Float>()
     private let isStump: Bool
     private let isHaar: Bool
 
@@ -113,13 +116,25 @@ public final class FaceDetector: FaceFinding {
         if isStump {
             stumpLeft.reserve(trees.count)
             stumpRight.reserve(trees.count)
+            leafLeft.reserve(trees.count)
+            leafRight.reserve(trees.count)
             for (i, tree) in trees.enumerated() {
+                leafLeft.pointer[i] = cascade.leaves[tree.firstLeaf]
+                leafRight.pointer[i] = cascade.leaves[tree.firstLeaf + 1]
                 stumpLeft.pointer[i] = Double(cascade.leaves[tree.firstLeaf])
                 stumpRight.pointer[i] = Double(cascade.leaves[tree.firstLeaf + 1])
             }
         }
         subsets.reserve(max(1, cascade.subsets.count))
         for (i, word) in cascade.subsets.enumerated() { subsets.pointer[i] = word }
+        lbpLeft.reserve(isHaar ? 1 : nodes.count * 256)
+        if !isHaar {
+            for n in 0 ..< nodes.count {
+                for c in 0 ..< 256 {
+                    lbpLeft.pointer[n * 256 + c] = cascade.subsets[n * 8 + c >> 5] & (1 << Int32(c & 31)) != 0 ? 1 : 0
+                }
+            }
+        }
         nodeOffsets.reserve(nodes.count * (isHaar ? 12 : 16))
     }
 
@@ -168,8 +183,9 @@ public final class FaceDetector: FaceFinding {
         let stride = image.width + 1
         let planeSize = stride * (image.height + 1)
         let tiltedOffset = cascade.hasTiltedFeatures ? planeSize : 0
-        sums.reserve(cascade.hasTiltedFeatures ? 2 * planeSize : planeSize)
-        if isHaar { squares.reserve(planeSize) }
+        // + padding: the 8-window loads of the last positions of a row read up to 16 values past the window.
+        sums.reserve((cascade.hasTiltedFeatures ? 2 * planeSize : planeSize) + 64)
+        if isHaar { squares.reserve(planeSize + 64) }
         pixels.reserve(image.width * image.height)
         if stride != compiledStride || tiltedOffset != compiledTiltedOffset {
             compileOffsets(stride: stride, tiltedOffset: tiltedOffset)
@@ -344,8 +360,26 @@ public final class FaceDetector: FaceFinding {
             nodeRight: UnsafePointer(nodeRight.pointer), stumpLeft: UnsafePointer(stumpLeft.pointer),
             stumpRight: UnsafePointer(stumpRight.pointer), leaves: UnsafePointer(leaves.pointer),
             subsets: UnsafePointer(subsets.pointer), weights: UnsafePointer(haarWeights.pointer),
-            offsets: UnsafePointer(nodeOffsets.pointer))
+            offsets: UnsafePointer(nodeOffsets.pointer), lbpLeft: UnsafePointer(lbpLeft.pointer),
+            leafLeft: UnsafePointer(leafLeft.pointer), leafRight: UnsafePointer(leafRight.pointer))
         let haar = isHaar, stump = isStump
+        if stump {
+            // Stump cascades: eight windows per step (CascadeKernel+SIMD), same results as the scalar walk below.
+            var y = 0
+            while y < workH {
+                let top = Int32((Float(y) * scale).rounded(.toNearestOrEven))
+                let box = SIMD4<Int32>(0, top, boxW, boxH)
+                if step == 2 {
+                    kernel.scanRow(rowBase: y * stride, workW: workW, haar: haar, DoubleStep.self, scale: scale, box: box,
+                                   into: &candidates)
+                } else {
+                    kernel.scanRow(rowBase: y * stride, workW: workW, haar: haar, UnitStep.self, scale: scale, box: box,
+                                   into: &candidates)
+                }
+                y += step
+            }
+            return
+        }
         var y = 0
         while y < workH {
             var x = 0
@@ -392,6 +426,11 @@ struct CascadeKernel {
     let subsets: UnsafePointer<Int32>
     let weights: UnsafePointer<SIMD4<Float>>
     let offsets: UnsafePointer<Int32>
+    /// LBP: 256 bytes per node, 1 where the category goes left (the subset bits unpacked).
+    let lbpLeft: UnsafePointer<UInt8>
+    /// Stumps: the two leaves as stored (float).
+    let leafLeft: UnsafePointer<Float>
+    let leafRight: UnsafePointer<Float>
 
     /// OpenCV's HaarEvaluator::setWindow: 1/σ·area normalisation, nil for a flat window (result −1).
     @inline(__always)
