@@ -5,11 +5,11 @@ import Testing
 
 /// Our detector against OpenCV 4's detectMultiScale (fixture made by Tools/reference/opencv/make-fixture.py).
 @Suite struct DetectionAgreementTests {
-    @Test(arguments: ["lbp", "haar", "alt2"])
+    @Test(arguments: ["lbp", "haar", "alt2", "smile", "eyeglasses"])
     func agreesWithOpenCV(cascade name: String) throws {
         let detector = try DetectionTestSupport.detector(name)
         let references = DetectionTestSupport.references.filter { $0.cascade == name }
-        try #require(references.count == 336, "fixture rows for \(name)")
+        try #require(references.count == (["smile", "eyeglasses"].contains(name) ? 85 : 336), "fixture rows for \(name)")
         var exact = 0, agreeing = 0
         var faces: [FaceRect] = []
         var mismatches: [String] = []

@@ -208,6 +208,16 @@ public final class FaceDetector: FaceFinding {
             scan(levelW: levelW, levelH: levelH, scale: scale, stride: stride)
         }
         grouping.group(candidates, threshold: parameters.minNeighbors, eps: parameters.groupingEpsilon, into: &grouped)
+        // OpenCV 4 reports the grouped boxes clipped to the image (seen with non-square windows, whose averaged box
+        // can reach past the bottom edge; minNeighbors 0 shows the raw windows clipped the same way).
+        let imageSize = SIMD2<Int32>(Int32(image.width), Int32(image.height))
+        for i in grouped.indices {
+            let box = grouped[i]
+            let topLeft = pointwiseMax(SIMD2(box.x, box.y), .zero)
+            let bottomRight = pointwiseMin(SIMD2(box.x, box.y) &+ SIMD2(box.z, box.w), imageSize)
+            let size = pointwiseMax(bottomRight &- topLeft, .zero)
+            grouped[i] = SIMD4(topLeft.x, topLeft.y, size.x, size.y)
+        }
     }
 
     /// OpenCV's scale list: factors 1, f, f², … (double) while the rounded window fits the image, stored as float;
