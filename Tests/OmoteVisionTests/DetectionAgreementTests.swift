@@ -58,6 +58,9 @@ import Testing
             let away = FaceRect(x: 0, y: 0, width: max(0, face.x - 10), height: Float(image.height))
             #expect(detector.detect(image, within: away).isEmpty)
             #expect(detector.detect(image, within: FaceRect(x: 5000, y: 0, width: 100, height: 100)).isEmpty)
+            #expect(detector.detect(image, within: FaceRect(x: -1e30, y: -1e30, width: 1e30, height: 1e30)).isEmpty)
+            #expect(detector.detect(image, within: FaceRect(x: .nan, y: 0, width: 100, height: 100)).isEmpty)
+            #expect(detector.detect(image, within: FaceRect(x: -1e30, y: -1e30, width: 3e30, height: 3e30)).count == 1)
         }
     }
 

@@ -151,10 +151,12 @@ public final class FaceDetector: FaceFinding {
         var originX = 0, originY = 0
         if let region {
             guard region.x.isFinite, region.y.isFinite, region.width.isFinite, region.height.isFinite else { return }
-            let left = max(0, min(image.width, Int(region.x.rounded(.down))))
-            let top = max(0, min(image.height, Int(region.y.rounded(.down))))
-            let right = max(left, min(image.width, Int((region.x + region.width).rounded(.up))))
-            let bottom = max(top, min(image.height, Int((region.y + region.height).rounded(.up))))
+            // Clamped in float first: any finite region converts safely.
+            let w = Float(image.width), h = Float(image.height)
+            let left = Int(max(0, min(w, region.x.rounded(.down))))
+            let top = Int(max(0, min(h, region.y.rounded(.down))))
+            let right = max(left, Int(max(0, min(w, (region.x + region.width).rounded(.up)))))
+            let bottom = max(top, Int(max(0, min(h, (region.y + region.height).rounded(.up)))))
             guard right > left, bottom > top else { return }
             view = LumaImage(pixels: image.pixels + top * image.rowStride + left, width: right - left,
                              height: bottom - top, rowStride: image.rowStride)
