@@ -1,6 +1,6 @@
 /// Eight windows at once (x, x + step, …, x + 7·step of one row) for stump cascades: the window offsets are the same
-/// for all of them, so every integral lookup becomes one vector load (contiguous for step 1, the even lanes of a
-/// 16-wide load for step 2). The arithmetic is lane-wise the scalar arithmetic (same float/double operations, no
+/// for all of them, so every integral lookup becomes one contiguous vector load (for step 2 the detector stores the
+/// level's planes de-interleaved, even columns then odd ones, so the eight windows are again consecutive). The arithmetic is lane-wise the scalar arithmetic (same float/double operations, no
 /// fused multiply-add), so results are bit-identical to `haarStumps` / `lbpStumps`.
 protocol WindowStep {
     static var step: Int { get }
@@ -15,16 +15,6 @@ enum UnitStep: WindowStep {
     }
     @inline(__always) static func load(_ p: UnsafePointer<UInt32>) -> SIMD8<UInt32> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt32>.self)
-    }
-}
-
-enum DoubleStep: WindowStep {
-    static var step: Int { 2 }
-    @inline(__always) static func load(_ p: UnsafePointer<Int32>) -> SIMD8<Int32> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int32>.self).evenHalf
-    }
-    @inline(__always) static func load(_ p: UnsafePointer<UInt32>) -> SIMD8<UInt32> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt32>.self).evenHalf
     }
 }
 
@@ -152,6 +142,9 @@ extension CascadeKernel {
 
     // MARK: LBP
 
+    /// Later stages stay eight-wide while at least this many lanes are alive.
+    static var lbpVectorLanes: Int { 3 }
+
     @inline(__always)
     func lbpStageSum<L: WindowStep>(_ stage: Int, _ p: UnsafePointer<Int32>, _: L.Type) -> SIMD8<Double> {
         var sum = SIMD8<Double>(repeating: 0)
@@ -174,7 +167,7 @@ extension CascadeKernel {
             code |= zero.replacing(with: bit(2), where: v8 &- v9 &- v12 &+ v13 .>= center)
             code |= zero.replacing(with: bit(1), where: v4 &- v5 &- v8 &+ v9 .>= center)
             // Bit `code` of the node's 256-bit subset, lane-wise: pick word code >> 5 by eight compares, then shift.
-            let words = UnsafeRawPointer(subsets + node * 8).loadUnaligned(as: SIMD8<Int32>.self)
+            let words = subsets + node * 8
             let wordIndex = code &>> bit(5)
             var word = SIMD8<Int32>(repeating: words[0])
             for k in 1 ..< 8 {
@@ -198,7 +191,7 @@ extension CascadeKernel {
         let p = sums + base
         var active = active
         var stage = 1
-        while stage < stageCount && active.nonzeroBitCount >= 3 {
+        while stage < stageCount && active.nonzeroBitCount >= Self.lbpVectorLanes {
             let sum = lbpStageSum(stage, p, L.self)
             active &= Self.bits(sum .>= SIMD8<Double>(repeating: stageThresholds[stage]))
             stage += 1
@@ -232,8 +225,8 @@ extension CascadeKernel {
     /// One row of windows for a stump cascade, in blocks of eight positions. Stage 0 of a block decides which of its
     /// positions the scalar scan would visit (a stage-0 rejection skips the next one); only those go on.
     @inline(__always)
-    func scanRow<L: WindowStep>(rowBase: Int, workW: Int, haar: Bool, _: L.Type, scale: Float, box: SIMD4<Int32>,
-                                into candidates: inout [SIMD4<Int32>]) {
+    func scanRow<L: WindowStep>(rowBase: Int, workW: Int, haar: Bool, _: L.Type, xScale: Int, scale: Float,
+                                box: SIMD4<Int32>, into candidates: inout [SIMD4<Int32>]) {
         var x = 0
         while x < workW {
             let base = rowBase + x
@@ -249,7 +242,7 @@ extension CascadeKernel {
                 if faces != 0 {
                     for k in 0 ..< 8 where faces & (1 << k) != 0 {
                         var candidate = box
-                        candidate.x = Int32((Float(x + k * L.step) * scale).rounded(.toNearestOrEven))
+                        candidate.x = Int32((Float((x + k * L.step) * xScale) * scale).rounded(.toNearestOrEven))
                         candidates.append(candidate)
                     }
                 }

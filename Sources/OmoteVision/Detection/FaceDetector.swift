@@ -57,6 +57,11 @@ public final class FaceDetector: FaceFinding {
     // Offsets of each node's feature into the integral planes; depend on the plane stride (compiled per size).
     private var nodeOffsets = ScratchBuffer<Int32>()  // Haar: 12 per node, LBP: 16 per node
     private var normOffsets = SIMD4<Int>.zero
+    // The same for step-2 levels of stump cascades, whose planes are stored de-interleaved: each row holds its even
+    // columns, then (from `half`) its odd ones, so eight windows x = 2m … 2m+14 read eight consecutive values.
+    private var splitOffsets = ScratchBuffer<Int32>()
+    private var splitNorm = SIMD4<Int>.zero
+    private var rowScratch = ScratchBuffer<Int32>()
     private var compiledStride = -1
     private var compiledTiltedOffset = -1
 
@@ -205,9 +210,10 @@ public final class FaceDetector: FaceFinding {
                 source = UnsafePointer(pixels.pointer)
                 sourceStride = levelW
             }
+            let split = isStump && scale < 2
             integrate(source, rowStride: sourceStride, width: levelW, height: levelH, stride: stride,
-                      tiltedOffset: tiltedOffset)
-            scan(levelW: levelW, levelH: levelH, scale: scale, stride: stride)
+                      tiltedOffset: tiltedOffset, split: split)
+            scan(levelW: levelW, levelH: levelH, scale: scale, stride: stride, split: split)
         }
         grouping.group(candidates, threshold: parameters.minNeighbors, eps: parameters.groupingEpsilon, into: &grouped)
         // OpenCV 4 reports the grouped boxes clipped to the image (seen with non-square windows, whose averaged box
@@ -250,12 +256,25 @@ public final class FaceDetector: FaceFinding {
         scales.removeLast(scales.count - kept)
     }
 
-    /// Feature offsets for a plane stride (OpenCV's CV_SUM_OFS / CV_TILTED_OFS).
+    /// Feature offsets for a plane stride (OpenCV's CV_SUM_OFS / CV_TILTED_OFS), for the plain and the
+    /// de-interleaved plane layouts.
     private func compileOffsets(stride: Int, tiltedOffset: Int) {
         compiledStride = stride
         compiledTiltedOffset = tiltedOffset
+        splitOffsets.reserve(cascade.nodes.count * (isHaar ? 12 : 16))
+        let half = (stride + 1) / 2
+        normOffsets = compile(stride: stride, tiltedOffset: tiltedOffset, into: nodeOffsets.pointer) { $0 }
+        splitNorm = compile(stride: stride, tiltedOffset: tiltedOffset, into: splitOffsets.pointer) {
+            $0 & 1 == 0 ? $0 / 2 : Int32(half) + ($0 - 1) / 2
+        }
+    }
+
+    /// Offsets of every node's integral points relative to the window origin, with `column` mapping a column offset
+    /// (≥ 0) to its place in the row; returns the normrect's offsets.
+    private func compile(stride: Int, tiltedOffset: Int, into out: UnsafeMutablePointer<Int32>,
+                         column: (Int32) -> Int32) -> SIMD4<Int> {
         let s = Int32(stride)
-        let out = nodeOffsets.pointer
+        @inline(__always) func at(_ x: Int32, _ y: Int32) -> Int32 { column(x) + s * y }
         for (n, node) in cascade.nodes.enumerated() {
             if isHaar {
                 let feature = cascade.haarFeatures[node.feature]
@@ -264,15 +283,15 @@ public final class FaceDetector: FaceFinding {
                     let o = out + n * 12 + r * 4
                     if feature.tilted {
                         let t = Int32(tiltedOffset)
-                        o[0] = t + x + s * y
-                        o[1] = t + x - h + s * (y + h)
-                        o[2] = t + x + w + s * (y + w)
-                        o[3] = t + x + w - h + s * (y + w + h)
+                        o[0] = t + at(x, y)
+                        o[1] = t + at(x - h, y + h)
+                        o[2] = t + at(x + w, y + w)
+                        o[3] = t + at(x + w - h, y + w + h)
                     } else {
-                        o[0] = x + s * y
-                        o[1] = x + w + s * y
-                        o[2] = x + s * (y + h)
-                        o[3] = x + w + s * (y + h)
+                        o[0] = at(x, y)
+                        o[1] = at(x + w, y)
+                        o[2] = at(x, y + h)
+                        o[3] = at(x + w, y + h)
                     }
                 }
             } else {
@@ -280,19 +299,53 @@ public final class FaceDetector: FaceFinding {
                 let o = out + n * 16
                 for j in 0 ..< 4 {
                     for i in 0 ..< 4 {
-                        o[j * 4 + i] = rect.x + Int32(i) * rect.z + s * (rect.y + Int32(j) * rect.w)
+                        o[j * 4 + i] = at(rect.x + Int32(i) * rect.z, rect.y + Int32(j) * rect.w)
                     }
                 }
             }
         }
-        let w = cascade.windowWidth, h = cascade.windowHeight
         // normrect = (1, 1, w − 2, h − 2)
-        normOffsets = SIMD4(1 + stride, w - 1 + stride, 1 + stride * (h - 1), w - 1 + stride * (h - 1))
+        let w = Int32(cascade.windowWidth), h = Int32(cascade.windowHeight)
+        return SIMD4(Int(at(1, 1)), Int(at(w - 1, 1)), Int(at(1, h - 1)), Int(at(w - 1, h - 1)))
     }
 
     /// Sum (and for Haar the squared-sum and tilted) integral images of one level, (w+1)×(h+1) at `stride`.
     private func integrate(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
-                           tiltedOffset: Int) {
+                           tiltedOffset: Int, split: Bool) {
+        integratePlanes(source, rowStride: rowStride, width: width, height: height, stride: stride,
+                        tiltedOffset: tiltedOffset)
+        guard split else { return }
+        deinterleave(sums.pointer, width: width, height: height, stride: stride)
+        if isHaar {
+            squares.pointer.withMemoryRebound(to: Int32.self, capacity: stride * (height + 1)) {
+                deinterleave($0, width: width, height: height, stride: stride)
+            }
+        }
+        if cascade.hasTiltedFeatures {
+            deinterleave(sums.pointer + tiltedOffset, width: width, height: height, stride: stride)
+        }
+    }
+
+    /// Rows 0…height of a plane: columns 0…width rearranged as even columns at 0…, odd ones from (stride + 1) / 2.
+    private func deinterleave(_ plane: UnsafeMutablePointer<Int32>, width: Int, height: Int, stride: Int) {
+        rowScratch.reserve(stride)
+        let scratch = rowScratch.pointer
+        let half = (stride + 1) / 2
+        for y in 0 ... height {
+            let row = plane + y * stride
+            scratch.update(from: row, count: width + 1)
+            var c = 0
+            while c + 1 <= width {
+                row[c / 2] = scratch[c]
+                row[half + c / 2] = scratch[c + 1]
+                c += 2
+            }
+            if c == width { row[c / 2] = scratch[c] }
+        }
+    }
+
+    private func integratePlanes(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
+                                 tiltedOffset: Int) {
         let sum = sums.pointer
         for x in 0 ... width { sum[x] = 0 }
         for y in 0 ..< height {
@@ -356,14 +409,14 @@ public final class FaceDetector: FaceFinding {
 
     /// Slides the window over one level: step 2 below scale 2 (1 from 2 up); after a stage-0 rejection the next
     /// position is skipped too. Accepted windows become candidates in image pixels.
-    private func scan(levelW: Int, levelH: Int, scale: Float, stride: Int) {
+    private func scan(levelW: Int, levelH: Int, scale: Float, stride: Int, split: Bool) {
         let windowW = cascade.windowWidth, windowH = cascade.windowHeight
         let workW = max(levelW + 1 - windowW, 0), workH = max(levelH + 1 - windowH, 0)
         let step = scale >= 2 ? 1 : 2
         let boxW = Int32((Float(windowW) * scale).rounded(.toNearestOrEven))
         let boxH = Int32((Float(windowH) * scale).rounded(.toNearestOrEven))
         let kernel = CascadeKernel(
-            sums: UnsafePointer(sums.pointer), squares: UnsafePointer(squares.pointer), norm: normOffsets,
+            sums: UnsafePointer(sums.pointer), squares: UnsafePointer(squares.pointer), norm: split ? splitNorm : normOffsets,
             area: Double((windowW - 2) * (windowH - 2)), stageCount: stageCount,
             stageThresholds: UnsafePointer(stageThresholds.pointer), stageNodeCounts: UnsafePointer(stageNodeCounts.pointer),
             stageTreeStarts: UnsafePointer(stageTreeStarts.pointer), stageTreeCounts: UnsafePointer(stageTreeCounts.pointer),
@@ -372,7 +425,7 @@ public final class FaceDetector: FaceFinding {
             nodeRight: UnsafePointer(nodeRight.pointer), stumpLeft: UnsafePointer(stumpLeft.pointer),
             stumpRight: UnsafePointer(stumpRight.pointer), leaves: UnsafePointer(leaves.pointer),
             subsets: UnsafePointer(subsets.pointer), weights: UnsafePointer(haarWeights.pointer),
-            offsets: UnsafePointer(nodeOffsets.pointer), lbpLeft: UnsafePointer(lbpLeft.pointer),
+            offsets: UnsafePointer(split ? splitOffsets.pointer : nodeOffsets.pointer), lbpLeft: UnsafePointer(lbpLeft.pointer),
             leafLeft: UnsafePointer(leafLeft.pointer), leafRight: UnsafePointer(leafRight.pointer))
         let haar = isHaar, stump = isStump
         if stump {
@@ -381,12 +434,13 @@ public final class FaceDetector: FaceFinding {
             while y < workH {
                 let top = Int32((Float(y) * scale).rounded(.toNearestOrEven))
                 let box = SIMD4<Int32>(0, top, boxW, boxH)
-                if step == 2 {
-                    kernel.scanRow(rowBase: y * stride, workW: workW, haar: haar, DoubleStep.self, scale: scale, box: box,
-                                   into: &candidates)
+                if split {
+                    // x = 2m: window m of the de-interleaved row; eight consecutive m per load.
+                    kernel.scanRow(rowBase: y * stride, workW: (workW + 1) / 2, haar: haar, UnitStep.self, xScale: 2,
+                                   scale: scale, box: box, into: &candidates)
                 } else {
-                    kernel.scanRow(rowBase: y * stride, workW: workW, haar: haar, UnitStep.self, scale: scale, box: box,
-                                   into: &candidates)
+                    kernel.scanRow(rowBase: y * stride, workW: workW, haar: haar, UnitStep.self, xScale: 1,
+                                   scale: scale, box: box, into: &candidates)
                 }
                 y += step
             }
