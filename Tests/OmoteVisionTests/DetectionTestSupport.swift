@@ -9,6 +9,9 @@ enum DetectionTestSupport {
         "lbp": "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml",
         "haar": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
         "alt2": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml",
+        // Tilted Haar features (fixture: every 4th frame).
+        "smile": "/usr/share/opencv4/haarcascades/haarcascade_smile.xml",
+        "eyeglasses": "/usr/share/opencv4/haarcascades/haarcascade_eye_tree_eyeglasses.xml",
     ]
     static let fixturePath = LandmarkTestSupport.repositoryRoot + "/Tests/OmoteVisionTests/Fixtures/opencv-detections.tsv"
 

@@ -10,6 +10,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 2_000
     )
     decodeBenchmarks()
+    detectionBenchmarks()
     rigBenchmarks()
     stageBenchmarks()
 }

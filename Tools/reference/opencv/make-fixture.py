@@ -5,7 +5,8 @@ Decodes every frame listed in SampleFrames/<clip>/manifest.tsv to luma exactly a
 draft('L'): the JPEG's Y plane, accurate integer IDCT; checked here against the FNV-1a-64 checksums of Omote's own
 decoder in Tests/OmoteCaptureTests/Fixtures/luma-fnv1a64.tsv), then runs OpenCV 4's
 CascadeClassifier.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=3, flags=0, minSize=(0,0)) single-threaded
-with three cascades of Debian's opencv-data. Output rows: clip, frame, cascade, count, boxes "x,y,w,h x,y,w,h ..."
+with three cascades of Debian's opencv-data (lbp, haar, alt2), plus two cascades with tilted Haar features on every
+4th frame (smile, eyeglasses). Output rows: clip, frame, cascade, count, boxes "x,y,w,h x,y,w,h ..."
 (sorted by x, y, w, h).
 
 Run:
@@ -25,6 +26,11 @@ CASCADES = {
     "lbp": "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml",
     "haar": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
     "alt2": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml",
+}
+# Cascades with 45° tilted Haar features (smile: stumps; eyeglasses: trees), on every 4th frame of each clip.
+TILTED = {
+    "smile": "/usr/share/opencv4/haarcascades/haarcascade_smile.xml",
+    "eyeglasses": "/usr/share/opencv4/haarcascades/haarcascade_eye_tree_eyeglasses.xml",
 }
 
 
@@ -75,7 +81,7 @@ def main():
     cv2.setNumThreads(1)
     cv2.setUseOptimized(True)
     sums = checksums()
-    classifiers = {name: cv2.CascadeClassifier(path) for name, path in CASCADES.items()}
+    classifiers = {name: cv2.CascadeClassifier(path) for name, path in {**CASCADES, **TILTED}.items()}
     for name, c in classifiers.items():
         assert not c.empty(), name
     print(f"# OpenCV {cv2.__version__} detectMultiScale(scaleFactor=1.1, minNeighbors=3, flags=0, minSize=(0,0)), "
@@ -89,6 +95,8 @@ def main():
         if sums.get((clip, name)) != digest:
             sys.exit(f"luma of {clip}/{name} differs from Omote's decoder checksum ({digest:016x})")
         for cascade, classifier in classifiers.items():
+            if cascade in TILTED and index % 4 != 0:
+                continue
             boxes = detect(classifier, luma)
             text = " ".join(f"{x},{y},{w},{h}" for x, y, w, h in boxes)
             print(f"{clip}\t{index}\t{cascade}\t{len(boxes)}\t{text}")
