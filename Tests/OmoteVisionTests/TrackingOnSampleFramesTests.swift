@@ -85,3 +85,25 @@ struct TrackingOnSampleFramesTests {
         #expect(run.allSatisfy { $0.faces.isEmpty })
     }
 }
+
+@Suite("Size-limited region search")
+struct SizeLimitedSearchTests {
+    @Test("around a face, a search limited to ±1.6× the face's side finds the same box as the full-frame search")
+    func sameBoxAsFullSearch() throws {
+        let detector = try DetectionTestSupport.detector("lbp")
+        var full: [FaceRect] = [], limited: [FaceRect] = []
+        var compared = 0
+        for frame in stride(from: 0, to: 72, by: 6) {
+            try LandmarkTestSupport.withFrame(clip: "single_face", frame: frame) { image in
+                detector.findFaces(in: image, within: nil, into: &full)
+                guard let face = full.first else { return }
+                let margin = face.width / 2
+                let region = FaceRect(x: face.x - margin, y: face.y - margin, width: face.width * 2, height: face.height * 2)
+                detector.findFaces(in: image, within: region, sides: face.width / 1.6 ... face.width * 1.6, into: &limited)
+                #expect(limited.contains { $0.intersectionOverUnion(face) > 0.9 }, "frame \(frame): \(limited) vs \(face)")
+                compared += 1
+            }
+        }
+        #expect(compared == 12)
+    }
+}

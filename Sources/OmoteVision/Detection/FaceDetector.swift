@@ -31,6 +31,8 @@ public final class FaceDetector: FaceFinding {
 
     public let cascade: CascadeClassifier
     public let parameters: Parameters
+    /// Per-call limits on the window side (a size-limited search), on top of `parameters`.
+    private var sideLimits: (min: Int, max: Int?) = (0, nil)
 
     // The cascade flattened for the inner loops (node order = load order).
     private let stageCount: Int
@@ -150,6 +152,15 @@ public final class FaceDetector: FaceFinding {
         return faces
     }
 
+    public func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>,
+                          into faces: inout [FaceRect]) {
+        let low = sides.lowerBound.isFinite ? max(0, Int(sides.lowerBound.rounded(.down))) : 0
+        let high = sides.upperBound.isFinite && sides.upperBound < 1e6 ? Int(sides.upperBound.rounded(.up)) : nil
+        sideLimits = (low, high)
+        defer { sideLimits = (0, nil) }
+        findFaces(in: image, within: region, into: &faces)
+    }
+
     public func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect]) {
         faces.removeAll(keepingCapacity: true)
         var view = image
@@ -241,15 +252,20 @@ public final class FaceDetector: FaceFinding {
             scales.append(Float(factor))
             factor *= parameters.scaleFactor
         }
-        let maxW = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? width
-        let maxH = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? height
+        var maxW = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? width
+        var maxH = parameters.maxSize.flatMap { $0 > 0 ? $0 : nil } ?? height
+        if let limit = sideLimits.max {
+            maxW = min(maxW, limit)
+            maxH = min(maxH, limit)
+        }
+        let minSide = max(parameters.minSize, sideLimits.min)
         var kept = 0
         for index in scales.indices {
             let s = scales[index]
             let w = Int((Float(windowW) * s).rounded(.toNearestOrEven))
             let h = Int((Float(windowH) * s).rounded(.toNearestOrEven))
             if w > maxW || h > maxH { break }
-            if w < parameters.minSize || h < parameters.minSize { continue }
+            if w < minSide || h < minSide { continue }
             scales[kept] = s
             kept += 1
         }

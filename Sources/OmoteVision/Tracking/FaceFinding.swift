@@ -6,6 +6,17 @@ public protocol FaceFinding: AnyObject {
     /// pixels; clipped to the image). Boxes are in image pixels, in the detector's own placement convention.
     /// Reuses `faces`' storage: no allocation once it has grown to the largest count seen.
     func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect])
+    /// The same, considering only faces whose box side lies in `sides` (pixels): a search around a tracked face
+    /// skips the many small scales a full search must try.
+    func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect])
+}
+
+extension FaceFinding {
+    /// Finders without a size-limited search filter a full search of the region.
+    public func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect]) {
+        findFaces(in: image, within: region, into: &faces)
+        faces.removeAll { !sides.contains($0.width) }
+    }
 }
 
 /// Something that fits the 68 landmarks inside a face box and says how much it trusts the fit.

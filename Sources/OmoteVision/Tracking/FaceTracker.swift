@@ -19,6 +19,8 @@ public final class FaceTracker {
         public var redetectInterval = 30
         /// The re-detection region: the face box grown by this fraction of its side on every edge.
         public var searchMargin: Float = 0.5
+        /// Re-detection looks for cascade boxes whose side is within this factor of the expected one (either way).
+        public var searchScaleRange: Float = 1.6
         /// The most faces followed at once. With one (the default) a tracked face stops the full-frame search.
         public var maximumFaces = 1
         /// With more than one face wanted: every this many frames the full frame is searched for new faces.
@@ -144,7 +146,10 @@ public final class FaceTracker {
         let margin = configuration.searchMargin * rect.width
         let region = FaceRect(x: rect.x - margin, y: rect.y - margin,
                               width: rect.width + 2 * margin, height: rect.height + 2 * margin)
-        finder.findFaces(in: image, within: region, into: &detections)
+        // The cascade box this face would get: the inverse of the calibration's side scale.
+        let expected = rect.width / max(configuration.detectionCalibration.sideScale, 1e-3)
+        let sides = expected / configuration.searchScaleRange ... expected * configuration.searchScaleRange
+        finder.findFaces(in: image, within: region, sides: sides, into: &detections)
         lastActivity.regionSearches += 1
         var best: FaceRect?
         var bestOverlap: Float = 0
