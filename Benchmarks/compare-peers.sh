@@ -20,7 +20,7 @@ dlib=$(Tools/reference/dlib/build.sh)
 fixture=Tests/OmoteVisionTests/Fixtures/dlib-faces.tsv
 model=/usr/share/dlib/shape_predictor_68_face_landmarks.dat
 
-echo "== landmarks: 68 points on dlib's own face boxes, $(grep -c . "$fixture") faces × $repeats, 640×360"
+echo "== landmarks: 68 points on dlib's own face boxes, $(($(grep -c . "$fixture") - 1)) faces × $repeats, 640×360"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 for round in 1 2; do
   d=$("$dlib" bench SampleFrames "$model" "$fixture" "$repeats"); echo "  $d"
@@ -28,3 +28,6 @@ for round in 1 2; do
   du=$(sed -E 's/.*: ([0-9.]+) us.*/\1/' <<<"$d"); ou=$(sed -E 's/.*: ([0-9.]+) us.*/\1/' <<<"$o")
   echo "  round $round: Omote is $(ratio "$du" "$ou")× faster than dlib"
 done
+
+echo "== detection: OpenCV detectMultiScale (single thread) vs Omote's FaceDetector, same frames and boxes"
+Tools/reference/opencv/compare-speed.sh 5 "$PWD/.build/opencv-venv"
