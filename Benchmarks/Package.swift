@@ -12,11 +12,14 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Only to make a 1280×720 MJPEG test frame (tjCompress2) for the decode benchmark.
+        .systemLibrary(name: "CBenchTurboJPEG", path: "Sources/CBenchTurboJPEG", pkgConfig: "libturbojpeg"),
         .executableTarget(
             name: "OmoteBenchmarks",
             dependencies: [
                 .product(name: "Omote", package: "Omote"),
                 .product(name: "Benchmark", package: "benchmark"),
+                "CBenchTurboJPEG",
             ],
             path: "Benchmarks/OmoteBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

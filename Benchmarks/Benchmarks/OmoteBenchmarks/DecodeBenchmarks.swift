@@ -1,17 +1,83 @@
 import Benchmark
+import CBenchTurboJPEG
 import Omote
 
-/// MJPEG → luma with libjpeg-turbo on the 640×360 SampleFrames (the floor of an MJPEG camera pipeline).
+/// Frame → luma: MJPEG with libjpeg-turbo (the floor of an MJPEG camera pipeline), full size and DCT-scaled, and the
+/// Y extraction of uncompressed YUYV, at 640×360 (SampleFrames) and 1280×720 (a SampleFrames frame doubled and
+/// re-encoded at quality 90 by libjpeg-turbo, 4:2:0, as a 720p webcam's MJPEG).
 func decodeBenchmarks() {
-    Benchmark("decode/mjpeg-640x360-luma", configuration: .init(scalingFactor: .one)) { benchmark in
-        let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
-        let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
-        benchmark.startMeasurement()
-        for iteration in benchmark.scaledIterations {
-            try source.withJPEG(at: iteration % source.frameCount) { jpeg in
-                try decoder.decodeLuma(jpeg, into: &frame, source: "bench")
+    for scale in [1, 2] {
+        let name = scale == 1 ? "decode/mjpeg-640x360-luma" : "decode/mjpeg-640x360-luma-half"
+        Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
+            let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
+            let decoder = try JPEGDecoder()
+            var frame = try LumaFrame()
+            benchmark.startMeasurement()
+            for iteration in benchmark.scaledIterations {
+                try source.withJPEG(at: iteration % source.frameCount) { jpeg in
+                    try decoder.decodeLuma(jpeg, into: &frame, scaleDenominator: scale, source: "bench")
+                }
             }
         }
     }
+    for scale in [1, 2] {
+        let name = scale == 1 ? "decode/mjpeg-1280x720-luma" : "decode/mjpeg-1280x720-luma-half"
+        Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
+            let jpeg = try makeJPEG720p()
+            let decoder = try JPEGDecoder()
+            var frame = try LumaFrame(capacity: 1280 * 720)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try jpeg.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: scale, source: "bench") }
+            }
+        }
+    }
+    for (width, height) in [(640, 360), (1280, 720)] {
+        Benchmark("decode/yuyv-\(width)x\(height)-luma", configuration: .init(scalingFactor: .one)) { benchmark in
+            let luma = try frameLuma(width: width, height: height)
+            var yuyv = [UInt8](repeating: 128, count: width * height * 2)
+            for i in 0 ..< width * height { yuyv[2 * i] = luma[i] }
+            var frame = try LumaFrame(capacity: width * height)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try yuyv.withUnsafeBytes {
+                    try RawLuma.extract($0, layout: .packed422(lumaOffset: 0), width: width, height: height,
+                                        bytesPerLine: 2 * width, into: &frame, source: "bench")
+                }
+            }
+        }
+    }
+}
+
+/// Luma of single_face frame 40, at 640×360 or pixel-doubled to 1280×720.
+func frameLuma(width: Int, height: Int) throws -> [UInt8] {
+    let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
+    let decoder = try JPEGDecoder()
+    var frame = try LumaFrame()
+    try source.withJPEG(at: 40) { try decoder.decodeLuma($0, into: &frame, source: "bench") }
+    let factor = width / frame.width
+    return frame.withImage { image in
+        var out = [UInt8](repeating: 0, count: width * height)
+        for y in 0 ..< height { for x in 0 ..< width { out[y * width + x] = image[x / factor, y / factor] } }
+        return out
+    }
+}
+
+/// A 1280×720 baseline JPEG (4:2:0, quality 90) of a doubled SampleFrames frame, grey chroma.
+func makeJPEG720p() throws -> [UInt8] {
+    let width = 1280, height = 720
+    let luma = try frameLuma(width: width, height: height)
+    var rgb = [UInt8](repeating: 0, count: width * height * 3)
+    for i in 0 ..< width * height { rgb[3 * i] = luma[i]; rgb[3 * i + 1] = luma[i]; rgb[3 * i + 2] = luma[i] }
+    guard let handle = tjInitCompress() else { fatalError("tjInitCompress failed") }
+    defer { tjDestroy(handle) }
+    var output: UnsafeMutablePointer<UInt8>?
+    var size: UInt = 0
+    let status = rgb.withUnsafeBufferPointer {
+        tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &output, &size,
+                    Int32(TJSAMP_420.rawValue), 90, 0)
+    }
+    guard status == 0, let output else { fatalError("tjCompress2 failed") }
+    defer { tjFree(output) }
+    return Array(UnsafeBufferPointer(start: output, count: Int(size)))
 }
