@@ -61,12 +61,62 @@ func landmarks(fixture: String, repeats: Int) throws {
                  elapsed * 1e6 / Double(faces.count * repeats), faces.count, repeats, loadSeconds * 1e3, checksum))
 }
 
+/// Solve (pose + weights, with and without gaze) and rig deformation of the default avatar on single_face's landmarks,
+/// per frame: the per-stage costs with this build's flags (the benchmark plugin cannot pass -march).
+func stages(repeats: Int) throws {
+    let predictor = try ShapePredictor(contentsOfFile: PipelineConfiguration.defaultLandmarkModel)
+    let clip = try decodeClip("single_face")
+    var rect = FaceRect(dlibLeft: 214, top: 114, right: 393, bottom: 293)
+    var track: [FaceLandmarks] = []
+    var landmarks = FaceLandmarks()
+    for pixels in clip.pixels {
+        withImage(pixels, clip.width, clip.height) { predictor.predict($0, in: rect, into: &landmarks) }
+        track.append(landmarks)
+        rect = predictor.trackingRect(for: landmarks)
+    }
+    let frames = clip.pixels.count
+    for gaze in [false, true] {
+        var configuration = FaceSolverConfiguration()
+        configuration.estimateGaze = gaze
+        let solver = FaceSolver(configuration: configuration)
+        var output = FaceSolverOutput()
+        var time: UInt64 = 0
+        func pass() {
+            for f in 0 ..< frames {
+                time += 33_333_333
+                withImage(clip.pixels[f], clip.width, clip.height) {
+                    solver.solve(landmarks: track[f], image: $0, timestampNanoseconds: time, into: &output)
+                }
+            }
+        }
+        pass()
+        let elapsed = seconds { for _ in 0 ..< repeats { pass() } }
+        print(String(format: "omote solve%@: %.1f us/frame", gaze ? " + gaze" : "", elapsed * 1e6 / Double(frames * repeats)))
+    }
+    let model = RigModel.defaultAvatar()
+    var state = RigState(model: model)
+    let solver = FaceSolver()
+    var output = FaceSolverOutput()
+    var weights: [(BlendshapeWeights, HeadPose)] = []
+    for f in 0 ..< frames {
+        withImage(clip.pixels[f], clip.width, clip.height) {
+            solver.solve(landmarks: track[f], image: $0, timestampNanoseconds: UInt64(f + 1) * 33_333_333, into: &output)
+        }
+        weights.append((output.weights, output.headPose))
+    }
+    let elapsed = seconds { for _ in 0 ..< repeats { for (w, pose) in weights { state.apply(weights: w, headPose: pose) } } }
+    print(String(format: "omote rig deform (default avatar, %d vertices): %.1f us/frame", model.vertexCount,
+                 elapsed * 1e6 / Double(frames * repeats)))
+}
+
 let arguments = CommandLine.arguments
 switch arguments.dropFirst().first {
 case "landmarks":
     try landmarks(fixture: arguments.count > 2 ? arguments[2] : root + "/Tests/OmoteVisionTests/Fixtures/dlib-faces.tsv",
                   repeats: arguments.count > 3 ? Int(arguments[3])! : 20)
+case "stages":
+    try stages(repeats: arguments.count > 2 ? Int(arguments[2])! : 20)
 default:
-    FileHandle.standardError.write(Data("usage: PeerTiming landmarks [FIXTURE.tsv] [REPEATS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: PeerTiming landmarks [FIXTURE.tsv] [REPEATS] | stages [REPEATS]\n".utf8))
     exit(2)
 }
