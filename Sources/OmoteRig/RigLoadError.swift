@@ -31,7 +31,9 @@ public struct RigLoadError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         let location = jsonPath.isEmpty ? file : "\(file) at \(jsonPath)"
-        return "Cannot load rig: \(kind.rawValue) in \(location): \(detail). \(hint)"
+        // Details quoted from Foundation often end with their own full stop.
+        let sentence = detail.hasSuffix(".") ? detail : detail + "."
+        return "Cannot load rig: \(kind.rawValue) in \(location): \(sentence) \(hint)"
     }
 
     private var hint: String {
