@@ -45,6 +45,8 @@ let package = Package(
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
-        .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI"]),
+        // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI", "CMallocCounter"]),
     ]
 )

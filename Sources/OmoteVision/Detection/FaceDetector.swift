@@ -74,6 +74,7 @@ public final class FaceDetector: FaceFinding {
     private var squares = ScratchBuffer<UInt32>()  // squared sums, modulo 2³² like OpenCV's CV_32S
     private var tiltRows = ScratchBuffer<Int32>()
     private var resizer = LinearResize()
+    private var reservedSize = (width: 0, height: 0)
     private var candidates: [SIMD4<Int32>] = []
     private var grouped: [SIMD4<Int32>] = []
     private var grouping = RectangleGrouping()
@@ -163,6 +164,7 @@ public final class FaceDetector: FaceFinding {
 
     public func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect]) {
         faces.removeAll(keepingCapacity: true)
+        reserveBuffers(width: image.width, height: image.height)
         var view = image
         var originX = 0, originY = 0
         if let region {
@@ -184,6 +186,21 @@ public final class FaceDetector: FaceFinding {
             faces.append(FaceRect(x: Float(Int(box.x) + originX), y: Float(Int(box.y) + originY),
                                   width: Float(box.z), height: Float(box.w)))
         }
+    }
+
+    /// Sizes every per-image buffer for the whole image once, so searches of smaller regions (the tracker's) reuse
+    /// them instead of growing them one larger region at a time.
+    private func reserveBuffers(width: Int, height: Int) {
+        guard width > reservedSize.width || height > reservedSize.height else { return }
+        reservedSize = (max(width, reservedSize.width), max(height, reservedSize.height))
+        let planeSize = (reservedSize.width + 1) * (reservedSize.height + 1)
+        sums.reserve((cascade.hasTiltedFeatures ? 2 * planeSize : planeSize) + 64)
+        if isHaar { squares.reserve(planeSize + 64) }
+        pixels.reserve(reservedSize.width * reservedSize.height)
+        resizer.reserve(width: reservedSize.width, height: reservedSize.height)
+        candidates.reserveCapacity(4096)
+        grouped.reserveCapacity(256)
+        grouping.reserve(4096)
     }
 
     // MARK: - The OpenCV algorithm

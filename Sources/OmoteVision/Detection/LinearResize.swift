@@ -18,6 +18,15 @@ struct LinearResize: ~Copyable {
     private var yWeights = ScratchBuffer<UInt16>()
     private var lines = ScratchBuffer<UInt16>()  // two horizontal-pass rows
 
+    /// Room for every level of a `width`×`height` image, so a smaller search region never grows a table.
+    mutating func reserve(width: Int, height: Int) {
+        xOffsets.reserve(width)
+        xWeights.reserve(width)
+        yOffsets.reserve(height)
+        yWeights.reserve(height)
+        lines.reserve(2 * width)
+    }
+
     /// Resizes `source` to `width`×`height` into `destination` (row stride `width`).
     mutating func resize(_ source: LumaImage, width: Int, height: Int, into destination: UnsafeMutablePointer<UInt8>) {
         if width == source.width && height == source.height {

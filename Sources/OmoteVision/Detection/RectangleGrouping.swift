@@ -16,6 +16,16 @@ struct RectangleGrouping {
     private var counts: [Int32] = []
     private var averages: [SIMD4<Int32>] = []
 
+    /// Room for `count` candidates up front, so ordinary frames never grow the scratch arrays.
+    mutating func reserve(_ count: Int) {
+        parent.reserveCapacity(count)
+        rank.reserveCapacity(count)
+        label.reserveCapacity(count)
+        sums.reserveCapacity(count)
+        counts.reserveCapacity(count)
+        averages.reserveCapacity(count)
+    }
+
     mutating func group(_ rects: [SIMD4<Int32>], threshold: Int, eps: Double, into output: inout [SIMD4<Int32>]) {
         output.removeAll(keepingCapacity: true)
         let n = rects.count
