@@ -136,10 +136,12 @@ public final class FaceSolver {
     private let collected: UnsafeMutablePointer<Float>  // running mean of the neutral face in the head frame (216)
 
     // State.
-    private var weights = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var lower = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var upper = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var penalty = [Float](repeating: 0, count: FaceSolver.paddedVariables)
+    // Per-variable state as raw buffers (paddedVariables each): class-stored arrays cost an exclusivity check and a
+    // bounds check per access in the coordinate descent's inner loop.
+    private let weights: UnsafeMutablePointer<Float>
+    private let lower: UnsafeMutablePointer<Float>
+    private let upper: UnsafeMutablePointer<Float>
+    private let penalty: UnsafeMutablePointer<Float>
     private var identity = [Float](repeating: 0, count: FaceSolver.modes)
     private var rotation = (SIMD3<Float>(1, 0, 0), SIMD3<Float>(0, 1, 0), SIMD3<Float>(0, 0, 1))
     private var translation = SIMD3<Float>(0, 0, 600)
@@ -185,13 +187,17 @@ public final class FaceSolver {
         headJacobian = buffer(6 * p)
         jacobian = buffer(Self.unknowns * 2 * p)
         residual = buffer(2 * p)
-        normal = buffer(Self.unknowns * Self.unknowns)
-        gradient = buffer(Self.unknowns)
+        normal = buffer(Self.unknowns * Self.unknowns + 8)  // + 8: SIMD8 reads of the last row's padded tail
+        gradient = buffer(Self.unknowns + 8)
         reduced = buffer(Self.variables * Self.paddedVariables)
         reducedGradient = buffer(Self.paddedVariables)
         poseCoupling = buffer(6 * Self.variables)
         step = buffer(Self.paddedVariables)
         collected = buffer(3 * p)
+        weights = buffer(Self.paddedVariables)
+        lower = buffer(Self.paddedVariables)
+        upper = buffer(Self.paddedVariables)
+        penalty = buffer(Self.paddedVariables)
 
         for k in 0 ..< 68 {
             let q = FaceModel.neutral[k]
@@ -223,7 +229,7 @@ public final class FaceSolver {
     deinit {
         for b in [neutral, identityFields, offsets, base, fields, attachment, rootWeight, observed, jawDerivatives,
                   modelPoints, cameraPoints, headJacobian, jacobian, residual, normal, gradient, reduced,
-                  reducedGradient, poseCoupling, step, collected] { b.deallocate() }
+                  reducedGradient, poseCoupling, step, collected, weights, lower, upper, penalty] { b.deallocate() }
     }
 
     // MARK: Public control
@@ -540,10 +546,29 @@ public final class FaceSolver {
     /// One bounded Gauss–Newton step: normal equations, pose eliminated, weights by projected coordinate descent.
     private func solveStep() {
         let n = Self.unknowns, rows = 2 * Self.points, k = Self.variables, kp = Self.paddedVariables
-        // Normal matrix JᵀJ and gradient Jᵀr.
+        // Normal matrix JᵀJ and gradient Jᵀr: four columns b per pass over column a (each load of a feeds four
+        // products); every entry is still its own 8-lane sum in the same order.
         for a in 0 ..< n {
             let ca = jacobian + a * rows
-            for b in a ..< n {
+            var b = a
+            while b + 4 <= n {
+                let c0 = jacobian + b * rows, c1 = c0 + rows, c2 = c1 + rows, c3 = c2 + rows
+                var s0 = SIMD8<Float>.zero, s1 = SIMD8<Float>.zero, s2 = SIMD8<Float>.zero, s3 = SIMD8<Float>.zero
+                var i = 0
+                while i < rows {
+                    let x = load8(ca, i)
+                    s0 += x * load8(c0, i); s1 += x * load8(c1, i); s2 += x * load8(c2, i); s3 += x * load8(c3, i)
+                    i += 8
+                }
+                let v0 = s0.sum(), v1 = s1.sum(), v2 = s2.sum(), v3 = s3.sum()
+                normal[a * n + b] = v0; normal[b * n + a] = v0
+                normal[a * n + b + 1] = v1; normal[(b + 1) * n + a] = v1
+                normal[a * n + b + 2] = v2; normal[(b + 2) * n + a] = v2
+                normal[a * n + b + 3] = v3; normal[(b + 3) * n + a] = v3
+                b += 4
+            }
+            var sr = SIMD8<Float>.zero
+            while b < n {
                 let cb = jacobian + b * rows
                 var acc = SIMD8<Float>.zero
                 var i = 0
@@ -551,11 +576,11 @@ public final class FaceSolver {
                 let value = acc.sum()
                 normal[a * n + b] = value
                 normal[b * n + a] = value
+                b += 1
             }
-            var acc = SIMD8<Float>.zero
             var i = 0
-            while i < rows { acc += load8(ca, i) * load8(residual, i); i += 8 }
-            gradient[a] = acc.sum()
+            while i < rows { sr += load8(ca, i) * load8(residual, i); i += 8 }
+            gradient[a] = sr.sum()
         }
         // Cholesky of the (slightly damped) 6×6 pose block.
         var l = (SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero)
@@ -589,31 +614,40 @@ public final class FaceSolver {
             withUnsafeMutableBytes(of: &poseGradient) { g in
                 solve6({ self.gradient[$0] }, into: g.baseAddress!.assumingMemoryBound(to: Float.self), outStride: 1)
             }
-            // Reduced system H = Aww − Awp·App⁻¹·Apw + diag(λ + μ), c = g_w − Awp·App⁻¹·g_p + λ⊙w.
+            // Reduced system H = Aww − Awp·App⁻¹·Apw + diag(λ + μ), c = g_w − Awp·App⁻¹·g_p + λ⊙w, eight rows a at a
+            // time: Aww is symmetric, so column b of it is contiguous in row 6 + b of `normal`.
+            let pc = poseCoupling
             for b in 0 ..< k {
                 let column = reduced + b * kp
-                for a in 0 ..< k {
-                    var value = normal[(6 + a) * n + 6 + b]
-                    for r in 0 ..< 6 { value -= normal[r * n + 6 + a] * poseCoupling[r * k + b] }
-                    column[a] = value
+                let row = normal + (6 + b) * n + 6
+                var a = 0
+                while a < kp {
+                    var value = load8(row, a)
+                    for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: pc[r * k + b]) }
+                    store8(column, a, value)
+                    a += 8
                 }
                 for a in k ..< kp { column[a] = 0 }
                 column[b] += penalty[b] + 1e-3
             }
-            for a in 0 ..< k {
-                var value = gradient[6 + a] + penalty[a] * weights[a]
-                for r in 0 ..< 6 { value -= normal[r * n + 6 + a] * poseGradient[r] }
-                reducedGradient[a] = value
-                step[a] = 0
+            var a = 0
+            while a < kp {
+                var value = load8(gradient, 6 + a) + load8(penalty, a) * load8(weights, a)
+                for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: poseGradient[r]) }
+                store8(reducedGradient, a, value)
+                store8(step, a, .zero)
+                a += 8
             }
-            for a in k ..< kp { reducedGradient[a] = 0; step[a] = 0 }
+            for a in k ..< kp { reducedGradient[a] = 0 }
 
             // Projected coordinate descent on ½ΔᵀHΔ + cᵀΔ with lower ≤ w + Δ ≤ upper (mouthClose ≤ jawOpen).
+            let weights = weights, lower = lower, upper = upper, step = step, reducedGradient = reducedGradient
+            let mouthClose = Self.mouthCloseIndex, jawOpen = Self.jawOpenIndex
             for _ in 0 ..< configuration.coordinateDescentSweeps {
                 for v in 0 ..< k {
                     let column = reduced + v * kp
                     var high = upper[v]
-                    if v == Self.mouthCloseIndex { high = min(high, weights[Self.jawOpenIndex] + step[Self.jawOpenIndex]) }
+                    if v == mouthClose { high = min(high, weights[jawOpen] + step[jawOpen]) }
                     let current = step[v]
                     let proposed = min(max(current - reducedGradient[v] / column[v], lower[v] - weights[v]), max(high - weights[v], lower[v] - weights[v]))
                     let delta = proposed - current
