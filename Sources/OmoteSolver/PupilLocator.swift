@@ -28,12 +28,16 @@ final class PupilLocator {
     private let darkness: UnsafeMutablePointer<Float>
     private let candidate: UnsafeMutablePointer<Bool>
     private let scores: UnsafeMutablePointer<Float>
-    // Selected gradient samples, structure of arrays padded to a multiple of 8 for SIMD.
+    // Selected gradient samples (grid coordinates and unit gradients), structure of arrays.
     private let sampleX: UnsafeMutablePointer<Float>
     private let sampleY: UnsafeMutablePointer<Float>
     private let sampleGX: UnsafeMutablePointer<Float>
     private let sampleGY: UnsafeMutablePointer<Float>
     private static let cellCount = gridWidth * gridHeight
+    /// 1/(dx² + dy²) for the integral offsets between a sample and a candidate cell (0 at the origin): row |dy|
+    /// (0…15), column i − x + 32 for candidate column i and sample column x, so eight adjacent candidates are one load.
+    private static let tableWidth = 64
+    private let inverseSquares: UnsafeMutablePointer<Float>
 
     init() {
         let n = Self.cellCount
@@ -45,10 +49,17 @@ final class PupilLocator {
         sampleY = .allocate(capacity: n + 8)
         sampleGX = .allocate(capacity: n + 8)
         sampleGY = .allocate(capacity: n + 8)
+        inverseSquares = .allocate(capacity: Self.gridHeight * Self.tableWidth)
+        for dy in 0 ..< Self.gridHeight {
+            for column in 0 ..< Self.tableWidth {
+                let dx = column - 32, n2 = dx * dx + dy * dy
+                inverseSquares[dy * Self.tableWidth + column] = n2 == 0 ? 0 : 1 / Float(n2)
+            }
+        }
     }
 
     deinit {
-        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY] { p.deallocate() }
+        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares] { p.deallocate() }
         candidate.deallocate()
     }
 
@@ -134,33 +145,38 @@ final class PupilLocator {
             }
         }
         guard count >= 8 else { return result }
-        let padded = (count + 7) & ~7
-        for k in count ..< padded { sampleX[k] = 0; sampleY[k] = 0; sampleGX[k] = 0; sampleGY[k] = 0 }
 
-        // Objective at every candidate, SIMD over the gradient samples.
-        var best: Float = -1, bestIndex = -1
+        // Objective at every candidate: eight adjacent candidates of a row at a time, accumulated over the samples
+        // (no division: sample and candidate sit on the grid, so 1/|d|² comes from the table).
+        let table = inverseSquares, tableWidth = Self.tableWidth
+        for index in 0 ..< Self.cellCount { scores[index] = 0 }
+        let laneOffsets = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for j in 0 ..< gh {
-            for i in 0 ..< gw {
-                let index = j * gw + i
-                scores[index] = 0
-                guard candidate[index] else { continue }
-                let cx = SIMD8<Float>(repeating: Float(i)), cy = SIMD8<Float>(repeating: Float(j))
+            var first = gw, last = -1
+            for i in 0 ..< gw where candidate[j * gw + i] { first = min(first, i); last = i }
+            guard last >= 0 else { continue }
+            var i0 = first & ~7
+            while i0 <= last {
+                let cx = laneOffsets + Float(i0)
                 var acc = SIMD8<Float>.zero
-                var k = 0
-                while k < padded {
-                    let dx = load8(sampleX, k) - cx, dy = load8(sampleY, k) - cy
-                    var dot = dx * load8(sampleGX, k) + dy * load8(sampleGY, k)
+                for k in 0 ..< count {
+                    let sx = sampleX[k], dy = sampleY[k] - Float(j)
+                    let dx = SIMD8(repeating: sx) - cx
+                    var dot = dx * sampleGX[k] + SIMD8(repeating: dy * sampleGY[k])
                     dot.replace(with: 0, where: dot .< 0)
-                    let n2 = dx * dx + dy * dy
-                    var term = dot * dot / n2
-                    term.replace(with: 0, where: n2 .== 0)
-                    acc += term
-                    k += 8
+                    let row = table + Int(abs(dy)) * tableWidth + 32 + i0 - Int(sx)
+                    acc += dot * dot * load8(row, 0)
                 }
-                let score = acc.sum() * darkness[index]
-                scores[index] = score
-                if score > best { best = score; bestIndex = index }
+                store8(scores, j * gw + i0, acc)
+                i0 += 8
             }
+        }
+        var best: Float = -1, bestIndex = -1
+        for index in 0 ..< Self.cellCount {
+            guard candidate[index] else { scores[index] = 0; continue }
+            let score = scores[index] * darkness[index]
+            scores[index] = score
+            if score > best { best = score; bestIndex = index }
         }
         guard bestIndex >= 0, best > 0 else { return result }
         let bi = bestIndex % gw, bj = bestIndex / gw
