@@ -134,6 +134,9 @@ public final class FaceSolver {
     private let poseCoupling: UnsafeMutablePointer<Float>  // 6 × variables: App⁻¹·Apw
     private let step: UnsafeMutablePointer<Float>  // paddedVariables
     private let collected: UnsafeMutablePointer<Float>  // running mean of the neutral face in the head frame (216)
+    /// Per Jacobian column, bit c set when its point chunk c (points 8c…8c+7, u and v rows) can be non-zero: each
+    /// field moves a few landmarks, so most products in JᵀJ are exact zeros and are skipped.
+    private let columnChunks: UnsafeMutablePointer<UInt16>  // unknowns
 
     // State.
     // Per-variable state as raw buffers (paddedVariables each): class-stored arrays cost an exclusivity check and a
@@ -189,12 +192,14 @@ public final class FaceSolver {
         residual = buffer(2 * p)
         normal = buffer(Self.unknowns * Self.unknowns + 8)  // + 8: SIMD8 reads of the last row's padded tail
         gradient = buffer(Self.unknowns + 8)
-        reduced = buffer(Self.variables * Self.paddedVariables)
-        reducedGradient = buffer(Self.paddedVariables)
+        reduced = buffer(Self.variables * Self.paddedVariables + 8)  // + 8: coordinate descent reads index v + 1
+        reducedGradient = buffer(Self.paddedVariables + 8)
         poseCoupling = buffer(6 * Self.variables)
         step = buffer(Self.paddedVariables)
         collected = buffer(3 * p)
         weights = buffer(Self.paddedVariables)
+        columnChunks = .allocate(capacity: Self.unknowns)
+        columnChunks.initialize(repeating: UInt16((1 << Self.chunks) - 1), count: Self.unknowns)
         lower = buffer(Self.paddedVariables)
         upper = buffer(Self.paddedVariables)
         penalty = buffer(Self.paddedVariables)
@@ -227,6 +232,7 @@ public final class FaceSolver {
     }
 
     deinit {
+        columnChunks.deallocate()
         for b in [neutral, identityFields, offsets, base, fields, attachment, rootWeight, observed, jawDerivatives,
                   modelPoints, cameraPoints, headJacobian, jacobian, residual, normal, gradient, reduced,
                   reducedGradient, poseCoupling, step, collected, weights, lower, upper, penalty] { b.deallocate() }
@@ -430,7 +436,18 @@ public final class FaceSolver {
             let field = FaceModel.displacementField(shape, face: face)!
             let target = fields + v * 3 * p
             for k in 0 ..< 68 { target[k] = field[k].x; target[p + k] = field[k].y; target[2 * p + k] = field[k].z }
+            columnChunks[6 + v] = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && field[8 * c + $0] != .zero } }
         }
+        // The jaw's derivative directions are proportional to the attachment.
+        let jaw = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && attachment[8 * c + $0] != 0 } }
+        columnChunks[6 + Self.jawOpenIndex] = jaw
+        columnChunks[6 + Self.jawLateralIndex] = jaw
+    }
+
+    private func chunkMask(_ nonZero: (Int) -> Bool) -> UInt16 {
+        var mask: UInt16 = 0
+        for c in 0 ..< Self.chunks where c * 8 < 68 && nonZero(c) { mask |= 1 << c }
+        return mask
     }
 
     /// Model points in the head and camera frames at the current weights, plus the jaw's derivative directions.
@@ -546,41 +563,25 @@ public final class FaceSolver {
     /// One bounded Gauss–Newton step: normal equations, pose eliminated, weights by projected coordinate descent.
     private func solveStep() {
         let n = Self.unknowns, rows = 2 * Self.points, k = Self.variables, kp = Self.paddedVariables
-        // Normal matrix JᵀJ and gradient Jᵀr: four columns b per pass over column a (each load of a feeds four
-        // products); every entry is still its own 8-lane sum in the same order.
+        // Normal matrix JᵀJ and gradient Jᵀr over the point chunks where both columns can be non-zero (u rows, then
+        // v rows, as a dense pass would add them: the skipped products are exact zeros).
+        let p = Self.points, chunkMasks = columnChunks, residual = residual
+        @inline(__always) func dot(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ mask: UInt16) -> Float {
+            var acc = SIMD8<Float>.zero
+            var bits = mask
+            while bits != 0 { let i = 8 * bits.trailingZeroBitCount; acc += load8(x, i) * load8(y, i); bits &= bits &- 1 }
+            bits = mask
+            while bits != 0 { let i = p + 8 * bits.trailingZeroBitCount; acc += load8(x, i) * load8(y, i); bits &= bits &- 1 }
+            return acc.sum()
+        }
         for a in 0 ..< n {
-            let ca = jacobian + a * rows
-            var b = a
-            while b + 4 <= n {
-                let c0 = jacobian + b * rows, c1 = c0 + rows, c2 = c1 + rows, c3 = c2 + rows
-                var s0 = SIMD8<Float>.zero, s1 = SIMD8<Float>.zero, s2 = SIMD8<Float>.zero, s3 = SIMD8<Float>.zero
-                var i = 0
-                while i < rows {
-                    let x = load8(ca, i)
-                    s0 += x * load8(c0, i); s1 += x * load8(c1, i); s2 += x * load8(c2, i); s3 += x * load8(c3, i)
-                    i += 8
-                }
-                let v0 = s0.sum(), v1 = s1.sum(), v2 = s2.sum(), v3 = s3.sum()
-                normal[a * n + b] = v0; normal[b * n + a] = v0
-                normal[a * n + b + 1] = v1; normal[(b + 1) * n + a] = v1
-                normal[a * n + b + 2] = v2; normal[(b + 2) * n + a] = v2
-                normal[a * n + b + 3] = v3; normal[(b + 3) * n + a] = v3
-                b += 4
-            }
-            var sr = SIMD8<Float>.zero
-            while b < n {
-                let cb = jacobian + b * rows
-                var acc = SIMD8<Float>.zero
-                var i = 0
-                while i < rows { acc += load8(ca, i) * load8(cb, i); i += 8 }
-                let value = acc.sum()
+            let ca = jacobian + a * rows, ma = chunkMasks[a]
+            for b in a ..< n {
+                let value = dot(ca, jacobian + b * rows, ma & chunkMasks[b])
                 normal[a * n + b] = value
                 normal[b * n + a] = value
-                b += 1
             }
-            var i = 0
-            while i < rows { sr += load8(ca, i) * load8(residual, i); i += 8 }
-            gradient[a] = sr.sum()
+            gradient[a] = dot(ca, residual, ma)
         }
         // Cholesky of the (slightly damped) 6×6 pose block.
         var l = (SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero)
@@ -644,18 +645,26 @@ public final class FaceSolver {
             let weights = weights, lower = lower, upper = upper, step = step, reducedGradient = reducedGradient
             let mouthClose = Self.mouthCloseIndex, jawOpen = Self.jawOpenIndex
             for _ in 0 ..< configuration.coordinateDescentSweeps {
+                // A sweep that moves nothing leaves the state as it found it, so every later sweep would too.
+                var moved = false
+                // reducedGradient[v], carried from the previous coordinate's update as a scalar (the same sum the
+                // vector update stores) so the dependency chain does not go through memory.
+                var g = reducedGradient[0]
                 for v in 0 ..< k {
                     let column = reduced + v * kp
                     var high = upper[v]
                     if v == mouthClose { high = min(high, weights[jawOpen] + step[jawOpen]) }
                     let current = step[v]
-                    let proposed = min(max(current - reducedGradient[v] / column[v], lower[v] - weights[v]), max(high - weights[v], lower[v] - weights[v]))
+                    let proposed = min(max(current - g / column[v], lower[v] - weights[v]), max(high - weights[v], lower[v] - weights[v]))
                     let delta = proposed - current
-                    if delta == 0 { continue }
+                    if delta == 0 { g = reducedGradient[v + 1]; continue }
+                    moved = true
                     step[v] = proposed
+                    g = reducedGradient[v + 1] + delta * column[v + 1]
                     var i = 0
                     while i < kp { store8(reducedGradient, i, load8(reducedGradient, i) + delta * load8(column, i)); i += 8 }
                 }
+                if !moved { break }
             }
             // Back-substitute the pose: Δp = −App⁻¹(g_p + Apw·Δw).
             var deltaPose = -poseGradient

@@ -33,6 +33,8 @@ final class PupilLocator {
     private let sampleY: UnsafeMutablePointer<Float>
     private let sampleGX: UnsafeMutablePointer<Float>
     private let sampleGY: UnsafeMutablePointer<Float>
+    private let sampleColumn: UnsafeMutablePointer<Int32>
+    private let sampleRow: UnsafeMutablePointer<Int32>
     private static let cellCount = gridWidth * gridHeight
     /// 1/(dx² + dy²) for the integral offsets between a sample and a candidate cell (0 at the origin): row |dy|
     /// (0…15), column i − x + 32 for candidate column i and sample column x, so eight adjacent candidates are one load.
@@ -49,6 +51,8 @@ final class PupilLocator {
         sampleY = .allocate(capacity: n + 8)
         sampleGX = .allocate(capacity: n + 8)
         sampleGY = .allocate(capacity: n + 8)
+        sampleColumn = .allocate(capacity: n + 8)
+        sampleRow = .allocate(capacity: n + 8)
         inverseSquares = .allocate(capacity: Self.gridHeight * Self.tableWidth)
         for dy in 0 ..< Self.gridHeight {
             for column in 0 ..< Self.tableWidth {
@@ -61,6 +65,8 @@ final class PupilLocator {
     deinit {
         for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares] { p.deallocate() }
         candidate.deallocate()
+        sampleColumn.deallocate()
+        sampleRow.deallocate()
     }
 
     /// - Parameters:
@@ -140,6 +146,7 @@ final class PupilLocator {
                 let m = (gx * gx + gy * gy).squareRoot()
                 guard m > threshold else { continue }
                 sampleX[count] = Float(i); sampleY[count] = Float(j)
+                sampleColumn[count] = Int32(i); sampleRow[count] = Int32(j)
                 sampleGX[count] = gx / m; sampleGY[count] = gy / m
                 count += 1
             }
@@ -158,16 +165,22 @@ final class PupilLocator {
             var i0 = first & ~7
             while i0 <= last {
                 let cx = laneOffsets + Float(i0)
-                var acc = SIMD8<Float>.zero
-                for k in 0 ..< count {
-                    let sx = sampleX[k], dy = sampleY[k] - Float(j)
-                    let dx = SIMD8(repeating: sx) - cx
+                // Two accumulators: the sum over samples is a latency-bound chain otherwise.
+                var acc0 = SIMD8<Float>.zero, acc1 = SIMD8<Float>.zero
+                let base = table + 32 + i0
+                @inline(__always) func term(_ k: Int) -> SIMD8<Float> {
+                    let dy = sampleY[k] - Float(j)
+                    let dx = SIMD8(repeating: sampleX[k]) - cx
                     var dot = dx * sampleGX[k] + SIMD8(repeating: dy * sampleGY[k])
                     dot.replace(with: 0, where: dot .< 0)
-                    let row = table + Int(abs(dy)) * tableWidth + 32 + i0 - Int(sx)
-                    acc += dot * dot * load8(row, 0)
+                    let dj = Int(sampleRow[k]) - j, column = Int(sampleColumn[k])
+                    let row = base + (dj < 0 ? -dj : dj) * tableWidth - column
+                    return dot * dot * load8(row, 0)
                 }
-                store8(scores, j * gw + i0, acc)
+                var k = 0
+                while k + 1 < count { acc0 += term(k); acc1 += term(k + 1); k += 2 }
+                if k < count { acc0 += term(k) }
+                store8(scores, j * gw + i0, acc0 + acc1)
                 i0 += 8
             }
         }
