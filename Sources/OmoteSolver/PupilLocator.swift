@@ -40,6 +40,7 @@ final class PupilLocator {
     /// (0…15), column i − x + 32 for candidate column i and sample column x, so eight adjacent candidates are one load.
     private static let tableWidth = 64
     private let inverseSquares: UnsafeMutablePointer<Float>
+    private let lids: UnsafeMutablePointer<Float>  // per column: upper lid + 1, lower lid − 1 (grid units)
 
     init() {
         let n = Self.cellCount
@@ -54,6 +55,7 @@ final class PupilLocator {
         sampleColumn = .allocate(capacity: n + 8)
         sampleRow = .allocate(capacity: n + 8)
         inverseSquares = .allocate(capacity: Self.gridHeight * Self.tableWidth)
+        lids = .allocate(capacity: 2 * Self.gridWidth)
         for dy in 0 ..< Self.gridHeight {
             for column in 0 ..< Self.tableWidth {
                 let dx = column - 32, n2 = dx * dx + dy * dy
@@ -63,7 +65,7 @@ final class PupilLocator {
     }
 
     deinit {
-        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares] { p.deallocate() }
+        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares, lids] { p.deallocate() }
         candidate.deallocate()
         sampleColumn.deallocate()
         sampleRow.deallocate()
@@ -96,28 +98,36 @@ final class PupilLocator {
             return c.y + (d.y - c.y) * max(0, min(1, (x - c.x) / max(d.x - c.x, 1e-3)))
         }
 
+        // Candidate centres: inside the lid opening, a cell away from the lids (the lids per column, once).
+        for i in 0 ..< gw {
+            let gx = Float(i) + 0.5 - Float(gw) / 2
+            let inside = gx > c0.x + 1 && gx < c3.x - 1
+            lids[i] = inside ? lidY(gx, c0, up1, up2, c3) + 1 : .infinity
+            lids[gw + i] = inside ? lidY(gx, c0, lo1, lo2, c3) - 1 : -.infinity
+        }
         // Resample (bilinear, clamped to the image).
         let maxX = Float(image.width - 1), maxY = Float(image.height - 1)
+        let lastX0 = max(image.width - 2, 0), lastY0 = max(image.height - 2, 0)
+        let pixels = image.pixels, rowStride = image.rowStride
         for j in 0 ..< gh {
             let gy = Float(j) + 0.5 - Float(gh) / 2
             for i in 0 ..< gw {
                 let gx = Float(i) + 0.5 - Float(gw) / 2
                 let p = centre + (gx * u + gy * v) * step
                 let x = min(max(p.x, 0), maxX), y = min(max(p.y, 0), maxY)
-                let x0 = min(Int(x), image.width - 2 < 0 ? 0 : image.width - 2), y0 = min(Int(y), image.height - 2 < 0 ? 0 : image.height - 2)
+                let x0 = min(Int(x), lastX0), y0 = min(Int(y), lastY0)
                 let fx = x - Float(x0), fy = y - Float(y0)
                 let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
-                let top = Float(image[x0, y0]) * (1 - fx) + Float(image[x1, y0]) * fx
-                let bottom = Float(image[x0, y1]) * (1 - fx) + Float(image[x1, y1]) * fx
+                let row0 = pixels + y0 &* rowStride, row1 = pixels + y1 &* rowStride
+                let top = Float(row0[x0]) * (1 - fx) + Float(row0[x1]) * fx
+                let bottom = Float(row1[x0]) * (1 - fx) + Float(row1[x1]) * fx
                 intensity[j * gw + i] = top * (1 - fy) + bottom * fy
-                // Candidate centres: inside the lid opening, a cell away from the lids.
-                let upper = lidY(gx, c0, up1, up2, c3), lower = lidY(gx, c0, lo1, lo2, c3)
-                candidate[j * gw + i] = gx > c0.x + 1 && gx < c3.x - 1 && gy > upper + 1 && gy < lower - 1
+                candidate[j * gw + i] = gy > lids[i] && gy < lids[gw + i]
             }
         }
-        // Darkness weight: 3×3 box-blurred inverted intensity.
+        // Darkness weight: 3×3 box-blurred inverted intensity (only candidates are weighted).
         for j in 0 ..< gh {
-            for i in 0 ..< gw {
+            for i in 0 ..< gw where candidate[j * gw + i] {
                 var sum: Float = 0, n: Float = 0
                 for dj in -1 ... 1 where j + dj >= 0 && j + dj < gh {
                     for di in -1 ... 1 where i + di >= 0 && i + di < gw { sum += intensity[(j + dj) * gw + i + di]; n += 1 }
