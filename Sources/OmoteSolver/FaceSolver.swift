@@ -131,7 +131,7 @@ public final class FaceSolver {
     private let gradient: UnsafeMutablePointer<Float>  // unknowns
     private let reduced: UnsafeMutablePointer<Float>  // variables × paddedVariables, column-major
     private let reducedGradient: UnsafeMutablePointer<Float>  // paddedVariables
-    private let poseCoupling: UnsafeMutablePointer<Float>  // 6 × variables: App⁻¹·Apw
+    private let poseCoupling: UnsafeMutablePointer<Float>  // 6 × paddedVariables: App⁻¹·Apw
     private let step: UnsafeMutablePointer<Float>  // paddedVariables
     private let collected: UnsafeMutablePointer<Float>  // running mean of the neutral face in the head frame (216)
     /// Per Jacobian column, bit c set when its point chunk c (points 8c…8c+7, u and v rows) can be non-zero: each
@@ -194,7 +194,7 @@ public final class FaceSolver {
         gradient = buffer(Self.unknowns + 8)
         reduced = buffer(Self.variables * Self.paddedVariables + 8)  // + 8: coordinate descent reads index v + 1
         reducedGradient = buffer(Self.paddedVariables + 8)
-        poseCoupling = buffer(6 * Self.variables)
+        poseCoupling = buffer(6 * Self.paddedVariables)
         step = buffer(Self.paddedVariables)
         collected = buffer(3 * p)
         weights = buffer(Self.paddedVariables)
@@ -577,7 +577,8 @@ public final class FaceSolver {
         for a in 0 ..< n {
             let ca = jacobian + a * rows, ma = chunkMasks[a]
             for b in a ..< n {
-                let value = dot(ca, jacobian + b * rows, ma & chunkMasks[b])
+                let mask = ma & chunkMasks[b]
+                let value = mask == 0 ? 0 : dot(ca, jacobian + b * rows, mask)
                 normal[a * n + b] = value
                 normal[b * n + a] = value
             }
@@ -610,7 +611,24 @@ public final class FaceSolver {
                 }
                 for r in 0 ..< 6 { out[r * outStride] = y[r] }
             }
-            for v in 0 ..< k { solve6({ self.normal[$0 * n + 6 + v] }, into: poseCoupling + v, outStride: k) }
+            // The same substitutions for eight columns at a time (lane = column; padding lanes are never read).
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { y in
+                var v = 0
+                while v < k {
+                    for r in 0 ..< 6 {
+                        var s = load8(normal, r * n + 6 + v)
+                        for m in 0 ..< r { s -= SIMD8(repeating: chol[8 * r + m]) * y[m] }
+                        y[r] = s / SIMD8(repeating: chol[8 * r + r])
+                    }
+                    for r in stride(from: 5, through: 0, by: -1) {
+                        var s = y[r]
+                        for m in r + 1 ..< 6 { s -= SIMD8(repeating: chol[8 * m + r]) * y[m] }
+                        y[r] = s / SIMD8(repeating: chol[8 * r + r])
+                    }
+                    for r in 0 ..< 6 { store8(poseCoupling, r * kp + v, y[r]) }
+                    v += 8
+                }
+            }
             var poseGradient = SIMD8<Float>.zero
             withUnsafeMutableBytes(of: &poseGradient) { g in
                 solve6({ self.gradient[$0] }, into: g.baseAddress!.assumingMemoryBound(to: Float.self), outStride: 1)
@@ -624,7 +642,7 @@ public final class FaceSolver {
                 var a = 0
                 while a < kp {
                     var value = load8(row, a)
-                    for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: pc[r * k + b]) }
+                    for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: pc[r * kp + b]) }
                     store8(column, a, value)
                     a += 8
                 }
@@ -669,7 +687,7 @@ public final class FaceSolver {
             // Back-substitute the pose: Δp = −App⁻¹(g_p + Apw·Δw).
             var deltaPose = -poseGradient
             for v in 0 ..< k where step[v] != 0 {
-                for r in 0 ..< 6 { deltaPose[r] -= poseCoupling[r * k + v] * step[v] }
+                for r in 0 ..< 6 { deltaPose[r] -= poseCoupling[r * kp + v] * step[v] }
             }
             for v in 0 ..< k { weights[v] = min(max(weights[v] + step[v], lower[v]), upper[v]) }
             let omega = SIMD3(deltaPose[0], deltaPose[1], deltaPose[2])
