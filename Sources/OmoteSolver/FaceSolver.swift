@@ -131,15 +131,20 @@ public final class FaceSolver {
     private let gradient: UnsafeMutablePointer<Float>  // unknowns
     private let reduced: UnsafeMutablePointer<Float>  // variables × paddedVariables, column-major
     private let reducedGradient: UnsafeMutablePointer<Float>  // paddedVariables
-    private let poseCoupling: UnsafeMutablePointer<Float>  // 6 × variables: App⁻¹·Apw
+    private let poseCoupling: UnsafeMutablePointer<Float>  // 6 × paddedVariables: App⁻¹·Apw
     private let step: UnsafeMutablePointer<Float>  // paddedVariables
     private let collected: UnsafeMutablePointer<Float>  // running mean of the neutral face in the head frame (216)
+    /// Per Jacobian column, bit c set when its point chunk c (points 8c…8c+7, u and v rows) can be non-zero: each
+    /// field moves a few landmarks, so most products in JᵀJ are exact zeros and are skipped.
+    private let columnChunks: UnsafeMutablePointer<UInt16>  // unknowns
 
     // State.
-    private var weights = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var lower = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var upper = [Float](repeating: 0, count: FaceSolver.paddedVariables)
-    private var penalty = [Float](repeating: 0, count: FaceSolver.paddedVariables)
+    // Per-variable state as raw buffers (paddedVariables each): class-stored arrays cost an exclusivity check and a
+    // bounds check per access in the coordinate descent's inner loop.
+    private let weights: UnsafeMutablePointer<Float>
+    private let lower: UnsafeMutablePointer<Float>
+    private let upper: UnsafeMutablePointer<Float>
+    private let penalty: UnsafeMutablePointer<Float>
     private var identity = [Float](repeating: 0, count: FaceSolver.modes)
     private var rotation = (SIMD3<Float>(1, 0, 0), SIMD3<Float>(0, 1, 0), SIMD3<Float>(0, 0, 1))
     private var translation = SIMD3<Float>(0, 0, 600)
@@ -185,13 +190,19 @@ public final class FaceSolver {
         headJacobian = buffer(6 * p)
         jacobian = buffer(Self.unknowns * 2 * p)
         residual = buffer(2 * p)
-        normal = buffer(Self.unknowns * Self.unknowns)
-        gradient = buffer(Self.unknowns)
-        reduced = buffer(Self.variables * Self.paddedVariables)
-        reducedGradient = buffer(Self.paddedVariables)
-        poseCoupling = buffer(6 * Self.variables)
+        normal = buffer(Self.unknowns * Self.unknowns + 8)  // + 8: SIMD8 reads of the last row's padded tail
+        gradient = buffer(Self.unknowns + 8)
+        reduced = buffer(Self.variables * Self.paddedVariables + 8)  // + 8: coordinate descent reads index v + 1
+        reducedGradient = buffer(Self.paddedVariables + 8)
+        poseCoupling = buffer(6 * Self.paddedVariables)
         step = buffer(Self.paddedVariables)
         collected = buffer(3 * p)
+        weights = buffer(Self.paddedVariables)
+        columnChunks = .allocate(capacity: Self.unknowns)
+        columnChunks.initialize(repeating: UInt16((1 << Self.chunks) - 1), count: Self.unknowns)
+        lower = buffer(Self.paddedVariables)
+        upper = buffer(Self.paddedVariables)
+        penalty = buffer(Self.paddedVariables)
 
         for k in 0 ..< 68 {
             let q = FaceModel.neutral[k]
@@ -221,9 +232,10 @@ public final class FaceSolver {
     }
 
     deinit {
+        columnChunks.deallocate()
         for b in [neutral, identityFields, offsets, base, fields, attachment, rootWeight, observed, jawDerivatives,
                   modelPoints, cameraPoints, headJacobian, jacobian, residual, normal, gradient, reduced,
-                  reducedGradient, poseCoupling, step, collected] { b.deallocate() }
+                  reducedGradient, poseCoupling, step, collected, weights, lower, upper, penalty] { b.deallocate() }
     }
 
     // MARK: Public control
@@ -424,7 +436,18 @@ public final class FaceSolver {
             let field = FaceModel.displacementField(shape, face: face)!
             let target = fields + v * 3 * p
             for k in 0 ..< 68 { target[k] = field[k].x; target[p + k] = field[k].y; target[2 * p + k] = field[k].z }
+            columnChunks[6 + v] = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && field[8 * c + $0] != .zero } }
         }
+        // The jaw's derivative directions are proportional to the attachment.
+        let jaw = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && attachment[8 * c + $0] != 0 } }
+        columnChunks[6 + Self.jawOpenIndex] = jaw
+        columnChunks[6 + Self.jawLateralIndex] = jaw
+    }
+
+    private func chunkMask(_ nonZero: (Int) -> Bool) -> UInt16 {
+        var mask: UInt16 = 0
+        for c in 0 ..< Self.chunks where c * 8 < 68 && nonZero(c) { mask |= 1 << c }
+        return mask
     }
 
     /// Model points in the head and camera frames at the current weights, plus the jaw's derivative directions.
@@ -540,22 +563,26 @@ public final class FaceSolver {
     /// One bounded Gauss–Newton step: normal equations, pose eliminated, weights by projected coordinate descent.
     private func solveStep() {
         let n = Self.unknowns, rows = 2 * Self.points, k = Self.variables, kp = Self.paddedVariables
-        // Normal matrix JᵀJ and gradient Jᵀr.
+        // Normal matrix JᵀJ and gradient Jᵀr over the point chunks where both columns can be non-zero (u rows, then
+        // v rows, as a dense pass would add them: the skipped products are exact zeros).
+        let p = Self.points, chunkMasks = columnChunks, residual = residual
+        @inline(__always) func dot(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ mask: UInt16) -> Float {
+            var acc = SIMD8<Float>.zero
+            var bits = mask
+            while bits != 0 { let i = 8 * bits.trailingZeroBitCount; acc += load8(x, i) * load8(y, i); bits &= bits &- 1 }
+            bits = mask
+            while bits != 0 { let i = p + 8 * bits.trailingZeroBitCount; acc += load8(x, i) * load8(y, i); bits &= bits &- 1 }
+            return acc.sum()
+        }
         for a in 0 ..< n {
-            let ca = jacobian + a * rows
+            let ca = jacobian + a * rows, ma = chunkMasks[a]
             for b in a ..< n {
-                let cb = jacobian + b * rows
-                var acc = SIMD8<Float>.zero
-                var i = 0
-                while i < rows { acc += load8(ca, i) * load8(cb, i); i += 8 }
-                let value = acc.sum()
+                let mask = ma & chunkMasks[b]
+                let value = mask == 0 ? 0 : dot(ca, jacobian + b * rows, mask)
                 normal[a * n + b] = value
                 normal[b * n + a] = value
             }
-            var acc = SIMD8<Float>.zero
-            var i = 0
-            while i < rows { acc += load8(ca, i) * load8(residual, i); i += 8 }
-            gradient[a] = acc.sum()
+            gradient[a] = dot(ca, residual, ma)
         }
         // Cholesky of the (slightly damped) 6×6 pose block.
         var l = (SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero, SIMD8<Float>.zero)
@@ -584,49 +611,83 @@ public final class FaceSolver {
                 }
                 for r in 0 ..< 6 { out[r * outStride] = y[r] }
             }
-            for v in 0 ..< k { solve6({ self.normal[$0 * n + 6 + v] }, into: poseCoupling + v, outStride: k) }
+            // The same substitutions for eight columns at a time (lane = column; padding lanes are never read).
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { y in
+                var v = 0
+                while v < k {
+                    for r in 0 ..< 6 {
+                        var s = load8(normal, r * n + 6 + v)
+                        for m in 0 ..< r { s -= SIMD8(repeating: chol[8 * r + m]) * y[m] }
+                        y[r] = s / SIMD8(repeating: chol[8 * r + r])
+                    }
+                    for r in stride(from: 5, through: 0, by: -1) {
+                        var s = y[r]
+                        for m in r + 1 ..< 6 { s -= SIMD8(repeating: chol[8 * m + r]) * y[m] }
+                        y[r] = s / SIMD8(repeating: chol[8 * r + r])
+                    }
+                    for r in 0 ..< 6 { store8(poseCoupling, r * kp + v, y[r]) }
+                    v += 8
+                }
+            }
             var poseGradient = SIMD8<Float>.zero
             withUnsafeMutableBytes(of: &poseGradient) { g in
                 solve6({ self.gradient[$0] }, into: g.baseAddress!.assumingMemoryBound(to: Float.self), outStride: 1)
             }
-            // Reduced system H = Aww − Awp·App⁻¹·Apw + diag(λ + μ), c = g_w − Awp·App⁻¹·g_p + λ⊙w.
+            // Reduced system H = Aww − Awp·App⁻¹·Apw + diag(λ + μ), c = g_w − Awp·App⁻¹·g_p + λ⊙w, eight rows a at a
+            // time: Aww is symmetric, so column b of it is contiguous in row 6 + b of `normal`.
+            let pc = poseCoupling
             for b in 0 ..< k {
                 let column = reduced + b * kp
-                for a in 0 ..< k {
-                    var value = normal[(6 + a) * n + 6 + b]
-                    for r in 0 ..< 6 { value -= normal[r * n + 6 + a] * poseCoupling[r * k + b] }
-                    column[a] = value
+                let row = normal + (6 + b) * n + 6
+                var a = 0
+                while a < kp {
+                    var value = load8(row, a)
+                    for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: pc[r * kp + b]) }
+                    store8(column, a, value)
+                    a += 8
                 }
                 for a in k ..< kp { column[a] = 0 }
                 column[b] += penalty[b] + 1e-3
             }
-            for a in 0 ..< k {
-                var value = gradient[6 + a] + penalty[a] * weights[a]
-                for r in 0 ..< 6 { value -= normal[r * n + 6 + a] * poseGradient[r] }
-                reducedGradient[a] = value
-                step[a] = 0
+            var a = 0
+            while a < kp {
+                var value = load8(gradient, 6 + a) + load8(penalty, a) * load8(weights, a)
+                for r in 0 ..< 6 { value -= load8(normal, r * n + 6 + a) * SIMD8(repeating: poseGradient[r]) }
+                store8(reducedGradient, a, value)
+                store8(step, a, .zero)
+                a += 8
             }
-            for a in k ..< kp { reducedGradient[a] = 0; step[a] = 0 }
+            for a in k ..< kp { reducedGradient[a] = 0 }
 
             // Projected coordinate descent on ½ΔᵀHΔ + cᵀΔ with lower ≤ w + Δ ≤ upper (mouthClose ≤ jawOpen).
+            let weights = weights, lower = lower, upper = upper, step = step, reducedGradient = reducedGradient
+            let mouthClose = Self.mouthCloseIndex, jawOpen = Self.jawOpenIndex
             for _ in 0 ..< configuration.coordinateDescentSweeps {
+                // A sweep that moves nothing leaves the state as it found it, so every later sweep would too.
+                var moved = false
+                // reducedGradient[v], carried from the previous coordinate's update as a scalar (the same sum the
+                // vector update stores) so the dependency chain does not go through memory.
+                var g = reducedGradient[0]
                 for v in 0 ..< k {
                     let column = reduced + v * kp
                     var high = upper[v]
-                    if v == Self.mouthCloseIndex { high = min(high, weights[Self.jawOpenIndex] + step[Self.jawOpenIndex]) }
+                    if v == mouthClose { high = min(high, weights[jawOpen] + step[jawOpen]) }
                     let current = step[v]
-                    let proposed = min(max(current - reducedGradient[v] / column[v], lower[v] - weights[v]), max(high - weights[v], lower[v] - weights[v]))
+                    let proposed = min(max(current - g / column[v], lower[v] - weights[v]), max(high - weights[v], lower[v] - weights[v]))
                     let delta = proposed - current
-                    if delta == 0 { continue }
+                    if delta == 0 { g = reducedGradient[v + 1]; continue }
+                    moved = true
                     step[v] = proposed
+                    g = reducedGradient[v + 1] + delta * column[v + 1]
                     var i = 0
                     while i < kp { store8(reducedGradient, i, load8(reducedGradient, i) + delta * load8(column, i)); i += 8 }
                 }
+                if !moved { break }
             }
             // Back-substitute the pose: Δp = −App⁻¹(g_p + Apw·Δw).
             var deltaPose = -poseGradient
             for v in 0 ..< k where step[v] != 0 {
-                for r in 0 ..< 6 { deltaPose[r] -= poseCoupling[r * k + v] * step[v] }
+                for r in 0 ..< 6 { deltaPose[r] -= poseCoupling[r * kp + v] * step[v] }
             }
             for v in 0 ..< k { weights[v] = min(max(weights[v] + step[v], lower[v]), upper[v]) }
             let omega = SIMD3(deltaPose[0], deltaPose[1], deltaPose[2])

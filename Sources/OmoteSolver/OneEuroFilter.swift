@@ -53,6 +53,35 @@ public struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scal
         }
         let period = Float(timestampNanoseconds - lastTimestampNanoseconds) * 1e-9
         lastTimestampNanoseconds = timestampNanoseconds
+        // The same per-lane arithmetic as the whole-vector expression below, eight lanes at a time: generic SIMD64
+        // arithmetic compiles to per-lane code with a 60 KB stack frame (as costly as a solver iteration).
+        if Vector.scalarCount % 8 == 0 {
+            var value = value
+            let derivativeAlpha = Self.alpha(cutoff: SIMD8(repeating: parameters.derivativeCutoffHz), period: period)
+            let minimumCutoff = SIMD8<Float>(repeating: parameters.minimumCutoffHz), beta = parameters.beta
+            withUnsafeMutableBytes(of: &previous) { previousBytes in
+                withUnsafeMutableBytes(of: &previousDerivative) { derivativeBytes in
+                    withUnsafeMutableBytes(of: &value) { valueBytes in
+                        var offset = 0
+                        while offset < Vector.scalarCount * 4 {
+                            let x = valueBytes.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                            var last = previousBytes.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                            var d = derivativeBytes.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                            let derivative = (x - last) / SIMD8(repeating: period)
+                            d += derivativeAlpha * (derivative - d)
+                            var speed = d
+                            speed.replace(with: -speed, where: speed .< 0)
+                            let cutoff = minimumCutoff + beta * speed
+                            last += Self.alpha(cutoff: cutoff, period: period) * (x - last)
+                            derivativeBytes.storeBytes(of: d, toByteOffset: offset, as: SIMD8<Float>.self)
+                            previousBytes.storeBytes(of: last, toByteOffset: offset, as: SIMD8<Float>.self)
+                            offset += 32
+                        }
+                    }
+                }
+            }
+            return previous
+        }
         let derivative = (value - previous) / Vector(repeating: period)
         let derivativeAlpha = Self.alpha(cutoff: Vector(repeating: parameters.derivativeCutoffHz), period: period)
         previousDerivative += derivativeAlpha * (derivative - previousDerivative)
@@ -65,8 +94,8 @@ public struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scal
 
     /// Smoothing factor of a first-order low-pass with the given cutoff: period / (period + 1/(2π·cutoff)).
     @inline(__always)
-    static func alpha(cutoff: Vector, period: Float) -> Vector {
+    static func alpha<V: SIMD>(cutoff: V, period: Float) -> V where V.Scalar == Float {
         let tau = 1 / (Float(2 * Double.pi) * cutoff)
-        return Vector(repeating: period) / (Vector(repeating: period) + tau)
+        return V(repeating: period) / (V(repeating: period) + tau)
     }
 }

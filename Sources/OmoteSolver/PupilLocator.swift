@@ -28,12 +28,19 @@ final class PupilLocator {
     private let darkness: UnsafeMutablePointer<Float>
     private let candidate: UnsafeMutablePointer<Bool>
     private let scores: UnsafeMutablePointer<Float>
-    // Selected gradient samples, structure of arrays padded to a multiple of 8 for SIMD.
+    // Selected gradient samples (grid coordinates and unit gradients), structure of arrays.
     private let sampleX: UnsafeMutablePointer<Float>
     private let sampleY: UnsafeMutablePointer<Float>
     private let sampleGX: UnsafeMutablePointer<Float>
     private let sampleGY: UnsafeMutablePointer<Float>
+    private let sampleColumn: UnsafeMutablePointer<Int32>
+    private let sampleRow: UnsafeMutablePointer<Int32>
     private static let cellCount = gridWidth * gridHeight
+    /// 1/(dx² + dy²) for the integral offsets between a sample and a candidate cell (0 at the origin): row |dy|
+    /// (0…15), column i − x + 32 for candidate column i and sample column x, so eight adjacent candidates are one load.
+    private static let tableWidth = 64
+    private let inverseSquares: UnsafeMutablePointer<Float>
+    private let lids: UnsafeMutablePointer<Float>  // per column: upper lid + 1, lower lid − 1 (grid units)
 
     init() {
         let n = Self.cellCount
@@ -45,11 +52,23 @@ final class PupilLocator {
         sampleY = .allocate(capacity: n + 8)
         sampleGX = .allocate(capacity: n + 8)
         sampleGY = .allocate(capacity: n + 8)
+        sampleColumn = .allocate(capacity: n + 8)
+        sampleRow = .allocate(capacity: n + 8)
+        inverseSquares = .allocate(capacity: Self.gridHeight * Self.tableWidth)
+        lids = .allocate(capacity: 2 * Self.gridWidth)
+        for dy in 0 ..< Self.gridHeight {
+            for column in 0 ..< Self.tableWidth {
+                let dx = column - 32, n2 = dx * dx + dy * dy
+                inverseSquares[dy * Self.tableWidth + column] = n2 == 0 ? 0 : 1 / Float(n2)
+            }
+        }
     }
 
     deinit {
-        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY] { p.deallocate() }
+        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares, lids] { p.deallocate() }
         candidate.deallocate()
+        sampleColumn.deallocate()
+        sampleRow.deallocate()
     }
 
     /// - Parameters:
@@ -79,28 +98,36 @@ final class PupilLocator {
             return c.y + (d.y - c.y) * max(0, min(1, (x - c.x) / max(d.x - c.x, 1e-3)))
         }
 
+        // Candidate centres: inside the lid opening, a cell away from the lids (the lids per column, once).
+        for i in 0 ..< gw {
+            let gx = Float(i) + 0.5 - Float(gw) / 2
+            let inside = gx > c0.x + 1 && gx < c3.x - 1
+            lids[i] = inside ? lidY(gx, c0, up1, up2, c3) + 1 : .infinity
+            lids[gw + i] = inside ? lidY(gx, c0, lo1, lo2, c3) - 1 : -.infinity
+        }
         // Resample (bilinear, clamped to the image).
         let maxX = Float(image.width - 1), maxY = Float(image.height - 1)
+        let lastX0 = max(image.width - 2, 0), lastY0 = max(image.height - 2, 0)
+        let pixels = image.pixels, rowStride = image.rowStride
         for j in 0 ..< gh {
             let gy = Float(j) + 0.5 - Float(gh) / 2
             for i in 0 ..< gw {
                 let gx = Float(i) + 0.5 - Float(gw) / 2
                 let p = centre + (gx * u + gy * v) * step
                 let x = min(max(p.x, 0), maxX), y = min(max(p.y, 0), maxY)
-                let x0 = min(Int(x), image.width - 2 < 0 ? 0 : image.width - 2), y0 = min(Int(y), image.height - 2 < 0 ? 0 : image.height - 2)
+                let x0 = min(Int(x), lastX0), y0 = min(Int(y), lastY0)
                 let fx = x - Float(x0), fy = y - Float(y0)
                 let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
-                let top = Float(image[x0, y0]) * (1 - fx) + Float(image[x1, y0]) * fx
-                let bottom = Float(image[x0, y1]) * (1 - fx) + Float(image[x1, y1]) * fx
+                let row0 = pixels + y0 &* rowStride, row1 = pixels + y1 &* rowStride
+                let top = Float(row0[x0]) * (1 - fx) + Float(row0[x1]) * fx
+                let bottom = Float(row1[x0]) * (1 - fx) + Float(row1[x1]) * fx
                 intensity[j * gw + i] = top * (1 - fy) + bottom * fy
-                // Candidate centres: inside the lid opening, a cell away from the lids.
-                let upper = lidY(gx, c0, up1, up2, c3), lower = lidY(gx, c0, lo1, lo2, c3)
-                candidate[j * gw + i] = gx > c0.x + 1 && gx < c3.x - 1 && gy > upper + 1 && gy < lower - 1
+                candidate[j * gw + i] = gy > lids[i] && gy < lids[gw + i]
             }
         }
-        // Darkness weight: 3×3 box-blurred inverted intensity.
+        // Darkness weight: 3×3 box-blurred inverted intensity (only candidates are weighted).
         for j in 0 ..< gh {
-            for i in 0 ..< gw {
+            for i in 0 ..< gw where candidate[j * gw + i] {
                 var sum: Float = 0, n: Float = 0
                 for dj in -1 ... 1 where j + dj >= 0 && j + dj < gh {
                     for di in -1 ... 1 where i + di >= 0 && i + di < gw { sum += intensity[(j + dj) * gw + i + di]; n += 1 }
@@ -129,38 +156,50 @@ final class PupilLocator {
                 let m = (gx * gx + gy * gy).squareRoot()
                 guard m > threshold else { continue }
                 sampleX[count] = Float(i); sampleY[count] = Float(j)
+                sampleColumn[count] = Int32(i); sampleRow[count] = Int32(j)
                 sampleGX[count] = gx / m; sampleGY[count] = gy / m
                 count += 1
             }
         }
         guard count >= 8 else { return result }
-        let padded = (count + 7) & ~7
-        for k in count ..< padded { sampleX[k] = 0; sampleY[k] = 0; sampleGX[k] = 0; sampleGY[k] = 0 }
 
-        // Objective at every candidate, SIMD over the gradient samples.
-        var best: Float = -1, bestIndex = -1
+        // Objective at every candidate: eight adjacent candidates of a row at a time, accumulated over the samples
+        // (no division: sample and candidate sit on the grid, so 1/|d|² comes from the table).
+        let table = inverseSquares, tableWidth = Self.tableWidth
+        for index in 0 ..< Self.cellCount { scores[index] = 0 }
+        let laneOffsets = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for j in 0 ..< gh {
-            for i in 0 ..< gw {
-                let index = j * gw + i
-                scores[index] = 0
-                guard candidate[index] else { continue }
-                let cx = SIMD8<Float>(repeating: Float(i)), cy = SIMD8<Float>(repeating: Float(j))
-                var acc = SIMD8<Float>.zero
-                var k = 0
-                while k < padded {
-                    let dx = load8(sampleX, k) - cx, dy = load8(sampleY, k) - cy
-                    var dot = dx * load8(sampleGX, k) + dy * load8(sampleGY, k)
+            var first = gw, last = -1
+            for i in 0 ..< gw where candidate[j * gw + i] { first = min(first, i); last = i }
+            guard last >= 0 else { continue }
+            var i0 = first & ~7
+            while i0 <= last {
+                let cx = laneOffsets + Float(i0)
+                // Two accumulators: the sum over samples is a latency-bound chain otherwise.
+                var acc0 = SIMD8<Float>.zero, acc1 = SIMD8<Float>.zero
+                let base = table + 32 + i0
+                @inline(__always) func term(_ k: Int) -> SIMD8<Float> {
+                    let dy = sampleY[k] - Float(j)
+                    let dx = SIMD8(repeating: sampleX[k]) - cx
+                    var dot = dx * sampleGX[k] + SIMD8(repeating: dy * sampleGY[k])
                     dot.replace(with: 0, where: dot .< 0)
-                    let n2 = dx * dx + dy * dy
-                    var term = dot * dot / n2
-                    term.replace(with: 0, where: n2 .== 0)
-                    acc += term
-                    k += 8
+                    let dj = Int(sampleRow[k]) - j, column = Int(sampleColumn[k])
+                    let row = base + (dj < 0 ? -dj : dj) * tableWidth - column
+                    return dot * dot * load8(row, 0)
                 }
-                let score = acc.sum() * darkness[index]
-                scores[index] = score
-                if score > best { best = score; bestIndex = index }
+                var k = 0
+                while k + 1 < count { acc0 += term(k); acc1 += term(k + 1); k += 2 }
+                if k < count { acc0 += term(k) }
+                store8(scores, j * gw + i0, acc0 + acc1)
+                i0 += 8
             }
+        }
+        var best: Float = -1, bestIndex = -1
+        for index in 0 ..< Self.cellCount {
+            guard candidate[index] else { scores[index] = 0; continue }
+            let score = scores[index] * darkness[index]
+            scores[index] = score
+            if score > best { best = score; bestIndex = index }
         }
         guard bestIndex >= 0, best > 0 else { return result }
         let bi = bestIndex % gw, bj = bestIndex / gw
