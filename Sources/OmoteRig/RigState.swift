@@ -211,14 +211,8 @@ public struct RigState {
                     }
                 case .rigid(let bone):
                     let m = bone == 0 ? bones.0 : bone == 1 ? bones.1 : bone == 2 ? bones.2 : bones.3
-                    for i in start ..< end {
-                        let p = srcP[i]
-                        dstP[i] = m.c0 * p.x + m.c1 * p.y + m.c2 * p.z + m.t
-                    }
-                    for i in start ..< end {
-                        let n = srcN[i]
-                        dstN[i] = m.c0 * n.x + m.c1 * n.y + m.c2 * n.z
-                    }
+                    Self.transform(srcP, dstP, start ..< end, m, translate: true)
+                    Self.transform(srcN, dstN, start ..< end, m, translate: false)
                     if renormalise { Self.normalize(dstN, start ..< end) }
                 case .blended:
                     for i in start ..< end {
@@ -238,6 +232,34 @@ public struct RigState {
                 }
             }
         }}}}}}}}}}
+    }
+
+    /// `dst[i] = m · src[i]` (+ m.t when `translate`) over `range`, two vertices per 8-lane instruction: each half
+    /// of an 8-lane register holds one vertex, its x, y, z broadcast within the half. Per lane the arithmetic is
+    /// `c0·x + c1·y + c2·z (+ t)` in that order, as one vertex at a time.
+    @inline(__always)
+    private static func transform(_ src: UnsafePointer<SIMD4<Float>>, _ dst: UnsafeMutablePointer<SIMD4<Float>>,
+                                  _ range: Range<Int>, _ m: Bone, translate: Bool) {
+        let c0 = SIMD8(lowHalf: m.c0, highHalf: m.c0), c1 = SIMD8(lowHalf: m.c1, highHalf: m.c1)
+        let c2 = SIMD8(lowHalf: m.c2, highHalf: m.c2), t = SIMD8(lowHalf: m.t, highHalf: m.t)
+        let stride = MemoryLayout<SIMD4<Float>>.stride
+        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+        var i = range.lowerBound
+        while i + 2 <= range.upperBound {
+            let p = from.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
+            let x = SIMD8(lowHalf: SIMD4(repeating: p[0]), highHalf: SIMD4(repeating: p[4]))
+            let y = SIMD8(lowHalf: SIMD4(repeating: p[1]), highHalf: SIMD4(repeating: p[5]))
+            let z = SIMD8(lowHalf: SIMD4(repeating: p[2]), highHalf: SIMD4(repeating: p[6]))
+            var r = c0 * x + c1 * y + c2 * z
+            if translate { r = r + t }
+            to.storeBytes(of: r, toByteOffset: i * stride, as: SIMD8<Float>.self)
+            i += 2
+        }
+        if i < range.upperBound {
+            let p = src[i]
+            let r = m.c0 * p.x + m.c1 * p.y + m.c2 * p.z
+            dst[i] = translate ? r + m.t : r
+        }
     }
 
     /// A bone transform with `SIMD4` columns (w = 0), the register layout the skinning loops use.
