@@ -28,17 +28,12 @@ public struct RigState {
     /// This frame's transform of each face bone (rest → posed, model space), indexed by `RigFaceBone.rawValue`.
     public private(set) var boneTransforms: [RigAffine]
 
-    private var morphedPositions: [SIMD3<Float>]
-    private var morphedNormals: [SIMD3<Float>]
-
     public init(model: RigModel) {
         self.model = model
         positions = model.positions
         normals = model.normals
         morphWeights = [Float](repeating: 0, count: model.morphTargets.count)
         boneTransforms = [RigAffine](repeating: .identity, count: RigFaceBone.allCases.count)
-        morphedPositions = Array(model.positions.prefix(model.morphedVertexCount))
-        morphedNormals = Array(model.normals.prefix(model.morphedVertexCount))
     }
 
     /// Deforms the rig for one frame. `headPose` is in the camera frame (+x right, +y down, +z forward; identity =
@@ -63,50 +58,69 @@ public struct RigState {
 
     // MARK: Morph targets
 
+    // The morphed vertices are the prefix `0 ..< model.morphedVertexCount`. Their morphed positions (and normals,
+    // with normal deltas) are built in `positions`/`normals` themselves and skinned there in place: rest copied in,
+    // then each target's runs added as flat float loops. `SIMD3<Float>` elements are 16 bytes (x, y, z, padding), the
+    // layout of the packed `SIMD4` deltas (w = 0), so a run of n vertices is 4n floats. The padding lane only ever
+    // receives w·0 and is never read back as a coordinate. Per lane the arithmetic (out + w·delta, target by target)
+    // is the one the straightforward `out[i] = out[i] + w * d[k]` scatter does, so the results are the same.
+
     private mutating func applyMorphs() {
         let count = model.morphedVertexCount
         guard count > 0 else { return }
-        let targets = model.morphTargets
         let withNormals = model.anyNormalDeltas
+        let runs = model.morphRuns
         model.positions.withUnsafeBufferPointer { rest in
-            morphedPositions.withUnsafeMutableBufferPointer { out in
+            positions.withUnsafeMutableBufferPointer { out in
                 out.baseAddress!.update(from: rest.baseAddress!, count: count)
             }
         }
-        if withNormals {
-            model.normals.withUnsafeBufferPointer { rest in
-                morphedNormals.withUnsafeMutableBufferPointer { out in
-                    out.baseAddress!.update(from: rest.baseAddress!, count: count)
+        morphWeights.withUnsafeBufferPointer { weights in
+            positions.withUnsafeMutableBufferPointer { out in
+                runs.positionDeltas.withUnsafeBufferPointer { deltas in
+                    Self.addRuns(runs, weights: weights, deltas: deltas, into: out, normals: false)
                 }
+            }
+        }
+        guard withNormals else { return }
+        model.normals.withUnsafeBufferPointer { rest in
+            normals.withUnsafeMutableBufferPointer { out in
+                out.baseAddress!.update(from: rest.baseAddress!, count: count)
             }
         }
         morphWeights.withUnsafeBufferPointer { weights in
-            morphedPositions.withUnsafeMutableBufferPointer { out in
-                morphedNormals.withUnsafeMutableBufferPointer { outNormals in
-                    for t in 0 ..< targets.count {
-                        let w = weights[t]
-                        guard abs(w) > 1e-5 else { continue }
-                        let target = targets[t]
-                        target.vertexIndices.withUnsafeBufferPointer { idx in
-                            target.positionDeltas.withUnsafeBufferPointer { d in
-                                for k in 0 ..< idx.count {
-                                    let i = Int(idx[k])
-                                    out[i] = out[i] + w * d[k]
-                                }
-                            }
-                            if withNormals, !target.normalDeltas.isEmpty {
-                                target.normalDeltas.withUnsafeBufferPointer { d in
-                                    for k in 0 ..< idx.count {
-                                        let i = Int(idx[k])
-                                        outNormals[i] = outNormals[i] + w * d[k]
-                                    }
-                                }
-                            }
-                        }
-                    }
+            normals.withUnsafeMutableBufferPointer { out in
+                runs.normalDeltas.withUnsafeBufferPointer { deltas in
+                    Self.addRuns(runs, weights: weights, deltas: deltas, into: out, normals: true)
                 }
             }
         }
+    }
+
+    /// `out[v] += w[t] · delta` for every target t with a non-negligible weight and every vertex v it moves.
+    private static func addRuns(_ runs: RigMorphRuns, weights: UnsafeBufferPointer<Float>,
+                                deltas: UnsafeBufferPointer<SIMD4<Float>>, into out: UnsafeMutableBufferPointer<SIMD3<Float>>,
+                                normals: Bool) {
+        out.withMemoryRebound(to: Float.self) { outFloats in
+        deltas.withMemoryRebound(to: Float.self) { deltaFloats in
+        let outFloats = outFloats.baseAddress!, deltaFloats = deltaFloats.baseAddress!
+        runs.targetRunStart.withUnsafeBufferPointer { runStart in
+        runs.targetDeltaStart.withUnsafeBufferPointer { deltaStart in
+        runs.runFirstVertex.withUnsafeBufferPointer { first in
+        runs.runCount.withUnsafeBufferPointer { runCount in
+        runs.targetHasNormals.withUnsafeBufferPointer { hasNormals in
+            for t in 0 ..< weights.count {
+                let w = weights[t]
+                guard abs(w) > 1e-5, !normals || hasNormals[t] else { continue }
+                var d = deltaFloats + 4 * Int(deltaStart[t])
+                for r in Int(runStart[t]) ..< Int(runStart[t + 1]) {
+                    let o = outFloats + 4 * Int(first[r])
+                    let n = 4 * Int(runCount[r])
+                    for j in 0 ..< n { o[j] = o[j] + w * d[j] }
+                    d += n
+                }
+            }
+        }}}}}}}
     }
 
     // MARK: Bones
@@ -164,74 +178,131 @@ public struct RigState {
     private mutating func skin() {
         let morphedCount = model.morphedVertexCount
         let withNormalDeltas = model.anyNormalDeltas
-        let segments = model.segments
-        let bones = (boneTransforms[0], boneTransforms[1], boneTransforms[2], boneTransforms[3])
+        let b = boneTransforms
+        let bones = (Bone(b[0]), Bone(b[1]), Bone(b[2]), Bone(b[3]))
         model.positions.withUnsafeBufferPointer { restP in
         model.normals.withUnsafeBufferPointer { restN in
         model.faceBoneWeights.withUnsafeBufferPointer { boneWeights in
-        morphedPositions.withUnsafeBufferPointer { morphP in
-        morphedNormals.withUnsafeBufferPointer { morphN in
+        model.segments.withUnsafeBufferPointer { segments in
         positions.withUnsafeMutableBufferPointer { outP in
         normals.withUnsafeMutableBufferPointer { outN in
+        // SIMD3<Float> and SIMD4<Float> share size and alignment; the w lanes are padding (see applyMorphs).
+        restP.withMemoryRebound(to: SIMD4<Float>.self) { restP4 in
+        restN.withMemoryRebound(to: SIMD4<Float>.self) { restN4 in
+        outP.withMemoryRebound(to: SIMD4<Float>.self) { dstP in
+        outN.withMemoryRebound(to: SIMD4<Float>.self) { dstN in
+            let restP4 = restP4.baseAddress!, restN4 = restN4.baseAddress!
+            let dstP = dstP.baseAddress!, dstN = dstN.baseAddress!
+            let weights = boneWeights.baseAddress!
             for segment in segments {
                 let morphed = segment.start < morphedCount
-                // Morphed vertices sit in the prefix, so their index in the scratch buffers is their vertex index.
-                let srcP = morphed ? morphP.baseAddress! : restP.baseAddress!
-                let srcN = morphed && withNormalDeltas ? morphN.baseAddress! : restN.baseAddress!
+                // Morphed vertices were morphed in place in the output buffers (see applyMorphs).
+                let srcP = morphed ? UnsafePointer(dstP) : restP4
                 let renormalise = morphed && withNormalDeltas
-                let dstP = outP.baseAddress!, dstN = outN.baseAddress!
-                let range = segment.start ..< segment.end
+                let srcN = renormalise ? UnsafePointer(dstN) : restN4
+                let start = segment.start, end = segment.end
                 switch segment.kind {
                 case .rest:
-                    (dstP + segment.start).update(from: srcP + segment.start, count: range.count)
+                    if !morphed { (dstP + start).update(from: srcP + start, count: end - start) }
                     if renormalise {
-                        for i in range { dstN[i] = Self.fastNormalize(srcN[i]) }
+                        Self.normalize(dstN, start ..< end)
                     } else {
-                        (dstN + segment.start).update(from: srcN + segment.start, count: range.count)
+                        (dstN + start).update(from: srcN + start, count: end - start)
                     }
                 case .rigid(let bone):
                     let m = bone == 0 ? bones.0 : bone == 1 ? bones.1 : bone == 2 ? bones.2 : bones.3
-                    for i in range {
-                        let p = srcP[i]
-                        dstP[i] = m.c0 * p.x + m.c1 * p.y + m.c2 * p.z + m.t
-                    }
-                    if renormalise {
-                        for i in range {
-                            let n = srcN[i]
-                            dstN[i] = Self.fastNormalize(m.c0 * n.x + m.c1 * n.y + m.c2 * n.z)
-                        }
-                    } else {
-                        for i in range {
-                            let n = srcN[i]
-                            dstN[i] = m.c0 * n.x + m.c1 * n.y + m.c2 * n.z
-                        }
-                    }
+                    Self.transform(srcP, dstP, start ..< end, m, translate: true)
+                    Self.transform(srcN, dstN, start ..< end, m, translate: false)
+                    if renormalise { Self.normalize(dstN, start ..< end) }
                 case .blended:
-                    for i in range {
-                        let w = boneWeights[i]
+                    for i in start ..< end {
+                        let w = weights[i]
                         let rest = 1 - w.sum()
-                        var c0 = SIMD3<Float>(rest, 0, 0), c1 = SIMD3<Float>(0, rest, 0), c2 = SIMD3<Float>(0, 0, rest)
-                        var t = SIMD3<Float>.zero
+                        var c0 = SIMD4<Float>(rest, 0, 0, 0), c1 = SIMD4<Float>(0, rest, 0, 0), c2 = SIMD4<Float>(0, 0, rest, 0)
+                        var t = SIMD4<Float>.zero
                         Self.accumulate(bones.0, w[0], &c0, &c1, &c2, &t)
                         Self.accumulate(bones.1, w[1], &c0, &c1, &c2, &t)
                         Self.accumulate(bones.2, w[2], &c0, &c1, &c2, &t)
                         Self.accumulate(bones.3, w[3], &c0, &c1, &c2, &t)
                         let p = srcP[i], n = srcN[i]
                         dstP[i] = c0 * p.x + c1 * p.y + c2 * p.z + t
-                        dstN[i] = Self.fastNormalize(c0 * n.x + c1 * n.y + c2 * n.z)
+                        dstN[i] = c0 * n.x + c1 * n.y + c2 * n.z
                     }
+                    Self.normalize(dstN, start ..< end)
                 }
             }
-        }}}}}}}
+        }}}}}}}}}}
+    }
+
+    /// `dst[i] = m · src[i]` (+ m.t when `translate`) over `range`, two vertices per 8-lane instruction: each half
+    /// of an 8-lane register holds one vertex, its x, y, z broadcast within the half. Per lane the arithmetic is
+    /// `c0·x + c1·y + c2·z (+ t)` in that order, as one vertex at a time.
+    @inline(__always)
+    private static func transform(_ src: UnsafePointer<SIMD4<Float>>, _ dst: UnsafeMutablePointer<SIMD4<Float>>,
+                                  _ range: Range<Int>, _ m: Bone, translate: Bool) {
+        let c0 = SIMD8(lowHalf: m.c0, highHalf: m.c0), c1 = SIMD8(lowHalf: m.c1, highHalf: m.c1)
+        let c2 = SIMD8(lowHalf: m.c2, highHalf: m.c2), t = SIMD8(lowHalf: m.t, highHalf: m.t)
+        let stride = MemoryLayout<SIMD4<Float>>.stride
+        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+        var i = range.lowerBound
+        while i + 2 <= range.upperBound {
+            let p = from.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
+            let x = SIMD8(lowHalf: SIMD4(repeating: p[0]), highHalf: SIMD4(repeating: p[4]))
+            let y = SIMD8(lowHalf: SIMD4(repeating: p[1]), highHalf: SIMD4(repeating: p[5]))
+            let z = SIMD8(lowHalf: SIMD4(repeating: p[2]), highHalf: SIMD4(repeating: p[6]))
+            var r = c0 * x + c1 * y + c2 * z
+            if translate { r = r + t }
+            to.storeBytes(of: r, toByteOffset: i * stride, as: SIMD8<Float>.self)
+            i += 2
+        }
+        if i < range.upperBound {
+            let p = src[i]
+            let r = m.c0 * p.x + m.c1 * p.y + m.c2 * p.z
+            dst[i] = translate ? r + m.t : r
+        }
+    }
+
+    /// A bone transform with `SIMD4` columns (w = 0), the register layout the skinning loops use.
+    private struct Bone {
+        var c0, c1, c2, t: SIMD4<Float>
+        init(_ m: RigAffine) {
+            c0 = SIMD4(m.c0, 0)
+            c1 = SIMD4(m.c1, 0)
+            c2 = SIMD4(m.c2, 0)
+            t = SIMD4(m.t, 0)
+        }
     }
 
     @inline(__always)
-    private static func accumulate(_ m: RigAffine, _ w: Float, _ c0: inout SIMD3<Float>, _ c1: inout SIMD3<Float>,
-                                   _ c2: inout SIMD3<Float>, _ t: inout SIMD3<Float>) {
+    private static func accumulate(_ m: Bone, _ w: Float, _ c0: inout SIMD4<Float>, _ c1: inout SIMD4<Float>,
+                                   _ c2: inout SIMD4<Float>, _ t: inout SIMD4<Float>) {
         c0 += m.c0 * w
         c1 += m.c1 * w
         c2 += m.c2 * w
         t += m.t * w
+    }
+
+    /// `fastNormalize` of `n[range]` in place: squared lengths as `fastNormalize` sums them, then 8 square roots and
+    /// divisions per instruction (the same correctly rounded results as one at a time, without a sqrt → div → mul
+    /// latency chain per vertex).
+    @inline(__always)
+    private static func normalize(_ n: UnsafeMutablePointer<SIMD4<Float>>, _ range: Range<Int>) {
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            var l2 = SIMD8<Float>()
+            for k in 0 ..< 8 {
+                let v = n[i + k], v3 = SIMD3(v.x, v.y, v.z)
+                l2[k] = (v3 * v3).sum()
+            }
+            let inverse = (1 / l2.squareRoot()).replacing(with: 1, where: .!(l2 .> 1e-24))
+            for k in 0 ..< 8 { n[i + k] = n[i + k] * inverse[k] }
+            i += 8
+        }
+        while i < range.upperBound {
+            let v = n[i]
+            n[i] = SIMD4(fastNormalize(SIMD3(v.x, v.y, v.z)), 0)
+            i += 1
+        }
     }
 
     @inline(__always)

@@ -126,6 +126,12 @@ public struct RigWeightMapping: Sendable {
     /// Target index of each row.
     let rowTargets: [Int32]
     let rows: [SIMD64<Float>]
+    /// The rows' non-zero coefficients, for the per-frame product: row r is `entryStart[r] ..< entryStart[r + 1]`
+    /// of (`entryShape`, `entryCoefficient`), in increasing shape order. (A `SIMD64` product and `sum()` per row cost
+    /// more than all of skinning: the generic lane-wise code copies the whole vector per lane.)
+    let entryStart: [Int32]
+    let entryShape: [Int32]
+    let entryCoefficient: [Float]
     public let coverage: RigCoverage
     /// Presets driven from ARKit weights (only those the rig has and whose ARKit sources it lacks).
     public let drivenPresets: [VRMExpressionPreset]
@@ -220,6 +226,17 @@ public struct RigWeightMapping: Sendable {
         }
         self.rowTargets = rowTargets
         self.rows = kept
+        var entryStart: [Int32] = [0], entryShape: [Int32] = [], entryCoefficient: [Float] = []
+        for row in kept {
+            for s in 0 ..< 64 where row[s] != 0 {
+                entryShape.append(Int32(s))
+                entryCoefficient.append(row[s])
+            }
+            entryStart.append(Int32(entryShape.count))
+        }
+        self.entryStart = entryStart
+        self.entryShape = entryShape
+        self.entryCoefficient = entryCoefficient
         self.coverage = RigCoverage(sources: Array(sources.prefix(ARKitBlendshape.allCases.count)))
         self.drivenPresets = driven
     }
@@ -233,12 +250,18 @@ public struct RigWeightMapping: Sendable {
     /// Writes the morph-target weights for `values`; targets no ARKit shape drives are left untouched (0).
     @inline(__always)
     func apply(_ values: SIMD64<Float>, into weights: UnsafeMutableBufferPointer<Float>) {
-        rows.withUnsafeBufferPointer { rows in
+        withUnsafeBytes(of: values) { raw in
+            let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
             rowTargets.withUnsafeBufferPointer { targets in
-                for r in 0 ..< rows.count {
-                    weights[Int(targets[r])] = (rows[r] * values).sum()
+            entryStart.withUnsafeBufferPointer { start in
+            entryShape.withUnsafeBufferPointer { shape in
+            entryCoefficient.withUnsafeBufferPointer { coefficient in
+                for r in 0 ..< targets.count {
+                    var sum: Float = 0
+                    for e in Int(start[r]) ..< Int(start[r + 1]) { sum += coefficient[e] * v[Int(shape[e])] }
+                    weights[Int(targets[r])] = sum
                 }
-            }
+            }}}}
         }
     }
 }
