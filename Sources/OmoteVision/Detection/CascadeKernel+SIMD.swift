@@ -127,17 +127,7 @@ extension CascadeKernel {
     @inline(__always)
     func haarStumps(from firstStage: Int, at base: Int, inverse: Float) -> Bool {
         let p = sums + base
-        var node = Int(stageTreeStarts[firstStage])
-        for stage in firstStage ..< stageCount {
-            let end = node + Int(stageNodeCounts[stage])
-            var sum = 0.0
-            while node < end {
-                sum += haarValue(node, p, inverse) < nodeThresholds[node] ? stumpLeft[node] : stumpRight[node]
-                node += 1
-            }
-            if sum < stageThresholds[stage] { return false }
-        }
-        return true
+        return walkStumps(from: firstStage) { haarValue($0, p, inverse) < nodeThresholds[$0] } == stageCount
     }
 
     // MARK: LBP
@@ -207,17 +197,7 @@ extension CascadeKernel {
     @inline(__always)
     func lbpStumps(from firstStage: Int, at base: Int) -> Bool {
         let p = sums + base
-        var node = Int(stageTreeStarts[firstStage])
-        for stage in firstStage ..< stageCount {
-            let end = node + Int(stageNodeCounts[stage])
-            var sum = 0.0
-            while node < end {
-                sum += lbpGoesLeft(node, p) ? stumpLeft[node] : stumpRight[node]
-                node += 1
-            }
-            if sum < stageThresholds[stage] { return false }
-        }
-        return true
+        return walkStumps(from: firstStage) { lbpGoesLeft($0, p) } == stageCount
     }
 
     // MARK: The row walk

@@ -557,22 +557,30 @@ struct CascadeKernel {
         return v * inverse
     }
 
+    /// The stump stages from `firstStage` on, each node's branch chosen by `goesLeft(node)`: the first stage that
+    /// rejects the window, or `stageCount` for a face. Shared by the scalar and the eight-window paths.
+    @inline(__always)
+    func walkStumps(from firstStage: Int, _ goesLeft: (Int) -> Bool) -> Int {
+        var node = Int(stageTreeStarts[firstStage])
+        for stage in firstStage ..< stageCount {
+            let end = node + Int(stageNodeCounts[stage])
+            var sum = 0.0
+            while node < end {
+                sum += goesLeft(node) ? stumpLeft[node] : stumpRight[node]
+                node += 1
+            }
+            if sum < stageThresholds[stage] { return stage }
+        }
+        return stageCount
+    }
+
     /// 1: a face; 0: rejected by stage 0; −k: rejected by stage k; −1 also for a flat window.
     @inline(__always)
     func haarStumps(at base: Int) -> Int {
         let p = sums + base
         guard let inverse = haarNormalisation(p, squares + base) else { return -1 }
-        var node = 0
-        for stage in 0 ..< stageCount {
-            let end = node + Int(stageNodeCounts[stage])
-            var sum = 0.0
-            while node < end {
-                sum += haarValue(node, p, inverse) < nodeThresholds[node] ? stumpLeft[node] : stumpRight[node]
-                node += 1
-            }
-            if sum < stageThresholds[stage] { return -stage }
-        }
-        return 1
+        let stage = walkStumps(from: 0) { haarValue($0, p, inverse) < nodeThresholds[$0] }
+        return stage == stageCount ? 1 : -stage
     }
 
     @inline(__always)
@@ -621,17 +629,8 @@ struct CascadeKernel {
     @inline(__always)
     func lbpStumps(at base: Int) -> Int {
         let p = sums + base
-        var node = 0
-        for stage in 0 ..< stageCount {
-            let end = node + Int(stageNodeCounts[stage])
-            var sum = 0.0
-            while node < end {
-                sum += lbpGoesLeft(node, p) ? stumpLeft[node] : stumpRight[node]
-                node += 1
-            }
-            if sum < stageThresholds[stage] { return -stage }
-        }
-        return 1
+        let stage = walkStumps(from: 0) { lbpGoesLeft($0, p) }
+        return stage == stageCount ? 1 : -stage
     }
 
     @inline(__always)
