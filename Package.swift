@@ -24,6 +24,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("v4l2")]
         ),
         .target(name: "CPrivacyShim"),
+        // Test-only raw calls the guard self-test attempts after engaging (kept out of the production shim).
+        .target(name: "CGuardSelfTest"),
 
         // Layers.
         .target(name: "OmotePrivacy", dependencies: ["CPrivacyShim"]),
@@ -36,10 +38,10 @@ let package = Package(
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
         .executableTarget(
             name: "OmoteCLI",
-            dependencies: ["Omote", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "OmotePrivacyTests", dependencies: ["OmotePrivacy", "OmoteCLI"]),
+        .testTarget(name: "OmotePrivacyTests", dependencies: ["OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
         .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),

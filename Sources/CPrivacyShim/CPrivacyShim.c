@@ -5,12 +5,21 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/videodev2.h>
+#include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
@@ -35,6 +44,21 @@ _Static_assert(OMOTE_SECCOMP_DATA_NR_OFFSET == offsetof(struct seccomp_data, nr)
                    OMOTE_SECCOMP_DATA_ARCH_OFFSET == offsetof(struct seccomp_data, arch) &&
                    OMOTE_SECCOMP_DATA_ARGS_OFFSET == offsetof(struct seccomp_data, args),
                "seccomp_data layout");
+
+_Static_assert(OMOTE_O_WRONLY == O_WRONLY && OMOTE_O_RDWR == O_RDWR && OMOTE_O_CREAT == O_CREAT &&
+                   OMOTE_O_TRUNC == O_TRUNC && OMOTE_O_APPEND == O_APPEND && (OMOTE_O_TMPFILE_BIT & O_TMPFILE) != 0 &&
+                   (OMOTE_O_TMPFILE_BIT & O_DIRECTORY) == 0,
+               "open flags");
+_Static_assert(OMOTE_MAP_TYPE == MAP_TYPE && OMOTE_MAP_PRIVATE == MAP_PRIVATE, "mmap flags");
+_Static_assert(OMOTE_CLONE_THREAD == CLONE_THREAD, "clone flags");
+_Static_assert(OMOTE_TCGETS == TCGETS && OMOTE_TCSETS == TCSETS && OMOTE_TCSETSW == TCSETSW && OMOTE_TCSETSF == TCSETSF &&
+                   OMOTE_TIOCGWINSZ == TIOCGWINSZ && OMOTE_TIOCSTI == TIOCSTI && OMOTE_TIOCLINUX == TIOCLINUX,
+               "terminal ioctls");
+_Static_assert(OMOTE_F_GETFD == F_GETFD && OMOTE_F_SETFD == F_SETFD && OMOTE_F_GETFL == F_GETFL &&
+                   OMOTE_F_SETFL == F_SETFL,
+               "fcntl commands");
+_Static_assert(OMOTE_BPF_ALU_AND_K == (BPF_ALU | BPF_AND | BPF_K), "BPF AND opcode");
+_Static_assert(OMOTE_SECCOMP_RET_KILL_PROCESS == SECCOMP_RET_KILL_PROCESS, "kill_process");
 
 _Static_assert(OMOTE_O_PATH == O_PATH && OMOTE_RLIMIT_MEMLOCK == RLIMIT_MEMLOCK, "O_PATH / RLIMIT_MEMLOCK values");
 
@@ -76,21 +100,14 @@ uint32_t omote_x32_syscall_bit(void) {
 #endif
 }
 
-// Numbers come from this architecture's kernel headers, so the Swift policy names syscalls, never raw numbers.
-#define OMOTE_SYSCALL(name) {#name, __NR_##name}
+// Numbers come from this architecture's kernel headers, so the Swift policy names syscalls, never raw numbers. A name
+// this architecture lacks (arm64 has no open, stat, poll, …) is simply absent from the table.
+#define OMOTE_SYSCALL(name) {#name, __NR_##name},
 static const struct {
     const char *name;
     long number;
 } omote_syscall_table[] = {
-    OMOTE_SYSCALL(socket),       OMOTE_SYSCALL(socketpair),   OMOTE_SYSCALL(connect),
-    OMOTE_SYSCALL(bind),         OMOTE_SYSCALL(listen),       OMOTE_SYSCALL(accept),
-    OMOTE_SYSCALL(accept4),      OMOTE_SYSCALL(sendto),       OMOTE_SYSCALL(sendmsg),
-    OMOTE_SYSCALL(sendmmsg),     OMOTE_SYSCALL(execve),       OMOTE_SYSCALL(execveat),
-    OMOTE_SYSCALL(ptrace),       OMOTE_SYSCALL(process_vm_writev), OMOTE_SYSCALL(process_vm_readv),
-    OMOTE_SYSCALL(io_uring_setup), OMOTE_SYSCALL(open_by_handle_at), OMOTE_SYSCALL(name_to_handle_at),
-    OMOTE_SYSCALL(memfd_create), OMOTE_SYSCALL(getpid),       OMOTE_SYSCALL(openat),
-    OMOTE_SYSCALL(read),         OMOTE_SYSCALL(write),        OMOTE_SYSCALL(close),
-    OMOTE_SYSCALL(prctl),        OMOTE_SYSCALL(setrlimit),    OMOTE_SYSCALL(prlimit64),
+#include "OmoteSyscallNames.h"
 };
 
 long omote_syscall_number(const char *name) {
@@ -99,6 +116,19 @@ long omote_syscall_number(const char *name) {
     }
     return -1;
 }
+
+static const unsigned int omote_v4l2_requests[] = {
+    VIDIOC_QUERYCAP, VIDIOC_ENUM_FMT, VIDIOC_ENUM_FRAMESIZES, VIDIOC_ENUM_FRAMEINTERVALS, VIDIOC_G_FMT, VIDIOC_S_FMT,
+    VIDIOC_G_PARM, VIDIOC_S_PARM, VIDIOC_REQBUFS, VIDIOC_QUERYBUF, VIDIOC_QBUF, VIDIOC_DQBUF, VIDIOC_STREAMON,
+    VIDIOC_STREAMOFF,
+};
+
+unsigned int omote_v4l2_request_count(void) { return sizeof omote_v4l2_requests / sizeof omote_v4l2_requests[0]; }
+unsigned int omote_v4l2_request(unsigned int index) {
+    return index < omote_v4l2_request_count() ? omote_v4l2_requests[index] : 0;
+}
+
+long omote_close_range(unsigned int first, unsigned int last) { return syscall(SYS_close_range, first, last, 0U); }
 
 long omote_seccomp_install_tsync(const struct omote_sock_filter *instructions, unsigned short count) {
     struct sock_fprog program = {.len = count, .filter = (struct sock_filter *)instructions};
@@ -111,34 +141,3 @@ int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 
 void omote_secure_zero(void *p, size_t n) { explicit_bzero(p, n); }
 
-long omote_attempt_execveat(int dirfd, const char *path) {
-    char *const argv[] = {(char *)path, NULL};
-    char *const envp[] = {NULL};
-    return syscall(SYS_execveat, dirfd, path, argv, envp, 0);
-}
-
-long omote_attempt_memfd_create(const char *name) { return syscall(SYS_memfd_create, name, 0U); }
-
-long omote_attempt_io_uring_setup(void) {
-    unsigned char params[120]; /* struct io_uring_params; zeroed is a valid request */
-    memset(params, 0, sizeof params);
-    return syscall(SYS_io_uring_setup, 4U, params);
-}
-
-long omote_attempt_open_by_handle_at(int mount_fd) {
-    struct {
-        unsigned int handle_bytes;
-        int handle_type;
-        unsigned char f_handle[8];
-    } handle = {.handle_bytes = 8, .handle_type = 1};
-    return syscall(SYS_open_by_handle_at, mount_fd, &handle, 0);
-}
-
-long omote_attempt_process_vm_writev(int pid) {
-    char byte = 0;
-    struct iovec local = {.iov_base = &byte, .iov_len = 1};
-    struct iovec remote = {.iov_base = &byte, .iov_len = 1};
-    return syscall(SYS_process_vm_writev, pid, &local, 1UL, &remote, 1UL, 0UL);
-}
-
-long omote_attempt_ptrace_peek(int pid) { return syscall(SYS_ptrace, 2L /* PTRACE_PEEKDATA */, (long)pid, 0L, 0L); }

@@ -15,12 +15,19 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         var problems = 0
+        var warnings = 0
         func report(_ ok: Bool, _ line: String, fix: String? = nil) {
-            print("\(ok ? "ok  " : "FAIL") \(line)")
-            if !ok {
-                problems += 1
-                if let fix { print("     → \(fix)") }
+            report(ok ? .ok : .required, line, fix: fix)
+        }
+        func report(_ level: PrivacyCapabilities.Finding.Level, _ line: String, fix: String? = nil) {
+            switch level {
+            case .ok: print("ok   \(line)")
+            case .warning: print("warn \(line)")
+            case .required: print("FAIL \(line)")
             }
+            if level == .required { problems += 1 }
+            if level == .warning { warnings += 1 }
+            if level != .ok, let fix { print("     → \(fix)") }
         }
 
         // Libraries: they are linked, so reaching here proves they load; check they initialise.
@@ -34,9 +41,9 @@ struct DoctorCommand: ParsableCommand {
 
         // What this kernel can enforce (the privacy guard engages before any frame; see Docs/privacy.md).
         let capabilities = PrivacyGuard.probe()
-        for finding in capabilities.findings { report(finding.ok, "privacy: \(finding.text)", fix: finding.fix) }
-        print(capabilities.canEngage ? "note the privacy guard can be fully engaged on this kernel (verify: omote guard-selftest --scratch \"$(mktemp -d)\")"
-                                     : "note capture and replay will refuse to start: the privacy guard cannot be fully engaged here")
+        for finding in capabilities.findings { report(finding.level, "privacy: \(finding.text)", fix: finding.fix) }
+        // One verdict for the guard, derived from the same findings printed above.
+        print("privacy verdict: \(capabilities.verdict) (verify: omote guard-selftest --scratch \"$(mktemp -d)\")")
 
         let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter { $0.hasPrefix("video") }.sorted()
         if devices.isEmpty {
@@ -48,9 +55,9 @@ struct DoctorCommand: ParsableCommand {
             report(accessible, "\(path) readable and writable", fix: "add yourself to the 'video' group: sudo usermod -aG video $USER, then log in again")
         }
         if problems > 0 {
-            print("\(problems) problem(s) found.")
+            print("\(problems) problem(s) found\(warnings > 0 ? ", \(warnings) warning(s)" : "").")
             throw ExitCode(1)
         }
-        print("All checks passed.")
+        print(warnings > 0 ? "All required checks passed; \(warnings) warning(s) above." : "All checks passed.")
     }
 }

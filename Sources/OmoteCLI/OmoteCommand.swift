@@ -8,6 +8,13 @@ struct OmoteCommand: ParsableCommand {
         abstract: "Webcam facial capture for 3D avatars: 52 ARKit blendshapes, head pose and gaze, kept private by the kernel.",
         subcommands: [LiveCommand.self, ReplayCommand.self, DevicesCommand.self, DoctorCommand.self, BenchCommand.self, GuardSelfTestCommand.self]
     )
+
+    /// The first thing the process does: no_new_privs and not dumpable, so no same-user process can attach (ptrace)
+    /// or read /proc/PID/mem from here on; the privacy guard engages later, before the first frame.
+    static func main() {
+        PrivacyGuard.hardenAtStartup()
+        main(nil)
+    }
 }
 
 /// Thrown by a subcommand whose capability has not landed yet: it says so instead of pretending.

@@ -19,7 +19,12 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Camera's horizontal field of view in degrees, for head pose (default 60).", valueName: "degrees"))
     var fieldOfView: Float?
 
+    @Flag(help: "Keep going when frame memory cannot be locked out of swap (low ulimit -l); the status line then warns.")
+    var allowSwappableMemory = false
+
     func validate() throws {
+        // Applied at parse time, before any frame memory exists.
+        if allowSwappableMemory { SecureMemory.allowSwappableMemory() }
         if let fieldOfView, !(fieldOfView > 10 && fieldOfView < 170) {
             throw ValidationError("--field-of-view must be between 10 and 170 degrees")
         }

@@ -54,14 +54,35 @@ public struct LandlockPolicy: Sendable, Equatable {
         return parts.joined(separator: "+")
     }
 
-    /// Protections this ABI lacks, each with the ABI that adds it (empty at ABI ≥ 6).
-    public var missingProtections: [String] {
-        var missing: [String] = []
-        if !restrictsRefer { missing.append("cross-directory rename/link control (ABI 2)") }
-        if !restrictsTruncate { missing.append("truncate (ABI 3)") }
-        if !restrictsTCP { missing.append("TCP bind/connect (ABI 4; seccomp still refuses all sockets)") }
-        if !restrictsDeviceIoctl { missing.append("device ioctl (ABI 5)") }
-        if !scopesSignalsAndAbstractSockets { missing.append("abstract unix socket and signal scoping (ABI 6)") }
+    /// A right this ABI lacks, the ABI that adds it, and what covers it meanwhile.
+    public struct MissingRight: Sendable, Equatable {
+        public let right: String
+        public let abi: Int
+        public let coveredBy: String
+    }
+
+    /// Protections this ABI lacks, each with the ABI that adds it and the seccomp rule that enforces it regardless
+    /// (empty at ABI ≥ 6).
+    public var missingProtections: [MissingRight] {
+        var missing: [MissingRight] = []
+        if !restrictsRefer {
+            missing.append(MissingRight(right: "cross-directory rename/link control", abi: 2,
+                                        coveredBy: "rename and link are refused by Landlock's ABI 1 rights already"))
+        }
+        if !restrictsTruncate {
+            missing.append(MissingRight(right: "truncate", abi: 3, coveredBy: "truncate, ftruncate and fallocate are not on the allow-list (EPERM)"))
+        }
+        if !restrictsTCP {
+            missing.append(MissingRight(right: "TCP bind/connect", abi: 4, coveredBy: "no socket call is on the allow-list (EPERM)"))
+        }
+        if !restrictsDeviceIoctl {
+            missing.append(MissingRight(right: "device ioctl control", abi: 5,
+                                        coveredBy: "ioctl is allowed only for terminal queries on stdin/stdout/stderr and V4L2 calls on the camera"))
+        }
+        if !scopesSignalsAndAbstractSockets {
+            missing.append(MissingRight(right: "signal and abstract unix socket scoping", abi: 6,
+                                        coveredBy: "kill/tgkill only to this process; no socket calls (EPERM)"))
+        }
         return missing
     }
 }

@@ -7,14 +7,18 @@ import Glibc
 /// Locks the process down with the kernel before the first frame exists, so frames and expression data cannot be
 /// written to a file, sent over a socket or handed to another program — whatever the rest of the code does.
 ///
-/// `engage` must run while the process has a single thread: Landlock restricts the calling thread and the threads
-/// it creates afterwards (seccomp is synchronised to every thread with TSYNC, but Landlock is not). In order:
-/// 1. `PR_SET_NO_NEW_PRIVS` (required for unprivileged Landlock and seccomp; exec can never gain privileges);
-/// 2. `PR_SET_DUMPABLE 0` and `RLIMIT_CORE 0` (no core dumps, no ptrace attach by same-user processes);
-/// 3. Landlock at the best ABI offered (see `LandlockPolicy`): no file may be created, written, truncated, removed,
+/// `hardenAtStartup` runs first in `main` (no_new_privs, not dumpable: the window in which a same-user process can
+/// attach is the loader's time only). `engage` must run while the process has a single thread: Landlock restricts the
+/// calling thread and the threads it creates afterwards (seccomp is synchronised to every thread with TSYNC, but
+/// Landlock is not). In order:
+/// 1. descriptors: stdout/stderr that are sockets are refused; every descriptor Omote did not open itself is closed
+///    (only the camera's stay); a stdin that is not a terminal is replaced by /dev/null opened read-only;
+/// 2. `PR_SET_NO_NEW_PRIVS` (required for unprivileged Landlock and seccomp; exec can never gain privileges);
+/// 3. `PR_SET_DUMPABLE 0` and `RLIMIT_CORE 0` (no core dumps, no ptrace attach by same-user processes);
+/// 4. Landlock at the best ABI offered (see `LandlockPolicy`): no file may be created, written, truncated, removed,
 ///    renamed, linked or executed — except the camera node (write + ioctl); no TCP bind/connect; abstract unix
 ///    sockets and signals scoped to the sandbox;
-/// 4. seccomp-bpf on all threads (see `SeccompFilter`): sockets, exec, ptrace, io_uring, … return EPERM.
+/// 5. seccomp-bpf on all threads (see `SeccompFilter`): an allow-list with argument checks.
 ///
 /// It fails closed: any step that fails throws `PrivacyGuardError` naming what is missing, and callers must not read
 /// a frame. Nothing turns it off; a process stays locked until it exits.
@@ -41,13 +45,20 @@ public enum PrivacyGuard {
         }
     }
 
+    /// The first thing `main` does: no_new_privs and not dumpable, so a same-user process can no longer attach
+    /// (ptrace) or read /proc/PID/mem from here on. Idempotent; `engage` repeats both and checks them.
+    public static func hardenAtStartup() {
+        _ = omote_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        _ = omote_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    }
+
     /// What this kernel and process can enforce, without changing anything (for `omote doctor`).
     public static func probe() -> PrivacyCapabilities { PrivacyCapabilities.probe() }
 
     // MARK: - Steps
 
     /// Checks everything that can be checked before the first irreversible step.
-    static func preflight() throws(PrivacyGuardError) -> (LandlockPolicy, SeccompFilter) {
+    static func preflight() throws(PrivacyGuardError) -> LandlockPolicy {
         let threads = ProcessThreads.count()
         guard let threads else {
             throw PrivacyGuardError(.threads, "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all")
@@ -60,20 +71,24 @@ public enum PrivacyGuard {
         guard kernelABI >= 1 else {
             throw PrivacyGuardError(.landlock, LandlockAvailability.explain(errno: landlockErrno), errno: landlockErrno)
         }
-        let filter = try SeccompFilter.forThisMachine()
-        return (LandlockPolicy(kernelABI: kernelABI), filter)
+        _ = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()), cameraDescriptors: []))
+        return LandlockPolicy(kernelABI: kernelABI)
     }
 
     private static func lockDown(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
-        let (policy, filter) = try preflight()
+        let policy = try preflight()
+        // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
+        let descriptors = try DescriptorHygiene.apply(cameraDevice: cameraDevice)
+        let filter = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()),
+                                                                     cameraDescriptors: descriptors.camera))
         let cameraDescriptor = try cameraDevice.map { path throws(PrivacyGuardError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
 
-        // 1. no_new_privs: the recognisable first step (strace shows prctl(PR_SET_NO_NEW_PRIVS, 1, ...)).
+        // 2. no_new_privs (already set by hardenAtStartup in the CLI; repeated for every other caller).
         guard omote_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 else {
             throw PrivacyGuardError(.noNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS) failed", errno: errno)
         }
-        // 2. No core dumps, no attach by other same-user processes.
+        // 3. No core dumps, no attach by other same-user processes.
         guard omote_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 else {
             throw PrivacyGuardError(.coreDumps, "prctl(PR_SET_DUMPABLE, 0) failed", errno: errno)
         }
@@ -81,9 +96,9 @@ public enum PrivacyGuard {
         guard setrlimit(RLIMIT_CORE_VALUE, &noCore) == 0 else {
             throw PrivacyGuardError(.coreDumps, "setrlimit(RLIMIT_CORE, 0) failed", errno: errno)
         }
-        // 3. Landlock.
+        // 4. Landlock.
         try restrictWithLandlock(policy, cameraDescriptor: cameraDescriptor, cameraDevice: cameraDevice)
-        // 4. seccomp on every thread.
+        // 5. seccomp on every thread.
         try filter.install()
 
         // Read back what the kernel now reports, so the status states facts rather than intentions.
@@ -97,7 +112,9 @@ public enum PrivacyGuard {
             throw PrivacyGuardError(.coreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
         }
         return PrivacyGuardStatus(kernelLandlockABI: Int(omote_landlock_abi_version()), landlock: policy,
-                                  deniedSyscalls: filter.denied.map(\.name), cameraDevice: cameraDevice)
+                                  allowedSyscalls: filter.allowedOnThisArchitecture.count,
+                                  closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
+                                  tracer: Tracer.current())
     }
 
     /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,
@@ -142,16 +159,33 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     /// The ABI the kernel offers (may exceed `landlock.abi`, the level Omote uses).
     public let kernelLandlockABI: Int
     public let landlock: LandlockPolicy
-    public let deniedSyscalls: [String]
+    /// How many syscalls the seccomp allow-list lets through (some only with argument checks).
+    public let allowedSyscalls: Int
+    /// Descriptors open at engagement that Omote had not opened itself, now closed.
+    public let closedDescriptors: Int
     public let cameraDevice: String?
+    /// The process tracing this one when the guard engaged (strace, a debugger), if any.
+    public let tracer: Tracer?
 
-    /// One line for the live view, e.g. "guard: Landlock v7 fs+net+scope, seccomp 17 syscalls, no dumps".
-    /// Warns when private frame memory could not be locked out of swap.
+    package init(kernelLandlockABI: Int, landlock: LandlockPolicy, allowedSyscalls: Int, closedDescriptors: Int,
+                 cameraDevice: String?, tracer: Tracer?) {
+        self.kernelLandlockABI = kernelLandlockABI
+        self.landlock = landlock
+        self.allowedSyscalls = allowedSyscalls
+        self.closedDescriptors = closedDescriptors
+        self.cameraDevice = cameraDevice
+        self.tracer = tracer
+    }
+
+    /// One line for the live view, e.g. "guard: Landlock v7 fs+net+scope, seccomp allow-list of 80 syscalls, no dumps".
+    /// Names a tracer, closed inherited descriptors, and memory that could not be locked out of swap.
     public var summary: String {
-        var line = "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp \(deniedSyscalls.count) syscalls, no dumps"
+        var line = "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp allow-list of \(allowedSyscalls) syscalls, no dumps"
         if let cameraDevice { line += ", writable: \(cameraDevice) only" }
+        if closedDescriptors > 0 { line += ", closed \(closedDescriptors) inherited descriptor(s)" }
+        if let tracer { line += "; TRACED by PID \(tracer.processID) (\(tracer.name)): it sees every syscall" }
         let unlocked = SecureMemory.unlockedBufferCount
-        if unlocked > 0 { line += "; \(unlocked) frame buffer(s) not mlocked (raise ulimit -l)" }
+        if unlocked > 0 { line += "; WARNING \(unlocked) private buffer(s) not locked: may be swapped out (--allow-swappable-memory; raise ulimit -l)" }
         return line
     }
 
@@ -168,6 +202,7 @@ public struct PrivacyGuardError: Error, CustomStringConvertible, Equatable {
         case camera = "camera node"
         case seccomp = "seccomp"
         case alreadyEngaged = "already engaged"
+        case descriptors = "descriptors"
     }
 
     public let step: Step

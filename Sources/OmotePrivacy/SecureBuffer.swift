@@ -11,7 +11,8 @@ import Glibc
 public struct SecureBuffer: ~Copyable {
     public let count: Int
     public let baseAddress: UnsafeMutableRawPointer
-    /// Whether `mlock` succeeded (it can fail under a low RLIMIT_MEMLOCK; the buffer is still wiped and undumpable).
+    /// Whether `mlock` succeeded. A refused lock (a low RLIMIT_MEMLOCK) is an error unless the user explicitly allowed
+    /// swappable memory (`SecureMemory.allowSwappableMemory()`), and then it is counted for the status line.
     public let isLocked: Bool
     private let mappedLength: Int
 
@@ -21,9 +22,17 @@ public struct SecureBuffer: ~Copyable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let length = max(page, (count + page - 1) / page * page)
         let raw = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let raw, raw != MAP_FAILED else { throw SecureBufferError(bytes: count, errno: errno) }
+        guard let raw, raw != MAP_FAILED else { throw SecureBufferError(bytes: count, errno: errno, kind: .mapRefused) }
         _ = madvise(raw, length, MADV_DONTDUMP)
-        self.isLocked = mlock(raw, length) == 0
+        let locked = mlock(raw, length) == 0
+        if !locked {
+            let code = errno
+            if !SecureMemory.swappableMemoryAllowed {
+                _ = munmap(raw, length)
+                throw SecureBufferError(bytes: count, errno: code, kind: .lockRefused)
+            }
+        }
+        self.isLocked = locked
         self.baseAddress = raw
         self.count = count
         self.mappedLength = length
@@ -48,10 +57,34 @@ public struct SecureBuffer: ~Copyable {
 }
 
 public struct SecureBufferError: Error, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// mmap refused (out of memory or address space).
+        case mapRefused
+        /// mlock refused: the memory could be swapped out, so it is not used.
+        case lockRefused
+        /// The request exceeds the bound the caller set (a header claiming a huge frame); nothing was allocated.
+        case overLimit(limit: Int)
+    }
+
     public let bytes: Int
     public let errno: Int32
+    public let kind: Kind
+
+    public init(bytes: Int, errno: Int32, kind: Kind) {
+        self.bytes = bytes
+        self.errno = errno
+        self.kind = kind
+    }
+
     public var description: String {
-        "could not map \(bytes) bytes of private frame memory: \(String(cString: strerror(errno))) (errno \(errno)); free some memory and retry"
+        switch kind {
+        case .mapRefused:
+            "could not map \(bytes) bytes of private frame memory: \(String(cString: strerror(errno))) (errno \(errno)); free some memory and retry"
+        case .lockRefused:
+            "could not lock \(bytes) bytes of private frame memory out of swap: \(String(cString: strerror(errno))) (errno \(errno)); raise the locked-memory limit (ulimit -l, or memlock in /etc/security/limits.conf; `omote doctor` says how much), or pass --allow-swappable-memory to accept frames that may be swapped out"
+        case let .overLimit(limit):
+            "a frame of \(bytes) bytes exceeds the \(limit)-byte bound for this source; nothing was allocated"
+        }
     }
 }
 
@@ -65,14 +98,20 @@ public enum SecureMemory {
     }
 
     private static let registry = Mutex(Registry())
+    private static let swappableAllowed = Atomic<Bool>(false)
+
+    /// The user's explicit choice (`--allow-swappable-memory`): a refused mlock then keeps the buffer, unlocked, and
+    /// the guard's status line counts it. Without it a refused mlock is an error.
+    public static func allowSwappableMemory() { swappableAllowed.store(true, ordering: .relaxed) }
+    static var swappableMemoryAllowed: Bool { swappableAllowed.load(ordering: .relaxed) }
     private static let exitWipeInstalled: Bool = atexit { SecureMemory.wipeAllLiveBuffers() } == 0
 
     /// Live buffers that `mlock` refused (RLIMIT_MEMLOCK too low): they could be swapped out.
     public static var unlockedBufferCount: Int { registry.withLock { $0.unlocked } }
     /// Live buffers in total.
-    public static var liveBufferCount: Int { registry.withLock { $0.live.count } }
+    package static var liveBufferCount: Int { registry.withLock { $0.live.count } }
     /// Whether the exit-time wipe is installed (it is once the first buffer exists).
-    public static var wipesAtExit: Bool { exitWipeInstalled }
+    package static var wipesAtExit: Bool { exitWipeInstalled }
 
     static func register(_ base: UnsafeMutableRawPointer, length: Int, locked: Bool) {
         _ = exitWipeInstalled

@@ -82,6 +82,7 @@ struct omote_sock_filter {
 #define OMOTE_BPF_JMP_JEQ_K 0x15  /* BPF_JMP | BPF_JEQ | BPF_K */
 #define OMOTE_BPF_JMP_JGE_K 0x35  /* BPF_JMP | BPF_JGE | BPF_K */
 #define OMOTE_BPF_RET_K 0x06      /* BPF_RET | BPF_K */
+#define OMOTE_BPF_ALU_AND_K 0x54  /* BPF_ALU | BPF_AND | BPF_K */
 
 // struct seccomp_data offsets and filter results (linux/seccomp.h).
 #define OMOTE_SECCOMP_DATA_NR_OFFSET 0
@@ -98,6 +99,32 @@ uint32_t omote_audit_arch(void);
 uint32_t omote_x32_syscall_bit(void);
 /// This architecture's number for the named system call, from the kernel headers; -1 when the name is unknown here.
 long omote_syscall_number(const char *name);
+/// The ioctl request codes of the V4L2 calls Omote's capture makes (linux/videodev2.h), for the camera's ioctl rule.
+unsigned int omote_v4l2_request_count(void);
+unsigned int omote_v4l2_request(unsigned int index);
+
+// Argument values the filter checks, with this architecture's numbers (the shim checks them against libc's).
+#define OMOTE_O_WRONLY 01
+#define OMOTE_O_RDWR 02
+#define OMOTE_O_CREAT 0100
+#define OMOTE_O_TRUNC 01000
+#define OMOTE_O_APPEND 02000
+#define OMOTE_O_TMPFILE_BIT 020000000 /* __O_TMPFILE: O_TMPFILE without its O_DIRECTORY bit */
+#define OMOTE_MAP_TYPE 0x0f
+#define OMOTE_MAP_PRIVATE 0x02
+#define OMOTE_CLONE_THREAD 0x00010000
+#define OMOTE_TCGETS 0x5401
+#define OMOTE_TCSETS 0x5402
+#define OMOTE_TCSETSW 0x5403
+#define OMOTE_TCSETSF 0x5404
+#define OMOTE_TIOCSTI 0x5412
+#define OMOTE_TIOCGWINSZ 0x5413
+#define OMOTE_TIOCLINUX 0x541C
+#define OMOTE_F_GETFD 1
+#define OMOTE_F_SETFD 2
+#define OMOTE_F_GETFL 3
+#define OMOTE_F_SETFL 4
+
 /// seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program). Returns 0; -1 and errno on failure; or the
 /// id (> 0) of a thread that could not be synchronised.
 long omote_seccomp_install_tsync(const struct omote_sock_filter *instructions, unsigned short count);
@@ -112,14 +139,7 @@ long omote_seccomp_install_tsync(const struct omote_sock_filter *instructions, u
 int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
 /// Wipes memory with a store the optimiser cannot elide.
 void omote_secure_zero(void *p, size_t n);
-/// The raw syscall numbers and calls the guard self-test attempts that glibc does not wrap (so the attempt reaches
-/// the kernel exactly as an attacker's would). Each returns the raw result (-1 and errno on failure).
-long omote_attempt_execveat(int dirfd, const char *path);
-long omote_attempt_memfd_create(const char *name);
-long omote_attempt_io_uring_setup(void);
-long omote_attempt_open_by_handle_at(int mount_fd);
-long omote_attempt_process_vm_writev(int pid);
-/// PTRACE_PEEKDATA on a process we do not trace: ESRCH without the guard, EPERM under it (never attaches anything).
-long omote_attempt_ptrace_peek(int pid);
+/// close_range(first, last, 0): closes every descriptor in [first, last]. Returns 0, or -1 and errno.
+long omote_close_range(unsigned int first, unsigned int last);
 
 #endif

@@ -1,0 +1,101 @@
+import CPrivacyShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The descriptors the guarded process keeps. A parent can start Omote with any descriptor open (a file, a connected
+/// socket, a unix socket that passes more descriptors); none of them is Omote's, and every one is a way out. At
+/// engagement: stdout or stderr that is a socket is refused (the guard cannot tell a peer from a terminal); every
+/// descriptor above stderr is closed except the camera's (opened and mapped before engaging); a stdin that is not a
+/// terminal is replaced by /dev/null opened read-only (only the interactive view reads keys from it), and a closed
+/// stdin/stdout/stderr is filled the same way so a later open cannot land on 0–2.
+enum DescriptorHygiene {
+    struct Result: Equatable {
+        /// Descriptors kept because they are the camera node's.
+        var camera: [Int32]
+        /// How many inherited descriptors were closed.
+        var closed: Int
+    }
+
+    static func apply(cameraDevice: String?) throws(PrivacyGuardError) -> Result {
+        for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] {
+            var info = stat()
+            if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK {
+                throw PrivacyGuardError(.descriptors, "\(name) is a socket; Omote writes only to a terminal, a pipe or a file it was given, never to a socket (run it in a terminal, or redirect \(name) to a file)")
+            }
+        }
+        var cameraDevice_rdev: dev_t?
+        if let cameraDevice {
+            var info = stat()
+            if stat(cameraDevice, &info) == 0, info.st_mode & S_IFMT == S_IFCHR { cameraDevice_rdev = info.st_rdev }
+        }
+        guard let open = openDescriptors() else {
+            throw PrivacyGuardError(.descriptors, "cannot list this process's descriptors (/proc/self/fd unreadable; is /proc mounted?)")
+        }
+        var camera: [Int32] = []
+        var toClose: [Int32] = []
+        for descriptor in open where descriptor > STDERR_FILENO {
+            var info = stat()
+            if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR, info.st_rdev == rdev {
+                camera.append(descriptor)
+            } else {
+                toClose.append(descriptor)
+            }
+        }
+        try closeAll(except: camera)
+        try fillStandardDescriptors()
+        return Result(camera: camera, closed: toClose.count)
+    }
+
+    /// Descriptors open now (entries of /proc/self/fd, without the one listing them).
+    static func openDescriptors() -> [Int32]? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var descriptors: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if let descriptor = Int32(name), descriptor != own { descriptors.append(descriptor) }
+        }
+        return descriptors.sorted()
+    }
+
+    /// close_range over every gap between the kept descriptors, from 3 to the largest possible.
+    private static func closeAll(except kept: [Int32]) throws(PrivacyGuardError) {
+        var first: UInt32 = 3
+        for descriptor in kept.sorted() {
+            let keep = UInt32(descriptor)
+            if keep > first { try closeRange(first, keep - 1) }
+            first = keep + 1
+        }
+        try closeRange(first, UInt32.max)
+    }
+
+    private static func closeRange(_ first: UInt32, _ last: UInt32) throws(PrivacyGuardError) {
+        if omote_close_range(first, last) == 0 { return }
+        let code = errno
+        guard code == ENOSYS else { throw PrivacyGuardError(.descriptors, "close_range(\(first), \(last)) failed", errno: code) }
+        // Kernels before 5.9: close what is open, one by one.
+        for descriptor in openDescriptors() ?? [] where UInt32(descriptor) >= first && UInt32(descriptor) <= last {
+            _ = close(descriptor)
+        }
+    }
+
+    /// A non-terminal stdin becomes /dev/null (read-only); a closed 0, 1 or 2 is filled with /dev/null too.
+    private static func fillStandardDescriptors() throws(PrivacyGuardError) {
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
+            let closed = fcntl(descriptor, F_GETFD) < 0
+            let replace = closed || (descriptor == STDIN_FILENO && isatty(descriptor) != 1)
+            guard replace else { continue }
+            let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard null >= 0 else { throw PrivacyGuardError(.descriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno) }
+            if null != descriptor {
+                let duplicated = dup2(null, descriptor)
+                _ = close(null)
+                guard duplicated == descriptor else {
+                    throw PrivacyGuardError(.descriptors, "cannot replace descriptor \(descriptor) with /dev/null", errno: errno)
+                }
+            }
+        }
+    }
+}
