@@ -185,6 +185,25 @@ enum GuardAttempts {
         return AttemptResult(scope: "read", act: path, outcome: outcome, expected: "ok")
     }
 
+    /// Private memory after engaging: locked out of swap, or (with a low locked-memory limit) refused — unless the
+    /// user allowed swappable memory, when it is kept unlocked and the status line warns.
+    static func privateMemoryCheck(allowSwappable: Bool) -> AttemptResult {
+        let outcome: String
+        do {
+            let buffer = try SecureBuffer(count: 64 << 10)
+            outcome = buffer.isLocked ? "locked" : "unlocked"
+            // While the unlocked buffer lives, the status line must say so.
+            if !buffer.isLocked, let status = PrivacyGuard.status { print("memory\tstatus-line\t\(status.summary)") }
+        } catch {
+            switch error.kind {
+            case .lockRefused: outcome = "lock-refused"
+            case .mapRefused: outcome = "map-refused"
+            case .overLimit: outcome = "over-limit"
+            }
+        }
+        return AttemptResult(scope: "memory", act: "private-buffer", outcome: outcome, expected: "locked")
+    }
+
     /// What the kernel reports about this process now.
     static func stateChecks() -> [AttemptResult] {
         var core = rlimit()

@@ -36,10 +36,14 @@ struct GuardSelfTestCommand: ParsableCommand {
     @Option(help: "A descriptor the parent left open (repeatable): after engaging, writing, mapping or truncating it must fail.")
     var inherited: [Int32] = []
 
+    @Flag(help: "Keep going when private memory cannot be locked out of swap (the status line then warns).")
+    var allowSwappableMemory = false
+
     @Flag(help: "Start a thread before engaging, to show the guard refuses (fails closed) in a multi-threaded process.")
     var threadBeforeEngaging = false
 
     func run() throws {
+        if allowSwappableMemory { SecureMemory.allowSwappableMemory() }
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
         let fatal = threadBeforeEngaging ? [] : FatalAttempts.run(camera: camera)
@@ -58,6 +62,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         var results = GuardAttempts.run(fixture: fixture, camera: camera, inherited: inherited, scope: "main")
         results += GuardAttempts.runOnNewThread(fixture: fixture, camera: camera, inherited: inherited)
         results += fatal
+        results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks()
         results.append(fixture.leftBehindCheck())

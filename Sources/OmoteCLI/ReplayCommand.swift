@@ -65,6 +65,10 @@ struct ReplayCommand: ParsableCommand {
                 let runner = PipelineRunner(source: clip, processor: pipeline)
                 runner.start()
                 LiveDisplay.runHeadless(runner, status: { _ in })
+                if let failure = runner.failureDescription {
+                    Session.printStatus("stopped: \(failure)")
+                    throw ExitCode(1)
+                }
                 let history = runner.timingHistory()
                 let model = runner.latest.read().value
                 print("\((clip.name as NSString).lastPathComponent): \(clip.stats.delivered) frames \(model.frameSize.x)×\(model.frameSize.y), \(clip.stats.corrupt) corrupt; "

@@ -7,6 +7,13 @@ public protocol FrameSource: AnyObject {
     /// Frames that fail to decode are skipped and counted in `stats`, not thrown: a camera keeps streaming.
     func next(into frame: inout LumaFrame) throws -> FrameDelivery?
     var stats: FrameSourceStats { get }
+    /// The largest frame this source can legitimately deliver, in pixels; a frame claiming more is corrupt.
+    var maximumFramePixels: Int { get }
+}
+
+extension FrameSource {
+    /// Sources without a negotiated size (replay) use the sane default bound.
+    public var maximumFramePixels: Int { LumaFrame.defaultMaximumPixelCount }
 }
 
 /// Facts about one delivered frame.

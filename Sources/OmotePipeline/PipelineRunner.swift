@@ -67,7 +67,8 @@ public final class PipelineRunner: @unchecked Sendable {
     public func start(frameCapacity: Int = 1280 * 720) {
         let thread = Thread { [self] in
             do {
-                var frame = try LumaFrame(capacity: frameCapacity)
+                let bound = self.source.maximumFramePixels
+                var frame = try LumaFrame(capacity: min(frameCapacity, bound), maximumPixelCount: bound)
                 self.processLoop(frame: &frame)
             } catch {
                 self.failure.withLock { $0 = "\(error)" }

@@ -58,7 +58,7 @@ public enum PrivacyGuard {
     // MARK: - Steps
 
     /// Checks everything that can be checked before the first irreversible step.
-    static func preflight() throws(PrivacyGuardError) -> LandlockPolicy {
+    static func preflight() throws(PrivacyGuardError) -> (kernelABI: Int, policy: LandlockPolicy) {
         let threads = ProcessThreads.count()
         guard let threads else {
             throw PrivacyGuardError(.threads, "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all")
@@ -72,11 +72,11 @@ public enum PrivacyGuard {
             throw PrivacyGuardError(.landlock, LandlockAvailability.explain(errno: landlockErrno), errno: landlockErrno)
         }
         _ = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()), cameraDescriptors: []))
-        return LandlockPolicy(kernelABI: kernelABI)
+        return (kernelABI, LandlockPolicy(kernelABI: kernelABI))
     }
 
     private static func lockDown(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
-        let policy = try preflight()
+        let (kernelABI, policy) = try preflight()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
         let descriptors = try DescriptorHygiene.apply(cameraDevice: cameraDevice)
         let filter = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()),
@@ -111,7 +111,7 @@ public enum PrivacyGuard {
         guard omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 else {
             throw PrivacyGuardError(.coreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
         }
-        return PrivacyGuardStatus(kernelLandlockABI: Int(omote_landlock_abi_version()), landlock: policy,
+        return PrivacyGuardStatus(kernelLandlockABI: kernelABI, landlock: policy,
                                   allowedSyscalls: filter.allowedOnThisArchitecture.count,
                                   closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
                                   tracer: Tracer.current())

@@ -6,24 +6,43 @@ import Testing
 /// The expectations live here, independent of the child's own verdicts: Landlock answers EACCES, seccomp EPERM.
 @Suite("Privacy guard: forbidden acts fail in a guarded child process", .serialized)
 struct GuardAttemptTests {
-    static let filesystemActs = ["create-file", "open-existing-for-write", "open-existing-read-write", "truncate", "rename",
-                                 "unlink", "mkdir", "symlink", "hard-link", "mkfifo"]
-    static let seccompActs = ["socket-inet", "socket-inet6", "socket-unix", "socket-netlink", "socket-packet",
-                              "socketpair-unix", "connect-127.0.0.1-listener", "sendto-127.0.0.1", "sendmsg", "bind",
-                              "listen", "accept", "ptrace-peek-parent", "process-vm-writev", "memfd-create", "io-uring-setup",
-                              "open-by-handle-at", "set-dumpable", "set-rlimit-core", "execveat-/bin/true", "execve-/bin/true"]
+    /// Refused by the seccomp allow-list (it answers before Landlock, which would say EACCES for the file acts).
+    static let refusedActs = [
+        // files and their metadata
+        "create-file", "open-existing-for-write", "open-existing-read-write", "open-existing-append",
+        "open-existing-truncate", "truncate", "rename", "unlink", "mkdir", "symlink", "hard-link", "mkfifo", "setxattr",
+        "utimensat-nanoseconds", "chmod", "chown", "open-device-for-write",
+        // descriptors a parent could hand over, and ways to reach them
+        "recvmsg-scm-rights", "dup2-onto-stdout", "fcntl-dupfd", "mmap-shared-anonymous",
+        // sockets
+        "socket-inet", "socket-inet6", "socket-unix", "socket-netlink", "socket-packet", "socketpair-unix",
+        "connect-127.0.0.1-listener", "sendto-127.0.0.1", "send-connected-udp", "sendmsg", "bind", "listen", "accept",
+        // processes, signals, process metadata, the terminal, limits, dumps
+        "fork", "memfd-create", "signal-parent", "signal-init", "prctl-set-name", "set-dumpable", "set-rlimit-core",
+        "prlimit-set-memlock", "tiocsti-fd0", "tiocsti-fd1", "tiocsti-fd2", "tioclinux-fd0", "tioclinux-fd1",
+        "tioclinux-fd2", "ioctl-fionread-stdout",
+    ]
+    /// Acts the filter answers by killing the process (each in its own forked child).
+    static let fatalActs = ["execve-/bin/true", "execveat-/bin/true", "ptrace-peek-parent", "process-vm-writev",
+                            "process-vm-readv", "io-uring-setup", "open-by-handle-at", "bpf-map-create",
+                            "add-key-user-keyring", "keyctl", "shmget-0666", "msgget-0666", "semget-0666",
+                            "unshare-user-namespace"]
 
-    /// Expected outcome per act on a kernel with Landlock ABI ≥ 6 (this machine offers 7).
-    static func expectations(camera: Bool) -> [String: String] {
+    static func inheritedExpectations(_ name: String) -> [String: String] {
+        ["inherited-\(name)-closed": "EBADF", "write-inherited-\(name)": "EPERM", "writev-inherited-\(name)": "EPERM",
+         "pwrite-inherited-\(name)": "EPERM", "mmap-shared-inherited-\(name)": "EPERM", "ftruncate-inherited-\(name)": "EPERM"]
+    }
+
+    /// Expected outcome per act, independent of the child's own verdicts.
+    static func expectations(camera: Bool, inherited: [Int32] = []) -> [String: String] {
         var expected: [String: String] = [:]
-        for act in filesystemActs { expected[act] = "EACCES" }
-        for act in seccompActs { expected[act] = "EPERM" }
-        expected["signal-parent"] = "EPERM"  // Landlock signal scope (ABI 6)
-        if camera {
-            expected["open-camera-node-for-write"] = "ok"
-            expected["open-other-device-for-write"] = "EACCES"
-        } else {
-            expected["open-device-for-write"] = "EACCES"
+        for act in refusedActs { expected[act] = "EPERM" }
+        if camera { expected["open-camera-node-for-write"] = "EPERM" }  // opened before engaging; never re-opened
+        expected["read-existing"] = "ok"
+        expected["mmap-private-anonymous"] = "ok"
+        expected["signal-self"] = "ok"
+        for name in ["file", "udp", "unix"] + inherited.map({ "fd\($0)" }) {
+            expected.merge(inheritedExpectations(name)) { $1 }
         }
         return expected
     }
@@ -54,31 +73,108 @@ struct GuardAttemptTests {
         return (result, entries, existing)
     }
 
-    func check(camera: String?) throws {
-        let (result, entries, existing) = try runSelfTest(camera: camera)
+    func check(_ result: ChildResult, camera: Bool, inherited: [Int32] = []) throws {
         #expect(result.status == 0, "guard-selftest failed:\n\(result.stdout)\n\(result.stderr)")
-        let abiLine = result.stdoutLines.first { $0.hasPrefix("landlock-abi\t") }
-        let abi = try #require(abiLine.flatMap { Int($0.dropFirst("landlock-abi\t".count)) }, "no ABI line:\n\(result.stdout)")
-        try #require(abi >= 6, "this test's expectations need Landlock ABI ≥ 6; the kernel offers \(abi)")
-
         let rows = Self.rows(result)
-        let expected = Self.expectations(camera: camera != nil)
+        let expected = Self.expectations(camera: camera, inherited: inherited)
         for scope in ["main", "thread"] {
             let outcomes = Dictionary(rows.filter { $0.scope == scope }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
             for (act, want) in expected.sorted(by: { $0.key < $1.key }) {
                 #expect(outcomes[act] == want, "\(scope) \(act): got \(outcomes[act] ?? "no result"), want \(want)")
             }
         }
+        let fatal = Dictionary(rows.filter { $0.scope == "fatal" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        for act in Self.fatalActs { #expect(fatal[act] == "SIGSYS", "\(act): got \(fatal[act] ?? "no result"), want SIGSYS") }
+        let state = Dictionary(rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(state == ["no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0", "open-descriptors": "0,1,2"])
+        #expect(rows.contains { $0.scope == "memory" && $0.act == "private-buffer" && $0.outcome == "locked" })
+        #expect(result.stdout.contains("guard: Landlock v7 fs+net+scope, seccomp allow-list of "))
+    }
+
+    func check(camera: String?) throws {
+        let (result, entries, existing) = try runSelfTest(camera: camera)
+        let abiLine = result.stdoutLines.first { $0.hasPrefix("landlock-abi\t") }
+        let abi = try #require(abiLine.flatMap { Int($0.dropFirst("landlock-abi\t".count)) }, "no ABI line:\n\(result.stdout)")
+        try #require(abi >= 6, "this test's expectations need Landlock ABI ≥ 6; the kernel offers \(abi)")
+        try check(result, camera: camera != nil)
+        let rows = Self.rows(result)
         // Reads keep working under the guard.
         for path in [PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.dlibModel, PrivacyTestPaths.cascade] {
             #expect(rows.contains { $0.scope == "read" && $0.act == path && $0.outcome == "ok" }, "read of \(path) failed under the guard")
         }
-        let state = Dictionary(rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
-        #expect(state == ["no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0"])
-        // Nothing left behind: only the fixture file, unchanged.
+        // Nothing left behind: only the fixture file, unchanged (the inherited write descriptor wrote nothing).
         #expect(entries == ["existing"])
         #expect(existing == "omote guard self-test: this file must survive unchanged\n")
-        #expect(result.stdout.contains("guard: Landlock v\(min(abi, 7)) fs+net+scope, seccomp 17 syscalls, no dumps"))
+    }
+
+    @Test("descriptors a real parent leaves open (a file for append, one read-write) are closed and unusable")
+    func inheritedFromParent() throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let scratch = try ChildProcess.makeScratchDirectory()
+        let outside = try ChildProcess.makeScratchDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch)
+            try? FileManager.default.removeItem(atPath: outside)
+        }
+        let target = outside + "/parent-file"
+        try "parent's file\n".write(toFile: target, atomically: false, encoding: .utf8)
+        let result = try ChildProcess.run("/bin/sh", ["-c", "exec 3>>\"$1\" 4<>\"$1\"; exec \"$0\" guard-selftest --scratch \"$2\" --inherited 3 --inherited 4",
+                                                     omote, target, scratch])
+        try check(result, camera: false, inherited: [3, 4])
+        #expect(result.stdout.contains("closed "), "the status line names the closed descriptors:\n\(result.stdout)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "parent's file\n")
+    }
+
+    @Test("stdout or stderr that is a socket is refused before anything else happens", arguments: ["stdout", "stderr"])
+    func socketOutputRefused(stream: String) throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let scratch = try ChildProcess.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var pair: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: omote)
+        process.arguments = ["guard-selftest", "--scratch", scratch]
+        let socketEnd = FileHandle(fileDescriptor: pair[1], closeOnDealloc: false)
+        let other = Pipe()
+        if stream == "stdout" {
+            process.standardOutput = socketEnd
+            process.standardError = other
+        } else {
+            process.standardOutput = other
+            process.standardError = socketEnd
+        }
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        close(pair[1])
+        let fromSocket = FileHandle(fileDescriptor: pair[0], closeOnDealloc: true).readDataToEndOfFile()
+        let fromPipe = other.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: fromSocket + fromPipe, as: UTF8.self)
+        #expect(process.terminationStatus == 2, "\(text)")
+        #expect(text.contains("privacy guard could not be engaged (descriptors): \(stream) is a socket"))
+        #expect(!text.contains("\tPASS"))
+    }
+
+    @Test("a refused mlock is an error; with --allow-swappable-memory the status line warns",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) is needed to drop CAP_IPC_LOCK"))
+    func memoryLockFailure() throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        for allow in [false, true] {
+            let scratch = try ChildProcess.makeScratchDirectory()
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            // Without CAP_IPC_LOCK (root has it) a zero RLIMIT_MEMLOCK makes every mlock fail.
+            let result = try ChildProcess.run("/usr/bin/setpriv", ["--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--",
+                                                                   "/bin/sh", "-c", "ulimit -l 0; exec \"$0\" guard-selftest --scratch \"$1\" $2",
+                                                                   omote, scratch, allow ? "--allow-swappable-memory" : ""])
+            let rows = Self.rows(result)
+            let memory = rows.first { $0.scope == "memory" && $0.act == "private-buffer" }?.outcome
+            #expect(memory == (allow ? "unlocked" : "lock-refused"), "\(result.stdout)")
+            #expect(result.status == 1, "the refused lock is reported as a failed check")
+            if allow {
+                #expect(result.stdout.contains("WARNING 1 private buffer(s) not locked"), "\(result.stdout)")
+            }
+        }
     }
 
     @Test("files, sockets, exec and process access are refused on the main thread and a thread started after engaging")
@@ -128,6 +224,12 @@ struct GuardAttemptTests {
         let capabilities = PrivacyGuard.probe()
         #expect(result.stdout.contains("privacy: Landlock v\(capabilities.landlock.abi)"))
         #expect(result.stdout.contains("privacy: seccomp filters available"))
-        #expect(result.stdout.contains("the privacy guard can be fully engaged on this kernel") == capabilities.canEngage)
+        #expect(result.stdout.contains("allow-list of"))
+        #expect(result.stdout.contains("privacy verdict: \(capabilities.verdict)"))
+        // One verdict, consistent with the lines: a FAIL among the privacy lines means the guard cannot engage.
+        let failedPrivacy = result.stdoutLines.contains { $0.hasPrefix("FAIL privacy:") }
+        #expect(failedPrivacy == !capabilities.canEngage)
+        #expect(result.stdout.contains("cannot engage") == failedPrivacy)
+        #expect(result.stdout.contains("privacy: Yama") || result.stdout.contains("ptrace_scope"))
     }
 }

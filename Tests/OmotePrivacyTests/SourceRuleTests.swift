@@ -51,13 +51,25 @@ enum SourceRule {
         Allowance(path: "Sources/OmoteCapture/V4L2/V4L2Driver.swift", tokens: ["O_RDWR"],
                   why: "V4L2 camera node opened read-write for its ioctls (the one path the guard allows)"),
         // The guard's own self-test (hidden `omote guard-selftest`): test code that, before engaging, creates one file
-        // in the empty scratch directory named on its command line and a 127.0.0.1 listener, then attempts every
-        // forbidden act under the guard to show the kernel refuses it. It never touches a frame.
+        // in the empty scratch directory named on its command line, a 127.0.0.1 listener and stand-ins for inherited
+        // descriptors, then attempts every forbidden act under the guard to show the kernel refuses it. It never
+        // touches a frame.
         Allowance(path: "Sources/OmoteCLI/GuardSelfTestCommand.swift",
-                  tokens: ["O_CREAT", "O_WRONLY", "O_RDWR", "truncate(", "rename(", "unlink(", "mkdir(", "symlink(", "link(",
-                           "mkfifo(", "socket(", "socketpair(", "connect(", "sendto(", "sendmsg(", "bind(", "listen(",
-                           "accept(", "execv"],
-                  why: "privacy guard self-test: forbidden acts attempted under the guard, fixtures in a scratch dir"),
+                  tokens: ["O_CREAT", "O_WRONLY", "O_APPEND", "socket(", "socketpair(", "connect(", "bind(", "listen("],
+                  why: "privacy guard self-test: fixtures in a scratch dir and sockets, made before engaging"),
+        Allowance(path: "Sources/OmoteCLI/GuardAttempts.swift",
+                  tokens: ["O_CREAT", "O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "truncate(", "ftruncate(", "rename(",
+                           "unlink(", "mkdir(", "symlink(", "link(", "mkfifo(", "socket(", "socketpair(", "connect(",
+                           "sendto(", "sendmsg(", "bind(", "listen(", "accept("],
+                  why: "privacy guard self-test: forbidden acts attempted under the guard (each must be refused)"),
+        Allowance(path: "Sources/OmoteCLI/FatalAttempts.swift", tokens: ["execv"],
+                  why: "privacy guard self-test: exec attempted under the guard in a forked child that must die of SIGSYS"),
+        Allowance(path: "Sources/CGuardSelfTest/CGuardSelfTest.c", tokens: ["fork(", "sendmsg("],
+                  why: "self-test only: forks the children for fatal attempts and passes a descriptor, before engaging"),
+        // The filter's own flag table: names the write flags so that every open carrying one is refused.
+        Allowance(path: "Sources/CPrivacyShim/CPrivacyShim.c",
+                  tokens: ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"],
+                  why: "compile-time checks of the open flags the seccomp filter refuses"),
     ]
 
     struct Finding: CustomStringConvertible {

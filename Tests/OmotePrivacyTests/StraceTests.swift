@@ -117,6 +117,8 @@ struct StraceTests {
         let result = try ChildProcess.run("/usr/bin/strace", ["-f", "-qq", "-e", "trace=\(StraceAudit.traceSet)", omote, "replay", "--fast", "single_face"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(result.stdout.contains("single_face: 72 frames"))
+        // strace is a tracer attached from the start: the status line names it.
+        #expect(result.stdout.contains("TRACED by PID"), "\(result.stdout)")
         let audit = StraceAudit(transcript: result.stderr)
         #expect(audit.engaged, "no prctl(PR_SET_NO_NEW_PRIVS, 1) in the trace: the guard never engaged")
         #expect(audit.guardInstalled, "no successful seccomp(SECCOMP_SET_MODE_FILTER) after the marker")
