@@ -117,6 +117,20 @@ struct StraceTests {
         let result = try ChildProcess.run("/usr/bin/strace", ["-f", "-qq", "-e", "trace=\(StraceAudit.traceSet)", omote, "replay", "--fast", "single_face"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(result.stdout.contains("single_face: 72 frames"))
+        // Start-up order: not dumpable (no attach, no /proc/PID/mem) before the clip is even looked at, and the
+        // whole guard (Landlock, then seccomp) before the first frame is opened.
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let dumpable = lines.firstIndex { $0.contains("prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE") }
+        let firstClipOpen = lines.firstIndex { $0.contains("openat(") && $0.contains("SampleFrames") }
+        let landlock = lines.firstIndex { $0.contains("landlock_restrict_self(") && $0.contains("= 0") }
+        let seccomp = lines.firstIndex { $0.contains("seccomp(SECCOMP_SET_MODE_FILTER") && $0.contains("= 0") }
+        let firstFrame = lines.firstIndex { $0.contains("openat(") && $0.contains("single_face/0000.jpg") }
+        if let dumpable, let firstClipOpen, let landlock, let seccomp, let firstFrame {
+            #expect(dumpable < firstClipOpen, "PR_SET_DUMPABLE 0 must come before anything else the command does")
+            #expect(landlock < seccomp && seccomp < firstFrame, "the guard engages before the first frame")
+        } else {
+            Issue.record("missing start-up steps in the trace: dumpable \(String(describing: dumpable)), clip \(String(describing: firstClipOpen)), landlock \(String(describing: landlock)), seccomp \(String(describing: seccomp)), frame \(String(describing: firstFrame))")
+        }
         // strace is a tracer attached from the start: the status line names it.
         #expect(result.stdout.contains("TRACED by PID"), "\(result.stdout)")
         let audit = StraceAudit(transcript: result.stderr)
