@@ -54,7 +54,9 @@ enum Session {
         let decision = OutputPolicy.decision()
         if decision.allowed, let terminal = try? TerminalSession() {
             runner.start()
-            LiveDisplay.runInteractive(runner, terminal: terminal, avatar: pipeline.rigModel.map(AvatarPainter.init(model:)))
+            if let failure = LiveDisplay.runInteractive(runner, terminal: terminal, avatar: pipeline.rigModel.map(AvatarPainter.init(model:))) {
+                printStatus("stopped: \(failure)")
+            }
         } else {
             printStatus("expression data is shown only on an interactive terminal (\(decision.reason ?? "no terminal")); printing status and timings only")
             runner.start()

@@ -5,8 +5,10 @@ import OmoteView
 /// terminal, handles keys, and restores the terminal however the session ends.
 public enum LiveDisplay {
     /// Runs until the user quits or the source ends. Returns when processing has stopped.
+    /// Returns why the display stopped early (its memory could not be locked), if it did.
+    @discardableResult
     public static func runInteractive(_ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
-                                      maximumRate: Double = 30) {
+                                      maximumRate: Double = 30) -> String? {
         defer { terminal.restore() }
         let rasterizer = SoftwareRasterizer(width: 1, height: 1)
         var canvas = TerminalCanvas()
@@ -18,6 +20,7 @@ public enum LiveDisplay {
         var nextDraw = MonotonicClock.nanoseconds()
         var quit = false
         var finishedShown = false
+        var displayFailure: String?
         while !quit {
             for key in terminal.pendingKeys() {
                 switch key {
@@ -49,7 +52,12 @@ public enum LiveDisplay {
                 canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                 LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
                 canvas.end()
-                terminal.writeAll(canvas.bytes)
+                canvas.bytes.withUnsafeBytes { terminal.writeAll($0) }
+                if let error = canvas.memoryError {
+                    // The canvas could not grow in locked memory: stop rather than draw from swappable memory.
+                    displayFailure = "display: \(error)"
+                    quit = true
+                }
                 drawNanoseconds = MonotonicClock.nanoseconds() - started
                 lastVersion = version
                 lastSize = size
@@ -61,6 +69,7 @@ public enum LiveDisplay {
         }
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
+        return displayFailure
     }
 
     /// Without a terminal: wait for the source to end (or `stop` to return true), printing nothing but status.

@@ -1,16 +1,22 @@
+import OmotePrivacy
+
 /// Builds one screen update for a 24-bit-colour terminal in a reusable byte buffer: pictures as half blocks ("▀" with
 /// the upper pixel as foreground and the lower as background, so a cell shows two square-ish pixels) and text at
-/// positions. Nothing is written anywhere by this type; the caller hands `bytes` to the terminal.
+/// positions. Nothing is written anywhere by this type; the caller hands `bytes` to the terminal. The bytes (the
+/// avatar's picture and the weights as text) live in private memory: locked, undumpable, wiped on every `begin`.
 public struct TerminalCanvas {
-    public private(set) var bytes: [UInt8] = []
+    public let bytes = SecureArray<UInt8>()
     private var lastForeground: SIMD3<UInt8>?
     private var lastBackground: SIMD3<UInt8>?
 
     public init(reservingCapacity: Int = 1 << 16) { bytes.reserveCapacity(reservingCapacity) }
 
+    /// Why the canvas could not grow (a locked-memory limit), if it could not: the update is then incomplete.
+    public var memoryError: SecureBufferError? { bytes.growthError }
+
     /// Starts a new update: keeps capacity, hides the cursor while drawing.
     public mutating func begin() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         lastForeground = nil
         lastBackground = nil
         append("\u{1B}[?25l")
@@ -20,7 +26,7 @@ public struct TerminalCanvas {
 
     public mutating func append(_ text: String) {
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { [bytes] in bytes.append(contentsOf: $0) }
     }
 
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }

@@ -76,17 +76,18 @@ public final class TerminalSession {
     }
 
     /// Sends bytes to the terminal (the only place the live view's pixels and numbers go).
-    public func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(output, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return
-                }
-                offset += written
+    public func writeAll(_ bytes: [UInt8]) { bytes.withUnsafeBytes { writeAll($0) } }
+
+    /// Sends raw bytes (e.g. a canvas in private memory) to the terminal.
+    public func writeAll(_ raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < raw.count {
+            let written = Glibc.write(output, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return
             }
+            offset += written
         }
     }
 

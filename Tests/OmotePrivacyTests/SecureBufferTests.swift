@@ -29,3 +29,51 @@ func secureBufferExitWipe() throws {
     }
     #expect(!SecureMemory.isLive(address!), "a released buffer must leave the exit-wipe registry")
 }
+
+@Suite("SecureArray: growable private memory for expression data")
+struct SecureArrayTests {
+    @Test("appends, grows in locked memory and keeps its contents")
+    func growsAndKeeps() {
+        let array = SecureArray<Float>()
+        #expect(array.isEmpty)
+        for value in 0 ..< 1000 { array.append(Float(value)) }
+        #expect(array.count == 1000)
+        #expect(array.capacity >= 1000)
+        #expect(array.isLocked)
+        #expect(array.growthError == nil)
+        #expect(array[999] == 999)
+        #expect(array.reduce(0, +) == Float(999 * 1000 / 2))
+        let extra: [Float] = [1, 2, 3]
+        extra.withUnsafeBufferPointer { array.append(contentsOf: $0) }
+        #expect(Array(array.suffix(3)) == extra)
+    }
+
+    @Test("emptying for reuse wipes the used part and keeps the capacity")
+    func wipesOnReuse() {
+        let array = SecureArray<UInt8>()
+        array.reserveCapacity(4096)
+        let text = Array("jawOpen 0.83".utf8)
+        text.withUnsafeBufferPointer { array.append(contentsOf: $0) }
+        let base = array.withUnsafeBytes { $0.baseAddress! }
+        let capacity = array.capacity
+        array.removeAll()
+        #expect(array.isEmpty)
+        #expect(array.capacity == capacity)
+        // The memory is still mapped (capacity kept): the old bytes must be zeros now.
+        let stale = UnsafeRawBufferPointer(start: base, count: text.count)
+        #expect(stale.allSatisfy { $0 == 0 })
+    }
+
+    @Test("its memory is tracked as private memory and released when the array goes away")
+    func tracked() {
+        var base: UnsafeMutableRawPointer?
+        do {
+            let array = SecureArray<SIMD3<Float>>()
+            array.reserveCapacity(100)
+            base = array.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
+            #expect(SecureMemory.isLive(base!), "registered for the exit-time wipe")
+            #expect(array.capacity >= 100)
+        }
+        #expect(!SecureMemory.isLive(base!), "released (wiped and unmapped) with the array")
+    }
+}
