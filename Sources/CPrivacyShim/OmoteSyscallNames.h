@@ -688,3 +688,9 @@ OMOTE_SYSCALL(landlock_add_rule)
 #ifdef __NR_landlock_restrict_self
 OMOTE_SYSCALL(landlock_restrict_self)
 #endif
+#ifdef __NR_wait4
+OMOTE_SYSCALL(wait4)
+#endif
+#ifdef __NR_waitid
+OMOTE_SYSCALL(waitid)
+#endif

@@ -47,6 +47,8 @@ struct GuardSelfTestCommand: ParsableCommand {
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
         let fatal = threadBeforeEngaging ? [] : FatalAttempts.run(camera: camera)
+        // Before engaging: a processing child (non-terminal output) reaches nothing but its status channel.
+        let child = threadBeforeEngaging ? [] : ChildAttempts.run()
         if threadBeforeEngaging {
             var thread = pthread_t()
             _ = pthread_create(&thread, nil, { _ in pause(); return nil }, nil)
@@ -62,6 +64,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         var results = GuardAttempts.run(fixture: fixture, camera: camera, inherited: inherited, scope: "main")
         results += GuardAttempts.runOnNewThread(fixture: fixture, camera: camera, inherited: inherited)
         results += fatal
+        results += child
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks()

@@ -44,36 +44,18 @@ struct ReplayCommand: ParsableCommand {
             }
             clipPaths = SampleFrames.clipNames.map { root + "/" + $0 }
         }
+        let pacing: ReplaySource.Pacing = fast ? .asFastAsPossible : .nominal(speed: speed)
+        if !OutputPolicy.expressionDataAllowed {
+            // No terminal: frames are processed in a child that can write nothing but timing records.
+            try HeadlessReplay.run(clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
+            return
+        }
         // Lock the process down before the first frame exists; without the full guard, refuse (no flag disables it).
         let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
         let pipeline = try FacePipeline.load(session.configuration, progress: Session.printStatus)
-        let pacing: ReplaySource.Pacing = fast ? .asFastAsPossible : .nominal(speed: speed)
         let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
-
-        if OutputPolicy.expressionDataAllowed {
-            try Session.run(source: ReplayPlaylist(clips: clips, loop: loop), options: session, pipeline: pipeline,
-                            guardStatus: guardStatus)
-            return
-        }
-        // No terminal: each clip once (or looped), with a per-clip timing line and nothing else.
-        Session.printStatus("not a terminal: showing per-clip timings only (expression data is drawn only on an interactive terminal)")
-        repeat {
-            for clip in clips {
-                clip.rewind()
-                pipeline.reset()
-                let runner = PipelineRunner(source: clip, processor: pipeline)
-                runner.start()
-                LiveDisplay.runHeadless(runner, status: { _ in })
-                if let failure = runner.failureDescription {
-                    Session.printStatus("stopped: \(failure)")
-                    throw ExitCode(1)
-                }
-                let history = runner.timingHistory()
-                let model = runner.latest.read().value
-                print("\((clip.name as NSString).lastPathComponent): \(clip.stats.delivered) frames \(model.frameSize.x)×\(model.frameSize.y), \(clip.stats.corrupt) corrupt; "
-                    + Session.stageSummary(history))
-            }
-        } while loop
+        try Session.run(source: ReplayPlaylist(clips: clips, loop: loop), options: session, pipeline: pipeline,
+                        guardStatus: guardStatus)
     }
 }

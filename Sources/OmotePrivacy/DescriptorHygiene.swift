@@ -17,8 +17,14 @@ enum DescriptorHygiene {
         var closed: Int
     }
 
-    static func apply(cameraDevice: String?) throws(PrivacyGuardError) -> Result {
-        for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] {
+    static func apply(cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil) throws(PrivacyGuardError) -> Result {
+        if let statusChannel {
+            var info = stat()
+            guard fstat(statusChannel, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+                throw PrivacyGuardError(.descriptors, "the status channel (descriptor \(statusChannel)) is not a pipe")
+            }
+        }
+        for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] where statusChannel == nil {
             var info = stat()
             if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK {
                 throw PrivacyGuardError(.descriptors, "\(name) is a socket; Omote writes only to a terminal, a pipe or a file it was given, never to a socket (run it in a terminal, or redirect \(name) to a file)")
@@ -34,7 +40,8 @@ enum DescriptorHygiene {
         }
         var camera: [Int32] = []
         var toClose: [Int32] = []
-        for descriptor in open where descriptor > STDERR_FILENO {
+        let kept = Set(keeping + (statusChannel.map { [$0] } ?? []))
+        for descriptor in open where descriptor > STDERR_FILENO && !kept.contains(descriptor) {
             var info = stat()
             if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR, info.st_rdev == rdev {
                 camera.append(descriptor)
@@ -42,8 +49,8 @@ enum DescriptorHygiene {
                 toClose.append(descriptor)
             }
         }
-        try closeAll(except: camera)
-        try fillStandardDescriptors()
+        try closeAll(except: camera + kept.filter { $0 > STDERR_FILENO })
+        try fillStandardDescriptors(silencingOutput: statusChannel != nil)
         return Result(camera: camera, closed: toClose.count)
     }
 
@@ -82,10 +89,11 @@ enum DescriptorHygiene {
     }
 
     /// A non-terminal stdin becomes /dev/null (read-only); a closed 0, 1 or 2 is filled with /dev/null too.
-    private static func fillStandardDescriptors() throws(PrivacyGuardError) {
+    /// `silencingOutput` (a processing child): stdout and stderr become /dev/null too.
+    private static func fillStandardDescriptors(silencingOutput: Bool) throws(PrivacyGuardError) {
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
             let closed = fcntl(descriptor, F_GETFD) < 0
-            let replace = closed || (descriptor == STDIN_FILENO && isatty(descriptor) != 1)
+            let replace = closed || silencingOutput || (descriptor == STDIN_FILENO && isatty(descriptor) != 1)
             guard replace else { continue }
             let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard null >= 0 else { throw PrivacyGuardError(.descriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno) }

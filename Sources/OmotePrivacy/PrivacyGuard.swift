@@ -28,10 +28,14 @@ public enum PrivacyGuard {
     /// The guard's state once `engage` succeeded; nil before.
     public static var status: PrivacyGuardStatus? { engaged.withLock { $0 } }
 
-    /// Engages the guard (idempotent for the same camera). `cameraDevice` is the V4L2 node live capture will open
-    /// read-write (it must be a character device); nil for replay.
+    /// Engages the guard (idempotent for the same camera). `cameraDevice` is the V4L2 node live capture opened
+    /// (it must be a character device); nil for replay. `keeping` are descriptors this process opened itself and
+    /// still needs (e.g. the read end of a processing child's status channel); they stay open, not writable.
+    /// With `statusChannel` (a pipe's write end) the process becomes a processing child: stdin, stdout and stderr are
+    /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
     @discardableResult
-    public static func engage(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+    public static func engage(cameraDevice: String?, keeping: [Int32] = [],
+                              statusChannel: Int32? = nil) throws(PrivacyGuardError) -> PrivacyGuardStatus {
         try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(PrivacyGuardError) -> PrivacyGuardStatus in
             if let current {
                 guard current.cameraDevice == cameraDevice else {
@@ -39,7 +43,7 @@ public enum PrivacyGuard {
                 }
                 return current
             }
-            let status = try lockDown(cameraDevice: cameraDevice)
+            let status = try lockDown(cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
             current = status
             return status
         }
@@ -75,12 +79,17 @@ public enum PrivacyGuard {
         return (kernelABI, LandlockPolicy(kernelABI: kernelABI))
     }
 
-    private static func lockDown(cameraDevice: String?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+    private static func lockDown(cameraDevice: String?, keeping: [Int32],
+                                 statusChannel: Int32?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
-        let descriptors = try DescriptorHygiene.apply(cameraDevice: cameraDevice)
-        let filter = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()),
-                                                                     cameraDescriptors: descriptors.camera))
+        let descriptors = try DescriptorHygiene.apply(cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
+        var context = SeccompFilter.Context(processID: UInt32(getpid()), cameraDescriptors: descriptors.camera)
+        if let statusChannel {
+            context.outputDescriptors = [statusChannel]
+            context.terminalDescriptors = []
+        }
+        let filter = try SeccompFilter.forThisMachine(context: context)
         let cameraDescriptor = try cameraDevice.map { path throws(PrivacyGuardError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
 

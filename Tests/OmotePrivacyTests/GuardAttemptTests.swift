@@ -85,6 +85,10 @@ struct GuardAttemptTests {
         }
         let fatal = Dictionary(rows.filter { $0.scope == "fatal" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
         for act in Self.fatalActs { #expect(fatal[act] == "SIGSYS", "\(act): got \(fatal[act] ?? "no result"), want SIGSYS") }
+        // A processing child (non-terminal output) cannot reach stdin/stdout/stderr; its channel is all it has.
+        let child = Dictionary(rows.filter { $0.scope == "child" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(child == ["write-stdout": "EPERM", "write-stderr": "EPERM", "write-stdin": "EPERM",
+                          "ioctl-winsize-stdout": "EPERM", "channel-is-only-output": "ok"])
         let state = Dictionary(rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
         #expect(state == ["no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0", "open-descriptors": "0,1,2"])
         #expect(rows.contains { $0.scope == "memory" && $0.act == "private-buffer" && $0.outcome == "locked" })
@@ -190,6 +194,7 @@ struct GuardAttemptTests {
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let lines = result.stdoutLines
         #expect(lines.first?.hasPrefix("guard: Landlock v") == true, "replay must engage the guard before the first frame:\n\(result.stdout)")
+        #expect(result.stderr.contains("processing child: guard engaged"), "frames are processed in the confined child:\n\(result.stderr)")
         for (clip, frames) in [("single_face", 72), ("face_noface", 169), ("no_face", 95)] {
             #expect(lines.contains { $0.hasPrefix("\(clip): \(frames) frames 640×360, 0 corrupt") }, "\(clip) did not replay fully:\n\(result.stdout)")
         }

@@ -66,6 +66,10 @@ enum SourceRule {
                   why: "privacy guard self-test: exec attempted under the guard in a forked child that must die of SIGSYS"),
         Allowance(path: "Sources/CGuardSelfTest/CGuardSelfTest.c", tokens: ["fork(", "sendmsg("],
                   why: "self-test only: forks the children for fatal attempts and passes a descriptor, before engaging"),
+        // The processing child for non-terminal output: forked before either side engages; the child can write only
+        // fixed-format timing records to its parent, the parent holds no frame.
+        Allowance(path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
+                  why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
         // The filter's own flag table: names the write flags so that every open carrying one is refused.
         Allowance(path: "Sources/CPrivacyShim/CPrivacyShim.c",
                   tokens: ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"],

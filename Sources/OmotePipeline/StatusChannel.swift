@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One fixed-size record from a processing child to its parent: a kind, 16 numbers and, for a failure only, up to
+/// 200 bytes of printable ASCII. Fixed size and a fixed number of records per run bound what a compromised child
+/// could smuggle through the only descriptor it may write (see Docs/privacy.md); the parent checks every record.
+public struct StatusRecord: Equatable, Sendable {
+    public enum Kind: UInt32, Sendable {
+        /// The child's guard engaged: values[0] = syscalls allowed, values[1] = descriptors closed.
+        case engaged = 1
+        /// One clip finished: values = clip index, delivered, corrupt, width, height, p50 × 5 stages, p99 × 5 stages.
+        case clip = 2
+        /// Processing stopped early; `text` says why.
+        case failure = 3
+        /// Every clip was processed.
+        case done = 4
+    }
+
+    public static let valueCount = 16
+    public static let textCapacity = 200
+    /// magic + kind + values + text length + text.
+    public static let encodedSize = 4 + 4 + valueCount * 8 + 4 + textCapacity
+    static let magic: UInt32 = 0x4F4D_5331  // "OMS1"
+
+    public var kind: Kind
+    public var values: [UInt64]
+    public var text: String
+
+    public init(_ kind: Kind, values: [UInt64] = [], text: String = "") {
+        self.kind = kind
+        self.values = Array((values + Array(repeating: 0, count: Self.valueCount)).prefix(Self.valueCount))
+        self.text = kind == .failure ? Self.sanitised(text) : ""
+    }
+
+    /// Printable ASCII only, at most `textCapacity` bytes.
+    static func sanitised(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x20 ... 0x7E).contains($0) ? $0 : UInt8(ascii: "?") }.prefix(textCapacity), as: UTF8.self)
+    }
+
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.encodedSize)
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        put(Self.magic)
+        put(kind.rawValue)
+        for value in values { put(value) }
+        let textBytes = Array(text.utf8)
+        put(UInt32(textBytes.count))
+        bytes += textBytes + Array(repeating: 0, count: Self.textCapacity - textBytes.count)
+        return bytes
+    }
+
+    /// Decodes and validates one record; nil for anything malformed (wrong magic, kind, length or characters).
+    public static func decode(_ bytes: [UInt8]) -> StatusRecord? {
+        guard bytes.count == encodedSize else { return nil }
+        func get<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
+            bytes[offset ..< offset + MemoryLayout<T>.size].withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+        }
+        guard get(0, UInt32.self) == magic, let kind = Kind(rawValue: get(4, UInt32.self)) else { return nil }
+        let values = (0 ..< valueCount).map { get(8 + $0 * 8, UInt64.self) }
+        let textOffset = 8 + valueCount * 8
+        let length = Int(get(textOffset, UInt32.self))
+        guard length <= textCapacity, kind == .failure || length == 0 else { return nil }
+        let text = Array(bytes[textOffset + 4 ..< textOffset + 4 + length])
+        guard text.allSatisfy({ (0x20 ... 0x7E).contains($0) }) else { return nil }
+        return StatusRecord(kind, values: values, text: String(decoding: text, as: UTF8.self))
+    }
+}
+
+/// The child's end: writes whole records (each smaller than PIPE_BUF, so a write is atomic).
+public struct StatusWriter: Sendable {
+    public let descriptor: Int32
+
+    package init(descriptor: Int32) { self.descriptor = descriptor }
+
+    @discardableResult
+    public func send(_ record: StatusRecord) -> Bool {
+        let bytes = record.encoded()
+        return bytes.withUnsafeBytes { raw in
+            while true {
+                let written = write(descriptor, raw.baseAddress, raw.count)
+                if written == raw.count { return true }
+                if written < 0, errno == EINTR { continue }
+                return false
+            }
+        }
+    }
+}
+
+/// The parent's end: reads at most `maximumRecords` whole records; anything after, or malformed, ends the reading.
+public struct StatusReader {
+    public let descriptor: Int32
+    public private(set) var remaining: Int
+    /// Set when the child sent something that is not a valid record, or too many records.
+    public private(set) var violation: String?
+
+    public init(descriptor: Int32, maximumRecords: Int) {
+        self.descriptor = descriptor
+        remaining = maximumRecords
+    }
+
+    /// The next record, or nil at end of stream or after a violation.
+    public mutating func next() -> StatusRecord? {
+        guard violation == nil else { return nil }
+        var bytes = [UInt8](repeating: 0, count: StatusRecord.encodedSize)
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 {
+                if filled > 0 { violation = "the processing child sent a truncated record" }
+                return nil
+            }
+            filled += count
+        }
+        guard remaining > 0 else {
+            violation = "the processing child sent more records than its job allows"
+            return nil
+        }
+        remaining -= 1
+        guard let record = StatusRecord.decode(bytes) else {
+            violation = "the processing child sent a malformed record"
+            return nil
+        }
+        return record
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import OmotePipeline
+import Testing
+
+/// The narrow channel from a processing child: fixed-size records, checked by the parent.
+@Suite("Status channel records")
+struct StatusChannelTests {
+    @Test("records round-trip at a fixed size")
+    func roundTrip() {
+        let clip = StatusRecord(.clip, values: [0, 72, 0, 640, 360, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        #expect(clip.encoded().count == StatusRecord.encodedSize)
+        #expect(StatusRecord.decode(clip.encoded()) == clip)
+        let failure = StatusRecord(.failure, text: "camera unplugged")
+        #expect(StatusRecord.decode(failure.encoded()) == failure)
+        #expect(StatusRecord(.clip, text: "ignored").text.isEmpty, "only failures carry text")
+    }
+
+    @Test("text is printable ASCII and bounded")
+    func textBounds() {
+        let long = StatusRecord(.failure, text: String(repeating: "é\u{1B}", count: 500))
+        #expect(long.text.utf8.count == StatusRecord.textCapacity)
+        #expect(long.text.utf8.allSatisfy { (0x20 ... 0x7E).contains($0) })
+    }
+
+    @Test("malformed records are rejected")
+    func malformed() {
+        var bytes = StatusRecord(.done).encoded()
+        bytes[0] ^= 0xFF
+        #expect(StatusRecord.decode(bytes) == nil, "wrong magic")
+        bytes = StatusRecord(.done).encoded()
+        bytes[4] = 99
+        #expect(StatusRecord.decode(bytes) == nil, "unknown kind")
+        bytes = StatusRecord(.clip).encoded()
+        let textOffset = 8 + StatusRecord.valueCount * 8
+        bytes[textOffset] = 3
+        bytes[textOffset + 4] = UInt8(ascii: "a")
+        #expect(StatusRecord.decode(bytes) == nil, "text in a clip record")
+        bytes = StatusRecord(.failure, text: "ok").encoded()
+        bytes[textOffset + 4] = 0x1B
+        #expect(StatusRecord.decode(bytes) == nil, "a control character")
+        #expect(StatusRecord.decode(Array(bytes.prefix(10))) == nil, "short")
+    }
+
+    @Test("the reader stops at the record budget and at a malformed or truncated record")
+    func readerBudget() throws {
+        var ends: [Int32] = [-1, -1]
+        try #require(pipe(&ends) == 0)
+        let writer = StatusWriter(descriptor: ends[1])
+        for _ in 0 ..< 3 { #expect(writer.send(StatusRecord(.done))) }
+        close(ends[1])
+        var reader = StatusReader(descriptor: ends[0], maximumRecords: 2)
+        #expect(reader.next() != nil)
+        #expect(reader.next() != nil)
+        #expect(reader.next() == nil)
+        #expect(reader.violation == "the processing child sent more records than its job allows")
+        close(ends[0])
+
+        try #require(pipe(&ends) == 0)
+        let garbage = [UInt8](repeating: 0x41, count: StatusRecord.encodedSize + 5)
+        _ = garbage.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
+        close(ends[1])
+        var badReader = StatusReader(descriptor: ends[0], maximumRecords: 10)
+        #expect(badReader.next() == nil)
+        #expect(badReader.violation == "the processing child sent a malformed record")
+        close(ends[0])
+    }
+}
