@@ -53,7 +53,7 @@ public enum LiveDisplay {
                 LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
                 canvas.end()
                 canvas.bytes.withUnsafeBytes { terminal.writeAll($0) }
-                if let error = canvas.memoryError {
+                if let error = canvas.memoryError ?? rasterizer.memoryError {
                     // The canvas could not grow in locked memory: stop rather than draw from swappable memory.
                     displayFailure = "display: \(error)"
                     quit = true

@@ -53,6 +53,22 @@ public final class SecureArray<Element: BitwiseCopyable> {
         count += fitting
     }
 
+    /// Makes the array exactly `newCount` copies of `value` (the old contents are wiped first). Returns false, leaving
+    /// the array empty, when the kernel refuses the memory.
+    @discardableResult
+    public func resize(to newCount: Int, repeating value: Element) -> Bool {
+        removeAll()
+        guard newCount > 0 else { return true }
+        guard reserveCapacity(newCount), let base else { return false }
+        base.initialize(repeating: value, count: newCount)
+        count = newCount
+        return true
+    }
+
+    public func withUnsafeMutableBufferPointer<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Element>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeMutableBufferPointer(start: base, count: count))
+    }
+
     /// Empties the array for reuse: the used part is wiped, the capacity kept.
     public func removeAll() {
         if let base, count > 0 { omote_secure_zero(base, count * MemoryLayout<Element>.stride) }

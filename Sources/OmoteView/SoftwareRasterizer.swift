@@ -1,3 +1,5 @@
+import OmotePrivacy
+
 /// A triangle mesh lent to the rasteriser for one draw. Model space: +x right, +y up, +z towards the viewer.
 public struct RasterMesh {
     public var positions: UnsafeBufferPointer<SIMD3<Float>>
@@ -55,16 +57,22 @@ public struct RasterCamera: Sendable {
 }
 
 /// A small z-buffered software rasteriser with Gouraud-shaded Lambert lighting, sized for a terminal (a few thousand
-/// pixels). Buffers are kept between frames; drawing allocates only when the picture or mesh grows.
+/// pixels). Buffers are kept between frames; drawing allocates only when the picture or mesh grows. The picture shows
+/// the tracked expression, so every buffer is private memory (`SecureArray`: locked, undumpable, wiped on reuse).
 public final class SoftwareRasterizer {
     public private(set) var width = 0
     public private(set) var height = 0
     /// Row-major linear RGB.
-    public private(set) var color: [SIMD3<Float>] = []
+    public let color = SecureArray<SIMD3<Float>>()
     /// Row-major depth; `-infinity` where nothing was drawn.
-    public private(set) var depth: [Float] = []
-    private var screen: [SIMD3<Float>] = []
-    private var shading: [SIMD3<Float>] = []
+    public let depth = SecureArray<Float>()
+    private let screen = SecureArray<SIMD3<Float>>()
+    private let shading = SecureArray<SIMD3<Float>>()
+
+    /// Why a buffer could not grow in locked memory, if one could not (the picture is then empty).
+    public var memoryError: SecureBufferError? {
+        color.growthError ?? depth.growthError ?? screen.growthError ?? shading.growthError
+    }
 
     /// Direction towards the light in view space.
     public var lightDirection = SIMD3<Float>(0.35, 0.45, 0.82)
@@ -75,10 +83,14 @@ public final class SoftwareRasterizer {
     public func resize(width: Int, height: Int) {
         precondition(width >= 0 && height >= 0)
         guard width != self.width || height != self.height else { return }
+        guard color.resize(to: width * height, repeating: .zero), depth.resize(to: width * height, repeating: -.infinity) else {
+            // Refused locked memory: draw nothing rather than past the buffers (memoryError says why).
+            self.width = 0
+            self.height = 0
+            return
+        }
         self.width = width
         self.height = height
-        color = Array(repeating: .zero, count: width * height)
-        depth = Array(repeating: -.infinity, count: width * height)
     }
 
     public func clear(background: SIMD3<Float>) {
@@ -93,8 +105,7 @@ public final class SoftwareRasterizer {
     public func draw(_ mesh: RasterMesh, camera: RasterCamera) {
         let vertexCount = mesh.positions.count
         if screen.count < vertexCount {
-            screen = Array(repeating: .zero, count: vertexCount)
-            shading = Array(repeating: .zero, count: vertexCount)
+            guard screen.resize(to: vertexCount, repeating: .zero), shading.resize(to: vertexCount, repeating: .zero) else { return }
         }
         let light = lightDirection / (lightDirection * lightDirection).sum().squareRoot()
         let ambient = self.ambient

@@ -83,6 +83,15 @@ public struct TerminalCanvas {
     /// Draws a row-major linear-RGB picture of `width × height` pixels (height even) at a cell, two pixel rows per
     /// text row.
     public mutating func drawPicture(_ pixels: [SIMD3<Float>], width: Int, height: Int, row: Int, column: Int) {
+        pixels.withUnsafeBufferPointer { drawPicture($0, width: width, height: height, row: row, column: column) }
+    }
+
+    /// The same, from a picture in private memory (the rasteriser's).
+    public mutating func drawPicture(_ pixels: SecureArray<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int) {
+        pixels.withUnsafeBufferPointer { drawPicture($0, width: width, height: height, row: row, column: column) }
+    }
+
+    public mutating func drawPicture(_ pixels: UnsafeBufferPointer<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int) {
         precondition(pixels.count >= width * height)
         for cellRow in 0 ..< height / 2 {
             move(row: row + cellRow, column: column)

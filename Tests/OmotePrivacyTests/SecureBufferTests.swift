@@ -64,6 +64,19 @@ struct SecureArrayTests {
         #expect(stale.allSatisfy { $0 == 0 })
     }
 
+    @Test("resize fills exactly, wiping what was there")
+    func resizeFills() {
+        let array = SecureArray<Float>()
+        #expect(array.resize(to: 10, repeating: 7))
+        #expect(Array(array) == Array(repeating: 7, count: 10))
+        array.withUnsafeMutableBufferPointer { $0[3] = 1 }
+        #expect(array[3] == 1)
+        #expect(array.resize(to: 4, repeating: -.infinity))
+        #expect(array.count == 4 && array.allSatisfy { $0 == -.infinity })
+        #expect(array.resize(to: 0, repeating: 1))
+        #expect(array.isEmpty)
+    }
+
     @Test("its memory is tracked as private memory and released when the array goes away")
     func tracked() {
         var base: UnsafeMutableRawPointer?
