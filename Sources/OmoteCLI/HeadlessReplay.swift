@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Omote
+import OmoteCore
 
 /// `omote replay` when stdout is not a terminal: the clips are processed in a child process that can write nothing
 /// but fixed-format records to its parent (see `ProcessingChild`); this process holds no frame and prints one timing
@@ -83,7 +84,7 @@ enum HeadlessReplay {
                         return 1
                     }
                     let history = runner.timingHistory()
-                    let size = runner.latest.read().value.frameSize
+                    let size = runner.latest.read().value.frame.frameSize
                     var values: [UInt64] = [UInt64(index), UInt64(clip.stats.delivered), UInt64(clip.stats.corrupt),
                                             UInt64(max(size.x, 0)), UInt64(max(size.y, 0))]
                     values += stages.map { history.quantile(0.5, of: $0) }
