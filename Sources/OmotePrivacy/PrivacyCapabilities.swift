@@ -63,7 +63,10 @@ public struct PrivacyCapabilities: Sendable {
         }
         let actions = seccompActions.isEmpty ? "" : " (actions: \(seccompActions.joined(separator: " ")))"
         if seccompFilter {
-            findings.append(Finding(.ok, "seccomp filters available\(actions): allow-list of \(SeccompFilter.allowedSyscallNames.count + SeccompFilter.checkedSyscallNames.count) syscalls (writes only to stdout/stderr, ioctl only terminal queries and the camera's V4L2 calls, read-only opens, private mappings, threads only, signals to itself only); anything else EPERM; exec, ptrace, bpf, keys, SysV IPC, io_uring and \(SeccompFilter.killedSyscallNames.count - 9) more kill the process"))
+            let filter = try? SeccompFilter.forThisMachine(context: .init(processID: 1, cameraDescriptors: []))
+            let allowed = filter?.allowedOnThisArchitecture.count ?? 0
+            let killed = SeccompFilter.killedSyscallNames.filter { filter?.numbers[$0] != nil }.count
+            findings.append(Finding(.ok, "seccomp filters available\(actions): allow-list of \(allowed) syscalls (writes only to stdout/stderr, ioctl only terminal queries and the camera's V4L2 calls, read-only opens, private mappings, threads only, signals to itself only); anything else EPERM; \(killed) syscalls kill the process (exec, ptrace, bpf, keys, SysV IPC, io_uring, modules, namespaces, …)"))
         } else {
             findings.append(Finding(.required, "seccomp filters unavailable", fix: "boot a kernel with CONFIG_SECCOMP_FILTER=y; Omote refuses to capture without it"))
         }
