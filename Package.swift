@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
         .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
-        .target(name: "OmoteView", dependencies: ["OmoteCore", "OmotePrivacy", "OmoteRig"]),
+        .target(name: "OmoteView", dependencies: ["OmoteCore", "OmoteRig"]),
         .target(
             name: "OmotePipeline",
             dependencies: [
@@ -57,7 +57,7 @@ let package = Package(
             dependencies: ["Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "OmotePrivacyTests", dependencies: ["OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
+        .testTarget(name: "OmotePrivacyTests", dependencies: ["OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
         .testTarget(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]

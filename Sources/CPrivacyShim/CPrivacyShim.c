@@ -139,5 +139,4 @@ int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned lon
     return prctl(option, arg2, arg3, arg4, arg5);
 }
 
-void omote_secure_zero(void *p, size_t n) { explicit_bzero(p, n); }
 

@@ -1,5 +1,6 @@
 // The umbrella library: `import Omote` gives every layer.
 @_exported import OmoteCapture
+@_exported import OmoteCore
 @_exported import OmotePipeline
 @_exported import OmotePrivacy
 @_exported import OmoteRig

@@ -1,6 +1,7 @@
 import CGuardSelfTest
 import CPrivacyShim
 import Omote
+import OmoteCore
 import OmotePrivacy
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CGuardSelfTest
 import Omote
+import OmoteCore
 import OmotePrivacy
 #if canImport(Glibc)
 import Glibc

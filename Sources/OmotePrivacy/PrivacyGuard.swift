@@ -1,4 +1,5 @@
 import CPrivacyShim
+import OmoteCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,4 @@
 import OmoteCore
-import OmotePrivacy
 
 /// A triangle mesh lent to the rasteriser for one draw. Model space: +x right, +y up, +z towards the viewer.
 public struct RasterMesh {

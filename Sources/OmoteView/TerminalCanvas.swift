@@ -1,4 +1,4 @@
-import OmotePrivacy
+import OmoteCore
 
 /// Builds one screen update for a 24-bit-colour terminal in a reusable byte buffer: pictures as half blocks ("▀" with
 /// the upper pixel as foreground and the lower as background, so a cell shows two square-ish pixels) and text at

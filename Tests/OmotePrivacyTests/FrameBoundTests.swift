@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 @testable import OmotePrivacy
 import Testing
 

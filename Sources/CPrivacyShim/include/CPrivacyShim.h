@@ -138,7 +138,6 @@ long omote_seccomp_install_tsync(const struct omote_sock_filter *instructions, u
 /// prctl with a fixed arity; returns the raw result (-1 and errno on failure).
 int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
 /// Wipes memory with a store the optimiser cannot elide.
-void omote_secure_zero(void *p, size_t n);
 /// close_range(first, last, 0): closes every descriptor in [first, last]. Returns 0, or -1 and errno.
 long omote_close_range(unsigned int first, unsigned int last);
 

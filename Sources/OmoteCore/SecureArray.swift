@@ -1,4 +1,3 @@
-import CPrivacyShim
 
 /// A growable array of plain values (landmarks, weights, vertices, the terminal canvas) in private memory: each
 /// backing store is a `SecureBuffer` — locked out of swap, excluded from dumps, wiped when released — and the used
@@ -71,7 +70,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
 
     /// Empties the array for reuse: the used part is wiped, the capacity kept.
     public func removeAll() {
-        if let base, count > 0 { omote_secure_zero(base, count * MemoryLayout<Element>.stride) }
+        if let base, count > 0 { secureZero(base, count * MemoryLayout<Element>.stride) }
         count = 0
     }
 

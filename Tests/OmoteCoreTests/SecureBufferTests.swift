@@ -1,4 +1,4 @@
-@testable import OmotePrivacy
+import OmoteCore
 import Testing
 
 @Test("Secure buffers are zeroed, writable, page-backed and wiped on request")
