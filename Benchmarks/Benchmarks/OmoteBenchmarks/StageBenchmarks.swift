@@ -176,7 +176,7 @@ func stageBenchmarks() {
         frame.timestampNanoseconds = UInt64(warm.frameIndex) * 33_333_333
         warm.frameIndex += 1
         warm.pipeline.process(frame, delivery: FrameDelivery(decodeNanoseconds: 0, droppedSincePrevious: 0),
-                              into: &warm.model, rig: &warm.rig)
+                              into: &warm.model.frame, rig: &warm.rig)
         blackHole(warm.model.frame.weights)
     }
 }
