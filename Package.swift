@@ -7,6 +7,7 @@ let package = Package(
     name: "Omote",
     products: [
         .library(name: "Omote", targets: ["Omote"]),
+        .library(name: "OmoteNeural", targets: ["OmoteNeural"]),
         .executable(name: "omote", targets: ["OmoteCLI"]),
     ],
     dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "OmoteView", dependencies: ["OmoteRig"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmotePipeline", dependencies: ["OmoteView", "OmoteRig", "OmoteSolver", "OmoteVision", "OmoteCapture", "OmotePrivacy"]),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
+        .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: ["Omote", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"], exclude: ["Fixtures"]),
+        .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),

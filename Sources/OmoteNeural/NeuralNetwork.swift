@@ -1,0 +1,61 @@
+/// One planned network: fixed input and output buffers, a list of steps over one activation arena. Write the inputs,
+/// call `run()`, read the outputs; running allocates nothing. Not thread-safe: one inference at a time per instance.
+public final class NeuralNetwork {
+    public struct TensorInfo: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    public let name: String
+    public let inputs: [TensorInfo]
+    public let outputs: [TensorInfo]
+    /// Multiply-adds × 2 in the convolutions per run (the bulk of the work), for GFLOP/s reports.
+    public let convolutionFlops: Int
+    /// Floats in the activation arena (all intermediate tensors share it).
+    public let arenaFloatCount: Int
+    public let stepCount: Int
+
+    private let steps: [PlanStep]
+    private let inputPointers: [UnsafeMutablePointer<Float>]
+    private let outputPointers: [UnsafeMutablePointer<Float>]
+    /// Keeps the weights and the arena alive.
+    private let store: ConstantStore
+
+    init(name: String, model: TFLiteModel) throws {
+        let builder = PlanBuilder(model: model)
+        let result = try builder.build()
+        self.name = name
+        inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
+        outputs = model.outputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
+        steps = result.steps
+        inputPointers = result.inputs
+        outputPointers = result.outputs
+        store = builder.store
+        arenaFloatCount = result.arenaCount
+        stepCount = result.steps.count
+        convolutionFlops = result.steps.reduce(0) { total, step in
+            total + ((step as? ConvolutionStep)?.flops ?? 0) + ((step as? DepthwiseStep)?.flops ?? 0)
+        }
+    }
+
+    /// Input `index`'s buffer (NHWC, float32); fill it before `run()`.
+    public func input(_ index: Int = 0) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: inputPointers[index], count: inputs[index].count)
+    }
+
+    /// Output `index`'s buffer, valid until the next `run()`.
+    public func output(_ index: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: outputPointers[index], count: outputs[index].count)
+    }
+
+    public func outputIndex(named name: String) -> Int? {
+        outputs.firstIndex { $0.name == name }
+    }
+
+    public func run() {
+        for step in steps {
+            step.run()
+        }
+    }
+}
