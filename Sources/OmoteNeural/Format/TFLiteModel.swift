@@ -93,7 +93,7 @@ struct TFLiteModel {
         let name = try table.string(3, "tensor name") ?? "tensor\(index)"
         let shape = try table.int32s(0, "tensor \(name) shape").map(Int.init)
         guard shape.count <= 6, shape.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }),
-              shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 28 else {
+              shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 24 else {
             throw NeuralError.badModel(file, "tensor \(name) has an unsupported shape \(shape)")
         }
         let rawType = try table.u8(1)

@@ -1,4 +1,4 @@
-/// What happens to a convolution's accumulator before it is stored: bias, activation, an optional residual tensor
+/// What happens to a convolution's accumulator (which starts at the bias) before it is stored: activation, an optional residual tensor
 /// added (a following ADD fused in, possibly of a tensor with fewer channels whose zero channel-padding is implied),
 /// and an activation after the residual.
 struct ConvolutionEpilogue {
@@ -13,7 +13,7 @@ struct ConvolutionEpilogue {
     /// Finishes one vector of output channels `channel ..< channel + lanes` of pixel `pixel` and stores it.
     @inline(__always)
     func finish(_ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int, output: UnsafeMutablePointer<Float>) {
-        var value = activation.apply(accumulator + loadVector(bias + channel), channel: channel)
+        var value = activation.apply(accumulator, channel: channel)
         if let residual {
             let residualLanes = min(8, residualChannels - channel)
             let source = residual + pixel * residualChannels + channel

@@ -79,18 +79,21 @@ final class ConvolutionStep: PlanStep {
                         _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                         rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
                         taps: UnsafeBufferPointer<Int>) {
-        var c00 = SIMD8<Float>()
-        var c01 = SIMD8<Float>()
-        var c10 = SIMD8<Float>()
-        var c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>()
-        var c21 = SIMD8<Float>()
-        var c30 = SIMD8<Float>()
-        var c31 = SIMD8<Float>()
-        var c40 = SIMD8<Float>()
-        var c41 = SIMD8<Float>()
-        var c50 = SIMD8<Float>()
-        var c51 = SIMD8<Float>()
+        // Accumulators start at the bias (as XNNPACK's packed weights do), so sums round in the same order.
+        let bias0 = loadVector(epilogue.bias + channel)
+        let bias1 = loadVector(epilogue.bias + channel + 8)
+        var c00 = bias0
+        var c01 = bias1
+        var c10 = bias0
+        var c11 = bias1
+        var c20 = bias0
+        var c21 = bias1
+        var c30 = bias0
+        var c31 = bias1
+        var c40 = bias0
+        var c41 = bias1
+        var c50 = bias0
+        var c51 = bias1
         var b = panel
         let depth = inputChannels
         for tap in taps {
@@ -156,12 +159,13 @@ final class ConvolutionStep: PlanStep {
                        _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
                        taps: UnsafeBufferPointer<Int>) {
-        var c0 = SIMD8<Float>()
-        var c1 = SIMD8<Float>()
-        var c2 = SIMD8<Float>()
-        var c3 = SIMD8<Float>()
-        var c4 = SIMD8<Float>()
-        var c5 = SIMD8<Float>()
+        let bias0 = loadVector(epilogue.bias + channel)
+        var c0 = bias0
+        var c1 = bias0
+        var c2 = bias0
+        var c3 = bias0
+        var c4 = bias0
+        var c5 = bias0
         var b = panel
         let depth = inputChannels
         for tap in taps {
