@@ -59,3 +59,41 @@ public final class NeuralNetwork {
         }
     }
 }
+
+extension NeuralNetwork {
+    /// Time per step kind, for finding where the time goes (not a hot-path API: it allocates).
+    public struct StepProfile: Sendable {
+        public let kind: String
+        public let count: Int
+        public let microseconds: Double
+        public let flops: Int
+    }
+
+    /// Runs the network `runs` times, timing every step, and returns the fastest time of each step summed by kind.
+    public func profile(runs: Int, clock: () -> UInt64) -> [StepProfile] {
+        var best = Array(repeating: UInt64.max, count: steps.count)
+        for _ in 0 ..< runs {
+            for (index, step) in steps.enumerated() {
+                let start = clock()
+                step.run()
+                best[index] = min(best[index], clock() - start)
+            }
+        }
+        var byKind: [String: (count: Int, nanoseconds: UInt64, flops: Int)] = [:]
+        for (index, step) in steps.enumerated() {
+            var kind = String(describing: type(of: step))
+            var flops = 0
+            if let convolution = step as? ConvolutionStep {
+                kind += convolution.tapOffsets.count == 1 ? " 1×1" : " k×k"
+                flops = convolution.flops
+            } else if let depthwise = step as? DepthwiseStep {
+                flops = depthwise.flops
+            }
+            let entry = byKind[kind] ?? (0, 0, 0)
+            byKind[kind] = (entry.count + 1, entry.nanoseconds + best[index], entry.flops + flops)
+        }
+        return byKind.map { StepProfile(kind: $0.key, count: $0.value.count,
+                                        microseconds: Double($0.value.nanoseconds) / 1000, flops: $0.value.flops) }
+            .sorted { $0.microseconds > $1.microseconds }
+    }
+}

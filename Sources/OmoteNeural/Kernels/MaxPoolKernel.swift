@@ -35,21 +35,32 @@ final class MaxPoolStep: PlanStep {
     }
 
     func run() {
+        if kernelHeight == 2, kernelWidth == 2, strideY == 2, strideX == 2, padTop == 0, padLeft == 0,
+           outputHeight * 2 <= inputHeight, outputWidth * 2 <= inputWidth {
+            runTwoByTwo()
+            return
+        }
         for y in 0 ..< outputHeight {
             let top = y * strideY - padTop
-            let rows = max(0, top) ..< min(inputHeight, top + kernelHeight)
+            let firstRow = max(0, top)
+            let endRow = min(inputHeight, top + kernelHeight)
             for x in 0 ..< outputWidth {
                 let left = x * strideX - padLeft
-                let columns = max(0, left) ..< min(inputWidth, left + kernelWidth)
+                let firstColumn = max(0, left)
+                let endColumn = min(inputWidth, left + kernelWidth)
                 let out = output + (y * outputWidth + x) * channels
                 var channel = 0
                 while channel < channels {
                     let lanes = min(8, channels - channel)
                     var best = SIMD8<Float>(repeating: -Float.infinity)
-                    for row in rows {
-                        for column in columns {
-                            best = pointwiseMax(best, loadVector(input + (row * inputWidth + column) * channels + channel))
+                    var row = firstRow
+                    while row < endRow {
+                        var column = firstColumn
+                        while column < endColumn {
+                            best = maximum(best, loadVector(input + (row * inputWidth + column) * channels + channel))
+                            column += 1
                         }
+                        row += 1
                     }
                     storeVector(activation.apply(best, channel: channel), out + channel, lanes: lanes)
                     channel += 8
@@ -57,4 +68,32 @@ final class MaxPoolStep: PlanStep {
             }
         }
     }
+
+    /// The only pooling these networks use: 2×2, stride 2, no padding.
+    private func runTwoByTwo() {
+        let rowStride = inputWidth * channels
+        for y in 0 ..< outputHeight {
+            let top = input + 2 * y * rowStride
+            let out = output + y * outputWidth * channels
+            for x in 0 ..< outputWidth {
+                let source = top + 2 * x * channels
+                let target = out + x * channels
+                var channel = 0
+                while channel < channels {
+                    let lanes = min(8, channels - channel)
+                    let upper = maximum(loadVector(source + channel), loadVector(source + channels + channel))
+                    let lower = maximum(loadVector(source + rowStride + channel),
+                                        loadVector(source + rowStride + channels + channel))
+                    storeVector(activation.apply(maximum(upper, lower), channel: channel), target + channel, lanes: lanes)
+                    channel += 8
+                }
+            }
+        }
+    }
+}
+
+/// Lane-wise maximum as one compare-and-blend (`pointwiseMax` also orders NaNs, which costs extra instructions).
+@inline(__always)
+func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: b .> a)
 }

@@ -112,18 +112,18 @@ extension PlanBuilder {
             activation = fusedActivation
             tail = next
         }
-        let (source, width) = try paddedInput(op.inputs[0], top: vertical.before, bottom: vertical.after,
-                                              left: horizontal.before, right: horizontal.after)
+        let source = try location(op.inputs[0])
         let biasPadded = paddedCopy(bias, count: channels)
         use(source)
         let target = define(tail)
         let finalActivation = activation
+        let geometry = DepthwiseStep.Geometry(
+            inputHeight: input[1], inputWidth: input[2], channels: channels, outputHeight: output[1],
+            outputWidth: output[2], kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideY: strideY,
+            strideX: strideX, padTop: vertical.before, padLeft: horizontal.before)
         emit { resolve in
-            DepthwiseStep(
-                input: resolve(source), inputWidth: width, channels: channels, output: resolve(target),
-                outputHeight: output[1], outputWidth: output[2], kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-                strideY: strideY, strideX: strideX, weights: packed, paddedChannels: paddedChannels, bias: biasPadded,
-                activation: finalActivation)
+            DepthwiseStep(input: resolve(source), output: resolve(target), geometry: geometry, weights: packed,
+                          paddedChannels: paddedChannels, bias: biasPadded, activation: finalActivation)
         }
     }
 
