@@ -70,7 +70,7 @@ extension NeuralNetwork {
     }
 
     /// Runs the network `runs` times, timing every step, and returns the fastest time of each step summed by kind.
-    public func profile(runs: Int, clock: () -> UInt64) -> [StepProfile] {
+    public func profile(runs: Int, perStep: Bool = false, clock: () -> UInt64) -> [StepProfile] {
         var best = Array(repeating: UInt64.max, count: steps.count)
         for _ in 0 ..< runs {
             for (index, step) in steps.enumerated() {
@@ -86,8 +86,18 @@ extension NeuralNetwork {
             if let convolution = step as? ConvolutionStep {
                 kind += convolution.tapOffsets.count == 1 ? " 1×1" : " k×k"
                 flops = convolution.flops
+                if perStep {
+                    kind += " #\(index) M\(convolution.pixelCount) K\(convolution.tapOffsets.count * convolution.inputChannels)"
+                        + " N\(convolution.outputChannels)" + (convolution.epilogue.residual == nil ? "" : " +res")
+                }
             } else if let depthwise = step as? DepthwiseStep {
                 flops = depthwise.flops
+                if perStep {
+                    let g = depthwise.geometry
+                    kind += " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels) k\(g.kernelHeight) s\(g.strideY)"
+                }
+            } else if perStep {
+                kind += " #\(index)"
             }
             let entry = byKind[kind] ?? (0, 0, 0)
             byKind[kind] = (entry.count + 1, entry.nanoseconds + best[index], entry.flops + flops)

@@ -75,7 +75,8 @@ if ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] != nil {
     for (name, network) in [("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
                             ("face_blendshapes", networks.blendshapes)] {
         print("# \(name): fastest time of each step over \(runs) runs, summed by kind")
-        for entry in network.profile(runs: runs, clock: nanoseconds) {
+        let perStep = ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] == "steps"
+        for entry in network.profile(runs: runs, perStep: perStep, clock: nanoseconds).prefix(perStep ? 25 : 100) {
             let rate = entry.flops > 0 ? String(format: " %.1f GFLOP/s", Double(entry.flops) / entry.microseconds / 1000) : ""
             print(String(format: "#   %-40@ %3d steps %8.1f µs", entry.kind, entry.count, entry.microseconds) + rate)
         }

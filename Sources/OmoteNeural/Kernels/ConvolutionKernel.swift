@@ -40,36 +40,44 @@ final class ConvolutionStep: PlanStep {
     /// Input position of output pixel `pixel`'s top-left tap.
     @inline(__always)
     private func source(_ pixel: Int) -> UnsafePointer<Float> {
+        if contiguous {
+            return input + pixel * inputChannels
+        }
         let y = pixel / outputWidth
         let x = pixel - y * outputWidth
         return input + ((y * strideY) * inputWidth + x * strideX) * inputChannels
     }
 
+    /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile.
+    private var contiguous: Bool { tapOffsets.count == 1 && strideX == 1 && strideY == 1 && inputWidth == outputWidth }
+
     func run() {
         tapOffsets.withUnsafeBufferPointer { taps in
-            var pixel = 0
-            while pixel < pixelCount {
-                let rows = min(6, pixelCount - pixel)
-                // Rows past the end repeat the last pixel: computed, never stored.
-                let a0 = source(pixel)
-                let a1 = source(pixel + min(1, rows - 1))
-                let a2 = source(pixel + min(2, rows - 1))
-                let a3 = source(pixel + min(3, rows - 1))
-                let a4 = source(pixel + min(4, rows - 1))
-                let a5 = source(pixel + min(5, rows - 1))
-                var channel = 0
-                var panel = weights
-                while channel < outputChannels {
-                    let remaining = outputChannels - channel
-                    if remaining > 8 {
+            // Channel panels outer: one panel of weights (taps × input channels × 16 floats) stays in L1 while every
+            // pixel tile streams past it.
+            var channel = 0
+            var panel = weights
+            while channel < outputChannels {
+                let wide = outputChannels - channel > 8
+                var pixel = 0
+                while pixel < pixelCount {
+                    let rows = min(6, pixelCount - pixel)
+                    // Rows past the end repeat the last pixel: computed, never stored.
+                    let a0 = source(pixel)
+                    let a1 = source(pixel + min(1, rows - 1))
+                    let a2 = source(pixel + min(2, rows - 1))
+                    let a3 = source(pixel + min(3, rows - 1))
+                    let a4 = source(pixel + min(4, rows - 1))
+                    let a5 = source(pixel + min(5, rows - 1))
+                    if wide {
                         tile16(a0, a1, a2, a3, a4, a5, rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
                     } else {
                         tile8(a0, a1, a2, a3, a4, a5, rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
                     }
-                    channel += 16
-                    panel += 16 * taps.count * inputChannels
+                    pixel += rows
                 }
-                pixel += rows
+                channel += 16
+                panel += 16 * taps.count * inputChannels
             }
         }
     }

@@ -10,10 +10,25 @@ final class StridedCopyStep: PlanStep {
     init(source: UnsafePointer<Float>, sourceStrides: [Int], destination: UnsafeMutablePointer<Float>,
          destinationStrides: [Int], shape: [Int]) {
         self.source = source
-        self.sourceStrides = sourceStrides
         self.destination = destination
-        self.destinationStrides = destinationStrides
-        self.shape = shape
+        // Merge dimensions that are contiguous in both layouts (e.g. whole pixel rows), so the innermost copy is long.
+        var dims = zip(shape, zip(sourceStrides, destinationStrides)).map { (size: $0, from: $1.0, to: $1.1) }
+        var index = dims.count - 1
+        while index > 0 {
+            let outer = dims[index - 1]
+            let inner = dims[index]
+            if outer.from == inner.from * inner.size, outer.to == inner.to * inner.size {
+                dims[index] = (outer.size * inner.size, inner.from, inner.to)
+                dims.remove(at: index - 1)
+            }
+            index -= 1
+        }
+        while dims.count < 4 {
+            dims.insert((1, 0, 0), at: 0)
+        }
+        self.shape = dims.map(\.size)
+        self.sourceStrides = dims.map(\.from)
+        self.destinationStrides = dims.map(\.to)
     }
 
     func run() {
