@@ -54,8 +54,13 @@ public final class NeuralNetwork {
     }
 
     public func run() {
-        for step in steps {
-            step.run()
+        // Indexed, not `for step in steps`: the debug build's iterator otherwise heap-allocates once per element.
+        steps.withUnsafeBufferPointer { steps in
+            var index = 0
+            while index < steps.count {
+                steps[index].run()
+                index += 1
+            }
         }
     }
 }
