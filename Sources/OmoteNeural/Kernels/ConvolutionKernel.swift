@@ -16,12 +16,15 @@ final class ConvolutionStep: PlanStep {
     let tapOffsets: [Int]
     /// Weights as panels of 16 output channels: [channel block][tap][input channel][16], zero-padded.
     let weights: UnsafePointer<Float>
+    /// One bias per output channel, padded with zeros to a multiple of 16; the accumulators start from it.
+    let bias: UnsafePointer<Float>
     let epilogue: ConvolutionEpilogue
     let flops: Int
 
     init(input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
          outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
-         weights: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
+         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
+        self.bias = bias
         self.input = input
         self.inputWidth = inputWidth
         self.inputChannels = inputChannels
@@ -88,8 +91,8 @@ final class ConvolutionStep: PlanStep {
                         rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
                         taps: UnsafeBufferPointer<Int>) {
         // Accumulators start at the bias (as XNNPACK's packed weights do), so sums round in the same order.
-        let bias0 = loadVector(epilogue.bias + channel)
-        let bias1 = loadVector(epilogue.bias + channel + 8)
+        let bias0 = loadVector(bias + channel)
+        let bias1 = loadVector(bias + channel + 8)
         var c00 = bias0
         var c01 = bias1
         var c10 = bias0
@@ -167,7 +170,7 @@ final class ConvolutionStep: PlanStep {
                        _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
                        taps: UnsafeBufferPointer<Int>) {
-        let bias0 = loadVector(epilogue.bias + channel)
+        let bias0 = loadVector(bias + channel)
         var c0 = bias0
         var c1 = bias0
         var c2 = bias0

@@ -56,21 +56,36 @@ extension PlanBuilder {
                                               left: horizontal.before, right: horizontal.after)
         let tapOffsets = (0 ..< kernelHeight).flatMap { y in (0 ..< kernelWidth).map { x in (y * width + x) * inputChannels } }
         let biasPadded = paddedCopy(bias, count: outputChannels)
+        let slopes = try epilogueSlopes(first, channels: outputChannels)
+        let slopesAfter = try epilogueSlopes(residual?.activation ?? .none, channels: outputChannels)
         use(source)
         if let residual { use(residual.residual) }
         let target = define(tail)
-        let epilogueActivation = first
         emit { resolve in
             ConvolutionStep(
                 input: resolve(source), inputWidth: width, inputChannels: inputChannels, output: resolve(target),
                 outputHeight: output[1], outputWidth: output[2], outputChannels: outputChannels,
-                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets, weights: packed,
+                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets, weights: packed, bias: biasPadded,
                 epilogue: ConvolutionEpilogue(
-                    bias: biasPadded, activation: epilogueActivation,
-                    residual: residual.map { UnsafePointer(resolve($0.residual)) },
-                    residualChannels: residual?.channels ?? 0,
-                    activationAfterResidual: residual?.activation ?? .none))
+                    slopes: slopes, residual: residual.map { UnsafePointer(resolve($0.residual)) },
+                    residualChannels: residual?.channels ?? 0, slopesAfterResidual: slopesAfter))
         }
+    }
+
+    /// An activation as per-channel slopes for negative values (padded to 16): none → 1, ReLU → 0, PReLU → α.
+    private func epilogueSlopes(_ activation: Activation, channels: Int) throws -> UnsafePointer<Float> {
+        let slopes = store.allocate(padded16(channels))
+        switch activation {
+        case .none:
+            slopes.update(repeating: 1, count: padded16(channels))
+        case .relu:
+            break
+        case .prelu(let alpha):
+            slopes.update(from: alpha, count: channels)
+        case .relu6:
+            throw NeuralError.unsupported(file, "CONV_2D with a fused RELU6 (not used by these networks)")
+        }
+        return UnsafePointer(slopes)
     }
 
     /// DEPTHWISE_CONV_2D (depth multiplier 1): weights [1][kh][kw][channels] as [tap][channels padded to 16].
