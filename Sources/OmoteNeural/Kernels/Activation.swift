@@ -54,8 +54,15 @@ func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, 
     if lanes == 8 {
         storeVector(value, pointer)
     } else {
-        for lane in 0 ..< lanes {
-            pointer[lane] = value[lane]
-        }
+        storePartial(value, pointer, lanes: lanes)
+    }
+}
+
+/// The channel-tail store, kept out of line: inlined, LLVM merges its lane extracts with the preceding compare-and-
+/// blend and scalarises the whole activation for every vector, full ones included.
+@inline(never)
+func storePartial(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, lanes: Int) {
+    for lane in 0 ..< lanes {
+        pointer[lane] = value[lane]
     }
 }

@@ -73,7 +73,7 @@ extension PlanBuilder {
     }
 
     /// An activation as per-channel slopes for negative values (padded to 16): none → 1, ReLU → 0, PReLU → α.
-    private func epilogueSlopes(_ activation: Activation, channels: Int) throws -> UnsafePointer<Float> {
+    func epilogueSlopes(_ activation: Activation, channels: Int) throws -> UnsafePointer<Float> {
         let slopes = store.allocate(padded16(channels))
         switch activation {
         case .none:
@@ -131,14 +131,14 @@ extension PlanBuilder {
         let biasPadded = paddedCopy(bias, count: channels)
         use(source)
         let target = define(tail)
-        let finalActivation = activation
+        let slopes = try epilogueSlopes(activation, channels: channels)
         let geometry = DepthwiseStep.Geometry(
             inputHeight: input[1], inputWidth: input[2], channels: channels, outputHeight: output[1],
             outputWidth: output[2], kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideY: strideY,
             strideX: strideX, padTop: vertical.before, padLeft: horizontal.before)
         emit { resolve in
             DepthwiseStep(input: resolve(source), output: resolve(target), geometry: geometry, weights: packed,
-                          paddedChannels: paddedChannels, bias: biasPadded, activation: finalActivation)
+                          paddedChannels: paddedChannels, bias: biasPadded, slopes: slopes)
         }
     }
 
