@@ -89,10 +89,10 @@ extension NeuralNetwork {
             var kind = String(describing: type(of: step))
             var flops = 0
             if let convolution = step as? ConvolutionStep {
-                kind += convolution.tapOffsets.count == 1 ? " 1×1" : " k×k"
+                kind += convolution.tapOffsets.count * convolution.tapDepth == convolution.inputChannels ? " 1×1" : " k×k"
                 flops = convolution.flops
                 if perStep {
-                    kind += " #\(index) M\(convolution.pixelCount) K\(convolution.tapOffsets.count * convolution.inputChannels)"
+                    kind += " #\(index) M\(convolution.pixelCount) K\(convolution.tapOffsets.count * convolution.tapDepth)"
                         + " N\(convolution.outputChannels)" + (convolution.epilogue.residual == nil ? "" : " +res")
                 }
             } else if let depthwise = step as? DepthwiseStep {

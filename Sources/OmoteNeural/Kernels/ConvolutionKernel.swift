@@ -12,8 +12,10 @@ final class ConvolutionStep: PlanStep {
     let pixelCount: Int
     let strideY: Int
     let strideX: Int
-    /// Offsets (in floats) of each kernel tap from the pixel's top-left input element.
+    /// Offsets (in floats) of each kernel row from the pixel's top-left input element; a kernel row's taps are
+    /// contiguous in NHWC (kernel width × input channels floats), so each row is one run of `tapDepth` products.
     let tapOffsets: [Int]
+    let tapDepth: Int
     /// Weights as panels of 16 output channels: [channel block][tap][input channel][16], zero-padded.
     let weights: UnsafePointer<Float>
     /// One bias per output channel, padded with zeros to a multiple of 16; the accumulators start from it.
@@ -22,7 +24,7 @@ final class ConvolutionStep: PlanStep {
     let flops: Int
 
     init(input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
-         outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
+         outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int], tapDepth: Int,
          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
         self.bias = bias
         self.input = input
@@ -35,9 +37,10 @@ final class ConvolutionStep: PlanStep {
         self.strideY = strideY
         self.strideX = strideX
         self.tapOffsets = tapOffsets
+        self.tapDepth = tapDepth
         self.weights = weights
         self.epilogue = epilogue
-        self.flops = 2 * pixelCount * outputChannels * tapOffsets.count * inputChannels
+        self.flops = 2 * pixelCount * outputChannels * tapOffsets.count * tapDepth
     }
 
     /// Input position of output pixel `pixel`'s top-left tap.
@@ -52,11 +55,13 @@ final class ConvolutionStep: PlanStep {
     }
 
     /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile.
-    private var contiguous: Bool { tapOffsets.count == 1 && strideX == 1 && strideY == 1 && inputWidth == outputWidth }
+    private var contiguous: Bool {
+        tapOffsets.count == 1 && tapDepth == inputChannels && strideX == 1 && strideY == 1 && inputWidth == outputWidth
+    }
 
     /// Pixels per cache block: about 16 KB of input rows, a multiple of the 12-row narrow tile.
     private var pixelBlock: Int {
-        let depth = max(1, tapOffsets.count * inputChannels)
+        let depth = max(1, tapOffsets.count * tapDepth)
         return max(12, (4096 / depth) / 12 * 12)
     }
 
@@ -89,7 +94,7 @@ final class ConvolutionStep: PlanStep {
                         }
                     }
                     channel += 16
-                    panel += 16 * taps.count * inputChannels
+                    panel += 16 * taps.count * tapDepth
                 }
                 blockStart = blockEnd
             }
@@ -122,7 +127,7 @@ final class ConvolutionStep: PlanStep {
         var c50 = bias0
         var c51 = bias1
         var b = panel
-        let depth = inputChannels
+        let depth = tapDepth
         for tap in taps {
             let p0 = a0 + tap
             let p1 = a1 + tap
@@ -185,7 +190,7 @@ final class ConvolutionStep: PlanStep {
     /// at a time with the reduction split over two accumulator sets, instead of a 6-row tile that is 5/6 waste.
     private func runSinglePixel() {
         tapOffsets.withUnsafeBufferPointer { taps in
-            let depth = taps.count * inputChannels
+            let depth = taps.count * tapDepth
             var channel = 0
             var panel = weights
             while channel < outputChannels {
@@ -197,7 +202,7 @@ final class ConvolutionStep: PlanStep {
                 for tap in taps {
                     let pixel = input + tap
                     var k = 0
-                    while k + 2 <= inputChannels {
+                    while k + 2 <= tapDepth {
                         let x0 = SIMD8<Float>(repeating: pixel[k])
                         let x1 = SIMD8<Float>(repeating: pixel[k + 1])
                         even0.addProduct(x0, loadVector(b))
@@ -207,7 +212,7 @@ final class ConvolutionStep: PlanStep {
                         b += 32
                         k += 2
                     }
-                    if k < inputChannels {
+                    if k < tapDepth {
                         let x0 = SIMD8<Float>(repeating: pixel[k])
                         even0.addProduct(x0, loadVector(b))
                         even1.addProduct(x0, loadVector(b + 8))
@@ -257,7 +262,7 @@ final class ConvolutionStep: PlanStep {
         var c10 = bias0
         var c11 = bias0
         var b = panel
-        let depth = inputChannels
+        let depth = tapDepth
         for tap in taps {
             for k in tap ..< tap + depth {
                 let b0 = loadVector(b)

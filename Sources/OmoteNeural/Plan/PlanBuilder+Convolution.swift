@@ -54,7 +54,8 @@ extension PlanBuilder {
 
         let (source, width) = try paddedInput(op.inputs[0], top: vertical.before, bottom: vertical.after,
                                               left: horizontal.before, right: horizontal.after)
-        let tapOffsets = (0 ..< kernelHeight).flatMap { y in (0 ..< kernelWidth).map { x in (y * width + x) * inputChannels } }
+        // One run per kernel row: its kernelWidth × inputChannels inputs are contiguous, as are its packed weights.
+        let tapOffsets = (0 ..< kernelHeight).map { y in y * width * inputChannels }
         let biasPadded = paddedCopy(bias, count: outputChannels)
         let slopes = try epilogueSlopes(first, channels: outputChannels)
         let slopesAfter = try epilogueSlopes(residual?.activation ?? .none, channels: outputChannels)
@@ -65,7 +66,8 @@ extension PlanBuilder {
             ConvolutionStep(
                 input: resolve(source), inputWidth: width, inputChannels: inputChannels, output: resolve(target),
                 outputHeight: output[1], outputWidth: output[2], outputChannels: outputChannels,
-                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets, weights: packed, bias: biasPadded,
+                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets,
+                tapDepth: kernelWidth * inputChannels, weights: packed, bias: biasPadded,
                 epilogue: ConvolutionEpilogue(
                     slopes: slopes, residual: residual.map { UnsafePointer(resolve($0.residual)) },
                     residualChannels: residual?.channels ?? 0, slopesAfterResidual: slopesAfter))
