@@ -24,7 +24,8 @@ final class ConvolutionStep: PlanStep {
     let flops: Int
 
     init(input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
-         outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int], tapDepth: Int,
+         outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
+         tapDepth: Int,
          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
         self.bias = bias
         self.input = input
@@ -234,7 +235,8 @@ final class ConvolutionStep: PlanStep {
 
     /// Up to 12 pixels × 8 channels: twelve accumulators, as many independent FMA chains as the 6 × 16 tile.
     @inline(__always)
-    private func tile8(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>, taps: UnsafeBufferPointer<Int>) {
+    private func tile8(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+        taps: UnsafeBufferPointer<Int>) {
         let last = rows - 1
         let a0 = source(pixel)
         let a1 = source(pixel + min(1, last))
@@ -294,7 +296,9 @@ final class ConvolutionStep: PlanStep {
         if rows > 7 { epilogue.finish(c7, pixel: pixel + 7, channel: channel, lanes: lanes, output: out + 7 * stride) }
         if rows > 8 { epilogue.finish(c8, pixel: pixel + 8, channel: channel, lanes: lanes, output: out + 8 * stride) }
         if rows > 9 { epilogue.finish(c9, pixel: pixel + 9, channel: channel, lanes: lanes, output: out + 9 * stride) }
-        if rows > 10 { epilogue.finish(c10, pixel: pixel + 10, channel: channel, lanes: lanes, output: out + 10 * stride) }
-        if rows > 11 { epilogue.finish(c11, pixel: pixel + 11, channel: channel, lanes: lanes, output: out + 11 * stride) }
+        if rows > 10 { epilogue.finish(c10, pixel: pixel + 10, channel: channel, lanes: lanes,
+            output: out + 10 * stride) }
+        if rows > 11 { epilogue.finish(c11, pixel: pixel + 11, channel: channel, lanes: lanes,
+            output: out + 11 * stride) }
     }
 }
