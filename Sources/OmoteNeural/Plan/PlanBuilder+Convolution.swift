@@ -72,7 +72,8 @@ extension PlanBuilder {
                 tapDepth: kernelWidth * inputChannels, weights: packed, bias: biasPadded,
                 epilogue: ConvolutionEpilogue(
                     slopes: slopes, residual: residual.map { UnsafePointer(resolve($0.residual)) },
-                    residualChannels: residual?.channels ?? 0, slopesAfterResidual: slopesAfter))
+                    residualChannels: residual?.channels ?? 0, slopesAfterResidual: slopesAfter,
+                    channels: outputChannels))
         }
     }
 
