@@ -10,6 +10,7 @@ let package = Package(
     name: "Omote",
     products: [
         .library(name: "Omote", targets: ["Omote"]),
+        .library(name: "OmoteNeural", targets: ["OmoteNeural"]),
         .executable(name: "omote", targets: ["OmoteCLI"]),
     ],
     dependencies: [
@@ -52,6 +53,7 @@ let package = Package(
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
+        .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: ["Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -70,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),
+        .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),

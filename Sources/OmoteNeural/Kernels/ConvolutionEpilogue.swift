@@ -1,0 +1,53 @@
+/// What happens to a convolution's accumulator (which starts at the bias) before it is stored: an activation, an
+/// optional residual tensor added (a following ADD fused in, possibly of a tensor with fewer channels whose zero
+/// channel-padding is implied), and an activation after the residual.
+/// Both activations are per-channel slopes for negative values — 1 for none, 0 for ReLU, α for PReLU — applied as one
+/// branch-free compare/multiply/blend; an identity (every slope 1) is skipped, which is the common case before a
+/// fused residual.
+struct ConvolutionEpilogue {
+    /// One slope per output channel, padded to a multiple of 16.
+    let slopes: UnsafePointer<Float>
+    let residual: UnsafePointer<Float>?
+    /// Floats per pixel in the residual tensor (its real channels; the rest are implied zeros).
+    let residualChannels: Int
+    let slopesAfterResidual: UnsafePointer<Float>
+    let firstIsIdentity: Bool
+    let secondIsIdentity: Bool
+
+    init(slopes: UnsafePointer<Float>, residual: UnsafePointer<Float>?, residualChannels: Int,
+         slopesAfterResidual: UnsafePointer<Float>, channels: Int) {
+        self.slopes = slopes
+        self.residual = residual
+        self.residualChannels = residualChannels
+        self.slopesAfterResidual = slopesAfterResidual
+        firstIsIdentity = (0 ..< channels).allSatisfy { slopes[$0] == 1 }
+        secondIsIdentity = (0 ..< channels).allSatisfy { slopesAfterResidual[$0] == 1 }
+    }
+
+    @inline(__always)
+    private static func leaky(_ value: SIMD8<Float>, _ slopes: UnsafePointer<Float>) -> SIMD8<Float> {
+        value.replacing(with: value * loadVector(slopes), where: value .< 0)
+    }
+
+    /// Finishes one vector of output channels `channel ..< channel + lanes` of pixel `pixel` and stores it.
+    @inline(__always)
+    func finish(_ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int,
+        output: UnsafeMutablePointer<Float>) {
+        var value = firstIsIdentity ? accumulator : Self.leaky(accumulator, slopes + channel)
+        if let residual {
+            let source = residual + pixel * residualChannels + channel
+            let residualLanes = residualChannels - channel
+            if residualLanes >= 8 {
+                value += loadVector(source)
+            } else if residualLanes > 0 {
+                for lane in 0 ..< residualLanes {
+                    value[lane] += source[lane]
+                }
+            }
+            if !secondIsIdentity {
+                value = Self.leaky(value, slopesAfterResidual + channel)
+            }
+        }
+        storeVector(value, output, lanes: lanes)
+    }
+}
