@@ -1,6 +1,7 @@
-// Omote's half of the side-by-side peer comparison (Benchmarks/compare-peers.sh): the same work, on the same decoded
+// Plain wall-clock timings with the release flags of Scripts/build-flags.sh (which the benchmark plugin cannot pass):
+// Omote's half of the side-by-side peer comparison (Benchmarks/compare-peers.sh) — the same work, on the same decoded
 // frames, that the reference programs time (dlib's shape predictor, OpenCV's detectMultiScale), printed in the same
-// units. Built with the release flags of Scripts/build-flags.sh. Timing lines only.
+// units — and per-stage solve and rig timings (`stages`). Timing lines only.
 import Foundation
 import Omote
 
@@ -121,10 +122,66 @@ func detection(cascade name: String, repeats: Int) throws {
     }
 }
 
+/// Solve (pose + weights, with and without gaze) and rig deformation of the default avatar on single_face's
+/// landmarks, per frame, with this build's flags: the benchmark plugin builds without `-march`, so this is where the
+/// README's per-stage release-flag numbers come from (the stage benchmarks give the same work's instructions and
+/// mallocs).
+func stages(repeats: Int) throws {
+    let predictor = try ShapePredictor(contentsOfFile: PipelineConfiguration.defaultLandmarkModel)
+    let clip = try decodeClip("single_face")
+    var rect = FaceRect(dlibLeft: 214, top: 114, right: 393, bottom: 293)
+    var track: [FaceLandmarks] = []
+    var landmarks = FaceLandmarks()
+    for frame in clip {
+        frame.withImage { predictor.predict($0, in: rect, into: &landmarks) }
+        track.append(landmarks)
+        rect = predictor.trackingRect(for: landmarks)
+    }
+    let frames = clip.count
+    for gaze in [false, true] {
+        var configuration = FaceSolverConfiguration()
+        configuration.estimateGaze = gaze
+        let solver = FaceSolver(configuration: configuration)
+        var output = FaceSolverOutput()
+        var time: UInt64 = 0
+        func pass() {
+            for f in 0 ..< frames {
+                time += 33_333_333
+                clip[f].withImage {
+                    solver.solve(landmarks: track[f], image: $0, timestampNanoseconds: time, into: &output)
+                }
+            }
+        }
+        pass()
+        let elapsed = seconds { for _ in 0 ..< repeats { pass() } }
+        let label = gaze ? " + gaze" : ""
+        print(String(format: "omote solve%@: %.1f us/frame", label, elapsed * 1e6 / Double(frames * repeats)))
+    }
+    let model = RigModel.defaultAvatar()
+    var state = RigState(model: model)
+    let solver = FaceSolver()
+    var output = FaceSolverOutput()
+    var weights: [(BlendshapeWeights, HeadPose)] = []
+    for f in 0 ..< frames {
+        let time = UInt64(f + 1) * 33_333_333
+        clip[f].withImage { solver.solve(landmarks: track[f], image: $0, timestampNanoseconds: time, into: &output) }
+        weights.append((output.weights, output.headPose))
+    }
+    let elapsed = seconds {
+        for _ in 0 ..< repeats {
+            for (w, pose) in weights { state.apply(weights: w, headPose: pose) }
+        }
+    }
+    print(
+        String(
+            format: "omote rig deform (default avatar, %d vertices): %.1f us/frame", model.vertexCount,
+            elapsed * 1e6 / Double(frames * repeats)))
+}
+
 struct UsageError: Error {}
 
 func usage() -> UsageError {
-    let text = "usage: PeerTiming landmarks [FIXTURE.tsv] [REPEATS] | detection lbp|haar [REPEATS]\n"
+    let text = "usage: PeerTiming landmarks [FIXTURE.tsv] [REPEATS] | detection lbp|haar [REPEATS] | stages [REPEATS]\n"
     FileHandle.standardError.write(Data(text.utf8))
     return UsageError()
 }
@@ -137,6 +194,8 @@ do {
         try landmarks(fixture: fixture, repeats: arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20)
     case "detection" where arguments.count > 1:
         try detection(cascade: arguments[1], repeats: max(1, arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5))
+    case "stages":
+        try stages(repeats: max(1, arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20))
     default:
         throw usage()
     }
