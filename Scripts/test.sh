@@ -13,12 +13,13 @@ cd "$(dirname "$0")/.."
 Scripts/setup.sh
 Scripts/format.sh --check
 
-echo "test: checked build (debug configuration, -O, assertions on, portable)" >&2
+echo "test: format check passed (${SECONDS}s); checked build (debug configuration, -O, assertions on, portable)" >&2
 checked=(-Xswiftc -O -Xswiftc -assert-config -Xswiftc Debug)
 swift build "${checked[@]}" --build-tests
 swift test "${checked[@]}" --skip-build "$@"
 
-echo "test: release build (Scripts/build-flags.sh)" >&2
+echo "test: checked run passed (${SECONDS}s); release build (Scripts/build-flags.sh)" >&2
 source Scripts/build-flags.sh
 swift build "${OMOTE_SWIFT_FLAGS[@]}" --build-tests
 swift test "${OMOTE_SWIFT_FLAGS[@]}" --skip-build "$@"
+echo "test: all passed (${SECONDS}s)" >&2
