@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages Omote needs (idempotent: only what is missing), via apt-get (sudo when not root).
+# Installs the system packages Omote needs (idempotent: only what is missing), via apt-get (sudo when not root),
+# and fetches the face landmarker model once into the user's cache.
 set -euo pipefail
 
 packages=(
@@ -23,20 +24,27 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+
+install_missing_packages() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: this system has no apt-get; install these packages (or your distribution's equivalents)" \
+      "by hand: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  install_missing_packages
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup: this system has no apt-get; install these packages (or your distribution's equivalents) by hand: ${missing[*]}" >&2
-  exit 1
-fi
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo=(sudo)
-fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# MediaPipe's face landmarker networks for the mesh path (kept outside the repo; see Docs/models.md).
+"$(dirname "$0")/fetch-face-landmarker.sh"

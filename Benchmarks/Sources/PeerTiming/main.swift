@@ -4,6 +4,7 @@
 // units — and per-stage solve and rig timings (`stages`). Timing lines only.
 import Foundation
 import Omote
+import OmoteCore
 
 let root: String = {
     var url = URL(fileURLWithPath: #filePath)
