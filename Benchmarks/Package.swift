@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
-// Omote's benchmarks (ordo-one/benchmark). Kept in their own package so the main package and its tests build without
-// the benchmark toolchain. Run: cd Benchmarks && swift package benchmark  (see README "Performance").
+// Omote's benchmarks: per-stage wall time, instructions and mallocs (ordo-one/benchmark; run: cd Benchmarks &&
+// swift package benchmark) and PeerTiming, Omote's side of Benchmarks/compare-peers.sh. Kept in their own package so
+// the main package and its tests build without the benchmark toolchain. See README "Performance".
 import PackageDescription
 
 let package = Package(
@@ -24,6 +25,13 @@ let package = Package(
             ],
             path: "Benchmarks/OmoteBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Plain timings in the reference programs' units for compare-peers.sh. Its folder is not under Benchmarks/,
+        // so the benchmark plugin (which runs the executables it finds there) leaves it alone.
+        .executableTarget(
+            name: "PeerTiming",
+            dependencies: [.product(name: "Omote", package: "Omote")],
+            path: "Sources/PeerTiming"
         ),
     ]
 )

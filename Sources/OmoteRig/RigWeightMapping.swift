@@ -4,11 +4,17 @@ import OmoteCore
 /// How an ARKit morph-target name is recognised on any rig: exactly, case-insensitively, or through common aliases.
 public enum BlendshapeNameMatcher {
     public enum Level: Int, Sendable, Comparable {
-        case exact = 0, caseInsensitive = 1, alias = 2
+        case exact = 0
+        case caseInsensitive = 1
+        case alias = 2
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
     }
 
-    private enum Side: String { case none = "", left = "L", right = "R" }
+    private enum Side: String {
+        case none = ""
+        case left = "L"
+        case right = "R"
+    }
 
     /// Words of a name: the part after a namespace (`blendShape1.`, `Face:`), split at separators, camelCase humps
     /// and digits, lower-cased, with numbering and common prefixes (`A01_`, `BS_`, `blendShape_`) dropped.

@@ -186,7 +186,7 @@ public enum FaceModel {
             set(46, 0, -lift); set(47, 0, -lift)
             d[44] = face[46] + SIMD3(0, -lift, -0.5) - face[44]
             d[43] = face[47] + SIMD3(0, -lift, -0.5) - face[43]
-        case .eyeSquintLeft:  // AU7 (orbicularis oculi, palpebral part): lower lid raised and straightened, upper lid a little down
+        case .eyeSquintLeft:  // AU7 (orbicularis oculi, palpebral part): lower lid up and straightened, upper lid down
             set(46, -0.3, -2.5); set(47, 0.3, -2.5); set(43, 0, 1); set(44, 0, 1); set(45, -0.8, -0.3)
         case .eyeWideLeft:  // AU5 (levator palpebrae superioris): upper lid retracted, exposing sclera above the iris
             set(43, 0, -3); set(44, 0, -3); set(46, 0, 0.4); set(47, 0, 0.4)
@@ -261,7 +261,7 @@ public enum FaceModel {
         case .mouthUpperUpLeft:  // AU10 (levator labii superioris): left upper lip raised
             set(52, 0, -4); set(53, 0.3, -3.5); set(51, 0, -2); set(50, 0, -0.5); set(63, 0, -3.5); set(62, 0, -1.5)
             set(54, 0.2, -1); set(64, 0, -1); set(35, 0, -0.6)
-        case .noseSneerLeft:  // AU9 (levator labii superioris alaeque nasi): nostril wing and upper lip up, brow head down
+        case .noseSneerLeft:  // AU9 (levator labii sup. alaeque nasi): nostril wing and upper lip up, brow head down
             set(35, 0.5, -3); set(34, 0, -2); set(33, 0, -0.8); set(30, 0, -0.5)
             set(52, 0, -1.8); set(53, 0, -1.5); set(63, 0, -1.2); set(22, -0.5, 2.5); set(23, 0, 1); set(47, 0, -1)
             set(42, 0, -0.5)

@@ -3,7 +3,7 @@ import Omote
 import OmoteCore
 
 /// Face detection per frame with OpenCV's stock cascades (Debian opencv-data), single-threaded, on every 6th frame of
-/// single_face at 640×360 and the same frames at 1280×720 (each pixel repeated 2×2, as compare-speed.sh does).
+/// single_face at 640×360 and the same frames at 1280×720 (each pixel repeated 2×2, as compare-peers.sh does).
 /// Steady state: the detector's buffers have grown on the first frame, so mallocCountTotal should stay at 0.
 func detectionBenchmarks() {
     let cascades = [

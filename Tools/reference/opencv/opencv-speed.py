@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""OpenCV's side of compare-speed.sh: single-threaded detectMultiScale timing on the same frames as
-Tests/OmoteVisionTests/DetectionSpeedTests.swift (every 6th frame of single_face and face_noface, luma decoded as
-Omote does, and the same frames repeated 2×2 to 1280×720). Prints "speed <cascade> <w>x<h> <median ms per frame>"."""
+"""OpenCV's side of the detection comparison in Benchmarks/compare-peers.sh: single-threaded detectMultiScale timing
+on the same frames as `PeerTiming detection` (every 6th frame of single_face and face_noface, luma decoded as Omote
+does, and the same frames repeated 2×2 to 1280×720). Prints "speed <cascade> <w>x<h> <median ms per frame>"."""
 import os
 import sys
 import time
