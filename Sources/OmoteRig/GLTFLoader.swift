@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 extension RigModel {
     /// Loads a `.gltf` (with its buffers from `data:` URIs or files in the same folder), `.glb` or `.vrm` file.
@@ -7,10 +8,10 @@ extension RigModel {
         let name = (path as NSString).lastPathComponent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw RigLoadError(.unreadableFile, file: path, "no such file")
+            throw OmoteError.rigLoad(.rigUnreadableFile, file: path, "no such file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RigLoadError(.unreadableFile, file: path, "the file exists but cannot be read")
+            throw OmoteError.rigLoad(.rigUnreadableFile, file: path, "the file exists but cannot be read")
         }
         let folder = (path as NSString).deletingLastPathComponent
         return try load(data: data, name: name, file: path, resourceFolder: folder.isEmpty ? "." : folder)
@@ -144,7 +145,7 @@ struct GLTFRigLoader {
                            builder: &builder, targetIndexByName: &targetIndexByName, meshTargets: &meshTargets)
         }
         guard !builder.indices.isEmpty else {
-            throw RigLoadError(.noGeometry, file: file, "the default scene has no triangle primitives")
+            throw OmoteError.rigLoad(.rigNoGeometry, file: file, "the default scene has no triangle primitives")
         }
 
         // A rig with no face-bone influence at all moves as one rigid head.
@@ -238,7 +239,7 @@ struct GLTFRigLoader {
                 let (values, components, _) = try document.readIntegers(try primitive["indices"].int())
                 guard components == 1 else { throw primitive["indices"].error("indices must be SCALAR") }
                 if let bad = values.first(where: { Int($0) >= vertexCount }) {
-                    throw RigLoadError(.accessorOutOfBounds, file: file, jsonPath: primitive["indices"].path,
+                    throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: primitive["indices"].path,
                                        "index \(bad) is not below the primitive's \(vertexCount) vertices")
                 }
                 local = values
@@ -279,7 +280,7 @@ struct GLTFRigLoader {
                             guard w != 0 else { continue }
                             let j = Int(joints.values[v * 4 + k])
                             guard j < skinning.jointMatrices.count else {
-                                throw RigLoadError(.accessorOutOfBounds, file: file, jsonPath: attributes[jointsKey].path,
+                                throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: attributes[jointsKey].path,
                                                    "joint \(j) of vertex \(v) is not below the skin's \(skinning.jointMatrices.count) joints")
                             }
                             transforms[v] = transforms[v] + .weighted(skinning.jointMatrices[j], w)
