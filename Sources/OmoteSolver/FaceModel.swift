@@ -166,7 +166,7 @@ public enum FaceModel {
     public static func displacementField(_ shape: ARKitBlendshape, face: [SIMD3<Float>] = neutral) -> [SIMD3<Float>]? {
         if let left = leftCounterpart(of: shape) {
             guard let field = displacementField(left, face: mirrorFace(face)) else { return nil }
-            return mirrorField(field)
+            return mirrorFace(field)  // a field mirrors as a face does: point k from its mirror point, x negated
         }
         var d = [SIMD3<Float>](repeating: .zero, count: 68)
         func set(_ k: Int, _ x: Float, _ y: Float, _ z: Float = 0) { d[k] = SIMD3(x, y, z) }
@@ -284,8 +284,6 @@ public enum FaceModel {
     public static func mirrorFace(_ face: [SIMD3<Float>]) -> [SIMD3<Float>] {
         (0 ..< 68).map { k in let p = face[mirrorIndex[k]]; return SIMD3(-p.x, p.y, p.z) }
     }
-
-    static func mirrorField(_ field: [SIMD3<Float>]) -> [SIMD3<Float>] { mirrorFace(field) }
 
     /// The 3D landmarks of `identityFace(identity) + personalOffsets` deformed by the weights: mandible rotation
     /// first (jawOpen, jawLeft − jawRight), then the linear fields of the other shapes, built on `fieldFace`.
