@@ -170,7 +170,7 @@ public final class FaceSolver {
     }
 
     /// Current identity coefficients (one per `FaceModel.IdentityMode`, in standard deviations).
-    public var identityCoefficients: [Float] { identity }
+    package var identityCoefficients: [Float] { identity }
 
     // MARK: Solve
 
