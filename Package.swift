@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
         .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
-        .target(name: "OmoteView", dependencies: ["OmoteCore", "OmoteRig"]),
+        .target(
+            name: "OmoteView",
+            dependencies: ["OmoteCore", "OmoteRig", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "OmotePipeline",
             dependencies: [

@@ -6,7 +6,8 @@ import Darwin
 
 /// The one way Omote owns raw memory on the hot path: `count` elements, 64-byte aligned (a cache line, and any SIMD
 /// register width), freed exactly once (`~Copyable`). Element and SIMD accesses `assert` their bounds: the checks fire
-/// in debug builds and tests, and cost nothing in release builds.
+/// in debug builds and tests, and cost nothing in release builds. The accessors are `@inlinable`: other modules'
+/// hot loops must get them specialised and inlined (not generic calls per element).
 public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
     public static var alignment: Int { 64 }
 
@@ -23,7 +24,7 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { baseAddress.deallocate() }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(index: Int) -> Element {
         get {
             assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
@@ -31,25 +32,26 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
         }
         nonmutating set {
             assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
-            baseAddress[index] = newValue
+            (baseAddress + index).pointee = newValue
         }
     }
 
     /// Loads `V.scalarCount` consecutive elements starting at `index` (no alignment required).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func load<V: SIMD>(_: V.Type = V.self, at index: Int) -> V where V.Scalar == Element {
         assert(index >= 0 && index + V.scalarCount <= count, "SIMD load at \(index) outside 0..<\(count)")
         return UnsafeRawPointer(baseAddress + index).loadUnaligned(as: V.self)
     }
 
     /// Stores `vector` into `V.scalarCount` consecutive elements starting at `index`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func store<V: SIMD>(_ vector: V, at index: Int) where V.Scalar == Element {
         assert(index >= 0 && index + V.scalarCount <= count, "SIMD store at \(index) outside 0..<\(count)")
         UnsafeMutableRawPointer(baseAddress + index).storeBytes(of: vector, as: V.self)
     }
 
     /// Sets every element to `value`.
+    @inlinable
     public func fill(with value: Element) { baseAddress.update(repeating: value, count: count) }
 
     /// Ensures room for at least `minimumCount` elements; only ever grows, and the contents are not kept when it does.
@@ -62,6 +64,7 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
         baseAddress.initialize(repeating: value, count: minimumCount)
     }
 
+    @inlinable
     public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: baseAddress, count: count) }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {

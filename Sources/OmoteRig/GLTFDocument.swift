@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 /// A parsed glTF 2.0 asset: its JSON tree and its buffers, read under Omote's URI policy, with accessor decoding.
 struct GLTFDocument {
@@ -26,18 +27,18 @@ struct GLTFDocument {
         }
         let json = try JSONValue.parse(Data(jsonData), file: file)
         let root = JSONCursor(json, path: "", file: file)
-        guard root.isObject else { throw RigLoadError(.malformedJSON, file: file, jsonPath: "$", "the top level is not a JSON object") }
+        guard root.isObject else { throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", "the top level is not a JSON object") }
         self.root = root
 
         let version = try root["asset"]["version"].optionalString()
         guard let version else { throw root["asset"]["version"].error("missing: not a glTF asset") }
         guard version.hasPrefix("2") else {
-            throw RigLoadError(.unsupportedFile, file: file, jsonPath: "asset.version", "glTF \(version) (only 2.x is supported)")
+            throw OmoteError.rigLoad(.rigUnsupportedFile, file: file, jsonPath: "asset.version", "glTF \(version) (only 2.x is supported)")
         }
         for (i, ext) in try root["extensionsRequired"].array().enumerated() {
             let name = try ext.string()
             if !Self.ignorableRequiredExtensions.contains(name) {
-                throw RigLoadError(.unsupportedExtension, file: file, jsonPath: "extensionsRequired[\(i)]",
+                throw OmoteError.rigLoad(.rigUnsupportedExtension, file: file, jsonPath: "extensionsRequired[\(i)]",
                                    "\(name) is required by the file but not supported")
             }
         }
@@ -51,11 +52,11 @@ struct GLTFDocument {
             } else if i == 0, let binChunk {
                 bytes = binChunk
             } else {
-                throw RigLoadError(.missingBuffer, file: file, jsonPath: buffer.path,
+                throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: buffer.path,
                                    "buffer has no uri and the file has no GLB binary chunk for it")
             }
             guard bytes.count >= byteLength else {
-                throw RigLoadError(.missingBuffer, file: file, jsonPath: buffer.path,
+                throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: buffer.path,
                                    "buffer data holds \(bytes.count) bytes but byteLength is \(byteLength)")
             }
             if bytes.count > byteLength { bytes.removeLast(bytes.count - byteLength) }
@@ -70,7 +71,7 @@ struct GLTFDocument {
         func u32(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
         }
-        func fail(_ detail: String) -> RigLoadError { RigLoadError(.malformedGLB, file: file, detail) }
+        func fail(_ detail: String) -> OmoteError { OmoteError.rigLoad(.rigMalformedGLB, file: file, detail) }
         guard bytes.count >= 20 else { throw fail("only \(bytes.count) bytes, shorter than a GLB header and chunk header") }
         guard u32(4) == 2 else { throw fail("container version \(u32(4)) (only 2 is supported)") }
         let total = Int(u32(8))
@@ -103,28 +104,28 @@ struct GLTFDocument {
     static func readURI(_ uri: String, folder: String?, file: String, path: String) throws -> [UInt8] {
         if uri.hasPrefix("data:") {
             guard let comma = uri.firstIndex(of: ",") else {
-                throw RigLoadError(.invalidValue, file: file, jsonPath: path, "data: URI without a comma")
+                throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: path, "data: URI without a comma")
             }
             let header = uri[uri.index(uri.startIndex, offsetBy: 5) ..< comma]
             guard header.hasSuffix(";base64") else {
-                throw RigLoadError(.invalidValue, file: file, jsonPath: path, "data: URI is not base64-encoded")
+                throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: path, "data: URI is not base64-encoded")
             }
             let payload = String(uri[uri.index(after: comma)...])
             guard let decoded = Data(base64Encoded: payload, options: .ignoreUnknownCharacters) else {
-                throw RigLoadError(.invalidValue, file: file, jsonPath: path, "data: URI holds invalid base64")
+                throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: path, "data: URI holds invalid base64")
             }
             return [UInt8](decoded)
         }
         let resolved = try resolveRelativeURI(uri, folder: folder, file: file, path: path)
         guard let data = FileManager.default.contents(atPath: resolved) else {
-            throw RigLoadError(.missingBuffer, file: file, jsonPath: path, "buffer file \(resolved) does not exist or cannot be read")
+            throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: path, "buffer file \(resolved) does not exist or cannot be read")
         }
         return [UInt8](data)
     }
 
     static func resolveRelativeURI(_ uri: String, folder: String?, file: String, path: String) throws -> String {
-        func refuse(_ why: String) -> RigLoadError {
-            RigLoadError(.refusedURI, file: file, jsonPath: path, "\"\(uri.prefix(80))\" \(why)")
+        func refuse(_ why: String) -> OmoteError {
+            OmoteError.rigLoad(.rigRefusedURI, file: file, jsonPath: path, "\"\(uri.prefix(80))\" \(why)")
         }
         if let colon = uri.firstIndex(of: ":") {
             let scheme = uri[..<colon]
@@ -221,7 +222,7 @@ struct GLTFDocument {
         let viewOffset = try view["byteOffset"].int(default: 0)
         let viewLength = try view["byteLength"].int()
         guard viewOffset + viewLength <= buffers[bufferIndex].count else {
-            throw RigLoadError(.accessorOutOfBounds, file: file, jsonPath: view.path,
+            throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: view.path,
                                "bytes \(viewOffset)..<\(viewOffset + viewLength) exceed buffers[\(bufferIndex)] of \(buffers[bufferIndex].count) bytes")
         }
         var stride = elementSize
@@ -232,7 +233,7 @@ struct GLTFDocument {
         if count > 0 {
             let end = byteOffset + stride * (count - 1) + elementSize
             guard end <= viewLength else {
-                throw RigLoadError(.accessorOutOfBounds, file: file, jsonPath: owner.path,
+                throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: owner.path,
                                    "\(count) elements of \(elementSize) bytes (stride \(stride)) from offset \(byteOffset) need \(end) bytes but bufferViews[\(viewIndex)] has \(viewLength)")
             }
         }
@@ -242,7 +243,7 @@ struct GLTFDocument {
     private func accessor(_ index: Int) throws -> Accessor {
         let accessors = try root["accessors"].array()
         guard index < accessors.count else {
-            throw RigLoadError(.invalidValue, file: file, jsonPath: "accessors", "accessor \(index) does not exist (there are \(accessors.count))")
+            throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: "accessors", "accessor \(index) does not exist (there are \(accessors.count))")
         }
         let a = accessors[index]
         let count = try a["count"].int()
@@ -365,7 +366,7 @@ struct GLTFDocument {
             for k in 0 ..< count {
                 let i = Int(Self.decodeInteger(bytes, indexRegion.start + k * indexRegion.stride, indexType))
                 guard i < a.count else {
-                    throw RigLoadError(.accessorOutOfBounds, file: file, jsonPath: indices.path,
+                    throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: indices.path,
                                        "sparse index \(i) (entry \(k)) is not below the accessor's count \(a.count)")
                 }
                 targets[k] = i

@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 /// A JSON document as a tree (decoded with `Decodable` only), so the loader can walk glTF's loosely-typed JSON and
 /// name the exact JSON path of anything wrong.
@@ -45,14 +46,14 @@ enum JSONValue: Decodable, Sendable {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
             let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            throw RigLoadError(.malformedJSON, file: file, jsonPath: "$", context.debugDescription + underlying)
+            throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", context.debugDescription + underlying)
         } catch {
-            throw RigLoadError(.malformedJSON, file: file, jsonPath: "$", "\(error)")
+            throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", "\(error)")
         }
     }
 }
 
-/// A position in a JSON tree plus its path, with typed accessors that fail with a `RigLoadError` naming the path.
+/// A position in a JSON tree plus its path, with typed accessors that fail with an `OmoteError` naming the path.
 struct JSONCursor {
     let value: JSONValue?
     let path: String
@@ -82,8 +83,8 @@ struct JSONCursor {
         return JSONCursor(child, path: "\(path)[\(index)]", file: file)
     }
 
-    func error(_ detail: String, _ kind: RigLoadError.Kind = .invalidValue) -> RigLoadError {
-        RigLoadError(kind, file: file, jsonPath: path, detail)
+    func error(_ detail: String, _ kind: OmoteError.Code = .rigInvalidValue) -> OmoteError {
+        OmoteError.rigLoad(kind, file: file, jsonPath: path, detail)
     }
 
     /// Elements of an array (empty when absent).

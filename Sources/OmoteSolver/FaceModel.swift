@@ -12,14 +12,14 @@ import OmoteCore
 /// Head frame (canonical): origin at the nasion (bridge of the nose between the eyes), +x toward the subject's LEFT
 /// (the right of an unmirrored camera image), +y down, +z into the head (away from a camera the face looks at). With
 /// the identity rotation the face therefore looks straight into a camera whose axes are +x right, +y down, +z forward.
-public enum FaceModel {
-    public static let pointCount = 68
+package enum FaceModel {
+    package static let pointCount = 68
 
     /// The neutral face. Proportions from adult anthropometry (Farkas): inner canthi 32 mm apart, outer canthi 94 mm,
     /// palpebral fissure 30 × 9 mm, nasion→subnasale 45 mm, mouth 50 mm wide, stomion 67 mm and menton 111 mm below
     /// the nasion, the contour's top (points 0/16) in front of the ears 144 mm apart. Depths (z) are those of a
     /// typical profile: nose tip 32 mm in front of the nasion, lips 20 mm, outer canthi 6 mm behind it.
-    public static let neutral: [SIMD3<Float>] = [
+    package static let neutral: [SIMD3<Float>] = [
         // Jaw contour 0–16, from the subject's right ear round the chin to the left ear.
         SIMD3(-72, 5, 70), SIMD3(-71, 24, 68), SIMD3(-68, 43, 63), SIMD3(-64, 61, 56), SIMD3(-57, 77, 46),
         SIMD3(-48, 91, 34), SIMD3(-36, 101, 21), SIMD3(-19, 108, 9), SIMD3(0, 111, 5),
@@ -47,7 +47,7 @@ public enum FaceModel {
 
     /// `mirrorIndex[k]` is the landmark that point k becomes in a horizontally mirrored image (dlib's 68-point order
     /// is not mirror-symmetric by index: the jaw runs 0…16, brows 17…26, the eye rings turn the same way, …).
-    public static let mirrorIndex: [Int] = {
+    package static let mirrorIndex: [Int] = {
         var map = Array(0 ..< 68)
         func pair(_ a: Int, _ b: Int) { map[a] = b; map[b] = a }
         for i in 0 ... 7 { pair(i, 16 - i) }
@@ -61,7 +61,7 @@ public enum FaceModel {
 
     /// How much each landmark is trusted in the fit. dlib's jaw contour slides along the silhouette (its points are
     /// poorly defined tangentially), so it counts less; the chin less so, because it carries jaw opening.
-    public static let landmarkWeights: [Float] = (0 ..< 68).map { k in
+    package static let landmarkWeights: [Float] = (0 ..< 68).map { k in
         switch k {
         case 0 ... 4, 12 ... 16: 0.3
         case 5 ... 11: 0.6
@@ -76,15 +76,15 @@ public enum FaceModel {
     /// ear canal, 85 mm behind and 8 mm below the nasion. Opening is modelled as pure hinge rotation: the condyles'
     /// forward glide at wide opening (≈ 10 mm) mostly moves the chin toward the camera, which a frontal view barely
     /// sees, so it is folded into the hinge angle.
-    public static let jawPivot = SIMD3<Float>(0, 8, 85)
+    package static let jawPivot = SIMD3<Float>(0, 8, 85)
     /// jawOpen = 1 ↔ 23° of mandible rotation (≈ 45 mm between the incisors, a wide-open mouth).
-    public static let jawOpenMaxRadians: Float = 0.40
+    package static let jawOpenMaxRadians: Float = 0.40
     /// jawLeft/Right = 1 ↔ the mandible turned 6° about the vertical axis (≈ 9 mm of chin shift).
-    public static let jawLateralMaxRadians: Float = 0.10
+    package static let jawLateralMaxRadians: Float = 0.10
 
     /// How rigidly each landmark follows the mandible (1 = bone-attached chin/lower lip, 0 = upper face).
     /// The contour's upper points lie on the ramus near the hinge; the lip corners are shared by both lips.
-    public static let jawAttachment: [Float] = (0 ..< 68).map { k in
+    package static let jawAttachment: [Float] = (0 ..< 68).map { k in
         switch k {
         case 5 ... 11, 56 ... 58, 65 ... 67: 1
         case 55, 59: 0.9
@@ -101,7 +101,7 @@ public enum FaceModel {
     /// Applies the mandible rotation (opening angle about the hinge's x axis, then the lateral turn about the vertical
     /// axis through the hinge) to a head-frame point with attachment `a`.
     @inline(__always)
-    public static func jawTransform(_ p: SIMD3<Float>, attachment a: Float, open: Float, lateral: Float) -> SIMD3<Float> {
+    package static func jawTransform(_ p: SIMD3<Float>, attachment a: Float, open: Float, lateral: Float) -> SIMD3<Float> {
         guard a > 0 else { return p }
         let v = p - jawPivot
         let psi = -a * lateral * jawLateralMaxRadians  // jawLeft (+) moves the chin toward +x
@@ -116,14 +116,14 @@ public enum FaceModel {
 
     /// Identity modes: one unit ≈ one standard deviation of adult variation, in millimetres at the moving points.
     /// Overall size is not a mode: under perspective it trades off against distance, so the model keeps average size.
-    public enum IdentityMode: Int, CaseIterable, Sendable {
+    package enum IdentityMode: Int, CaseIterable, Sendable {
         case faceWidth, lowerFaceHeight, eyeSpacing, noseLength, mouthWidth, browHeight
     }
 
-    public static let identityModeCount = IdentityMode.allCases.count
+    package static let identityModeCount = IdentityMode.allCases.count
 
     /// The displacement field of one identity mode over the neutral face.
-    public static func identityField(_ mode: IdentityMode) -> [SIMD3<Float>] {
+    package static func identityField(_ mode: IdentityMode) -> [SIMD3<Float>] {
         var field = [SIMD3<Float>](repeating: .zero, count: 68)
         for k in 0 ..< 68 {
             let p = neutral[k]
@@ -150,7 +150,7 @@ public enum FaceModel {
     // MARK: Expressions
 
     /// Neutral plus identity: the face whose expressions the fields deform.
-    public static func identityFace(_ identity: [Float]) -> [SIMD3<Float>] {
+    package static func identityFace(_ identity: [Float]) -> [SIMD3<Float>] {
         var face = neutral
         for mode in IdentityMode.allCases where mode.rawValue < identity.count && identity[mode.rawValue] != 0 {
             let field = identityField(mode)
@@ -163,10 +163,10 @@ public enum FaceModel {
     /// own geometry, such as lids closing onto the lower lid, are built from it), or nil when the shape moves none of
     /// the 68 points. Jaw shapes are rotations: their field here is the chord of the full rotation (for display and
     /// synthesis), the solver itself rotates. Right-side fields are the exact mirror images of the left-side ones.
-    public static func displacementField(_ shape: ARKitBlendshape, face: [SIMD3<Float>] = neutral) -> [SIMD3<Float>]? {
+    package static func displacementField(_ shape: ARKitBlendshape, face: [SIMD3<Float>] = neutral) -> [SIMD3<Float>]? {
         if let left = leftCounterpart(of: shape) {
             guard let field = displacementField(left, face: mirrorFace(face)) else { return nil }
-            return mirrorField(field)
+            return mirrorFace(field)  // a field mirrors as a face does: point k from its mirror point, x negated
         }
         var d = [SIMD3<Float>](repeating: .zero, count: 68)
         func set(_ k: Int, _ x: Float, _ y: Float, _ z: Float = 0) { d[k] = SIMD3(x, y, z) }
@@ -274,23 +274,21 @@ public enum FaceModel {
     }
 
     /// The left-side shape whose mirror image a right-side shape is (nil for left-side and symmetric shapes).
-    public static func leftCounterpart(of shape: ARKitBlendshape) -> ARKitBlendshape? {
+    package static func leftCounterpart(of shape: ARKitBlendshape) -> ARKitBlendshape? {
         let name = shape.name
         guard name.hasSuffix("Right") else { return nil }
         return ARKitBlendshape(name: String(name.dropLast(5)) + "Left")
     }
 
     /// The mirror image of a face: point k of the result is point mirrorIndex[k] with x negated.
-    public static func mirrorFace(_ face: [SIMD3<Float>]) -> [SIMD3<Float>] {
+    package static func mirrorFace(_ face: [SIMD3<Float>]) -> [SIMD3<Float>] {
         (0 ..< 68).map { k in let p = face[mirrorIndex[k]]; return SIMD3(-p.x, p.y, p.z) }
     }
-
-    static func mirrorField(_ field: [SIMD3<Float>]) -> [SIMD3<Float>] { mirrorFace(field) }
 
     /// The 3D landmarks of `identityFace(identity) + personalOffsets` deformed by the weights: mandible rotation
     /// first (jawOpen, jawLeft − jawRight), then the linear fields of the other shapes, built on `fieldFace`.
     /// This is exactly the model the solver fits (tests synthesise landmarks with it).
-    public static func shape(weights: BlendshapeWeights, identity: [Float] = [], personalOffsets: [SIMD3<Float>]? = nil,
+    package static func shape(weights: BlendshapeWeights, identity: [Float] = [], personalOffsets: [SIMD3<Float>]? = nil,
                              fieldFace: [SIMD3<Float>] = neutral) -> [SIMD3<Float>] {
         var base = identityFace(identity)
         if let personalOffsets { for k in 0 ..< 68 { base[k] += personalOffsets[k] } }
@@ -309,9 +307,9 @@ public enum FaceModel {
 }
 
 /// Which shapes the solver fits, derives or cannot see (Docs/solver.md explains each choice).
-public enum SolvedShapes {
+package enum SolvedShapes {
     /// Linear-field shapes fitted to the landmarks every frame.
-    public static let linear: [ARKitBlendshape] = [
+    package static let linear: [ARKitBlendshape] = [
         .browDownLeft, .browDownRight, .browInnerUp, .browOuterUpLeft, .browOuterUpRight,
         .eyeBlinkLeft, .eyeBlinkRight, .eyeSquintLeft, .eyeSquintRight, .eyeWideLeft, .eyeWideRight,
         .mouthClose, .mouthDimpleLeft, .mouthDimpleRight, .mouthFrownLeft, .mouthFrownRight, .mouthFunnel,
@@ -320,22 +318,22 @@ public enum SolvedShapes {
         .noseSneerLeft, .noseSneerRight,
     ]
     /// Mutually exclusive pairs fitted as one signed variable in [-1, 1] (positive = the Left shape).
-    public static let signedPairs: [(left: ARKitBlendshape, right: ARKitBlendshape)] = [(.mouthLeft, .mouthRight)]
+    package static let signedPairs: [(left: ARKitBlendshape, right: ARKitBlendshape)] = [(.mouthLeft, .mouthRight)]
     /// Rotations of the mandible: jawOpen, and jawLeft/jawRight as one signed turn.
-    public static let jaw: [ARKitBlendshape] = [.jawOpen, .jawLeft, .jawRight]
+    package static let jaw: [ARKitBlendshape] = [.jawOpen, .jawLeft, .jawRight]
     /// Derived from other measurements: gaze from the pupils, cheek raise from smile and lower-lid raise.
-    public static let derived: [ARKitBlendshape] = [
+    package static let derived: [ARKitBlendshape] = [
         .eyeLookDownLeft, .eyeLookDownRight, .eyeLookInLeft, .eyeLookInRight,
         .eyeLookOutLeft, .eyeLookOutRight, .eyeLookUpLeft, .eyeLookUpRight, .cheekSquintLeft, .cheekSquintRight,
     ]
     /// Fields exist (they move points) but the 68 points cannot tell them apart from other shapes, or they move
     /// points only along the camera axis; reported as not tracked.
-    public static let fieldOnly: [ARKitBlendshape] = [.mouthPressLeft, .mouthPressRight, .mouthShrugUpper, .jawForward]
+    package static let fieldOnly: [ARKitBlendshape] = [.mouthPressLeft, .mouthPressRight, .mouthShrugUpper, .jawForward]
     /// No landmark on the moving surface at all.
-    public static let invisible: [ARKitBlendshape] = [.cheekPuff, .tongueOut]
+    package static let invisible: [ARKitBlendshape] = [.cheekPuff, .tongueOut]
 
     /// Mask of every shape the solver reports as tracked (solved or derived).
-    public static let trackedMask: UInt64 = {
+    package static let trackedMask: UInt64 = {
         var mask: UInt64 = 0
         for s in linear + jaw + derived + signedPairs.flatMap({ [$0.left, $0.right] }) { mask |= 1 << UInt64(s.rawValue) }
         return mask

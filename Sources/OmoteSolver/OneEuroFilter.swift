@@ -29,19 +29,19 @@ public struct OneEuroParameters: Sendable, Equatable {
 }
 
 /// A One Euro filter over every lane of a SIMD vector at once (all 52 weights in one SIMD64, the pose in one SIMD8).
-public struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scalar == Float {
-    public var parameters: OneEuroParameters
+package struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scalar == Float {
+    package var parameters: OneEuroParameters
     private var previous = Vector()
     private var previousDerivative = Vector()
     private var lastTimestampNanoseconds: UInt64 = 0
     private var primed = false
 
-    public init(parameters: OneEuroParameters) { self.parameters = parameters }
+    package init(parameters: OneEuroParameters) { self.parameters = parameters }
 
-    public mutating func reset() { primed = false }
+    package mutating func reset() { primed = false }
 
     /// Filters `value` observed at `timestampNanoseconds` (monotonic). The first sample passes unchanged.
-    public mutating func filter(_ value: Vector, timestampNanoseconds: UInt64) -> Vector {
+    package mutating func filter(_ value: Vector, timestampNanoseconds: UInt64) -> Vector {
         guard primed, timestampNanoseconds > lastTimestampNanoseconds else {
             if !primed {
                 previous = value

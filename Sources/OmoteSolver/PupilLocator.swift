@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// Finds the pupil (iris centre) inside one eye's landmark ring with the gradient method of Timm & Barth, "Accurate
 /// eye centre localisation by means of gradients" (VISAPP 2011): the centre c maximises the mean of
 /// (dᵢ·gᵢ)², dᵢ the unit vector from c to pixel i and gᵢ the unit intensity gradient there, because every edge of a
@@ -25,51 +24,45 @@ final class PupilLocator {
         var found: Bool
     }
 
-    private let intensity: UnsafeMutablePointer<Float>
-    private let darkness: UnsafeMutablePointer<Float>
-    private let candidate: UnsafeMutablePointer<Bool>
-    private let scores: UnsafeMutablePointer<Float>
+    private let intensity: AlignedBuffer<Float>
+    private let darkness: AlignedBuffer<Float>
+    private let candidate: AlignedBuffer<Bool>
+    private let scores: AlignedBuffer<Float>
     // Selected gradient samples (grid coordinates and unit gradients), structure of arrays.
-    private let sampleX: UnsafeMutablePointer<Float>
-    private let sampleY: UnsafeMutablePointer<Float>
-    private let sampleGX: UnsafeMutablePointer<Float>
-    private let sampleGY: UnsafeMutablePointer<Float>
-    private let sampleColumn: UnsafeMutablePointer<Int32>
-    private let sampleRow: UnsafeMutablePointer<Int32>
+    private let sampleX: AlignedBuffer<Float>
+    private let sampleY: AlignedBuffer<Float>
+    private let sampleGX: AlignedBuffer<Float>
+    private let sampleGY: AlignedBuffer<Float>
+    private let sampleColumn: AlignedBuffer<Int32>
+    private let sampleRow: AlignedBuffer<Int32>
     private static let cellCount = gridWidth * gridHeight
     /// 1/(dx² + dy²) for the integral offsets between a sample and a candidate cell (0 at the origin): row |dy|
     /// (0…15), column i − x + 32 for candidate column i and sample column x, so eight adjacent candidates are one load.
     private static let tableWidth = 64
-    private let inverseSquares: UnsafeMutablePointer<Float>
-    private let lids: UnsafeMutablePointer<Float>  // per column: upper lid + 1, lower lid − 1 (grid units)
+    private let inverseSquares: AlignedBuffer<Float>
+    private let lids: AlignedBuffer<Float>  // per column: upper lid + 1, lower lid − 1 (grid units)
 
     init() {
         let n = Self.cellCount
-        intensity = .allocate(capacity: n)
-        darkness = .allocate(capacity: n)
-        candidate = .allocate(capacity: n)
-        scores = .allocate(capacity: n)
-        sampleX = .allocate(capacity: n + 8)
-        sampleY = .allocate(capacity: n + 8)
-        sampleGX = .allocate(capacity: n + 8)
-        sampleGY = .allocate(capacity: n + 8)
-        sampleColumn = .allocate(capacity: n + 8)
-        sampleRow = .allocate(capacity: n + 8)
-        inverseSquares = .allocate(capacity: Self.gridHeight * Self.tableWidth)
-        lids = .allocate(capacity: 2 * Self.gridWidth)
+        intensity = AlignedBuffer(zeroedCount: n)
+        darkness = AlignedBuffer(zeroedCount: n)
+        candidate = AlignedBuffer(count: n, repeating: false)
+        scores = AlignedBuffer(zeroedCount: n)
+        sampleX = AlignedBuffer(zeroedCount: n + 8)
+        sampleY = AlignedBuffer(zeroedCount: n + 8)
+        sampleGX = AlignedBuffer(zeroedCount: n + 8)
+        sampleGY = AlignedBuffer(zeroedCount: n + 8)
+        sampleColumn = AlignedBuffer(zeroedCount: n + 8)
+        sampleRow = AlignedBuffer(zeroedCount: n + 8)
+        inverseSquares = AlignedBuffer(zeroedCount: Self.gridHeight * Self.tableWidth)
+        lids = AlignedBuffer(zeroedCount: 2 * Self.gridWidth)
         for dy in 0 ..< Self.gridHeight {
             for column in 0 ..< Self.tableWidth {
-                let dx = column - 32, n2 = dx * dx + dy * dy
+                let dx = column - 32
+                let n2 = dx * dx + dy * dy
                 inverseSquares[dy * Self.tableWidth + column] = n2 == 0 ? 0 : 1 / Float(n2)
             }
         }
-    }
-
-    deinit {
-        for p in [intensity, darkness, scores, sampleX, sampleY, sampleGX, sampleGY, inverseSquares, lids] { p.deallocate() }
-        candidate.deallocate()
-        sampleColumn.deallocate()
-        sampleRow.deallocate()
     }
 
     /// - Parameters:
@@ -166,7 +159,7 @@ final class PupilLocator {
 
         // Objective at every candidate: eight adjacent candidates of a row at a time, accumulated over the samples
         // (no division: sample and candidate sit on the grid, so 1/|d|² comes from the table).
-        let table = inverseSquares, tableWidth = Self.tableWidth
+        let tableWidth = Self.tableWidth
         for index in 0 ..< Self.cellCount { scores[index] = 0 }
         let laneOffsets = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for j in 0 ..< gh {
@@ -178,7 +171,7 @@ final class PupilLocator {
                 let cx = laneOffsets + Float(i0)
                 // Two accumulators: the sum over samples is a latency-bound chain otherwise.
                 var acc0 = SIMD8<Float>.zero, acc1 = SIMD8<Float>.zero
-                let base = table + 32 + i0
+                let base = 32 + i0
                 @inline(__always) func term(_ k: Int) -> SIMD8<Float> {
                     let dy = sampleY[k] - Float(j)
                     let dx = SIMD8(repeating: sampleX[k]) - cx
@@ -186,12 +179,12 @@ final class PupilLocator {
                     dot.replace(with: 0, where: dot .< 0)
                     let dj = Int(sampleRow[k]) - j, column = Int(sampleColumn[k])
                     let row = base + (dj < 0 ? -dj : dj) * tableWidth - column
-                    return dot * dot * load8(row, 0)
+                    return dot * dot * inverseSquares.load(SIMD8<Float>.self, at: row)
                 }
                 var k = 0
                 while k + 1 < count { acc0 += term(k); acc1 += term(k + 1); k += 2 }
                 if k < count { acc0 += term(k) }
-                store8(scores, j * gw + i0, acc0 + acc1)
+                scores.store(acc0 + acc1, at: j * gw + i0)
                 i0 += 8
             }
         }
@@ -221,14 +214,4 @@ final class PupilLocator {
         result.found = true
         return result
     }
-}
-
-@inline(__always)
-func load8(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
-    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OmoteCore
 
 /// The interactive terminal the live view draws on: raw keyboard input, the alternate screen, a hidden cursor, and a
 /// guaranteed restore on quit, on error and on SIGTERM/SIGHUP. Expression data is drawn only here (privacy policy).
@@ -25,11 +26,13 @@ public final class TerminalSession {
     private var restored = false
 
     /// Enters raw mode and the alternate screen. Throws when stdin/stdout is not an interactive terminal.
-    public init() throws(TerminalError) {
-        guard isatty(output) == 1 else { throw TerminalError(reason: "standard output is not a terminal") }
-        guard isatty(input) == 1 else { throw TerminalError(reason: "standard input is not a terminal") }
+    public init() throws(OmoteError) {
+        guard isatty(output) == 1 else { throw .notATerminal("standard output") }
+        guard isatty(input) == 1 else { throw .notATerminal("standard input") }
         var original = termios()
-        guard tcgetattr(input, &original) == 0 else { throw TerminalError(reason: "cannot read terminal settings (errno \(errno))") }
+        guard tcgetattr(input, &original) == 0 else {
+            throw .terminalSettings("tcgetattr", "read the terminal settings", errno: errno)
+        }
         var raw = original
         raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL)
@@ -38,7 +41,9 @@ public final class TerminalSession {
             cc[Int(VMIN)] = 0
             cc[Int(VTIME)] = 0
         }
-        guard tcsetattr(input, TCSAFLUSH, &raw) == 0 else { throw TerminalError(reason: "cannot switch the terminal to raw mode (errno \(errno))") }
+        guard tcsetattr(input, TCSAFLUSH, &raw) == 0 else {
+            throw .terminalSettings("tcsetattr", "switch the terminal to raw mode", errno: errno)
+        }
         TerminalRestore.install(original: original, input: input, output: output)
         writeAll("\u{1B}[?1049h\u{1B}[?25l\u{1B}[2J")
     }
@@ -92,11 +97,6 @@ public final class TerminalSession {
     }
 
     public func writeAll(_ text: String) { writeAll(Array(text.utf8)) }
-}
-
-public struct TerminalError: Error, CustomStringConvertible {
-    public let reason: String
-    public var description: String { "terminal: \(reason)" }
 }
 
 /// Async-signal-safe terminal restore: the original termios is kept in static storage so a SIGTERM/SIGHUP handler can

@@ -1,13 +1,14 @@
 import Foundation
+import OmoteCore
 @testable import OmoteRig
 import Testing
 
 /// Loads `data` and returns the error it must raise.
-func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil) -> RigLoadError? {
+func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil) -> OmoteError? {
     do {
         _ = try RigModel.load(data: data, name: name, resourceFolder: folder)
         return nil
-    } catch let error as RigLoadError {
+    } catch let error as OmoteError {
         return error
     } catch {
         Issue.record("unexpected error type: \(error)")
@@ -15,14 +16,14 @@ func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil
     }
 }
 
-func expectError(_ data: Data, _ kind: RigLoadError.Kind, path: String? = nil, folder: String? = nil,
+func expectError(_ data: Data, _ code: OmoteError.Code, path: String? = nil, folder: String? = nil,
                  sourceLocation: SourceLocation = #_sourceLocation) {
     guard let error = loadError(data, folder: folder) else {
-        Issue.record("expected \(kind) but the load succeeded", sourceLocation: sourceLocation)
+        Issue.record("expected \(code) but the load succeeded", sourceLocation: sourceLocation)
         return
     }
-    #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-    if let path { #expect(error.jsonPath == path, "\(error)", sourceLocation: sourceLocation) }
+    #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    if let path { #expect(error.subject == "broken.gltf at \(path)", "\(error)", sourceLocation: sourceLocation) }
     #expect(error.description.contains("broken.gltf"), sourceLocation: sourceLocation)
 }
 
@@ -36,17 +37,17 @@ func embedded(_ f: GLTFFixture) -> String { "data:application/octet-stream;base6
 
 @Test("Malformed JSON, a non-object top level and a missing asset version are reported with their JSON path")
 func malformedJSON() {
-    expectError(Data("{\"asset\": {\"version\": \"2.0\"".utf8), .malformedJSON, path: "$")
-    expectError(Data("[1, 2, 3]".utf8), .malformedJSON, path: "$")
-    expectError(Data("{\"asset\": {}}".utf8), .invalidValue, path: "asset.version")
-    expectError(Data("{\"asset\": {\"version\": \"1.0\"}}".utf8), .unsupportedFile, path: "asset.version")
+    expectError(Data("{\"asset\": {\"version\": \"2.0\"".utf8), .rigMalformedJSON, path: "$")
+    expectError(Data("[1, 2, 3]".utf8), .rigMalformedJSON, path: "$")
+    expectError(Data("{\"asset\": {}}".utf8), .rigInvalidValue, path: "asset.version")
+    expectError(Data("{\"asset\": {\"version\": \"1.0\"}}".utf8), .rigUnsupportedFile, path: "asset.version")
     let f = denseQuadFixture()
-    expectError(json(f, uri: embedded(f)) { $0["accessors"] = "nope" }, .invalidValue, path: "accessors")
+    expectError(json(f, uri: embedded(f)) { $0["accessors"] = "nope" }, .rigInvalidValue, path: "accessors")
     expectError(json(f, uri: embedded(f)) { j in
         var nodes = j["nodes"] as! [[String: Any]]
         nodes[0]["mesh"] = 7
         j["nodes"] = nodes
-    }, .invalidValue, path: "nodes[0].mesh")
+    }, .rigInvalidValue, path: "nodes[0].mesh")
 }
 
 @Test("Broken GLB containers: wrong version, truncated, first chunk not JSON")
@@ -54,11 +55,11 @@ func malformedGLB() {
     var glb = [UInt8](denseQuadFixture().glb())
     var v1 = glb
     v1[4] = 1
-    expectError(Data(v1), .malformedGLB)
-    expectError(Data(glb.prefix(glb.count - 8)), .malformedGLB)
+    expectError(Data(v1), .rigMalformedGLB)
+    expectError(Data(glb.prefix(glb.count - 8)), .rigMalformedGLB)
     glb[16] = 0x41   // chunk type "AJSON"…
-    expectError(Data(glb), .malformedGLB)
-    expectError(Data(Array("glTF".utf8) + [2, 0, 0]), .malformedGLB)
+    expectError(Data(glb), .rigMalformedGLB)
+    expectError(Data(Array("glTF".utf8) + [2, 0, 0]), .rigMalformedGLB)
 }
 
 @Test("Accessors and buffer views out of bounds, index and sparse index overflow")
@@ -69,25 +70,25 @@ func accessorBounds() {
         var a = j["accessors"] as! [[String: Any]]
         a[0]["count"] = 5
         j["accessors"] = a
-    }, .accessorOutOfBounds, path: "accessors[0]")
+    }, .rigAccessorOutOfBounds, path: "accessors[0]")
     // A byte offset pushing the data past the view.
     expectError(json(f, uri: embedded(f)) { j in
         var a = j["accessors"] as! [[String: Any]]
         a[1]["byteOffset"] = 4
         j["accessors"] = a
-    }, .accessorOutOfBounds, path: "accessors[1]")
+    }, .rigAccessorOutOfBounds, path: "accessors[1]")
     // A view past the end of its buffer.
     expectError(json(f, uri: embedded(f)) { j in
         var v = j["bufferViews"] as! [[String: Any]]
         v[0]["byteLength"] = 4096
         j["bufferViews"] = v
-    }, .accessorOutOfBounds, path: "bufferViews[0]")
+    }, .rigAccessorOutOfBounds, path: "bufferViews[0]")
     // A byteStride smaller than the element.
     expectError(json(f, uri: embedded(f)) { j in
         var v = j["bufferViews"] as! [[String: Any]]
         v[0]["byteStride"] = 8
         j["bufferViews"] = v
-    }, .invalidValue, path: "bufferViews[0].byteStride")
+    }, .rigInvalidValue, path: "bufferViews[0].byteStride")
 
     // A triangle index beyond the vertices.
     var g = GLTFFixture()
@@ -95,7 +96,7 @@ func accessorBounds() {
     let i = g.indices([0, 1, 9])
     g.meshes = [["primitives": [["attributes": ["POSITION": p], "indices": i]]]]
     g.nodes = [["mesh": 0]]
-    expectError(g.gltf(), .accessorOutOfBounds, path: "meshes[0].primitives[0].indices")
+    expectError(g.gltf(), .rigAccessorOutOfBounds, path: "meshes[0].primitives[0].indices")
 
     // A sparse index beyond the accessor's count.
     var h = GLTFFixture()
@@ -104,28 +105,28 @@ func accessorBounds() {
     let hi = h.indices([0, 1, 2])
     h.meshes = [["primitives": [["attributes": ["POSITION": hp], "indices": hi, "targets": [["POSITION": bad]]]]]]
     h.nodes = [["mesh": 0]]
-    expectError(h.gltf(), .accessorOutOfBounds, path: "accessors[1].sparse.indices")
+    expectError(h.gltf(), .rigAccessorOutOfBounds, path: "accessors[1].sparse.indices")
 }
 
 @Test("Missing buffers: no uri outside a GLB, too few bytes, a relative file that is not there")
 func missingBuffers() throws {
     let f = denseQuadFixture()
-    expectError(json(f, uri: nil), .missingBuffer, path: "buffers[0]")
+    expectError(json(f, uri: nil), .rigMissingBuffer, path: "buffers[0]")
     expectError(json(f, uri: "data:application/octet-stream;base64," + Data(f.bin.prefix(10)).base64EncodedString()),
-                .missingBuffer, path: "buffers[0]")
+                .rigMissingBuffer, path: "buffers[0]")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omote-rig-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    expectError(json(f, uri: "absent.bin"), .missingBuffer, path: "buffers[0].uri", folder: dir.path)
-    #expect(throws: RigLoadError.self) { try RigModel.load(contentsOfFile: dir.appendingPathComponent("nothing.vrm").path) }
+    expectError(json(f, uri: "absent.bin"), .rigMissingBuffer, path: "buffers[0].uri", folder: dir.path)
+    #expect(throws: OmoteError.self) { try RigModel.load(contentsOfFile: dir.appendingPathComponent("nothing.vrm").path) }
 }
 
 @Test("Unsupported required extensions are refused; material-only ones are accepted")
 func requiredExtensions() throws {
     let f = denseQuadFixture()
     expectError(json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["KHR_texture_transform", "KHR_draco_mesh_compression"] },
-                .unsupportedExtension, path: "extensionsRequired[1]")
-    expectError(json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["EXT_meshopt_compression"] }, .unsupportedExtension)
+                .rigUnsupportedExtension, path: "extensionsRequired[1]")
+    expectError(json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["EXT_meshopt_compression"] }, .rigUnsupportedExtension)
     _ = try RigModel.load(data: json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["KHR_materials_unlit"] }, name: "ok.gltf")
 }
 
@@ -143,11 +144,11 @@ func uriPolicy() throws {
                 "ftp://example.com/x.bin", "/etc/passwd", dir.appendingPathComponent("outside.bin").path, "../outside.bin",
                 "sub/../../outside.bin", "%2E%2E/outside.bin", "..\\outside.bin", "link.bin", "//example.com/x.bin"] {
         let error = loadError(json(f, uri: uri), folder: inner.path)
-        #expect(error?.kind == .refusedURI, "\(uri): \(String(describing: error))")
-        #expect(error?.jsonPath == "buffers[0].uri")
+        #expect(error?.code == .rigRefusedURI, "\(uri): \(String(describing: error))")
+        #expect(error?.subject.hasSuffix(" at buffers[0].uri") == true)
     }
     // Without a folder (bytes given in memory), even plain relative files are refused.
-    #expect(loadError(json(f, uri: "quad.bin"))?.kind == .refusedURI)
+    #expect(loadError(json(f, uri: "quad.bin"))?.code == .rigRefusedURI)
     // The same bytes inside the folder load.
     try Data(f.bin).write(to: inner.appendingPathComponent("quad.bin"))
     _ = try RigModel.load(data: json(f, uri: "quad.bin"), name: "ok.gltf", resourceFolder: inner.path)
@@ -158,23 +159,25 @@ func uriPolicy() throws {
 func structuralErrors() {
     var empty = GLTFFixture()
     empty.nodes = [["name": "nothing"]]
-    expectError(empty.gltf(), .noGeometry)
+    expectError(empty.gltf(), .rigNoGeometry)
 
     var f = denseQuadFixture()
     f.extensions = ["VRM": ["blendShapeMaster": ["blendShapeGroups": [["name": "A", "presetName": "a", "binds": [["mesh": 0, "index": 5, "weight": 100]]]]]]]
-    expectError(f.gltf(), .invalidValue, path: "extensions.VRM.blendShapeMaster.blendShapeGroups[0].binds[0].index")
+    expectError(f.gltf(), .rigInvalidValue, path: "extensions.VRM.blendShapeMaster.blendShapeGroups[0].binds[0].index")
 
     var g = GLTFFixture()
     let p = g.floats(GLTFFixture.quad.flatMap { [$0.x, $0.y, $0.z] }, type: "VEC3")
     let n = g.floats([0, 0, 1, 0, 0, 1], type: "VEC3")
     g.meshes = [["primitives": [["attributes": ["POSITION": p, "NORMAL": n]]]]]
     g.nodes = [["mesh": 0]]
-    expectError(g.gltf(), .invalidValue, path: "meshes[0].primitives[0].attributes.NORMAL")
+    expectError(g.gltf(), .rigInvalidValue, path: "meshes[0].primitives[0].attributes.NORMAL")
 }
 
-@Test("Errors read well: kind, file, JSON path and a hint")
+@Test("Errors read well: what, file, JSON path and a hint")
 func errorDescription() {
-    let e = RigLoadError(.refusedURI, file: "avatar.gltf", jsonPath: "buffers[0].uri", "\"http://x\" uses the http: scheme")
+    let e = OmoteError.rigLoad(.rigRefusedURI, file: "avatar.gltf", jsonPath: "buffers[0].uri", "\"http://x\" uses the http: scheme")
     #expect(e.description.contains("avatar.gltf at buffers[0].uri"))
     #expect(e.description.contains("never fetches URLs"))
+    #expect(e.description.contains("refused URI"))
+    #expect(e.code.rawValue == "rig.refusedURI")
 }
