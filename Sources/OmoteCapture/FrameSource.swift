@@ -15,9 +15,14 @@ public struct FrameDelivery: Sendable, Equatable {
     public var decodeNanoseconds: UInt64
     /// Frames the source skipped since the previous delivery (newest-frame policy, or corrupt frames).
     public var droppedSincePrevious: Int
-    public init(decodeNanoseconds: UInt64, droppedSincePrevious: Int) {
+    /// When the camera captured the frame (CLOCK_MONOTONIC), for capture → result latency; nil for replayed clips,
+    /// whose times are nominal.
+    public var capturedAtMonotonicNanoseconds: UInt64?
+
+    public init(decodeNanoseconds: UInt64, droppedSincePrevious: Int, capturedAtMonotonicNanoseconds: UInt64? = nil) {
         self.decodeNanoseconds = decodeNanoseconds
         self.droppedSincePrevious = droppedSincePrevious
+        self.capturedAtMonotonicNanoseconds = capturedAtMonotonicNanoseconds
     }
 }
 

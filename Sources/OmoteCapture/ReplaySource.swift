@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 /// Replays a recorded clip (a `SampleFrames/` folder: JPEG files + `manifest.tsv`) through the same libjpeg-turbo luma
 /// decode a camera's MJPEG goes through. The compressed clip is read into memory once at open, so replay touches no

@@ -1,7 +1,7 @@
 import OmoteCapture
+import OmoteCore
 import OmoteRig
 import OmoteSolver
-import OmoteView
 import OmoteVision
 
 /// What the pipeline needs from detection and tracking: this frame's 68 landmarks of the tracked face.
@@ -52,39 +52,47 @@ public final class FacePipeline: FrameProcessor {
         wasTracking = false
     }
 
-    public func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel,
-                        rig: inout RigState?) {
+    public func process(
+        _ frame: borrowing LumaFrame,
+        delivery: FrameDelivery,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    ) {
         let timestamp = frame.timestampNanoseconds
         frame.withImage { image in
-            process(image, timestampNanoseconds: timestamp, into: &model, rig: &rig)
+            process(image, timestampNanoseconds: timestamp, into: &result, rig: &rig)
         }
     }
 
     /// The same work on a luma image the caller owns (benchmarks and tests replaying decoded frames).
-    public func process(_ image: LumaImage, timestampNanoseconds timestamp: UInt64, into model: inout LiveViewModel,
-                        rig: inout RigState?) {
-        let state = finder.find(in: image, landmarks: &landmarks, timings: &model.timings)
-        model.tracking = state
+    public func process(
+        _ image: LumaImage,
+        timestampNanoseconds timestamp: UInt64,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    ) {
+        result.timestampNanoseconds = timestamp
+        let state = finder.find(in: image, landmarks: &landmarks, timings: &result.timings)
+        result.tracking = state
         let solveStart = MonotonicClock.nanoseconds()
         if case .tracking = state {
             solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &solverOutput)
-            model.weights = solverOutput.weights
-            model.headPose = solverOutput.headPose
-            model.calibration = solverOutput.calibration
+            result.weights = solverOutput.weights
+            result.headPose = solverOutput.headPose
+            result.calibration = solverOutput.calibration
             wasTracking = true
         } else {
             if wasTracking { solver.reset() }
             wasTracking = false
             // No face: the avatar relaxes to neutral rather than freezing mid-expression.
-            model.weights.values *= 0.8
-            model.weights.trackedMask = 0
-            model.calibration = nil
+            result.weights.values *= 0.8
+            result.weights.trackedMask = 0
+            result.calibration = nil
         }
         let rigStart = MonotonicClock.nanoseconds()
-        model.timings[.solve] = rigStart - solveStart
-        if rig != nil { rig!.apply(weights: model.weights, headPose: model.headPose) }
-        model.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
-        model.latencyNanoseconds = 0
+        result.timings[.solve] = rigStart - solveStart
+        if rig != nil { rig!.apply(weights: result.weights, headPose: result.headPose) }
+        result.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
     }
 
 }

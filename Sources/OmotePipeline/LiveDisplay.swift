@@ -1,4 +1,5 @@
 import OmoteCapture
+import OmoteCore
 import OmoteView
 
 /// The drawing side of a live or replay session: draws the newest state at most `maximumRate` times a second on the
@@ -43,7 +44,7 @@ public enum LiveDisplay {
                 rasterizer.clear(background: SIMD3(0.06, 0.07, 0.09))
                 if let avatar, let rig = result.rig { avatar.paint(rig, into: rasterizer) }
                 var model = snapshot
-                model.timings[.draw] = drawNanoseconds
+                model.frame.timings[.draw] = drawNanoseconds
                 canvas.begin()
                 if size != lastSize { canvas.clearScreen() }
                 canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)

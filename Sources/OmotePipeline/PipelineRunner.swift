@@ -1,14 +1,20 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmoteRig
 import OmoteView
 import Synchronization
 
 /// Turns one decoded frame into the newest view state (detect/track → landmarks → solve → rig).
 public protocol FrameProcessor: AnyObject {
-    /// Processes `frame`: updates `model` in place (weights, pose, tracking state, stage timings) and deforms `rig`
+    /// Processes `frame`: updates `result` in place (weights, pose, tracking state, stage timings) and deforms `rig`
     /// (this frame's slot, when the processor drives a rig).
-    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel, rig: inout RigState?)
+    func process(
+        _ frame: borrowing LumaFrame,
+        delivery: FrameDelivery,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    )
     /// Starts the explicit neutral calibration ("hold a neutral face for 2 s").
     func beginCalibration()
     /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
@@ -97,15 +103,17 @@ public final class PipelineRunner: @unchecked Sendable {
                 failure.withLock { $0 = "\(error)" }
                 return
             }
-            model.timings[.decode] = delivery.decodeNanoseconds
+            model.frame.timings[.decode] = delivery.decodeNanoseconds
             model.sourceName = source.name
             let slot = results.back
-            processor.process(frame, delivery: delivery, into: &model, rig: &slot.rig)
-            model.frameSize = SIMD2(frame.width, frame.height)
+            processor.process(frame, delivery: delivery, into: &model.frame, rig: &slot.rig)
+            model.frame.frameSize = SIMD2(frame.width, frame.height)
+            let now = MonotonicClock.nanoseconds()
+            model.latencyNanoseconds = delivery.capturedAtMonotonicNanoseconds.map { now - min(now, $0) }
             model.framesProcessed += 1
             model.framesDropped = source.stats.dropped
-            model.framesPerSecond = frameTimes.tick(MonotonicClock.nanoseconds())
-            let timings = model.timings
+            model.framesPerSecond = frameTimes.tick(now)
+            let timings = model.frame.timings
             history.withLock { $0.append(timings) }
             slot.model = model
             results.publish()

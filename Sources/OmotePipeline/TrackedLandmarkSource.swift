@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmoteRig
 import OmoteSolver
 import OmoteView

@@ -1,5 +1,5 @@
 import Foundation
-import OmoteSolver
+import OmoteCore
 
 extension RigModel {
     /// Omote's built-in avatar, generated in code: a stylised head (hair painted on, eye sockets, nose, eyes with

@@ -1,5 +1,5 @@
 import Foundation
-import OmoteSolver
+import OmoteCore
 
 /// One frame's deformation of a `RigModel`: morph targets from the ARKit weights, then neck/head/eye rotations from
 /// the head pose and gaze with linear blend skinning. All buffers are allocated once in `init`; `apply` allocates
@@ -129,9 +129,9 @@ public struct RigState {
         // Camera frame (+y down, +z away from the viewer) → model frame (+y up, +z towards the viewer): C·R·C with
         // C = diag(1, −1, −1), so turning one's head to one's left turns the avatar to its own left.
         let r = headPose.rotation
-        let m0 = SIMD3(r.0.x, -r.0.y, -r.0.z)
-        let m1 = SIMD3(-r.1.x, r.1.y, r.1.z)
-        let m2 = SIMD3(-r.2.x, r.2.y, r.2.z)
+        let m0 = SIMD3(r.c0.x, -r.c0.y, -r.c0.z)
+        let m1 = SIMD3(-r.c1.x, r.c1.y, r.c1.z)
+        let m2 = SIMD3(-r.c2.x, r.c2.y, r.c2.z)
         let q = RigQuaternion(columns: m0, m1, m2)
         let pivots = model.faceBonePivots
         let neckPivot = pivots[.neck], headPivot = pivots[.head]

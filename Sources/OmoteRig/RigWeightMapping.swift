@@ -1,4 +1,5 @@
-import OmoteSolver
+import OmoteCore
+
 
 /// How an ARKit morph-target name is recognised on any rig: exactly, case-insensitively, or through common aliases.
 public enum BlendshapeNameMatcher {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import OmoteCore
 
 /// Omote's 3D landmark face model: the 68 iBUG/dlib points of an average adult face in millimetres, a few identity
 /// modes, and for every ARKit shape that moves any of those points an anatomical displacement field.

@@ -1,10 +1,9 @@
-import OmoteCapture
-import OmoteVision
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import OmoteCore
 
 /// How the solver sees the camera and how it fits. Defaults suit a 640×360 UVC webcam at arm's length.
 public struct FaceSolverConfiguration: Sendable {
@@ -59,16 +58,6 @@ public struct FaceSolverFlags: OptionSet, Sendable {
     /// The left/right pupil was located this frame (eye open, enough contrast).
     public static let gazeLeftValid = FaceSolverFlags(rawValue: 1 << 3)
     public static let gazeRightValid = FaceSolverFlags(rawValue: 1 << 4)
-}
-
-/// Calibration progress (for the CLI's "hold a neutral face" prompt).
-public enum CalibrationState: Sendable, Equatable {
-    /// Never calibrated; automatic adaptation (if enabled) is still warming up.
-    case uncalibrated
-    /// Collecting neutral frames; `progress` in 0…1.
-    case collecting(progress: Float)
-    /// A neutral is in use (from warm-up or an explicit calibration), adapting slowly.
-    case calibrated
 }
 
 /// Per-frame result. Not Codable; `description` is redacted (expression data never reaches a log).
@@ -146,7 +135,7 @@ public final class FaceSolver {
     private let upper: UnsafeMutablePointer<Float>
     private let penalty: UnsafeMutablePointer<Float>
     private var identity = [Float](repeating: 0, count: FaceSolver.modes)
-    private var rotation = (SIMD3<Float>(1, 0, 0), SIMD3<Float>(0, 1, 0), SIMD3<Float>(0, 0, 1))
+    private var rotation = Rotation3.identity
     private var translation = SIMD3<Float>(0, 0, 600)
     private var poseInitialised = false
     private var focal: Float = 1
@@ -406,10 +395,10 @@ public final class FaceSolver {
 
         var pose = HeadPose(rotation: rotation, translation: translation)
         if poseFilter != nil {
-            let r = rotationVector(rotation)
+            let r = rotation.rotationVector
             let raw = SIMD8<Float>(r.x, r.y, r.z, translation.x * 0.01, translation.y * 0.01, translation.z * 0.01, 0, 0)
             let smooth = poseFilter!.filter(raw, timestampNanoseconds: timestampNanoseconds)
-            pose = HeadPose(rotation: rotationMatrix(SIMD3(smooth[0], smooth[1], smooth[2])),
+            pose = HeadPose(rotation: Rotation3(rotationVector: SIMD3(smooth[0], smooth[1], smooth[2])),
                             translation: SIMD3(smooth[3], smooth[4], smooth[5]) * 100)
         }
         output.headPose = pose
@@ -482,9 +471,9 @@ public final class FaceSolver {
                 qx += w * load8(field, i); qy += w * load8(field, p + i); qz += w * load8(field, 2 * p + i)
             }
             store8(modelPoints, i, qx); store8(modelPoints, p + i, qy); store8(modelPoints, 2 * p + i, qz)
-            store8(cameraPoints, i, r.0.x * qx + r.1.x * qy + r.2.x * qz + t.x)
-            store8(cameraPoints, p + i, r.0.y * qx + r.1.y * qy + r.2.y * qz + t.y)
-            store8(cameraPoints, 2 * p + i, r.0.z * qx + r.1.z * qy + r.2.z * qz + t.z)
+            store8(cameraPoints, i, r.c0.x * qx + r.c1.x * qy + r.c2.x * qz + t.x)
+            store8(cameraPoints, p + i, r.c0.y * qx + r.c1.y * qy + r.c2.y * qz + t.y)
+            store8(cameraPoints, 2 * p + i, r.c0.z * qx + r.c1.z * qy + r.c2.z * qz + t.z)
         }
     }
 
@@ -510,12 +499,12 @@ public final class FaceSolver {
             let s = sw * t.z * inverseZ
             // ∂u/∂X = s(1, 0, −pu), ∂v/∂X = s(0, 1, −pv), carried into the head frame by Rᵀ.
             let jux = s, juz = -s * pu, jvy = s, jvz = -s * pv
-            store8(headJacobian, i, r.0.x * jux + r.0.z * juz)
-            store8(headJacobian, p + i, r.1.x * jux + r.1.z * juz)
-            store8(headJacobian, 2 * p + i, r.2.x * jux + r.2.z * juz)
-            store8(headJacobian, 3 * p + i, r.0.y * jvy + r.0.z * jvz)
-            store8(headJacobian, 4 * p + i, r.1.y * jvy + r.1.z * jvz)
-            store8(headJacobian, 5 * p + i, r.2.y * jvy + r.2.z * jvz)
+            store8(headJacobian, i, r.c0.x * jux + r.c0.z * juz)
+            store8(headJacobian, p + i, r.c1.x * jux + r.c1.z * juz)
+            store8(headJacobian, 2 * p + i, r.c2.x * jux + r.c2.z * juz)
+            store8(headJacobian, 3 * p + i, r.c0.y * jvy + r.c0.z * jvz)
+            store8(headJacobian, 4 * p + i, r.c1.y * jvy + r.c1.z * jvz)
+            store8(headJacobian, 5 * p + i, r.c2.y * jvy + r.c2.z * jvz)
         }
         return (squared.sum() / Self.totalLandmarkWeight).squareRoot()
     }
@@ -691,8 +680,8 @@ public final class FaceSolver {
             }
             for v in 0 ..< k { weights[v] = min(max(weights[v] + step[v], lower[v]), upper[v]) }
             let omega = SIMD3(deltaPose[0], deltaPose[1], deltaPose[2])
-            let small = rotationMatrix(omega)
-            rotation = orthonormalised((multiply(small, rotation.0), multiply(small, rotation.1), multiply(small, rotation.2)))
+            let small = Rotation3(rotationVector: omega)
+            rotation = (small * rotation).orthonormalised
             translation += SIMD3(deltaPose[3], deltaPose[4], deltaPose[5])
         }
     }
@@ -706,7 +695,7 @@ public final class FaceSolver {
         let eyeLine = outerLeft - outerRight
         let span = max((eyeLine * eyeLine).sum().squareRoot(), 1)
         let roll = atan2f(eyeLine.y, eyeLine.x)
-        rotation = rotationMatrix(SIMD3(0, 0, roll))
+        rotation = Rotation3(rotationVector: SIMD3(0, 0, roll))
         let modelSpan = base[45] - base[36]
         let depth = focal * modelSpan / span
         var centre = SIMD2<Float>.zero, modelCentre = SIMD3<Float>.zero
@@ -715,7 +704,7 @@ public final class FaceSolver {
             modelCentre += SIMD3(base[k], base[p + k], base[2 * p + k])
         }
         centre /= 31; modelCentre /= 31
-        let rotatedCentre = multiply(rotation, modelCentre)
+        let rotatedCentre = rotation.apply(modelCentre)
         let ray = (centre - principal) / focal
         let centreDepth = depth + rotatedCentre.z
         translation = SIMD3(ray.x * centreDepth, ray.y * centreDepth, centreDepth) - rotatedCentre
@@ -794,16 +783,16 @@ public final class FaceSolver {
         for c in 0 ..< Self.chunks {
             let i = c * 8
             let bx = load8(base, i), by = load8(base, p + i), bz = load8(base, 2 * p + i)
-            let x = r.0.x * bx + r.1.x * by + r.2.x * bz + t.x
-            let y = r.0.y * bx + r.1.y * by + r.2.y * bz + t.y
-            let z = r.0.z * bx + r.1.z * by + r.2.z * bz + t.z
+            let x = r.c0.x * bx + r.c1.x * by + r.c2.x * bz + t.x
+            let y = r.c0.y * bx + r.c1.y * by + r.c2.y * bz + t.y
+            let z = r.c0.z * bx + r.c1.z * by + r.c2.z * bz + t.z
             let scale = z / focal
             let ex = (load8(observed, i) - principal.x) * scale - x
             let ey = (load8(observed, p + i) - principal.y) * scale - y
             var mask = load8(rootWeight, i)
             mask.replace(with: 1, where: mask .> 0)
             // The observed point in the head frame (the image says nothing about depth: it keeps the model's).
-            var hx = r.0.x * ex + r.0.y * ey, hy = r.1.x * ex + r.1.y * ey, hz = r.2.x * ex + r.2.y * ey
+            var hx = r.c0.x * ex + r.c0.y * ey, hy = r.c1.x * ex + r.c1.y * ey, hz = r.c2.x * ex + r.c2.y * ey
             if !relativeToBase { hx += bx; hy += by; hz += bz }
             let rm = rate * mask
             // Offsets move by the residual; a mean of positions moves toward the new position.
@@ -898,52 +887,4 @@ func sinCos(_ x: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
     c = c * x2 - 0.5
     c = c * x2 + 1
     return (s, c)
-}
-
-@inline(__always)
-func multiply(_ m: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>), _ v: SIMD3<Float>) -> SIMD3<Float> {
-    m.0 * v.x + m.1 * v.y + m.2 * v.z
-}
-
-/// Rodrigues: the rotation matrix (columns) of rotation vector `w`.
-func rotationMatrix(_ w: SIMD3<Float>) -> (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) {
-    let angle = (w * w).sum().squareRoot()
-    guard angle > 1e-12 else { return (SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)) }
-    let k = w / angle
-    let c = cosf(angle), s = sinf(angle), v = 1 - c
-    return (SIMD3(c + k.x * k.x * v, k.y * k.x * v + k.z * s, k.z * k.x * v - k.y * s),
-            SIMD3(k.x * k.y * v - k.z * s, c + k.y * k.y * v, k.z * k.y * v + k.x * s),
-            SIMD3(k.x * k.z * v + k.y * s, k.y * k.z * v - k.x * s, c + k.z * k.z * v))
-}
-
-/// The rotation vector of a rotation matrix (angles below π).
-func rotationVector(_ m: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)) -> SIMD3<Float> {
-    let trace = m.0.x + m.1.y + m.2.z
-    let cosine = min(1, max(-1, (trace - 1) / 2))
-    let angle = acosf(cosine)
-    let axis = SIMD3(m.1.z - m.2.y, m.2.x - m.0.z, m.0.y - m.1.x)
-    let sine = sinf(angle)
-    guard sine > 1e-6 else { return axis * 0.5 }
-    return axis * (angle / (2 * sine))
-}
-
-func orthonormalised(_ m: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)) -> (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) {
-    func normalise(_ v: SIMD3<Float>) -> SIMD3<Float> { v / (v * v).sum().squareRoot() }
-    let x = normalise(m.0)
-    let y = normalise(m.1 - (m.1 * x).sum() * x)
-    let z = SIMD3(x.y * y.z - x.z * y.y, x.z * y.x - x.x * y.z, x.x * y.y - x.y * y.x)
-    return (x, y, z)
-}
-
-extension HeadPose {
-    /// Yaw, pitch, roll in radians (Z-Y-X Tait–Bryan of the head in the camera frame; yaw about camera +y,
-    /// pitch about +x, roll about +z).
-    public var yawPitchRoll: SIMD3<Float> {
-        let r = rotation
-        // R = Rz(roll)·Ry(yaw)·Rx(pitch) applied to column vectors.
-        let yaw = asinf(max(-1, min(1, -r.0.z)))
-        let pitch = atan2f(r.1.z, r.2.z)
-        let roll = atan2f(r.0.y, r.0.x)
-        return SIMD3(yaw, pitch, roll)
-    }
 }

@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// Finds the pupil (iris centre) inside one eye's landmark ring with the gradient method of Timm & Barth, "Accurate
 /// eye centre localisation by means of gradients" (VISAPP 2011): the centre c maximises the mean of

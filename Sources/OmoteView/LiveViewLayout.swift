@@ -1,4 +1,4 @@
-import OmoteSolver
+import OmoteCore
 
 /// Lays out one live-view screen: the avatar picture on the left, the numbers that matter on the right
 /// (tracking state, head pose, per-stage timings, fps, drops, guard status, the strongest blendshapes as bars).
@@ -35,20 +35,21 @@ public struct LiveViewLayout {
         }
         canvas.resetStyle()
         line("Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")")
-        switch model.tracking {
+        let frame = model.frame
+        switch frame.tracking {
         case .searching: line("face: searching…")
         case let .tracking(id): line("face: tracking (id \(id))")
         case .lost: line("face: lost")
         }
-        let angles = model.headPose.displayAnglesDegrees
+        let angles = frame.headPose.yawPitchRoll * (180 / .pi)
         line("head: yaw \(fixed(angles.x, 1))°  pitch \(fixed(angles.y, 1))°  roll \(fixed(angles.z, 1))°")
         line("\(fixed(Float(model.framesPerSecond), 1)) fps  \(model.framesProcessed) frames  \(model.framesDropped) dropped"
-            + (model.latencyNanoseconds > 0 ? "  latency \(model.latencyNanoseconds / 1_000_000) ms" : ""))
+            + (model.latencyNanoseconds.map { "  latency \($0 / 1_000_000) ms" } ?? ""))
         for stage in PipelineStage.allCases {
-            line("  \(pad(stage.label, to: 13)) \(pad(String(model.timings[stage] / 1000), to: 6, alignRight: true)) µs")
+            line("  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
-        switch model.calibration {
+        switch frame.calibration {
         case .none: break
         case .uncalibrated: line("neutral: learning your resting face…")
         case let .collecting(progress): line("calibrating: hold a neutral face (\(Int(progress * 100))%)")
@@ -57,11 +58,11 @@ public struct LiveViewLayout {
         if !model.statusNote.isEmpty { line(model.statusNote) }
         line("")
         // Strongest tracked shapes first.
-        var order = ARKitBlendshape.allCases.filter { model.weights.isTracked($0) }
-        order.sort { model.weights[$0] > model.weights[$1] }
+        var order = ARKitBlendshape.allCases.filter { frame.weights.isTracked($0) }
+        order.sort { frame.weights[$0] > frame.weights[$1] }
         let barWidth = max(6, geometry.panelWidth - 26)
         for shape in order where row < geometry.rows - 2 {
-            line("\(pad(shape.name, to: 19)) \(bar(model.weights[shape], width: barWidth)) \(fixed(model.weights[shape], 2))")
+            line("\(pad(shape.name, to: 19)) \(bar(frame.weights[shape], width: barWidth)) \(fixed(frame.weights[shape], 2))")
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)

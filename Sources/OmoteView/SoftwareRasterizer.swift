@@ -1,3 +1,4 @@
+import OmoteCore
 /// A triangle mesh lent to the rasteriser for one draw. Model space: +x right, +y up, +z towards the viewer.
 public struct RasterMesh {
     public var positions: UnsafeBufferPointer<SIMD3<Float>>
@@ -20,14 +21,14 @@ public struct RasterMesh {
 /// An orthographic view: model point p lands at pixel `center + scale * (p.x, -p.y)` after `rotation`.
 public struct RasterCamera: Sendable {
     /// Columns of the model → view rotation.
-    public var rotation: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)
+    public var rotation: Rotation3
     /// Model-space point shown at `screenCenter`.
     public var target: SIMD3<Float>
     public var screenCenter: SIMD2<Float>
     /// Pixels per model unit.
     public var scale: Float
 
-    public init(rotation: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) = (SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)),
+    public init(rotation: Rotation3 = .identity,
                 target: SIMD3<Float> = .zero, screenCenter: SIMD2<Float>, scale: Float) {
         self.rotation = rotation
         self.target = target
@@ -44,7 +45,7 @@ public struct RasterCamera: Sendable {
     }
 
     @inline(__always)
-    func rotate(_ v: SIMD3<Float>) -> SIMD3<Float> { rotation.0 * v.x + rotation.1 * v.y + rotation.2 * v.z }
+    func rotate(_ v: SIMD3<Float>) -> SIMD3<Float> { rotation.apply(v) }
 
     /// Screen x, y in pixels and depth (larger = nearer the viewer).
     @inline(__always)

@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import Testing
 
 /// FNV-1a 64 over the luma plane, the checksum the Pillow reference fixture uses.

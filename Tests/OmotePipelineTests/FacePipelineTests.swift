@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmotePipeline
 import OmoteRig
 import OmoteSolver
@@ -32,9 +33,9 @@ import Testing
         var rig = pipeline.rigModel.map(RigState.init(model:))
         var result = ClipRun()
         while let delivery = try source.next(into: &frame) {
-            pipeline.process(frame, delivery: delivery, into: &model, rig: &rig)
-            result.states.append(model.tracking)
-            result.smile.append((model.weights[.mouthSmileLeft] + model.weights[.mouthSmileRight]) / 2)
+            pipeline.process(frame, delivery: delivery, into: &model.frame, rig: &rig)
+            result.states.append(model.frame.tracking)
+            result.smile.append((model.frame.weights[.mouthSmileLeft] + model.frame.weights[.mouthSmileRight]) / 2)
             let rest = pipeline.rigModel!.positions
             result.rigMoved.append(zip(rig!.positions, rest).contains { simd_distance($0, $1) > 1e-4 })
         }

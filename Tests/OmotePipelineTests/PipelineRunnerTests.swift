@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmotePipeline
 import OmoteRig
 import OmoteView
@@ -11,10 +12,15 @@ private final class CountingProcessor: FrameProcessor {
     var sequences: [UInt64] = []
     var calibrations = 0
     let rigModel: RigModel? = nil
-    func process(_ frame: borrowing LumaFrame, delivery: FrameDelivery, into model: inout LiveViewModel, rig: inout RigState?) {
+    func process(
+        _ frame: borrowing LumaFrame,
+        delivery: FrameDelivery,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    ) {
         frames += 1
         sequences.append(frame.sequence)
-        model.timings[.landmarks] = 1_000
+        result.timings[.landmarks] = 1_000
     }
     func beginCalibration() { calibrations += 1 }
 }
@@ -37,8 +43,8 @@ private let sampleFrames: String = {
         #expect(processor.frames == 72)
         #expect(processor.sequences == (0 ..< 72).map { UInt64($0) })
         let (model, version) = runner.latest.read()
-        #expect(version == 72 && model.framesProcessed == 72 && model.frameSize == SIMD2(640, 360))
-        #expect(model.timings[.decode] > 0 && model.timings[.landmarks] == 1_000)
+        #expect(version == 72 && model.framesProcessed == 72 && model.frame.frameSize == SIMD2(640, 360))
+        #expect(model.frame.timings[.decode] > 0 && model.frame.timings[.landmarks] == 1_000)
         #expect(runner.timingHistory().total == 72)
         #expect(runner.failureDescription == nil)
     }

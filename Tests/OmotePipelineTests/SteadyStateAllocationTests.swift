@@ -1,6 +1,7 @@
 import CMallocCounter
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmotePipeline
 import OmoteRig
 import OmoteView
@@ -31,13 +32,13 @@ import Testing
                     timestamp += 33_333_333
                     pixels.withUnsafeBufferPointer { buffer in
                         let image = LumaImage(pixels: buffer.baseAddress!, width: width, height: height, rowStride: width)
-                        pipeline.process(image, timestampNanoseconds: timestamp, into: &model, rig: &rig)
+                        pipeline.process(image, timestampNanoseconds: timestamp, into: &model.frame, rig: &rig)
                     }
                 }
             }
         }
         run(passes: 2)
-        guard case .tracking = model.tracking else {
+        guard case .tracking = model.frame.tracking else {
             Issue.record("single_face is not tracked after warm-up")
             return
         }

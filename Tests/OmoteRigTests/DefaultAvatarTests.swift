@@ -1,6 +1,7 @@
 import Foundation
 @testable import OmoteRig
-import OmoteSolver
+import OmoteCore
+
 import Testing
 
 /// Mean position change of the vertices on one side (+x or −x) of the face front.
@@ -108,10 +109,10 @@ func defaultAvatarBones() throws {
     let nose = try #require(model.positions.indices.max { model.positions[$0].z < model.positions[$1].z })
     // User turns to their left (face towards camera +x): the avatar's nose goes to +x.
     let a: Float = 0.4
-    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: (SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
+    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
     #expect(state.positions[nose].x > 0.1)
     // User tilts the head back (chin up; face towards camera −y): the nose goes up.
-    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: (SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a)))))
+    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: Rotation3(SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a)))))
     #expect(state.positions[nose].y > model.positions[nose].y + 0.05)
     // The bottom of the neck stays put (the body does not move).
     let neckBottom = try #require(model.positions.indices.min { model.positions[$0].y < model.positions[$1].y })

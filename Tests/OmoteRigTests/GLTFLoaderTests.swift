@@ -1,6 +1,7 @@
 import Foundation
 @testable import OmoteRig
-import OmoteSolver
+import OmoteCore
+
 import Testing
 
 /// Index of the model vertex whose rest position is `p` (models reorder vertices at load).
@@ -145,7 +146,7 @@ func skinnedHeadPose() throws {
     // The user turns to their own left by 30°: their face (head-frame −z, towards the camera) turns towards the
     // camera's +x (an unmirrored image shows the user's left on the right).
     let a: Float = 30 * .pi / 180
-    let pose = HeadPose(rotation: (SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
+    let pose = HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
     #expect(close(pose.rotate(SIMD3(0, 0, -1)), SIMD3(sinf(a), 0, -cosf(a))))
     var state = RigState(model: model)
     state.apply(weights: BlendshapeWeights(), headPose: pose)

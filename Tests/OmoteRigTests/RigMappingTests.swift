@@ -1,5 +1,6 @@
 @testable import OmoteRig
-import OmoteSolver
+import OmoteCore
+
 import Testing
 
 @Test("ARKit names match exactly, case-insensitively and through common aliases")

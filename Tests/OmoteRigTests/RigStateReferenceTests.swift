@@ -1,6 +1,7 @@
 import Foundation
 @testable import OmoteRig
-import OmoteSolver
+import OmoteCore
+
 import Testing
 
 // Pins RigState's optimised per-frame path (run-packed morphs in the output buffers, SIMD4 skinning, sparse weight
@@ -111,7 +112,7 @@ func rigStateMatchesReference(normalDeltas: Bool) {
         for shape in ARKitBlendshape.allCases { w[shape] = Float((shape.rawValue * 7 + f * 3) % 17) / 18 }
         if f == 2 { w = BlendshapeWeights() }   // every target skipped
         let a = Float(f) * 0.07
-        let pose = HeadPose(rotation: (SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
+        let pose = HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
         state.apply(weights: w, headPose: pose)
         let morph = referenceMorphWeights(model, w)
         for t in morph.indices { #expect(abs(state.morphWeights[t] - morph[t]) < 1e-6) }
@@ -129,7 +130,7 @@ func defaultAvatarMatchesReference() {
     var w = BlendshapeWeights()
     for shape in ARKitBlendshape.allCases { w[shape] = Float((shape.rawValue * 5) % 11 + 1) / 12 }
     let a: Float = 0.3
-    state.apply(weights: w, headPose: HeadPose(rotation: (SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
+    state.apply(weights: w, headPose: HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
     let morph = referenceMorphWeights(model, w)
     expectMatches(state, referenceDeform(model, morphWeights: morph, bones: state.boneTransforms))
 }

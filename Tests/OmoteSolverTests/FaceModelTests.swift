@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteSolver
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmoteSolver
 import OmoteVision
 import Testing

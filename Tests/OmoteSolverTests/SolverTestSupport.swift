@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCapture
+import OmoteCore
 import OmoteSolver
 import OmoteVision
 
@@ -50,7 +51,7 @@ struct SyntheticScene {
         let ry: [[Float]] = [[cosf(y), 0, sinf(y)], [0, 1, 0], [-sinf(y), 0, cosf(y)]]
         let rx: [[Float]] = [[1, 0, 0], [0, cosf(p), -sinf(p)], [0, sinf(p), cosf(p)]]
         let m = mul(rz, mul(ry, rx))
-        return HeadPose(rotation: (SIMD3(m[0][0], m[1][0], m[2][0]), SIMD3(m[0][1], m[1][1], m[2][1]), SIMD3(m[0][2], m[1][2], m[2][2])),
+        return HeadPose(rotation: Rotation3(SIMD3(m[0][0], m[1][0], m[2][0]), SIMD3(m[0][1], m[1][1], m[2][1]), SIMD3(m[0][2], m[1][2], m[2][2])),
                         translation: translation)
     }
 

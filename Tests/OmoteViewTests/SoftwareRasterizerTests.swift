@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 import OmoteView
 import Testing
 
@@ -111,11 +112,11 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
     func panel() {
         var model = LiveViewModel()
         model.sourceName = "single_face"
-        model.tracking = .tracking(faceID: 1)
-        model.weights[.mouthSmileLeft] = 0.75
-        model.weights[.jawOpen] = 0.25
-        model.weights.trackedMask = (1 << UInt64(ARKitBlendshapeIndex.mouthSmileLeft)) | (1 << UInt64(ARKitBlendshapeIndex.jawOpen))
-        model.timings[.landmarks] = 123_000
+        model.frame.tracking = .tracking(faceID: 1)
+        model.frame.weights[.mouthSmileLeft] = 0.75
+        model.frame.weights[.jawOpen] = 0.25
+        model.frame.weights.trackedMask = (1 << UInt64(ARKitBlendshapeIndex.mouthSmileLeft)) | (1 << UInt64(ARKitBlendshapeIndex.jawOpen))
+        model.frame.timings[.landmarks] = 123_000
         var canvas = TerminalCanvas()
         canvas.begin()
         let geometry = LiveViewLayout.geometry(for: .init(columns: 100, rows: 30))
@@ -131,7 +132,7 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
     }
 }
 
-import OmoteSolver
+
 private enum ARKitBlendshapeIndex {
     static let mouthSmileLeft = ARKitBlendshape.mouthSmileLeft.rawValue
     static let jawOpen = ARKitBlendshape.jawOpen.rawValue

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 
 /// Shared inputs of the detection tests: the stock cascades (loaded once, immutable, shared; each test makes its own
 /// `FaceDetector`), OpenCV's reference fixture and the SampleFrames clips.

@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteVision
 import Testing
 

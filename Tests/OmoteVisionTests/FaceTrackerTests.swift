@@ -1,5 +1,6 @@
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 import Testing
 
 /// A scripted world for the tracker: where the faces are in the current frame. The detector double reports them (as

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 import Testing
 
 /// Our predictor against dlib's own, on every face dlib's HOG detector finds in SampleFrames (fixture made by

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 import Testing
 
 /// Writes dlib's serialization format (the inverse of DlibReader) to build small models and damaged files in memory.

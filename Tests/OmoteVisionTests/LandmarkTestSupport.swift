@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 
 /// Shared inputs of the landmark tests: the model (loaded once, immutable, shared across parallel tests; each test
 /// makes its own `ShapePredictor` scratch over it), dlib's reference fixture and decoded SampleFrames.

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 import Testing
 
 /// Tracking box and fit quality, on dlib's detections in SampleFrames (see Docs/landmarks.md for the calibration).

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 @testable import OmoteVision
+import OmoteCore
 import Testing
 
 /// Detector + tracker + predictor on the real clips, against dlib's own detector-plus-predictor landmarks.

@@ -1,5 +1,6 @@
 import Benchmark
 import Omote
+import OmoteCore
 
 /// Face detection per frame with OpenCV's stock cascades (Debian opencv-data), single-threaded, on every 6th frame of
 /// single_face at 640×360 and the same frames at 1280×720 (each pixel repeated 2×2, as compare-speed.sh does).

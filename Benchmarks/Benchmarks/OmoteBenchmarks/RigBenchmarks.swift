@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import Omote
+import OmoteCore
 
 /// Rig deformation per frame: ARKit weights → morph-target weights → sparse morphs → neck/head/eye skinning.
 func rigBenchmarks() {
@@ -34,7 +35,7 @@ final class DeformLoop {
             var w = BlendshapeWeights()
             for shape in ARKitBlendshape.allCases { w[shape] = Float((shape.rawValue * 7 + f * 3) % 17 + 1) / 18 }
             let a = Float(f) * 0.01
-            let pose = HeadPose(rotation: (SIMD3(1 - a * a / 2, 0, a), SIMD3(0, 1, 0), SIMD3(-a, 0, 1 - a * a / 2)))
+            let pose = HeadPose(rotation: Rotation3(SIMD3(1 - a * a / 2, 0, a), SIMD3(0, 1, 0), SIMD3(-a, 0, 1 - a * a / 2)))
             frames.append((w, pose))
         }
         self.frames = frames

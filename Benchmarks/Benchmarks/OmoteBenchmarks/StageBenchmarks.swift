@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import Omote
+import OmoteCore
 
 /// The decoded luma of a SampleFrames clip, kept in memory so a stage benchmark measures the stage alone.
 final class DecodedClip {
@@ -82,7 +83,7 @@ final class WarmPipeline: @unchecked Sendable {
     func step() {
         let clip = StageInputs.shared.clip
         clip.withImage(frameIndex % clip.count) { image in
-            pipeline.process(image, timestampNanoseconds: UInt64(frameIndex) * 33_333_333, into: &model, rig: &rig)
+            pipeline.process(image, timestampNanoseconds: UInt64(frameIndex) * 33_333_333, into: &model.frame, rig: &rig)
         }
         frameIndex += 1
     }
@@ -155,7 +156,7 @@ func stageBenchmarks() {
         if warm == nil { warm = WarmPipeline() }
         benchmark.startMeasurement()
         warm!.step()
-        blackHole(warm!.model.weights)
+        blackHole(warm!.model.frame.weights)
     }
 
     // The whole frame from JPEG bytes: decode (libjpeg-turbo) → … → rig deformed.
@@ -176,6 +177,6 @@ func stageBenchmarks() {
         warm.frameIndex += 1
         warm.pipeline.process(frame, delivery: FrameDelivery(decodeNanoseconds: 0, droppedSincePrevious: 0),
                               into: &warm.model, rig: &warm.rig)
-        blackHole(warm.model.weights)
+        blackHole(warm.model.frame.weights)
     }
 }

@@ -2,6 +2,7 @@
 // decoded frames, that the reference programs time, printed in the same units. Timing lines only.
 import Foundation
 import Omote
+import OmoteCore
 
 let root: String = {
     var url = URL(fileURLWithPath: #filePath)

@@ -398,7 +398,11 @@ public final class V4L2Camera: FrameSource {
             lastSequence = sequence
             stats.dropped += dropped
             stats.delivered += 1
-            return FrameDelivery(decodeNanoseconds: decodeTime, droppedSincePrevious: dropped)
+            return FrameDelivery(
+                decodeNanoseconds: decodeTime,
+                droppedSincePrevious: dropped,
+                capturedAtMonotonicNanoseconds: frame.timestampNanoseconds
+            )
         }
     }
 
@@ -517,3 +521,4 @@ func retryingInterrupts(_ body: () throws(DriverErrno) -> Void) throws(DriverErr
 }
 
 import Foundation
+import OmoteCore

@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// Multi-scale sliding-window face detection with an OpenCV cascade, reproducing OpenCV 4's
 /// `CascadeClassifier::detectMultiScale(gray, scaleFactor, minNeighbors, 0, minSize, maxSize)` box for box

@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// OpenCV 4's bit-exact bilinear resize of 8-bit images (`cv::resize(..., INTER_LINEAR_EXACT)`, which the cascade
 /// detector uses for its pyramid), in integers:

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// dlib's `rectangle(left, top, right, bottom)` has inclusive corners: a detection of `right − left + 1` pixels across.
 /// `FaceRect` is `x, y, width, height` with an exclusive far edge, so
 /// `FaceRect(x: left, y: top, width: right − left + 1, height: bottom − top + 1)` and back. The shape predictor maps its

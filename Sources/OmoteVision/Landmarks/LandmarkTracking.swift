@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// Tracking support: where to look for the face in the next frame, and whether the current fit is still a face.
 extension ShapePredictor {

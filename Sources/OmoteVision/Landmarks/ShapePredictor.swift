@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// dlib's 68-point face landmark predictor (Kazemi & Sullivan's ensemble of regression trees), run on dlib's own
 /// trained model with the same arithmetic as dlib's `shape_predictor`, but without its final rounding to integers.

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// dlib's ensemble of regression trees, converted to a structure-of-arrays layout for inference.
 ///
 /// File layout (dlib's `serialize(shape_predictor)`): `int version (1)`, `matrix<float> initial_shape` (2·parts × 1,
@@ -60,7 +62,16 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
     }
 
     convenience init(contentsOfFile path: String) throws(ShapePredictorError) {
-        let file = try MappedFile(path: path)
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path, what: "the landmark model")
+        } catch {
+            if error.code == .fileEmpty {
+                throw ShapePredictorError(.truncated, path: path, offset: 0, reason: "the file is empty")
+            }
+            let errnoText = error.errno.map { " (\($0))" } ?? ""
+            throw ShapePredictorError(.unreadable, path: path, reason: error.reason + errnoText)
+        }
         try self.init(serialized: file.bytes, path: path)
     }
 

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Maps a cascade's face box to the box dlib's HOG detector reports for the same face, which is the placement the
 /// 68-point model was trained on (fitting from a cascade box as-is moves the landmarks by several percent of the face).
 /// side = `sideScale` · width; centre = box centre + `centerOffset` · width; square, dlib's inclusive-edge convention.

@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// Something that finds face boxes in a luma image: the cascade detector, or a scripted double in tests.
 public protocol FaceFinding: AnyObject {

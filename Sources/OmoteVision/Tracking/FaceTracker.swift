@@ -1,4 +1,5 @@
-import OmoteCapture
+import OmoteCore
+
 
 /// Follows faces from frame to frame so the detector runs only when it must.
 ///

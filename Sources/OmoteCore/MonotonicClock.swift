@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-/// CLOCK_MONOTONIC, the clock V4L2 stamps camera buffers with, so capture-to-output latency can be measured.
+/// CLOCK_MONOTONIC, the clock V4L2 stamps camera buffers with, so capture-to-result latency can be measured.
 public enum MonotonicClock {
     @inline(__always)
     public static func nanoseconds() -> UInt64 {

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one way Omote owns raw memory on the hot path: `count` elements, 64-byte aligned (a cache line, and any SIMD
+/// register width), freed exactly once (`~Copyable`). Element and SIMD accesses `assert` their bounds: the checks fire
+/// in debug builds and tests, and cost nothing in release builds.
+public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
+    public static var alignment: Int { 64 }
+
+    public private(set) var baseAddress: UnsafeMutablePointer<Element>
+    public private(set) var count: Int
+
+    /// `count` elements, all set to `value`.
+    public init(count: Int, repeating value: Element) {
+        precondition(count >= 0, "an AlignedBuffer cannot have a negative count")
+        baseAddress = Self.allocate(count)
+        self.count = count
+        baseAddress.initialize(repeating: value, count: count)
+    }
+
+    deinit { baseAddress.deallocate() }
+
+    @inline(__always)
+    public subscript(index: Int) -> Element {
+        get {
+            assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
+            return baseAddress[index]
+        }
+        nonmutating set {
+            assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
+            baseAddress[index] = newValue
+        }
+    }
+
+    /// Loads `V.scalarCount` consecutive elements starting at `index` (no alignment required).
+    @inline(__always)
+    public func load<V: SIMD>(_: V.Type = V.self, at index: Int) -> V where V.Scalar == Element {
+        assert(index >= 0 && index + V.scalarCount <= count, "SIMD load at \(index) outside 0..<\(count)")
+        return UnsafeRawPointer(baseAddress + index).loadUnaligned(as: V.self)
+    }
+
+    /// Stores `vector` into `V.scalarCount` consecutive elements starting at `index`.
+    @inline(__always)
+    public func store<V: SIMD>(_ vector: V, at index: Int) where V.Scalar == Element {
+        assert(index >= 0 && index + V.scalarCount <= count, "SIMD store at \(index) outside 0..<\(count)")
+        UnsafeMutableRawPointer(baseAddress + index).storeBytes(of: vector, as: V.self)
+    }
+
+    /// Sets every element to `value`.
+    public func fill(with value: Element) { baseAddress.update(repeating: value, count: count) }
+
+    /// Ensures room for at least `minimumCount` elements; only ever grows, and the contents are not kept when it does.
+    /// Call it when sizes are known (load, a new frame size), never per frame in steady state.
+    public mutating func reserve(_ minimumCount: Int, filling value: Element) {
+        guard minimumCount > count else { return }
+        baseAddress.deallocate()
+        baseAddress = Self.allocate(minimumCount)
+        count = minimumCount
+        baseAddress.initialize(repeating: value, count: minimumCount)
+    }
+
+    public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: baseAddress, count: count) }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
+        let bytes = max(1, count) * MemoryLayout<Element>.stride
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: alignment).bindMemory(
+            to: Element.self,
+            capacity: max(1, count)
+        )
+    }
+}
+
+extension AlignedBuffer where Element: AdditiveArithmetic {
+    /// `count` zeroed elements.
+    public init(zeroedCount count: Int) { self.init(count: count, repeating: .zero) }
+}

@@ -1,0 +1,59 @@
+/// The pipeline stages that are timed, in pipeline order.
+public enum PipelineStage: Int, CaseIterable, Sendable {
+    case decode, detectTrack, landmarks, solve, rig, draw
+
+    public var label: String {
+        switch self {
+        case .decode: "decode"
+        case .detectTrack: "detect/track"
+        case .landmarks: "landmarks"
+        case .solve: "solve"
+        case .rig: "rig"
+        case .draw: "draw"
+        }
+    }
+}
+
+/// Per-stage times of one frame, in nanoseconds (no heap storage: copied freely between threads).
+public struct StageTimings: Sendable, Equatable {
+    public var nanoseconds: SIMD8<UInt64> = .zero
+    public init() {}
+    public subscript(stage: PipelineStage) -> UInt64 {
+        get { nanoseconds[stage.rawValue] }
+        set { nanoseconds[stage.rawValue] = newValue }
+    }
+}
+
+/// Whether a face is being followed.
+public enum TrackingState: Sendable, Equatable {
+    case searching
+    case tracking(faceID: Int)
+    case lost
+}
+
+/// Progress of learning the user's neutral face (for the "hold a neutral face" prompt).
+public enum CalibrationState: Sendable, Equatable {
+    /// Never calibrated; automatic adaptation (if enabled) is still warming up.
+    case uncalibrated
+    /// Collecting neutral frames; `progress` in 0…1.
+    case collecting(progress: Float)
+    /// A neutral is in use (from warm-up or an explicit calibration), adapting slowly.
+    case calibrated
+}
+
+/// What the per-frame core computes from one frame: the tracking state, the 52 weights, the head pose, the neutral
+/// calibration and the stage times. A plain value (no heap storage), redacted in logs; views map it to what they draw.
+public struct FaceFrameResult: Sendable, CustomStringConvertible {
+    public var tracking = TrackingState.searching
+    public var weights = BlendshapeWeights()
+    public var headPose = HeadPose()
+    /// The solver's neutral calibration, while a face is tracked.
+    public var calibration: CalibrationState?
+    public var timings = StageTimings()
+    public var frameSize = SIMD2<Int>(0, 0)
+    /// Capture time of the frame (CLOCK_MONOTONIC for a camera, nominal clip time for replay), nanoseconds.
+    public var timestampNanoseconds: UInt64 = 0
+
+    public init() {}
+    public var description: String { "FaceFrameResult(redacted)" }
+}
