@@ -52,6 +52,7 @@ let package = Package(
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
         .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: ["Omote", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -70,6 +71,11 @@ let package = Package(
         ),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "OmoteMeshTests",
+            dependencies: ["OmoteCore", "OmoteNeural", "OmoteMesh", "CMallocCounter"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
