@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
-            dependencies: ["OmoteCore", "OmoteNeural", "OmoteMesh", "CMallocCounter"],
+            dependencies: ["OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "CMallocCounter"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),

@@ -25,7 +25,7 @@ public struct FaceDetection: Sendable, Equatable {
     public var height: Float { box.w - box.y }
 
     /// MediaPipe's OverlapSimilarity (intersection over union); 0 when the boxes do not meet.
-    func intersectionOverUnion(_ other: FaceDetection) -> Float {
+    public func intersectionOverUnion(_ other: FaceDetection) -> Float {
         let low = pointwiseMax(SIMD2(box.x, box.y), SIMD2(other.box.x, other.box.y))
         let high = pointwiseMin(SIMD2(box.z, box.w), SIMD2(other.box.z, other.box.w))
         guard high.x > low.x, high.y > low.y else { return 0 }
