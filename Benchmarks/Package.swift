@@ -18,6 +18,7 @@ let package = Package(
             name: "OmoteBenchmarks",
             dependencies: [
                 .product(name: "Omote", package: "Omote"),
+                .product(name: "OmoteNeural", package: "Omote"),
                 .product(name: "Benchmark", package: "benchmark"),
                 "CBenchTurboJPEG",
             ],

@@ -89,17 +89,20 @@ extension NeuralNetwork {
             var kind = String(describing: type(of: step))
             var flops = 0
             if let convolution = step as? ConvolutionStep {
-                kind += convolution.tapOffsets.count == 1 ? " 1×1" : " k×k"
+                let pointwise = convolution.tapOffsets.count * convolution.tapDepth == convolution.inputChannels
+                kind += pointwise ? " 1×1" : " k×k"
                 flops = convolution.flops
                 if perStep {
-                    kind += " #\(index) M\(convolution.pixelCount) K\(convolution.tapOffsets.count * convolution.inputChannels)"
+                    let depth = convolution.tapOffsets.count * convolution.tapDepth
+                    kind += " #\(index) M\(convolution.pixelCount) K\(depth)"
                         + " N\(convolution.outputChannels)" + (convolution.epilogue.residual == nil ? "" : " +res")
                 }
             } else if let depthwise = step as? DepthwiseStep {
                 flops = depthwise.flops
                 if perStep {
                     let g = depthwise.geometry
-                    kind += " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels) k\(g.kernelHeight) s\(g.strideY)"
+                    kind += " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels)"
+                        + " k\(g.kernelHeight) s\(g.strideY)"
                 }
             } else if perStep {
                 kind += " #\(index)"

@@ -68,7 +68,7 @@ import Testing
         }
     }
 
-    @Test("every truncation of the archive's tail and every flipped byte of its central directory is an error, not a crash")
+    @Test("every truncation of the archive's tail and every flipped byte of its directory is an error, not a crash")
     func damagedArchive() throws {
         let bytes = try Self.modelBytes()
         for cut in stride(from: 1, through: 400, by: 1) {

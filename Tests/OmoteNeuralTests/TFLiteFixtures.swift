@@ -85,7 +85,8 @@ struct TFLiteFixtures {
                 let expected = try floats(outputRow.file)
                 let actual = network.output(index)
                 guard expected.count == actual.count else {
-                    throw FixtureMismatch(what: "\(outputRow.file): \(expected.count) values, engine gives \(actual.count)")
+                    throw FixtureMismatch(
+                        what: "\(outputRow.file): \(expected.count) values, engine gives \(actual.count)")
                 }
                 var worst: Float = 0
                 for (value, reference) in zip(actual, expected) {

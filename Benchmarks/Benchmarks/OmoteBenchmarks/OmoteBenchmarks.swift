@@ -13,6 +13,7 @@ let benchmarks: @Sendable () -> Void = {
     detectionBenchmarks()
     rigBenchmarks()
     stageBenchmarks()
+    neuralBenchmarks()
 }
 
 /// SampleFrames/ of the package this benchmark package sits in.

@@ -27,7 +27,9 @@ func firstInput(_ network: String) throws -> (caseName: String, values: [Float])
             return (field[0], data.map(scale))
         }
         let values = data.withUnsafeBytes { raw in
-            (0 ..< data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            (0 ..< data.count / 4).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+            }
         }
         return (field[0], values)
     }
@@ -77,7 +79,8 @@ if ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] != nil {
         print("# \(name): fastest time of each step over \(runs) runs, summed by kind")
         let perStep = ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] == "steps"
         for entry in network.profile(runs: runs, perStep: perStep, clock: nanoseconds).prefix(perStep ? 25 : 100) {
-            let rate = entry.flops > 0 ? String(format: " %.1f GFLOP/s", Double(entry.flops) / entry.microseconds / 1000) : ""
+            let gflops = Double(entry.flops) / entry.microseconds / 1000
+            let rate = entry.flops > 0 ? String(format: " %.1f GFLOP/s", gflops) : ""
             print(String(format: "#   %-40@ %3d steps %8.1f µs", entry.kind, entry.count, entry.microseconds) + rate)
         }
     }

@@ -17,7 +17,8 @@ final class MappedFile: @unchecked Sendable {
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
             throw NeuralError(what: "cannot open the model", file: path, why: reason,
-                              remedy: "Run Scripts/setup.sh (it fetches face_landmarker.task) or set OMOTE_FACE_LANDMARKER")
+                              remedy: "Run Scripts/setup.sh (it fetches face_landmarker.task) "
+                                  + "or set OMOTE_FACE_LANDMARKER")
         }
         defer { close(descriptor) }
         var status = stat()

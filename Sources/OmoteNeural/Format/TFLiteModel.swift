@@ -81,8 +81,10 @@ struct TFLiteModel {
             }
             return Operator(
                 code: code,
-                inputs: try checkedIndices(try table.int32s(1, "operator inputs"), "operator \(index) input", optional: true),
-                outputs: try checkedIndices(try table.int32s(2, "operator outputs"), "operator \(index) output", optional: false),
+                inputs: try checkedIndices(try table.int32s(1, "operator inputs"),
+                    "operator \(index) input", optional: true),
+                outputs: try checkedIndices(try table.int32s(2, "operator outputs"),
+                    "operator \(index) output", optional: false),
                 options: try table.table(4, "operator \(index) options")
             )
         }
@@ -98,7 +100,8 @@ struct TFLiteModel {
         }
         let rawType = try table.u8(1)
         guard let type = TFLiteTensorType(rawValue: rawType) else {
-            throw NeuralError.unsupported(file, "tensor \(name) has element type \(rawType) (float32/float16/int32 only)")
+            throw NeuralError.unsupported(file,
+                "tensor \(name) has element type \(rawType) (float32/float16/int32 only)")
         }
         // QuantizationParameters field 2 is `scale`: any scale means a quantized tensor.
         if let quantization = try table.table(4, "tensor \(name) quantization"),
@@ -114,7 +117,8 @@ struct TFLiteModel {
             let elementSize = type == .float16 ? 2 : 4
             let expected = shape.reduce(1, *) * elementSize
             guard data.count == expected else {
-                throw NeuralError.badModel(file, "tensor \(name) holds \(data.count) bytes, its shape \(shape) needs \(expected)")
+                throw NeuralError.badModel(file,
+                    "tensor \(name) holds \(data.count) bytes, its shape \(shape) needs \(expected)")
             }
         }
         return Tensor(name: name, shape: shape, type: type, data: data)

@@ -30,7 +30,8 @@ struct ZipDirectory {
         // Bytes before the archive proper (a prefix, as in this model) shift every stored offset by the same amount.
         let shift = endOffset - directorySize - directoryOffset
         guard shift >= 0 else {
-            throw NeuralError.badModel(file, "zip central directory (\(directorySize) bytes at \(directoryOffset)) overlaps its end record")
+            throw NeuralError.badModel(file,
+                "zip central directory (\(directorySize) bytes at \(directoryOffset)) overlaps its end record")
         }
         var members: [Member] = []
         var cursor = directoryOffset + shift
@@ -50,7 +51,8 @@ struct ZipDirectory {
             let nameBytes = try archive.slice(cursor + Self.centralHeaderSize, nameLength, "zip member name")
             let name = String(decoding: nameBytes.bytes, as: UTF8.self)
             guard method == 0, compressedSize == size else {
-                throw NeuralError.badModel(file, "zip member \(name) is compressed (method \(method)); members must be stored")
+                throw NeuralError.badModel(file,
+                    "zip member \(name) is compressed (method \(method)); members must be stored")
             }
             guard flags & 1 == 0 else {
                 throw NeuralError.badModel(file, "zip member \(name) is encrypted")

@@ -53,6 +53,9 @@ func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) 
 func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, lanes: Int) {
     if lanes == 8 {
         storeVector(value, pointer)
+    } else if lanes == 4 {
+        // Channel counts of 4 mod 8 (28, 36, 44, …) are common here: one 128-bit store.
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
     } else {
         storePartial(value, pointer, lanes: lanes)
     }

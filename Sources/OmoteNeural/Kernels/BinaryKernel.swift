@@ -86,7 +86,8 @@ final class BinaryStep<Operation: BinaryOperation>: PlanStep {
         }
     }
 
-    /// One innermost row; a step of 0 broadcasts that operand's single element.
+    /// One innermost row; a step of 0 broadcasts that operand's single element. The activation, when there is one,
+    /// runs as a second pass over the row so the common no-activation loop has no per-vector switch.
     @inline(__always)
     private func row(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                      count: Int, stepA: Int, stepB: Int) {
@@ -96,13 +97,17 @@ final class BinaryStep<Operation: BinaryOperation>: PlanStep {
         while index + 8 <= count {
             let va = stepA == 1 ? loadVector(a + index) : splatA
             let vb = stepB == 1 ? loadVector(b + index) : splatB
-            storeVector(activation.apply(Operation.vector(va, vb), channel: index), out + index)
+            storeVector(Operation.vector(va, vb), out + index)
             index += 8
         }
         while index < count {
-            let value = Operation.scalar(a[index * stepA], b[index * stepB])
-            out[index] = activation.apply(value, channel: index)
+            out[index] = Operation.scalar(a[index * stepA], b[index * stepB])
             index += 1
+        }
+        if activation != .none {
+            for channel in 0 ..< count {
+                out[channel] = activation.apply(out[channel], channel: channel)
+            }
         }
     }
 }

@@ -18,7 +18,8 @@ struct ConvolutionEpilogue {
 
     /// Finishes one vector of output channels `channel ..< channel + lanes` of pixel `pixel` and stores it.
     @inline(__always)
-    func finish(_ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int, output: UnsafeMutablePointer<Float>) {
+    func finish(_ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int,
+        output: UnsafeMutablePointer<Float>) {
         var value = Self.leaky(accumulator, slopes + channel)
         if let residual {
             let source = residual + pixel * residualChannels + channel

@@ -1,6 +1,6 @@
 /// Convolution of NHWC float tensors as a blocked GEMM: output pixels are rows, output channels are columns, and the
 /// reduction runs over kernel taps × input channels. A 1×1 convolution is the same loop with one tap.
-/// Register tile: 6 pixels × 16 channels (12 eight-lane accumulators), with a 6 × 8 tile for a narrow channel tail.
+/// Register tiles: 6 pixels × 16 channels, or 12 pixels × 8 channels for a narrow tail (12 eight-lane accumulators).
 /// The input is already padded (padding is its own step), so every tap reads inside the input.
 final class ConvolutionStep: PlanStep {
     let input: UnsafePointer<Float>
@@ -12,8 +12,10 @@ final class ConvolutionStep: PlanStep {
     let pixelCount: Int
     let strideY: Int
     let strideX: Int
-    /// Offsets (in floats) of each kernel tap from the pixel's top-left input element.
+    /// Offsets (in floats) of each kernel row from the pixel's top-left input element; a kernel row's taps are
+    /// contiguous in NHWC (kernel width × input channels floats), so each row is one run of `tapDepth` products.
     let tapOffsets: [Int]
+    let tapDepth: Int
     /// Weights as panels of 16 output channels: [channel block][tap][input channel][16], zero-padded.
     let weights: UnsafePointer<Float>
     /// One bias per output channel, padded with zeros to a multiple of 16; the accumulators start from it.
@@ -23,6 +25,7 @@ final class ConvolutionStep: PlanStep {
 
     init(input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
          outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
+         tapDepth: Int,
          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
         self.bias = bias
         self.input = input
@@ -35,9 +38,10 @@ final class ConvolutionStep: PlanStep {
         self.strideY = strideY
         self.strideX = strideX
         self.tapOffsets = tapOffsets
+        self.tapDepth = tapDepth
         self.weights = weights
         self.epilogue = epilogue
-        self.flops = 2 * pixelCount * outputChannels * tapOffsets.count * inputChannels
+        self.flops = 2 * pixelCount * outputChannels * tapOffsets.count * tapDepth
     }
 
     /// Input position of output pixel `pixel`'s top-left tap.
@@ -52,44 +56,62 @@ final class ConvolutionStep: PlanStep {
     }
 
     /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile.
-    private var contiguous: Bool { tapOffsets.count == 1 && strideX == 1 && strideY == 1 && inputWidth == outputWidth }
+    private var contiguous: Bool {
+        tapOffsets.count == 1 && tapDepth == inputChannels && strideX == 1 && strideY == 1 && inputWidth == outputWidth
+    }
+
+    /// Pixels per cache block: about 16 KB of input rows, a multiple of the 12-row narrow tile.
+    private var pixelBlock: Int {
+        let depth = max(1, tapOffsets.count * tapDepth)
+        return max(12, (4096 / depth) / 12 * 12)
+    }
 
     func run() {
+        if pixelCount == 1 {
+            runSinglePixel()
+            return
+        }
         tapOffsets.withUnsafeBufferPointer { taps in
-            // Channel panels outer: one panel of weights (taps × input channels × 16 floats) stays in L1 while every
-            // pixel tile streams past it.
-            var channel = 0
-            var panel = weights
-            while channel < outputChannels {
-                let wide = outputChannels - channel > 8
-                var pixel = 0
-                while pixel < pixelCount {
-                    let rows = min(6, pixelCount - pixel)
-                    // Rows past the end repeat the last pixel: computed, never stored.
-                    let a0 = source(pixel)
-                    let a1 = source(pixel + min(1, rows - 1))
-                    let a2 = source(pixel + min(2, rows - 1))
-                    let a3 = source(pixel + min(3, rows - 1))
-                    let a4 = source(pixel + min(4, rows - 1))
-                    let a5 = source(pixel + min(5, rows - 1))
-                    if wide {
-                        tile16(a0, a1, a2, a3, a4, a5, rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
+            // Blocked: a block of input pixels stays in L1 while each 16-channel weight panel passes over it.
+            let block = pixelBlock
+            var blockStart = 0
+            while blockStart < pixelCount {
+                let blockEnd = min(pixelCount, blockStart + block)
+                var channel = 0
+                var panel = weights
+                while channel < outputChannels {
+                    var pixel = blockStart
+                    if outputChannels - channel > 8 {
+                        while pixel < blockEnd {
+                            let rows = min(6, blockEnd - pixel)
+                            tile16(rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
+                            pixel += rows
+                        }
                     } else {
-                        tile8(a0, a1, a2, a3, a4, a5, rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
+                        while pixel < blockEnd {
+                            let rows = min(12, blockEnd - pixel)
+                            tile8(rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
+                            pixel += rows
+                        }
                     }
-                    pixel += rows
+                    channel += 16
+                    panel += 16 * taps.count * tapDepth
                 }
-                channel += 16
-                panel += 16 * taps.count * inputChannels
+                blockStart = blockEnd
             }
         }
     }
 
     @inline(__always)
-    private func tile16(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-                        _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-                        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+    private func tile16(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
                         taps: UnsafeBufferPointer<Int>) {
+        // Rows past the end repeat the last pixel: computed, never stored.
+        let a0 = source(pixel)
+        let a1 = source(pixel + min(1, rows - 1))
+        let a2 = source(pixel + min(2, rows - 1))
+        let a3 = source(pixel + min(3, rows - 1))
+        let a4 = source(pixel + min(4, rows - 1))
+        let a5 = source(pixel + min(5, rows - 1))
         // Accumulators start at the bias (as XNNPACK's packed weights do), so sums round in the same order.
         let bias0 = loadVector(bias + channel)
         let bias1 = loadVector(bias + channel + 8)
@@ -106,7 +128,7 @@ final class ConvolutionStep: PlanStep {
         var c50 = bias0
         var c51 = bias1
         var b = panel
-        let depth = inputChannels
+        let depth = tapDepth
         for tap in taps {
             let p0 = a0 + tap
             let p1 = a1 + tap
@@ -165,11 +187,69 @@ final class ConvolutionStep: PlanStep {
         epilogue.finish(c51, pixel: pixel + 5, channel: channel + 8, lanes: lanes, output: out + 8)
     }
 
+    /// One output pixel (the landmark network's final 2×2 convolutions): a matrix-vector product, two channel panels
+    /// at a time with the reduction split over two accumulator sets, instead of a 6-row tile that is 5/6 waste.
+    private func runSinglePixel() {
+        tapOffsets.withUnsafeBufferPointer { taps in
+            let depth = taps.count * tapDepth
+            var channel = 0
+            var panel = weights
+            while channel < outputChannels {
+                var even0 = loadVector(bias + channel)
+                var even1 = loadVector(bias + channel + 8)
+                var odd0 = SIMD8<Float>()
+                var odd1 = SIMD8<Float>()
+                var b = panel
+                for tap in taps {
+                    let pixel = input + tap
+                    var k = 0
+                    while k + 2 <= tapDepth {
+                        let x0 = SIMD8<Float>(repeating: pixel[k])
+                        let x1 = SIMD8<Float>(repeating: pixel[k + 1])
+                        even0.addProduct(x0, loadVector(b))
+                        even1.addProduct(x0, loadVector(b + 8))
+                        odd0.addProduct(x1, loadVector(b + 16))
+                        odd1.addProduct(x1, loadVector(b + 24))
+                        b += 32
+                        k += 2
+                    }
+                    if k < tapDepth {
+                        let x0 = SIMD8<Float>(repeating: pixel[k])
+                        even0.addProduct(x0, loadVector(b))
+                        even1.addProduct(x0, loadVector(b + 8))
+                        b += 16
+                    }
+                }
+                let remaining = outputChannels - channel
+                epilogue.finish(even0 + odd0, pixel: 0, channel: channel, lanes: min(8, remaining),
+                                output: output + channel)
+                if remaining > 8 {
+                    epilogue.finish(even1 + odd1, pixel: 0, channel: channel + 8, lanes: min(8, remaining - 8),
+                                    output: output + channel + 8)
+                }
+                channel += 16
+                panel += 16 * depth
+            }
+        }
+    }
+
+    /// Up to 12 pixels × 8 channels: twelve accumulators, as many independent FMA chains as the 6 × 16 tile.
     @inline(__always)
-    private func tile8(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-                       _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-                       rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
-                       taps: UnsafeBufferPointer<Int>) {
+    private func tile8(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+        taps: UnsafeBufferPointer<Int>) {
+        let last = rows - 1
+        let a0 = source(pixel)
+        let a1 = source(pixel + min(1, last))
+        let a2 = source(pixel + min(2, last))
+        let a3 = source(pixel + min(3, last))
+        let a4 = source(pixel + min(4, last))
+        let a5 = source(pixel + min(5, last))
+        let a6 = source(pixel + min(6, last))
+        let a7 = source(pixel + min(7, last))
+        let a8 = source(pixel + min(8, last))
+        let a9 = source(pixel + min(9, last))
+        let a10 = source(pixel + min(10, last))
+        let a11 = source(pixel + min(11, last))
         let bias0 = loadVector(bias + channel)
         var c0 = bias0
         var c1 = bias0
@@ -177,35 +257,48 @@ final class ConvolutionStep: PlanStep {
         var c3 = bias0
         var c4 = bias0
         var c5 = bias0
+        var c6 = bias0
+        var c7 = bias0
+        var c8 = bias0
+        var c9 = bias0
+        var c10 = bias0
+        var c11 = bias0
         var b = panel
-        let depth = inputChannels
+        let depth = tapDepth
         for tap in taps {
-            let p0 = a0 + tap
-            let p1 = a1 + tap
-            let p2 = a2 + tap
-            let p3 = a3 + tap
-            let p4 = a4 + tap
-            let p5 = a5 + tap
-            for k in 0 ..< depth {
+            for k in tap ..< tap + depth {
                 let b0 = loadVector(b)
                 b += 16
-                c0.addProduct(SIMD8<Float>(repeating: p0[k]), b0)
-                c1.addProduct(SIMD8<Float>(repeating: p1[k]), b0)
-                c2.addProduct(SIMD8<Float>(repeating: p2[k]), b0)
-                c3.addProduct(SIMD8<Float>(repeating: p3[k]), b0)
-                c4.addProduct(SIMD8<Float>(repeating: p4[k]), b0)
-                c5.addProduct(SIMD8<Float>(repeating: p5[k]), b0)
+                c0.addProduct(SIMD8<Float>(repeating: a0[k]), b0)
+                c1.addProduct(SIMD8<Float>(repeating: a1[k]), b0)
+                c2.addProduct(SIMD8<Float>(repeating: a2[k]), b0)
+                c3.addProduct(SIMD8<Float>(repeating: a3[k]), b0)
+                c4.addProduct(SIMD8<Float>(repeating: a4[k]), b0)
+                c5.addProduct(SIMD8<Float>(repeating: a5[k]), b0)
+                c6.addProduct(SIMD8<Float>(repeating: a6[k]), b0)
+                c7.addProduct(SIMD8<Float>(repeating: a7[k]), b0)
+                c8.addProduct(SIMD8<Float>(repeating: a8[k]), b0)
+                c9.addProduct(SIMD8<Float>(repeating: a9[k]), b0)
+                c10.addProduct(SIMD8<Float>(repeating: a10[k]), b0)
+                c11.addProduct(SIMD8<Float>(repeating: a11[k]), b0)
             }
         }
         let lanes = outputChannels - channel
         let stride = outputChannels
         let out = output + pixel * stride + channel
-        let results = (c0, c1, c2, c3, c4, c5)
-        epilogue.finish(results.0, pixel: pixel, channel: channel, lanes: lanes, output: out)
-        if rows > 1 { epilogue.finish(results.1, pixel: pixel + 1, channel: channel, lanes: lanes, output: out + stride) }
-        if rows > 2 { epilogue.finish(results.2, pixel: pixel + 2, channel: channel, lanes: lanes, output: out + 2 * stride) }
-        if rows > 3 { epilogue.finish(results.3, pixel: pixel + 3, channel: channel, lanes: lanes, output: out + 3 * stride) }
-        if rows > 4 { epilogue.finish(results.4, pixel: pixel + 4, channel: channel, lanes: lanes, output: out + 4 * stride) }
-        if rows > 5 { epilogue.finish(results.5, pixel: pixel + 5, channel: channel, lanes: lanes, output: out + 5 * stride) }
+        epilogue.finish(c0, pixel: pixel, channel: channel, lanes: lanes, output: out)
+        if rows > 1 { epilogue.finish(c1, pixel: pixel + 1, channel: channel, lanes: lanes, output: out + stride) }
+        if rows > 2 { epilogue.finish(c2, pixel: pixel + 2, channel: channel, lanes: lanes, output: out + 2 * stride) }
+        if rows > 3 { epilogue.finish(c3, pixel: pixel + 3, channel: channel, lanes: lanes, output: out + 3 * stride) }
+        if rows > 4 { epilogue.finish(c4, pixel: pixel + 4, channel: channel, lanes: lanes, output: out + 4 * stride) }
+        if rows > 5 { epilogue.finish(c5, pixel: pixel + 5, channel: channel, lanes: lanes, output: out + 5 * stride) }
+        if rows > 6 { epilogue.finish(c6, pixel: pixel + 6, channel: channel, lanes: lanes, output: out + 6 * stride) }
+        if rows > 7 { epilogue.finish(c7, pixel: pixel + 7, channel: channel, lanes: lanes, output: out + 7 * stride) }
+        if rows > 8 { epilogue.finish(c8, pixel: pixel + 8, channel: channel, lanes: lanes, output: out + 8 * stride) }
+        if rows > 9 { epilogue.finish(c9, pixel: pixel + 9, channel: channel, lanes: lanes, output: out + 9 * stride) }
+        if rows > 10 { epilogue.finish(c10, pixel: pixel + 10, channel: channel, lanes: lanes,
+            output: out + 10 * stride) }
+        if rows > 11 { epilogue.finish(c11, pixel: pixel + 11, channel: channel, lanes: lanes,
+            output: out + 11 * stride) }
     }
 }

@@ -84,7 +84,8 @@ final class MaxPoolStep: PlanStep {
                     let upper = maximum(loadVector(source + channel), loadVector(source + channels + channel))
                     let lower = maximum(loadVector(source + rowStride + channel),
                                         loadVector(source + rowStride + channels + channel))
-                    storeVector(activation.apply(maximum(upper, lower), channel: channel), target + channel, lanes: lanes)
+                    storeVector(activation.apply(maximum(upper, lower), channel: channel), target + channel,
+                        lanes: lanes)
                     channel += 8
                 }
             }

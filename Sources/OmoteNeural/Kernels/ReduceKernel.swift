@@ -38,9 +38,18 @@ final class ReduceStep: PlanStep {
                     let row = output + i0 * outputStrides[0] + i1 * outputStrides[1] + i2 * outputStrides[2]
                     let step = outputStrides[3]
                     if step == 0 {
-                        var sum: Float = 0
-                        for i3 in 0 ..< inputShape[3] {
+                        // The innermost axis reduced (layer norm's MEAN over channels): eight partial sums.
+                        let count = inputShape[3]
+                        var partial = SIMD8<Float>()
+                        var i3 = 0
+                        while i3 + 8 <= count {
+                            partial += loadVector(source + i3)
+                            i3 += 8
+                        }
+                        var sum = partial.sum()
+                        while i3 < count {
                             sum += source[i3]
+                            i3 += 1
                         }
                         row[0] += sum
                     } else {

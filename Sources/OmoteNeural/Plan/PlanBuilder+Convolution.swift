@@ -19,7 +19,8 @@ extension PlanBuilder {
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth, inputChannels, outputChannels) = (filter[1], filter[2], filter[3], filter[0])
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1], mode: mode,
+        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+            mode: mode,
                                    "CONV_2D height")
         let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
                                      mode: mode, "CONV_2D width")
@@ -42,7 +43,8 @@ extension PlanBuilder {
 
         var tail = op.outputs[0]
         var first = try activation(try options?.u8(3) ?? 0, "CONV_2D")
-        if !folding, first == .none, let (fusedActivation, next) = try fusibleActivation(after: tail, channels: outputChannels) {
+        if !folding, first == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
+            channels: outputChannels) {
             first = fusedActivation
             tail = next
         }
@@ -54,7 +56,8 @@ extension PlanBuilder {
 
         let (source, width) = try paddedInput(op.inputs[0], top: vertical.before, bottom: vertical.after,
                                               left: horizontal.before, right: horizontal.after)
-        let tapOffsets = (0 ..< kernelHeight).flatMap { y in (0 ..< kernelWidth).map { x in (y * width + x) * inputChannels } }
+        // One run per kernel row: its kernelWidth × inputChannels inputs are contiguous, as are its packed weights.
+        let tapOffsets = (0 ..< kernelHeight).map { y in y * width * inputChannels }
         let biasPadded = paddedCopy(bias, count: outputChannels)
         let slopes = try epilogueSlopes(first, channels: outputChannels)
         let slopesAfter = try epilogueSlopes(residual?.activation ?? .none, channels: outputChannels)
@@ -65,7 +68,8 @@ extension PlanBuilder {
             ConvolutionStep(
                 input: resolve(source), inputWidth: width, inputChannels: inputChannels, output: resolve(target),
                 outputHeight: output[1], outputWidth: output[2], outputChannels: outputChannels,
-                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets, weights: packed, bias: biasPadded,
+                strideY: strideY, strideX: strideX, tapOffsets: tapOffsets,
+                tapDepth: kernelWidth * inputChannels, weights: packed, bias: biasPadded,
                 epilogue: ConvolutionEpilogue(
                     slopes: slopes, residual: residual.map { UnsafePointer(resolve($0.residual)) },
                     residualChannels: residual?.channels ?? 0, slopesAfterResidual: slopesAfter))
@@ -97,7 +101,8 @@ extension PlanBuilder {
         let output = try shape4(op.outputs[0])
         let channels = input[3]
         guard input[0] == 1, filter.count == 4, filter[0] == 1, filter[3] == channels, output[3] == channels else {
-            throw NeuralError.unsupported(file, "DEPTHWISE_CONV_2D shapes input \(input), filter \(filter), output \(output) "
+            throw NeuralError.unsupported(file,
+                "DEPTHWISE_CONV_2D shapes input \(input), filter \(filter), output \(output) "
                 + "(only depth multiplier 1)")
         }
         let strideX = Int(try options?.i32(1, default: 1) ?? 1)
@@ -109,12 +114,14 @@ extension PlanBuilder {
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth) = (filter[1], filter[2])
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1], mode: mode,
+        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+            mode: mode,
                                    "DEPTHWISE_CONV_2D height")
         let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
                                      mode: mode, "DEPTHWISE_CONV_2D width")
         let weights = try constant(op.inputs[1], "DEPTHWISE_CONV_2D filter")
-        let bias = op.inputs.count == 3 && op.inputs[2] >= 0 ? try constant(op.inputs[2], "DEPTHWISE_CONV_2D bias") : nil
+        let bias = op.inputs.count == 3 && op.inputs[2] >= 0 ? try constant(op.inputs[2],
+            "DEPTHWISE_CONV_2D bias") : nil
         let paddedChannels = padded16(channels)
         let taps = kernelHeight * kernelWidth
         let packed = store.allocate(taps * paddedChannels)
@@ -123,7 +130,8 @@ extension PlanBuilder {
         }
         var tail = op.outputs[0]
         var activation = try activation(try options?.u8(4) ?? 0, "DEPTHWISE_CONV_2D")
-        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail, channels: channels) {
+        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
+            channels: channels) {
             activation = fusedActivation
             tail = next
         }
@@ -158,7 +166,8 @@ extension PlanBuilder {
         let kernelWidth = Int(try options.i32(3, default: 1))
         let kernelHeight = Int(try options.i32(4, default: 1))
         let mode = try options.u8(0)
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1], mode: mode,
+        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+            mode: mode,
                                    "MAX_POOL_2D height")
         let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
                                      mode: mode, "MAX_POOL_2D width")

@@ -27,7 +27,8 @@ extension PlanBuilder {
         let hasActivationOption = [.add, .sub, .mul, .div].contains(op.code)
         var activation = hasActivationOption ? try activation(try op.options?.u8(0) ?? 0, "\(op.code)") : .none
         var tail = op.outputs[0]
-        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail, channels: output[3]) {
+        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
+            channels: output[3]) {
             activation = fusedActivation
             tail = next
             output = try shape4(tail)
@@ -71,7 +72,8 @@ extension PlanBuilder {
         use(source)
         let target = define(op.outputs[0])
         let elements = count(op.outputs[0])
-        emit { resolve in UnaryStep(input: resolve(source), output: resolve(target), count: elements, operation: operation) }
+        emit { resolve in UnaryStep(input: resolve(source), output: resolve(target), count: elements,
+            operation: operation) }
     }
 
     /// MEAN and SUM over constant axes (keep_dims or not: the output's element order is the same).
@@ -89,7 +91,8 @@ extension PlanBuilder {
         }
         let kept = (0 ..< 4).filter { !reduced[$0] }.map { input[$0] }.reduce(1, *)
         guard kept == count(op.outputs[0]) else {
-            throw NeuralError.badModel(file, "\(op.code) of \(input) over \(reduced) cannot give \(shape(op.outputs[0]))")
+            throw NeuralError.badModel(file,
+                "\(op.code) of \(input) over \(reduced) cannot give \(shape(op.outputs[0]))")
         }
         let source = try location(op.inputs[0])
         use(source)

@@ -70,7 +70,8 @@ extension PlanBuilder {
             let rank = shape(pad.inputs[0]).count
             // Only "append zero channels": every amount zero except the last dimension's trailing one.
             guard amounts.count == 2 * rank, amounts.dropLast().allSatisfy({ $0 == 0 }),
-                  source[3] + amounts[2 * rank - 1] == channels, Array(source[0 ..< 3]) == Array(try shape4(tensor)[0 ..< 3])
+                  source[3] + amounts[2 * rank - 1] == channels,
+                  Array(source[0 ..< 3]) == Array(try shape4(tensor)[0 ..< 3])
             else { return nil }
             residual = try location(pad.inputs[0])
             residualChannels = source[3]
@@ -127,7 +128,8 @@ extension PlanBuilder {
             throw NeuralError.badModel(file, "\(what) has padding mode \(mode)")
         }
         guard expected == output else {
-            throw NeuralError.badModel(file, "\(what): input \(input), kernel \(kernel), stride \(stride) gives \(expected), "
+            throw NeuralError.badModel(file,
+                "\(what): input \(input), kernel \(kernel), stride \(stride) gives \(expected), "
                 + "but the output is \(output)")
         }
         guard TFLitePadding(rawValue: mode) == .same else { return (0, max(0, (output - 1) * stride + kernel - input)) }

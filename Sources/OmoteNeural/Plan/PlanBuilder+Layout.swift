@@ -47,8 +47,11 @@ extension PlanBuilder {
         let outputStrides = strides(output)
         let pieces = try op.inputs.map { (location: try location($0), shape: try shape4($0)) }
         guard pieces.map({ $0.shape[axis] }).reduce(0, +) == output[axis],
-              pieces.allSatisfy({ piece in (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] } }) else {
-            throw NeuralError.badModel(file, "CONCATENATION of \(pieces.map(\.shape)) along \(axis) cannot give \(output)")
+              pieces.allSatisfy({ piece in
+                  (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] }
+              }) else {
+            throw NeuralError.badModel(file,
+                "CONCATENATION of \(pieces.map(\.shape)) along \(axis) cannot give \(output)")
         }
         for piece in pieces { use(piece.location) }
         let target = define(op.outputs[0])
@@ -124,7 +127,8 @@ extension PlanBuilder {
             }
             if shrinkMask & (1 << dimension) != 0 {
                 end = begin + 1
-                guard begin >= 0, begin < size else { throw NeuralError.badModel(file, "STRIDED_SLICE index out of range") }
+                guard begin >= 0, begin < size else { throw NeuralError.badModel(file,
+                    "STRIDED_SLICE index out of range") }
             }
             let length = step > 0 ? max(0, (end - begin + step - 1) / step) : max(0, (begin - end - step - 1) / -step)
             box[dimension + lead] = length
@@ -144,7 +148,8 @@ extension PlanBuilder {
         let target = define(op.outputs[0])
         let destinationStrides = strides(box)
         emit { resolve in
-            StridedCopyStep(source: resolve(source) + offset, sourceStrides: sourceStrides, destination: resolve(target),
+            StridedCopyStep(source: resolve(source) + offset, sourceStrides: sourceStrides,
+                destination: resolve(target),
                             destinationStrides: destinationStrides, shape: box)
         }
     }

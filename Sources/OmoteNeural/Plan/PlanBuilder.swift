@@ -39,7 +39,8 @@ final class PlanBuilder {
     func shape4(_ tensor: Int) throws -> [Int] {
         let shape = shape(tensor)
         guard shape.count <= 4 else {
-            throw NeuralError.unsupported(file, "tensor \(model.tensors[tensor].name) has rank \(shape.count) (at most 4)")
+            throw NeuralError.unsupported(file,
+                "tensor \(model.tensors[tensor].name) has rank \(shape.count) (at most 4)")
         }
         return Array(repeating: 1, count: 4 - shape.count) + shape
     }
@@ -61,11 +62,13 @@ final class PlanBuilder {
             throw NeuralError.badModel(file, "tensor \(described.name) is read before any operator writes it")
         }
         guard described.type == .float32 else {
-            throw NeuralError.unsupported(file, "tensor \(described.name) of type \(described.type) feeds a float operator")
+            throw NeuralError.unsupported(file,
+                "tensor \(described.name) of type \(described.type) feeds a float operator")
         }
         let pointer = store.allocate(count(tensor))
         for index in 0 ..< count(tensor) {
-            pointer[index] = Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
+            pointer[index] = Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * index,
+                as: UInt32.self)))
         }
         let location = Location.constant(pointer)
         locations[tensor] = location
@@ -176,7 +179,8 @@ final class PlanBuilder {
         }
         for output in model.outputs {
             guard let location = locations[output], case .arena = location else {
-                throw NeuralError.unsupported(file, "graph output \(model.tensors[output].name) is a constant or never written")
+                throw NeuralError.unsupported(file,
+                    "graph output \(model.tensors[output].name) is a constant or never written")
             }
             pin(location)
         }
@@ -217,7 +221,8 @@ final class PlanBuilder {
         case .reshape:
             try requireCounts(op, inputs: 1 ... 2, outputs: 1)
             guard count(op.inputs[0]) == count(op.outputs[0]) else {
-                throw NeuralError.badModel(file, "RESHAPE \(shape(op.inputs[0])) → \(shape(op.outputs[0])) changes the size")
+                throw NeuralError.badModel(file,
+                    "RESHAPE \(shape(op.inputs[0])) → \(shape(op.outputs[0])) changes the size")
             }
             try alias(op.outputs[0], to: op.inputs[0])
         case .concatenation:
@@ -241,7 +246,8 @@ final class PlanBuilder {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         let source = model.tensors[op.inputs[0]]
         guard source.type == .float16, let data = source.data else {
-            throw NeuralError.unsupported(file, "DEQUANTIZE of \(source.name): only constant float16 weights are supported")
+            throw NeuralError.unsupported(file,
+                "DEQUANTIZE of \(source.name): only constant float16 weights are supported")
         }
         let pointer = store.allocate(count(op.inputs[0]))
         for index in 0 ..< count(op.inputs[0]) {
