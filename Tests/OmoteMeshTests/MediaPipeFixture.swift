@@ -11,6 +11,8 @@ struct MediaPipeFixture {
     struct Frame {
         let clip: String
         let index: Int
+        /// The stream time MediaPipe got: the manifest's µs floored to ms, in µs.
+        let timestampMicroseconds: Int64
         let tracked: Bool
         /// MediaPipe's 52 scores, `_neutral` first.
         let scores: [Float]
@@ -52,6 +54,7 @@ struct MediaPipeFixture {
             frames.append(Frame(
                 clip: clip,
                 index: index,
+                timestampMicroseconds: Int64(fields[2])! / 1000 * 1000,
                 tracked: fields[3] == "1",
                 scores: fields[4 ..< 56].map { Float($0) ?? .nan },
                 matrix: fields[56 ..< 72].map { Float($0) ?? .nan },
