@@ -1,3 +1,4 @@
+import CMallocCounter
 import Foundation
 import OmoteCapture
 import OmoteCore
@@ -133,5 +134,28 @@ import Testing
         detection.keypointY[1] = 0.4 + 64.0 / 360  // 64 px right and 64 px down: 45°.
         let tilted = FaceRegion(detection: detection, frameWidth: 640, frameHeight: 360)
         #expect(abs(tilted.rotation - .pi / 4) < 1e-5)
+    }
+}
+
+/// The landmark step and the smoother allocate nothing per frame.
+@Suite struct LandmarkSteadyStateTests {
+    @Test("locating landmarks and smoothing them make zero heap allocations after the first frame")
+    func noAllocationsPerFrame() throws {
+        let landmarker = try FaceLandmarker(network: try LandmarkTrackingTests.network(
+            FaceLandmarkerNetworks.landmarksMember))
+        let smoother = LandmarkSmoother()
+        let frames = LandmarkTrackingTests.Frames()
+        var landmarks = MeshLandmarks()
+        let region = FaceRegion(centre: SIMD2(0.47, 0.57), size: SIMD2(0.45, 0.8), rotation: 0.05)
+        let allocations = try frames.withImage(clip: "single_face", index: 0) { image in
+            landmarker.locate(region, in: image, into: &landmarks)
+            smoother.smooth(&landmarks, timestampMicroseconds: 0, frameWidth: 640, frameHeight: 360)
+            let before = omote_thread_allocation_count()
+            landmarker.locate(region, in: image, into: &landmarks)
+            smoother.smooth(&landmarks, timestampMicroseconds: 42_000, frameWidth: 640, frameHeight: 360)
+            _ = FaceRegion(landmarks: landmarks, frameWidth: 640, frameHeight: 360)
+            return omote_thread_allocation_count() - before
+        }
+        #expect(allocations == 0)
     }
 }
