@@ -36,7 +36,8 @@ public final class RGBJPEGDecoder {
             throw DecodeError(source: source(), reason: "unreadable JPEG header: \(lastError)")
         }
         guard width > 0, height > 0, width <= Self.maximumSide, height <= Self.maximumSide else {
-            throw DecodeError(source: source(), reason: "a \(width)×\(height) frame is outside 1…\(Self.maximumSide) px")
+            throw DecodeError(source: source(),
+                              reason: "a \(width)×\(height) frame is outside 1…\(Self.maximumSide) px a side")
         }
         let pixels: UnsafeMutablePointer<UInt8>
         do {

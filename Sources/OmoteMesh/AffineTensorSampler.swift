@@ -1,8 +1,8 @@
 /// Fills a network's float input (H × W × 3, RGB) from an image through an affine map, as MediaPipe's CPU
 /// ImageToTensor does with OpenCV's warpAffine/warpPerspective: output pixel (x, y) reads the image at
 /// (a·x + b·y + c, d·x + e·y + f) with bilinear interpolation, pixels outside the image read as 0, the result is
-/// rounded to a byte u (OpenCV warps u8 images to u8), and u becomes u·scale + offset in float32. (OpenCV quantises positions to 1/32 px; this samples exactly, which differs
-/// by well under a level per pixel.)
+/// rounded to a byte u (OpenCV warps u8 images to u8), and u becomes u·scale + offset in float32. (OpenCV quantises
+/// positions to 1/32 px; this samples exactly, which differs by well under a level per pixel.)
 struct AffineTensorSampler {
     /// Image position of output pixel (x, y): `row0 · (x, y, 1)`, `row1 · (x, y, 1)`.
     var row0: SIMD3<Float>

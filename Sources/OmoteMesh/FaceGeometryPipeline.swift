@@ -11,8 +11,9 @@ import Darwin
 
 /// MediaPipe's face geometry pipeline (mediapipe/modules/face_geometry/libs/geometry_pipeline.cc), landmarks →
 /// facial transformation matrix: project the normalised landmarks onto the near plane of a perspective camera,
-/// estimate the canonical-to-runtime scale by weighted Procrustes on those, unproject with it, estimate again, unproject
-/// with the product of both scales, and solve the final weighted Procrustes of the canonical face onto the metric
+/// estimate the canonical-to-runtime scale by weighted Procrustes on those, unproject with it, estimate again,
+/// unproject with the product of both scales, and solve the final weighted Procrustes of the canonical face onto the
+/// metric
 /// landmarks. Buffers are sized at init; `estimate` allocates nothing. Not thread-safe.
 public final class FaceGeometryPipeline {
     /// MediaPipe's default environment for the Face Landmarker task: a 63° vertical field of view, near plane 1 cm,
@@ -46,7 +47,11 @@ public final class FaceGeometryPipeline {
     }
 
     /// From the bytes of `geometry_pipeline_metadata_landmarks.binarypb`; `subject` names them in errors.
-    package init(metadata: [UInt8], subject: String, camera: PerspectiveCamera = PerspectiveCamera()) throws(OmoteError) {
+    package init(
+        metadata: [UInt8],
+        subject: String,
+        camera: PerspectiveCamera = PerspectiveCamera()
+    ) throws(OmoteError) {
         let parsed: GeometryPipelineMetadata
         do {
             parsed = try metadata.withUnsafeBytes { try GeometryPipelineMetadata(bytes: $0, subject: subject) }
@@ -137,7 +142,8 @@ public final class FaceGeometryPipeline {
     ) -> SimilarityTransform? {
         let count = screen.count
         // Project x, y onto the near plane (y flipped: the origin is the top-left corner); z scales like x.
-        let scale = SIMD3<Float>(frustum.right - frustum.left, frustum.top - frustum.bottom, frustum.right - frustum.left)
+        let width = frustum.right - frustum.left
+        let scale = SIMD3<Float>(width, frustum.top - frustum.bottom, width)
         let offset = SIMD3<Float>(frustum.left, frustum.bottom, 0)
         var depthSum: Float = 0
         var index = 0

@@ -89,7 +89,9 @@ struct GeometryPipelineMetadata {
         var weights = [Float](repeating: 0, count: MeshLandmarks.meshCount)
         for (id, weight) in basis {
             guard id < UInt64(MeshLandmarks.meshCount) else {
-                throw reader.failure("procrustes basis landmark \(id) is outside the \(MeshLandmarks.meshCount) vertices")
+                throw reader.failure(
+                    "procrustes basis landmark \(id) is outside the \(MeshLandmarks.meshCount) vertices"
+                )
             }
             guard weight.isFinite, weight >= 0 else {
                 throw reader.failure("procrustes basis landmark \(id) has weight \(weight)")

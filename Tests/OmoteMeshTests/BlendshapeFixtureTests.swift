@@ -53,9 +53,9 @@ import Testing
         }
         let means = sum.map { Float($0 / Double(frames.count)) }
         let worstShape = largest.indices.max { largest[$0] < largest[$1] }!
-        print("blendshapes vs MediaPipe over \(frames.count) tracked frames: largest |difference| \(largest[worstShape])"
-            + " (\(fixture.scoreNames[worstShape])), largest per-shape mean \(means.max()!), frames within 0.05: "
-            + "\(framesWithin005)")
+        print("blendshapes vs MediaPipe over \(frames.count) tracked frames: largest |difference| "
+            + "\(largest[worstShape]) (\(fixture.scoreNames[worstShape])), largest per-shape mean \(means.max()!), "
+            + "frames within 0.05: \(framesWithin005)")
         for index in 0 ..< 52 {
             print("  \(fixture.scoreNames[index])\tmax \(largest[index])\tmean \(means[index])")
         }

@@ -83,7 +83,7 @@ import Testing
         #expect(worstEye < 16)
     }
 
-    @Test("frames without a real face: no detection except the cartoon frames MediaPipe's detector fires on, at its scores")
+    @Test("frames without a face: no detection except the cartoon frames MediaPipe's detector fires on, at its scores")
     func noFaceFramesStayEmpty() throws {
         let detection = try Detection()
         var report: [String] = []

@@ -31,7 +31,7 @@ import Darwin
         return atan2f(sine, cosine) * 180 / .pi
     }
 
-    @Test("the facial transformation matrix matches MediaPipe's on every tracked frame (rotation ≤ 0.01°, translation ≤ 0.002 cm)")
+    @Test("the facial transformation matrix matches MediaPipe's on every tracked frame (≤ 0.01°, ≤ 0.002 cm)")
     func matrixMatchesMediaPipe() throws {
         let fixture = try MediaPipeFixture()
         let pipeline = try FaceGeometryPipeline()
