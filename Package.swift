@@ -57,6 +57,7 @@ let package = Package(
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
         .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: ["Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -74,8 +75,13 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
-        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "OmoteMeshTests",
+            dependencies: ["OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "CMallocCounter"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),

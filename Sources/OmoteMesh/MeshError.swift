@@ -1,0 +1,21 @@
+import OmoteCore
+
+extension OmoteError.Code {
+    /// A mesh-tracker model or metadata file is missing, damaged or not the expected MediaPipe asset.
+    public static let meshModelUnreadable = Self("mesh.modelUnreadable")
+    /// Input to a mesh stage is unusable (wrong landmark count, empty frame size).
+    public static let meshInputInvalid = Self("mesh.inputInvalid")
+}
+
+extension OmoteError {
+    /// A damaged or unexpected face_landmarker.task member.
+    static func meshModel(_ subject: String, _ reason: String) -> OmoteError {
+        OmoteError(
+            .meshModelUnreadable,
+            operation: "load the face mesh model",
+            subject: subject,
+            reason: reason,
+            remedy: "Run Scripts/setup.sh to fetch face_landmarker.task again and verify its SHA-256."
+        )
+    }
+}

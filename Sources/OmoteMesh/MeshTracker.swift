@@ -1,0 +1,79 @@
+import OmoteCore
+import OmoteNeural
+
+/// MediaPipe Face Landmarker in VIDEO mode for one face: the detector runs only while no face is tracked; the
+/// landmark network's presence (≥ 0.5) decides whether the face is kept; the next frame's region comes from this
+/// frame's raw landmarks; the reported landmarks are smoothed, and blendshapes and the facial transformation matrix
+/// are computed from them. Buffers are sized at init. Not thread-safe.
+public final class MeshTracker {
+    public let detector: FaceDetector
+    public let landmarker: FaceLandmarker
+    public let smoother = LandmarkSmoother()
+    public let blendshapes: BlendshapeEstimator
+    public let geometry: FaceGeometryPipeline
+
+    /// MediaPipe's `min_face_presence_confidence` default.
+    public var minimumPresence: Float = 0.5
+
+    /// The last frame's results (valid when `process` returned true).
+    public private(set) var landmarks = MeshLandmarks()
+    public private(set) var weights = BlendshapeWeights()
+    public private(set) var transformation: FacialTransformationMatrix?
+    /// Whether the last frame's face came from tracking (true) or a fresh detection (false).
+    public private(set) var wasTracking = false
+
+    private var rawLandmarks = MeshLandmarks()
+    private var nextRegion: FaceRegion?
+
+    public init(taskPath: String = FaceLandmarkerNetworks.defaultPath()) throws(OmoteError) {
+        func network(_ member: String) throws(OmoteError) -> NeuralNetwork {
+            do {
+                return try TaskArchiveMember.network(named: member, archivePath: taskPath)
+            } catch {
+                throw OmoteError.meshModel(taskPath + ":" + member, "\(error)")
+            }
+        }
+        detector = try FaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
+        landmarker = try FaceLandmarker(network: try network(FaceLandmarkerNetworks.landmarksMember))
+        blendshapes = try BlendshapeEstimator(network: try network(FaceLandmarkerNetworks.blendshapesMember))
+        geometry = try FaceGeometryPipeline(taskPath: taskPath)
+    }
+
+    /// Processes one frame at stream time `timestampMicroseconds`; true when a face is reported.
+    public func process(_ image: RGBImageView, timestampMicroseconds: Int64) throws(OmoteError) -> Bool {
+        let region: FaceRegion
+        if let tracked = nextRegion {
+            region = tracked
+            wasTracking = true
+        } else if let detection = try detector.detect(image).first {
+            region = FaceRegion(detection: detection, frameWidth: image.width, frameHeight: image.height)
+            wasTracking = false
+        } else {
+            lose()
+            return false
+        }
+        let presence = landmarker.locate(region, in: image, into: &rawLandmarks)
+        guard presence >= minimumPresence else {
+            lose()
+            return false
+        }
+        nextRegion = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
+        landmarks.points.withUnsafeMutableBufferPointer { target in
+            rawLandmarks.points.withUnsafeBufferPointer { source in
+                _ = target.update(fromContentsOf: source)
+            }
+        }
+        smoother.smooth(&landmarks, timestampMicroseconds: timestampMicroseconds, frameWidth: image.width,
+                        frameHeight: image.height)
+        try blendshapes.estimate(landmarks, frameWidth: image.width, frameHeight: image.height, into: &weights)
+        transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
+        return true
+    }
+
+    /// No face: the next frame runs the detector, and the smoother starts afresh (as MediaPipe's does).
+    private func lose() {
+        nextRegion = nil
+        smoother.reset()
+        transformation = nil
+    }
+}

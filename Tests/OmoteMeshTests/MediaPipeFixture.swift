@@ -1,0 +1,76 @@
+import Foundation
+import OmoteMesh
+
+/// MediaPipe 0.10.21's own Face Landmarker results over SampleFrames (Fixtures/mediapipe, format in its README):
+/// per frame the tracked flag, 52 blendshape scores (MediaPipe's names and order), the 4×4 facial transformation
+/// matrix (row-major), and 478 normalised landmarks.
+struct MediaPipeFixture {
+    static let frameWidth = 640
+    static let frameHeight = 360
+
+    struct Frame {
+        let clip: String
+        let index: Int
+        /// The stream time MediaPipe got: the manifest's µs floored to ms, in µs.
+        let timestampMicroseconds: Int64
+        let tracked: Bool
+        /// MediaPipe's 52 scores, `_neutral` first.
+        let scores: [Float]
+        /// Row-major: `matrix[4 * r + c]`.
+        let matrix: [Float]
+        let landmarks: MeshLandmarks
+    }
+
+    static let directory: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        url.deleteLastPathComponent()
+        return url.path + "/Fixtures/mediapipe"
+    }()
+
+    /// The 52 score names from the header, MediaPipe's order.
+    let scoreNames: [String]
+    let frames: [Frame]
+
+    init() throws {
+        let text = try String(contentsOfFile: Self.directory + "/frames.tsv", encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let header = lines[0].map(String.init)
+        scoreNames = Array(header[4 ..< 56])
+        var landmarkFiles: [String: [Float]] = [:]
+        var frames: [Frame] = []
+        for fields in lines.dropFirst() {
+            let clip = String(fields[0])
+            let index = Int(fields[1])!
+            if landmarkFiles[clip] == nil {
+                landmarkFiles[clip] = try Self.floats(Self.directory + "/\(clip).landmarks.f32")
+            }
+            let values = landmarkFiles[clip]!
+            var landmarks = MeshLandmarks()
+            let base = index * MeshLandmarks.count * 3
+            for point in 0 ..< MeshLandmarks.count {
+                landmarks[point] = SIMD3(values[base + 3 * point], values[base + 3 * point + 1],
+                                         values[base + 3 * point + 2])
+            }
+            frames.append(Frame(
+                clip: clip,
+                index: index,
+                timestampMicroseconds: Int64(fields[2])! / 1000 * 1000,
+                tracked: fields[3] == "1",
+                scores: fields[4 ..< 56].map { Float($0) ?? .nan },
+                matrix: fields[56 ..< 72].map { Float($0) ?? .nan },
+                landmarks: landmarks
+            ))
+        }
+        self.frames = frames
+    }
+
+    var trackedFrames: [Frame] { frames.filter(\.tracked) }
+
+    static func floats(_ path: String) throws -> [Float] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.withUnsafeBytes { raw in
+            (0 ..< raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0,
+                                                                                              as: UInt32.self))) }
+        }
+    }
+}
