@@ -51,7 +51,7 @@ let package = Package(
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
-        .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmoteNeural", dependencies: ["OmoteCore"], linkerSettings: [.linkedLibrary("m")]),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: ["Omote", .product(name: "ArgumentParser", package: "swift-argument-parser")]
