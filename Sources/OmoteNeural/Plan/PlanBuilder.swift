@@ -151,6 +151,9 @@ final class PlanBuilder {
         return reader
     }
 
+    /// Every operator reading `tensor` (in graph order), or nil when none does.
+    func readers(of tensor: Int) -> [Int]? { consumers[tensor] }
+
     func isDefined(_ tensor: Int) -> Bool { locations[tensor] != nil }
 
     // MARK: Building
@@ -234,7 +237,9 @@ final class PlanBuilder {
         case .stridedSlice:
             try lowerStridedSlice(op)
         case .mean, .sum:
-            try lowerReduce(op)
+            if try !lowerLayerNormalization(op) {
+                try lowerReduce(op)
+            }
         }
     }
 
