@@ -233,7 +233,9 @@ final class PlanBuilder {
         case .concatenation:
             try lowerConcatenation(op)
         case .transpose:
-            try lowerTranspose(op)
+            if try !lowerTokenMixing(op) {
+                try lowerTranspose(op)
+            }
         case .stridedSlice:
             try lowerStridedSlice(op)
         case .mean, .sum:
