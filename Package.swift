@@ -56,7 +56,7 @@ let package = Package(
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
-        .target(name: "OmoteNeural", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmoteNeural", dependencies: ["OmoteCore"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .executableTarget(
             name: "OmoteCLI",

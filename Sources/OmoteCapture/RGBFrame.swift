@@ -1,4 +1,4 @@
-import OmotePrivacy
+import OmoteCore
 
 /// A decoded frame as packed 8-bit RGB (3 bytes per pixel, rows without padding), in private memory reused from
 /// frame to frame; capacity grows only when a larger frame arrives. For the mesh path, whose networks read colour.

@@ -1,3 +1,5 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -29,23 +31,60 @@ public final class FaceLandmarkerNetworks {
         return cache + "/omote/face_landmarker.task"
     }
 
-    public convenience init() throws {
+    public convenience init() throws(OmoteError) {
         try self.init(path: Self.defaultPath())
     }
 
-    public init(path: String) throws {
-        let file = try MappedFile(path: path)
-        let archive = try ZipDirectory(CheckedBytes(bytes: file.bytes, file: path))
-        func network(_ member: String) throws -> NeuralNetwork {
-            let label = path + ":" + member
-            let model = try TFLiteModel(try archive.member(named: member, file: path), file: label)
-            return try NeuralNetwork(name: member, model: model)
+    public init(path: String) throws(OmoteError) {
+        let file = try Self.map(path)
+        (detector, landmarks, blendshapes) = try Self.plan(file, path: path)
+    }
+
+    /// Maps the `.task` file; a missing file gets the remedy that fetches it.
+    private static func map(_ path: String) throws(OmoteError) -> MappedFile {
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path, what: "the face landmarker model")
+        } catch where error.errno == .noSuchFileOrDirectory {
+            throw OmoteError(
+                .neuralModelMissing,
+                operation: "load the face landmarker model",
+                subject: path,
+                reason: "no such file",
+                remedy: "Run Scripts/setup.sh (it fetches face_landmarker.task) or set OMOTE_FACE_LANDMARKER.",
+                errno: error.errno
+            )
         }
-        detector = try network(Self.detectorMember)
-        landmarks = try network(Self.landmarksMember)
-        blendshapes = try network(Self.blendshapesMember)
-        // Every weight was copied (dequantized and repacked) while planning, so the mapping can go now.
-        _ = file
+        // The real model is under 4 MB; refuse anything absurd before parsing it.
+        guard file.bytes.count <= 1 << 30 else {
+            throw OmoteError.badModel(path, "size \(file.bytes.count) bytes is over 1 GiB")
+        }
+        return file
+    }
+
+    /// Plans all three networks while `file` is borrowed (mapped); every weight is copied (dequantized and
+    /// repacked) while planning, so the mapping can go afterwards.
+    private static func plan(
+        _ file: borrowing MappedFile,
+        path: String
+    ) throws(OmoteError) -> (NeuralNetwork, NeuralNetwork, NeuralNetwork) {
+        do {
+            let archive = try ZipDirectory(CheckedBytes(bytes: file.bytes, file: path))
+            func network(_ member: String) throws -> NeuralNetwork {
+                let label = path + ":" + member
+                let model = try TFLiteModel(try archive.member(named: member, file: path), file: label)
+                return try NeuralNetwork(name: member, model: model)
+            }
+            return (
+                try network(Self.detectorMember),
+                try network(Self.landmarksMember),
+                try network(Self.blendshapesMember)
+            )
+        } catch let error as OmoteError {
+            throw error
+        } catch {
+            throw OmoteError.badModel(path, "\(error)")
+        }
     }
 
     private static func environment(_ name: String) -> String? {

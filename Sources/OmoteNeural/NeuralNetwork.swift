@@ -36,6 +36,7 @@ public final class NeuralNetwork {
         stepCount = result.steps.count
         convolutionFlops = result.steps.reduce(0) { total, step in
             total + ((step as? ConvolutionStep)?.flops ?? 0) + ((step as? DepthwiseStep)?.flops ?? 0)
+                + ((step as? TokenMixingStep)?.flops ?? 0)
         }
     }
 
@@ -103,6 +104,12 @@ extension NeuralNetwork {
                     let g = depthwise.geometry
                     kind += " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels)"
                         + " k\(g.kernelHeight) s\(g.strideY)"
+                }
+            } else if let mixing = step as? TokenMixingStep {
+                flops = mixing.flops
+                if perStep {
+                    kind += " #\(index) M\(mixing.rows) K\(mixing.depth) N\(mixing.columns)"
+                        + (mixing.residual == nil ? "" : " +res")
                 }
             } else if perStep {
                 kind += " #\(index)"

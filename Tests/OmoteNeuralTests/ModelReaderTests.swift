@@ -1,5 +1,6 @@
 import Foundation
 @testable import OmoteNeural
+import OmoteCore
 import Testing
 
 /// The `.task` zip and TFLite FlatBuffer readers: correct on the real model, and on damaged input always an error
@@ -55,7 +56,7 @@ import Testing
         }
         var damaged = archive(method: 0)
         damaged[5 + 30 + 5] ^= 1
-        #expect(throws: NeuralError.self) { _ = try Self.members(damaged) }
+        #expect { _ = try Self.members(damaged) } throws: { ($0 as? OmoteError)?.code == .neuralModelMalformed }
     }
 
     @Test("a missing model file is an error naming the path and saying to run Scripts/setup.sh")
@@ -64,7 +65,8 @@ import Testing
             _ = try FaceLandmarkerNetworks(path: "/nonexistent/omote/face_landmarker.task")
         } throws: { error in
             let text = "\(error)"
-            return text.contains("/nonexistent/omote/face_landmarker.task") && text.contains("Scripts/setup.sh")
+            return (error as? OmoteError)?.code == .neuralModelMissing
+                && text.contains("/nonexistent/omote/face_landmarker.task") && text.contains("Scripts/setup.sh")
         }
     }
 
@@ -72,7 +74,9 @@ import Testing
     func damagedArchive() throws {
         let bytes = try Self.modelBytes()
         for cut in stride(from: 1, through: 400, by: 1) {
-            #expect(throws: NeuralError.self) { _ = try Self.members(Array(bytes.dropLast(cut))) }
+            #expect { _ = try Self.members(Array(bytes.dropLast(cut))) } throws: {
+                ($0 as? OmoteError)?.code == .neuralModelMalformed
+            }
         }
         for position in bytes.count - 400 ..< bytes.count {
             var damaged = bytes
@@ -108,8 +112,8 @@ import Testing
                         }
                     }
                 }
-            } catch let error as NeuralError {
-                #expect(error.file == "detector")
+            } catch let error as OmoteError {
+                #expect(error.subject == "detector")
                 errors += 1
             }
         }

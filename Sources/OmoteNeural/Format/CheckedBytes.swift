@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Little-endian reads from a byte range where every offset and size is checked first; a failed check is an error
 /// naming the file and what was being read, never a crash.
 struct CheckedBytes {
@@ -8,7 +10,7 @@ struct CheckedBytes {
 
     func require(_ offset: Int, _ size: Int, _ what: @autoclosure () -> String) throws {
         guard offset >= 0, size >= 0, offset <= bytes.count, size <= bytes.count - offset else {
-            throw NeuralError.badModel(file,
+            throw OmoteError.badModel(file,
                 "\(what()) at byte \(offset) (+\(size)) lies outside the \(bytes.count)-byte data")
         }
     }

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// One FlatBuffers table, read from the public format description: a table starts with a signed offset back to its
 /// vtable; the vtable lists each field's offset inside the table (0 = absent, so the default applies). Every read is
 /// bounds-checked through `CheckedBytes`.
@@ -14,7 +16,7 @@ struct FlatBufferTable {
         vtable = position - back
         vtableSize = Int(try buffer.u16(vtable, "\(what()) vtable"))
         guard vtableSize >= 4, vtableSize % 2 == 0 else {
-            throw NeuralError.badModel(buffer.file, "\(what()) has a malformed vtable (size \(vtableSize))")
+            throw OmoteError.badModel(buffer.file, "\(what()) has a malformed vtable (size \(vtableSize))")
         }
         try buffer.require(vtable, vtableSize, "\(what()) vtable")
     }
@@ -68,7 +70,7 @@ struct FlatBufferTable {
         guard let at = try target(id) else { return nil }
         let count = Int(try buffer.u32(at, "\(what) length"))
         guard count <= buffer.count / max(elementSize, 1) else {
-            throw NeuralError.badModel(buffer.file, "\(what) claims \(count) elements, more than the file holds")
+            throw OmoteError.badModel(buffer.file, "\(what) claims \(count) elements, more than the file holds")
         }
         try buffer.require(at + 4, count * elementSize, what)
         return (at + 4, count)

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// The subset of the TFLite FlatBuffers schema these graphs use: one subgraph of tensors and operators, constant
 /// buffers, operator options. Field numbers follow tensorflow/lite/schema/schema.fbs. Quantization must be absent.
 struct TFLiteModel {
@@ -28,12 +30,12 @@ struct TFLiteModel {
         let buffer = CheckedBytes(bytes: bytes, file: file)
         // File identifier "TFL3" follows the root offset.
         guard bytes.count >= 8, Array(bytes[4 ..< 8]) == Array("TFL3".utf8) else {
-            throw NeuralError.badModel(file, "not a TFLite FlatBuffer (identifier TFL3 missing)")
+            throw OmoteError.badModel(file, "not a TFLite FlatBuffer (identifier TFL3 missing)")
         }
         let model = try FlatBufferTable.root(buffer, "Model")
         let version = try model.u32(0)
         guard version == 3 else {
-            throw NeuralError.unsupported(file, "TFLite schema version \(version) (expected 3)")
+            throw OmoteError.unsupported(file, "TFLite schema version \(version) (expected 3)")
         }
         let codes = try model.tables(1, "operator_codes").map { code -> Int32 in
             // builtin_code (field 3) superseded deprecated_builtin_code (field 0, a byte); the larger is the real one.
@@ -48,13 +50,13 @@ struct TFLiteModel {
             let size = try table.u64(2)
             guard offset > 1, size > 0 else { return nil }
             guard offset < UInt64(bytes.count), size <= UInt64(bytes.count) - offset else {
-                throw NeuralError.badModel(file, "buffers[\(index)] points outside the file")
+                throw OmoteError.badModel(file, "buffers[\(index)] points outside the file")
             }
             return UnsafeRawBufferPointer(rebasing: bytes[Int(offset) ..< Int(offset + size)])
         }
         let subgraphs = try model.tables(2, "subgraphs")
         guard subgraphs.count == 1, let graph = subgraphs.first else {
-            throw NeuralError.unsupported(file, "\(subgraphs.count) subgraphs (expected exactly 1)")
+            throw OmoteError.unsupported(file, "\(subgraphs.count) subgraphs (expected exactly 1)")
         }
         tensors = try graph.tables(0, "tensors").enumerated().map { index, table in
             try Self.tensor(table, index: index, buffers: buffers, file: file)
@@ -63,7 +65,7 @@ struct TFLiteModel {
         func checkedIndices(_ raw: [Int32], _ what: String, optional: Bool) throws -> [Int] {
             try raw.map { value in
                 guard (value >= 0 && Int(value) < tensorCount) || (optional && value == -1) else {
-                    throw NeuralError.badModel(file, "\(what) names tensor \(value) of \(tensorCount)")
+                    throw OmoteError.badModel(file, "\(what) names tensor \(value) of \(tensorCount)")
                 }
                 return Int(value)
             }
@@ -73,10 +75,10 @@ struct TFLiteModel {
         operators = try graph.tables(3, "operators").enumerated().map { index, table in
             let codeIndex = Int(try table.u32(0))
             guard codeIndex < codes.count else {
-                throw NeuralError.badModel(file, "operator \(index) uses opcode \(codeIndex) of \(codes.count)")
+                throw OmoteError.badModel(file, "operator \(index) uses opcode \(codeIndex) of \(codes.count)")
             }
             guard let code = TFLiteOperatorCode(rawValue: codes[codeIndex]) else {
-                throw NeuralError.unsupported(file, "operator \(index) is builtin operator \(codes[codeIndex]), "
+                throw OmoteError.unsupported(file, "operator \(index) is builtin operator \(codes[codeIndex]), "
                     + "which this engine does not implement (supported: \(TFLiteOperatorCode.allCases))")
             }
             return Operator(
@@ -96,28 +98,28 @@ struct TFLiteModel {
         let shape = try table.int32s(0, "tensor \(name) shape").map(Int.init)
         guard shape.count <= 6, shape.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }),
               shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 24 else {
-            throw NeuralError.badModel(file, "tensor \(name) has an unsupported shape \(shape)")
+            throw OmoteError.badModel(file, "tensor \(name) has an unsupported shape \(shape)")
         }
         let rawType = try table.u8(1)
         guard let type = TFLiteTensorType(rawValue: rawType) else {
-            throw NeuralError.unsupported(file,
+            throw OmoteError.unsupported(file,
                 "tensor \(name) has element type \(rawType) (float32/float16/int32 only)")
         }
         // QuantizationParameters field 2 is `scale`: any scale means a quantized tensor.
         if let quantization = try table.table(4, "tensor \(name) quantization"),
            let scales = try quantization.vector(2, elementSize: 4, "tensor \(name) scales"), scales.count > 0 {
-            throw NeuralError.unsupported(file, "tensor \(name) is quantized")
+            throw OmoteError.unsupported(file, "tensor \(name) is quantized")
         }
         let bufferIndex = Int(try table.u32(2))
         guard bufferIndex < buffers.count || bufferIndex == 0 else {
-            throw NeuralError.badModel(file, "tensor \(name) names buffer \(bufferIndex) of \(buffers.count)")
+            throw OmoteError.badModel(file, "tensor \(name) names buffer \(bufferIndex) of \(buffers.count)")
         }
         let data = bufferIndex < buffers.count ? buffers[bufferIndex] : nil
         if let data {
             let elementSize = type == .float16 ? 2 : 4
             let expected = shape.reduce(1, *) * elementSize
             guard data.count == expected else {
-                throw NeuralError.badModel(file,
+                throw OmoteError.badModel(file,
                     "tensor \(name) holds \(data.count) bytes, its shape \(shape) needs \(expected)")
             }
         }

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// The central directory of a zip archive whose members are *stored* (method 0), read in place from the mapped file.
 /// Written from PKWARE's APPNOTE: end-of-central-directory record → central headers → local headers → data.
 /// Zip64, encryption, multi-disk archives and compressed members are refused with a clear error.
@@ -25,19 +27,19 @@ struct ZipDirectory {
         let directoryOffset = Int(try archive.u32(endOffset + 16, "zip central directory offset"))
         guard try archive.u16(endOffset + 4, "zip disk number") == 0, entryCount != 0xFFFF,
               directoryOffset != 0xFFFF_FFFF else {
-            throw NeuralError.badModel(file, "multi-disk or Zip64 archives are not supported")
+            throw OmoteError.badModel(file, "multi-disk or Zip64 archives are not supported")
         }
         // Bytes before the archive proper (a prefix, as in this model) shift every stored offset by the same amount.
         let shift = endOffset - directorySize - directoryOffset
         guard shift >= 0 else {
-            throw NeuralError.badModel(file,
+            throw OmoteError.badModel(file,
                 "zip central directory (\(directorySize) bytes at \(directoryOffset)) overlaps its end record")
         }
         var members: [Member] = []
         var cursor = directoryOffset + shift
         for index in 0 ..< entryCount {
             guard try archive.u32(cursor, "zip central header \(index)") == Self.centralSignature else {
-                throw NeuralError.badModel(file, "zip central header \(index) has a wrong signature")
+                throw OmoteError.badModel(file, "zip central header \(index) has a wrong signature")
             }
             let flags = try archive.u16(cursor + 8, "zip flags")
             let method = try archive.u16(cursor + 10, "zip method")
@@ -51,21 +53,21 @@ struct ZipDirectory {
             let nameBytes = try archive.slice(cursor + Self.centralHeaderSize, nameLength, "zip member name")
             let name = String(decoding: nameBytes.bytes, as: UTF8.self)
             guard method == 0, compressedSize == size else {
-                throw NeuralError.badModel(file,
+                throw OmoteError.badModel(file,
                     "zip member \(name) is compressed (method \(method)); members must be stored")
             }
             guard flags & 1 == 0 else {
-                throw NeuralError.badModel(file, "zip member \(name) is encrypted")
+                throw OmoteError.badModel(file, "zip member \(name) is encrypted")
             }
             guard try archive.u32(localOffset, "zip local header of \(name)") == Self.localSignature else {
-                throw NeuralError.badModel(file, "zip local header of \(name) has a wrong signature")
+                throw OmoteError.badModel(file, "zip local header of \(name) has a wrong signature")
             }
             let localNameLength = Int(try archive.u16(localOffset + 26, "zip local name length"))
             let localExtraLength = Int(try archive.u16(localOffset + 28, "zip local extra length"))
             let dataOffset = localOffset + Self.localHeaderSize + localNameLength + localExtraLength
             let data = try archive.slice(dataOffset, size, "zip member \(name) data")
             if verifyChecksums, CRC32.checksum(data.bytes) != crc {
-                throw NeuralError.badModel(file, "zip member \(name) fails its CRC-32 check (damaged download)")
+                throw OmoteError.badModel(file, "zip member \(name) fails its CRC-32 check (damaged download)")
             }
             members.append(Member(name: name, data: data.bytes))
             cursor += Self.centralHeaderSize + nameLength + extraLength + commentLength
@@ -76,7 +78,7 @@ struct ZipDirectory {
     func member(named name: String, file: String) throws -> UnsafeRawBufferPointer {
         guard let member = members.first(where: { $0.name == name }) else {
             let present = members.map(\.name).joined(separator: ", ")
-            throw NeuralError.badModel(file, "the archive has no member \(name) (it has: \(present))")
+            throw OmoteError.badModel(file, "the archive has no member \(name) (it has: \(present))")
         }
         return member.data
     }
@@ -85,7 +87,7 @@ struct ZipDirectory {
     private static func findEndRecord(_ archive: CheckedBytes) throws -> Int {
         let last = archive.count - endRecordSize
         guard last >= 0 else {
-            throw NeuralError.badModel(archive.file, "\(archive.count) bytes is too short for a zip archive")
+            throw OmoteError.badModel(archive.file, "\(archive.count) bytes is too short for a zip archive")
         }
         let first = max(0, last - 0xFFFF)
         var offset = last
@@ -95,6 +97,6 @@ struct ZipDirectory {
             }
             offset -= 1
         }
-        throw NeuralError.badModel(archive.file, "no zip end-of-central-directory record (not a .task zip)")
+        throw OmoteError.badModel(archive.file, "no zip end-of-central-directory record (not a .task zip)")
     }
 }

@@ -81,7 +81,17 @@ final class ConvolutionStep: PlanStep {
                 var panel = weights
                 while channel < outputChannels {
                     var pixel = blockStart
-                    if outputChannels - channel > 8 {
+                    let remaining = outputChannels - channel
+                    if remaining > 16, remaining <= 24 {
+                        // 17–24 channels left (BlazeFace's 24): both panels at once, each input read once.
+                        while pixel < blockEnd {
+                            let rows = min(4, blockEnd - pixel)
+                            tile24(rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
+                            pixel += rows
+                        }
+                        channel += 16
+                        panel += 16 * taps.count * tapDepth
+                    } else if remaining > 8 {
                         while pixel < blockEnd {
                             let rows = min(6, blockEnd - pixel)
                             tile16(rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)
@@ -185,6 +195,82 @@ final class ConvolutionStep: PlanStep {
         out += stride
         epilogue.finish(c50, pixel: pixel + 5, channel: channel, lanes: 8, output: out)
         epilogue.finish(c51, pixel: pixel + 5, channel: channel + 8, lanes: lanes, output: out + 8)
+    }
+
+    /// 4 pixels × 24 channels (two panels: 16 + the next panel's first 8), 12 accumulators: 3 loads and 4 broadcasts
+    /// per 12 FMAs, where a 6 × 16 pass plus a 12 × 8 pass over the same pixels read every input twice.
+    @inline(__always)
+    private func tile24(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+                        taps: UnsafeBufferPointer<Int>) {
+        let last = rows - 1
+        let a0 = source(pixel)
+        let a1 = source(pixel + min(1, last))
+        let a2 = source(pixel + min(2, last))
+        let a3 = source(pixel + min(3, last))
+        let bias0 = loadVector(bias + channel)
+        let bias1 = loadVector(bias + channel + 8)
+        let bias2 = loadVector(bias + channel + 16)
+        var c00 = bias0
+        var c01 = bias1
+        var c02 = bias2
+        var c10 = bias0
+        var c11 = bias1
+        var c12 = bias2
+        var c20 = bias0
+        var c21 = bias1
+        var c22 = bias2
+        var c30 = bias0
+        var c31 = bias1
+        var c32 = bias2
+        var b = panel
+        var next = panel + 16 * taps.count * tapDepth
+        let depth = tapDepth
+        for tap in taps {
+            for k in tap ..< tap + depth {
+                let b0 = loadVector(b)
+                let b1 = loadVector(b + 8)
+                let b2 = loadVector(next)
+                b += 16
+                next += 16
+                let x0 = SIMD8<Float>(repeating: a0[k])
+                c00.addProduct(x0, b0)
+                c01.addProduct(x0, b1)
+                c02.addProduct(x0, b2)
+                let x1 = SIMD8<Float>(repeating: a1[k])
+                c10.addProduct(x1, b0)
+                c11.addProduct(x1, b1)
+                c12.addProduct(x1, b2)
+                let x2 = SIMD8<Float>(repeating: a2[k])
+                c20.addProduct(x2, b0)
+                c21.addProduct(x2, b1)
+                c22.addProduct(x2, b2)
+                let x3 = SIMD8<Float>(repeating: a3[k])
+                c30.addProduct(x3, b0)
+                c31.addProduct(x3, b1)
+                c32.addProduct(x3, b2)
+            }
+        }
+        let lanes = outputChannels - channel - 16
+        let stride = outputChannels
+        var out = output + pixel * stride + channel
+        epilogue.finish(c00, pixel: pixel, channel: channel, lanes: 8, output: out)
+        epilogue.finish(c01, pixel: pixel, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c02, pixel: pixel, channel: channel + 16, lanes: lanes, output: out + 16)
+        guard rows > 1 else { return }
+        out += stride
+        epilogue.finish(c10, pixel: pixel + 1, channel: channel, lanes: 8, output: out)
+        epilogue.finish(c11, pixel: pixel + 1, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c12, pixel: pixel + 1, channel: channel + 16, lanes: lanes, output: out + 16)
+        guard rows > 2 else { return }
+        out += stride
+        epilogue.finish(c20, pixel: pixel + 2, channel: channel, lanes: 8, output: out)
+        epilogue.finish(c21, pixel: pixel + 2, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c22, pixel: pixel + 2, channel: channel + 16, lanes: lanes, output: out + 16)
+        guard rows > 3 else { return }
+        out += stride
+        epilogue.finish(c30, pixel: pixel + 3, channel: channel, lanes: 8, output: out)
+        epilogue.finish(c31, pixel: pixel + 3, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c32, pixel: pixel + 3, channel: channel + 16, lanes: lanes, output: out + 16)
     }
 
     /// One output pixel (the landmark network's final 2×2 convolutions): a matrix-vector product, two channel panels

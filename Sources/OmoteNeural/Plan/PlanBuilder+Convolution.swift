@@ -1,3 +1,5 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// CONV_2D: weights [out][kh][kw][in] repacked into 16-channel panels; bias, activation, a following PRELU/RELU
     /// and a residual ADD fused into the epilogue.
@@ -8,14 +10,14 @@ extension PlanBuilder {
         let filter = shape(op.inputs[1])
         var output = try shape4(op.outputs[0])
         guard input[0] == 1, filter.count == 4, filter[3] == input[3], filter[0] == output[3] else {
-            throw NeuralError.badModel(file, "CONV_2D shapes: input \(input), filter \(filter), output \(output)")
+            throw OmoteError.badModel(file, "CONV_2D shapes: input \(input), filter \(filter), output \(output)")
         }
         let strideX = Int(try options?.i32(1, default: 1) ?? 1)
         let strideY = Int(try options?.i32(2, default: 1) ?? 1)
         let dilationX = try options?.i32(4, default: 1) ?? 1
         let dilationY = try options?.i32(5, default: 1) ?? 1
         guard dilationX == 1, dilationY == 1 else {
-            throw NeuralError.unsupported(file, "CONV_2D with dilation \(dilationY)×\(dilationX)")
+            throw OmoteError.unsupported(file, "CONV_2D with dilation \(dilationY)×\(dilationX)")
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth, inputChannels, outputChannels) = (filter[1], filter[2], filter[3], filter[0])
@@ -88,7 +90,7 @@ extension PlanBuilder {
         case .prelu(let alpha):
             slopes.update(from: alpha, count: channels)
         case .relu6:
-            throw NeuralError.unsupported(file, "CONV_2D with a fused RELU6 (not used by these networks)")
+            throw OmoteError.unsupported(file, "CONV_2D with a fused RELU6 (not used by these networks)")
         }
         return UnsafePointer(slopes)
     }
@@ -102,7 +104,7 @@ extension PlanBuilder {
         let output = try shape4(op.outputs[0])
         let channels = input[3]
         guard input[0] == 1, filter.count == 4, filter[0] == 1, filter[3] == channels, output[3] == channels else {
-            throw NeuralError.unsupported(file,
+            throw OmoteError.unsupported(file,
                 "DEPTHWISE_CONV_2D shapes input \(input), filter \(filter), output \(output) "
                 + "(only depth multiplier 1)")
         }
@@ -111,7 +113,7 @@ extension PlanBuilder {
         let dilationX = try options?.i32(5, default: 1) ?? 1
         let dilationY = try options?.i32(6, default: 1) ?? 1
         guard dilationX == 1, dilationY == 1 else {
-            throw NeuralError.unsupported(file, "DEPTHWISE_CONV_2D with dilation \(dilationY)×\(dilationX)")
+            throw OmoteError.unsupported(file, "DEPTHWISE_CONV_2D with dilation \(dilationY)×\(dilationX)")
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth) = (filter[1], filter[2])
@@ -155,12 +157,12 @@ extension PlanBuilder {
     func lowerMaxPool(_ op: TFLiteModel.Operator) throws {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         guard let options = op.options else {
-            throw NeuralError.badModel(file, "MAX_POOL_2D without options")
+            throw OmoteError.badModel(file, "MAX_POOL_2D without options")
         }
         let input = try shape4(op.inputs[0])
         let output = try shape4(op.outputs[0])
         guard input[0] == 1, output[0] == 1, input[3] == output[3] else {
-            throw NeuralError.badModel(file, "MAX_POOL_2D shapes \(input) → \(output)")
+            throw OmoteError.badModel(file, "MAX_POOL_2D shapes \(input) → \(output)")
         }
         let strideX = Int(try options.i32(1, default: 1))
         let strideY = Int(try options.i32(2, default: 1))

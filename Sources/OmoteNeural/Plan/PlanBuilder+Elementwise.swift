@@ -1,3 +1,5 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// Row-major element strides of a rank-4 shape.
     func strides(_ shape: [Int]) -> [Int] {
@@ -10,7 +12,7 @@ extension PlanBuilder {
         return try (0 ..< 4).map { dimension in
             if operand[dimension] == output[dimension] { return operand[dimension] == 1 ? 0 : natural[dimension] }
             guard operand[dimension] == 1 else {
-                throw NeuralError.badModel(file, "\(what): shape \(operand) does not broadcast to \(output)")
+                throw OmoteError.badModel(file, "\(what): shape \(operand) does not broadcast to \(output)")
             }
             return 0
         }
@@ -58,7 +60,7 @@ extension PlanBuilder {
     func lowerUnary(_ op: TFLiteModel.Operator) throws {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         guard count(op.inputs[0]) == count(op.outputs[0]) else {
-            throw NeuralError.badModel(file, "\(op.code) changes the element count")
+            throw OmoteError.badModel(file, "\(op.code) changes the element count")
         }
         let operation: UnaryOperation
         switch op.code {
@@ -85,13 +87,13 @@ extension PlanBuilder {
         for axis in try int32s(op.inputs[1], "\(op.code) axes") {
             let normalized = axis < 0 ? axis + rank : axis
             guard normalized >= 0, normalized < rank else {
-                throw NeuralError.badModel(file, "\(op.code) axis \(axis) for rank \(rank)")
+                throw OmoteError.badModel(file, "\(op.code) axis \(axis) for rank \(rank)")
             }
             reduced[normalized + 4 - rank] = true
         }
         let kept = (0 ..< 4).filter { !reduced[$0] }.map { input[$0] }.reduce(1, *)
         guard kept == count(op.outputs[0]) else {
-            throw NeuralError.badModel(file,
+            throw OmoteError.badModel(file,
                 "\(op.code) of \(input) over \(reduced) cannot give \(shape(op.outputs[0]))")
         }
         let source = try location(op.inputs[0])

@@ -1,3 +1,5 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// Rounds a channel count up to the 16-float panels the kernels read.
     func padded16(_ count: Int) -> Int { (count + 15) / 16 * 16 }
@@ -39,7 +41,7 @@ extension PlanBuilder {
         case .relu6?:
             return .relu6
         default:
-            throw NeuralError.unsupported(file, "\(what) has fused activation \(raw) (only none, RELU, RELU6)")
+            throw OmoteError.unsupported(file, "\(what) has fused activation \(raw) (only none, RELU, RELU6)")
         }
     }
 
@@ -116,7 +118,7 @@ extension PlanBuilder {
     func padding(input: Int, kernel: Int, stride: Int, output: Int, mode: UInt8, _ what: String) throws
         -> (before: Int, after: Int) {
         guard stride >= 1, kernel >= 1 else {
-            throw NeuralError.badModel(file, "\(what) has stride \(stride) and kernel \(kernel)")
+            throw OmoteError.badModel(file, "\(what) has stride \(stride) and kernel \(kernel)")
         }
         let expected: Int
         switch TFLitePadding(rawValue: mode) {
@@ -125,10 +127,10 @@ extension PlanBuilder {
         case .valid?:
             expected = (input - kernel) / stride + 1
         default:
-            throw NeuralError.badModel(file, "\(what) has padding mode \(mode)")
+            throw OmoteError.badModel(file, "\(what) has padding mode \(mode)")
         }
         guard expected == output else {
-            throw NeuralError.badModel(file,
+            throw OmoteError.badModel(file,
                 "\(what): input \(input), kernel \(kernel), stride \(stride) gives \(expected), "
                 + "but the output is \(output)")
         }

@@ -1,3 +1,5 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// PAD with zeros: the whole output zeroed, then the input copied into its interior.
     func lowerPad(_ op: TFLiteModel.Operator) throws {
@@ -7,12 +9,12 @@ extension PlanBuilder {
         let output = try shape4(op.outputs[0])
         let amounts = try int32s(op.inputs[1], "PAD amounts")
         guard amounts.count == 2 * rank, amounts.allSatisfy({ $0 >= 0 }) else {
-            throw NeuralError.badModel(file, "PAD amounts \(amounts) for rank \(rank)")
+            throw OmoteError.badModel(file, "PAD amounts \(amounts) for rank \(rank)")
         }
         let before = Array(repeating: 0, count: 4 - rank) + (0 ..< rank).map { amounts[2 * $0] }
         let after = Array(repeating: 0, count: 4 - rank) + (0 ..< rank).map { amounts[2 * $0 + 1] }
         guard (0 ..< 4).allSatisfy({ input[$0] + before[$0] + after[$0] == output[$0] }) else {
-            throw NeuralError.badModel(file, "PAD \(input) by \(amounts) cannot give \(output)")
+            throw OmoteError.badModel(file, "PAD \(input) by \(amounts) cannot give \(output)")
         }
         let source = try location(op.inputs[0])
         use(source)
@@ -32,16 +34,16 @@ extension PlanBuilder {
 
     func lowerConcatenation(_ op: TFLiteModel.Operator) throws {
         guard !op.inputs.isEmpty, op.outputs.count == 1 else {
-            throw NeuralError.badModel(file, "CONCATENATION with \(op.inputs.count) inputs")
+            throw OmoteError.badModel(file, "CONCATENATION with \(op.inputs.count) inputs")
         }
         let rank = shape(op.outputs[0]).count
         let rawAxis = Int(try op.options?.i32(0) ?? 0)
         let axis = (rawAxis < 0 ? rawAxis + rank : rawAxis) + 4 - rank
         guard axis >= 4 - rank, axis < 4 else {
-            throw NeuralError.badModel(file, "CONCATENATION axis \(rawAxis) for rank \(rank)")
+            throw OmoteError.badModel(file, "CONCATENATION axis \(rawAxis) for rank \(rank)")
         }
         guard try activation(try op.options?.u8(1) ?? 0, "CONCATENATION") == .none else {
-            throw NeuralError.unsupported(file, "CONCATENATION with a fused activation")
+            throw OmoteError.unsupported(file, "CONCATENATION with a fused activation")
         }
         let output = try shape4(op.outputs[0])
         let outputStrides = strides(output)
@@ -50,7 +52,7 @@ extension PlanBuilder {
               pieces.allSatisfy({ piece in
                   (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] }
               }) else {
-            throw NeuralError.badModel(file,
+            throw OmoteError.badModel(file,
                 "CONCATENATION of \(pieces.map(\.shape)) along \(axis) cannot give \(output)")
         }
         for piece in pieces { use(piece.location) }
@@ -75,14 +77,14 @@ extension PlanBuilder {
         let rank = shape(op.inputs[0]).count
         let permutation = try int32s(op.inputs[1], "TRANSPOSE permutation")
         guard permutation.count == rank, Set(permutation) == Set(0 ..< rank) else {
-            throw NeuralError.badModel(file, "TRANSPOSE permutation \(permutation) for rank \(rank)")
+            throw OmoteError.badModel(file, "TRANSPOSE permutation \(permutation) for rank \(rank)")
         }
         let lead = 4 - rank
         let full = Array(0 ..< lead) + permutation.map { $0 + lead }
         let input = try shape4(op.inputs[0])
         let output = try shape4(op.outputs[0])
         guard (0 ..< 4).allSatisfy({ output[$0] == input[full[$0]] }) else {
-            throw NeuralError.badModel(file, "TRANSPOSE \(input) by \(permutation) cannot give \(output)")
+            throw OmoteError.badModel(file, "TRANSPOSE \(input) by \(permutation) cannot give \(output)")
         }
         let inputStrides = strides(input)
         let sourceStrides = full.map { inputStrides[$0] }
@@ -104,7 +106,7 @@ extension PlanBuilder {
         let newAxisMask = try options?.i32(3) ?? 0
         let shrinkMask = Int(try options?.i32(4) ?? 0)
         guard begins.count == rank, ends.count == rank, steps.count == rank, ellipsisMask == 0, newAxisMask == 0 else {
-            throw NeuralError.unsupported(file, "STRIDED_SLICE with ellipsis/new-axis masks or partial specs")
+            throw OmoteError.unsupported(file, "STRIDED_SLICE with ellipsis/new-axis masks or partial specs")
         }
         let lead = 4 - rank
         let inputStrides = strides(input)
@@ -114,7 +116,7 @@ extension PlanBuilder {
         for dimension in 0 ..< rank {
             let size = input[dimension + lead]
             let step = steps[dimension]
-            guard step != 0 else { throw NeuralError.badModel(file, "STRIDED_SLICE stride 0") }
+            guard step != 0 else { throw OmoteError.badModel(file, "STRIDED_SLICE stride 0") }
             func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
             var begin = begins[dimension] < 0 ? begins[dimension] + size : begins[dimension]
             var end = ends[dimension] < 0 ? ends[dimension] + size : ends[dimension]
@@ -127,7 +129,7 @@ extension PlanBuilder {
             }
             if shrinkMask & (1 << dimension) != 0 {
                 end = begin + 1
-                guard begin >= 0, begin < size else { throw NeuralError.badModel(file,
+                guard begin >= 0, begin < size else { throw OmoteError.badModel(file,
                     "STRIDED_SLICE index out of range") }
             }
             let length = step > 0 ? max(0, (end - begin + step - 1) / step) : max(0, (begin - end - step - 1) / -step)
@@ -136,7 +138,7 @@ extension PlanBuilder {
             offset += begin * inputStrides[dimension + lead]
         }
         guard box.reduce(1, *) == count(op.outputs[0]) else {
-            throw NeuralError.badModel(file, "STRIDED_SLICE of \(input) gives \(box), not \(shape(op.outputs[0]))")
+            throw OmoteError.badModel(file, "STRIDED_SLICE of \(input) gives \(box), not \(shape(op.outputs[0]))")
         }
         try emitCopy(op, sourceStrides: sourceStrides, offset: offset, shape: box)
     }

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Turns a TFLite graph into a static plan: constants dequantized and folded, weights repacked, convolutions fused
 /// with bias, activation and residual ADDs, activations placed in one arena by liveness.
 final class PlanBuilder {
@@ -39,7 +41,7 @@ final class PlanBuilder {
     func shape4(_ tensor: Int) throws -> [Int] {
         let shape = shape(tensor)
         guard shape.count <= 4 else {
-            throw NeuralError.unsupported(file,
+            throw OmoteError.unsupported(file,
                 "tensor \(model.tensors[tensor].name) has rank \(shape.count) (at most 4)")
         }
         return Array(repeating: 1, count: 4 - shape.count) + shape
@@ -59,10 +61,10 @@ final class PlanBuilder {
         }
         let described = model.tensors[tensor]
         guard let data = described.data else {
-            throw NeuralError.badModel(file, "tensor \(described.name) is read before any operator writes it")
+            throw OmoteError.badModel(file, "tensor \(described.name) is read before any operator writes it")
         }
         guard described.type == .float32 else {
-            throw NeuralError.unsupported(file,
+            throw OmoteError.unsupported(file,
                 "tensor \(described.name) of type \(described.type) feeds a float operator")
         }
         let pointer = store.allocate(count(tensor))
@@ -77,7 +79,7 @@ final class PlanBuilder {
 
     func constant(_ tensor: Int, _ what: String) throws -> UnsafeMutablePointer<Float> {
         guard isConstant(tensor), case .constant(let pointer) = try location(tensor) else {
-            throw NeuralError.unsupported(file, "\(what) (tensor \(model.tensors[tensor].name)) is not a constant")
+            throw OmoteError.unsupported(file, "\(what) (tensor \(model.tensors[tensor].name)) is not a constant")
         }
         return pointer
     }
@@ -85,7 +87,7 @@ final class PlanBuilder {
     func int32s(_ tensor: Int, _ what: String) throws -> [Int] {
         let described = model.tensors[tensor]
         guard described.type == .int32, let data = described.data else {
-            throw NeuralError.unsupported(file, "\(what) (tensor \(described.name)) must be a constant int32 tensor")
+            throw OmoteError.unsupported(file, "\(what) (tensor \(described.name)) must be a constant int32 tensor")
         }
         return (0 ..< data.count / 4).map {
             Int(Int32(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))))
@@ -149,6 +151,9 @@ final class PlanBuilder {
         return reader
     }
 
+    /// Every operator reading `tensor` (in graph order), or nil when none does.
+    func readers(of tensor: Int) -> [Int]? { consumers[tensor] }
+
     func isDefined(_ tensor: Int) -> Bool { locations[tensor] != nil }
 
     // MARK: Building
@@ -179,7 +184,7 @@ final class PlanBuilder {
         }
         for output in model.outputs {
             guard let location = locations[output], case .arena = location else {
-                throw NeuralError.unsupported(file,
+                throw OmoteError.unsupported(file,
                     "graph output \(model.tensors[output].name) is a constant or never written")
             }
             pin(location)
@@ -221,24 +226,28 @@ final class PlanBuilder {
         case .reshape:
             try requireCounts(op, inputs: 1 ... 2, outputs: 1)
             guard count(op.inputs[0]) == count(op.outputs[0]) else {
-                throw NeuralError.badModel(file,
+                throw OmoteError.badModel(file,
                     "RESHAPE \(shape(op.inputs[0])) → \(shape(op.outputs[0])) changes the size")
             }
             try alias(op.outputs[0], to: op.inputs[0])
         case .concatenation:
             try lowerConcatenation(op)
         case .transpose:
-            try lowerTranspose(op)
+            if try !lowerTokenMixing(op) {
+                try lowerTranspose(op)
+            }
         case .stridedSlice:
             try lowerStridedSlice(op)
         case .mean, .sum:
-            try lowerReduce(op)
+            if try !lowerLayerNormalization(op) {
+                try lowerReduce(op)
+            }
         }
     }
 
     func requireCounts(_ op: TFLiteModel.Operator, inputs: ClosedRange<Int>, outputs: Int) throws {
         guard inputs.contains(op.inputs.count), op.outputs.count == outputs else {
-            throw NeuralError.badModel(file, "\(op.code) has \(op.inputs.count) inputs and \(op.outputs.count) outputs")
+            throw OmoteError.badModel(file, "\(op.code) has \(op.inputs.count) inputs and \(op.outputs.count) outputs")
         }
     }
 
@@ -246,7 +255,7 @@ final class PlanBuilder {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         let source = model.tensors[op.inputs[0]]
         guard source.type == .float16, let data = source.data else {
-            throw NeuralError.unsupported(file,
+            throw OmoteError.unsupported(file,
                 "DEQUANTIZE of \(source.name): only constant float16 weights are supported")
         }
         let pointer = store.allocate(count(op.inputs[0]))
