@@ -41,7 +41,7 @@ public final class FaceLandmarkerNetworks {
     }
 
     /// Maps the `.task` file; a missing file gets the remedy that fetches it.
-    private static func map(_ path: String) throws(OmoteError) -> MappedFile {
+    static func map(_ path: String) throws(OmoteError) -> MappedFile {
         let file: MappedFile
         do {
             file = try MappedFile(path: path, what: "the face landmarker model")
