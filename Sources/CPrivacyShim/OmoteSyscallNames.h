@@ -1,5 +1,6 @@
 // Every syscall the guard's policy names (allowed, checked, refused or killed), each only where this architecture
-// has it. Included by CPrivacyShim.c inside its name → number table.
+// has it. Included by CPrivacyShim.c inside its name → number table. Long because it is a table, not logic: three
+// lines per syscall (the #ifdef keeps each architecture's own set).
 // clang-format off
 #ifdef __NR_read
 OMOTE_SYSCALL(read)
