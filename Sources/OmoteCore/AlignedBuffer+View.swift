@@ -1,0 +1,26 @@
+/// A plain, copyable, non-owning window on an `AlignedBuffer`, for evaluation kernels that gather several buffers into
+/// one struct value (an owner cannot be copied into it) and must not pay a class-property access per read. It is valid
+/// only while its buffer is alive and not reserved anew. Reads assert their bounds like the buffer's own: checked in
+/// debug builds and tests, free in release builds.
+public struct AlignedView<Element: BitwiseCopyable> {
+    public let baseAddress: UnsafePointer<Element>
+    public let count: Int
+
+    @inline(__always)
+    public subscript(index: Int) -> Element {
+        assert(index >= 0 && index < count, "AlignedView index \(index) outside 0..<\(count)")
+        return baseAddress[index]
+    }
+
+    /// Loads `V.scalarCount` consecutive elements starting at `index` (no alignment required).
+    @inline(__always)
+    public func load<V: SIMD>(_: V.Type = V.self, at index: Int) -> V where V.Scalar == Element {
+        assert(index >= 0 && index + V.scalarCount <= count, "SIMD load at \(index) outside 0..<\(count)")
+        return UnsafeRawPointer(baseAddress + index).loadUnaligned(as: V.self)
+    }
+}
+
+extension AlignedBuffer {
+    /// A read-only view of the current storage (see `AlignedView` for how long it stays valid).
+    public var view: AlignedView<Element> { AlignedView(baseAddress: UnsafePointer(baseAddress), count: count) }
+}
