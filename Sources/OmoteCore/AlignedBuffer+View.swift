@@ -1,15 +1,21 @@
 /// A plain, copyable, non-owning window on an `AlignedBuffer`, for evaluation kernels that gather several buffers into
-/// one struct value (an owner cannot be copied into it) and must not pay a class-property access per read. It is valid
-/// only while its buffer is alive and not reserved anew. Reads assert their bounds like the buffer's own: checked in
-/// debug builds and tests, free in release builds.
+/// one struct value (an owner cannot be copied into it) and must not pay a class-property access per element. It is
+/// valid only while its buffer is alive and not reserved anew. Accesses assert their bounds like the buffer's own:
+/// checked in debug builds and tests, free in release builds.
 public struct AlignedView<Element: BitwiseCopyable> {
-    public let baseAddress: UnsafePointer<Element>
+    public let baseAddress: UnsafeMutablePointer<Element>
     public let count: Int
 
     @inline(__always)
     public subscript(index: Int) -> Element {
-        assert(index >= 0 && index < count, "AlignedView index \(index) outside 0..<\(count)")
-        return baseAddress[index]
+        get {
+            assert(index >= 0 && index < count, "AlignedView index \(index) outside 0..<\(count)")
+            return baseAddress[index]
+        }
+        nonmutating set {
+            assert(index >= 0 && index < count, "AlignedView index \(index) outside 0..<\(count)")
+            baseAddress[index] = newValue
+        }
     }
 
     /// Loads `V.scalarCount` consecutive elements starting at `index` (no alignment required).
@@ -18,9 +24,16 @@ public struct AlignedView<Element: BitwiseCopyable> {
         assert(index >= 0 && index + V.scalarCount <= count, "SIMD load at \(index) outside 0..<\(count)")
         return UnsafeRawPointer(baseAddress + index).loadUnaligned(as: V.self)
     }
+
+    /// Stores `vector` into `V.scalarCount` consecutive elements starting at `index`.
+    @inline(__always)
+    public func store<V: SIMD>(_ vector: V, at index: Int) where V.Scalar == Element {
+        assert(index >= 0 && index + V.scalarCount <= count, "SIMD store at \(index) outside 0..<\(count)")
+        UnsafeMutableRawPointer(baseAddress + index).storeBytes(of: vector, as: V.self)
+    }
 }
 
 extension AlignedBuffer {
-    /// A read-only view of the current storage (see `AlignedView` for how long it stays valid).
-    public var view: AlignedView<Element> { AlignedView(baseAddress: UnsafePointer(baseAddress), count: count) }
+    /// A view of the current storage (see `AlignedView` for how long it stays valid).
+    public var view: AlignedView<Element> { AlignedView(baseAddress: baseAddress, count: count) }
 }

@@ -47,11 +47,11 @@ public final class FaceDetector: FaceFinding {
     private var grouped: [SIMD4<Int32>] = []
     private var grouping = RectangleGrouping()
 
-    public init(cascade: CascadeClassifier, parameters: Parameters = .init()) throws(CascadeError) {
+    public init(cascade: CascadeClassifier, parameters: Parameters = .init()) throws(OmoteError) {
         guard parameters.scaleFactor > 1, parameters.scaleFactor.isFinite, parameters.minNeighbors >= 0,
               parameters.minSize >= 0, parameters.groupingEpsilon >= 0,
               parameters.maxSize.map({ $0 >= parameters.minSize }) ?? true else {
-            throw CascadeError(.invalidParameters, path: cascade.path, reason: "invalid detector parameters \(parameters)")
+            throw OmoteError.cascade(.detectorInvalidParameters, path: cascade.path, reason: "invalid detector parameters \(parameters)")
         }
         self.cascade = cascade
         self.parameters = parameters
