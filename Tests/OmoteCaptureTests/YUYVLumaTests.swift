@@ -58,7 +58,6 @@ import Testing
         let error = #expect(throws: OmoteError.self) {
             _ = try Self.extract(bytes, .packed422(lumaOffset: 0), width: 16, height: 4, bytesPerLine: 32)
         }
-        #expect(error?.code == .frameUndecodable && error?.subject == "test")
-        #expect(error?.reason == "truncated frame: 127 of 128 bytes")
+        #expect(error?.description == "test: truncated frame: 127 of 128 bytes")
     }
 }
