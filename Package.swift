@@ -38,13 +38,7 @@ let package = Package(
 
         // Layers.
         .target(name: "OmotePrivacy", dependencies: ["OmoteCore", "CPrivacyShim"]),
-        .target(
-            name: "OmoteCapture",
-            dependencies: [
-                "OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim",
-                .product(name: "SystemPackage", package: "swift-system"),
-            ]
-        ),
+        .target(name: "OmoteCapture", dependencies: ["OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim"]),
         .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
         .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
@@ -66,11 +60,7 @@ let package = Package(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
-        .testTarget(
-            name: "OmoteCaptureTests",
-            dependencies: ["OmoteCore", "OmoteCapture", .product(name: "SystemPackage", package: "swift-system")],
-            exclude: ["Fixtures"]
-        ),
+        .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCore", "OmoteCapture"], exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteVisionTests",
             dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision"],

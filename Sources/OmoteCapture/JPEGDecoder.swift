@@ -1,5 +1,4 @@
 import CTurboJPEG
-import OmoteCore
 
 /// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) straight to 8-bit luma with
 /// libjpeg-turbo. For a YCbCr JPEG, grayscale output is the file's own Y channel (the chroma planes are not even
@@ -7,28 +6,25 @@ import OmoteCore
 public final class JPEGDecoder {
     private let handle: tjhandle
 
-    public init() throws(OmoteError) {
-        guard let handle = tjInitDecompress() else {
-            throw OmoteError(.decoderUnavailable, operation: "start the JPEG decoder", subject: "libturbojpeg",
-                             reason: "tjInitDecompress failed", remedy: "Reinstall libturbojpeg0.")
-        }
+    public init() throws(DecodeError) {
+        guard let handle = tjInitDecompress() else { throw DecodeError(source: "libturbojpeg", reason: "tjInitDecompress failed") }
         self.handle = handle
     }
 
     deinit { tjDestroy(handle) }
 
     /// The dimensions stored in a JPEG header, without decoding.
-    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(OmoteError) -> (width: Int, height: Int) {
+    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(DecodeError) -> (width: Int, height: Int) {
         guard let base = jpeg.baseAddress, jpeg.count >= 4 else {
-            throw OmoteError.frame(source(), "empty or too short to be a JPEG (\(jpeg.count) bytes)")
+            throw DecodeError(source: source(), reason: "empty or too short to be a JPEG (\(jpeg.count) bytes)")
         }
         guard jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
-            throw OmoteError.frame(source(), "not a JPEG (no SOI marker)")
+            throw DecodeError(source: source(), reason: "not a JPEG (no SOI marker)")
         }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         if tjDecompressHeader3(handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
                                &width, &height, &subsampling, &colorspace) != 0 {
-            throw OmoteError.frame(source(), "unreadable JPEG header: \(lastError)")
+            throw DecodeError(source: source(), reason: "unreadable JPEG header: \(lastError)")
         }
         return (Int(width), Int(height))
     }
@@ -37,20 +33,20 @@ public final class JPEGDecoder {
     /// a half-grey frame would feed the tracker garbage).
     /// - Parameter scale: 1 for full size, or 1/2, 1/4, 1/8 (libjpeg's DCT scaling, far cheaper than decode + resize).
     public func decodeLuma(_ jpeg: UnsafeRawBufferPointer, into frame: inout LumaFrame, scaleDenominator: Int = 1,
-                           source: @autoclosure () -> String) throws(OmoteError) {
+                           source: @autoclosure () -> String) throws(DecodeError) {
         let (fullWidth, fullHeight) = try dimensions(of: jpeg, source: source())
         precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
         let width = (fullWidth + scaleDenominator - 1) / scaleDenominator
         let height = (fullHeight + scaleDenominator - 1) / scaleDenominator
         let plane: UnsafeMutablePointer<UInt8>
         do { plane = try frame.reshape(width: width, height: height) } catch {
-            throw OmoteError.frame(source(), error.description)
+            throw DecodeError(source: source(), reason: error.description)
         }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
         let status = tjDecompress2(handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), plane,
                                    Int32(width), Int32(width), Int32(height), Int32(TJPF_GRAY.rawValue), flags)
         if status != 0 {
-            throw OmoteError.frame(source(), "corrupt or truncated JPEG: \(lastError)")
+            throw DecodeError(source: source(), reason: "corrupt or truncated JPEG: \(lastError)")
         }
     }
 
@@ -58,4 +54,15 @@ public final class JPEGDecoder {
         guard let message = tjGetErrorStr2(handle) else { return "unknown libjpeg-turbo error" }
         return String(cString: message)
     }
+}
+
+/// A frame that could not be decoded. Names where it came from and what was wrong; never contains pixel data.
+public struct DecodeError: Error, CustomStringConvertible, Equatable {
+    public let source: String
+    public let reason: String
+    public init(source: String, reason: String) {
+        self.source = source
+        self.reason = reason
+    }
+    public var description: String { "\(source): \(reason)" }
 }

@@ -1,8 +1,6 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
-import OmoteCore
-import SystemPackage
 import Testing
 
 @Suite struct V4L2NegotiationTests {
@@ -58,7 +56,7 @@ import Testing
         var webcam = FakeV4L2Driver.Camera()
         webcam.maximumBuffers = 1
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        let error = #expect(throws: OmoteError.self) { try V4L2Camera(options: V4L2CameraOptions(), driver: driver) }
+        let error = #expect(throws: V4L2CameraError.self) { try V4L2Camera(options: V4L2CameraOptions(), driver: driver) }
         #expect(error?.description.contains("granted 1 buffer") == true)
         #expect(driver.everythingReleased)
     }
@@ -263,14 +261,14 @@ import Testing
 }
 
 @Suite struct V4L2ErrorTests {
-    static func openError(_ driver: FakeV4L2Driver, _ options: V4L2CameraOptions = V4L2CameraOptions()) -> OmoteError? {
-        #expect(throws: OmoteError.self) { try V4L2Camera(options: options, driver: driver) }
+    static func openError(_ driver: FakeV4L2Driver, _ options: V4L2CameraOptions = V4L2CameraOptions()) -> V4L2CameraError? {
+        #expect(throws: V4L2CameraError.self) { try V4L2Camera(options: options, driver: driver) }
     }
 
     @Test("No /dev/video* at all: 'no camera', pointing at omote devices and replay")
     func noCamera() {
         let error = Self.openError(FakeV4L2Driver(nodes: []))
-        #expect(error?.code == .cameraNotFound)
+        #expect(error?.kind == .noCamera)
         #expect(error?.description.contains("no /dev/video* device nodes") == true)
         #expect(error?.description.contains("omote replay") == true)
     }
@@ -281,10 +279,10 @@ import Testing
         metadata.capabilities = [.metadataCapture, .streaming]
         let driver = FakeV4L2Driver(nodes: [("/dev/video1", metadata)])
         let error = Self.openError(driver)
-        #expect(error?.code == .cameraNotFound)
+        #expect(error?.kind == .noCamera)
         #expect(error?.description.contains("/dev/video1: metadata only") == true)
         let explicit = Self.openError(driver, V4L2CameraOptions(device: "/dev/video1"))
-        #expect(explicit?.code == .cameraNotACamera)
+        #expect(explicit?.kind == .notACamera)
         #expect(explicit?.description.contains("metadata-only node") == true)
         #expect(driver.everythingReleased)
     }
@@ -294,17 +292,15 @@ import Testing
         var webcam = FakeV4L2Driver.Camera()
         webcam.capabilities = [.videoCapture, .readWrite]
         let error = Self.openError(FakeV4L2Driver(nodes: [("/dev/video0", webcam)]), V4L2CameraOptions(device: "/dev/video0"))
-        #expect(error?.code == .cameraNotACamera)
+        #expect(error?.kind == .notACamera)
         #expect(error?.description.contains("no streaming I/O") == true)
     }
 
     @Test("A --device that does not exist names it and suggests omote devices")
     func missingDevice() {
         let error = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(device: "/dev/video7"))
-        #expect(error?.code == .cameraNoSuchDevice)
-        #expect(error?.subject == "/dev/video7")
-        #expect(error?.description.contains("/dev/video7): it does not exist") == true)
-        #expect(error?.description.contains("Run `omote devices` to list cameras and pass one with --device.") == true)
+        #expect(error?.kind == .noSuchDevice)
+        #expect(error?.description == "/dev/video7 does not exist. Run `omote devices` to list cameras and pass one with --device.")
     }
 
     @Test("Permission denied suggests the video group, also when the camera is picked automatically")
@@ -314,7 +310,7 @@ import Testing
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
         for options in [V4L2CameraOptions(), V4L2CameraOptions(device: "/dev/video0")] {
             let error = Self.openError(driver, options)
-            #expect(error?.code == .cameraPermissionDenied)
+            #expect(error?.kind == .permissionDenied)
             #expect(error?.description.contains("/dev/video0") == true)
             #expect(error?.description.contains("sudo usermod -aG video $USER") == true)
         }
@@ -325,21 +321,21 @@ import Testing
         for place in 0 ..< 3 {
             var webcam = FakeV4L2Driver.Camera()
             switch place {
-            case 0: webcam.openError = .resourceBusy
-            case 1: webcam.setFormatError = .resourceBusy
-            default: webcam.streamOnError = .resourceBusy
+            case 0: webcam.openError = .busy
+            case 1: webcam.setFormatError = .busy
+            default: webcam.streamOnError = .busy
             }
             let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-            let error: OmoteError?
+            let error: V4L2CameraError?
             if place < 2 {
                 error = Self.openError(driver)
             } else {
                 let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
                 var frame = try LumaFrame()
-                error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
+                error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
                 #expect(!camera.isOpen)
             }
-            #expect(error?.code == .cameraBusy)
+            #expect(error?.kind == .busy)
             #expect(error?.description.contains("another program") == true)
             #expect(driver.everythingReleased, "case \(place)")
         }
@@ -351,8 +347,8 @@ import Testing
         webcam.streamOnError = .noSpace
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
         let camera = try V4L2Camera(options: V4L2CameraOptions(format: .yuyv), driver: driver)
-        let error = #expect(throws: OmoteError.self) { try camera.start() }
-        #expect(error?.code == .cameraInsufficientBandwidth)
+        let error = #expect(throws: V4L2CameraError.self) { try camera.start() }
+        #expect(error?.kind == .insufficientBandwidth)
         #expect(error?.description.contains("--format mjpeg") == true)
         #expect(driver.everythingReleased)
     }
@@ -362,11 +358,11 @@ import Testing
         var h264 = FakeV4L2Driver.Camera()
         h264.formats = [.init(pixelFormat: V4L2PixelFormat(fourCC: "H264")!, description: "H.264", sizes: [(FrameSize(width: 1920, height: 1080), [30])])]
         let error = Self.openError(FakeV4L2Driver(nodes: [("/dev/video0", h264)]))
-        #expect(error?.code == .cameraNoSupportedFormat)
+        #expect(error?.kind == .noSupportedFormat)
         #expect(error?.description.contains("offered: H264 (H.264)") == true)
 
         let notOffered = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(format: .nv12))
-        #expect(notOffered?.code == .cameraNoSupportedFormat)
+        #expect(notOffered?.kind == .noSupportedFormat)
         #expect(notOffered?.description.contains("NV12 is not offered (offered: YUYV (YUYV 4:2:2), MJPG (Motion-JPEG))") == true)
     }
 
@@ -377,10 +373,9 @@ import Testing
         var frame = try LumaFrame()
         _ = try #require(try camera.next(into: &frame))
         driver.pollScript = [.unplug]
-        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
-        #expect(error?.code == .cameraDisconnected)
-        #expect(error?.subject == "/dev/video0")
-        #expect(error?.description.contains("was disconnected") == true)
+        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
+        #expect(error?.kind == .disconnected)
+        #expect(error?.description.hasPrefix("/dev/video0 was disconnected") == true)
         #expect(error?.description.contains("stopped cleanly") == true)
         #expect(driver.calls.filter { $0 == "VIDIOC_STREAMOFF" }.count == 1, "STREAMOFF is attempted even though it fails with ENODEV")
         #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0)
@@ -393,8 +388,8 @@ import Testing
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         var frame = try LumaFrame()
         driver.pollScript = [.framesThenUnplug(2)]
-        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
-        #expect(error?.code == .cameraDisconnected)
+        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
+        #expect(error?.kind == .disconnected)
         #expect(error?.description.contains("VIDIOC_DQBUF") == true)
         #expect(driver.everythingReleased)
     }
@@ -407,10 +402,9 @@ import Testing
         let camera = try V4L2Camera(options: options, driver: driver)
         var frame = try LumaFrame()
         driver.pollScript = [.timeout]
-        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
-        #expect(error?.code == .cameraStalled)
-        #expect(error?.subject == "/dev/video0")
-        #expect(error?.description.contains("stalled: no frame for 20 ms") == true)
+        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
+        #expect(error?.kind == .stalled)
+        #expect(error?.description.hasPrefix("/dev/video0 stalled: no frame for 20 ms") == true)
         #expect(camera.isStreaming)
         _ = try #require(try camera.next(into: &frame))
     }

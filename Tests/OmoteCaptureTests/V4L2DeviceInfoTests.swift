@@ -1,6 +1,5 @@
 import OmoteCapture
 import Testing
-import SystemPackage
 
 @Suite struct V4L2DeviceInfoTests {
     static func machine() -> FakeV4L2Driver {
@@ -63,6 +62,6 @@ import SystemPackage
 
     @Test("The real driver's open of a missing node reports ENOENT")
     func systemOpenMissing() {
-        #expect(throws: Errno.noSuchFileOrDirectory) { try V4L2SystemDriver().open("/dev/video-omote-missing", emulateFormats: false) }
+        #expect(throws: DriverErrno.noSuchFile) { try V4L2SystemDriver().open("/dev/video-omote-missing", emulateFormats: false) }
     }
 }

@@ -1,7 +1,6 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
-import SystemPackage
 
 /// A scripted stand-in for the kernel's V4L2 layer (in the spirit of swift-system's mocking driver): it keeps the
 /// state a real driver keeps (format, buffer queue, streaming flag), answers the same ioctls through the same C
@@ -27,9 +26,9 @@ final class FakeV4L2Driver: V4L2Driver {
         var canSetFrameRate = true
         /// Extra bytes at the end of each row of raw formats (bytesperline > width × bytes per pixel).
         var linePadding = 0
-        var openError: Errno?
-        var setFormatError: Errno?
-        var streamOnError: Errno?
+        var openError: DriverErrno?
+        var setFormatError: DriverErrno?
+        var streamOnError: DriverErrno?
     }
 
     /// What happens during one poll call.
@@ -132,9 +131,9 @@ final class FakeV4L2Driver: V4L2Driver {
 
     func deviceNodes() -> [String] { nodes.map(\.path) }
 
-    func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
+    func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor {
         calls.append("open \(path)")
-        guard let node = nodes.first(where: { $0.path == path }) else { throw .noSuchFileOrDirectory }
+        guard let node = nodes.first(where: { $0.path == path }) else { throw .noSuchFile }
         if let error = node.camera.openError { throw error }
         let descriptor = nextDescriptor
         nextDescriptor += 1
@@ -156,7 +155,7 @@ final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
-    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer {
+    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer {
         guard owner == descriptor.rawValue, let index = buffers.indices.first(where: { $0 * Self.offsetStride == offset }),
               length <= buffers[index].length else { throw .invalidArgument }
         buffers[index].mapped = true
@@ -173,7 +172,7 @@ final class FakeV4L2Driver: V4L2Driver {
         if owner == nil && liveMappings == 0 { releaseBuffers() }
     }
 
-    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
+    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents {
         pollCount += 1
         calls.append("poll")
         if unplugged { return [.error, .hangUp] }
@@ -219,10 +218,10 @@ final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
-    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(Errno) {
+    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno) {
         calls.append(request.description)
-        guard let open = opens[descriptor.rawValue] else { throw Errno(rawValue: EBADF) }
-        if unplugged { throw .operationNotSupportedByDevice }
+        guard let open = opens[descriptor.rawValue] else { throw DriverErrno(rawValue: EBADF) }
+        if unplugged { throw .noDevice }
         let camera = open.camera
         switch request {
         case .queryCapability:
@@ -272,7 +271,7 @@ final class FakeV4L2Driver: V4L2Driver {
 
         case .setFormat:
             if let error = camera.setFormatError { throw error }
-            guard owner == nil || owner == descriptor.rawValue, !streaming, buffers.isEmpty else { throw .resourceBusy }
+            guard owner == nil || owner == descriptor.rawValue, !streaming, buffers.isEmpty else { throw .busy }
             var raw = argument.load(as: v4l2_format.self)
             guard raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else { throw .invalidArgument }
             // Like most drivers: an unknown format becomes the first one, the size snaps to the nearest offered.
@@ -320,7 +319,7 @@ final class FakeV4L2Driver: V4L2Driver {
         case .requestBuffers:
             var raw = argument.load(as: v4l2_requestbuffers.self)
             guard raw.memory == OMOTE_V4L2_MEMORY_MMAP, raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else { throw .invalidArgument }
-            guard owner == nil || owner == descriptor.rawValue, !streaming, liveMappings == 0 else { throw .resourceBusy }
+            guard owner == nil || owner == descriptor.rawValue, !streaming, liveMappings == 0 else { throw .busy }
             releaseBuffers()
             owner = descriptor.rawValue
             let granted = min(Int(raw.count), camera.maximumBuffers)

@@ -1,5 +1,4 @@
-@testable import OmoteCapture
-import OmoteCore
+import OmoteCapture
 import Testing
 
 @Suite struct V4L2OptionParsingTests {
@@ -24,13 +23,10 @@ import Testing
 
     @Test("Every error message names the device")
     func messagesNameTheDevice() {
-        let codes: [OmoteError.Code] = [
-            .cameraNoSuchDevice, .cameraPermissionDenied, .cameraBusy, .cameraNotACamera, .cameraNoSupportedFormat,
-            .cameraInsufficientBandwidth, .cameraDisconnected, .cameraStalled, .cameraDriverFailure,
-        ]
-        for code in codes {
-            let error = OmoteError.camera(code, device: "/dev/video4", detail: "d")
-            #expect(error.code == code && error.description.contains("/dev/video4"), "\(code)")
+        let kinds: [V4L2CameraError.Kind] = [.noSuchDevice, .permissionDenied, .busy, .notACamera, .noSupportedFormat,
+                                             .insufficientBandwidth, .disconnected, .stalled, .driverFailure]
+        for kind in kinds {
+            #expect(V4L2CameraError(device: "/dev/video4", kind: kind, detail: "d").description.contains("/dev/video4"), "\(kind)")
         }
     }
 }

@@ -1,4 +1,3 @@
-import OmoteCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +10,7 @@ public enum RawLuma {
     /// - Parameter scaleDenominator: 1 (full size), 2, 4 or 8 (each output pixel averages a d×d block).
     public static func extract(_ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
                                scaleDenominator: Int = 1, into frame: inout LumaFrame,
-                               source: @autoclosure () -> String) throws(OmoteError) {
+                               source: @autoclosure () -> String) throws(DecodeError) {
         let bytesPerPixel: Int
         let offset: Int
         switch layout {
@@ -20,19 +19,19 @@ public enum RawLuma {
         case .planar: (bytesPerPixel, offset) = (1, 0)
         }
         guard width > 0, height > 0, bytesPerLine >= width * bytesPerPixel else {
-            throw OmoteError.frame(source(), "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+            throw DecodeError(source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let needed = bytesPerLine * (height - 1) + width * bytesPerPixel
         guard let input = buffer.baseAddress, buffer.count >= needed else {
-            throw OmoteError.frame(source(), "truncated frame: \(buffer.count) of \(needed) bytes")
+            throw DecodeError(source: source(), reason: "truncated frame: \(buffer.count) of \(needed) bytes")
         }
         guard scaleDenominator == 1 || scaleDenominator == 2 || scaleDenominator == 4 || scaleDenominator == 8 else {
-            throw OmoteError.frame(source(), "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
+            throw DecodeError(source: source(), reason: "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
         }
         let outWidth = width / scaleDenominator, outHeight = height / scaleDenominator
         let output: UnsafeMutablePointer<UInt8>
         do { output = try frame.reshape(width: outWidth, height: outHeight) } catch {
-            throw OmoteError.frame(source(), error.description)
+            throw DecodeError(source: source(), reason: error.description)
         }
         if scaleDenominator > 1 {
             boxDownscale(input + offset, pixelStep: bytesPerPixel, rowStride: bytesPerLine, factor: scaleDenominator,

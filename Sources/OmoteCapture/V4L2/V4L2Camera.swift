@@ -1,7 +1,4 @@
 import CV4L2Shim
-import Foundation
-import OmoteCore
-import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,12 +87,12 @@ public final class V4L2Camera: FrameSource {
     private var ended = false
 
     /// Opens and negotiates the camera described by `options` (see `V4L2CameraOptions`).
-    public convenience init(options: V4L2CameraOptions = V4L2CameraOptions()) throws(OmoteError) {
+    public convenience init(options: V4L2CameraOptions = V4L2CameraOptions()) throws(V4L2CameraError) {
         try self.init(options: options, driver: V4L2SystemDriver())
     }
 
     /// Same as `init(options:)`, reading the camera through `driver` (a fake in tests).
-    package init(options: V4L2CameraOptions, driver: any V4L2Driver) throws(OmoteError) {
+    public init(options: V4L2CameraOptions, driver: any V4L2Driver) throws(V4L2CameraError) {
         precondition([1, 2, 4, 8].contains(options.scaleDenominator), "scaleDenominator must be 1, 2, 4 or 8")
         let path: String
         if let device = options.device {
@@ -107,16 +104,15 @@ public final class V4L2Camera: FrameSource {
         self.options = options
         self.name = path
         do { decoder = try JPEGDecoder() } catch {
-            throw error
+            throw V4L2CameraError(device: path, kind: .driverFailure, detail: error.description)
         }
         let opened: DeviceDescriptor
         do { opened = try driver.open(path, emulateFormats: true) } catch {
-            throw OmoteError.camera(error, device: path, during: "open")
+            throw V4L2CameraError.from(error, device: path, during: "open")
         }
         var mapped: [(address: UnsafeMutableRawPointer, length: Int)] = []
         do {
-            var negotiation = V4L2Negotiation(path: path, options: options, driver: driver, descriptor: opened)
-            var negotiated = try negotiation.run()
+            var negotiated = try Self.negotiate(path: path, options: options, driver: driver, descriptor: opened)
             mapped = try Self.mapBuffers(path: path, count: options.bufferCount, driver: driver, descriptor: opened,
                                          granted: &negotiated.format.bufferCount)
             self.format = negotiated.format
@@ -131,7 +127,7 @@ public final class V4L2Camera: FrameSource {
     }
 
     /// Opens the camera described by `options`.
-    public static func open(options: V4L2CameraOptions = V4L2CameraOptions()) throws(OmoteError) -> V4L2Camera {
+    public static func open(options: V4L2CameraOptions = V4L2CameraOptions()) throws(V4L2CameraError) -> V4L2Camera {
         try V4L2Camera(options: options)
     }
 
@@ -140,10 +136,10 @@ public final class V4L2Camera: FrameSource {
     // MARK: Finding and negotiating
 
     /// The first node that is a streaming capture device (not a metadata node).
-    static func firstCamera(driver: any V4L2Driver) throws(OmoteError) -> String {
+    static func firstCamera(driver: any V4L2Driver) throws(V4L2CameraError) -> String {
         let nodes = driver.deviceNodes()
         guard !nodes.isEmpty else {
-            throw OmoteError.camera(.cameraNotFound, device: "/dev/video*", detail: "no /dev/video* device nodes")
+            throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: "no /dev/video* device nodes")
         }
         var reasons: [String] = []
         var unopenable: [String] = []
@@ -156,44 +152,166 @@ public final class V4L2Camera: FrameSource {
         // A node we may not open (permission, busy) is most likely the user's camera: say why, not "no camera".
         for node in unopenable {
             do { driver.close(try driver.open(node, emulateFormats: false)) } catch {
-                if error == .permissionDenied || error == .notPermitted || error == .resourceBusy {
-                    throw OmoteError.camera(error, device: node, during: "open")
+                if error == .permissionDenied || error == .notPermitted || error == .busy {
+                    throw V4L2CameraError.from(error, device: node, during: "open")
                 }
             }
         }
-        throw OmoteError.camera(.cameraNotFound, device: "/dev/video*", detail: reasons.joined(separator: "; "))
+        throw V4L2CameraError(device: "/dev/video*", kind: .noCamera, detail: reasons.joined(separator: "; "))
+    }
+
+    private struct Negotiated {
+        var format: V4L2StreamFormat
+        var layout: LumaLayout
+    }
+
+    private static func negotiate(path: String, options: V4L2CameraOptions, driver: any V4L2Driver,
+                                  descriptor: DeviceDescriptor) throws(V4L2CameraError) -> Negotiated {
+        let queries = V4L2Queries(driver: driver, descriptor: descriptor)
+        func failure(_ errno: DriverErrno, _ call: String) -> V4L2CameraError { .from(errno, device: path, during: call) }
+
+        let capability: V4L2CapabilityReport
+        do { capability = try queries.capability() } catch { throw failure(error, "VIDIOC_QUERYCAP") }
+        if capability.capabilities.contains(.metadataCapture) && !capability.capabilities.contains(.videoCapture) {
+            throw V4L2CameraError(device: path, kind: .notACamera,
+                                  detail: "it is a metadata-only node of '\(capability.card)' (its picture node is usually the one numbered just below)")
+        }
+        guard capability.capabilities.contains(.videoCapture) else {
+            throw V4L2CameraError(device: path, kind: .notACamera, detail: "'\(capability.card)' has no video capture (capabilities: \(capability.capabilities))")
+        }
+        guard capability.capabilities.contains(.streaming) else {
+            throw V4L2CameraError(device: path, kind: .notACamera, detail: "'\(capability.card)' has no streaming I/O (only \(capability.capabilities))")
+        }
+
+        let offered: [(format: V4L2PixelFormat, description: String, flags: UInt32)]
+        do { offered = try queries.formats() } catch { throw failure(error, "VIDIOC_ENUM_FMT") }
+        let offeredList = offered.isEmpty ? "none" : offered.map { "\($0.format.fourCC) (\($0.description))" }.joined(separator: ", ")
+        let chosen: (format: V4L2PixelFormat, description: String, flags: UInt32)
+        if let wanted = options.format {
+            guard wanted.isSupported else {
+                throw V4L2CameraError(device: path, kind: .noSupportedFormat, detail: "--format \(wanted.fourCC) is not one Omote can read")
+            }
+            guard let match = offered.first(where: { $0.format == wanted }) else {
+                throw V4L2CameraError(device: path, kind: .noSupportedFormat,
+                                      detail: "\(wanted.fourCC) is not offered (offered: \(offeredList)); drop --format or pick an offered one")
+            }
+            chosen = match
+        } else {
+            // Native formats first: a libv4l2-emulated one costs a conversion per frame.
+            let native = offered.filter { $0.flags & OMOTE_V4L2_FMT_FLAG_EMULATED == 0 }
+            let emulated = offered.filter { $0.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0 }
+            guard let match = V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in native.first { $0.format == wanted } }).first
+                ?? V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in emulated.first { $0.format == wanted } }).first
+            else {
+                throw V4L2CameraError(device: path, kind: .noSupportedFormat, detail: "offered: \(offeredList)")
+            }
+            chosen = match
+        }
+        var adjustments: [String] = []
+
+        // Size: as asked, else the smallest offered size covering 640×360 (the largest if none does).
+        let requestedSize: FrameSize
+        if let size = options.size {
+            requestedSize = size
+        } else {
+            let sizes = (try? queries.frameSizes(chosen.format)) ?? []
+            let target = V4L2CameraOptions.defaultTargetSize
+            let candidates = sizes.map { $0.closest(to: target) }
+            let covering = candidates.filter { $0.width >= target.width && $0.height >= target.height }
+            requestedSize = covering.min { $0.area < $1.area } ?? candidates.max { $0.area < $1.area } ?? target
+        }
+
+        var pixel = v4l2_format()
+        pixel.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
+        pixel.fmt.pix.width = UInt32(requestedSize.width)
+        pixel.fmt.pix.height = UInt32(requestedSize.height)
+        pixel.fmt.pix.pixelformat = chosen.format.rawValue
+        pixel.fmt.pix.field = OMOTE_V4L2_FIELD_ANY
+        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .setFormat, &pixel) } } catch {
+            throw failure(error, "VIDIOC_S_FMT \(chosen.format.fourCC) \(requestedSize)")
+        }
+        let grantedFormat = V4L2PixelFormat(rawValue: pixel.fmt.pix.pixelformat)
+        guard let layout = grantedFormat.lumaLayout else {
+            throw V4L2CameraError(device: path, kind: .noSupportedFormat,
+                                  detail: "asked for \(chosen.format.fourCC), the driver granted \(grantedFormat.fourCC) (offered: \(offeredList))")
+        }
+        if grantedFormat != chosen.format { adjustments.append("asked for \(chosen.format.fourCC), granted \(grantedFormat.fourCC)") }
+        let grantedSize = FrameSize(width: Int(pixel.fmt.pix.width), height: Int(pixel.fmt.pix.height))
+        guard grantedSize.width > 0, grantedSize.height > 0 else {
+            throw V4L2CameraError(device: path, kind: .driverFailure, detail: "VIDIOC_S_FMT granted an empty frame size \(grantedSize)")
+        }
+        if let asked = options.size, asked != grantedSize { adjustments.append("asked for \(asked), granted \(grantedSize)") }
+        let minimumLine = layout == .jpeg ? 0 : grantedSize.width * (layout == .planar ? 1 : 2)
+        let bytesPerLine = max(Int(pixel.fmt.pix.bytesperline), minimumLine)
+
+        // Rate: as asked, else the fastest offered up to 60 fps.
+        let intervals = (try? queries.frameIntervals(grantedFormat, size: grantedSize)) ?? .unknown
+        let rates = intervals.framesPerSecond
+        let wantedRate = options.framesPerSecond
+            ?? rates.first { $0 <= V4L2CameraOptions.defaultMaximumFramesPerSecond } ?? rates.last
+        var parameters = v4l2_streamparm()
+        parameters.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
+        var grantedRate: Double?
+        do {
+            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .getParameters, &parameters) }
+            let canSetRate = parameters.parm.capture.capability & OMOTE_V4L2_CAP_TIMEPERFRAME != 0
+            if let wantedRate, canSetRate {
+                let interval = V4L2Fraction(framesPerSecond: wantedRate)
+                parameters.parm.capture.timeperframe.numerator = interval.numerator
+                parameters.parm.capture.timeperframe.denominator = interval.denominator
+                try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .setParameters, &parameters) }
+            } else if options.framesPerSecond != nil {
+                adjustments.append("the driver does not let applications set the frame rate")
+            }
+            let period = parameters.parm.capture.timeperframe
+            grantedRate = V4L2Fraction(numerator: period.numerator, denominator: period.denominator).framesPerSecond
+        } catch {
+            if error == .busy || error == .noDevice { throw failure(error, "VIDIOC_S_PARM") }
+            // Frame-rate control is optional in V4L2; carry on at the driver's rate.
+            adjustments.append("frame rate left to the driver (VIDIOC_G/S_PARM: \(error))")
+        }
+        if let asked = options.framesPerSecond, let granted = grantedRate, abs(asked - granted) > 0.01 {
+            adjustments.append(String(format: "asked for %g fps, granted %g fps", asked, granted))
+        }
+
+        let format = V4L2StreamFormat(device: path, card: capability.card, pixelFormat: grantedFormat, size: grantedSize,
+                                      bytesPerLine: bytesPerLine, imageSize: Int(pixel.fmt.pix.sizeimage),
+                                      framesPerSecond: grantedRate, bufferCount: 0,
+                                      isEmulated: chosen.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0, adjustments: adjustments)
+        return Negotiated(format: format, layout: layout)
     }
 
     /// REQBUFS + QUERYBUF + mmap for every granted buffer.
     private static func mapBuffers(path: String, count: Int, driver: any V4L2Driver, descriptor: DeviceDescriptor,
-                                   granted: inout Int) throws(OmoteError) -> [(address: UnsafeMutableRawPointer, length: Int)] {
+                                   granted: inout Int) throws(V4L2CameraError) -> [(address: UnsafeMutableRawPointer, length: Int)] {
         var request = v4l2_requestbuffers()
         request.count = UInt32(max(2, count))
         request.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
         request.memory = OMOTE_V4L2_MEMORY_MMAP
-        do { try retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .requestBuffers, &request) } } catch {
-            throw OmoteError.camera(error, device: path, during: "VIDIOC_REQBUFS")
+        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .requestBuffers, &request) } } catch {
+            throw .from(error, device: path, during: "VIDIOC_REQBUFS")
         }
         guard request.count >= 2 else {
-            throw OmoteError.camera(.cameraDriverFailure, device: path, detail: "VIDIOC_REQBUFS granted \(request.count) buffer(s); streaming needs at least 2 (is the device low on memory?)")
+            throw V4L2CameraError(device: path, kind: .driverFailure,
+                                  detail: "VIDIOC_REQBUFS granted \(request.count) buffer(s); streaming needs at least 2 (is the device low on memory?)")
         }
         granted = Int(request.count)
         var mapped: [(address: UnsafeMutableRawPointer, length: Int)] = []
         mapped.reserveCapacity(granted)
-        do throws(OmoteError) {
+        do throws(V4L2CameraError) {
             for index in 0 ..< request.count {
                 var buffer = v4l2_buffer()
                 buffer.index = index
                 buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
                 buffer.memory = OMOTE_V4L2_MEMORY_MMAP
-                do { try retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .queryBuffer, &buffer) } } catch {
-                    throw OmoteError.camera(error, device: path, during: "VIDIOC_QUERYBUF \(index)")
+                do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queryBuffer, &buffer) } } catch {
+                    throw V4L2CameraError.from(error, device: path, during: "VIDIOC_QUERYBUF \(index)")
                 }
                 let length = Int(buffer.length)
                 do {
                     mapped.append((try driver.mmap(descriptor, length: length, offset: Int(buffer.m.offset)), length))
                 } catch {
-                    throw OmoteError.camera(error, device: path, during: "mmap of buffer \(index) (\(length) bytes)")
+                    throw V4L2CameraError.from(error, device: path, during: "mmap of buffer \(index) (\(length) bytes)")
                 }
             }
         } catch {
@@ -206,25 +324,24 @@ public final class V4L2Camera: FrameSource {
     // MARK: Streaming
 
     /// Queues every buffer and turns streaming on (idempotent). `next(into:)` calls it on first use.
-    public func start() throws(OmoteError) {
+    public func start() throws(V4L2CameraError) {
         guard !streaming, let descriptor else { return }
         for index in buffers.indices {
             var buffer = v4l2_buffer()
             buffer.index = UInt32(index)
             buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
             buffer.memory = OMOTE_V4L2_MEMORY_MMAP
-            do { try retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
-                let failure = OmoteError.camera(error, device: name, during: "VIDIOC_QBUF \(index)")
+            do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
+                let failure = V4L2CameraError.from(error, device: name, during: "VIDIOC_QBUF \(index)")
                 stop()
                 throw failure
             }
         }
         var type = Int32(bitPattern: OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE)
-        do { try retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .streamOn, &type) } } catch {
-            let failure: OmoteError = error == .noSpace
-                ? .camera(.cameraInsufficientBandwidth, device: name,
-                          detail: "VIDIOC_STREAMON, \(format.pixelFormat.fourCC) \(format.size)", errno: error)
-                : .camera(error, device: name, during: "VIDIOC_STREAMON")
+        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .streamOn, &type) } } catch {
+            let failure: V4L2CameraError = error == .noSpace
+                ? V4L2CameraError(device: name, kind: .insufficientBandwidth, detail: "VIDIOC_STREAMON: \(error); \(format.pixelFormat.fourCC) \(format.size)")
+                : .from(error, device: name, during: "VIDIOC_STREAMON")
             stop()
             throw failure
         }
@@ -235,7 +352,7 @@ public final class V4L2Camera: FrameSource {
     /// interrupts the wait and `stopRequested` says so.
     /// Throws `.stalled` when no frame arrives within the poll timeout (the camera stays open: call again to keep
     /// waiting, or `stop()`), and `.disconnected` when the device goes away (the camera has then stopped itself).
-    public func next(into frame: inout LumaFrame) throws(OmoteError) -> FrameDelivery? {
+    public func next(into frame: inout LumaFrame) throws(V4L2CameraError) -> FrameDelivery? {
         guard descriptor != nil, !ended else { return nil }
         try start()
         var skipped = 0
@@ -291,7 +408,7 @@ public final class V4L2Camera: FrameSource {
 
     /// Polls until at least one buffer is done, then dequeues every done buffer and keeps only the newest, re-queueing
     /// the others (and any the driver flagged as errored). Returns nil if the camera was stopped meanwhile.
-    private func newestBuffer(skipped: inout Int) throws(OmoteError) -> v4l2_buffer? {
+    private func newestBuffer(skipped: inout Int) throws(V4L2CameraError) -> v4l2_buffer? {
         let deadline = MonotonicClock.nanoseconds() + UInt64(options.pollTimeoutMilliseconds) * 1_000_000
         while true {
             guard let descriptor else { return nil }
@@ -343,33 +460,34 @@ public final class V4L2Camera: FrameSource {
                 throw streamFailure(error, during: "poll")
             }
             if events.isFailure {
-                throw streamFailure(.operationNotSupportedByDevice, during: "poll reported \(events.contains(.hangUp) ? "POLLHUP" : events.contains(.invalid) ? "POLLNVAL" : "POLLERR")")
+                throw streamFailure(.noDevice, during: "poll reported \(events.contains(.hangUp) ? "POLLHUP" : events.contains(.invalid) ? "POLLNVAL" : "POLLERR")")
             }
             if events.isEmpty { throw stalled() }
         }
     }
 
-    private func stalled() -> OmoteError {
-        OmoteError.camera(.cameraStalled, device: name, detail: "no frame for \(options.pollTimeoutMilliseconds) ms after \(stats.delivered) frame(s)")
+    private func stalled() -> V4L2CameraError {
+        V4L2CameraError(device: name, kind: .stalled,
+                        detail: "no frame for \(options.pollTimeoutMilliseconds) ms after \(stats.delivered) frame(s)")
     }
 
-    private func requeue(_ buffer: inout v4l2_buffer) throws(OmoteError) {
+    private func requeue(_ buffer: inout v4l2_buffer) throws(V4L2CameraError) {
         guard let descriptor else { return }
         buffer.flags = 0
-        do { try retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
+        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
             throw streamFailure(error, during: "VIDIOC_QBUF")
         }
     }
 
     /// A failure mid-stream. A vanished device (ENODEV, EIO from a failed queue, POLLERR) stops the camera cleanly.
-    private func streamFailure(_ error: Errno, during call: String) -> OmoteError {
-        if error == .operationNotSupportedByDevice || error == .ioError || error == .noSuchAddressOrDevice {
+    private func streamFailure(_ error: DriverErrno, during call: String) -> V4L2CameraError {
+        if error == .noDevice || error == .ioError || error == .noSuchDeviceOrAddress {
             stop()
             ended = true
-            return .camera(.cameraDisconnected, device: name, detail: "\(call) after \(stats.delivered) frame(s)",
-                           errno: error)
+            return V4L2CameraError(device: name, kind: .disconnected,
+                                   detail: "\(call): \(error) after \(stats.delivered) frame(s)")
         }
-        return .camera(error, device: name, during: call)
+        return .from(error, device: name, during: call)
     }
 
     /// Stops streaming, wipes and unmaps the buffers and closes the device. Safe to call more than once.
@@ -378,7 +496,7 @@ public final class V4L2Camera: FrameSource {
         if streaming {
             var type = Int32(bitPattern: OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE)
             // Fails with ENODEV after an unplug; the buffers and the fd still have to be released.
-            try? retryingInterrupts { () throws(Errno) in try driver.ioctl(descriptor, .streamOff, &type) }
+            try? retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .streamOff, &type) }
             streaming = false
         }
         for buffer in buffers {
@@ -394,10 +512,13 @@ public final class V4L2Camera: FrameSource {
 
 /// Retries a call that failed with EINTR (a signal arrived, e.g. the terminal was resized).
 @inline(__always)
-func retryingInterrupts(_ body: () throws(Errno) -> Void) throws(Errno) {
+func retryingInterrupts(_ body: () throws(DriverErrno) -> Void) throws(DriverErrno) {
     while true {
         do { return try body() } catch {
             if error != .interrupted { throw error }
         }
     }
 }
+
+import Foundation
+import OmoteCore

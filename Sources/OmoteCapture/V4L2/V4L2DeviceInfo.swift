@@ -1,5 +1,4 @@
 import CV4L2Shim
-import OmoteCore
 
 /// One `/dev/video*` node as `omote devices` shows it: identity, capabilities and every format/size/rate it offers.
 public struct V4L2DeviceInfo: Sendable, Equatable {
@@ -46,22 +45,16 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
     }
 
     /// Lists every `/dev/video*` node. A node that cannot be opened is listed with its problem rather than skipped.
-    public static func enumerate() -> [V4L2DeviceInfo] { enumerate(driver: V4L2SystemDriver()) }
-
-    /// The same, through `driver` (a fake in tests).
-    package static func enumerate(driver: any V4L2Driver) -> [V4L2DeviceInfo] {
+    public static func enumerate(driver: any V4L2Driver = V4L2SystemDriver()) -> [V4L2DeviceInfo] {
         driver.deviceNodes().map { inspect($0, driver: driver) }
     }
 
     /// Inspects one node (QUERYCAP, then for capture nodes ENUM_FMT / ENUM_FRAMESIZES / ENUM_FRAMEINTERVALS).
-    public static func inspect(_ path: String) -> V4L2DeviceInfo { inspect(path, driver: V4L2SystemDriver()) }
-
-    /// The same, through `driver` (a fake in tests).
-    package static func inspect(_ path: String, driver: any V4L2Driver) -> V4L2DeviceInfo {
+    public static func inspect(_ path: String, driver: any V4L2Driver = V4L2SystemDriver()) -> V4L2DeviceInfo {
         var info = V4L2DeviceInfo(path: path)
         let descriptor: DeviceDescriptor
         do { descriptor = try driver.open(path, emulateFormats: false) } catch {
-            info.problem = OmoteError.camera(error, device: path, during: "open").description
+            info.problem = V4L2CameraError.from(error, device: path, during: "open").description
             return info
         }
         defer { driver.close(descriptor) }
@@ -89,7 +82,7 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
                 info.formats.append(format)
             }
         } catch {
-            info.problem = OmoteError.camera(error, device: path, during: "querying the device").description
+            info.problem = V4L2CameraError.from(error, device: path, during: "querying the device").description
         }
         return info
     }

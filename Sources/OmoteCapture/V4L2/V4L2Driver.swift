@@ -1,38 +1,58 @@
 import CV4L2Shim
-import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The device layer is `package`: the camera and `omote devices` use it, tests swap in a scripted fake; nothing
-/// outside Omote needs it.
-///
+/// An errno value returned by the device layer, in the style of swift-system's `Errno`: typed, comparable, and
+/// printable with the C library's message.
+public struct DriverErrno: Error, RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let wouldBlock = DriverErrno(rawValue: EAGAIN)
+    public static let interrupted = DriverErrno(rawValue: EINTR)
+    public static let noDevice = DriverErrno(rawValue: ENODEV)
+    public static let noSuchFile = DriverErrno(rawValue: ENOENT)
+    public static let noSuchDeviceOrAddress = DriverErrno(rawValue: ENXIO)
+    public static let busy = DriverErrno(rawValue: EBUSY)
+    public static let permissionDenied = DriverErrno(rawValue: EACCES)
+    public static let notPermitted = DriverErrno(rawValue: EPERM)
+    public static let invalidArgument = DriverErrno(rawValue: EINVAL)
+    public static let ioError = DriverErrno(rawValue: EIO)
+    public static let noSpace = DriverErrno(rawValue: ENOSPC)
+    public static let notTTY = DriverErrno(rawValue: ENOTTY)
+    public static let outOfMemory = DriverErrno(rawValue: ENOMEM)
+    public static let brokenPipe = DriverErrno(rawValue: EPIPE)
+
+    public var description: String { "\(String(cString: strerror(rawValue))) (errno \(rawValue))" }
+}
+
 /// An open V4L2 device node (a file descriptor the driver handed out).
-package struct DeviceDescriptor: RawRepresentable, Hashable, Sendable {
-    package let rawValue: Int32
-    package init(rawValue: Int32) { self.rawValue = rawValue }
+public struct DeviceDescriptor: RawRepresentable, Hashable, Sendable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
 }
 
 /// What `poll` reported for a device.
-package struct PollEvents: OptionSet, Hashable, Sendable {
-    package let rawValue: Int16
-    package init(rawValue: Int16) { self.rawValue = rawValue }
-    package static let readable = PollEvents(rawValue: Int16(POLLIN))
-    package static let error = PollEvents(rawValue: Int16(POLLERR))
-    package static let hangUp = PollEvents(rawValue: Int16(POLLHUP))
-    package static let invalid = PollEvents(rawValue: Int16(POLLNVAL))
+public struct PollEvents: OptionSet, Hashable, Sendable {
+    public let rawValue: Int16
+    public init(rawValue: Int16) { self.rawValue = rawValue }
+    public static let readable = PollEvents(rawValue: Int16(POLLIN))
+    public static let error = PollEvents(rawValue: Int16(POLLERR))
+    public static let hangUp = PollEvents(rawValue: Int16(POLLHUP))
+    public static let invalid = PollEvents(rawValue: Int16(POLLNVAL))
     /// The device is gone or the queue failed: the stream cannot continue.
-    package var isFailure: Bool { !intersection([.error, .hangUp, .invalid]).isEmpty }
+    public var isFailure: Bool { !intersection([.error, .hangUp, .invalid]).isEmpty }
 }
 
 /// The V4L2 ioctls Omote issues, each with the C struct it carries.
-package enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
+public enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
     case queryCapability, enumerateFormat, enumerateFrameSizes, enumerateFrameIntervals
     case getFormat, setFormat, getParameters, setParameters
     case requestBuffers, queryBuffer, queueBuffer, dequeueBuffer, streamOn, streamOff
 
     /// The request code from <linux/videodev2.h>.
-    package var code: UInt {
+    public var code: UInt {
         switch self {
         case .queryCapability: UInt(OMOTE_VIDIOC_QUERYCAP)
         case .enumerateFormat: UInt(OMOTE_VIDIOC_ENUM_FMT)
@@ -52,7 +72,7 @@ package enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// Size of the argument struct (the size field of the request code).
-    package var argumentSize: Int {
+    public var argumentSize: Int {
         switch self {
         case .queryCapability: MemoryLayout<v4l2_capability>.size
         case .enumerateFormat: MemoryLayout<v4l2_fmtdesc>.size
@@ -66,7 +86,7 @@ package enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .queryCapability: "VIDIOC_QUERYCAP"
         case .enumerateFormat: "VIDIOC_ENUM_FMT"
@@ -88,27 +108,27 @@ package enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
 
 /// The system calls a V4L2 camera needs, behind a protocol so the whole capture state machine can run against a
 /// scripted fake (no camera on CI machines). `V4L2SystemDriver` is the real one (libv4l2 over the kernel).
-/// Calls report failure as swift-system's `Errno` and never retry: EINTR and EAGAIN are the caller's to handle.
-package protocol V4L2Driver: AnyObject {
+/// Calls report failure as `DriverErrno` and never retry: EINTR and EAGAIN are the caller's to handle.
+public protocol V4L2Driver: AnyObject {
     /// Paths of the `/dev/video*` nodes, in numeric order.
     func deviceNodes() -> [String]
     /// Opens a node read-write and non-blocking. `emulateFormats` lets libv4l2 list formats it can convert to.
-    func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor
-    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(Errno)
+    func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor
+    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno)
     /// Maps a driver buffer (read-write, shared) at the offset VIDIOC_QUERYBUF gave.
-    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer
+    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer
     func munmap(_ address: UnsafeMutableRawPointer, length: Int)
     /// Waits up to `timeoutMilliseconds` for the device to become readable; empty events mean the time ran out.
-    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents
+    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents
     func close(_ descriptor: DeviceDescriptor)
 }
 
 extension V4L2Driver {
     /// Issues `request` with `argument` as its struct.
     @inline(__always)
-    package func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument) throws(Errno) {
+    public func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument) throws(DriverErrno) {
         assert(MemoryLayout<Argument>.size == request.argumentSize, "\(request) takes \(request.argumentSize) bytes")
-        try withUnsafeMutableBytes(of: &argument) { (bytes) throws(Errno) in
+        try withUnsafeMutableBytes(of: &argument) { (bytes) throws(DriverErrno) in
             try ioctl(descriptor, request, bytes.baseAddress!)
         }
     }
@@ -116,10 +136,10 @@ extension V4L2Driver {
 
 /// The real device layer: `open(2)` + libv4l2 (`v4l2_fd_open`, so cameras with odd native formats still work), kernel
 /// `poll(2)`. Mapped frame buffers are excluded from core dumps and, where the kernel allows, locked out of swap.
-package final class V4L2SystemDriver: V4L2Driver {
-    package init() {}
+public final class V4L2SystemDriver: V4L2Driver {
+    public init() {}
 
-    package func deviceNodes() -> [String] {
+    public func deviceNodes() -> [String] {
         guard let directory = opendir("/dev") else { return [] }
         defer { closedir(directory) }
         var numbers: [Int] = []
@@ -130,33 +150,33 @@ package final class V4L2SystemDriver: V4L2Driver {
         return numbers.sorted().map { "/dev/video\($0)" }
     }
 
-    package func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
+    public func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor {
         let fd = Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw Errno(rawValue: errno) }
+        guard fd >= 0 else { throw DriverErrno(rawValue: errno) }
         // libv4l2 prints to stderr when a node is not V4L2; ask the kernel first and fail quietly instead.
         var capability = v4l2_capability()
         if omote_kernel_ioctl(fd, UInt(OMOTE_VIDIOC_QUERYCAP), &capability) < 0 {
             let failure = errno
             _ = Glibc.close(fd)
-            throw Errno(rawValue: failure)
+            throw DriverErrno(rawValue: failure)
         }
         // libv4l2 returns the same fd (or -1 if its own set-up fails, e.g. out of memory).
         let wrapped = omote_v4l2_fd_open(fd, emulateFormats ? OMOTE_LIBV4L2_ENABLE_ENUM_FMT_EMULATION : 0)
         guard wrapped >= 0 else {
             let failure = errno
             _ = Glibc.close(fd)
-            throw Errno(rawValue: failure)
+            throw DriverErrno(rawValue: failure)
         }
         return DeviceDescriptor(rawValue: wrapped)
     }
 
-    package func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(Errno) {
-        if omote_v4l2_ioctl(descriptor.rawValue, request.code, argument) < 0 { throw Errno(rawValue: errno) }
+    public func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno) {
+        if omote_v4l2_ioctl(descriptor.rawValue, request.code, argument) < 0 { throw DriverErrno(rawValue: errno) }
     }
 
-    package func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer {
+    public func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer {
         let address = omote_v4l2_mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, Int64(offset))
-        guard let address, address != MAP_FAILED else { throw Errno(rawValue: errno) }
+        guard let address, address != MAP_FAILED else { throw DriverErrno(rawValue: errno) }
         // Frames must not reach a core dump or swap. Device mappings (VM_IO) are already undumpable and cannot be
         // locked, so both calls are best effort; libv4l2's conversion buffers are ordinary memory and do honour them.
         _ = madvise(address, length, MADV_DONTDUMP)
@@ -164,19 +184,19 @@ package final class V4L2SystemDriver: V4L2Driver {
         return address
     }
 
-    package func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
+    public func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
         _ = munlock(address, length)
         _ = omote_v4l2_munmap(address, length)
     }
 
-    package func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
+    public func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents {
         var entry = pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)
         let ready = Glibc.poll(&entry, 1, timeoutMilliseconds)
-        if ready < 0 { throw Errno(rawValue: errno) }
+        if ready < 0 { throw DriverErrno(rawValue: errno) }
         return ready == 0 ? [] : PollEvents(rawValue: entry.revents)
     }
 
-    package func close(_ descriptor: DeviceDescriptor) {
+    public func close(_ descriptor: DeviceDescriptor) {
         _ = omote_v4l2_close(descriptor.rawValue)
     }
 }
