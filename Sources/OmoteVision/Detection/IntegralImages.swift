@@ -43,16 +43,17 @@ struct IntegralImages: ~Copyable {
                             at: tiltedOffset)
         }
         guard split else { return }
-        Self.deinterleave(sums, from: 0, scratch: sumRow, width: width, height: height, stride: stride)
+        Self.deinterleave(sums.view, from: 0, scratch: sumRow.view, width: width, height: height, stride: stride)
         if hasSquares {
-            Self.deinterleave(squares, from: 0, scratch: squareRow, width: width, height: height, stride: stride)
+            Self.deinterleave(squares.view, from: 0, scratch: squareRow.view, width: width, height: height, stride: stride)
         }
         if hasTilted {
-            Self.deinterleave(sums, from: tiltedOffset, scratch: sumRow, width: width, height: height, stride: stride)
+            Self.deinterleave(sums.view, from: tiltedOffset, scratch: sumRow.view, width: width, height: height, stride: stride)
         }
     }
 
     private func integrateSums(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int) {
+        let sums = self.sums.view  // a local view: the loop's stores cannot be taken to move the buffer
         for x in 0 ... width { sums[x] = 0 }
         for y in 0 ..< height {
             let pixels = source + y * rowStride
@@ -69,6 +70,7 @@ struct IntegralImages: ~Copyable {
 
     private func integrateSquares(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int,
                                   stride: Int) {
+        let squares = self.squares.view
         for x in 0 ... width { squares[x] = 0 }
         for y in 0 ..< height {
             let pixels = source + y * rowStride
@@ -96,6 +98,8 @@ struct IntegralImages: ~Copyable {
         var fCurrent = 2 * n
         var gPrevious = 3 * n
         var gCurrent = 4 * n
+        let tiltRows = self.tiltRows.view
+        let sums = self.sums.view
         for x in 0 ..< n {
             tiltRows[fPrevious + x] = 0
             tiltRows[gPrevious + x] = 0
@@ -121,8 +125,8 @@ struct IntegralImages: ~Copyable {
 
     /// Rows 0…height of the plane at `start`: columns 0…width rearranged as even columns at 0…, odd ones from
     /// (stride + 1) / 2.
-    private static func deinterleave<Element>(_ planes: borrowing AlignedBuffer<Element>, from start: Int,
-                                              scratch: borrowing AlignedBuffer<Element>,
+    private static func deinterleave<Element>(_ planes: AlignedView<Element>, from start: Int,
+                                              scratch: AlignedView<Element>,
                                               width: Int, height: Int, stride: Int) {
         let half = (stride + 1) / 2
         for y in 0 ... height {

@@ -39,13 +39,20 @@ struct LinearResize: ~Copyable {
             }
             return
         }
-        let (xMin, xMax) = Self.coefficients(source: source.width, destination: width, xOffsets, xWeights)
-        let (yMin, yMax) = Self.coefficients(source: source.height, destination: height, yOffsets, yWeights)
+        let (xMin, xMax) = Self.coefficients(source: source.width, destination: width, xOffsets.view, xWeights.view)
+        let (yMin, yMax) = Self.coefficients(source: source.height, destination: height, yOffsets.view, yWeights.view)
         let line0 = 0
         let line1 = width
         var row0 = -1  // the source rows held by line0 and line1
         var row1 = -1
         let lastRow = source.height - 1
+        // Local views: the loops' stores cannot be taken to move the tables.
+        let lines = self.lines.view
+        let xOffsets = self.xOffsets.view
+        let xWeights = self.xWeights.view
+        let yOffsets = self.yOffsets.view
+        let yWeights = self.yWeights.view
+        let destination = destination.view
 
         func horizontal(_ row: Int, into line: Int) {
             let src = source.pixels + row * source.rowStride
@@ -105,8 +112,8 @@ struct LinearResize: ~Copyable {
     }
 
     /// Fills offsets and right-hand weights; returns the interior range [min, max) of destination indices.
-    private static func coefficients(source: Int, destination: Int, _ offsets: borrowing AlignedBuffer<Int32>,
-                                     _ weights: borrowing AlignedBuffer<UInt16>) -> (Int, Int) {
+    private static func coefficients(source: Int, destination: Int, _ offsets: AlignedView<Int32>,
+                                     _ weights: AlignedView<UInt16>) -> (Int, Int) {
         assert(destination <= offsets.count && destination <= weights.count, "coefficients beyond the reserved size")
         let scale = 1.0 / (Double(destination) / Double(source))
         var minIndex = 0, maxIndex = destination
