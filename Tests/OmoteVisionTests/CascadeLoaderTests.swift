@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 import Testing
 @testable import OmoteVision
 
@@ -25,13 +26,13 @@ import Testing
         #expect(cascade.hasTiltedFeatures)
     }
 
-    static func load(_ text: String, name: String = "cascade.xml") throws -> CascadeError? {
+    static func load(_ text: String, name: String = "cascade.xml") throws -> OmoteError? {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omote-cascade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
-        do throws(CascadeError) {
+        do throws(OmoteError) {
             _ = try CascadeClassifier(contentsOfFile: url.path)
             return nil
         } catch {
@@ -45,11 +46,11 @@ import Testing
     }
 
     @Test func missingFile() {
-        #expect(throws: CascadeError.self) { try CascadeClassifier(contentsOfFile: "/nonexistent/cascade.xml") }
-        do throws(CascadeError) {
+        #expect(throws: OmoteError.self) { try CascadeClassifier(contentsOfFile: "/nonexistent/cascade.xml") }
+        do throws(OmoteError) {
             _ = try CascadeClassifier(contentsOfFile: "/nonexistent/cascade.xml")
         } catch {
-            #expect(error.kind == .missingFile)
+            #expect(error.code == .cascadeMissing)
             #expect(error.description.contains("/nonexistent/cascade.xml") && error.description.contains("opencv-data"))
         }
     }
@@ -57,15 +58,15 @@ import Testing
     @Test func truncatedXML() throws {
         let text = try Self.lbpText
         let error = try Self.load(String(text.prefix(text.count / 2)))
-        #expect(error?.kind == .malformedXML)
+        #expect(error?.code == .cascadeMalformedXML)
         #expect(error?.description.contains("line") == true)
     }
 
     @Test func garbage() throws {
-        #expect(try Self.load("\u{1}\u{2}PNG garbage \u{7f} not a cascade")?.kind == .notXML)
-        #expect(try Self.load("")?.kind == .notXML)
-        #expect(try Self.load("<?xml version=\"1.0\"?><opencv_storage><cascade>")?.kind == .malformedXML)
-        #expect(try Self.load("<?xml version=\"1.0\"?><opencv_storage><x>1</x></opencv_storage>")?.kind == .malformedCascade)
+        #expect(try Self.load("\u{1}\u{2}PNG garbage \u{7f} not a cascade")?.code == .cascadeNotXML)
+        #expect(try Self.load("")?.code == .cascadeNotXML)
+        #expect(try Self.load("<?xml version=\"1.0\"?><opencv_storage><cascade>")?.code == .cascadeMalformedXML)
+        #expect(try Self.load("<?xml version=\"1.0\"?><opencv_storage><x>1</x></opencv_storage>")?.code == .cascadeMalformed)
     }
 
     @Test func oldFormat() throws {
@@ -86,14 +87,14 @@ import Testing
         </opencv_storage>
         """
         let error = try Self.load(old)
-        #expect(error?.kind == .oldFormat)
+        #expect(error?.code == .cascadeOldFormat)
         #expect(error?.description.contains("old") == true)
     }
 
     @Test func unknownFeatureType() throws {
         let text = try Self.lbpText.replacingOccurrences(of: "<featureType>LBP</featureType>",
                                                          with: "<featureType>HOG</featureType>")
-        #expect(try Self.load(text)?.kind == .unsupportedFeatureType("HOG"))
+        #expect(try Self.load(text)?.code == .cascadeUnsupportedFeatureType)
     }
 
     @Test func outOfRangeIndices() throws {
@@ -102,30 +103,30 @@ import Testing
         let badFeature = text.replacingOccurrences(of: "0 -1 26 -1 -1 -17409 -1 -1 -1 -1 -1",
                                                    with: "0 -1 99999 -1 -1 -17409 -1 -1 -1 -1 -1")
         #expect(badFeature != text)
-        #expect(try Self.load(badFeature)?.kind == .indexOutOfRange)
+        #expect(try Self.load(badFeature)?.code == .cascadeIndexOutOfRange)
         // A node pointing at a leaf that does not exist.
         let badLeaf = text.replacingOccurrences(of: "0 -1 26 -1 -1 -17409 -1 -1 -1 -1 -1",
                                                 with: "0 -7 26 -1 -1 -17409 -1 -1 -1 -1 -1")
-        #expect(try Self.load(badLeaf)?.kind == .indexOutOfRange)
+        #expect(try Self.load(badLeaf)?.code == .cascadeIndexOutOfRange)
         // A feature rectangle outside the 45×45 window.
         let badRect = text.replacingOccurrences(of: " 0 0 1 1</rect>", with: " 40 0 5 1</rect>")
         #expect(badRect != text)
-        #expect(try Self.load(badRect)?.kind == .indexOutOfRange)
+        #expect(try Self.load(badRect)?.code == .cascadeIndexOutOfRange)
     }
 
     @Test func malformedNumbers() throws {
         let text = try Self.lbpText.replacingOccurrences(of: "<stageThreshold>-4.1617846488952637e+000</stageThreshold>",
                                                          with: "<stageThreshold>minus four</stageThreshold>")
         let error = try Self.load(text)
-        #expect(error?.kind == .malformedCascade)
+        #expect(error?.code == .cascadeMalformed)
         #expect(error?.description.contains("stage 0") == true)
     }
 
     @Test func invalidDetectorParameters() throws {
         let lbp = try #require(try DetectionTestSupport.cascades["lbp"]?.get())
-        #expect(throws: CascadeError.self) {
+        #expect(throws: OmoteError.self) {
             try FaceDetector(cascade: lbp, parameters: .init(scaleFactor: 1.0))
         }
-        #expect(throws: CascadeError.self) { try FaceDetector(cascade: lbp, parameters: .init(minNeighbors: -1)) }
+        #expect(throws: OmoteError.self) { try FaceDetector(cascade: lbp, parameters: .init(minNeighbors: -1)) }
     }
 }

@@ -16,10 +16,10 @@ enum DetectionTestSupport {
     ]
     static let fixturePath = LandmarkTestSupport.repositoryRoot + "/Tests/OmoteVisionTests/Fixtures/opencv-detections.tsv"
 
-    static let cascades: [String: Result<CascadeClassifier, CascadeError>] = {
-        var loaded: [String: Result<CascadeClassifier, CascadeError>] = [:]
+    static let cascades: [String: Result<CascadeClassifier, OmoteError>] = {
+        var loaded: [String: Result<CascadeClassifier, OmoteError>] = [:]
         for (name, path) in cascadePaths {
-            do throws(CascadeError) { loaded[name] = .success(try CascadeClassifier(contentsOfFile: path)) } catch {
+            do throws(OmoteError) { loaded[name] = .success(try CascadeClassifier(contentsOfFile: path)) } catch {
                 loaded[name] = .failure(error)
             }
         }
@@ -27,7 +27,7 @@ enum DetectionTestSupport {
     }()
 
     static func detector(_ name: String) throws -> FaceDetector {
-        guard let cascade = cascades[name] else { throw CascadeError(.missingFile, path: name, reason: "unknown cascade") }
+        guard let cascade = cascades[name] else { throw OmoteError.cascade(.cascadeMissing, path: name, reason: "unknown cascade") }
         return try FaceDetector(cascade: try cascade.get())
     }
 

@@ -95,9 +95,9 @@ struct SyntheticModel {
         return writer.bytes + trailing
     }
 
-    func load() throws(ShapePredictorError) -> ShapePredictorModel {
-        let result = bytes.withUnsafeBytes { raw -> Result<ShapePredictorModel, ShapePredictorError> in
-            do throws(ShapePredictorError) { return .success(try ShapePredictorModel(serialized: raw, path: "synthetic.dat")) } catch {
+    func load() throws(OmoteError) -> ShapePredictorModel {
+        let result = bytes.withUnsafeBytes { raw -> Result<ShapePredictorModel, OmoteError> in
+            do throws(OmoteError) { return .success(try ShapePredictorModel(serialized: raw, path: "synthetic.dat")) } catch {
                 return .failure(error)
             }
         }
@@ -105,15 +105,15 @@ struct SyntheticModel {
     }
 }
 
-func loadError(_ bytes: UnsafeRawBufferPointer) -> ShapePredictorError? {
-    do throws(ShapePredictorError) {
+func loadError(_ bytes: UnsafeRawBufferPointer) -> OmoteError? {
+    do throws(OmoteError) {
         _ = try ShapePredictorModel(serialized: bytes, path: "test.dat")
         return nil
     } catch { return error }
 }
 
-func loadError(_ model: SyntheticModel) -> ShapePredictorError? {
-    do throws(ShapePredictorError) {
+func loadError(_ model: SyntheticModel) -> OmoteError? {
+    do throws(OmoteError) {
         _ = try model.load()
         return nil
     } catch { return error }
@@ -162,29 +162,33 @@ struct LandmarkModelTests {
     @Test("Missing, unreadable and empty files fail with the path and what to do")
     func unreadableFiles() {
         for path in ["/nonexistent/shape_predictor.dat", "/tmp", "/dev/null"] {
-            do throws(ShapePredictorError) {
+            do throws(OmoteError) {
                 _ = try ShapePredictor(contentsOfFile: path)
                 Issue.record("\(path) loaded")
             } catch {
-                #expect(error.kind == .unreadable, "\(error)")
-                #expect(error.description.hasPrefix(path))
+                #expect(error.code == .landmarkModelUnreadable, "\(error)")
+                #expect(error.subject == path && error.description.contains(path), "\(error)")
             }
         }
-        #expect(loadError(UnsafeRawBufferPointer(start: nil, count: 0))?.kind == .truncated)
+        #expect(loadError(UnsafeRawBufferPointer(start: nil, count: 0))?.code == .landmarkModelTruncated)
     }
 
     @Test("A file that is not a shape predictor (a JPEG, a text file) is refused")
     func wrongFiles() {
         let jpeg = LandmarkTestSupport.sampleFrames + "/single_face/0000.jpg"
         for path in [jpeg, LandmarkTestSupport.fixturePath] {
-            do throws(ShapePredictorError) {
+            do throws(OmoteError) {
                 _ = try ShapePredictor(contentsOfFile: path)
                 Issue.record("\(path) loaded")
             } catch {
-                #expect(error.offset == 0, "\(error)")
+                #expect(error.reason.hasPrefix("at byte 0:"), "\(error)")
                 // The JPEG's 0xFF is no integer encoding; the text's "clip" reads as a version number ("lip").
-                let expected: ShapePredictorError.Kind = path == jpeg ? .corrupt : .unsupportedVersion(0x70_69_6C)
-                #expect(error.kind == expected, "\(error)")
+                if path == jpeg {
+                    #expect(error.code == .landmarkModelCorrupt, "\(error)")
+                } else {
+                    #expect(error.code == .landmarkModelUnsupportedVersion, "\(error)")
+                    #expect(error.reason.contains("version \(0x70_69_6C)"), "\(error)")
+                }
             }
         }
     }
@@ -193,15 +197,16 @@ struct LandmarkModelTests {
     func wrongVersionAndModels() {
         var spec = SyntheticModel()
         spec.version = 2
-        #expect(loadError(spec)?.kind == .unsupportedVersion(2))
+        #expect(loadError(spec)?.code == .landmarkModelUnsupportedVersion)
+        #expect(loadError(spec)?.reason.contains("version 2 ") == true)
         spec = SyntheticModel()
         spec.parts = 5
-        #expect(loadError(spec)?.kind == .unsupportedModel)
+        #expect(loadError(spec)?.code == .landmarkModelUnsupported)
         spec = SyntheticModel()
         spec.splitsPerTree = 2
         spec.leavesPerTree = 3
-        #expect(loadError(spec)?.kind == .corrupt, "2 splits is not a complete tree")
-        #expect(loadError(SyntheticModel())?.kind == nil, "the unmodified synthetic model loads")
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt, "2 splits is not a complete tree")
+        #expect(loadError(SyntheticModel())?.code == nil, "the unmodified synthetic model loads")
     }
 
     @Test("Truncated copies of the real model are reported as truncated, wherever they end")
@@ -210,7 +215,7 @@ struct LandmarkModelTests {
         let size = file.bytes.count
         for length in [1, 2, 3, 7, 100, 1_000, 123_457, size / 2, size - 1] {
             let error = loadError(UnsafeRawBufferPointer(rebasing: file.bytes[0 ..< length]))
-            #expect(error?.kind == .truncated, "cut at \(length): \(String(describing: error))")
+            #expect(error?.code == .landmarkModelTruncated, "cut at \(length): \(String(describing: error))")
         }
     }
 
@@ -220,41 +225,41 @@ struct LandmarkModelTests {
         let file = try MappedFile(path: LandmarkTestSupport.modelPath)
         var head = [UInt8](UnsafeRawBufferPointer(rebasing: file.bytes[0 ..< 4096]))
         head[2] = 0x0F  // a 15-byte integer
-        #expect(loadError(head.withUnsafeBytes { $0 })?.kind == .corrupt)
+        #expect(loadError(head.withUnsafeBytes { $0 })?.code == .landmarkModelCorrupt)
         head = [UInt8](UnsafeRawBufferPointer(rebasing: file.bytes[0 ..< 4096]))
         head[6] = 0x33  // not a binary float control byte
-        #expect(head.withUnsafeBytes { loadError($0) }?.kind == .corrupt)
+        #expect(head.withUnsafeBytes { loadError($0) }?.code == .landmarkModelCorrupt)
         head = [UInt8](UnsafeRawBufferPointer(rebasing: file.bytes[0 ..< 4096]))
         head[3] = 0x87  // 135 rows: not a column of pairs
-        #expect(head.withUnsafeBytes { loadError($0) }?.kind == .corrupt)
+        #expect(head.withUnsafeBytes { loadError($0) }?.code == .landmarkModelCorrupt)
 
         var spec = SyntheticModel()
         spec.featureIndex = 2  // pool has 2 pixels
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.anchor = 68
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.leafLength = 134
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.threshold = .nan
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.leafValue = .infinity
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.anchorLevels = 2
-        #expect(loadError(spec)?.kind != nil)
+        #expect(loadError(spec)?.code != nil)
         spec = SyntheticModel()
         spec.deltaCount = 3
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.leavesPerTree = 3
-        #expect(loadError(spec)?.kind == .corrupt)
+        #expect(loadError(spec)?.code == .landmarkModelCorrupt)
         spec = SyntheticModel()
         spec.trailing = [0]
         let trailing = loadError(spec)
-        #expect(trailing?.kind == .corrupt && trailing?.description.contains("after the model") == true)
+        #expect(trailing?.code == .landmarkModelCorrupt && trailing?.description.contains("after the model") == true)
     }
 }

@@ -15,8 +15,8 @@ enum LandmarkTestSupport {
     static let fixturePath = repositoryRoot + "/Tests/OmoteVisionTests/Fixtures/dlib-faces.tsv"
     static let sampleFrames = repositoryRoot + "/SampleFrames"
 
-    static let model: Result<ShapePredictorModel, ShapePredictorError> = {
-        do throws(ShapePredictorError) { return .success(try ShapePredictorModel(contentsOfFile: modelPath)) } catch {
+    static let model: Result<ShapePredictorModel, OmoteError> = {
+        do throws(OmoteError) { return .success(try ShapePredictorModel(contentsOfFile: modelPath)) } catch {
             return .failure(error)
         }
     }()

@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 /// An OpenCV 2.x+ boosted cascade (`<cascade>` XML written by `opencv_traincascade`, or the stock files of Debian's
 /// opencv-data): HAAR features (weighted rectangles, upright or 45° tilted) or LBP features (3×3 blocks, 256
@@ -41,42 +42,42 @@ public final class CascadeClassifier: Sendable {
 
     public var stageCount: Int { stages.count }
 
-    public init(contentsOfFile path: String) throws(CascadeError) {
+    public init(contentsOfFile path: String) throws(OmoteError) {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CascadeError(.missingFile, path: path, reason: "no such file")
+            throw OmoteError.cascade(.cascadeMissing, path: path, reason: "no such file")
         }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw CascadeError(.unreadable, path: path, reason: isDirectory.boolValue ? "is a directory" : "cannot be read")
+            throw OmoteError.cascade(.cascadeUnreadable, path: path, reason: isDirectory.boolValue ? "is a directory" : "cannot be read")
         }
         let document = try CascadeXMLReader.parse(data, path: path)
         var reader = Reader(path: path)
         guard let cascade = document.children.first else {
-            throw CascadeError(.malformedCascade, path: path, reason: "the XML holds no top-level node")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "the XML holds no top-level node")
         }
         // Pre-2.x files: type_id "opencv-haar-classifier", a <size> and <stages> of <trees>.
         let oldStages = cascade.child("stages")?.children.first?.child("trees") != nil
         if cascade.attributes["type_id"] == "opencv-haar-classifier" || oldStages
             || (cascade.child("size") != nil && cascade.child("stageType") == nil) {
-            throw CascadeError(.oldFormat, path: path,
+            throw OmoteError.cascade(.cascadeOldFormat, path: path,
                                reason: "the old pre-2.x haarcascade format (<trees> of <feature> nodes) is not supported")
         }
         let stageType = try reader.string(cascade, "stageType")
         guard stageType == "BOOST" else {
-            throw CascadeError(.malformedCascade, path: path, reason: "stageType \(stageType) is not BOOST")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "stageType \(stageType) is not BOOST")
         }
         let typeName = try reader.string(cascade, "featureType")
         switch typeName.uppercased() {
         case "HAAR": featureType = .haar
         case "LBP": featureType = .lbp
-        default: throw CascadeError(.unsupportedFeatureType(typeName), path: path,
+        default: throw OmoteError.cascade(.cascadeUnsupportedFeatureType, path: path,
                                     reason: "featureType \(typeName) is not supported (only HAAR and LBP)")
         }
         windowWidth = try reader.int(cascade, "width")
         windowHeight = try reader.int(cascade, "height")
         guard (3 ... 4096).contains(windowWidth), (3 ... 4096).contains(windowHeight) else {
-            throw CascadeError(.malformedCascade, path: path, reason: "window \(windowWidth)×\(windowHeight) is not usable")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "window \(windowWidth)×\(windowHeight) is not usable")
         }
         var categories = 0
         if let params = cascade.child("featureParams"), params.child("maxCatCount") != nil {
@@ -84,9 +85,9 @@ public final class CascadeClassifier: Sendable {
         }
         switch featureType {
         case .haar where categories != 0:
-            throw CascadeError(.malformedCascade, path: path, reason: "a HAAR cascade with maxCatCount \(categories)")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "a HAAR cascade with maxCatCount \(categories)")
         case .lbp where categories != 256:
-            throw CascadeError(.malformedCascade, path: path, reason: "an LBP cascade needs maxCatCount 256, not \(categories)")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "an LBP cascade needs maxCatCount 256, not \(categories)")
         default: break
         }
         let subsetSize = (categories + 31) / 32
@@ -94,7 +95,7 @@ public final class CascadeClassifier: Sendable {
 
         // Stages, trees, nodes, leaves.
         guard let stageList = cascade.child("stages"), !stageList.children.isEmpty else {
-            throw CascadeError(.malformedCascade, path: path, reason: "no <stages>")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "no <stages>")
         }
         var stages: [Stage] = [], trees: [Tree] = [], nodes: [Node] = [], leaves: [Float] = [], subsets: [Int32] = []
         var maxNodes = 0
@@ -102,25 +103,25 @@ public final class CascadeClassifier: Sendable {
             reader.context = "stage \(stageIndex)"
             let threshold = Float(try reader.double(stageNode, "stageThreshold")) - Float(1e-5)
             guard let weak = stageNode.child("weakClassifiers"), !weak.children.isEmpty else {
-                throw CascadeError(.malformedCascade, path: path, reason: "stage \(stageIndex) has no <weakClassifiers>")
+                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "stage \(stageIndex) has no <weakClassifiers>")
             }
             stages.append(Stage(threshold: threshold, firstTree: trees.count, treeCount: weak.children.count))
             for (treeIndex, treeNode) in weak.children.enumerated() {
                 reader.context = "stage \(stageIndex) tree \(treeIndex)"
                 guard let internalNodes = treeNode.child("internalNodes"), let leafNode = treeNode.child("leafValues") else {
-                    throw CascadeError(.malformedCascade, path: path,
+                    throw OmoteError.cascade(.cascadeMalformed, path: path,
                                        reason: "\(reader.context) lacks <internalNodes> or <leafValues>")
                 }
                 let tokens = internalNodes.tokens
                 guard !tokens.isEmpty, tokens.count % nodeStep == 0 else {
-                    throw CascadeError(.malformedCascade, path: path, reason: "\(reader.context): \(tokens.count) "
+                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(reader.context): \(tokens.count) "
                                        + "internal-node numbers, not a multiple of \(nodeStep)")
                 }
                 let nodeCount = tokens.count / nodeStep
                 var leafValues: [Float] = []
                 for token in leafNode.tokens { leafValues.append(Float(try reader.number(token))) }
                 guard leafValues.count >= 2 else {
-                    throw CascadeError(.malformedCascade, path: path, reason: "\(reader.context) has fewer than 2 leaves")
+                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(reader.context) has fewer than 2 leaves")
                 }
                 trees.append(Tree(firstNode: nodes.count, nodeCount: nodeCount, firstLeaf: leaves.count))
                 maxNodes = max(maxNodes, nodeCount)
@@ -129,7 +130,7 @@ public final class CascadeClassifier: Sendable {
                     let left = try reader.integer(tokens[base]), right = try reader.integer(tokens[base + 1])
                     let feature = try reader.integer(tokens[base + 2])
                     for child in [left, right] where child > 0 ? (child <= n || child >= nodeCount) : (-child >= leafValues.count) {
-                        throw CascadeError(.indexOutOfRange, path: path,
+                        throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
                                            reason: "\(reader.context) node \(n) points to \(child), outside the tree")
                     }
                     var nodeThreshold: Float = 0
@@ -149,7 +150,7 @@ public final class CascadeClassifier: Sendable {
         // Features.
         reader.context = "features"
         guard let featureList = cascade.child("features"), !featureList.children.isEmpty else {
-            throw CascadeError(.malformedCascade, path: path, reason: "no <features>")
+            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "no <features>")
         }
         var haar: [HaarFeature] = [], lbp: [SIMD4<Int32>] = []
         let w = windowWidth, h = windowHeight
@@ -158,7 +159,7 @@ public final class CascadeClassifier: Sendable {
             switch featureType {
             case .haar:
                 guard let rectList = featureNode.child("rects"), (1 ... 3).contains(rectList.children.count) else {
-                    throw CascadeError(.malformedCascade, path: path, reason: "feature \(index) needs 1 to 3 <rects>")
+                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) needs 1 to 3 <rects>")
                 }
                 var tilted = false
                 if featureNode.child("tilted") != nil { tilted = try reader.int(featureNode, "tilted") != 0 }
@@ -167,7 +168,7 @@ public final class CascadeClassifier: Sendable {
                 for (r, rectNode) in rectList.children.enumerated() {
                     let t = rectNode.tokens
                     guard t.count == 5 else {
-                        throw CascadeError(.malformedCascade, path: path, reason: "feature \(index) rect \(r) needs 5 numbers")
+                        throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) rect \(r) needs 5 numbers")
                     }
                     let x = try reader.integer(t[0]), y = try reader.integer(t[1])
                     let rw = try reader.integer(t[2]), rh = try reader.integer(t[3])
@@ -175,7 +176,7 @@ public final class CascadeClassifier: Sendable {
                         ? (rw >= 0 && rh >= 0 && y >= 0 && x - rh >= 0 && x + rw <= w && y + rw + rh <= h)
                         : (x >= 0 && y >= 0 && rw >= 0 && rh >= 0 && x + rw <= w && y + rh <= h)
                     guard inside else {
-                        throw CascadeError(.indexOutOfRange, path: path,
+                        throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
                                            reason: "feature \(index) rect \(r) lies outside the \(w)×\(h) window")
                     }
                     rects[r] = SIMD4(Int32(x), Int32(y), Int32(rw), Int32(rh))
@@ -184,13 +185,13 @@ public final class CascadeClassifier: Sendable {
                 haar.append(HaarFeature(rects: rects, weights: weights, tilted: tilted))
             case .lbp:
                 guard let rectNode = featureNode.child("rect"), rectNode.tokens.count == 4 else {
-                    throw CascadeError(.malformedCascade, path: path, reason: "feature \(index) needs a <rect> of 4 numbers")
+                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) needs a <rect> of 4 numbers")
                 }
                 let t = rectNode.tokens
                 let x = try reader.integer(t[0]), y = try reader.integer(t[1])
                 let rw = try reader.integer(t[2]), rh = try reader.integer(t[3])
                 guard x >= 0, y >= 0, rw > 0, rh > 0, x + 3 * rw <= w, y + 3 * rh <= h else {
-                    throw CascadeError(.indexOutOfRange, path: path,
+                    throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
                                        reason: "feature \(index) (3×3 blocks of \(rw)×\(rh) at \(x),\(y)) lies outside the \(w)×\(h) window")
                 }
                 lbp.append(SIMD4(Int32(x), Int32(y), Int32(rw), Int32(rh)))
@@ -198,7 +199,7 @@ public final class CascadeClassifier: Sendable {
         }
         let featureCount = featureType == .haar ? haar.count : lbp.count
         for (i, node) in nodes.enumerated() where node.feature < 0 || node.feature >= featureCount {
-            throw CascadeError(.indexOutOfRange, path: path,
+            throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
                                reason: "node \(i) uses feature \(node.feature) of \(featureCount)")
         }
         self.stages = stages
@@ -212,36 +213,36 @@ public final class CascadeClassifier: Sendable {
         self.hasTiltedFeatures = haar.contains { $0.tilted }
     }
 
-    /// Field access that turns every missing or non-numeric value into a `CascadeError` naming where it was.
+    /// Field access that turns every missing or non-numeric value into an error naming where it was.
     private struct Reader {
         let path: String
         var context = "cascade"
 
-        func string(_ node: CascadeXMLElement, _ name: String) throws(CascadeError) -> String {
+        func string(_ node: CascadeXMLElement, _ name: String) throws(OmoteError) -> String {
             guard let child = node.child(name), let token = child.tokens.first else {
-                throw CascadeError(.malformedCascade, path: path, reason: "\(context): missing <\(name)>")
+                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(context): missing <\(name)>")
             }
             return String(token)
         }
 
-        func int(_ node: CascadeXMLElement, _ name: String) throws(CascadeError) -> Int {
+        func int(_ node: CascadeXMLElement, _ name: String) throws(OmoteError) -> Int {
             try integer(Substring(try string(node, name)))
         }
 
-        func double(_ node: CascadeXMLElement, _ name: String) throws(CascadeError) -> Double {
+        func double(_ node: CascadeXMLElement, _ name: String) throws(OmoteError) -> Double {
             try number(Substring(try string(node, name)))
         }
 
-        func integer(_ token: Substring) throws(CascadeError) -> Int {
+        func integer(_ token: Substring) throws(OmoteError) -> Int {
             guard let value = Int(token), abs(value) <= Int(UInt32.max) else {
-                throw CascadeError(.malformedCascade, path: path, reason: "\(context): \"\(token)\" is not an integer")
+                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not an integer")
             }
             return value
         }
 
-        func number(_ token: Substring) throws(CascadeError) -> Double {
+        func number(_ token: Substring) throws(OmoteError) -> Double {
             guard let value = Double(token), value.isFinite else {
-                throw CascadeError(.malformedCascade, path: path, reason: "\(context): \"\(token)\" is not a number")
+                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not a number")
             }
             return value
         }

@@ -1,3 +1,4 @@
+import OmoteCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -24,12 +25,12 @@ final class CascadeXMLElement {
     var tokens: [Substring] { text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) }
 }
 
-/// Parses the whole document into `CascadeXMLElement`s. Throws `CascadeError` (.notXML, .malformedXML).
+/// Parses the whole document into `CascadeXMLElement`s. Throws `.cascadeNotXML` or `.cascadeMalformedXML`.
 enum CascadeXMLReader {
-    static func parse(_ data: Data, path: String) throws(CascadeError) -> CascadeXMLElement {
+    static func parse(_ data: Data, path: String) throws(OmoteError) -> CascadeXMLElement {
         let firstByte = data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         guard firstByte == UInt8(ascii: "<") else {
-            throw CascadeError(.notXML, path: path, reason: data.isEmpty ? "the file is empty" : "the file is not XML")
+            throw OmoteError.cascade(.cascadeNotXML, path: path, reason: data.isEmpty ? "the file is empty" : "the file is not XML")
         }
         let parser = XMLParser(data: data)
         let builder = Builder()
@@ -39,7 +40,7 @@ enum CascadeXMLReader {
         guard ok, let root = builder.root, builder.stack.isEmpty else {
             let line = parser.lineNumber
             let detail = parser.parserError.map { " (\($0.localizedDescription))" } ?? ""
-            throw CascadeError(.malformedXML, path: path,
+            throw OmoteError.cascade(.cascadeMalformedXML, path: path,
                                reason: "truncated or malformed XML near line \(line)\(detail)")
         }
         return root

@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// OpenCV 4's bit-exact bilinear resize of 8-bit images (`cv::resize(..., INTER_LINEAR_EXACT)`, which the cascade
 /// detector uses for its pyramid), in integers:
 ///
@@ -11,97 +10,125 @@ import OmoteCore
 /// - the vertical pass gives (c₀·h₀ + c₁·h₁ + 2¹⁵) >> 16; rows outside the interior take (h + 128) >> 8;
 /// - equal sizes are a plain copy.
 ///
-/// All coefficient tables and line buffers are kept and only regrow, so resizing allocates nothing in steady state.
+/// All coefficient tables and line buffers are sized once by `reserve` (the detector's largest image), so resizing
+/// allocates nothing.
 struct LinearResize: ~Copyable {
-    private var xOffsets = ScratchBuffer<Int32>()
-    private var xWeights = ScratchBuffer<UInt16>()  // c₁ per column
-    private var yOffsets = ScratchBuffer<Int32>()
-    private var yWeights = ScratchBuffer<UInt16>()
-    private var lines = ScratchBuffer<UInt16>()  // two horizontal-pass rows
+    private var xOffsets = AlignedBuffer<Int32>(zeroedCount: 0)
+    /// c₁ per destination column.
+    private var xWeights = AlignedBuffer<UInt16>(zeroedCount: 0)
+    private var yOffsets = AlignedBuffer<Int32>(zeroedCount: 0)
+    private var yWeights = AlignedBuffer<UInt16>(zeroedCount: 0)
+    /// Two horizontal-pass rows: `line0` at 0, `line1` at `width`.
+    private var lines = AlignedBuffer<UInt16>(zeroedCount: 0)
 
     /// Room for every level of a `width`×`height` image, so a smaller search region never grows a table.
     mutating func reserve(width: Int, height: Int) {
-        xOffsets.reserve(width)
-        xWeights.reserve(width)
-        yOffsets.reserve(height)
-        yWeights.reserve(height)
-        lines.reserve(2 * width)
+        xOffsets.reserve(width, filling: 0)
+        xWeights.reserve(width, filling: 0)
+        yOffsets.reserve(height, filling: 0)
+        yWeights.reserve(height, filling: 0)
+        lines.reserve(2 * width, filling: 0)
     }
 
-    /// Resizes `source` to `width`×`height` into `destination` (row stride `width`).
-    mutating func resize(_ source: LumaImage, width: Int, height: Int, into destination: UnsafeMutablePointer<UInt8>) {
+    /// Resizes `source` to `width`×`height` (at most the reserved size) into `destination` (row stride `width`).
+    func resize(_ source: LumaImage, width: Int, height: Int, into destination: borrowing AlignedBuffer<UInt8>) {
+        assert(width * height <= destination.count && 2 * width <= lines.count, "resize beyond the reserved size")
         if width == source.width && height == source.height {
             for y in 0 ..< height {
-                (destination + y * width).update(from: source.pixels + y * source.rowStride, count: width)
+                (destination.baseAddress + y * width).update(from: source.pixels + y * source.rowStride, count: width)
             }
             return
         }
-        let (xMin, xMax) = Self.coefficients(source: source.width, destination: width, offsets: &xOffsets, weights: &xWeights)
-        let (yMin, yMax) = Self.coefficients(source: source.height, destination: height, offsets: &yOffsets, weights: &yWeights)
-        lines.reserve(2 * width)
-        let line0 = lines.pointer, line1 = lines.pointer + width
-        var row0 = -1, row1 = -1  // source rows held by line0 and line1
-        let xo = xOffsets.pointer, xw = xWeights.pointer, yo = yOffsets.pointer, yw = yWeights.pointer
+        let (xMin, xMax) = Self.coefficients(source: source.width, destination: width, xOffsets.view, xWeights.view)
+        let (yMin, yMax) = Self.coefficients(source: source.height, destination: height, yOffsets.view, yWeights.view)
+        let line0 = 0
+        let line1 = width
+        var row0 = -1  // the source rows held by line0 and line1
+        var row1 = -1
         let lastRow = source.height - 1
+        // Local views: the loops' stores cannot be taken to move the tables.
+        let lines = self.lines.view
+        let xOffsets = self.xOffsets.view
+        let xWeights = self.xWeights.view
+        let yOffsets = self.yOffsets.view
+        let yWeights = self.yWeights.view
+        let destination = destination.view
 
-        func horizontal(_ row: Int, into line: UnsafeMutablePointer<UInt16>) {
+        func horizontal(_ row: Int, into line: Int) {
             let src = source.pixels + row * source.rowStride
-            let first = UInt16(src[0]) << 8, last = UInt16(src[source.width - 1]) << 8
+            let first = UInt16(src[0]) << 8
+            let last = UInt16(src[source.width - 1]) << 8
             var x = 0
-            while x < xMin { line[x] = first; x += 1 }
-            while x < xMax {
-                let o = Int(xo[x]), c1 = UInt32(xw[x])
-                line[x] = UInt16(truncatingIfNeeded: (256 - c1) &* UInt32(src[o]) &+ c1 &* UInt32(src[o + 1]))
+            while x < xMin {
+                lines[line + x] = first
                 x += 1
             }
-            while x < width { line[x] = last; x += 1 }
+            while x < xMax {
+                let o = Int(xOffsets[x])
+                let c1 = UInt32(xWeights[x])
+                lines[line + x] = UInt16(truncatingIfNeeded: (256 - c1) &* UInt32(src[o]) &+ c1 &* UInt32(src[o + 1]))
+                x += 1
+            }
+            while x < width {
+                lines[line + x] = last
+                x += 1
+            }
         }
 
         for y in 0 ..< height {
-            let dst = destination + y * width
+            let dst = y * width
             if y < yMin || y >= yMax {
                 // Edge rows: the first (or last) source row alone.
                 let row = y < yMin ? 0 : lastRow
                 horizontal(row, into: line0)
                 row0 = row
-                for x in 0 ..< width { dst[x] = UInt8(truncatingIfNeeded: (UInt32(line0[x]) + 128) >> 8) }
+                for x in 0 ..< width {
+                    destination[dst + x] = UInt8(truncatingIfNeeded: (UInt32(lines[line0 + x]) + 128) >> 8)
+                }
                 continue
             }
-            let top = Int(yo[y])
+            let top = Int(yOffsets[y])
             // Make line0 hold `top` and line1 hold `top + 1`, reusing rows already computed.
             if row0 != top {
-                if row1 == top { line0.update(from: line1, count: width) } else { horizontal(top, into: line0) }
+                if row1 == top {
+                    (lines.baseAddress + line0).update(from: lines.baseAddress + line1, count: width)
+                } else {
+                    horizontal(top, into: line0)
+                }
                 row0 = top
                 if row1 == top { row1 = -1 }
             }
-            if row1 != top + 1 { horizontal(top + 1, into: line1); row1 = top + 1 }
-            let c1 = UInt32(yw[y]), c0 = 256 - c1
+            if row1 != top + 1 {
+                horizontal(top + 1, into: line1)
+                row1 = top + 1
+            }
+            let c1 = UInt32(yWeights[y])
+            let c0 = 256 - c1
             for x in 0 ..< width {
-                let v = c0 &* UInt32(line0[x]) &+ c1 &* UInt32(line1[x])
-                dst[x] = UInt8(truncatingIfNeeded: (v &+ 32768) >> 16)
+                let v = c0 &* UInt32(lines[line0 + x]) &+ c1 &* UInt32(lines[line1 + x])
+                destination[dst + x] = UInt8(truncatingIfNeeded: (v &+ 32768) >> 16)
             }
         }
     }
 
     /// Fills offsets and right-hand weights; returns the interior range [min, max) of destination indices.
-    private static func coefficients(source: Int, destination: Int, offsets: inout ScratchBuffer<Int32>,
-                                     weights: inout ScratchBuffer<UInt16>) -> (Int, Int) {
-        offsets.reserve(destination)
-        weights.reserve(destination)
+    private static func coefficients(source: Int, destination: Int, _ offsets: AlignedView<Int32>,
+                                     _ weights: AlignedView<UInt16>) -> (Int, Int) {
+        assert(destination <= offsets.count && destination <= weights.count, "coefficients beyond the reserved size")
         let scale = 1.0 / (Double(destination) / Double(source))
         var minIndex = 0, maxIndex = destination
         for d in 0 ..< destination {
             let f = scale * (Double(d) + 0.5) - 0.5
             let i = Int(f.rounded(.down))
-            offsets.pointer[d] = 0
-            weights.pointer[d] = 0
+            offsets[d] = 0
+            weights[d] = 0
             if i >= 0 && source > 1 {
                 if i < source - 1 {
-                    offsets.pointer[d] = Int32(i)
+                    offsets[d] = Int32(i)
                     let w = ((f - Double(i)) * 256).rounded(.toNearestOrEven)
-                    weights.pointer[d] = UInt16(max(0, min(256, w)))
+                    weights[d] = UInt16(max(0, min(256, w)))
                 } else {
-                    offsets.pointer[d] = Int32(source - 1)
+                    offsets[d] = Int32(source - 1)
                     maxIndex = min(maxIndex, d)
                 }
             } else {
@@ -110,26 +137,4 @@ struct LinearResize: ~Copyable {
         }
         return (minIndex, maxIndex)
     }
-}
-
-/// A growable raw buffer that never shrinks (scratch reused from call to call).
-struct ScratchBuffer<Element>: ~Copyable {
-    private(set) var pointer: UnsafeMutablePointer<Element>
-    private(set) var capacity: Int
-
-    init() {
-        capacity = 0
-        pointer = UnsafeMutablePointer<Element>.allocate(capacity: 1)
-    }
-
-    /// Ensures room for `count` elements; contents are not preserved when it grows.
-    mutating func reserve(_ count: Int) {
-        guard count > capacity else { return }
-        pointer.deallocate()
-        let grown = max(count, capacity + capacity / 2)
-        pointer = UnsafeMutablePointer<Element>.allocate(capacity: grown)
-        capacity = grown
-    }
-
-    deinit { pointer.deallocate() }
 }

@@ -38,7 +38,7 @@ extension ShapePredictor {
         let rect = trackingRect(for: landmarks)
         let box = NormalizedBox(rect)
         runCascade(image, box)
-        let shape = self.shape
+        let shape = self.shape.view
         return landmarks.points.withUnsafeBufferPointer { points -> Float in
             var total: Float = 0
             for part in 0 ..< FaceLandmarks.count {

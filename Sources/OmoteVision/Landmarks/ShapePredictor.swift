@@ -12,11 +12,13 @@ import OmoteCore
 public final class ShapePredictor {
     let model: ShapePredictorModel
     /// The current shape in normalized face-box coordinates, x0 y0 x1 y1 …, 64-byte aligned (17 SIMD8 vectors).
-    let shape: UnsafeMutablePointer<Float>
-    private let features: UnsafeMutablePointer<Float>
-    private let leafOffsets: UnsafeMutablePointer<Int>
+    let shape: AlignedBuffer<Float>
+    /// The current level's feature pixel values.
+    private let features: AlignedBuffer<Float>
+    /// Where each tree's chosen leaf starts in its level's leaves.
+    private let leafOffsets: AlignedBuffer<Int>
 
-    public convenience init(contentsOfFile path: String) throws(ShapePredictorError) {
+    public convenience init(contentsOfFile path: String) throws(OmoteError) {
         self.init(model: try ShapePredictorModel(contentsOfFile: path))
     }
 
@@ -25,19 +27,9 @@ public final class ShapePredictor {
 
     init(model: ShapePredictorModel) {
         self.model = model
-        shape = Self.allocate(ShapePredictorModel.shapeLength)
-        features = Self.allocate(model.maximumPaddedFeatureCount)
-        leafOffsets = UnsafeMutablePointer<Int>.allocate(capacity: model.maximumTreeCount)
-    }
-
-    deinit {
-        shape.deallocate()
-        features.deallocate()
-        leafOffsets.deallocate()
-    }
-
-    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        shape = AlignedBuffer(zeroedCount: ShapePredictorModel.shapeLength)
+        features = AlignedBuffer(zeroedCount: model.maximumPaddedFeatureCount)
+        leafOffsets = AlignedBuffer(zeroedCount: model.maximumTreeCount)
     }
 
     /// Number of cascade levels and trees per level, for documentation and benchmarks.
@@ -48,7 +40,7 @@ public final class ShapePredictor {
     public func predict(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) {
         let box = NormalizedBox(rect)
         runCascade(image, box)
-        let shape = self.shape
+        let shape = self.shape.view
         if landmarks.points.count != FaceLandmarks.count { landmarks = FaceLandmarks() }
         landmarks.points.withUnsafeMutableBufferPointer { points in
             for part in 0 ..< FaceLandmarks.count {
@@ -86,14 +78,12 @@ public final class ShapePredictor {
     func runCascade(_ image: LumaImage, _ box: NormalizedBox) {
         precondition(image.rowStride * image.height < Int(Int32.max), "image too large for 32-bit pixel offsets")
         let model = self.model
-        shape.update(from: model.initialShape, count: ShapePredictorModel.shapeLength)
-        model.levels.withUnsafeBufferPointer { levels in
-            for level in levels {
-                let transform = similarityToCurrentShape()
-                extractFeatures(level, transform: transform, image: image, box: box)
-                selectLeaves(level)
-                accumulateLeaves(level)
-            }
+        shape.baseAddress.update(from: model.initialShape.baseAddress, count: ShapePredictorModel.shapeLength)
+        for level in model.levels {
+            let transform = similarityToCurrentShape()
+            extractFeatures(level, transform: transform, image: image, box: box)
+            selectLeaves(level.forest)
+            accumulateLeaves(level.forest)
         }
     }
 
@@ -102,7 +92,8 @@ public final class ShapePredictor {
     /// in 2-D is [[a, −b], [b, a]] with a, b from the cross-covariance, computed in double and rounded to float as dlib does.
     @inline(__always)
     private func similarityToCurrentShape() -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        let reference = model.initialShape, current = shape
+        let reference = model.initialShape.view
+        let current = shape.view
         let count = ShapePredictorModel.partCount
         var sum = SIMD2<Double>.zero
         for part in 0 ..< count { sum += SIMD2(Double(current[2 * part]), Double(current[2 * part + 1])) }
@@ -131,24 +122,27 @@ public final class ShapePredictor {
                                  transform: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
                                  image: LumaImage, box: NormalizedBox) {
         let (m00, m01, m10, m11) = transform
-        let shape = self.shape, features = self.features, pixels = image.pixels
+        let shape = self.shape.view
+        let features = self.features.view
+        let pixels = image.pixels
         let scaleX = SIMD4<Double>(repeating: box.scaleX), scaleY = SIMD4<Double>(repeating: box.scaleY)
         let left = SIMD4<Double>(repeating: box.left), top = SIMD4<Double>(repeating: box.top)
         let width = SIMD4<Double>(repeating: Double(image.width)), height = SIMD4<Double>(repeating: Double(image.height))
         let stride = SIMD4<Double>(repeating: Double(image.rowStride))
-        let anchors = UnsafeRawPointer(level.anchors), deltaX = UnsafeRawPointer(level.deltaX)
-        let deltaY = UnsafeRawPointer(level.deltaY)
+        let anchors = level.anchors.indices.view
+        let deltaX = level.offsets.x.view
+        let deltaY = level.offsets.y.view
         var base = 0
         while base < level.paddedFeatureCount {
-            let anchor = anchors.load(fromByteOffset: base * 4, as: SIMD8<Int32>.self)
+            let anchor = anchors.load(SIMD8<Int32>.self, at: base)
             var anchorX = SIMD8<Float>(), anchorY = SIMD8<Float>()
             for lane in 0 ..< 8 {
                 let part = Int(anchor[lane])
                 anchorX[lane] = shape[2 * part]
                 anchorY[lane] = shape[2 * part + 1]
             }
-            let dx = deltaX.load(fromByteOffset: base * 4, as: SIMD8<Float>.self)
-            let dy = deltaY.load(fromByteOffset: base * 4, as: SIMD8<Float>.self)
+            let dx = deltaX.load(SIMD8<Float>.self, at: base)
+            let dy = deltaY.load(SIMD8<Float>.self, at: base)
             let x = (m00 * dx + m01 * dy) + anchorX
             let y = (m10 * dx + m11 * dy) + anchorY
             for half in 0 ..< 2 {
@@ -159,7 +153,7 @@ public final class ShapePredictor {
                 var value = SIMD4<Double>()
                 for lane in 0 ..< 4 { value[lane] = Double(pixels[Int(offset[lane])]) }
                 value.replace(with: 0, where: .!inside)
-                UnsafeMutableRawPointer(features).storeBytes(of: SIMD4<Float>(value), toByteOffset: (base + 4 * half) * 4, as: SIMD4<Float>.self)
+                features.store(SIMD4<Float>(value), at: base + 4 * half)
             }
             base += 8
         }
@@ -179,20 +173,21 @@ public final class ShapePredictor {
     /// Walks every tree of the level (dlib: left child when `pixel[a] − pixel[b] > threshold`) and records where each
     /// chosen leaf starts. The walks only read the feature pixels, so all of them run before any leaf is added.
     @inline(__always)
-    private func selectLeaves(_ level: ShapePredictorModel.Level) {
-        let features = self.features, offsets = leafOffsets
+    private func selectLeaves(_ level: ShapePredictorModel.Forest) {
+        let features = self.features.view
+        let offsets = leafOffsets.view
         let splitCount = model.splitCount, depth = model.depth, leafCount = model.leafCount
         let shapeLength = ShapePredictorModel.shapeLength
-        var nodes = UnsafePointer(level.nodes)
+        let nodes = level.nodes.view
         for tree in 0 ..< level.treeCount {
+            let root = tree * splitCount
             var node = 0
             for _ in 0 ..< depth {
-                let split = nodes[node]
+                let split = nodes[root + node]
                 let goLeft = features[Int(split.first)] - features[Int(split.second)] > split.threshold
                 node = 2 * node + (goLeft ? 1 : 2)
             }
             offsets[tree] = (tree * leafCount + node - splitCount) * shapeLength
-            nodes += splitCount
         }
     }
 
@@ -200,62 +195,64 @@ public final class ShapePredictor {
     /// `current_shape += leaf`). The 136-float shape is 17 SIMD8 vectors, kept in registers in two passes (9 + 8)
     /// while the leaves stream from memory.
     @inline(__always)
-    private func accumulateLeaves(_ level: ShapePredictorModel.Level) {
-        let leaves = UnsafeRawPointer(level.leaves), offsets = leafOffsets, treeCount = level.treeCount
-        let shape = UnsafeMutableRawPointer(self.shape)
+    private func accumulateLeaves(_ level: ShapePredictorModel.Forest) {
+        let leaves = level.leaves.view
+        let offsets = leafOffsets.view
+        let treeCount = level.treeCount
+        let shape = self.shape.view
         typealias V = SIMD8<Float>
         do {
-            var a0 = shape.load(fromByteOffset: 0, as: V.self), a1 = shape.load(fromByteOffset: 32, as: V.self)
-            var a2 = shape.load(fromByteOffset: 64, as: V.self), a3 = shape.load(fromByteOffset: 96, as: V.self)
-            var a4 = shape.load(fromByteOffset: 128, as: V.self), a5 = shape.load(fromByteOffset: 160, as: V.self)
-            var a6 = shape.load(fromByteOffset: 192, as: V.self), a7 = shape.load(fromByteOffset: 224, as: V.self)
-            var a8 = shape.load(fromByteOffset: 256, as: V.self)
+            var a0 = shape.load(V.self, at: 0), a1 = shape.load(V.self, at: 8)
+            var a2 = shape.load(V.self, at: 16), a3 = shape.load(V.self, at: 24)
+            var a4 = shape.load(V.self, at: 32), a5 = shape.load(V.self, at: 40)
+            var a6 = shape.load(V.self, at: 48), a7 = shape.load(V.self, at: 56)
+            var a8 = shape.load(V.self, at: 64)
             for tree in 0 ..< treeCount {
-                let leaf = leaves + offsets[tree] * 4
-                a0 += leaf.load(fromByteOffset: 0, as: V.self)
-                a1 += leaf.load(fromByteOffset: 32, as: V.self)
-                a2 += leaf.load(fromByteOffset: 64, as: V.self)
-                a3 += leaf.load(fromByteOffset: 96, as: V.self)
-                a4 += leaf.load(fromByteOffset: 128, as: V.self)
-                a5 += leaf.load(fromByteOffset: 160, as: V.self)
-                a6 += leaf.load(fromByteOffset: 192, as: V.self)
-                a7 += leaf.load(fromByteOffset: 224, as: V.self)
-                a8 += leaf.load(fromByteOffset: 256, as: V.self)
+                let leaf = offsets[tree]
+                a0 += leaves.load(V.self, at: leaf + 0)
+                a1 += leaves.load(V.self, at: leaf + 8)
+                a2 += leaves.load(V.self, at: leaf + 16)
+                a3 += leaves.load(V.self, at: leaf + 24)
+                a4 += leaves.load(V.self, at: leaf + 32)
+                a5 += leaves.load(V.self, at: leaf + 40)
+                a6 += leaves.load(V.self, at: leaf + 48)
+                a7 += leaves.load(V.self, at: leaf + 56)
+                a8 += leaves.load(V.self, at: leaf + 64)
             }
-            shape.storeBytes(of: a0, toByteOffset: 0, as: V.self)
-            shape.storeBytes(of: a1, toByteOffset: 32, as: V.self)
-            shape.storeBytes(of: a2, toByteOffset: 64, as: V.self)
-            shape.storeBytes(of: a3, toByteOffset: 96, as: V.self)
-            shape.storeBytes(of: a4, toByteOffset: 128, as: V.self)
-            shape.storeBytes(of: a5, toByteOffset: 160, as: V.self)
-            shape.storeBytes(of: a6, toByteOffset: 192, as: V.self)
-            shape.storeBytes(of: a7, toByteOffset: 224, as: V.self)
-            shape.storeBytes(of: a8, toByteOffset: 256, as: V.self)
+            shape.store(a0, at: 0)
+            shape.store(a1, at: 8)
+            shape.store(a2, at: 16)
+            shape.store(a3, at: 24)
+            shape.store(a4, at: 32)
+            shape.store(a5, at: 40)
+            shape.store(a6, at: 48)
+            shape.store(a7, at: 56)
+            shape.store(a8, at: 64)
         }
         do {
-            var a0 = shape.load(fromByteOffset: 288, as: V.self), a1 = shape.load(fromByteOffset: 320, as: V.self)
-            var a2 = shape.load(fromByteOffset: 352, as: V.self), a3 = shape.load(fromByteOffset: 384, as: V.self)
-            var a4 = shape.load(fromByteOffset: 416, as: V.self), a5 = shape.load(fromByteOffset: 448, as: V.self)
-            var a6 = shape.load(fromByteOffset: 480, as: V.self), a7 = shape.load(fromByteOffset: 512, as: V.self)
+            var a0 = shape.load(V.self, at: 72), a1 = shape.load(V.self, at: 80)
+            var a2 = shape.load(V.self, at: 88), a3 = shape.load(V.self, at: 96)
+            var a4 = shape.load(V.self, at: 104), a5 = shape.load(V.self, at: 112)
+            var a6 = shape.load(V.self, at: 120), a7 = shape.load(V.self, at: 128)
             for tree in 0 ..< treeCount {
-                let leaf = leaves + offsets[tree] * 4
-                a0 += leaf.load(fromByteOffset: 288, as: V.self)
-                a1 += leaf.load(fromByteOffset: 320, as: V.self)
-                a2 += leaf.load(fromByteOffset: 352, as: V.self)
-                a3 += leaf.load(fromByteOffset: 384, as: V.self)
-                a4 += leaf.load(fromByteOffset: 416, as: V.self)
-                a5 += leaf.load(fromByteOffset: 448, as: V.self)
-                a6 += leaf.load(fromByteOffset: 480, as: V.self)
-                a7 += leaf.load(fromByteOffset: 512, as: V.self)
+                let leaf = offsets[tree]
+                a0 += leaves.load(V.self, at: leaf + 72)
+                a1 += leaves.load(V.self, at: leaf + 80)
+                a2 += leaves.load(V.self, at: leaf + 88)
+                a3 += leaves.load(V.self, at: leaf + 96)
+                a4 += leaves.load(V.self, at: leaf + 104)
+                a5 += leaves.load(V.self, at: leaf + 112)
+                a6 += leaves.load(V.self, at: leaf + 120)
+                a7 += leaves.load(V.self, at: leaf + 128)
             }
-            shape.storeBytes(of: a0, toByteOffset: 288, as: V.self)
-            shape.storeBytes(of: a1, toByteOffset: 320, as: V.self)
-            shape.storeBytes(of: a2, toByteOffset: 352, as: V.self)
-            shape.storeBytes(of: a3, toByteOffset: 384, as: V.self)
-            shape.storeBytes(of: a4, toByteOffset: 416, as: V.self)
-            shape.storeBytes(of: a5, toByteOffset: 448, as: V.self)
-            shape.storeBytes(of: a6, toByteOffset: 480, as: V.self)
-            shape.storeBytes(of: a7, toByteOffset: 512, as: V.self)
+            shape.store(a0, at: 72)
+            shape.store(a1, at: 80)
+            shape.store(a2, at: 88)
+            shape.store(a3, at: 96)
+            shape.store(a4, at: 104)
+            shape.store(a5, at: 112)
+            shape.store(a6, at: 120)
+            shape.store(a7, at: 128)
         }
     }
 }
