@@ -57,13 +57,15 @@ struct IntegralImages: ~Copyable {
         for x in 0 ... width { sums[x] = 0 }
         for y in 0 ..< height {
             let pixels = source + y * rowStride
-            let above = y * stride
+            // Pointers checked once per row: index arithmetic in the loop would carry overflow checks.
+            assert((y + 2) * stride <= sums.count && width < stride)
+            let above = sums.baseAddress + y * stride
             let row = above + stride
-            sums[row] = 0
+            row[0] = 0
             var total: Int32 = 0
             for x in 0 ..< width {
                 total &+= Int32(pixels[x])
-                sums[row + x + 1] = sums[above + x + 1] &+ total
+                row[x + 1] = above[x + 1] &+ total
             }
         }
     }
@@ -74,14 +76,15 @@ struct IntegralImages: ~Copyable {
         for x in 0 ... width { squares[x] = 0 }
         for y in 0 ..< height {
             let pixels = source + y * rowStride
-            let above = y * stride
+            assert((y + 2) * stride <= squares.count && width < stride)
+            let above = squares.baseAddress + y * stride
             let row = above + stride
-            squares[row] = 0
+            row[0] = 0
             var total: UInt32 = 0
             for x in 0 ..< width {
                 let v = UInt32(pixels[x])
                 total &+= v &* v
-                squares[row + x + 1] = squares[above + x + 1] &+ total
+                row[x + 1] = above[x + 1] &+ total
             }
         }
     }
@@ -129,16 +132,20 @@ struct IntegralImages: ~Copyable {
                                               scratch: AlignedView<Element>,
                                               width: Int, height: Int, stride: Int) {
         let half = (stride + 1) / 2
+        let line = scratch.baseAddress
+        assert(width < scratch.count)
         for y in 0 ... height {
-            let row = start + y * stride
-            for c in 0 ... width { scratch[c] = planes[row + c] }
+            assert(start + y * stride + half + width / 2 < planes.count)
+            let row = planes.baseAddress + start + y * stride
+            line.update(from: row, count: width + 1)
+            let odd = row + half
             var c = 0
             while c + 1 <= width {
-                planes[row + c / 2] = scratch[c]
-                planes[row + half + c / 2] = scratch[c + 1]
+                row[c / 2] = line[c]
+                odd[c / 2] = line[c + 1]
                 c += 2
             }
-            if c == width { planes[row + c / 2] = scratch[c] }
+            if c == width { row[c / 2] = line[c] }
         }
     }
 }

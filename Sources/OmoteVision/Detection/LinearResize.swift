@@ -54,23 +54,29 @@ struct LinearResize: ~Copyable {
         let yWeights = self.yWeights.view
         let destination = destination.view
 
+        // Rows are addressed through pointers checked once per row: index arithmetic inside the loops carries
+        // overflow checks that keep LLVM from vectorising them.
         func horizontal(_ row: Int, into line: Int) {
+            assert(line >= 0 && line + width <= lines.count)
             let src = source.pixels + row * source.rowStride
+            let out = lines.baseAddress + line
+            let offsets = xOffsets.baseAddress
+            let weights = xWeights.baseAddress
             let first = UInt16(src[0]) << 8
             let last = UInt16(src[source.width - 1]) << 8
             var x = 0
             while x < xMin {
-                lines[line + x] = first
+                out[x] = first
                 x += 1
             }
             while x < xMax {
-                let o = Int(xOffsets[x])
-                let c1 = UInt32(xWeights[x])
-                lines[line + x] = UInt16(truncatingIfNeeded: (256 - c1) &* UInt32(src[o]) &+ c1 &* UInt32(src[o + 1]))
+                let o = Int(offsets[x])
+                let c1 = UInt32(weights[x])
+                out[x] = UInt16(truncatingIfNeeded: (256 - c1) &* UInt32(src[o]) &+ c1 &* UInt32(src[o + 1]))
                 x += 1
             }
             while x < width {
-                lines[line + x] = last
+                out[x] = last
                 x += 1
             }
         }
@@ -82,9 +88,10 @@ struct LinearResize: ~Copyable {
                 let row = y < yMin ? 0 : lastRow
                 horizontal(row, into: line0)
                 row0 = row
-                for x in 0 ..< width {
-                    destination[dst + x] = UInt8(truncatingIfNeeded: (UInt32(lines[line0 + x]) + 128) >> 8)
-                }
+                assert(dst + width <= destination.count)
+                let out = destination.baseAddress + dst
+                let edge = lines.baseAddress + line0
+                for x in 0 ..< width { out[x] = UInt8(truncatingIfNeeded: (UInt32(edge[x]) + 128) >> 8) }
                 continue
             }
             let top = Int(yOffsets[y])
@@ -104,9 +111,13 @@ struct LinearResize: ~Copyable {
             }
             let c1 = UInt32(yWeights[y])
             let c0 = 256 - c1
+            assert(dst + width <= destination.count)
+            let out = destination.baseAddress + dst
+            let upper = lines.baseAddress + line0
+            let lower = lines.baseAddress + line1
             for x in 0 ..< width {
-                let v = c0 &* UInt32(lines[line0 + x]) &+ c1 &* UInt32(lines[line1 + x])
-                destination[dst + x] = UInt8(truncatingIfNeeded: (v &+ 32768) >> 16)
+                let v = c0 &* UInt32(upper[x]) &+ c1 &* UInt32(lower[x])
+                out[x] = UInt8(truncatingIfNeeded: (v &+ 32768) >> 16)
             }
         }
     }
