@@ -60,10 +60,13 @@ let package = Package(
         .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .executableTarget(
             name: "OmoteCLI",
-            dependencies: ["Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Omote", "CGuardSelfTest", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
-        .testTarget(name: "OmotePrivacyTests", dependencies: ["OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
+        .testTarget(
+            name: "OmotePrivacyTests", dependencies: ["OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
         .testTarget(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
@@ -74,7 +77,8 @@ let package = Package(
             dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
+        .testTarget(
+            name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",

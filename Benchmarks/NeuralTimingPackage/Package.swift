@@ -11,6 +11,6 @@ let package = Package(
             name: "NeuralTiming",
             dependencies: [.product(name: "OmoteNeural", package: "Omote")],
             path: "NeuralTiming"
-        ),
+        )
     ]
 )

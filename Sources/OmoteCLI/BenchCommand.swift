@@ -36,7 +36,9 @@ struct BenchCommand: ParsableCommand {
         let pipeline = try FacePipeline.load(session.configuration, progress: { _ in })
         let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
         let sources = try names.map { name -> ReplaySource in
-            guard let path = SampleFrames.resolveClip(name) else { throw ValidationError("no clip '\(name)' in SampleFrames/") }
+            guard let path = SampleFrames.resolveClip(name) else {
+                throw ValidationError("no clip '\(name)' in SampleFrames/")
+            }
             return try ReplaySource(clipDirectory: path)
         }
 
@@ -71,7 +73,8 @@ struct BenchCommand: ParsableCommand {
                     rasterizer.clear(background: .zero)
                     if let painter, let rig { painter.paint(rig, into: rasterizer) }
                     canvas.begin()
-                    canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
+                    canvas.drawPicture(
+                        rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                     canvas.end()
                     model.frame.timings[.draw] = MonotonicClock.nanoseconds() - drawStarted
                     if firstDrawnNanoseconds == nil { firstDrawnNanoseconds = MonotonicClock.nanoseconds() - started }
@@ -87,7 +90,9 @@ struct BenchCommand: ParsableCommand {
             for source in sources {
                 for index in 0 ..< source.frameCount {
                     let t = MonotonicClock.nanoseconds()
-                    try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: source.fileName(at: index)) }
+                    try source.withJPEG(at: index) {
+                        try decoder.decodeLuma($0, into: &frame, source: source.fileName(at: index))
+                    }
                     decodeTimes.append(MonotonicClock.nanoseconds() - t)
                 }
             }
@@ -96,7 +101,9 @@ struct BenchCommand: ParsableCommand {
         let endToEnd: (StageTimings) -> UInt64 = { t in
             PipelineStage.allCases.filter { $0 != .draw }.reduce(0) { $0 + t[$1] }
         }
-        func mean(_ values: [UInt64]) -> Double { values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
+        func mean(_ values: [UInt64]) -> Double {
+            values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
+        }
         let endToEndMean = mean(history.samples.map(endToEnd))
         let decodeMean = mean(decodeTimes)
         var usage = rusage()
@@ -106,20 +113,33 @@ struct BenchCommand: ParsableCommand {
         let endToEndSteady = mean(steady(history.samples.map(endToEnd)))
         let decodeSteady = mean(steady(decodeTimes))
 
-        print("omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread")
+        print(
+            "omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread"
+        )
         print(pad("", 14) + pad("all frames", 30, right: true) + pad("while tracking", 30, right: true))
-        print(pad("stage", 14) + String(repeating: pad("p50 µs", 10, right: true) + pad("p99 µs", 10, right: true) + pad("mean µs", 10, right: true), count: 2))
+        print(
+            pad("stage", 14)
+                + String(
+                    repeating: pad("p50 µs", 10, right: true) + pad("p99 µs", 10, right: true)
+                        + pad("mean µs", 10, right: true), count: 2))
         for stage in PipelineStage.allCases {
             let values = history.samples.map { $0[stage] }
             print(pad(stage.label, 14) + columns(values) + columns(steady(values)))
         }
-        print(pad("end to end", 14) + columns(history.samples.map(endToEnd)) + columns(steady(history.samples.map(endToEnd))))
+        print(
+            pad("end to end", 14) + columns(history.samples.map(endToEnd))
+                + columns(steady(history.samples.map(endToEnd))))
         print(pad("bare decode", 14) + columns(decodeTimes) + columns(steady(decodeTimes)))
         print("(end to end = decode + detect/track + landmarks + solve + rig; draw is on its own thread in live use)")
-        print(String(format: "frames per second on one core: %.0f all frames, %.0f while tracking", 1e9 / max(endToEndMean, 1),
-                     1e9 / max(endToEndSteady, 1)))
-        print(String(format: "end to end ÷ bare JPEG decode: %.2f× all frames, %.2f× while tracking",
-                     endToEndMean / max(decodeMean, 1), endToEndSteady / max(decodeSteady, 1)))
+        print(
+            String(
+                format: "frames per second on one core: %.0f all frames, %.0f while tracking",
+                1e9 / max(endToEndMean, 1),
+                1e9 / max(endToEndSteady, 1)))
+        print(
+            String(
+                format: "end to end ÷ bare JPEG decode: %.2f× all frames, %.2f× while tracking",
+                endToEndMean / max(decodeMean, 1), endToEndSteady / max(decodeSteady, 1)))
         print(String(format: "model + cascade + avatar load: %.0f ms", Double(loadNanoseconds) / 1e6))
         print(String(format: "start-up to first drawn frame: %.0f ms", Double(firstDrawnNanoseconds ?? 0) / 1e6))
         print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))
@@ -127,9 +147,12 @@ struct BenchCommand: ParsableCommand {
 
     private func columns(_ nanoseconds: [UInt64]) -> String {
         let sorted = nanoseconds.sorted()
-        func q(_ p: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]) / 1000 }
+        func q(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]) / 1000
+        }
         let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count) / 1000
-        return pad(String(format: "%.0f", q(0.5)), 10, right: true) + pad(String(format: "%.0f", q(0.99)), 10, right: true)
+        return pad(String(format: "%.0f", q(0.5)), 10, right: true)
+            + pad(String(format: "%.0f", q(0.99)), 10, right: true)
             + pad(String(format: "%.1f", mean), 10, right: true)
     }
 

@@ -1,6 +1,7 @@
 import CGuardSelfTest
 import Omote
 import OmotePrivacy
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,9 @@ enum ChildAttempts {
 
     static func run() -> [AttemptResult] {
         let started = try? ProcessingChild.start { writer in
-            guard (try? PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor)) != nil else { return 2 }
+            guard (try? PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor)) != nil else {
+                return 2
+            }
             func outcome(_ body: () -> Int) -> UInt64 {
                 errno = 0
                 return body() >= 0 ? 0 : UInt64(errno)
@@ -42,8 +45,9 @@ enum ChildAttempts {
         let expected = ["EPERM", "EPERM", "EPERM", "EPERM", "ok"]
         return acts.enumerated().map { index, act in
             let code = Int32(truncatingIfNeeded: record.values[index])
-            return AttemptResult(scope: "child", act: act, outcome: code == 0 ? "ok" : GuardAttempts.errnoName(code),
-                                 expected: expected[index])
+            return AttemptResult(
+                scope: "child", act: act, outcome: code == 0 ? "ok" : GuardAttempts.errnoName(code),
+                expected: expected[index])
         }
     }
 }

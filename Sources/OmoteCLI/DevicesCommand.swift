@@ -7,7 +7,8 @@ struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "List V4L2 capture devices with their formats, sizes and frame rates.",
-        discussion: "Every /dev/video* node is listed: card, driver, bus, capabilities and, for capture nodes, each pixel format with its frame sizes and rates. Metadata-only nodes (every UVC camera has one) are marked. Exits 0 even when there is no camera."
+        discussion:
+            "Every /dev/video* node is listed: card, driver, bus, capabilities and, for capture nodes, each pixel format with its frame sizes and rates. Metadata-only nodes (every UVC camera has one) are marked. Exits 0 even when there is no camera."
     )
 
     @Argument(help: ArgumentHelp("Only this node (e.g. /dev/video0).", valueName: "device"))
@@ -17,7 +18,8 @@ struct DevicesCommand: ParsableCommand {
         let devices = device.map { [V4L2DeviceInfo.inspect($0)] } ?? V4L2DeviceInfo.enumerate()
         guard !devices.isEmpty else {
             print("No V4L2 video devices: /dev/video* does not exist on this machine.")
-            print("Plug in a UVC webcam (and check `dmesg` for uvcvideo); in a VM or container, pass the camera through.")
+            print(
+                "Plug in a UVC webcam (and check `dmesg` for uvcvideo); in a VM or container, pass the camera through.")
             print("Without a camera, `omote replay` plays the SampleFrames clips.")
             return
         }

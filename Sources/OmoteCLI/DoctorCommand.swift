@@ -4,13 +4,23 @@ import Omote
 
 /// Checks everything Omote needs on this machine and says what to do about each problem.
 struct DoctorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "Check libraries, model files, kernel privacy features and camera access.")
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Check libraries, model files, kernel privacy features and camera access.")
 
     static let requiredFiles: [(path: String, what: String, package: String)] = [
         ("/usr/share/dlib/shape_predictor_68_face_landmarks.dat", "dlib 68-point landmark model", "libdlib-data"),
-        ("/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml", "OpenCV LBP face cascade (default)", "opencv-data"),
-        ("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml", "OpenCV Haar face cascade", "opencv-data"),
-        ("/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml", "OpenCV Haar face cascade (alt2)", "opencv-data"),
+        (
+            "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml", "OpenCV LBP face cascade (default)",
+            "opencv-data"
+        ),
+        (
+            "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml", "OpenCV Haar face cascade",
+            "opencv-data"
+        ),
+        (
+            "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml", "OpenCV Haar face cascade (alt2)",
+            "opencv-data"
+        ),
     ]
 
     func run() throws {
@@ -45,14 +55,20 @@ struct DoctorCommand: ParsableCommand {
         // One verdict for the guard, derived from the same findings printed above.
         print("privacy verdict: \(capabilities.verdict) (verify: omote guard-selftest --scratch \"$(mktemp -d)\")")
 
-        let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter { $0.hasPrefix("video") }.sorted()
+        let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter {
+            $0.hasPrefix("video")
+        }.sorted()
         if devices.isEmpty {
-            print("note no /dev/video* camera nodes: live capture needs a V4L2 webcam; replay of SampleFrames still works")
+            print(
+                "note no /dev/video* camera nodes: live capture needs a V4L2 webcam; replay of SampleFrames still works"
+            )
         }
         for device in devices {
             let path = "/dev/" + device
             let accessible = access(path, R_OK | W_OK) == 0
-            report(accessible, "\(path) readable and writable", fix: "add yourself to the 'video' group: sudo usermod -aG video $USER, then log in again")
+            report(
+                accessible, "\(path) readable and writable",
+                fix: "add yourself to the 'video' group: sudo usermod -aG video $USER, then log in again")
         }
         if problems > 0 {
             print("\(problems) problem(s) found\(warnings > 0 ? ", \(warnings) warning(s)" : "").")

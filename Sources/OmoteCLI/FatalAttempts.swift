@@ -1,6 +1,7 @@
 import CGuardSelfTest
 import Omote
 import OmotePrivacy
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,10 +11,13 @@ import Glibc
 /// exits 0 if it survived; the parent reports how the child ended.
 enum FatalAttempts {
     static let acts: [(name: String, body: @Sendable () -> Int)] = [
-        ("execve-/bin/true", {
-            let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
-            return Int(execv("/bin/true", arguments))
-        }),
+        (
+            "execve-/bin/true",
+            {
+                let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+                return Int(execv("/bin/true", arguments))
+            }
+        ),
         ("execveat-/bin/true", { omote_attempt_execveat(AT_FDCWD, "/bin/true") }),
         ("ptrace-peek-parent", { omote_attempt_ptrace_peek(getppid()) }),
         ("process-vm-writev", { omote_attempt_process_vm_writev(getpid()) }),
@@ -40,12 +44,15 @@ enum FatalAttempts {
                 _exit(0)
             }
             guard pid > 0 else {
-                return AttemptResult(scope: "fatal", act: act.name, outcome: "fork-\(GuardAttempts.errnoName(errno))", expected: "SIGSYS")
+                return AttemptResult(
+                    scope: "fatal", act: act.name, outcome: "fork-\(GuardAttempts.errnoName(errno))", expected: "SIGSYS"
+                )
             }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let signal = status & 0x7F
-            let outcome = signal == 0 ? "exited-\((status >> 8) & 0xFF)" : signal == SIGSYS ? "SIGSYS" : "signal-\(signal)"
+            let outcome =
+                signal == 0 ? "exited-\((status >> 8) & 0xFF)" : signal == SIGSYS ? "SIGSYS" : "signal-\(signal)"
             return AttemptResult(scope: "fatal", act: act.name, outcome: outcome, expected: "SIGSYS")
         }
     }

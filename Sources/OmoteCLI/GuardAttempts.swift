@@ -3,6 +3,7 @@ import CPrivacyShim
 import Omote
 import OmoteCore
 import OmotePrivacy
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,12 +52,15 @@ enum GuardAttempts {
         if let camera {
             attempt("open-camera-node-for-write") { closing(open(camera, O_WRONLY | O_CLOEXEC)) }
         }
-        attempt("open-device-for-write") { closing(open(camera == "/dev/zero" ? "/dev/null" : "/dev/zero", O_WRONLY | O_CLOEXEC)) }
+        attempt("open-device-for-write") {
+            closing(open(camera == "/dev/zero" ? "/dev/null" : "/dev/zero", O_WRONLY | O_CLOEXEC))
+        }
         attempt("read-existing", expect: "ok") { closing(open(existing, O_RDONLY | O_CLOEXEC)) }
 
         // Descriptors handed over by a parent (stand-ins made before engaging, and --inherited ones): closed by the
         // guard, and writing, mapping or truncating any descriptor but stdout/stderr is refused regardless.
-        let standIns = [("file", fixture.writableFile), ("udp", fixture.connectedUDP), ("unix", fixture.unixEnd)]
+        let standIns =
+            [("file", fixture.writableFile), ("udp", fixture.connectedUDP), ("unix", fixture.unixEnd)]
             + inherited.map { ("fd\($0)", $0) }
         for (name, descriptor) in standIns {
             attempt("inherited-\(name)-closed", expect: "EBADF") { Int(fcntl(descriptor, F_GETFD)) }
@@ -94,21 +98,36 @@ enum GuardAttempts {
         attempt("socket-inet") { closing(socket(AF_INET, stream, 0)) }
         attempt("socket-inet6") { closing(socket(AF_INET6, stream, 0)) }
         attempt("socket-unix") { closing(socket(AF_UNIX, stream, 0)) }
-        attempt("socket-netlink") { closing(socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)) }
+        attempt("socket-netlink") {
+            closing(socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0))
+        }
         attempt("socket-packet") { closing(socket(AF_PACKET, datagram, 0)) }
         attempt("socketpair-unix") {
             var pair: [Int32] = [-1, -1]
             let result = socketpair(AF_UNIX, stream, 0, &pair)
-            if result == 0 { close(pair[0]); close(pair[1]) }
+            if result == 0 {
+                close(pair[0])
+                close(pair[1])
+            }
             return Int(result)
         }
         var target = SelfTestFixture.loopback(port: fixture.listenerPort)
         let targetLength = socklen_t(MemoryLayout<sockaddr_in>.size)
         attempt("connect-127.0.0.1-listener") {
-            withUnsafePointer(to: &target) { Int(connect(fixture.tcpClientDescriptor, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), targetLength)) }
+            withUnsafePointer(to: &target) {
+                Int(
+                    connect(
+                        fixture.tcpClientDescriptor, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self),
+                        targetLength))
+            }
         }
         attempt("sendto-127.0.0.1") {
-            withUnsafePointer(to: &target) { Int(sendto(fixture.udpDescriptor, "x", 1, 0, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), targetLength)) }
+            withUnsafePointer(to: &target) {
+                Int(
+                    sendto(
+                        fixture.udpDescriptor, "x", 1, 0, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self),
+                        targetLength))
+            }
         }
         attempt("send-connected-udp") { Int(send(fixture.connectedUDP, "x", 1, 0)) }
         attempt("sendmsg") {
@@ -117,7 +136,12 @@ enum GuardAttempts {
         }
         attempt("bind") {
             var any = SelfTestFixture.loopback(port: 0)
-            return withUnsafePointer(to: &any) { Int(bind(fixture.udpDescriptor, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), targetLength)) }
+            return withUnsafePointer(to: &any) {
+                Int(
+                    bind(
+                        fixture.udpDescriptor, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), targetLength
+                    ))
+            }
         }
         attempt("listen") { Int(listen(fixture.tcpClientDescriptor, 1)) }
         attempt("accept") { closing(accept(fixture.listenerDescriptor, nil, nil)) }
@@ -128,7 +152,12 @@ enum GuardAttempts {
         attempt("signal-parent") { Int(kill(getppid(), 0)) }
         attempt("signal-init") { Int(kill(1, 0)) }
         attempt("signal-self", expect: "ok") { Int(kill(getpid(), 0)) }
-        attempt("prctl-set-name") { Int(omote_prctl(PR_SET_NAME, UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(("leak" as StaticString).utf8Start))), 0, 0, 0)) }
+        attempt("prctl-set-name") {
+            Int(
+                omote_prctl(
+                    PR_SET_NAME,
+                    UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(("leak" as StaticString).utf8Start))), 0, 0, 0))
+        }
         attempt("set-dumpable") { Int(omote_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)) }
         attempt("set-rlimit-core") {
             var limit = rlimit(rlim_cur: 0, rlim_max: 0)
@@ -160,11 +189,14 @@ enum GuardAttempts {
         let job = Job(fixture: fixture, camera: camera, inherited: inherited)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(job).toOpaque()
-        let created = pthread_create(&thread, nil, { context in
-            let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-            job.results = GuardAttempts.run(fixture: job.fixture, camera: job.camera, inherited: job.inherited, scope: "thread")
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
+                job.results = GuardAttempts.run(
+                    fixture: job.fixture, camera: job.camera, inherited: job.inherited, scope: "thread")
+                return nil
+            }, context)
         guard created == 0 else {
             Unmanaged<Job>.fromOpaque(context).release()
             return [AttemptResult(scope: "thread", act: "pthread_create", outcome: errnoName(created), expected: "ok")]
@@ -208,12 +240,19 @@ enum GuardAttempts {
     /// What the kernel reports about this process now.
     static func stateChecks() -> [AttemptResult] {
         var core = rlimit()
-        let coreLimit = getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core) == 0 ? "\(core.rlim_cur)/\(core.rlim_max)" : errnoName(errno)
+        let coreLimit =
+            getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core) == 0
+            ? "\(core.rlim_cur)/\(core.rlim_max)" : errnoName(errno)
         let open = (DescriptorList.open() ?? []).map(String.init).joined(separator: ",")
         return [
-            AttemptResult(scope: "state", act: "no_new_privs", outcome: "\(omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))", expected: "1"),
-            AttemptResult(scope: "state", act: "seccomp-mode", outcome: "\(omote_prctl(PR_GET_SECCOMP, 0, 0, 0, 0))", expected: "2"),
-            AttemptResult(scope: "state", act: "dumpable", outcome: "\(omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))", expected: "0"),
+            AttemptResult(
+                scope: "state", act: "no_new_privs", outcome: "\(omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))",
+                expected: "1"),
+            AttemptResult(
+                scope: "state", act: "seccomp-mode", outcome: "\(omote_prctl(PR_GET_SECCOMP, 0, 0, 0, 0))",
+                expected: "2"),
+            AttemptResult(
+                scope: "state", act: "dumpable", outcome: "\(omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))", expected: "0"),
             AttemptResult(scope: "state", act: "rlimit-core", outcome: coreLimit, expected: "0/0"),
             AttemptResult(scope: "state", act: "open-descriptors", outcome: open, expected: "0,1,2"),
         ]
@@ -257,7 +296,9 @@ enum DescriptorList {
         let own = dirfd(directory)
         var descriptors: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             if let descriptor = Int32(name), descriptor != own { descriptors.append(descriptor) }
         }
         return descriptors.sorted()

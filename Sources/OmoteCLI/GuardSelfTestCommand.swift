@@ -3,6 +3,7 @@ import CGuardSelfTest
 import Omote
 import OmoteCore
 import OmotePrivacy
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,10 @@ struct GuardSelfTestCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(help: "An existing, empty scratch directory (e.g. from mktemp -d). The only place the self-test writes, before engaging.")
+    @Option(
+        help:
+            "An existing, empty scratch directory (e.g. from mktemp -d). The only place the self-test writes, before engaging."
+    )
     var scratch: String
 
     @Option(help: "A file that must stay readable under the guard (repeatable).")
@@ -34,7 +38,10 @@ struct GuardSelfTestCommand: ParsableCommand {
     @Option(help: "A character device to allow as the camera node (e.g. /dev/null as a stand-in).")
     var camera: String?
 
-    @Option(help: "A descriptor the parent left open (repeatable): after engaging, writing, mapping or truncating it must fail.")
+    @Option(
+        help:
+            "A descriptor the parent left open (repeatable): after engaging, writing, mapping or truncating it must fail."
+    )
     var inherited: [Int32] = []
 
     @Flag(help: "Keep going when private memory cannot be locked out of swap (the status line then warns).")
@@ -52,7 +59,12 @@ struct GuardSelfTestCommand: ParsableCommand {
         let child = threadBeforeEngaging ? [] : ChildAttempts.run()
         if threadBeforeEngaging {
             var thread = pthread_t()
-            _ = pthread_create(&thread, nil, { _ in pause(); return nil }, nil)
+            _ = pthread_create(
+                &thread, nil,
+                { _ in
+                    pause()
+                    return nil
+                }, nil)
         }
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: camera) } catch {
@@ -109,12 +121,15 @@ struct SelfTestFixture: @unchecked Sendable {
         // Self-test fixture (before engaging): the file the attempts try to overwrite, truncate, rename, link, remove.
         let descriptor = open(existing, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ValidationError("cannot create \(existing): errno \(errno)") }
-        let written = Self.existingContents.utf8CString.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count - 1) }
+        let written = Self.existingContents.utf8CString.withUnsafeBytes {
+            write(descriptor, $0.baseAddress, $0.count - 1)
+        }
         close(descriptor)
         guard written == Self.existingContents.utf8.count else { throw ValidationError("cannot write \(existing)") }
 
         // Self-test fixture (before engaging): a listener on 127.0.0.1 and unconnected sockets to try after engaging.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let listener = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         tcpClientDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         udpDescriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         listenerDescriptor = listener
@@ -123,9 +138,15 @@ struct SelfTestFixture: @unchecked Sendable {
         }
         var address = Self.loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { bind(listener, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), length) }
-        guard bound == 0, listen(listener, 4) == 0 else { throw ValidationError("cannot listen on 127.0.0.1: errno \(errno)") }
-        let named = withUnsafeMutablePointer(to: &address) { getsockname(listener, UnsafeMutableRawPointer($0).assumingMemoryBound(to: sockaddr.self), &length) }
+        let bound = withUnsafePointer(to: &address) {
+            bind(listener, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), length)
+        }
+        guard bound == 0, listen(listener, 4) == 0 else {
+            throw ValidationError("cannot listen on 127.0.0.1: errno \(errno)")
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            getsockname(listener, UnsafeMutableRawPointer($0).assumingMemoryBound(to: sockaddr.self), &length)
+        }
         guard named == 0 else { throw ValidationError("getsockname failed: errno \(errno)") }
         listenerPort = UInt16(bigEndian: address.sin_port)
 
@@ -136,11 +157,15 @@ struct SelfTestFixture: @unchecked Sendable {
         var receiverAddress = Self.loopback(port: 0)
         var receiverLength = socklen_t(MemoryLayout<sockaddr_in>.size)
         let receiverBound = withUnsafeMutablePointer(to: &receiverAddress) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(receiver, $0, receiverLength) == 0 && getsockname(receiver, $0, &receiverLength) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(receiver, $0, receiverLength) == 0 && getsockname(receiver, $0, &receiverLength) == 0
+            }
         }
-        let udpConnected = receiverBound && withUnsafePointer(to: &receiverAddress) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sender, $0, receiverLength) == 0 }
-        }
+        let udpConnected =
+            receiverBound
+            && withUnsafePointer(to: &receiverAddress) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sender, $0, receiverLength) == 0 }
+            }
         var pair: [Int32] = [-1, -1]
         let paired = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
         guard writable >= 0, udpConnected, paired, omote_selftest_send_descriptor(pair[1], writable) > 0 else {
@@ -164,7 +189,9 @@ struct SelfTestFixture: @unchecked Sendable {
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             if name != ".", name != ".." { names.append(name) }
         }
         return names.sorted()
@@ -175,11 +202,14 @@ struct SelfTestFixture: @unchecked Sendable {
         let names = Self.entries(of: scratch) ?? ["<unreadable>"]
         var contents = [UInt8](repeating: 0, count: 256)
         let descriptor = open(existing, O_RDONLY | O_CLOEXEC)
-        let count = descriptor >= 0 ? contents.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) } : -1
+        let count =
+            descriptor >= 0 ? contents.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) } : -1
         if descriptor >= 0 { close(descriptor) }
-        let unchanged = count >= 0 && String(decoding: contents[0 ..< max(count, 0)], as: UTF8.self) == Self.existingContents
-        let outcome = names == ["existing"] && unchanged ? "ok" : "left:\(names.joined(separator: ","))\(unchanged ? "" : ",existing-modified")"
+        let unchanged =
+            count >= 0 && String(decoding: contents[0 ..< max(count, 0)], as: UTF8.self) == Self.existingContents
+        let outcome =
+            names == ["existing"] && unchanged
+            ? "ok" : "left:\(names.joined(separator: ","))\(unchanged ? "" : ",existing-modified")"
         return AttemptResult(scope: "after", act: "nothing-left-behind", outcome: outcome, expected: "ok")
     }
 }
-

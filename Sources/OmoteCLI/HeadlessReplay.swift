@@ -7,14 +7,18 @@ import OmoteCore
 /// but fixed-format records to its parent (see `ProcessingChild`); this process holds no frame and prints one timing
 /// line per clip from the records.
 enum HeadlessReplay {
-    static func run(clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool, configuration: PipelineConfiguration) throws {
+    static func run(clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool, configuration: PipelineConfiguration)
+        throws
+    {
         let (pid, channel) = try ProcessingChild.start { writer in
             child(writer: writer, clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: configuration)
         }
         // The parent engages its own guard before reading anything the child sends.
         let guardStatus = try PrivacyGuard.engage(cameraDevice: nil, keeping: [channel])
         print(guardStatus.summary)
-        Session.printStatus("not a terminal: frames are processed in a separate process that can only send timings; showing per-clip timings only")
+        Session.printStatus(
+            "not a terminal: frames are processed in a separate process that can only send timings; showing per-clip timings only"
+        )
         let names = clipPaths.map { ($0 as NSString).lastPathComponent }
         // engaged + one record per clip (per pass) + done or failure.
         var reader = StatusReader(descriptor: channel, maximumRecords: loop ? Int.max : names.count + 2)
@@ -22,10 +26,15 @@ enum HeadlessReplay {
         while let record = reader.next() {
             switch record.kind {
             case .engaged:
-                Session.printStatus("processing child: guard engaged, seccomp allow-list of \(record.values[0]) syscalls, writes only to its status channel")
+                Session.printStatus(
+                    "processing child: guard engaged, seccomp allow-list of \(record.values[0]) syscalls, writes only to its status channel"
+                )
             case .clip:
                 let index = Int(clamping: record.values[0])
-                guard index < names.count else { failed = true; break }
+                guard index < names.count else {
+                    failed = true
+                    break
+                }
                 print(clipLine(name: names[index], record.values))
             case .failure:
                 Session.printStatus("stopped: \(record.text)")
@@ -44,7 +53,9 @@ enum HeadlessReplay {
             if !failed { Session.printStatus("stopped: the processing child exited with status \(code)") }
             failed = true
         case let .signalled(signal):
-            Session.printStatus("stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")")
+            Session.printStatus(
+                "stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")"
+            )
             failed = true
         }
         if failed { throw ExitCode(1) }
@@ -54,14 +65,19 @@ enum HeadlessReplay {
     static func clipLine(name: String, _ values: [UInt64]) -> String {
         let stages = PipelineStage.allCases.filter { $0 != .draw }
         let timings = stages.enumerated().map { index, stage in
-            String(format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(values[5 + index]) / 1000, Double(values[10 + index]) / 1000)
+            String(
+                format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(values[5 + index]) / 1000,
+                Double(values[10 + index]) / 1000)
         }
-        return "\(name): \(values[1]) frames \(values[3])×\(values[4]), \(values[2]) corrupt; " + timings.joined(separator: "; ")
+        return "\(name): \(values[1]) frames \(values[3])×\(values[4]), \(values[2]) corrupt; "
+            + timings.joined(separator: "; ")
     }
 
     /// The child: engage with the channel as the only writable descriptor, load, process, report. Returns its exit code.
-    static func child(writer: StatusWriter, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
-                      configuration: PipelineConfiguration) -> Int32 {
+    static func child(
+        writer: StatusWriter, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
+        configuration: PipelineConfiguration
+    ) -> Int32 {
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor) } catch {
             writer.send(StatusRecord(.failure, text: "\(error)"))
@@ -85,8 +101,10 @@ enum HeadlessReplay {
                     }
                     let history = runner.timingHistory()
                     let size = runner.latest.read().value.frame.frameSize
-                    var values: [UInt64] = [UInt64(index), UInt64(clip.stats.delivered), UInt64(clip.stats.corrupt),
-                                            UInt64(max(size.x, 0)), UInt64(max(size.y, 0))]
+                    var values: [UInt64] = [
+                        UInt64(index), UInt64(clip.stats.delivered), UInt64(clip.stats.corrupt),
+                        UInt64(max(size.x, 0)), UInt64(max(size.y, 0)),
+                    ]
                     values += stages.map { history.quantile(0.5, of: $0) }
                     values += stages.map { history.quantile(0.99, of: $0) }
                     writer.send(StatusRecord(.clip, values: values))

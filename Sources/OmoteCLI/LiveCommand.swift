@@ -5,7 +5,8 @@ struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
         abstract: "Track your face from a V4L2 webcam and drive the avatar on this terminal.",
-        discussion: "Keys: q (or Ctrl-C) quits, c runs the neutral calibration. See Docs/camera.md for options and errors."
+        discussion:
+            "Keys: q (or Ctrl-C) quits, c runs the neutral calibration. See Docs/camera.md for options and errors."
     )
 
     @OptionGroup var camera: CameraOptions

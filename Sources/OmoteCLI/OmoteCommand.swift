@@ -5,8 +5,12 @@ import Omote
 struct OmoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omote",
-        abstract: "Webcam facial capture for 3D avatars: 52 ARKit blendshapes, head pose and gaze, kept private by the kernel.",
-        subcommands: [LiveCommand.self, ReplayCommand.self, DevicesCommand.self, DoctorCommand.self, BenchCommand.self, GuardSelfTestCommand.self]
+        abstract:
+            "Webcam facial capture for 3D avatars: 52 ARKit blendshapes, head pose and gaze, kept private by the kernel.",
+        subcommands: [
+            LiveCommand.self, ReplayCommand.self, DevicesCommand.self, DoctorCommand.self, BenchCommand.self,
+            GuardSelfTestCommand.self,
+        ]
     )
 
     /// The first thing the process does: no_new_privs and not dumpable, so no same-user process can attach (ptrace)

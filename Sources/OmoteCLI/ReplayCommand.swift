@@ -7,10 +7,10 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Replay SampleFrames clips through the real pipeline under the privacy guard.",
         discussion: """
-        CLIP is a clip name in SampleFrames/ (single_face, face_noface, no_face) or a folder with manifest.tsv. Without \
-        CLIP, every sample clip plays. On a terminal the live view shows the avatar; otherwise only per-clip timings \
-        are printed.
-        """
+            CLIP is a clip name in SampleFrames/ (single_face, face_noface, no_face) or a folder with manifest.tsv. Without \
+            CLIP, every sample clip plays. On a terminal the live view shows the avatar; otherwise only per-clip timings \
+            are printed.
+            """
     )
 
     @Argument(help: "Clip name or folder; default: all sample clips.")
@@ -35,19 +35,23 @@ struct ReplayCommand: ParsableCommand {
         let clipPaths: [String]
         if let clip {
             guard let path = SampleFrames.resolveClip(clip) else {
-                throw ValidationError("no clip '\(clip)': give a SampleFrames clip name (\(SampleFrames.clipNames.joined(separator: ", "))) or a folder containing manifest.tsv")
+                throw ValidationError(
+                    "no clip '\(clip)': give a SampleFrames clip name (\(SampleFrames.clipNames.joined(separator: ", "))) or a folder containing manifest.tsv"
+                )
             }
             clipPaths = [path]
         } else {
             guard let root = SampleFrames.locate() else {
-                throw ValidationError("SampleFrames/ not found: run from the repository root or set OMOTE_SAMPLE_FRAMES")
+                throw ValidationError(
+                    "SampleFrames/ not found: run from the repository root or set OMOTE_SAMPLE_FRAMES")
             }
             clipPaths = SampleFrames.clipNames.map { root + "/" + $0 }
         }
         let pacing: ReplaySource.Pacing = fast ? .asFastAsPossible : .nominal(speed: speed)
         if !OutputPolicy.expressionDataAllowed {
             // No terminal: frames are processed in a child that can write nothing but timing records.
-            try HeadlessReplay.run(clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
+            try HeadlessReplay.run(
+                clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
             return
         }
         // Lock the process down before the first frame exists; without the full guard, refuse (no flag disables it).
@@ -55,7 +59,8 @@ struct ReplayCommand: ParsableCommand {
         print(guardStatus.summary)
         let pipeline = try FacePipeline.load(session.configuration, progress: Session.printStatus)
         let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
-        try Session.run(source: ReplayPlaylist(clips: clips, loop: loop), options: session, pipeline: pipeline,
-                        guardStatus: guardStatus)
+        try Session.run(
+            source: ReplayPlaylist(clips: clips, loop: loop), options: session, pipeline: pipeline,
+            guardStatus: guardStatus)
     }
 }

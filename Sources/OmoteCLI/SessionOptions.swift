@@ -5,22 +5,31 @@ import OmoteCore
 
 /// Options shared by `omote live`, `omote replay` and `omote bench`: which models and avatar the pipeline uses.
 struct SessionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Avatar to drive: a .gltf, .glb or .vrm file (default: the built-in avatar).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Avatar to drive: a .gltf, .glb or .vrm file (default: the built-in avatar).", valueName: "file"))
     var avatar: String?
 
-    @Flag(help: "Start with the explicit neutral calibration: hold a neutral face for 2 s (press c any time to redo it).")
+    @Flag(
+        help: "Start with the explicit neutral calibration: hold a neutral face for 2 s (press c any time to redo it).")
     var calibrate = false
 
-    @Option(help: ArgumentHelp("Face detector: lbp (fast, default), haar, haar-alt2, or a path to an OpenCV cascade XML.", valueName: "cascade"))
+    @Option(
+        help: ArgumentHelp(
+            "Face detector: lbp (fast, default), haar, haar-alt2, or a path to an OpenCV cascade XML.",
+            valueName: "cascade"))
     var detector: String = "lbp"
 
     @Option(help: ArgumentHelp("dlib 68-point landmark model.", valueName: "file"))
     var landmarkModel: String = PipelineConfiguration.defaultLandmarkModel
 
-    @Option(help: ArgumentHelp("Camera's horizontal field of view in degrees, for head pose (default 60).", valueName: "degrees"))
+    @Option(
+        help: ArgumentHelp(
+            "Camera's horizontal field of view in degrees, for head pose (default 60).", valueName: "degrees"))
     var fieldOfView: Float?
 
-    @Flag(help: "Keep going when frame memory cannot be locked out of swap (low ulimit -l); the status line then warns.")
+    @Flag(
+        help: "Keep going when frame memory cannot be locked out of swap (low ulimit -l); the status line then warns.")
     var allowSwappableMemory = false
 
     func validate() throws {
@@ -34,12 +43,13 @@ struct SessionOptions: ParsableArguments {
     var configuration: PipelineConfiguration {
         var configuration = PipelineConfiguration()
         configuration.landmarkModelPath = landmarkModel
-        configuration.cascadePath = switch detector.lowercased() {
-        case "lbp": PipelineConfiguration.defaultCascade
-        case "haar": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
-        case "haar-alt2": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml"
-        default: detector
-        }
+        configuration.cascadePath =
+            switch detector.lowercased() {
+            case "lbp": PipelineConfiguration.defaultCascade
+            case "haar": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+            case "haar-alt2": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml"
+            default: detector
+            }
         configuration.avatarPath = avatar
         if let fieldOfView { configuration.solver.horizontalFieldOfViewDegrees = fieldOfView }
         return configuration
@@ -48,23 +58,30 @@ struct SessionOptions: ParsableArguments {
 
 /// Runs a source through the pipeline under the privacy guard: the live view on a terminal, status lines otherwise.
 enum Session {
-    static func run(source: FrameSource, options: SessionOptions, pipeline: FacePipeline, guardStatus: PrivacyGuardStatus) throws {
+    static func run(
+        source: FrameSource, options: SessionOptions, pipeline: FacePipeline, guardStatus: PrivacyGuardStatus
+    ) throws {
         if options.calibrate { pipeline.beginCalibration() }
         let runner = PipelineRunner(source: source, processor: pipeline)
         runner.guardSummary = guardStatus.summary
         let decision = OutputPolicy.decision()
         if decision.allowed, let terminal = try? TerminalSession() {
             runner.start()
-            if let failure = LiveDisplay.runInteractive(runner, terminal: terminal, avatar: pipeline.rigModel.map(AvatarPainter.init(model:))) {
+            if let failure = LiveDisplay.runInteractive(
+                runner, terminal: terminal, avatar: pipeline.rigModel.map(AvatarPainter.init(model:)))
+            {
                 printStatus("stopped: \(failure)")
             }
         } else {
-            printStatus("expression data is shown only on an interactive terminal (\(decision.reason ?? "no terminal")); printing status and timings only")
+            printStatus(
+                "expression data is shown only on an interactive terminal (\(decision.reason ?? "no terminal")); printing status and timings only"
+            )
             runner.start()
             LiveDisplay.runHeadless(runner, status: printStatus)
         }
         if let failure = runner.failureDescription { printStatus("stopped: \(failure)") }
-        printSummary(runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, dropped: source.stats.dropped)
+        printSummary(
+            runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, dropped: source.stats.dropped)
     }
 
     static func printStatus(_ line: String) {
@@ -79,8 +96,9 @@ enum Session {
     /// Per-stage p50/p99 in µs: timings only, never expression values.
     static func stageSummary(_ history: TimingHistory) -> String {
         PipelineStage.allCases.filter { $0 != .draw }.map { stage in
-            String(format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(history.quantile(0.5, of: stage)) / 1000,
-                   Double(history.quantile(0.99, of: stage)) / 1000)
+            String(
+                format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(history.quantile(0.5, of: stage)) / 1000,
+                Double(history.quantile(0.99, of: stage)) / 1000)
         }.joined(separator: "; ")
     }
 }

@@ -7,23 +7,32 @@ public final class JPEGDecoder {
     private let handle: tjhandle
 
     public init() throws(DecodeError) {
-        guard let handle = tjInitDecompress() else { throw DecodeError(source: "libturbojpeg", reason: "tjInitDecompress failed") }
+        guard let handle = tjInitDecompress() else {
+            throw DecodeError(source: "libturbojpeg", reason: "tjInitDecompress failed")
+        }
         self.handle = handle
     }
 
     deinit { tjDestroy(handle) }
 
     /// The dimensions stored in a JPEG header, without decoding.
-    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(DecodeError) -> (width: Int, height: Int) {
+    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(DecodeError) -> (
+        width: Int, height: Int
+    ) {
         guard let base = jpeg.baseAddress, jpeg.count >= 4 else {
             throw DecodeError(source: source(), reason: "empty or too short to be a JPEG (\(jpeg.count) bytes)")
         }
         guard jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
             throw DecodeError(source: source(), reason: "not a JPEG (no SOI marker)")
         }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-        if tjDecompressHeader3(handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
-                               &width, &height, &subsampling, &colorspace) != 0 {
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
+        if tjDecompressHeader3(
+            handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
+            &width, &height, &subsampling, &colorspace) != 0
+        {
             throw DecodeError(source: source(), reason: "unreadable JPEG header: \(lastError)")
         }
         return (Int(width), Int(height))
@@ -32,8 +41,10 @@ public final class JPEGDecoder {
     /// Decodes `jpeg` into `frame` as luma. A truncated or corrupt stream throws (libjpeg's warnings are errors here:
     /// a half-grey frame would feed the tracker garbage).
     /// - Parameter scale: 1 for full size, or 1/2, 1/4, 1/8 (libjpeg's DCT scaling, far cheaper than decode + resize).
-    public func decodeLuma(_ jpeg: UnsafeRawBufferPointer, into frame: inout LumaFrame, scaleDenominator: Int = 1,
-                           source: @autoclosure () -> String) throws(DecodeError) {
+    public func decodeLuma(
+        _ jpeg: UnsafeRawBufferPointer, into frame: inout LumaFrame, scaleDenominator: Int = 1,
+        source: @autoclosure () -> String
+    ) throws(DecodeError) {
         let (fullWidth, fullHeight) = try dimensions(of: jpeg, source: source())
         precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
         let width = (fullWidth + scaleDenominator - 1) / scaleDenominator
@@ -43,8 +54,9 @@ public final class JPEGDecoder {
             throw DecodeError(source: source(), reason: error.description)
         }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
-        let status = tjDecompress2(handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), plane,
-                                   Int32(width), Int32(width), Int32(height), Int32(TJPF_GRAY.rawValue), flags)
+        let status = tjDecompress2(
+            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), plane,
+            Int32(width), Int32(width), Int32(height), Int32(TJPF_GRAY.rawValue), flags)
         if status != 0 {
             throw DecodeError(source: source(), reason: "corrupt or truncated JPEG: \(lastError)")
         }

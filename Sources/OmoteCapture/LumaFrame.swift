@@ -34,7 +34,8 @@ public struct LumaFrame: ~Copyable {
     public mutating func reshape(width: Int, height: Int) throws(SecureBufferError) -> UnsafeMutablePointer<UInt8> {
         let (needed, overflow) = width.multipliedReportingOverflow(by: height)
         guard width > 0, height > 0, !overflow, needed <= maximumPixelCount else {
-            throw SecureBufferError(bytes: overflow ? Int.max : max(needed, 0), errno: 0, kind: .overLimit(limit: maximumPixelCount))
+            throw SecureBufferError(
+                bytes: overflow ? Int.max : max(needed, 0), errno: 0, kind: .overLimit(limit: maximumPixelCount))
         }
         if needed > storage.count { storage = try SecureBuffer(count: needed) }
         self.width = width
@@ -43,8 +44,10 @@ public struct LumaFrame: ~Copyable {
     }
 
     public func withImage<R, E: Error>(_ body: (LumaImage) throws(E) -> R) throws(E) -> R {
-        try body(LumaImage(pixels: UnsafePointer(storage.baseAddress.assumingMemoryBound(to: UInt8.self)),
-                           width: width, height: height, rowStride: width))
+        try body(
+            LumaImage(
+                pixels: UnsafePointer(storage.baseAddress.assumingMemoryBound(to: UInt8.self)),
+                width: width, height: height, rowStride: width))
     }
 
     public func wipe() { storage.wipe() }

@@ -36,8 +36,9 @@ public final class RGBJPEGDecoder {
             throw DecodeError(source: source(), reason: "unreadable JPEG header: \(lastError)")
         }
         guard width > 0, height > 0, width <= Self.maximumSide, height <= Self.maximumSide else {
-            throw DecodeError(source: source(),
-                              reason: "a \(width)×\(height) frame is outside 1…\(Self.maximumSide) px a side")
+            throw DecodeError(
+                source: source(),
+                reason: "a \(width)×\(height) frame is outside 1…\(Self.maximumSide) px a side")
         }
         let pixels: UnsafeMutablePointer<UInt8>
         do {
@@ -46,8 +47,9 @@ public final class RGBJPEGDecoder {
             throw DecodeError(source: source(), reason: error.description)
         }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
-        let status = tjDecompress2(handle, bytes, UInt(jpeg.count), pixels, width, width * 3, height,
-                                   Int32(TJPF_RGB.rawValue), flags)
+        let status = tjDecompress2(
+            handle, bytes, UInt(jpeg.count), pixels, width, width * 3, height,
+            Int32(TJPF_RGB.rawValue), flags)
         if status != 0 {
             throw DecodeError(source: source(), reason: "corrupt or truncated JPEG: \(lastError)")
         }

@@ -32,17 +32,26 @@ public final class ReplaySource: FrameSource {
     public init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false) throws(ReplayError) {
         let manifestPath = (clipDirectory as NSString).appendingPathComponent("manifest.tsv")
         guard let manifest = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
-            throw ReplayError(clip: clipDirectory, reason: "no readable manifest.tsv; is this a SampleFrames clip folder? (regenerate with SampleFrames/make-samples.sh)")
+            throw ReplayError(
+                clip: clipDirectory,
+                reason:
+                    "no readable manifest.tsv; is this a SampleFrames clip folder? (regenerate with SampleFrames/make-samples.sh)"
+            )
         }
         var timestamps: [UInt64] = []
         var names: [String] = []
         for (lineNumber, line) in manifest.split(separator: "\n").enumerated() where lineNumber > 0 {
             let fields = line.split(separator: "\t")
-            guard fields.count == 3, let index = Int(fields[0]), index == names.count, let micros = UInt64(fields[1]) else {
-                throw ReplayError(clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1) is malformed (want: index, timestamp_us, file in order)")
+            guard fields.count == 3, let index = Int(fields[0]), index == names.count, let micros = UInt64(fields[1])
+            else {
+                throw ReplayError(
+                    clip: clipDirectory,
+                    reason:
+                        "manifest.tsv line \(lineNumber + 1) is malformed (want: index, timestamp_us, file in order)")
             }
             if let last = timestamps.last, micros < last {
-                throw ReplayError(clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1): timestamps go backwards")
+                throw ReplayError(
+                    clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1): timestamps go backwards")
             }
             timestamps.append(micros)
             names.append(String(fields[2]))
@@ -54,7 +63,8 @@ public final class ReplaySource: FrameSource {
         for name in names {
             let path = (clipDirectory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ReplayError(clip: clipDirectory, reason: "frame file \(name) listed in manifest.tsv is missing or unreadable")
+                throw ReplayError(
+                    clip: clipDirectory, reason: "frame file \(name) listed in manifest.tsv is missing or unreadable")
             }
             ranges.append(bytes.count ..< bytes.count + data.count)
             bytes.append(contentsOf: data)
@@ -93,7 +103,9 @@ public final class ReplaySource: FrameSource {
             }
             let index = position
             position += 1
-            let clipDuration = (timestampsMicroseconds.last ?? 0) + (timestampsMicroseconds.count > 1 ? timestampsMicroseconds[1] - timestampsMicroseconds[0] : 33_333)
+            let clipDuration =
+                (timestampsMicroseconds.last ?? 0)
+                + (timestampsMicroseconds.count > 1 ? timestampsMicroseconds[1] - timestampsMicroseconds[0] : 33_333)
             let nominalMicros = timestampsMicroseconds[index] + lap * clipDuration
             if case let .nominal(speed) = pacing {
                 if startNanoseconds == 0 { startNanoseconds = MonotonicClock.nanoseconds() }
@@ -102,8 +114,9 @@ public final class ReplaySource: FrameSource {
             let started = MonotonicClock.nanoseconds()
             do {
                 try jpegBytes.withUnsafeBytes { all in
-                    try decoder.decodeLuma(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame,
-                                           source: "\(name)/\(frameNames[index])")
+                    try decoder.decodeLuma(
+                        UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame,
+                        source: "\(name)/\(frameNames[index])")
                 }
             } catch {
                 stats.corrupt += 1
@@ -114,7 +127,8 @@ public final class ReplaySource: FrameSource {
             frame.sequence = UInt64(index) + lap * UInt64(frameRanges.count)
             frame.timestampNanoseconds = nominalMicros * 1000
             stats.delivered += 1
-            return FrameDelivery(decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
+            return FrameDelivery(
+                decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
         }
     }
 }

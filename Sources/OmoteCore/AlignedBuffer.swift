@@ -65,7 +65,9 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
     }
 
     @inlinable
-    public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: baseAddress, count: count) }
+    public var buffer: UnsafeMutableBufferPointer<Element> {
+        UnsafeMutableBufferPointer(start: baseAddress, count: count)
+    }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
         let bytes = max(1, count) * MemoryLayout<Element>.stride

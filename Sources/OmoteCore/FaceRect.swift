@@ -17,8 +17,10 @@ public struct FaceRect: Sendable, Equatable {
 
     /// Intersection over union with another box (0 when disjoint).
     public func intersectionOverUnion(_ other: FaceRect) -> Float {
-        let left = max(x, other.x), top = max(y, other.y)
-        let right = min(x + width, other.x + other.width), bottom = min(y + height, other.y + other.height)
+        let left = max(x, other.x)
+        let top = max(y, other.y)
+        let right = min(x + width, other.x + other.width)
+        let bottom = min(y + height, other.y + other.height)
         let intersection = max(0, right - left) * max(0, bottom - top)
         let union = area + other.area - intersection
         return union > 0 ? intersection / union : 0

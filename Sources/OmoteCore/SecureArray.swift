@@ -1,4 +1,3 @@
-
 /// A growable array of plain values (landmarks, weights, vertices, the terminal canvas) in private memory: each
 /// backing store is a `SecureBuffer` — locked out of swap, excluded from dumps, wiped when released — and the used
 /// part is wiped again whenever the array is emptied for reuse, so stale expression values do not linger.
@@ -45,7 +44,8 @@ public final class SecureArray<Element: BitwiseCopyable> {
 
     public func append(contentsOf elements: UnsafeBufferPointer<Element>) {
         guard !elements.isEmpty else { return }
-        let fitting = count + elements.count <= capacity || reserveCapacity(count + elements.count)
+        let fitting =
+            count + elements.count <= capacity || reserveCapacity(count + elements.count)
             ? elements.count : Swift.max(0, capacity - count)
         guard fitting > 0, let base, let source = elements.baseAddress else { return }
         (base + count).update(from: source, count: fitting)
@@ -64,7 +64,9 @@ public final class SecureArray<Element: BitwiseCopyable> {
         return true
     }
 
-    public func withUnsafeMutableBufferPointer<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Element>) throws(E) -> R) throws(E) -> R {
+    public func withUnsafeMutableBufferPointer<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<Element>) throws(E) -> R
+    ) throws(E) -> R {
         try body(UnsafeMutableBufferPointer(start: base, count: count))
     }
 
@@ -74,12 +76,16 @@ public final class SecureArray<Element: BitwiseCopyable> {
         count = 0
     }
 
-    public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Element>) throws(E) -> R) throws(E) -> R {
+    public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Element>) throws(E) -> R) throws(E)
+        -> R
+    {
         try body(UnsafeBufferPointer(start: base.map { UnsafePointer($0) }, count: count))
     }
 
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0) }, count: count * MemoryLayout<Element>.stride))
+        try body(
+            UnsafeRawBufferPointer(
+                start: base.map { UnsafeRawPointer($0) }, count: count * MemoryLayout<Element>.stride))
     }
 
     /// Whether the memory is locked out of swap (false only with `--allow-swappable-memory` and a refused lock).

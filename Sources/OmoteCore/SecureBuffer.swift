@@ -40,7 +40,8 @@ public struct SecureBuffer: ~Copyable {
     public var bytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: baseAddress, count: count) }
 
     public func typed<T>(as type: T.Type) -> UnsafeMutableBufferPointer<T> {
-        UnsafeMutableBufferPointer(start: baseAddress.assumingMemoryBound(to: T.self), count: count / MemoryLayout<T>.stride)
+        UnsafeMutableBufferPointer(
+            start: baseAddress.assumingMemoryBound(to: T.self), count: count / MemoryLayout<T>.stride)
     }
 
     /// Overwrites the contents with zeros (a store the optimiser cannot remove).

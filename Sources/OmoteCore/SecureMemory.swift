@@ -56,7 +56,9 @@ public enum SecureMemory {
     package static func wipeLiveBuffers(where include: (UnsafeMutableRawPointer) -> Bool) {
         registry.withLock { registry in
             for (base, length) in registry.live {
-                if let pointer = UnsafeMutableRawPointer(bitPattern: base), include(pointer) { secureZero(pointer, length) }
+                if let pointer = UnsafeMutableRawPointer(bitPattern: base), include(pointer) {
+                    secureZero(pointer, length)
+                }
             }
         }
     }

@@ -21,7 +21,8 @@ public final class BlendshapeEstimator {
         let inputCount = network.inputs.first?.count ?? 0
         let outputCount = network.outputs.first?.count ?? 0
         guard network.inputs.count == 1, inputCount == BlendshapeLandmarkSubset.indices.count * 2,
-              outputCount == Self.scoreCount else {
+            outputCount == Self.scoreCount
+        else {
             throw OmoteError.meshModel(
                 network.name,
                 "the blendshape network takes \(inputCount) values and gives \(outputCount); expected 292 and 52"

@@ -11,8 +11,10 @@ public struct FaceDetection: Sendable, Equatable {
     public var keypointX: SIMD8<Float>
     public var keypointY: SIMD8<Float>
 
-    public init(score: Float = 0, box: SIMD4<Float> = .zero, keypointX: SIMD8<Float> = .zero,
-                keypointY: SIMD8<Float> = .zero) {
+    public init(
+        score: Float = 0, box: SIMD4<Float> = .zero, keypointX: SIMD8<Float> = .zero,
+        keypointY: SIMD8<Float> = .zero
+    ) {
         self.score = score
         self.box = box
         self.keypointX = keypointX

@@ -87,8 +87,11 @@ public final class FaceDetectionDecoder {
                 let y = regressors[base + 1] / scale + centre.y
                 let halfWidth = regressors[base + 2] / scale / 2
                 let halfHeight = regressors[base + 3] / scale / 2
-                var detection = FaceDetection(score: score, box: SIMD4(x - halfWidth, y - halfHeight,
-                                                                       x + halfWidth, y + halfHeight))
+                var detection = FaceDetection(
+                    score: score,
+                    box: SIMD4(
+                        x - halfWidth, y - halfHeight,
+                        x + halfWidth, y + halfHeight))
                 var keypoint = 0
                 while keypoint < FaceDetection.keypointCount {
                     detection.keypointX[keypoint] = regressors[base + 4 + 2 * keypoint] / scale + centre.x

@@ -17,13 +17,16 @@ public final class FaceDetector {
     /// `network` must be MediaPipe's face_detector.tflite (BlazeFace short range).
     public init(network: NeuralNetwork) throws(OmoteError) {
         guard network.inputs.count == 1, network.inputs[0].count == Self.inputSide * Self.inputSide * 3,
-              let regressorsIndex = network.outputIndex(named: "regressors"),
-              let logitsIndex = network.outputIndex(named: "classificators"),
-              network.outputs[regressorsIndex].count == FaceDetectionDecoder.anchorCount
+            let regressorsIndex = network.outputIndex(named: "regressors"),
+            let logitsIndex = network.outputIndex(named: "classificators"),
+            network.outputs[regressorsIndex].count == FaceDetectionDecoder.anchorCount
                 * FaceDetectionDecoder.valuesPerAnchor,
-              network.outputs[logitsIndex].count == FaceDetectionDecoder.anchorCount else {
-            throw OmoteError.meshModel(network.name, "it is not BlazeFace short range (128×128 input, outputs "
-                + "`regressors` 896×16 and `classificators` 896)")
+            network.outputs[logitsIndex].count == FaceDetectionDecoder.anchorCount
+        else {
+            throw OmoteError.meshModel(
+                network.name,
+                "it is not BlazeFace short range (128×128 input, outputs "
+                    + "`regressors` 896×16 and `classificators` 896)")
         }
         self.network = network
         input = network.input(0)
@@ -41,8 +44,9 @@ public final class FaceDetector {
         )
         sampler.fill(input, width: Self.inputSide, height: Self.inputSide, from: image, scale: 2 / 255, offset: -1)
         network.run()
-        try decoder.decode(regressors: regressors, logits: logits,
-                           letterbox: Letterbox(frameWidth: image.width, frameHeight: image.height))
+        try decoder.decode(
+            regressors: regressors, logits: logits,
+            letterbox: Letterbox(frameWidth: image.width, frameHeight: image.height))
         return decoder.detections
     }
 }

@@ -61,7 +61,8 @@ public final class FaceGeometryPipeline {
             throw OmoteError.meshModel(subject, "\(error)")
         }
         guard camera.near > 0, camera.far > camera.near, camera.verticalFieldOfViewDegrees > 0,
-              camera.verticalFieldOfViewDegrees < 180 else {
+            camera.verticalFieldOfViewDegrees < 180
+        else {
             throw OmoteError(
                 .meshInputInvalid,
                 operation: "set up the face geometry camera",
@@ -161,14 +162,20 @@ public final class FaceGeometryPipeline {
             working[index] = screen[index] * SIMD3(1, 1, -1)
             index += 1
         }
-        guard let first = WeightedProcrustes.solve(source: canonical, target: UnsafeBufferPointer(working),
-                                                   weights: weights) else { return nil }
+        guard
+            let first = WeightedProcrustes.solve(
+                source: canonical, target: UnsafeBufferPointer(working),
+                weights: weights)
+        else { return nil }
         let firstScale = Float(first.scale)
 
         // Second pass: unproject with the first scale, estimate the scale again.
         unproject(screen, into: working, frustum, depthOffset, firstScale)
-        guard let second = WeightedProcrustes.solve(source: canonical, target: UnsafeBufferPointer(working),
-                                                    weights: weights) else { return nil }
+        guard
+            let second = WeightedProcrustes.solve(
+                source: canonical, target: UnsafeBufferPointer(working),
+                weights: weights)
+        else { return nil }
 
         // Final: unproject with the product of both scales; the pose is the Procrustes fit onto these.
         unproject(screen, into: working, frustum, depthOffset, firstScale * Float(second.scale))
@@ -225,7 +232,8 @@ public final class FaceGeometryPipeline {
 extension FaceGeometryPipeline {
     /// What the metadata holds, for tests and diagnostics: the canonical vertices and how many carry weight.
     package static func canonicalFacts(metadata: [UInt8]) throws(OmoteError)
-        -> (vertexCount: Int, positions: [SIMD3<Float>], weightedCount: Int) {
+        -> (vertexCount: Int, positions: [SIMD3<Float>], weightedCount: Int)
+    {
         let pipeline = try FaceGeometryPipeline(metadata: metadata, subject: "metadata")
         return (pipeline.canonical.count, pipeline.canonical, pipeline.weights.filter { $0 > 0 }.count)
     }

@@ -26,12 +26,15 @@ public final class FaceLandmarker {
     /// `network` must be MediaPipe's face_landmarks_detector.tflite.
     public init(network: NeuralNetwork) throws(OmoteError) {
         guard network.inputs.count == 1, network.inputs[0].count == Self.inputSide * Self.inputSide * 3,
-              let pointsIndex = network.outputIndex(named: "Identity"),
-              let presenceIndex = network.outputIndex(named: "Identity_1"),
-              network.outputs[pointsIndex].count == MeshLandmarks.count * 3,
-              network.outputs[presenceIndex].count == 1 else {
-            throw OmoteError.meshModel(network.name, "it is not MediaPipe's face mesh network (256×256 input, "
-                + "outputs `Identity` 1434 and `Identity_1` 1)")
+            let pointsIndex = network.outputIndex(named: "Identity"),
+            let presenceIndex = network.outputIndex(named: "Identity_1"),
+            network.outputs[pointsIndex].count == MeshLandmarks.count * 3,
+            network.outputs[presenceIndex].count == 1
+        else {
+            throw OmoteError.meshModel(
+                network.name,
+                "it is not MediaPipe's face mesh network (256×256 input, "
+                    + "outputs `Identity` 1434 and `Identity_1` 1)")
         }
         self.network = network
         input = network.input(0)

@@ -24,8 +24,9 @@ public struct FaceRegion: Sendable, Equatable {
     public init(detection: FaceDetection, frameWidth: Int, frameHeight: Int) {
         let box = detection.box
         let rotation = Self.rotation(from: detection.keypoint(0), to: detection.keypoint(1), frameWidth, frameHeight)
-        self = Self.expanded(centre: SIMD2((box.x + box.z) / 2, (box.y + box.w) / 2),
-                             size: SIMD2(box.z - box.x, box.w - box.y), rotation: rotation, frameWidth, frameHeight)
+        self = Self.expanded(
+            centre: SIMD2((box.x + box.z) / 2, (box.y + box.w) / 2),
+            size: SIMD2(box.z - box.x, box.w - box.y), rotation: rotation, frameWidth, frameHeight)
     }
 
     /// MediaPipe's tracking rect: the box around all 478 landmarks, rotated so landmark 33 → 263 (the outer eye
@@ -48,14 +49,17 @@ public struct FaceRegion: Sendable, Equatable {
 
     /// DetectionsToRects: target angle 0 minus the angle of start → end in pixels (y up), normalised to [-π, π).
     private static func rotation(from start: SIMD2<Float>, to end: SIMD2<Float>, _ width: Int, _ height: Int)
-        -> Float {
+        -> Float
+    {
         let angle = -atan2f(-(end.y - start.y) * Float(height), (end.x - start.x) * Float(width))
         return angle - 2 * Float.pi * ((angle + Float.pi) / (2 * Float.pi)).rounded(.down)
     }
 
     /// RectTransformation with scale 1.5 × 1.5, square_long, no shift.
-    private static func expanded(centre: SIMD2<Float>, size: SIMD2<Float>, rotation: Float, _ width: Int,
-                                 _ height: Int) -> FaceRegion {
+    private static func expanded(
+        centre: SIMD2<Float>, size: SIMD2<Float>, rotation: Float, _ width: Int,
+        _ height: Int
+    ) -> FaceRegion {
         let longSide = max(size.x * Float(width), size.y * Float(height))
         let square = SIMD2(longSide / Float(width), longSide / Float(height))
         return FaceRegion(centre: centre, size: square * 1.5, rotation: rotation)

@@ -65,16 +65,19 @@ struct GeometryPipelineMetadata {
             }
         }
         guard sawMesh, vertexType == 0 else {
-            throw reader.failure(sawMesh ? "the canonical mesh has vertex type \(vertexType), not VERTEX_PT (0)"
-                                         : "there is no canonical mesh (field 1)")
+            throw reader.failure(
+                sawMesh
+                    ? "the canonical mesh has vertex type \(vertexType), not VERTEX_PT (0)"
+                    : "there is no canonical mesh (field 1)")
         }
         // 0 DEFAULT and 1 FACE_LANDMARK_PIPELINE both mean landmarks with a relative z; 2 (detection) is another path.
         guard inputSource <= 1 else {
             throw reader.failure("input source \(inputSource) is not the face landmark pipeline (0 or 1)")
         }
         guard vertexBuffer.count == MeshLandmarks.meshCount * Self.floatsPerVertex else {
-            throw reader.failure("the canonical mesh has \(vertexBuffer.count) vertex floats; expected "
-                + "\(MeshLandmarks.meshCount) vertices × \(Self.floatsPerVertex)")
+            throw reader.failure(
+                "the canonical mesh has \(vertexBuffer.count) vertex floats; expected "
+                    + "\(MeshLandmarks.meshCount) vertices × \(Self.floatsPerVertex)")
         }
         var positions: [SIMD3<Float>] = []
         positions.reserveCapacity(MeshLandmarks.meshCount)

@@ -34,7 +34,8 @@ public final class LandmarkSmoother {
         var derivative = LowPass()
 
         mutating func apply(_ x: Double, nanoseconds: Int64, valueScale: Double, _ smoother: LandmarkSmoother)
-            -> Double {
+            -> Double
+        {
             if let last = lastNanoseconds {
                 guard nanoseconds > last else { return x }
                 frequency = 1 / (Double(nanoseconds - last) * 1e-9)
@@ -70,8 +71,10 @@ public final class LandmarkSmoother {
     }
 
     /// Smooths `landmarks` (normalised) in place; `timestampMicroseconds` is the frame's stream time.
-    public func smooth(_ landmarks: inout MeshLandmarks, timestampMicroseconds: Int64, frameWidth: Int,
-                       frameHeight: Int) {
+    public func smooth(
+        _ landmarks: inout MeshLandmarks, timestampMicroseconds: Int64, frameWidth: Int,
+        frameHeight: Int
+    ) {
         let width = Float(frameWidth)
         let height = Float(frameHeight)
         var low = SIMD2<Float>(repeating: .infinity)
@@ -91,12 +94,15 @@ public final class LandmarkSmoother {
         index = 0
         while index < MeshLandmarks.count {
             let p = landmarks.points[index]
-            let x = filters[3 * index].apply(Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale,
-                                             self)
-            let y = filters[3 * index + 1].apply(Double(p.y * height), nanoseconds: nanoseconds,
-                                                 valueScale: valueScale, self)
-            let z = filters[3 * index + 2].apply(Double(p.z * width), nanoseconds: nanoseconds,
-                                                 valueScale: valueScale, self)
+            let x = filters[3 * index].apply(
+                Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale,
+                self)
+            let y = filters[3 * index + 1].apply(
+                Double(p.y * height), nanoseconds: nanoseconds,
+                valueScale: valueScale, self)
+            let z = filters[3 * index + 2].apply(
+                Double(p.z * width), nanoseconds: nanoseconds,
+                valueScale: valueScale, self)
             landmarks.points[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
             index += 1
         }

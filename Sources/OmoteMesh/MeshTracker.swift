@@ -63,8 +63,9 @@ public final class MeshTracker {
                 _ = target.update(fromContentsOf: source)
             }
         }
-        smoother.smooth(&landmarks, timestampMicroseconds: timestampMicroseconds, frameWidth: image.width,
-                        frameHeight: image.height)
+        smoother.smooth(
+            &landmarks, timestampMicroseconds: timestampMicroseconds, frameWidth: image.width,
+            frameHeight: image.height)
         try blendshapes.estimate(landmarks, frameWidth: image.width, frameHeight: image.height, into: &weights)
         transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
         return true

@@ -50,7 +50,8 @@ enum WeightedProcrustes {
             index += 1
         }
         guard (design.storage * design.storage).sum().squareRoot() > epsilon, denominator > epsilon,
-              let rotation = optimalRotation(design) else { return nil }
+            let rotation = optimalRotation(design)
+        else { return nil }
         var numerator = 0.0
         var weightedResidualSum = SIMD3<Double>()
         index = 0

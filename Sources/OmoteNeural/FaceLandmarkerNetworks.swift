@@ -26,7 +26,8 @@ public final class FaceLandmarkerNetworks {
         if let explicit = environment("OMOTE_FACE_LANDMARKER"), !explicit.isEmpty {
             return explicit
         }
-        let cache = environment("XDG_CACHE_HOME").flatMap { $0.isEmpty ? nil : $0 }
+        let cache =
+            environment("XDG_CACHE_HOME").flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment("HOME") ?? "") + "/.cache"
         return cache + "/omote/face_landmarker.task"
     }
@@ -45,7 +46,7 @@ public final class FaceLandmarkerNetworks {
         let file: MappedFile
         do {
             file = try MappedFile(path: path, what: "the face landmarker model")
-        } catch where error.errno == .noSuchFileOrDirectory {
+        } catch  where error.errno == .noSuchFileOrDirectory {
             throw OmoteError(
                 .neuralModelMissing,
                 operation: "load the face landmarker model",

@@ -95,20 +95,23 @@ extension NeuralNetwork {
                 flops = convolution.flops
                 if perStep {
                     let depth = convolution.tapOffsets.count * convolution.tapDepth
-                    kind += " #\(index) M\(convolution.pixelCount) K\(depth)"
+                    kind +=
+                        " #\(index) M\(convolution.pixelCount) K\(depth)"
                         + " N\(convolution.outputChannels)" + (convolution.epilogue.residual == nil ? "" : " +res")
                 }
             } else if let depthwise = step as? DepthwiseStep {
                 flops = depthwise.flops
                 if perStep {
                     let g = depthwise.geometry
-                    kind += " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels)"
+                    kind +=
+                        " #\(index) \(g.outputHeight)×\(g.outputWidth)×\(g.channels)"
                         + " k\(g.kernelHeight) s\(g.strideY)"
                 }
             } else if let mixing = step as? TokenMixingStep {
                 flops = mixing.flops
                 if perStep {
-                    kind += " #\(index) M\(mixing.rows) K\(mixing.depth) N\(mixing.columns)"
+                    kind +=
+                        " #\(index) M\(mixing.rows) K\(mixing.depth) N\(mixing.columns)"
                         + (mixing.residual == nil ? "" : " +res")
                 }
             } else if perStep {
@@ -117,8 +120,11 @@ extension NeuralNetwork {
             let entry = byKind[kind] ?? (0, 0, 0)
             byKind[kind] = (entry.count + 1, entry.nanoseconds + best[index], entry.flops + flops)
         }
-        return byKind.map { StepProfile(kind: $0.key, count: $0.value.count,
-                                        microseconds: Double($0.value.nanoseconds) / 1000, flops: $0.value.flops) }
-            .sorted { $0.microseconds > $1.microseconds }
+        return byKind.map {
+            StepProfile(
+                kind: $0.key, count: $0.value.count,
+                microseconds: Double($0.value.nanoseconds) / 1000, flops: $0.value.flops)
+        }
+        .sorted { $0.microseconds > $1.microseconds }
     }
 }

@@ -8,8 +8,10 @@ public enum LiveDisplay {
     /// Runs until the user quits or the source ends. Returns when processing has stopped.
     /// Returns why the display stopped early (its memory could not be locked), if it did.
     @discardableResult
-    public static func runInteractive(_ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
-                                      maximumRate: Double = 30) -> String? {
+    public static func runInteractive(
+        _ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
+        maximumRate: Double = 30
+    ) -> String? {
         defer { terminal.restore() }
         let rasterizer = SoftwareRasterizer(width: 1, height: 1)
         var canvas = TerminalCanvas()
@@ -37,7 +39,8 @@ public enum LiveDisplay {
             // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
             let finished = runner.isFinished
             if finished {
-                snapshot.statusNote = runner.failureDescription.map { "stopped: \($0)" } ?? "end of input: press q to quit"
+                snapshot.statusNote =
+                    runner.failureDescription.map { "stopped: \($0)" } ?? "end of input: press q to quit"
             }
             if version != lastVersion || size != lastSize || (finished && !finishedShown) {
                 finishedShown = finished
@@ -50,7 +53,8 @@ public enum LiveDisplay {
                 model.frame.timings[.draw] = drawNanoseconds
                 canvas.begin()
                 if size != lastSize { canvas.clearScreen() }
-                canvas.drawPicture(rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
+                canvas.drawPicture(
+                    rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                 LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
                 canvas.end()
                 canvas.bytes.withUnsafeBytes { terminal.writeAll($0) }
@@ -83,7 +87,10 @@ public enum LiveDisplay {
             if now - lastReport > 5_000_000_000 {
                 lastReport = now
                 let model = runner.latest.read().value
-                status(String(format: "%d frames, %.1f fps, %d dropped", model.framesProcessed, model.framesPerSecond, model.framesDropped))
+                status(
+                    String(
+                        format: "%d frames, %.1f fps, %d dropped", model.framesProcessed, model.framesPerSecond,
+                        model.framesDropped))
             }
         }
     }

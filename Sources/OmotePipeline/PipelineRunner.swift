@@ -33,7 +33,9 @@ public final class FrameResult {
 public final class LatestValue<Value: Sendable>: Sendable {
     private let storage: Mutex<(value: Value, version: UInt64)>
     public init(_ initial: Value) { storage = Mutex((initial, 0)) }
-    public func publish(_ value: Value) { storage.withLock { $0 = ($0.version == .max ? (value, 1) : (value, $0.version + 1)) } }
+    public func publish(_ value: Value) {
+        storage.withLock { $0 = ($0.version == .max ? (value, 1) : (value, $0.version + 1)) }
+    }
     public func read() -> (value: Value, version: UInt64) { storage.withLock { $0 } }
 }
 

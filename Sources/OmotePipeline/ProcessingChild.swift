@@ -16,7 +16,9 @@ public enum ProcessingChild {
 
     /// Forks. In the child, runs `body` with the channel's writer and exits with its result (never returns there).
     /// In the parent, returns the child's pid and the channel's read end.
-    public static func start(_ body: (StatusWriter) -> Int32) throws(ProcessingChildError) -> (pid: pid_t, channel: Int32) {
+    public static func start(_ body: (StatusWriter) -> Int32) throws(ProcessingChildError) -> (
+        pid: pid_t, channel: Int32
+    ) {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw ProcessingChildError("cannot create the status channel", errno: errno) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }

@@ -8,7 +8,9 @@ public enum SampleFrames {
     /// `$OMOTE_SAMPLE_FRAMES`, else `./SampleFrames`, else the folder beside the package the executable was built in.
     public static func locate(executablePath: String = CommandLine.arguments.first ?? "") -> String? {
         var candidates: [String] = []
-        if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_SAMPLE_FRAMES"] { candidates.append(fromEnvironment) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_SAMPLE_FRAMES"] {
+            candidates.append(fromEnvironment)
+        }
         candidates.append(FileManager.default.currentDirectoryPath + "/SampleFrames")
         // .build/<triple>/<config>/omote → package root is three or four levels up.
         var directory = URL(fileURLWithPath: executablePath).standardizedFileURL.deletingLastPathComponent()

@@ -35,13 +35,17 @@ public struct StatusRecord: Equatable, Sendable {
 
     /// Printable ASCII only, at most `textCapacity` bytes.
     static func sanitised(_ text: String) -> String {
-        String(decoding: text.utf8.map { (0x20 ... 0x7E).contains($0) ? $0 : UInt8(ascii: "?") }.prefix(textCapacity), as: UTF8.self)
+        String(
+            decoding: text.utf8.map { (0x20 ... 0x7E).contains($0) ? $0 : UInt8(ascii: "?") }.prefix(textCapacity),
+            as: UTF8.self)
     }
 
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.encodedSize)
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        func put<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
         put(Self.magic)
         put(kind.rawValue)
         for value in values { put(value) }
@@ -55,7 +59,9 @@ public struct StatusRecord: Equatable, Sendable {
     public static func decode(_ bytes: [UInt8]) -> StatusRecord? {
         guard bytes.count == encodedSize else { return nil }
         func get<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
-            bytes[offset ..< offset + MemoryLayout<T>.size].withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+            bytes[offset ..< offset + MemoryLayout<T>.size].withUnsafeBytes {
+                T(littleEndian: $0.loadUnaligned(as: T.self))
+            }
         }
         guard get(0, UInt32.self) == magic, let kind = Kind(rawValue: get(4, UInt32.self)) else { return nil }
         let values = (0 ..< valueCount).map { get(8 + $0 * 8, UInt64.self) }

@@ -41,7 +41,8 @@ public final class TrackedLandmarkSource: FaceLandmarkSource {
         everTracked = false
     }
 
-    public func find(in image: LumaImage, landmarks: inout FaceLandmarks, timings: inout StageTimings) -> TrackingState {
+    public func find(in image: LumaImage, landmarks: inout FaceLandmarks, timings: inout StageTimings) -> TrackingState
+    {
         fitter.nanoseconds = 0
         let started = MonotonicClock.nanoseconds()
         let faces = tracker.update(with: image)
@@ -81,7 +82,8 @@ extension FacePipeline {
         } else {
             rig = RigModel.defaultAvatar()
         }
-        let source = TrackedLandmarkSource(detector: detector, predictor: predictor, configuration: trackerConfiguration)
+        let source = TrackedLandmarkSource(
+            detector: detector, predictor: predictor, configuration: trackerConfiguration)
         progress(String(format: "models loaded in %.0f ms", Double(MonotonicClock.nanoseconds() - started) / 1e6))
         return FacePipeline(finder: source, solver: FaceSolver(configuration: configuration.solver), rigModel: rig)
     }

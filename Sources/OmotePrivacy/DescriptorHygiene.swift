@@ -1,4 +1,5 @@
 import CPrivacyShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,9 @@ enum DescriptorHygiene {
         var closed: Int
     }
 
-    static func apply(cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil) throws(PrivacyGuardError) -> Result {
+    static func apply(cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil)
+        throws(PrivacyGuardError) -> Result
+    {
         if let statusChannel {
             var info = stat()
             guard fstat(statusChannel, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
@@ -27,7 +30,10 @@ enum DescriptorHygiene {
         for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] where statusChannel == nil {
             var info = stat()
             if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK {
-                throw PrivacyGuardError(.descriptors, "\(name) is a socket; Omote writes only to a terminal, a pipe or a file it was given, never to a socket (run it in a terminal, or redirect \(name) to a file)")
+                throw PrivacyGuardError(
+                    .descriptors,
+                    "\(name) is a socket; Omote writes only to a terminal, a pipe or a file it was given, never to a socket (run it in a terminal, or redirect \(name) to a file)"
+                )
             }
         }
         var cameraDevice_rdev: dev_t?
@@ -36,14 +42,17 @@ enum DescriptorHygiene {
             if stat(cameraDevice, &info) == 0, info.st_mode & S_IFMT == S_IFCHR { cameraDevice_rdev = info.st_rdev }
         }
         guard let open = openDescriptors() else {
-            throw PrivacyGuardError(.descriptors, "cannot list this process's descriptors (/proc/self/fd unreadable; is /proc mounted?)")
+            throw PrivacyGuardError(
+                .descriptors, "cannot list this process's descriptors (/proc/self/fd unreadable; is /proc mounted?)")
         }
         var camera: [Int32] = []
         var toClose: [Int32] = []
         let kept = Set(keeping + (statusChannel.map { [$0] } ?? []))
         for descriptor in open where descriptor > STDERR_FILENO && !kept.contains(descriptor) {
             var info = stat()
-            if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR, info.st_rdev == rdev {
+            if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR,
+                info.st_rdev == rdev
+            {
                 camera.append(descriptor)
             } else {
                 toClose.append(descriptor)
@@ -61,7 +70,9 @@ enum DescriptorHygiene {
         let own = dirfd(directory)
         var descriptors: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             if let descriptor = Int32(name), descriptor != own { descriptors.append(descriptor) }
         }
         return descriptors.sorted()
@@ -81,7 +92,9 @@ enum DescriptorHygiene {
     private static func closeRange(_ first: UInt32, _ last: UInt32) throws(PrivacyGuardError) {
         if omote_close_range(first, last) == 0 { return }
         let code = errno
-        guard code == ENOSYS else { throw PrivacyGuardError(.descriptors, "close_range(\(first), \(last)) failed", errno: code) }
+        guard code == ENOSYS else {
+            throw PrivacyGuardError(.descriptors, "close_range(\(first), \(last)) failed", errno: code)
+        }
         // Kernels before 5.9: close what is open, one by one.
         for descriptor in openDescriptors() ?? [] where UInt32(descriptor) >= first && UInt32(descriptor) <= last {
             _ = close(descriptor)
@@ -96,12 +109,16 @@ enum DescriptorHygiene {
             let replace = closed || silencingOutput || (descriptor == STDIN_FILENO && isatty(descriptor) != 1)
             guard replace else { continue }
             let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            guard null >= 0 else { throw PrivacyGuardError(.descriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno) }
+            guard null >= 0 else {
+                throw PrivacyGuardError(
+                    .descriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno)
+            }
             if null != descriptor {
                 let duplicated = dup2(null, descriptor)
                 _ = close(null)
                 guard duplicated == descriptor else {
-                    throw PrivacyGuardError(.descriptors, "cannot replace descriptor \(descriptor) with /dev/null", errno: errno)
+                    throw PrivacyGuardError(
+                        .descriptors, "cannot replace descriptor \(descriptor) with /dev/null", errno: errno)
                 }
             }
         }

@@ -18,7 +18,8 @@ public struct LandlockPolicy: Sendable, Equatable {
         abi = min(kernelABI, Self.newestKnownABI)
         var filesystem: UInt64 = 0
         if abi >= 1 {
-            filesystem = UInt64(OMOTE_LANDLOCK_ACCESS_FS_EXECUTE) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_WRITE_FILE)
+            filesystem =
+                UInt64(OMOTE_LANDLOCK_ACCESS_FS_EXECUTE) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_WRITE_FILE)
                 | UInt64(OMOTE_LANDLOCK_ACCESS_FS_REMOVE_DIR) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_REMOVE_FILE)
                 | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_CHAR) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_DIR)
                 | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_REG) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_SOCK)
@@ -29,9 +30,11 @@ public struct LandlockPolicy: Sendable, Equatable {
         if abi >= 3 { filesystem |= UInt64(OMOTE_LANDLOCK_ACCESS_FS_TRUNCATE) }
         if abi >= 5 { filesystem |= UInt64(OMOTE_LANDLOCK_ACCESS_FS_IOCTL_DEV) }
         handledFilesystem = filesystem
-        handledNetwork = abi >= 4
+        handledNetwork =
+            abi >= 4
             ? UInt64(OMOTE_LANDLOCK_ACCESS_NET_BIND_TCP) | UInt64(OMOTE_LANDLOCK_ACCESS_NET_CONNECT_TCP) : 0
-        scoped = abi >= 6
+        scoped =
+            abi >= 6
             ? UInt64(OMOTE_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET) | UInt64(OMOTE_LANDLOCK_SCOPE_SIGNAL) : 0
     }
 
@@ -66,22 +69,35 @@ public struct LandlockPolicy: Sendable, Equatable {
     public var missingProtections: [MissingRight] {
         var missing: [MissingRight] = []
         if !restrictsRefer {
-            missing.append(MissingRight(right: "cross-directory rename/link control", abi: 2,
-                                        coveredBy: "rename and link are refused by Landlock's ABI 1 rights already"))
+            missing.append(
+                MissingRight(
+                    right: "cross-directory rename/link control", abi: 2,
+                    coveredBy: "rename and link are refused by Landlock's ABI 1 rights already"))
         }
         if !restrictsTruncate {
-            missing.append(MissingRight(right: "truncate", abi: 3, coveredBy: "truncate, ftruncate and fallocate are not on the allow-list (EPERM)"))
+            missing.append(
+                MissingRight(
+                    right: "truncate", abi: 3,
+                    coveredBy: "truncate, ftruncate and fallocate are not on the allow-list (EPERM)"))
         }
         if !restrictsTCP {
-            missing.append(MissingRight(right: "TCP bind/connect", abi: 4, coveredBy: "no socket call is on the allow-list (EPERM)"))
+            missing.append(
+                MissingRight(
+                    right: "TCP bind/connect", abi: 4, coveredBy: "no socket call is on the allow-list (EPERM)"))
         }
         if !restrictsDeviceIoctl {
-            missing.append(MissingRight(right: "device ioctl control", abi: 5,
-                                        coveredBy: "ioctl is allowed only for terminal queries on stdin/stdout/stderr and V4L2 calls on the camera"))
+            missing.append(
+                MissingRight(
+                    right: "device ioctl control", abi: 5,
+                    coveredBy:
+                        "ioctl is allowed only for terminal queries on stdin/stdout/stderr and V4L2 calls on the camera"
+                ))
         }
         if !scopesSignalsAndAbstractSockets {
-            missing.append(MissingRight(right: "signal and abstract unix socket scoping", abi: 6,
-                                        coveredBy: "kill/tgkill only to this process; no socket calls (EPERM)"))
+            missing.append(
+                MissingRight(
+                    right: "signal and abstract unix socket scoping", abi: 6,
+                    coveredBy: "kill/tgkill only to this process; no socket calls (EPERM)"))
         }
         return missing
     }

@@ -18,7 +18,11 @@ public enum OutputPolicy {
     /// The decision for a stdout with the given properties (pure; tests drive it directly).
     public static func decision(isTerminal: Bool, kind: StreamKind) -> OutputDecision {
         if isTerminal { return OutputDecision(allowed: true, reason: nil) }
-        return OutputDecision(allowed: false, reason: "stdout is \(kind.phrase), not an interactive terminal: expression data (landmarks, pose, weights) is only drawn on a terminal, so only status and timings are printed")
+        return OutputDecision(
+            allowed: false,
+            reason:
+                "stdout is \(kind.phrase), not an interactive terminal: expression data (landmarks, pose, weights) is only drawn on a terminal, so only status and timings are printed"
+        )
     }
 
     /// What a file descriptor refers to, for the explanation.

@@ -1,4 +1,5 @@
 import CPrivacyShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,50 +52,96 @@ public struct PrivacyCapabilities: Sendable {
     public var findings: [Finding] {
         var findings: [Finding] = []
         if landlockABI >= 1 {
-            let beyond = landlockABI > landlock.abi ? " (kernel offers v\(landlockABI); Omote uses v\(landlock.abi))" : ""
-            findings.append(Finding(.ok, "Landlock v\(landlock.abi)\(beyond): no file creation, writing, removal, rename, link or exec except the camera node\(landlock.restrictsTruncate ? ", no truncate" : "")\(landlock.restrictsDeviceIoctl ? ", no device ioctl" : "")"))
+            let beyond =
+                landlockABI > landlock.abi ? " (kernel offers v\(landlockABI); Omote uses v\(landlock.abi))" : ""
+            findings.append(
+                Finding(
+                    .ok,
+                    "Landlock v\(landlock.abi)\(beyond): no file creation, writing, removal, rename, link or exec except the camera node\(landlock.restrictsTruncate ? ", no truncate" : "")\(landlock.restrictsDeviceIoctl ? ", no device ioctl" : "")"
+                ))
             for missing in landlock.missingProtections {
-                findings.append(Finding(.warning, "Landlock lacks \(missing.right) (ABI \(missing.abi)); enforced by seccomp instead: \(missing.coveredBy)",
-                                        fix: "a kernel with Landlock ABI \(missing.abi) adds it as a second layer"))
+                findings.append(
+                    Finding(
+                        .warning,
+                        "Landlock lacks \(missing.right) (ABI \(missing.abi)); enforced by seccomp instead: \(missing.coveredBy)",
+                        fix: "a kernel with Landlock ABI \(missing.abi) adds it as a second layer"))
             }
         } else {
-            findings.append(Finding(.required, "Landlock: \(landlockUnavailableReason ?? "unavailable")",
-                                    fix: "boot a kernel with CONFIG_SECURITY_LANDLOCK=y and 'landlock' in the lsm= list (Linux ≥ 5.13); Omote refuses to capture without it"))
+            findings.append(
+                Finding(
+                    .required, "Landlock: \(landlockUnavailableReason ?? "unavailable")",
+                    fix:
+                        "boot a kernel with CONFIG_SECURITY_LANDLOCK=y and 'landlock' in the lsm= list (Linux ≥ 5.13); Omote refuses to capture without it"
+                ))
         }
         let actions = seccompActions.isEmpty ? "" : " (actions: \(seccompActions.joined(separator: " ")))"
         if seccompFilter {
             let filter = try? SeccompFilter.forThisMachine(context: .init(processID: 1, cameraDescriptors: []))
             let allowed = filter?.allowedOnThisArchitecture.count ?? 0
             let killed = SeccompFilter.killedSyscallNames.filter { filter?.numbers[$0] != nil }.count
-            findings.append(Finding(.ok, "seccomp filters available\(actions): allow-list of \(allowed) syscalls (writes only to stdout/stderr, ioctl only terminal queries and the camera's V4L2 calls, read-only opens, private mappings, threads only, signals to itself only); anything else EPERM; \(killed) syscalls kill the process (exec, ptrace, bpf, keys, SysV IPC, io_uring, modules, namespaces, …)"))
+            findings.append(
+                Finding(
+                    .ok,
+                    "seccomp filters available\(actions): allow-list of \(allowed) syscalls (writes only to stdout/stderr, ioctl only terminal queries and the camera's V4L2 calls, read-only opens, private mappings, threads only, signals to itself only); anything else EPERM; \(killed) syscalls kill the process (exec, ptrace, bpf, keys, SysV IPC, io_uring, modules, namespaces, …)"
+                ))
         } else {
-            findings.append(Finding(.required, "seccomp filters unavailable", fix: "boot a kernel with CONFIG_SECCOMP_FILTER=y; Omote refuses to capture without it"))
+            findings.append(
+                Finding(
+                    .required, "seccomp filters unavailable",
+                    fix: "boot a kernel with CONFIG_SECCOMP_FILTER=y; Omote refuses to capture without it"))
         }
-        let actionsOK = seccompActions.isEmpty || (seccompActions.contains("errno") && seccompActions.contains("kill_process"))
+        let actionsOK =
+            seccompActions.isEmpty || (seccompActions.contains("errno") && seccompActions.contains("kill_process"))
         if !actionsOK {
-            findings.append(Finding(.required, "seccomp lacks the errno or kill_process action", fix: "use Linux ≥ 4.14"))
+            findings.append(
+                Finding(.required, "seccomp lacks the errno or kill_process action", fix: "use Linux ≥ 4.14"))
         }
-        findings.append(seccompArchitectureSupported
-            ? Finding(.ok, "seccomp syscall table for this architecture")
-            : Finding(.required, "no seccomp syscall table for this CPU architecture", fix: "run on x86-64 or arm64"))
-        findings.append(Finding(.ok, "descriptors: all but stdin/stdout/stderr and the camera closed at engagement; socket stdout/stderr refused"))
-        findings.append(Finding(.ok, "core dumps: disabled at start-up (PR_SET_DUMPABLE 0) and at engagement (RLIMIT_CORE 0)"))
+        findings.append(
+            seccompArchitectureSupported
+                ? Finding(.ok, "seccomp syscall table for this architecture")
+                : Finding(
+                    .required, "no seccomp syscall table for this CPU architecture", fix: "run on x86-64 or arm64"))
+        findings.append(
+            Finding(
+                .ok,
+                "descriptors: all but stdin/stdout/stderr and the camera closed at engagement; socket stdout/stderr refused"
+            ))
+        findings.append(
+            Finding(.ok, "core dumps: disabled at start-up (PR_SET_DUMPABLE 0) and at engagement (RLIMIT_CORE 0)"))
         switch ptraceScope {
         case .some(let scope) where scope >= 1:
-            findings.append(Finding(.ok, "Yama ptrace_scope \(scope): other processes of your user cannot attach to Omote before its guard engages"))
+            findings.append(
+                Finding(
+                    .ok,
+                    "Yama ptrace_scope \(scope): other processes of your user cannot attach to Omote before its guard engages"
+                ))
         case .some(let scope):
-            findings.append(Finding(.warning, "Yama ptrace_scope \(scope): any process of your user can attach to Omote in the moment before it makes itself undumpable",
-                                    fix: "sudo sysctl kernel.yama.ptrace_scope=1 (and set it in /etc/sysctl.d/ to keep it)"))
+            findings.append(
+                Finding(
+                    .warning,
+                    "Yama ptrace_scope \(scope): any process of your user can attach to Omote in the moment before it makes itself undumpable",
+                    fix: "sudo sysctl kernel.yama.ptrace_scope=1 (and set it in /etc/sysctl.d/ to keep it)"))
         case .none:
-            findings.append(Finding(.warning, "Yama is not active: any process of your user can attach to Omote in the moment before it makes itself undumpable",
-                                    fix: "boot with 'yama' in the lsm= list and set kernel.yama.ptrace_scope=1"))
+            findings.append(
+                Finding(
+                    .warning,
+                    "Yama is not active: any process of your user can attach to Omote in the moment before it makes itself undumpable",
+                    fix: "boot with 'yama' in the lsm= list and set kernel.yama.ptrace_scope=1"))
         }
         let limitText = memoryLockLimit.map { "\($0 / 1024) KiB" } ?? "unlimited"
         let memlockOK = canLockWithoutLimit || memoryLockLimit.map { $0 >= Self.lockedBytesNeeded } ?? true
-        findings.append(memlockOK
-            ? Finding(.ok, "locked memory: \(canLockWithoutLimit ? "CAP_IPC_LOCK (no limit)" : "ulimit -l \(limitText)") for frames and expression data kept out of swap")
-            : Finding(.required, "locked-memory limit (ulimit -l) \(limitText) is below the \(Self.lockedBytesNeeded >> 10) KiB Omote locks for frames and expression data; capture and replay refuse to start",
-                      fix: "raise it (ulimit -l \(Self.lockedBytesNeeded >> 10), or memlock in /etc/security/limits.conf), or pass --allow-swappable-memory to accept frames that may be swapped out"))
+        findings.append(
+            memlockOK
+                ? Finding(
+                    .ok,
+                    "locked memory: \(canLockWithoutLimit ? "CAP_IPC_LOCK (no limit)" : "ulimit -l \(limitText)") for frames and expression data kept out of swap"
+                )
+                : Finding(
+                    .required,
+                    "locked-memory limit (ulimit -l) \(limitText) is below the \(Self.lockedBytesNeeded >> 10) KiB Omote locks for frames and expression data; capture and replay refuse to start",
+                    fix:
+                        "raise it (ulimit -l \(Self.lockedBytesNeeded >> 10), or memlock in /etc/security/limits.conf), or pass --allow-swappable-memory to accept frames that may be swapped out"
+                ))
         if let engaged {
             findings.append(Finding(.ok, "engaged in this process: \(engaged.summary)"))
         }
@@ -106,9 +153,11 @@ public struct PrivacyCapabilities: Sendable {
         let required = findings.filter { $0.level == .required }.count
         let warnings = findings.filter { $0.level == .warning }.count
         if required > 0 {
-            return "the privacy guard cannot engage here (\(required) requirement(s) above): capture and replay refuse to start"
+            return
+                "the privacy guard cannot engage here (\(required) requirement(s) above): capture and replay refuse to start"
         }
-        return warnings == 0 ? "the privacy guard engages fully here"
+        return warnings == 0
+            ? "the privacy guard engages fully here"
             : "the privacy guard engages here, with \(warnings) weaker point(s) above and how to fix them"
     }
 
@@ -117,7 +166,8 @@ public struct PrivacyCapabilities: Sendable {
         let abi = Int(omote_landlock_abi_version_detail(&landlockErrno))
         let actions = readActions()
         var memlock = rlimit()
-        let memlockLimit: UInt64? = getrlimit(__rlimit_resource_t(OMOTE_RLIMIT_MEMLOCK), &memlock) == 0 && memlock.rlim_cur != rlim_t.max
+        let memlockLimit: UInt64? =
+            getrlimit(__rlimit_resource_t(OMOTE_RLIMIT_MEMLOCK), &memlock) == 0 && memlock.rlim_cur != rlim_t.max
             ? UInt64(memlock.rlim_cur) : nil
         return PrivacyCapabilities(
             landlockABI: abi,
@@ -127,7 +177,9 @@ public struct PrivacyCapabilities: Sendable {
             seccompActions: actions,
             seccompArchitectureSupported: omote_audit_arch() != 0,
             memoryLockLimit: memlockLimit,
-            ptraceScope: Tracer.readSmallFile("/proc/sys/kernel/yama/ptrace_scope").flatMap { Int($0.split(separator: "\n").first ?? "") },
+            ptraceScope: Tracer.readSmallFile("/proc/sys/kernel/yama/ptrace_scope").flatMap {
+                Int($0.split(separator: "\n").first ?? "")
+            },
             canLockWithoutLimit: hasCapability(14 /* CAP_IPC_LOCK */),
             engaged: PrivacyGuard.status
         )
@@ -159,6 +211,7 @@ public struct PrivacyCapabilities: Sendable {
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         guard count > 0 else { return [] }
-        return String(decoding: buffer[0 ..< count], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        return String(decoding: buffer[0 ..< count], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+            .map(String.init)
     }
 }

@@ -1,6 +1,7 @@
 import CPrivacyShim
 import OmoteCore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,12 +36,17 @@ public enum PrivacyGuard {
     /// With `statusChannel` (a pipe's write end) the process becomes a processing child: stdin, stdout and stderr are
     /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
     @discardableResult
-    public static func engage(cameraDevice: String?, keeping: [Int32] = [],
-                              statusChannel: Int32? = nil) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+    public static func engage(
+        cameraDevice: String?, keeping: [Int32] = [],
+        statusChannel: Int32? = nil
+    ) throws(PrivacyGuardError) -> PrivacyGuardStatus {
         try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(PrivacyGuardError) -> PrivacyGuardStatus in
             if let current {
                 guard current.cameraDevice == cameraDevice else {
-                    throw PrivacyGuardError(.alreadyEngaged, "the guard is already engaged with camera \(current.cameraDevice ?? "none"); it cannot be re-engaged for \(cameraDevice ?? "no camera") in the same process")
+                    throw PrivacyGuardError(
+                        .alreadyEngaged,
+                        "the guard is already engaged with camera \(current.cameraDevice ?? "none"); it cannot be re-engaged for \(cameraDevice ?? "no camera") in the same process"
+                    )
                 }
                 return current
             }
@@ -66,10 +72,16 @@ public enum PrivacyGuard {
     static func preflight() throws(PrivacyGuardError) -> (kernelABI: Int, policy: LandlockPolicy) {
         let threads = ProcessThreads.count()
         guard let threads else {
-            throw PrivacyGuardError(.threads, "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all")
+            throw PrivacyGuardError(
+                .threads,
+                "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all"
+            )
         }
         guard threads == 1 else {
-            throw PrivacyGuardError(.threads, "\(threads) threads are already running; Landlock restricts only the calling thread and threads created after it, so the guard must be engaged before any thread or Swift concurrency task starts")
+            throw PrivacyGuardError(
+                .threads,
+                "\(threads) threads are already running; Landlock restricts only the calling thread and threads created after it, so the guard must be engaged before any thread or Swift concurrency task starts"
+            )
         }
         var landlockErrno: Int32 = 0
         let kernelABI = Int(omote_landlock_abi_version_detail(&landlockErrno))
@@ -80,11 +92,14 @@ public enum PrivacyGuard {
         return (kernelABI, LandlockPolicy(kernelABI: kernelABI))
     }
 
-    private static func lockDown(cameraDevice: String?, keeping: [Int32],
-                                 statusChannel: Int32?) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+    private static func lockDown(
+        cameraDevice: String?, keeping: [Int32],
+        statusChannel: Int32?
+    ) throws(PrivacyGuardError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
-        let descriptors = try DescriptorHygiene.apply(cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
+        let descriptors = try DescriptorHygiene.apply(
+            cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
         var context = SeccompFilter.Context(processID: UInt32(getpid()), cameraDescriptors: descriptors.camera)
         if let statusChannel {
             context.outputDescriptors = [statusChannel]
@@ -116,15 +131,17 @@ public enum PrivacyGuard {
             throw PrivacyGuardError(.noNewPrivileges, "no_new_privs is not set after engaging")
         }
         guard omote_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 else {
-            throw PrivacyGuardError(.seccomp, "the kernel does not report seccomp filter mode after installing the filter")
+            throw PrivacyGuardError(
+                .seccomp, "the kernel does not report seccomp filter mode after installing the filter")
         }
         guard omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 else {
             throw PrivacyGuardError(.coreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
         }
-        return PrivacyGuardStatus(kernelLandlockABI: kernelABI, landlock: policy,
-                                  allowedSyscalls: filter.allowedOnThisArchitecture.count,
-                                  closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
-                                  tracer: Tracer.current())
+        return PrivacyGuardStatus(
+            kernelLandlockABI: kernelABI, landlock: policy,
+            allowedSyscalls: filter.allowedOnThisArchitecture.count,
+            closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
+            tracer: Tracer.current())
     }
 
     /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,
@@ -137,25 +154,31 @@ public enum PrivacyGuard {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
             _ = close(descriptor)
-            throw PrivacyGuardError(.camera, "\(path) is not a character device; only a V4L2 camera node may be left writable")
+            throw PrivacyGuardError(
+                .camera, "\(path) is not a character device; only a V4L2 camera node may be left writable")
         }
         return descriptor
     }
 
-    private static func restrictWithLandlock(_ policy: LandlockPolicy, cameraDescriptor: Int32?,
-                                             cameraDevice: String?) throws(PrivacyGuardError) {
-        var attributes = omote_landlock_ruleset_attr(handled_access_fs: policy.handledFilesystem,
-                                                     handled_access_net: policy.handledNetwork,
-                                                     scoped: policy.scoped)
+    private static func restrictWithLandlock(
+        _ policy: LandlockPolicy, cameraDescriptor: Int32?,
+        cameraDevice: String?
+    ) throws(PrivacyGuardError) {
+        var attributes = omote_landlock_ruleset_attr(
+            handled_access_fs: policy.handledFilesystem,
+            handled_access_net: policy.handledNetwork,
+            scoped: policy.scoped)
         let ruleset = omote_landlock_create_ruleset(&attributes, MemoryLayout<omote_landlock_ruleset_attr>.size, 0)
         guard ruleset >= 0 else {
             throw PrivacyGuardError(.landlock, "landlock_create_ruleset for ABI \(policy.abi) failed", errno: errno)
         }
         defer { _ = close(ruleset) }
         if let cameraDescriptor {
-            var rule = omote_landlock_path_beneath_attr(allowed_access: policy.cameraAllowed, parent_fd: cameraDescriptor)
+            var rule = omote_landlock_path_beneath_attr(
+                allowed_access: policy.cameraAllowed, parent_fd: cameraDescriptor)
             guard omote_landlock_add_path_rule(ruleset, &rule) == 0 else {
-                throw PrivacyGuardError(.landlock, "landlock_add_rule for camera \(cameraDevice ?? "?") failed", errno: errno)
+                throw PrivacyGuardError(
+                    .landlock, "landlock_add_rule for camera \(cameraDevice ?? "?") failed", errno: errno)
             }
         }
         guard omote_landlock_restrict_self(ruleset, 0) == 0 else {
@@ -177,8 +200,10 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     /// The process tracing this one when the guard engaged (strace, a debugger), if any.
     public let tracer: Tracer?
 
-    package init(kernelLandlockABI: Int, landlock: LandlockPolicy, allowedSyscalls: Int, closedDescriptors: Int,
-                 cameraDevice: String?, tracer: Tracer?) {
+    package init(
+        kernelLandlockABI: Int, landlock: LandlockPolicy, allowedSyscalls: Int, closedDescriptors: Int,
+        cameraDevice: String?, tracer: Tracer?
+    ) {
         self.kernelLandlockABI = kernelLandlockABI
         self.landlock = landlock
         self.allowedSyscalls = allowedSyscalls
@@ -190,12 +215,16 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     /// One line for the live view, e.g. "guard: Landlock v7 fs+net+scope, seccomp allow-list of 80 syscalls, no dumps".
     /// Names a tracer, closed inherited descriptors, and memory that could not be locked out of swap.
     public var summary: String {
-        var line = "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp allow-list of \(allowedSyscalls) syscalls, no dumps"
+        var line =
+            "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp allow-list of \(allowedSyscalls) syscalls, no dumps"
         if let cameraDevice { line += ", writable: \(cameraDevice) only" }
         if closedDescriptors > 0 { line += ", closed \(closedDescriptors) inherited descriptor(s)" }
         if let tracer { line += "; TRACED by PID \(tracer.processID) (\(tracer.name)): it sees every syscall" }
         let unlocked = SecureMemory.unlockedBufferCount
-        if unlocked > 0 { line += "; WARNING \(unlocked) private buffer(s) not locked: may be swapped out (--allow-swappable-memory; raise ulimit -l)" }
+        if unlocked > 0 {
+            line +=
+                "; WARNING \(unlocked) private buffer(s) not locked: may be swapped out (--allow-swappable-memory; raise ulimit -l)"
+        }
         return line
     }
 
@@ -228,7 +257,8 @@ public struct PrivacyGuardError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         var text = "privacy guard could not be engaged (\(step.rawValue)): \(reason)"
         if let errno { text += ": \(String(cString: strerror(errno))) (errno \(errno))" }
-        return text + ". Omote refuses to read frames without the full guard; `omote doctor` shows what this kernel supports."
+        return text
+            + ". Omote refuses to read frames without the full guard; `omote doctor` shows what this kernel supports."
     }
 }
 
@@ -236,7 +266,8 @@ enum LandlockAvailability {
     static func explain(errno code: Int32) -> String {
         switch code {
         case ENOSYS: "this kernel has no Landlock (needs Linux ≥ 5.13 built with CONFIG_SECURITY_LANDLOCK=y)"
-        case EOPNOTSUPP: "Landlock is built into this kernel but disabled at boot (add 'landlock' to the lsm= kernel parameter)"
+        case EOPNOTSUPP:
+            "Landlock is built into this kernel but disabled at boot (add 'landlock' to the lsm= kernel parameter)"
         default: "Landlock is unavailable"
         }
     }

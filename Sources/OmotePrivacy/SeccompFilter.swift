@@ -1,4 +1,5 @@
 import CPrivacyShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,7 +60,8 @@ package struct SeccompFilter: Sendable {
         "keyctl", "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
         "semctl", "io_uring_setup", "io_uring_enter", "io_uring_register", "open_by_handle_at", "name_to_handle_at",
         "userfaultfd", "perf_event_open", "kexec_load", "kexec_file_load", "init_module", "finit_module",
-        "delete_module", "mount", "umount2", "pivot_root", "chroot", "setns", "unshare", "pidfd_getfd", "iopl", "ioperm",
+        "delete_module", "mount", "umount2", "pivot_root", "chroot", "setns", "unshare", "pidfd_getfd", "iopl",
+        "ioperm",
         "swapon", "swapoff", "reboot", "acct", "fanotify_init",
     ]
 
@@ -70,13 +72,15 @@ package struct SeccompFilter: Sendable {
     /// Terminal ioctls on stdin/stdout/stderr: read and set the line discipline (raw mode and its restore), and the
     /// window size. Never TIOCSTI (push input) or TIOCLINUX.
     package static let terminalRequests: [UInt32] = [
-        UInt32(OMOTE_TCGETS), UInt32(OMOTE_TCSETS), UInt32(OMOTE_TCSETSW), UInt32(OMOTE_TCSETSF), UInt32(OMOTE_TIOCGWINSZ),
+        UInt32(OMOTE_TCGETS), UInt32(OMOTE_TCSETS), UInt32(OMOTE_TCSETSW), UInt32(OMOTE_TCSETSF),
+        UInt32(OMOTE_TIOCGWINSZ),
     ]
     /// The V4L2 requests Omote's capture makes, allowed on the camera's descriptors only.
     package static let cameraRequests: [UInt32] = (0 ..< omote_v4l2_request_count()).map { omote_v4l2_request($0) }
     /// Open flags that create, write, truncate or append: refused on every open.
-    package static let writeOpenFlags = UInt32(OMOTE_O_WRONLY | OMOTE_O_RDWR | OMOTE_O_CREAT | OMOTE_O_TRUNC
-        | OMOTE_O_APPEND | OMOTE_O_TMPFILE_BIT)
+    package static let writeOpenFlags = UInt32(
+        OMOTE_O_WRONLY | OMOTE_O_RDWR | OMOTE_O_CREAT | OMOTE_O_TRUNC
+            | OMOTE_O_APPEND | OMOTE_O_TMPFILE_BIT)
     /// fcntl commands allowed: descriptor and status flags (no F_DUPFD, leases, owners or signals).
     package static let allowedFcntlCommands: [UInt32] = [
         UInt32(OMOTE_F_GETFD), UInt32(OMOTE_F_SETFD), UInt32(OMOTE_F_GETFL), UInt32(OMOTE_F_SETFL),
@@ -98,7 +102,9 @@ package struct SeccompFilter: Sendable {
     package static func forThisMachine(context: Context) throws(PrivacyGuardError) -> SeccompFilter {
         let architecture = omote_audit_arch()
         guard architecture != 0 else {
-            throw PrivacyGuardError(.seccomp, "this CPU architecture has no seccomp syscall table in Omote (x86-64 and little-endian arm64 do)")
+            throw PrivacyGuardError(
+                .seccomp,
+                "this CPU architecture has no seccomp syscall table in Omote (x86-64 and little-endian arm64 do)")
         }
         var numbers: [String: UInt32] = [:]
         for name in allowedSyscallNames + checkedSyscallNames + killedSyscallNames {
@@ -109,7 +115,8 @@ package struct SeccompFilter: Sendable {
         where numbers[core] == nil {
             throw PrivacyGuardError(.seccomp, "syscall \(core) has no number on this architecture")
         }
-        return SeccompFilter(architecture: architecture, x32Bit: omote_x32_syscall_bit(), numbers: numbers, context: context)
+        return SeccompFilter(
+            architecture: architecture, x32Bit: omote_x32_syscall_bit(), numbers: numbers, context: context)
     }
 
     package init(architecture: UInt32, x32Bit: UInt32, numbers: [String: UInt32], context: Context) {
@@ -124,8 +131,10 @@ package struct SeccompFilter: Sendable {
     package static let allow = OMOTE_SECCOMP_RET_ALLOW
     package static let kill = OMOTE_SECCOMP_RET_KILL_PROCESS
 
-    private static func assemble(architecture: UInt32, x32Bit: UInt32, numbers: [String: UInt32],
-                                 context: Context) -> [omote_sock_filter] {
+    private static func assemble(
+        architecture: UInt32, x32Bit: UInt32, numbers: [String: UInt32],
+        context: Context
+    ) -> [omote_sock_filter] {
         var program = BPFAssembler()
         program.load(.arch)
         program.jumpIfEqual(architecture, then: "arch-ok")
@@ -173,9 +182,13 @@ package struct SeccompFilter: Sendable {
             let id = block
             program.load(.argumentLow(0))
             if !context.cameraDescriptors.isEmpty {
-                for descriptor in context.cameraDescriptors { program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "camera-\(id)") }
+                for descriptor in context.cameraDescriptors {
+                    program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "camera-\(id)")
+                }
             }
-            for descriptor in context.terminalDescriptors { program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "terminal-\(id)") }
+            for descriptor in context.terminalDescriptors {
+                program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "terminal-\(id)")
+            }
             program.ret(deny)
             if !context.cameraDescriptors.isEmpty {
                 program.label("camera-\(id)")
@@ -191,7 +204,9 @@ package struct SeccompFilter: Sendable {
             program.ret(allow)
         }
         let outputs = context.outputDescriptors.map { UInt32(bitPattern: $0) }
-        for name in ["write", "writev", "pwrite64", "pwritev", "pwritev2"] { rule(name, allowIf(argument: 0, in: outputs)) }
+        for name in ["write", "writev", "pwrite64", "pwritev", "pwritev2"] {
+            rule(name, allowIf(argument: 0, in: outputs))
+        }
         rule("mmap") { program in
             let id = block
             program.load(.argumentLow(3))
@@ -199,7 +214,9 @@ package struct SeccompFilter: Sendable {
             program.jumpIfEqual(UInt32(OMOTE_MAP_PRIVATE), then: "ok-\(id)")
             if !context.cameraDescriptors.isEmpty {
                 program.load(.argumentLow(4))
-                for descriptor in context.cameraDescriptors { program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "ok-\(id)") }
+                for descriptor in context.cameraDescriptors {
+                    program.jumpIfEqual(UInt32(bitPattern: descriptor), then: "ok-\(id)")
+                }
             }
             program.ret(deny)
             program.label("ok-\(id)")
@@ -207,7 +224,9 @@ package struct SeccompFilter: Sendable {
         }
         rule("openat", allowIf(argument: 2, masked: writeOpenFlags, equals: 0))
         rule("open", allowIf(argument: 1, masked: writeOpenFlags, equals: 0))
-        for name in allowedSyscallNames where name != "read" && name != "clock_nanosleep" { rule(name) { $0.ret(allow) } }
+        for name in allowedSyscallNames where name != "read" && name != "clock_nanosleep" {
+            rule(name) { $0.ret(allow) }
+        }
         rule("prctl", allowIf(argument: 0, in: allowedPrctlOptions))
         rule("prlimit64") { program in
             // Reading a limit only: new_limit (a pointer, both halves) must be NULL.
@@ -235,14 +254,18 @@ package struct SeccompFilter: Sendable {
 
     /// Installs the program on every thread of the process (TSYNC). Needs no_new_privs (or CAP_SYS_ADMIN).
     func install() throws(PrivacyGuardError) {
-        let result = instructions.withUnsafeBufferPointer { omote_seccomp_install_tsync($0.baseAddress, UInt16($0.count)) }
+        let result = instructions.withUnsafeBufferPointer {
+            omote_seccomp_install_tsync($0.baseAddress, UInt16($0.count))
+        }
         if result < 0 {
             let code = errno
             let hint = code == EINVAL ? " (the kernel lacks CONFIG_SECCOMP_FILTER or TSYNC)" : ""
             throw PrivacyGuardError(.seccomp, "seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) failed\(hint)", errno: code)
         }
         if result > 0 {
-            throw PrivacyGuardError(.seccomp, "thread \(result) could not be synchronised to the seccomp filter (it runs under another filter)")
+            throw PrivacyGuardError(
+                .seccomp,
+                "thread \(result) could not be synchronised to the seccomp filter (it runs under another filter)")
         }
     }
 }
@@ -252,7 +275,8 @@ struct BPFAssembler {
     enum Word {
         case number, arch
         /// Low / high 32 bits of syscall argument i (little-endian: low word first).
-        case argumentLow(Int), argumentHigh(Int)
+        case argumentLow(Int)
+        case argumentHigh(Int)
         var offset: UInt32 {
             switch self {
             case .number: UInt32(OMOTE_SECCOMP_DATA_NR_OFFSET)
@@ -296,8 +320,9 @@ struct BPFAssembler {
                 precondition((0 ... 255).contains(distance), "BPF jumps go forward at most 255 instructions")
                 return UInt8(distance)
             }
-            return omote_sock_filter(code: UInt16(instruction.code), jt: offset(instruction.then),
-                                     jf: offset(instruction.otherwise), k: instruction.k)
+            return omote_sock_filter(
+                code: UInt16(instruction.code), jt: offset(instruction.then),
+                jf: offset(instruction.otherwise), k: instruction.k)
         }
     }
 }

@@ -9,7 +9,8 @@ extension DefaultAvatar {
     static func deltas(for shape: ARKitBlendshape, mesh: Mesh) -> [SIMD3<Float>] {
         var out = [SIMD3<Float>](repeating: .zero, count: mesh.positions.count)
         for v in out.indices {
-            out[v] = delta(shape, part: mesh.parts[v], p: mesh.positions[v], param: mesh.params[v], anchor: mesh.anchors[v])
+            out[v] = delta(
+                shape, part: mesh.parts[v], p: mesh.positions[v], param: mesh.params[v], anchor: mesh.anchors[v])
         }
         return out
     }
@@ -22,22 +23,28 @@ extension DefaultAvatar {
         switch part {
         case .lipLower, .teethLower, .tongue: return 1
         case .head:
-            return (1 - smoothstep(mouthY - 0.004, mouthY + 0.004, p.y)) * smoothstep(-0.05, 0.2, p.z) * smoothstep(-0.62, -0.45, p.y + 0.1)
+            return (1 - smoothstep(mouthY - 0.004, mouthY + 0.004, p.y)) * smoothstep(-0.05, 0.2, p.z)
+                * smoothstep(-0.62, -0.45, p.y + 0.1)
         default: return 0
         }
     }
 
     static func rotateX(_ p: SIMD3<Float>, about pivot: SIMD3<Float>, _ angle: Float) -> SIMD3<Float> {
         let q = p - pivot
-        let c = cosf(angle), s = sinf(angle)
+        let c = cosf(angle)
+        let s = sinf(angle)
         return pivot + SIMD3(q.x, q.y * c - q.z * s, q.y * s + q.z * c)
     }
 
     static func isMouthPart(_ part: Part) -> Bool { part == .lipUpper || part == .lipLower }
 
     /// Weight of a mouth point towards one corner (1 at that corner, fading past the middle).
-    static func cornerWeight(_ p: SIMD3<Float>, side: Float) -> Float { smoothstep(-0.2, 1.0, side * p.x / mouthHalfWidth) }
-    static func halfWeight(_ p: SIMD3<Float>, side: Float) -> Float { smoothstep(-0.35, 0.35, side * p.x / mouthHalfWidth) }
+    static func cornerWeight(_ p: SIMD3<Float>, side: Float) -> Float {
+        smoothstep(-0.2, 1.0, side * p.x / mouthHalfWidth)
+    }
+    static func halfWeight(_ p: SIMD3<Float>, side: Float) -> Float {
+        smoothstep(-0.35, 0.35, side * p.x / mouthHalfWidth)
+    }
 
     /// Region around the mouth on the face surface (the skin that follows the lips).
     static func aroundMouth(_ part: Part, _ p: SIMD3<Float>) -> Float {
@@ -45,17 +52,24 @@ extension DefaultAvatar {
     }
 
     /// Moves a lid's edge to `newEdge` (radians); rows in between follow proportionally.
-    static func lidDelta(_ p: SIMD3<Float>, param: SIMD4<Float>, upper: Bool, newEdge: Float, thetaShift: Float = 0) -> SIMD3<Float> {
-        let theta = param.x, fraction = param.y, side = param.z
+    static func lidDelta(_ p: SIMD3<Float>, param: SIMD4<Float>, upper: Bool, newEdge: Float, thetaShift: Float = 0)
+        -> SIMD3<Float>
+    {
+        let theta = param.x
+        let fraction = param.y
+        let side = param.z
         let top = upper ? upperLidTop : lowerLidBottom
         let radius = upper ? upperLidRadius : lowerLidRadius
         let phi = top + fraction * ((upper ? upperLidEdge : lowerLidEdge) - top)
         let newPhi = top + fraction * (newEdge - top)
         let centre = eyeCentre(side: side)
-        return centre + radius * lidDirection(theta: theta + thetaShift * fraction, phi: newPhi) - (centre + radius * lidDirection(theta: theta, phi: phi))
+        return centre + radius * lidDirection(theta: theta + thetaShift * fraction, phi: newPhi)
+            - (centre + radius * lidDirection(theta: theta, phi: phi))
     }
 
-    static func delta(_ shape: ARKitBlendshape, part: Part, p: SIMD3<Float>, param: SIMD4<Float>, anchor: SIMD3<Float>) -> SIMD3<Float> {
+    static func delta(_ shape: ARKitBlendshape, part: Part, p: SIMD3<Float>, param: SIMD4<Float>, anchor: SIMD3<Float>)
+        -> SIMD3<Float>
+    {
         let s = side(of: shape)
         let isLeftPart = p.x > 0
         let onSide = (s > 0) == isLeftPart
@@ -117,7 +131,9 @@ extension DefaultAvatar {
             return .zero
         case .browInnerUp:
             if part == .browLeft || part == .browRight { return SIMD3(0, 0.035 * (1 - param.x * 0.8), 0) }
-            if part == .head, p.z > 0 { return (gaussian(p, SIMD2(0.08, 0.2), 0.05) + gaussian(p, SIMD2(-0.08, 0.2), 0.05)) * SIMD3(0, 0.012, 0) }
+            if part == .head, p.z > 0 {
+                return (gaussian(p, SIMD2(0.08, 0.2), 0.05) + gaussian(p, SIMD2(-0.08, 0.2), 0.05)) * SIMD3(0, 0.012, 0)
+            }
             return .zero
         case .browOuterUpLeft, .browOuterUpRight:
             if browOnSide { return SIMD3(0, 0.032 * param.x, 0) }
@@ -133,7 +149,10 @@ extension DefaultAvatar {
             if lidOnSide && lowerLid { return 0.4 * lidDelta(p, param: param, upper: false, newEdge: -10 * degree) }
             return .zero
         case .noseSneerLeft, .noseSneerRight:
-            if part == .head, p.z > 0 { return smoothstep(-0.01, 0.02, s * p.x) * gaussian(p, SIMD2(s * 0.045, -0.07), 0.04) * SIMD3(0, 0.02, 0.005) }
+            if part == .head, p.z > 0 {
+                return smoothstep(-0.01, 0.02, s * p.x) * gaussian(p, SIMD2(s * 0.045, -0.07), 0.04)
+                    * SIMD3(0, 0.02, 0.005)
+            }
             if part == .lipUpper { return halfWeight(p, side: s) * SIMD3(0, 0.006, 0) }
             return .zero
 
@@ -172,7 +191,9 @@ extension DefaultAvatar {
             return .zero
         case .mouthUpperUpLeft, .mouthUpperUpRight:
             if part == .lipUpper { return halfWeight(p, side: s) * SIMD3(0, 0.024, 0.003) }
-            if part == .head, p.z > 0 { return halfWeight(p, side: s) * gaussian(p, SIMD2(s * 0.04, mouthY + 0.04), 0.03) * SIMD3(0, 0.012, 0) }
+            if part == .head, p.z > 0 {
+                return halfWeight(p, side: s) * gaussian(p, SIMD2(s * 0.04, mouthY + 0.04), 0.03) * SIMD3(0, 0.012, 0)
+            }
             return .zero
         case .mouthFunnel:
             guard isMouthPart(part) else { return .zero }
@@ -183,7 +204,9 @@ extension DefaultAvatar {
             if part == .head { return aroundMouth(part, p) * SIMD3(-p.x * 0.3, 0, 0.015) }
             return .zero
         case .mouthLeft, .mouthRight:
-            if isMouthPart(part) || part == .teethUpper || part == .teethLower { return SIMD3(s * 0.04, 0, -0.003 * s * p.x / mouthHalfWidth) }
+            if isMouthPart(part) || part == .teethUpper || part == .teethLower {
+                return SIMD3(s * 0.04, 0, -0.003 * s * p.x / mouthHalfWidth)
+            }
             if part == .head { return aroundMouth(part, p) * SIMD3(s * 0.035, 0, 0) }
             return .zero
         case .mouthRollLower:
@@ -194,7 +217,9 @@ extension DefaultAvatar {
             return .zero
         case .mouthShrugLower:
             if part == .lipLower { return SIMD3(0, 0.014, 0.01) }
-            if part == .head, p.z > 0, p.y < mouthY { return gaussian(p, SIMD2(0, mouthY - 0.1), 0.07) * SIMD3(0, 0.015, 0.012) }
+            if part == .head, p.z > 0, p.y < mouthY {
+                return gaussian(p, SIMD2(0, mouthY - 0.1), 0.07) * SIMD3(0, 0.015, 0.012)
+            }
             return .zero
         case .mouthShrugUpper:
             if part == .lipUpper { return SIMD3(0, 0.012, 0.006) }

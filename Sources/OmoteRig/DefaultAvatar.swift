@@ -74,8 +74,10 @@ enum DefaultAvatar {
 
         /// A rows × cols grid of vertices (optionally closed along columns), triangulated and oriented so its
         /// triangles face the `outward` directions the vertex function gives.
-        mutating func grid(_ part: Part, rows: Int, cols: Int, wrap: Bool, weight: (SIMD3<Float>) -> SIMD4<Float>,
-                           _ vertex: (Int, Int) -> Vertex) {
+        mutating func grid(
+            _ part: Part, rows: Int, cols: Int, wrap: Bool, weight: (SIMD3<Float>) -> SIMD4<Float>,
+            _ vertex: (Int, Int) -> Vertex
+        ) {
             let base = UInt32(positions.count)
             var outward: [SIMD3<Float>] = []
             for r in 0 ..< rows {
@@ -95,9 +97,14 @@ enum DefaultAvatar {
             for r in 0 ..< rows - 1 {
                 for c in 0 ..< (wrap ? cols : cols - 1) {
                     let c1 = (c + 1) % cols
-                    let a = r * cols + c, b = r * cols + c1, d = (r + 1) * cols + c, e = (r + 1) * cols + c1
+                    let a = r * cols + c
+                    let b = r * cols + c1
+                    let d = (r + 1) * cols + c
+                    let e = (r + 1) * cols + c1
                     for (i, j, k) in [(a, b, d), (b, e, d)] {
-                        let pi = positions[Int(base) + i], pj = positions[Int(base) + j], pk = positions[Int(base) + k]
+                        let pi = positions[Int(base) + i]
+                        let pj = positions[Int(base) + j]
+                        let pk = positions[Int(base) + k]
                         let n = cross(pj - pi, pk - pi)
                         facing += dot(n, outward[i] + outward[j] + outward[k])
                         tris += [base + UInt32(i), base + UInt32(j), base + UInt32(k)]
@@ -129,7 +136,8 @@ enum DefaultAvatar {
         var mesh = Mesh()
 
         // Head: latitude rows from crown to chin, longitude columns around y (0 = the front, +z).
-        let headRows = 60, headCols = 72
+        let headRows = 60
+        let headCols = 72
         mesh.grid(.head, rows: headRows, cols: headCols, wrap: true, weight: headOnly) { r, c in
             let phi = Float.pi * Float(r) / Float(headRows - 1)
             let theta = 2 * Float.pi * Float(c) / Float(headCols)
@@ -167,8 +175,11 @@ enum DefaultAvatar {
         for side: Float in [1, -1] {
             let centre = eyeCentre(side: side)
             let bone = side > 0 ? SIMD4<Float>(0, 0, 1, 0) : SIMD4<Float>(0, 0, 0, 1)
-            mesh.grid(side > 0 ? .eyeLeft : .eyeRight, rows: ringAngles.count, cols: 24, wrap: true, weight: { _ in bone }) { r, c in
-                let alpha = ringAngles[r], beta = 2 * Float.pi * Float(c) / 24
+            mesh.grid(
+                side > 0 ? .eyeLeft : .eyeRight, rows: ringAngles.count, cols: 24, wrap: true, weight: { _ in bone }
+            ) { r, c in
+                let alpha = ringAngles[r]
+                let beta = 2 * Float.pi * Float(c) / 24
                 let dir = SIMD3(sinf(alpha) * cosf(beta), sinf(alpha) * sinf(beta), cosf(alpha))
                 let colour = alpha <= 11.5 * .pi / 180 ? pupil : alpha <= 22.5 * .pi / 180 ? iris : sclera
                 return Mesh.Vertex(position: centre + eyeRadius * dir, color: colour, outward: dir)
@@ -180,15 +191,20 @@ enum DefaultAvatar {
         for side: Float in [1, -1] {
             let centre = eyeCentre(side: side)
             for upper in [true, false] {
-                let part: Part = side > 0 ? (upper ? .lidUpperLeft : .lidLowerLeft) : (upper ? .lidUpperRight : .lidLowerRight)
+                let part: Part =
+                    side > 0 ? (upper ? .lidUpperLeft : .lidLowerLeft) : (upper ? .lidUpperRight : .lidLowerRight)
                 let radius = upper ? upperLidRadius : lowerLidRadius
                 mesh.grid(part, rows: 7, cols: 24, wrap: false, weight: headOnly) { r, c in
                     let fraction = Float(r) / 6
                     let theta = -lidHalfWidth + 2 * lidHalfWidth * Float(c) / 23
-                    let phi = upper ? upperLidTop + fraction * (upperLidEdge - upperLidTop) : lowerLidBottom + fraction * (lowerLidEdge - lowerLidBottom)
+                    let phi =
+                        upper
+                        ? upperLidTop + fraction * (upperLidEdge - upperLidTop)
+                        : lowerLidBottom + fraction * (lowerLidEdge - lowerLidBottom)
                     let dir = lidDirection(theta: theta, phi: phi)
-                    return Mesh.Vertex(position: centre + radius * dir, color: r == 6 ? socket : skin,
-                                       param: SIMD4(theta, fraction, side, 0), outward: dir)
+                    return Mesh.Vertex(
+                        position: centre + radius * dir, color: r == 6 ? socket : skin,
+                        param: SIMD4(theta, fraction, side, 0), outward: dir)
                 }
             }
         }
@@ -202,8 +218,9 @@ enum DefaultAvatar {
                 let anchor = SIMD3(x, y, frontZ(x, y) + 0.012)
                 let a = 2 * Float.pi * Float(c) / 6
                 let offset = SIMD3<Float>(0, 0.013 * (1 - 0.4 * s) * sinf(a), 0.008 * cosf(a))
-                return Mesh.Vertex(position: anchor + offset, color: brow, param: SIMD4(s, side, 0, 0), anchor: anchor,
-                                   outward: SIMD3(0, offset.y, offset.z))
+                return Mesh.Vertex(
+                    position: anchor + offset, color: brow, param: SIMD4(s, side, 0, 0), anchor: anchor,
+                    outward: SIMD3(0, offset.y, offset.z))
             }
         }
 
@@ -218,8 +235,9 @@ enum DefaultAvatar {
                 let thickness: Float = (upper ? 0.013 : 0.016) * (0.35 + 0.65 * bulge)
                 let a = 2 * Float.pi * Float(c) / 8
                 let offset = SIMD3<Float>(0, thickness * sinf(a), 0.012 * (0.4 + 0.6 * bulge) * cosf(a))
-                return Mesh.Vertex(position: anchor + offset, color: lip, param: SIMD4(s, 0, 0, 0), anchor: anchor,
-                                   outward: SIMD3(0, offset.y, offset.z))
+                return Mesh.Vertex(
+                    position: anchor + offset, color: lip, param: SIMD4(s, 0, 0, 0), anchor: anchor,
+                    outward: SIMD3(0, offset.y, offset.z))
             }
         }
 
@@ -231,28 +249,36 @@ enum DefaultAvatar {
                 let top = upper ? mouthY + 0.012 : mouthY - 0.004
                 let y = top - Float(r) * 0.016
                 let z = frontZ(x, mouthY) - 0.035 - 0.03 * s * s
-                return Mesh.Vertex(position: SIMD3(x, y, z), color: teeth, param: SIMD4(s, 0, 0, 0), outward: SIMD3(0, 0, 1))
+                return Mesh.Vertex(
+                    position: SIMD3(x, y, z), color: teeth, param: SIMD4(s, 0, 0, 0), outward: SIMD3(0, 0, 1))
             }
         }
 
         // Tongue: a flattened ellipsoid inside the mouth.
         let tongueCentre = SIMD3<Float>(0, mouthY - 0.03, frontZ(0, mouthY) - 0.09)
         mesh.grid(.tongue, rows: 8, cols: 12, wrap: true, weight: headOnly) { r, c in
-            let phi = Float.pi * Float(r) / 7, theta = 2 * Float.pi * Float(c) / 12
+            let phi = Float.pi * Float(r) / 7
+            let theta = 2 * Float.pi * Float(c) / 12
             let dir = SIMD3(sinf(phi) * sinf(theta), cosf(phi), sinf(phi) * cosf(theta))
-            return Mesh.Vertex(position: tongueCentre + dir * SIMD3(0.055, 0.018, 0.06), color: tongueColour, outward: dir)
+            return Mesh.Vertex(
+                position: tongueCentre + dir * SIMD3(0.055, 0.018, 0.06), color: tongueColour, outward: dir)
         }
 
         // Neck: an open cylinder, blending from the body (static) through the neck bone into the head.
-        mesh.grid(.neck, rows: 10, cols: 20, wrap: true, weight: { p in
-            let head = smoothstep(-0.5, -0.3, p.y)
-            let neck = smoothstep(-0.98, -0.7, p.y) * (1 - head)
-            return SIMD4(neck, head, 0, 0)
-        }) { r, c in
+        mesh.grid(
+            .neck, rows: 10, cols: 20, wrap: true,
+            weight: { p in
+                let head = smoothstep(-0.5, -0.3, p.y)
+                let neck = smoothstep(-0.98, -0.7, p.y) * (1 - head)
+                return SIMD4(neck, head, 0, 0)
+            }
+        ) { r, c in
             let y = -1.0 + 0.72 * Float(r) / 9
             let a = 2 * Float.pi * Float(c) / 20
             let dir = SIMD3(sinf(a), 0, cosf(a))
-            return Mesh.Vertex(position: SIMD3(0.14 * dir.x, y, -0.05 + 0.13 * dir.z), color: skin * SIMD4(0.95, 0.95, 0.95, 1), outward: dir)
+            return Mesh.Vertex(
+                position: SIMD3(0.14 * dir.x, y, -0.05 + 0.13 * dir.z), color: skin * SIMD4(0.95, 0.95, 0.95, 1),
+                outward: dir)
         }
         return mesh
     }
@@ -273,7 +299,9 @@ enum DefaultAvatar {
         builder.indices = mesh.indices
         builder.faceBoneWeights = mesh.weights
         builder.uvs = []
-        builder.faceBonePivots = [.neck: neckPivot, .head: headPivot, .leftEye: eyeCentre(side: 1), .rightEye: eyeCentre(side: -1)]
+        builder.faceBonePivots = [
+            .neck: neckPivot, .head: headPivot, .leftEye: eyeCentre(side: 1), .rightEye: eyeCentre(side: -1),
+        ]
         for shape in ARKitBlendshape.allCases {
             let d = deltas(for: shape, mesh: mesh)
             // Normal deltas from the fully deformed mesh, kept where the normal visibly changes.

@@ -27,19 +27,23 @@ struct GLTFDocument {
         }
         let json = try JSONValue.parse(Data(jsonData), file: file)
         let root = JSONCursor(json, path: "", file: file)
-        guard root.isObject else { throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", "the top level is not a JSON object") }
+        guard root.isObject else {
+            throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", "the top level is not a JSON object")
+        }
         self.root = root
 
         let version = try root["asset"]["version"].optionalString()
         guard let version else { throw root["asset"]["version"].error("missing: not a glTF asset") }
         guard version.hasPrefix("2") else {
-            throw OmoteError.rigLoad(.rigUnsupportedFile, file: file, jsonPath: "asset.version", "glTF \(version) (only 2.x is supported)")
+            throw OmoteError.rigLoad(
+                .rigUnsupportedFile, file: file, jsonPath: "asset.version", "glTF \(version) (only 2.x is supported)")
         }
         for (i, ext) in try root["extensionsRequired"].array().enumerated() {
             let name = try ext.string()
             if !Self.ignorableRequiredExtensions.contains(name) {
-                throw OmoteError.rigLoad(.rigUnsupportedExtension, file: file, jsonPath: "extensionsRequired[\(i)]",
-                                   "\(name) is required by the file but not supported")
+                throw OmoteError.rigLoad(
+                    .rigUnsupportedExtension, file: file, jsonPath: "extensionsRequired[\(i)]",
+                    "\(name) is required by the file but not supported")
             }
         }
 
@@ -52,12 +56,14 @@ struct GLTFDocument {
             } else if i == 0, let binChunk {
                 bytes = binChunk
             } else {
-                throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: buffer.path,
-                                   "buffer has no uri and the file has no GLB binary chunk for it")
+                throw OmoteError.rigLoad(
+                    .rigMissingBuffer, file: file, jsonPath: buffer.path,
+                    "buffer has no uri and the file has no GLB binary chunk for it")
             }
             guard bytes.count >= byteLength else {
-                throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: buffer.path,
-                                   "buffer data holds \(bytes.count) bytes but byteLength is \(byteLength)")
+                throw OmoteError.rigLoad(
+                    .rigMissingBuffer, file: file, jsonPath: buffer.path,
+                    "buffer data holds \(bytes.count) bytes but byteLength is \(byteLength)")
             }
             if bytes.count > byteLength { bytes.removeLast(bytes.count - byteLength) }
             buffers.append(bytes)
@@ -72,7 +78,9 @@ struct GLTFDocument {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
         }
         func fail(_ detail: String) -> OmoteError { OmoteError.rigLoad(.rigMalformedGLB, file: file, detail) }
-        guard bytes.count >= 20 else { throw fail("only \(bytes.count) bytes, shorter than a GLB header and chunk header") }
+        guard bytes.count >= 20 else {
+            throw fail("only \(bytes.count) bytes, shorter than a GLB header and chunk header")
+        }
         guard u32(4) == 2 else { throw fail("container version \(u32(4)) (only 2 is supported)") }
         let total = Int(u32(8))
         guard total <= bytes.count else { throw fail("header says \(total) bytes but the file has \(bytes.count)") }
@@ -81,9 +89,12 @@ struct GLTFDocument {
         var bin: [UInt8]?
         var chunk = 0
         while offset + 8 <= total {
-            let length = Int(u32(offset)), type = u32(offset + 4)
+            let length = Int(u32(offset))
+            let type = u32(offset + 4)
             let start = offset + 8
-            guard start + length <= total else { throw fail("chunk \(chunk) (\(length) bytes at \(start)) runs past the end") }
+            guard start + length <= total else {
+                throw fail("chunk \(chunk) (\(length) bytes at \(start)) runs past the end")
+            }
             if chunk == 0 {
                 guard type == 0x4E4F_534A else { throw fail("the first chunk is not JSON") }
                 json = Data(bytes[start ..< start + length])
@@ -108,7 +119,8 @@ struct GLTFDocument {
             }
             let header = uri[uri.index(uri.startIndex, offsetBy: 5) ..< comma]
             guard header.hasSuffix(";base64") else {
-                throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: path, "data: URI is not base64-encoded")
+                throw OmoteError.rigLoad(
+                    .rigInvalidValue, file: file, jsonPath: path, "data: URI is not base64-encoded")
             }
             let payload = String(uri[uri.index(after: comma)...])
             guard let decoded = Data(base64Encoded: payload, options: .ignoreUnknownCharacters) else {
@@ -118,7 +130,9 @@ struct GLTFDocument {
         }
         let resolved = try resolveRelativeURI(uri, folder: folder, file: file, path: path)
         guard let data = FileManager.default.contents(atPath: resolved) else {
-            throw OmoteError.rigLoad(.rigMissingBuffer, file: file, jsonPath: path, "buffer file \(resolved) does not exist or cannot be read")
+            throw OmoteError.rigLoad(
+                .rigMissingBuffer, file: file, jsonPath: path,
+                "buffer file \(resolved) does not exist or cannot be read")
         }
         return [UInt8](data)
     }
@@ -129,13 +143,19 @@ struct GLTFDocument {
         }
         if let colon = uri.firstIndex(of: ":") {
             let scheme = uri[..<colon]
-            if let first = scheme.first, first.isLetter, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) {
+            if let first = scheme.first, first.isLetter,
+                scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) })
+            {
                 throw refuse("uses the \(scheme.lowercased()): scheme; only data: URIs and relative files are read")
             }
         }
-        guard let decoded = uri.removingPercentEncoding, !decoded.contains("\0") else { throw refuse("is not a valid URI") }
+        guard let decoded = uri.removingPercentEncoding, !decoded.contains("\0") else {
+            throw refuse("is not a valid URI")
+        }
         let normalised = decoded.replacingOccurrences(of: "\\", with: "/")
-        if normalised.hasPrefix("/") || uri.hasPrefix("/") { throw refuse("is an absolute path; only files inside the model's folder are read") }
+        if normalised.hasPrefix("/") || uri.hasPrefix("/") {
+            throw refuse("is an absolute path; only files inside the model's folder are read")
+        }
         if normalised.split(separator: "/", omittingEmptySubsequences: true).contains("..") {
             throw refuse("leaves the model's folder (..)")
         }
@@ -154,7 +174,12 @@ struct GLTFDocument {
     // MARK: Accessors
 
     enum ComponentType: Int {
-        case byte = 5120, unsignedByte = 5121, short = 5122, unsignedShort = 5123, unsignedInt = 5125, float = 5126
+        case byte = 5120
+        case unsignedByte = 5121
+        case short = 5122
+        case unsignedShort = 5123
+        case unsignedInt = 5125
+        case float = 5126
 
         var size: Int {
             switch self {
@@ -181,7 +206,7 @@ struct GLTFDocument {
     /// Where an accessor's (or a sparse part's) elements live and how to decode them.
     private struct Region {
         var buffer: Int
-        var start: Int          // byte offset of element 0 in the buffer
+        var start: Int  // byte offset of element 0 in the buffer
         var stride: Int
         var componentOffsets: [Int]
     }
@@ -213,8 +238,10 @@ struct GLTFDocument {
     }
 
     /// Checks that `count` elements fit in the buffer view and returns their region.
-    private func region(view viewCursor: JSONCursor, byteOffset: Int, count: Int, elementSize: Int,
-                        componentOffsets: [Int], packed: Bool, owner: JSONCursor) throws -> Region {
+    private func region(
+        view viewCursor: JSONCursor, byteOffset: Int, count: Int, elementSize: Int,
+        componentOffsets: [Int], packed: Bool, owner: JSONCursor
+    ) throws -> Region {
         let views = try root["bufferViews"].array()
         let viewIndex = try viewCursor.index(into: views.count, of: "bufferViews")
         let view = views[viewIndex]
@@ -222,47 +249,63 @@ struct GLTFDocument {
         let viewOffset = try view["byteOffset"].int(default: 0)
         let viewLength = try view["byteLength"].int()
         guard viewOffset + viewLength <= buffers[bufferIndex].count else {
-            throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: view.path,
-                               "bytes \(viewOffset)..<\(viewOffset + viewLength) exceed buffers[\(bufferIndex)] of \(buffers[bufferIndex].count) bytes")
+            throw OmoteError.rigLoad(
+                .rigAccessorOutOfBounds, file: file, jsonPath: view.path,
+                "bytes \(viewOffset)..<\(viewOffset + viewLength) exceed buffers[\(bufferIndex)] of \(buffers[bufferIndex].count) bytes"
+            )
         }
         var stride = elementSize
         if !packed, let s = try view["byteStride"].optionalInt() {
-            guard s >= elementSize, s <= 252 else { throw view["byteStride"].error("byteStride \(s) is smaller than the element size \(elementSize) or above 252") }
+            guard s >= elementSize, s <= 252 else {
+                throw view["byteStride"].error(
+                    "byteStride \(s) is smaller than the element size \(elementSize) or above 252")
+            }
             stride = s
         }
         if count > 0 {
             let end = byteOffset + stride * (count - 1) + elementSize
             guard end <= viewLength else {
-                throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: owner.path,
-                                   "\(count) elements of \(elementSize) bytes (stride \(stride)) from offset \(byteOffset) need \(end) bytes but bufferViews[\(viewIndex)] has \(viewLength)")
+                throw OmoteError.rigLoad(
+                    .rigAccessorOutOfBounds, file: file, jsonPath: owner.path,
+                    "\(count) elements of \(elementSize) bytes (stride \(stride)) from offset \(byteOffset) need \(end) bytes but bufferViews[\(viewIndex)] has \(viewLength)"
+                )
             }
         }
-        return Region(buffer: bufferIndex, start: viewOffset + byteOffset, stride: stride, componentOffsets: componentOffsets)
+        return Region(
+            buffer: bufferIndex, start: viewOffset + byteOffset, stride: stride, componentOffsets: componentOffsets)
     }
 
     private func accessor(_ index: Int) throws -> Accessor {
         let accessors = try root["accessors"].array()
         guard index < accessors.count else {
-            throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: "accessors", "accessor \(index) does not exist (there are \(accessors.count))")
+            throw OmoteError.rigLoad(
+                .rigInvalidValue, file: file, jsonPath: "accessors",
+                "accessor \(index) does not exist (there are \(accessors.count))")
         }
         let a = accessors[index]
         let count = try a["count"].int()
         let type = try a["type"].string()
-        guard let (components, columns) = Self.componentCount(type) else { throw a["type"].error("unknown accessor type \(type)") }
+        guard let (components, columns) = Self.componentCount(type) else {
+            throw a["type"].error("unknown accessor type \(type)")
+        }
         let ct = try componentType(a["componentType"])
         let normalized = try a["normalized"].optionalBool() ?? false
         let (elementSize, offsets) = layout(components: components, columns: columns, type: ct)
         var region: Region?
         if a["bufferView"].exists {
-            region = try self.region(view: a["bufferView"], byteOffset: try a["byteOffset"].int(default: 0), count: count,
-                                     elementSize: elementSize, componentOffsets: offsets, packed: false, owner: a)
+            region = try self.region(
+                view: a["bufferView"], byteOffset: try a["byteOffset"].int(default: 0), count: count,
+                elementSize: elementSize, componentOffsets: offsets, packed: false, owner: a)
         }
-        return Accessor(cursor: a, count: count, components: components, componentType: ct, normalized: normalized,
-                        elementSize: elementSize, componentOffsets: offsets, region: region)
+        return Accessor(
+            cursor: a, count: count, components: components, componentType: ct, normalized: normalized,
+            elementSize: elementSize, componentOffsets: offsets, region: region)
     }
 
     @inline(__always)
-    private static func decode(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ type: ComponentType, normalized: Bool) -> Float {
+    private static func decode(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ type: ComponentType, normalized: Bool)
+        -> Float
+    {
         switch type {
         case .float: return bytes.loadUnaligned(fromByteOffset: at, as: Float.self)
         case .byte:
@@ -290,16 +333,20 @@ struct GLTFDocument {
         case .unsignedShort: UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
         case .unsignedInt: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
         case .byte: UInt32(bitPattern: Int32(bytes.loadUnaligned(fromByteOffset: at, as: Int8.self)))
-        case .short: UInt32(bitPattern: Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int16.self))))
+        case .short:
+            UInt32(bitPattern: Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int16.self))))
         case .float: UInt32(max(0, bytes.loadUnaligned(fromByteOffset: at, as: Float.self)))
         }
     }
 
     /// Decodes an accessor (dense part, then sparse substitutions) into `count × components` floats.
-    func readFloats(_ index: Int, allowedTypes: Set<Int>? = nil) throws -> (values: [Float], components: Int, count: Int) {
+    func readFloats(_ index: Int, allowedTypes: Set<Int>? = nil) throws -> (
+        values: [Float], components: Int, count: Int
+    ) {
         let a = try accessor(index)
         if let allowedTypes, !allowedTypes.contains(a.components) {
-            throw a.cursor["type"].error("this attribute needs an accessor with \(allowedTypes.sorted()) components, found \(a.components)")
+            throw a.cursor["type"].error(
+                "this attribute needs an accessor with \(allowedTypes.sorted()) components, found \(a.components)")
         }
         var out = [Float](repeating: 0, count: a.count * a.components)
         if let r = a.region {
@@ -307,14 +354,16 @@ struct GLTFDocument {
                 for e in 0 ..< a.count {
                     let base = r.start + e * r.stride
                     for c in 0 ..< a.components {
-                        out[e * a.components + c] = Self.decode(bytes, base + r.componentOffsets[c], a.componentType, normalized: a.normalized)
+                        out[e * a.components + c] = Self.decode(
+                            bytes, base + r.componentOffsets[c], a.componentType, normalized: a.normalized)
                     }
                 }
             }
         }
         try applySparse(a) { element, bytes, base, offsets in
             for c in 0 ..< a.components {
-                out[element * a.components + c] = Self.decode(bytes, base + offsets[c], a.componentType, normalized: a.normalized)
+                out[element * a.components + c] = Self.decode(
+                    bytes, base + offsets[c], a.componentType, normalized: a.normalized)
             }
         }
         return (out, a.components, a.count)
@@ -324,7 +373,8 @@ struct GLTFDocument {
     func readIntegers(_ index: Int) throws -> (values: [UInt32], components: Int, count: Int) {
         let a = try accessor(index)
         guard [.unsignedByte, .unsignedShort, .unsignedInt].contains(a.componentType) else {
-            throw a.cursor["componentType"].error("expected an unsigned integer component type, found \(a.componentType.rawValue)")
+            throw a.cursor["componentType"].error(
+                "expected an unsigned integer component type, found \(a.componentType.rawValue)")
         }
         var out = [UInt32](repeating: 0, count: a.count * a.components)
         if let r = a.region {
@@ -332,7 +382,8 @@ struct GLTFDocument {
                 for e in 0 ..< a.count {
                     let base = r.start + e * r.stride
                     for c in 0 ..< a.components {
-                        out[e * a.components + c] = Self.decodeInteger(bytes, base + r.componentOffsets[c], a.componentType)
+                        out[e * a.components + c] = Self.decodeInteger(
+                            bytes, base + r.componentOffsets[c], a.componentType)
                     }
                 }
             }
@@ -350,24 +401,30 @@ struct GLTFDocument {
         let sparse = a.cursor["sparse"]
         guard sparse.exists else { return }
         let count = try sparse["count"].int()
-        guard count <= a.count else { throw sparse["count"].error("sparse count \(count) exceeds the accessor's count \(a.count)") }
+        guard count <= a.count else {
+            throw sparse["count"].error("sparse count \(count) exceeds the accessor's count \(a.count)")
+        }
         guard count > 0 else { return }
-        let indices = sparse["indices"], values = sparse["values"]
+        let indices = sparse["indices"]
+        let values = sparse["values"]
         let indexType = try componentType(indices["componentType"])
         guard [.unsignedByte, .unsignedShort, .unsignedInt].contains(indexType) else {
             throw indices["componentType"].error("sparse indices must be unsigned integers")
         }
-        let indexRegion = try region(view: indices["bufferView"], byteOffset: try indices["byteOffset"].int(default: 0), count: count,
-                                     elementSize: indexType.size, componentOffsets: [0], packed: true, owner: indices)
-        let valueRegion = try region(view: values["bufferView"], byteOffset: try values["byteOffset"].int(default: 0), count: count,
-                                     elementSize: a.elementSize, componentOffsets: a.componentOffsets, packed: true, owner: values)
+        let indexRegion = try region(
+            view: indices["bufferView"], byteOffset: try indices["byteOffset"].int(default: 0), count: count,
+            elementSize: indexType.size, componentOffsets: [0], packed: true, owner: indices)
+        let valueRegion = try region(
+            view: values["bufferView"], byteOffset: try values["byteOffset"].int(default: 0), count: count,
+            elementSize: a.elementSize, componentOffsets: a.componentOffsets, packed: true, owner: values)
         var targets = [Int](repeating: 0, count: count)
         try buffers[indexRegion.buffer].withUnsafeBytes { bytes in
             for k in 0 ..< count {
                 let i = Int(Self.decodeInteger(bytes, indexRegion.start + k * indexRegion.stride, indexType))
                 guard i < a.count else {
-                    throw OmoteError.rigLoad(.rigAccessorOutOfBounds, file: file, jsonPath: indices.path,
-                                       "sparse index \(i) (entry \(k)) is not below the accessor's count \(a.count)")
+                    throw OmoteError.rigLoad(
+                        .rigAccessorOutOfBounds, file: file, jsonPath: indices.path,
+                        "sparse index \(i) (entry \(k)) is not below the accessor's count \(a.count)")
                 }
                 targets[k] = i
             }

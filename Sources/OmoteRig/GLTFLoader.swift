@@ -19,7 +19,9 @@ extension RigModel {
 
     /// Loads glTF/GLB/VRM bytes already in memory. Relative buffer URIs are read from `resourceFolder` (nil: only
     /// embedded data is read).
-    public static func load(data: Data, name: String, file: String? = nil, resourceFolder: String? = nil) throws -> RigModel {
+    public static func load(data: Data, name: String, file: String? = nil, resourceFolder: String? = nil) throws
+        -> RigModel
+    {
         let document = try GLTFDocument(data: data, file: file ?? name, folder: resourceFolder)
         return try GLTFRigLoader(document: document, name: name).load()
     }
@@ -61,15 +63,18 @@ struct GLTFRigLoader {
                 let t = try n["translation"].floats(count: 3) ?? [0, 0, 0]
                 let r = try n["rotation"].floats(count: 4) ?? [0, 0, 0, 1]
                 let s = try n["scale"].floats(count: 3) ?? [1, 1, 1]
-                local = RigAffine(translation: SIMD3(t[0], t[1], t[2]),
-                                  rotation: RigQuaternion(v: SIMD4(r[0], r[1], r[2], r[3])).normalizedOrIdentity,
-                                  scale: SIMD3(s[0], s[1], s[2]))
+                local = RigAffine(
+                    translation: SIMD3(t[0], t[1], t[2]),
+                    rotation: RigQuaternion(v: SIMD4(r[0], r[1], r[2], r[3])).normalizedOrIdentity,
+                    scale: SIMD3(s[0], s[1], s[2]))
             }
             let mesh = n["mesh"].exists ? try n["mesh"].index(into: meshCount, of: "meshes") : nil
             let skin = n["skin"].exists ? try n["skin"].index(into: skinCount, of: "skins") : nil
             let children = try n["children"].array().map { try $0.index(into: nodeCursors.count, of: "nodes") }
-            nodes.append(Node(name: try n["name"].optionalString() ?? "node\(i)", mesh: mesh, skin: skin,
-                              children: children, local: local, parent: nil))
+            nodes.append(
+                Node(
+                    name: try n["name"].optionalString() ?? "node\(i)", mesh: mesh, skin: skin,
+                    children: children, local: local, parent: nil))
         }
         for (i, n) in nodes.enumerated() {
             for c in n.children {
@@ -81,7 +86,8 @@ struct GLTFRigLoader {
         }
 
         // World transforms (rest pose). VRM 0.x models face −z: turn them round so every rig faces +z.
-        let facing: RigAffine = format == .vrm0
+        let facing: RigAffine =
+            format == .vrm0
             ? RigAffine(c0: SIMD3(-1, 0, 0), c1: SIMD3(0, 1, 0), c2: SIMD3(0, 0, -1), t: .zero) : .identity
         var world = [RigAffine?](repeating: nil, count: nodes.count)
         var visiting = [Bool](repeating: false, count: nodes.count)
@@ -95,7 +101,9 @@ struct GLTFRigLoader {
             return w
         }
         for i in nodes.indices { _ = try worldOf(i) }
-        builder.nodes = nodes.enumerated().map { RigNode(name: $0.element.name, parent: $0.element.parent, restTransform: world[$0.offset]!) }
+        builder.nodes = nodes.enumerated().map {
+            RigNode(name: $0.element.name, parent: $0.element.parent, restTransform: world[$0.offset]!)
+        }
 
         // Face bones.
         let bones = try faceBones(vrm0: vrm0, vrm1: vrm1, nodes: nodes)
@@ -108,7 +116,11 @@ struct GLTFRigLoader {
         func faceGroup(_ node: Int) -> SIMD4<Float> {
             var n: Int? = node
             while let i = n {
-                if let b = boneOfNode[i] { var w = SIMD4<Float>.zero; w[b] = 1; return w }
+                if let b = boneOfNode[i] {
+                    var w = SIMD4<Float>.zero
+                    w[b] = 1
+                    return w
+                }
                 n = nodes[i].parent
             }
             return .zero
@@ -134,7 +146,7 @@ struct GLTFRigLoader {
 
         // Meshes.
         var targetIndexByName: [String: Int] = [:]
-        var meshTargets: [Int: [Int]] = [:]   // mesh → rig target index of each of its morph targets
+        var meshTargets: [Int: [Int]] = [:]  // mesh → rig target index of each of its morph targets
         for nodeIndex in order {
             guard let meshIndex = nodes[nodeIndex].mesh else { continue }
             let skinning = try nodes[nodeIndex].skin.map { try skinMatrices($0, world: world, nodeCount: nodes.count) }
@@ -165,7 +177,7 @@ struct GLTFRigLoader {
         builder.expressions = try expressions(vrm0: vrm0, vrm1: vrm1, nodes: nodes, meshTargets: meshTargets)
         builder.normalizeToHead()
         if builder.faceBonePivots[.head] == nil, rigidHead {
-            builder.faceBonePivots[.head] = SIMD3(0, -0.45, 0)   // the bottom of the (normalised) head
+            builder.faceBonePivots[.head] = SIMD3(0, -0.45, 0)  // the bottom of the (normalised) head
         }
         return builder.build()
     }
@@ -184,7 +196,8 @@ struct GLTFRigLoader {
         if vrm0.exists {
             for entry in try vrm0["humanoid"]["humanBones"].array() {
                 guard let name = try entry["bone"].optionalString(),
-                      let bone = RigFaceBone.allCases.first(where: { $0.description == name }) else { continue }
+                    let bone = RigFaceBone.allCases.first(where: { $0.description == name })
+                else { continue }
                 bones[bone] = try entry["node"].index(into: nodes.count, of: "nodes")
             }
             return bones
@@ -193,23 +206,38 @@ struct GLTFRigLoader {
         for (i, node) in nodes.enumerated() {
             var key = node.name.lowercased()
             if let sep = key.lastIndex(where: { ":|".contains($0) }) { key = String(key[key.index(after: sep)...]) }
-            let side: Character? = key.hasSuffix(".l") || key.hasSuffix("_l") ? "l" : key.hasSuffix(".r") || key.hasSuffix("_r") ? "r" : nil
+            let side: Character? =
+                key.hasSuffix(".l") || key.hasSuffix("_l")
+                ? "l" : key.hasSuffix(".r") || key.hasSuffix("_r") ? "r" : nil
             let compact = String(key.filter { $0.isLetter || $0.isNumber })
             var bone: RigFaceBone?
-            if compact.hasSuffix("head") { bone = .head }
-            else if compact.hasSuffix("neck") { bone = .neck }
-            else if compact.hasSuffix("lefteye") || compact.hasSuffix("eyeleft") || (side == "l" && compact.hasSuffix("eyel")) { bone = .leftEye }
-            else if compact.hasSuffix("righteye") || compact.hasSuffix("eyeright") || (side == "r" && compact.hasSuffix("eyer")) { bone = .rightEye }
+            if compact.hasSuffix("head") {
+                bone = .head
+            } else if compact.hasSuffix("neck") {
+                bone = .neck
+            } else if compact.hasSuffix("lefteye") || compact.hasSuffix("eyeleft")
+                || (side == "l" && compact.hasSuffix("eyel"))
+            {
+                bone = .leftEye
+            } else if compact.hasSuffix("righteye") || compact.hasSuffix("eyeright")
+                || (side == "r" && compact.hasSuffix("eyer"))
+            {
+                bone = .rightEye
+            }
             if let bone, bones[bone] == nil { bones[bone] = i }
         }
         return bones
     }
 
-    func expressions(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node], meshTargets: [Int: [Int]]) throws -> [RigExpression] {
+    func expressions(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node], meshTargets: [Int: [Int]]) throws
+        -> [RigExpression]
+    {
         func target(mesh: Int, index: JSONCursor) throws -> Int? {
-            guard let targets = meshTargets[mesh] else { return nil }   // mesh not in the scene
+            guard let targets = meshTargets[mesh] else { return nil }  // mesh not in the scene
             let i = try index.int()
-            guard i < targets.count else { throw index.error("morph target \(i) does not exist (the mesh has \(targets.count))") }
+            guard i < targets.count else {
+                throw index.error("morph target \(i) does not exist (the mesh has \(targets.count))")
+            }
             return targets[i]
         }
         var result: [RigExpression] = []
@@ -226,7 +254,9 @@ struct GLTFRigLoader {
                             binds.append(.init(target: t, weight: Float(try b["weight"].number(default: 1))))
                         }
                     }
-                    result.append(RigExpression(name: key, preset: isPreset ? VRMExpressionPreset(rawValue: key) : nil, binds: binds))
+                    result.append(
+                        RigExpression(
+                            name: key, preset: isPreset ? VRMExpressionPreset(rawValue: key) : nil, binds: binds))
                 }
             }
         } else if vrm0.exists {
@@ -242,7 +272,8 @@ struct GLTFRigLoader {
                     }
                 }
                 let preset = VRMExpressionPreset(vrm0Name: presetName)
-                result.append(RigExpression(name: try g["name"].optionalString() ?? presetName, preset: preset, binds: binds))
+                result.append(
+                    RigExpression(name: try g["name"].optionalString() ?? presetName, preset: preset, binds: binds))
             }
         }
         return result

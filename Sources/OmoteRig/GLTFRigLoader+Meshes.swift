@@ -7,7 +7,7 @@ extension GLTFRigLoader {
     // MARK: Skins
 
     struct Skinning {
-        var jointMatrices: [RigAffine]   // jointWorld · inverseBind, rest pose
+        var jointMatrices: [RigAffine]  // jointWorld · inverseBind, rest pose
         var jointNodes: [Int]
     }
 
@@ -110,10 +110,11 @@ extension GLTFRigLoader {
         builder: inout RigModelBuilder
     ) throws {
         let mode = try primitive["mode"].int(default: 4)
-        guard mode >= 4 && mode <= 6 else { return }   // points and lines carry no surface
+        guard mode >= 4 && mode <= 6 else { return }  // points and lines carry no surface
         let attributes = primitive["attributes"]
         guard attributes["POSITION"].exists else { throw attributes.error("primitive has no POSITION attribute") }
-        let (positionValues, _, vertexCount) = try document.readFloats(try attributes["POSITION"].int(), allowedTypes: [3])
+        let (positionValues, _, vertexCount) = try document.readFloats(
+            try attributes["POSITION"].int(), allowedTypes: [3])
         let normalValues = try optionalAttribute(attributes["NORMAL"], allowedTypes: [3], vertexCount: vertexCount)
         let uvValues = try optionalAttribute(attributes["TEXCOORD_0"], allowedTypes: [2], vertexCount: vertexCount)
         let colorRead = try optionalAttribute(attributes["COLOR_0"], allowedTypes: [3, 4], vertexCount: vertexCount)
@@ -130,7 +131,8 @@ extension GLTFRigLoader {
         var normals: [SIMD3<Float>]
         if let normalValues {
             normals = (0 ..< vertexCount).map { v in
-                let n = SIMD3(normalValues.values[v * 3], normalValues.values[v * 3 + 1], normalValues.values[v * 3 + 2])
+                let n = SIMD3(
+                    normalValues.values[v * 3], normalValues.values[v * 3 + 1], normalValues.values[v * 3 + 2])
                 return normalized(transforms[v].normalMatrix.applyVector(n))
             }
         } else {
@@ -173,7 +175,8 @@ extension GLTFRigLoader {
         vertexCount: Int
     ) throws -> (values: [Float], components: Int, count: Int)? {
         guard attribute.exists else { return nil }
-        return try sameCount(document.readFloats(try attribute.int(), allowedTypes: allowedTypes), vertexCount, attribute)
+        return try sameCount(
+            document.readFloats(try attribute.int(), allowedTypes: allowedTypes), vertexCount, attribute)
     }
 
     /// The material's base colour factor (white without a material).
@@ -211,7 +214,8 @@ extension GLTFRigLoader {
         case 5:
             if local.count >= 3 {
                 for i in 0 ..< local.count - 2 {
-                    triangles += i % 2 == 0
+                    triangles +=
+                        i % 2 == 0
                         ? [local[i], local[i + 1], local[i + 2]] : [local[i + 1], local[i], local[i + 2]]
                 }
             }
@@ -237,7 +241,8 @@ extension GLTFRigLoader {
             let weightsKey = "WEIGHTS_\(set)"
             guard attributes[jointsKey].exists, attributes[weightsKey].exists else { break }
             if set == 0 {
-                transforms = [RigAffine](repeating: RigAffine(c0: .zero, c1: .zero, c2: .zero, t: .zero), count: vertexCount)
+                transforms = [RigAffine](
+                    repeating: RigAffine(c0: .zero, c1: .zero, c2: .zero, t: .zero), count: vertexCount)
                 groups = [SIMD4<Float>](repeating: .zero, count: vertexCount)
             }
             let joints = try document.readIntegers(try attributes[jointsKey].int())

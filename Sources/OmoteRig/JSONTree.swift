@@ -46,7 +46,8 @@ enum JSONValue: Decodable, Sendable {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
             let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", context.debugDescription + underlying)
+            throw OmoteError.rigLoad(
+                .rigMalformedJSON, file: file, jsonPath: "$", context.debugDescription + underlying)
         } catch {
             throw OmoteError.rigLoad(.rigMalformedJSON, file: file, jsonPath: "$", "\(error)")
         }
@@ -101,7 +102,10 @@ struct JSONCursor {
         return dict.keys.sorted()
     }
 
-    var isObject: Bool { if case .object? = value { return true }; return false }
+    var isObject: Bool {
+        if case .object? = value { return true }
+        return false
+    }
 
     func optionalNumber() throws -> Double? {
         guard exists else { return nil }

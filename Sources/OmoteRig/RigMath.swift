@@ -21,8 +21,9 @@ public struct RigAffine: Sendable, Equatable {
 
     /// glTF's column-major 4×4 `matrix` (the last row is assumed to be 0 0 0 1).
     init(columnMajor m: [Float]) {
-        self.init(c0: SIMD3(m[0], m[1], m[2]), c1: SIMD3(m[4], m[5], m[6]), c2: SIMD3(m[8], m[9], m[10]),
-                  t: SIMD3(m[12], m[13], m[14]))
+        self.init(
+            c0: SIMD3(m[0], m[1], m[2]), c1: SIMD3(m[4], m[5], m[6]), c2: SIMD3(m[8], m[9], m[10]),
+            t: SIMD3(m[12], m[13], m[14]))
     }
 
     /// glTF's translation · rotation · scale.
@@ -63,8 +64,12 @@ public struct RigAffine: Sendable, Equatable {
         let det = linearDeterminant
         guard det.isFinite, abs(det) > 1e-20 else { return nil }
         // Rows of the inverse are the cross products of the columns divided by the determinant.
-        let r0 = cross(c1, c2) / det, r1 = cross(c2, c0) / det, r2 = cross(c0, c1) / det
-        let ic0 = SIMD3(r0.x, r1.x, r2.x), ic1 = SIMD3(r0.y, r1.y, r2.y), ic2 = SIMD3(r0.z, r1.z, r2.z)
+        let r0 = cross(c1, c2) / det
+        let r1 = cross(c2, c0) / det
+        let r2 = cross(c0, c1) / det
+        let ic0 = SIMD3(r0.x, r1.x, r2.x)
+        let ic1 = SIMD3(r0.y, r1.y, r2.y)
+        let ic2 = SIMD3(r0.z, r1.z, r2.z)
         let inv = RigAffine(c0: ic0, c1: ic1, c2: ic2, t: .zero)
         return RigAffine(c0: ic0, c1: ic1, c2: ic2, t: -inv.applyVector(t))
     }
@@ -118,7 +123,9 @@ struct RigQuaternion: Sendable, Equatable {
 
     /// From a rotation matrix given by columns (orthonormalised implicitly by the normalisation of the result).
     init(columns c0: SIMD3<Float>, _ c1: SIMD3<Float>, _ c2: SIMD3<Float>) {
-        let m00 = c0.x, m11 = c1.y, m22 = c2.z
+        let m00 = c0.x
+        let m11 = c1.y
+        let m22 = c2.z
         let trace = m00 + m11 + m22
         var q: SIMD4<Float>
         if trace > 0 {
@@ -144,7 +151,10 @@ struct RigQuaternion: Sendable, Equatable {
     }
 
     var matrix: RigAffine {
-        let x = v.x, y = v.y, z = v.z, w = v.w
+        let x = v.x
+        let y = v.y
+        let z = v.z
+        let w = v.w
         return RigAffine(
             c0: SIMD3(1 - 2 * (y * y + z * z), 2 * (x * y + z * w), 2 * (x * z - y * w)),
             c1: SIMD3(2 * (x * y - z * w), 1 - 2 * (x * x + z * z), 2 * (y * z + x * w)),
@@ -166,4 +176,3 @@ struct RigQuaternion: Sendable, Equatable {
         return RigQuaternion(v: SIMD4(axis.x * sn, axis.y * sn, axis.z * sn, cosf(newHalf)))
     }
 }
-

@@ -29,9 +29,12 @@ public struct RigMorphTarget: Sendable {
     /// Empty when the source has no normal deltas for this target.
     public let normalDeltas: [SIMD3<Float>]
 
-    public init(name: String, vertexIndices: [UInt32], positionDeltas: [SIMD3<Float>], normalDeltas: [SIMD3<Float>] = []) {
+    public init(
+        name: String, vertexIndices: [UInt32], positionDeltas: [SIMD3<Float>], normalDeltas: [SIMD3<Float>] = []
+    ) {
         precondition(vertexIndices.count == positionDeltas.count, "one position delta per vertex index")
-        precondition(normalDeltas.isEmpty || normalDeltas.count == vertexIndices.count, "normal deltas parallel to the indices")
+        precondition(
+            normalDeltas.isEmpty || normalDeltas.count == vertexIndices.count, "normal deltas parallel to the indices")
         self.name = name
         self.vertexIndices = vertexIndices
         self.positionDeltas = positionDeltas
@@ -103,9 +106,9 @@ public struct RigExpression: Sendable {
 /// A run of vertices skinned the same way (vertices are ordered at load so that these runs are contiguous).
 struct SkinSegment: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
-        case rest            // no face-bone influence: copied
-        case rigid(Int)      // entirely one face bone (RigFaceBone raw value)
-        case blended         // several influences: per-vertex blend of the bone transforms
+        case rest  // no face-bone influence: copied
+        case rigid(Int)  // entirely one face bone (RigFaceBone raw value)
+        case blended  // several influences: per-vertex blend of the bone transforms
     }
 
     var start: Int
@@ -130,9 +133,12 @@ struct RigMorphRuns: Sendable {
     let targetHasNormals: [Bool]
 
     init(_ targets: [RigMorphTarget], withNormals: Bool) {
-        var targetRunStart: [Int32] = [0], runFirstVertex: [Int32] = [], runCount: [Int32] = []
+        var targetRunStart: [Int32] = [0]
+        var runFirstVertex: [Int32] = []
+        var runCount: [Int32] = []
         var targetDeltaStart: [Int32] = [0]
-        var positionDeltas: [SIMD4<Float>] = [], normalDeltas: [SIMD4<Float>] = []
+        var positionDeltas: [SIMD4<Float>] = []
+        var normalDeltas: [SIMD4<Float>] = []
         var targetHasNormals: [Bool] = []
         for target in targets {
             let idx = target.vertexIndices
@@ -209,12 +215,18 @@ extension RigModel {
     /// targets (named after ARKit shapes to be driven by them), per-vertex face-bone weights (neck, head, leftEye,
     /// rightEye) and the bones' pivots. Normals default to area-weighted triangle normals, colours to light grey,
     /// bone weights to rigidly following the head.
-    public init(name: String, positions: [SIMD3<Float>], normals: [SIMD3<Float>]? = nil, colors: [SIMD4<Float>]? = nil,
-                indices: [UInt32], morphTargets: [RigMorphTarget] = [], faceBoneWeights: [SIMD4<Float>]? = nil,
-                faceBonePivots: [RigFaceBone: SIMD3<Float>] = [:], expressions: [RigExpression] = []) {
+    public init(
+        name: String, positions: [SIMD3<Float>], normals: [SIMD3<Float>]? = nil, colors: [SIMD4<Float>]? = nil,
+        indices: [UInt32], morphTargets: [RigMorphTarget] = [], faceBoneWeights: [SIMD4<Float>]? = nil,
+        faceBonePivots: [RigFaceBone: SIMD3<Float>] = [:], expressions: [RigExpression] = []
+    ) {
         let n = positions.count
-        precondition(indices.allSatisfy { Int($0) < n } && indices.count % 3 == 0, "indices: a triangle list within the vertices")
-        precondition(morphTargets.allSatisfy { $0.vertexIndices.allSatisfy { Int($0) < n } }, "morph target indices within the vertices")
+        precondition(
+            indices.allSatisfy { Int($0) < n } && indices.count % 3 == 0, "indices: a triangle list within the vertices"
+        )
+        precondition(
+            morphTargets.allSatisfy { $0.vertexIndices.allSatisfy { Int($0) < n } },
+            "morph target indices within the vertices")
         var builder = RigModelBuilder(name: name, format: .builtIn)
         builder.positions = positions
         builder.normals = normals ?? computeVertexNormals(positions: positions, indices: indices)
@@ -225,9 +237,12 @@ extension RigModel {
         if faceBonePivots[.head] == nil, faceBoneWeights == nil { builder.faceBonePivots[.head] = SIMD3(0, -0.45, 0) }
         builder.expressions = expressions
         builder.targets = morphTargets.map {
-            RigModelBuilder.Target(name: $0.name, indices: $0.vertexIndices, deltas: $0.positionDeltas, normalDeltas: $0.normalDeltas)
+            RigModelBuilder.Target(
+                name: $0.name, indices: $0.vertexIndices, deltas: $0.positionDeltas, normalDeltas: $0.normalDeltas)
         }
-        precondition(builder.normals.count == n && (builder.colors.isEmpty || builder.colors.count == n) && builder.faceBoneWeights.count == n)
+        precondition(
+            builder.normals.count == n && (builder.colors.isEmpty || builder.colors.count == n)
+                && builder.faceBoneWeights.count == n)
         self = builder.build()
     }
 }

@@ -4,7 +4,7 @@ struct RigModelBuilder {
         var name: String
         var indices: [UInt32] = []
         var deltas: [SIMD3<Float>] = []
-        var normalDeltas: [SIMD3<Float>] = []   // same count as deltas, or empty
+        var normalDeltas: [SIMD3<Float>] = []  // same count as deltas, or empty
     }
 
     var name: String
@@ -31,7 +31,8 @@ struct RigModelBuilder {
     /// the vertices mostly bound to the head or eye bones; without such vertices, the whole mesh.
     mutating func normalizeToHead() {
         guard !positions.isEmpty else { return }
-        var lo = SIMD3<Float>(repeating: .infinity), hi = SIMD3<Float>(repeating: -.infinity)
+        var lo = SIMD3<Float>(repeating: .infinity)
+        var hi = SIMD3<Float>(repeating: -.infinity)
         for (p, w) in zip(positions, faceBoneWeights) where w.y + w.z + w.w >= 0.5 {
             lo = pointwiseMin(lo, p)
             hi = pointwiseMax(hi, p)
@@ -147,7 +148,9 @@ func computeVertexNormals(positions: [SIMD3<Float>], indices: [UInt32]) -> [SIMD
     var acc = [SIMD3<Float>](repeating: .zero, count: positions.count)
     var t = 0
     while t + 2 < indices.count {
-        let a = Int(indices[t]), b = Int(indices[t + 1]), c = Int(indices[t + 2])
+        let a = Int(indices[t])
+        let b = Int(indices[t + 1])
+        let c = Int(indices[t + 2])
         let n = cross(positions[b] - positions[a], positions[c] - positions[a])
         acc[a] += n
         acc[b] += n

@@ -98,29 +98,38 @@ public struct RigState {
     }
 
     /// `out[v] += w[t] · delta` for every target t with a non-negligible weight and every vertex v it moves.
-    private static func addRuns(_ runs: RigMorphRuns, weights: UnsafeBufferPointer<Float>,
-                                deltas: UnsafeBufferPointer<SIMD4<Float>>, into out: UnsafeMutableBufferPointer<SIMD3<Float>>,
-                                normals: Bool) {
+    private static func addRuns(
+        _ runs: RigMorphRuns, weights: UnsafeBufferPointer<Float>,
+        deltas: UnsafeBufferPointer<SIMD4<Float>>, into out: UnsafeMutableBufferPointer<SIMD3<Float>>,
+        normals: Bool
+    ) {
         out.withMemoryRebound(to: Float.self) { outFloats in
-        deltas.withMemoryRebound(to: Float.self) { deltaFloats in
-        let outFloats = outFloats.baseAddress!, deltaFloats = deltaFloats.baseAddress!
-        runs.targetRunStart.withUnsafeBufferPointer { runStart in
-        runs.targetDeltaStart.withUnsafeBufferPointer { deltaStart in
-        runs.runFirstVertex.withUnsafeBufferPointer { first in
-        runs.runCount.withUnsafeBufferPointer { runCount in
-        runs.targetHasNormals.withUnsafeBufferPointer { hasNormals in
-            for t in 0 ..< weights.count {
-                let w = weights[t]
-                guard abs(w) > 1e-5, !normals || hasNormals[t] else { continue }
-                var d = deltaFloats + 4 * Int(deltaStart[t])
-                for r in Int(runStart[t]) ..< Int(runStart[t + 1]) {
-                    let o = outFloats + 4 * Int(first[r])
-                    let n = 4 * Int(runCount[r])
-                    for j in 0 ..< n { o[j] = o[j] + w * d[j] }
-                    d += n
+            deltas.withMemoryRebound(to: Float.self) { deltaFloats in
+                let outFloats = outFloats.baseAddress!
+                let deltaFloats = deltaFloats.baseAddress!
+                runs.targetRunStart.withUnsafeBufferPointer { runStart in
+                    runs.targetDeltaStart.withUnsafeBufferPointer { deltaStart in
+                        runs.runFirstVertex.withUnsafeBufferPointer { first in
+                            runs.runCount.withUnsafeBufferPointer { runCount in
+                                runs.targetHasNormals.withUnsafeBufferPointer { hasNormals in
+                                    for t in 0 ..< weights.count {
+                                        let w = weights[t]
+                                        guard abs(w) > 1e-5, !normals || hasNormals[t] else { continue }
+                                        var d = deltaFloats + 4 * Int(deltaStart[t])
+                                        for r in Int(runStart[t]) ..< Int(runStart[t + 1]) {
+                                            let o = outFloats + 4 * Int(first[r])
+                                            let n = 4 * Int(runCount[r])
+                                            for j in 0 ..< n { o[j] = o[j] + w * d[j] }
+                                            d += n
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        }}}}}}}
+        }
     }
 
     // MARK: Bones
@@ -134,7 +143,8 @@ public struct RigState {
         let m2 = SIMD3(-r.c2.x, r.c2.y, r.c2.z)
         let q = RigQuaternion(columns: m0, m1, m2)
         let pivots = model.faceBonePivots
-        let neckPivot = pivots[.neck], headPivot = pivots[.head]
+        let neckPivot = pivots[.neck]
+        let headPivot = pivots[.head]
         var neck = RigAffine.identity
         var head = RigAffine.identity
         if let neckPivot, let headPivot {
@@ -146,15 +156,28 @@ public struct RigState {
             neck = .rotation(q.matrix, about: neckPivot)
             head = neck
         }
-        var leftEye = head, rightEye = head
+        var leftEye = head
+        var rightEye = head
         if options.gazeRotatesEyeBones {
             let v = weights.values
-            let yawLeft = (v[ARKitBlendshape.eyeLookOutLeft.rawValue] - v[ARKitBlendshape.eyeLookInLeft.rawValue]) * options.maxEyeYaw
-            let yawRight = (v[ARKitBlendshape.eyeLookInRight.rawValue] - v[ARKitBlendshape.eyeLookOutRight.rawValue]) * options.maxEyeYaw
-            let pitchLeft = (v[ARKitBlendshape.eyeLookUpLeft.rawValue] - v[ARKitBlendshape.eyeLookDownLeft.rawValue]) * options.maxEyePitch
-            let pitchRight = (v[ARKitBlendshape.eyeLookUpRight.rawValue] - v[ARKitBlendshape.eyeLookDownRight.rawValue]) * options.maxEyePitch
-            if let p = pivots[.leftEye] { leftEye = head * .rotation(Self.eyeRotation(yaw: yawLeft, pitch: pitchLeft), about: p) }
-            if let p = pivots[.rightEye] { rightEye = head * .rotation(Self.eyeRotation(yaw: yawRight, pitch: pitchRight), about: p) }
+            let yawLeft =
+                (v[ARKitBlendshape.eyeLookOutLeft.rawValue] - v[ARKitBlendshape.eyeLookInLeft.rawValue])
+                * options.maxEyeYaw
+            let yawRight =
+                (v[ARKitBlendshape.eyeLookInRight.rawValue] - v[ARKitBlendshape.eyeLookOutRight.rawValue])
+                * options.maxEyeYaw
+            let pitchLeft =
+                (v[ARKitBlendshape.eyeLookUpLeft.rawValue] - v[ARKitBlendshape.eyeLookDownLeft.rawValue])
+                * options.maxEyePitch
+            let pitchRight =
+                (v[ARKitBlendshape.eyeLookUpRight.rawValue] - v[ARKitBlendshape.eyeLookDownRight.rawValue])
+                * options.maxEyePitch
+            if let p = pivots[.leftEye] {
+                leftEye = head * .rotation(Self.eyeRotation(yaw: yawLeft, pitch: pitchLeft), about: p)
+            }
+            if let p = pivots[.rightEye] {
+                rightEye = head * .rotation(Self.eyeRotation(yaw: yawRight, pitch: pitchRight), about: p)
+            }
         }
         boneTransforms.withUnsafeMutableBufferPointer { b in
             b[0] = neck
@@ -167,7 +190,10 @@ public struct RigState {
     /// Yaw towards +x (the avatar's left), then pitch upwards: the eye's forward axis +z goes to
     /// (sin yaw cos pitch, sin pitch, cos yaw cos pitch).
     static func eyeRotation(yaw: Float, pitch: Float) -> RigAffine {
-        let cy = cosf(yaw), sy = sinf(yaw), cp = cosf(pitch), sp = sinf(pitch)
+        let cy = cosf(yaw)
+        let sy = sinf(yaw)
+        let cp = cosf(pitch)
+        let sp = sinf(pitch)
         let yawM = RigAffine(c0: SIMD3(cy, 0, -sy), c1: SIMD3(0, 1, 0), c2: SIMD3(sy, 0, cy), t: .zero)
         let pitchM = RigAffine(c0: SIMD3(1, 0, 0), c1: SIMD3(0, cp, -sp), c2: SIMD3(0, sp, cp), t: .zero)
         return yawM * pitchM
@@ -181,69 +207,96 @@ public struct RigState {
         let b = boneTransforms
         let bones = (Bone(b[0]), Bone(b[1]), Bone(b[2]), Bone(b[3]))
         model.positions.withUnsafeBufferPointer { restP in
-        model.normals.withUnsafeBufferPointer { restN in
-        model.faceBoneWeights.withUnsafeBufferPointer { boneWeights in
-        model.segments.withUnsafeBufferPointer { segments in
-        positions.withUnsafeMutableBufferPointer { outP in
-        normals.withUnsafeMutableBufferPointer { outN in
-        // SIMD3<Float> and SIMD4<Float> share size and alignment; the w lanes are padding (see applyMorphs).
-        restP.withMemoryRebound(to: SIMD4<Float>.self) { restP4 in
-        restN.withMemoryRebound(to: SIMD4<Float>.self) { restN4 in
-        outP.withMemoryRebound(to: SIMD4<Float>.self) { dstP in
-        outN.withMemoryRebound(to: SIMD4<Float>.self) { dstN in
-            let restP4 = restP4.baseAddress!, restN4 = restN4.baseAddress!
-            let dstP = dstP.baseAddress!, dstN = dstN.baseAddress!
-            let weights = boneWeights.baseAddress!
-            for segment in segments {
-                let morphed = segment.start < morphedCount
-                // Morphed vertices were morphed in place in the output buffers (see applyMorphs).
-                let srcP = morphed ? UnsafePointer(dstP) : restP4
-                let renormalise = morphed && withNormalDeltas
-                let srcN = renormalise ? UnsafePointer(dstN) : restN4
-                let start = segment.start, end = segment.end
-                switch segment.kind {
-                case .rest:
-                    if !morphed { (dstP + start).update(from: srcP + start, count: end - start) }
-                    if renormalise {
-                        Self.normalize(dstN, start ..< end)
-                    } else {
-                        (dstN + start).update(from: srcN + start, count: end - start)
+            model.normals.withUnsafeBufferPointer { restN in
+                model.faceBoneWeights.withUnsafeBufferPointer { boneWeights in
+                    model.segments.withUnsafeBufferPointer { segments in
+                        positions.withUnsafeMutableBufferPointer { outP in
+                            normals.withUnsafeMutableBufferPointer { outN in
+                                // SIMD3<Float> and SIMD4<Float> share size and alignment; the w lanes are padding (see applyMorphs).
+                                restP.withMemoryRebound(to: SIMD4<Float>.self) { restP4 in
+                                    restN.withMemoryRebound(to: SIMD4<Float>.self) { restN4 in
+                                        outP.withMemoryRebound(to: SIMD4<Float>.self) { dstP in
+                                            outN.withMemoryRebound(to: SIMD4<Float>.self) { dstN in
+                                                let restP4 = restP4.baseAddress!
+                                                let restN4 = restN4.baseAddress!
+                                                let dstP = dstP.baseAddress!
+                                                let dstN = dstN.baseAddress!
+                                                let weights = boneWeights.baseAddress!
+                                                for segment in segments {
+                                                    let morphed = segment.start < morphedCount
+                                                    // Morphed vertices were morphed in place in the output buffers (see applyMorphs).
+                                                    let srcP = morphed ? UnsafePointer(dstP) : restP4
+                                                    let renormalise = morphed && withNormalDeltas
+                                                    let srcN = renormalise ? UnsafePointer(dstN) : restN4
+                                                    let start = segment.start
+                                                    let end = segment.end
+                                                    switch segment.kind {
+                                                    case .rest:
+                                                        if !morphed {
+                                                            (dstP + start).update(
+                                                                from: srcP + start, count: end - start)
+                                                        }
+                                                        if renormalise {
+                                                            Self.normalize(dstN, start ..< end)
+                                                        } else {
+                                                            (dstN + start).update(
+                                                                from: srcN + start, count: end - start)
+                                                        }
+                                                    case .rigid(let bone):
+                                                        let m =
+                                                            bone == 0
+                                                            ? bones.0
+                                                            : bone == 1 ? bones.1 : bone == 2 ? bones.2 : bones.3
+                                                        Self.transform(srcP, dstP, start ..< end, m, translate: true)
+                                                        Self.transform(srcN, dstN, start ..< end, m, translate: false)
+                                                        if renormalise { Self.normalize(dstN, start ..< end) }
+                                                    case .blended:
+                                                        for i in start ..< end {
+                                                            let w = weights[i]
+                                                            let rest = 1 - w.sum()
+                                                            var c0 = SIMD4<Float>(rest, 0, 0, 0)
+                                                            var c1 = SIMD4<Float>(0, rest, 0, 0)
+                                                            var c2 = SIMD4<Float>(0, 0, rest, 0)
+                                                            var t = SIMD4<Float>.zero
+                                                            Self.accumulate(bones.0, w[0], &c0, &c1, &c2, &t)
+                                                            Self.accumulate(bones.1, w[1], &c0, &c1, &c2, &t)
+                                                            Self.accumulate(bones.2, w[2], &c0, &c1, &c2, &t)
+                                                            Self.accumulate(bones.3, w[3], &c0, &c1, &c2, &t)
+                                                            let p = srcP[i]
+                                                            let n = srcN[i]
+                                                            dstP[i] = c0 * p.x + c1 * p.y + c2 * p.z + t
+                                                            dstN[i] = c0 * n.x + c1 * n.y + c2 * n.z
+                                                        }
+                                                        Self.normalize(dstN, start ..< end)
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                case .rigid(let bone):
-                    let m = bone == 0 ? bones.0 : bone == 1 ? bones.1 : bone == 2 ? bones.2 : bones.3
-                    Self.transform(srcP, dstP, start ..< end, m, translate: true)
-                    Self.transform(srcN, dstN, start ..< end, m, translate: false)
-                    if renormalise { Self.normalize(dstN, start ..< end) }
-                case .blended:
-                    for i in start ..< end {
-                        let w = weights[i]
-                        let rest = 1 - w.sum()
-                        var c0 = SIMD4<Float>(rest, 0, 0, 0), c1 = SIMD4<Float>(0, rest, 0, 0), c2 = SIMD4<Float>(0, 0, rest, 0)
-                        var t = SIMD4<Float>.zero
-                        Self.accumulate(bones.0, w[0], &c0, &c1, &c2, &t)
-                        Self.accumulate(bones.1, w[1], &c0, &c1, &c2, &t)
-                        Self.accumulate(bones.2, w[2], &c0, &c1, &c2, &t)
-                        Self.accumulate(bones.3, w[3], &c0, &c1, &c2, &t)
-                        let p = srcP[i], n = srcN[i]
-                        dstP[i] = c0 * p.x + c1 * p.y + c2 * p.z + t
-                        dstN[i] = c0 * n.x + c1 * n.y + c2 * n.z
-                    }
-                    Self.normalize(dstN, start ..< end)
                 }
             }
-        }}}}}}}}}}
+        }
     }
 
     /// `dst[i] = m · src[i]` (+ m.t when `translate`) over `range`, two vertices per 8-lane instruction: each half
     /// of an 8-lane register holds one vertex, its x, y, z broadcast within the half. Per lane the arithmetic is
     /// `c0·x + c1·y + c2·z (+ t)` in that order, as one vertex at a time.
     @inline(__always)
-    private static func transform(_ src: UnsafePointer<SIMD4<Float>>, _ dst: UnsafeMutablePointer<SIMD4<Float>>,
-                                  _ range: Range<Int>, _ m: Bone, translate: Bool) {
-        let c0 = SIMD8(lowHalf: m.c0, highHalf: m.c0), c1 = SIMD8(lowHalf: m.c1, highHalf: m.c1)
-        let c2 = SIMD8(lowHalf: m.c2, highHalf: m.c2), t = SIMD8(lowHalf: m.t, highHalf: m.t)
+    private static func transform(
+        _ src: UnsafePointer<SIMD4<Float>>, _ dst: UnsafeMutablePointer<SIMD4<Float>>,
+        _ range: Range<Int>, _ m: Bone, translate: Bool
+    ) {
+        let c0 = SIMD8(lowHalf: m.c0, highHalf: m.c0)
+        let c1 = SIMD8(lowHalf: m.c1, highHalf: m.c1)
+        let c2 = SIMD8(lowHalf: m.c2, highHalf: m.c2)
+        let t = SIMD8(lowHalf: m.t, highHalf: m.t)
         let stride = MemoryLayout<SIMD4<Float>>.stride
-        let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+        let from = UnsafeRawPointer(src)
+        let to = UnsafeMutableRawPointer(dst)
         var i = range.lowerBound
         while i + 2 <= range.upperBound {
             let p = from.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Float>.self)
@@ -274,8 +327,10 @@ public struct RigState {
     }
 
     @inline(__always)
-    private static func accumulate(_ m: Bone, _ w: Float, _ c0: inout SIMD4<Float>, _ c1: inout SIMD4<Float>,
-                                   _ c2: inout SIMD4<Float>, _ t: inout SIMD4<Float>) {
+    private static func accumulate(
+        _ m: Bone, _ w: Float, _ c0: inout SIMD4<Float>, _ c1: inout SIMD4<Float>,
+        _ c2: inout SIMD4<Float>, _ t: inout SIMD4<Float>
+    ) {
         c0 += m.c0 * w
         c1 += m.c1 * w
         c2 += m.c2 * w
@@ -291,7 +346,8 @@ public struct RigState {
         while i + 8 <= range.upperBound {
             var l2 = SIMD8<Float>()
             for k in 0 ..< 8 {
-                let v = n[i + k], v3 = SIMD3(v.x, v.y, v.z)
+                let v = n[i + k]
+                let v3 = SIMD3(v.x, v.y, v.z)
                 l2[k] = (v3 * v3).sum()
             }
             let inverse = (1 / l2.squareRoot()).replacing(with: 1, where: .!(l2 .> 1e-24))
@@ -322,9 +378,12 @@ public struct RigState {
                     for i in 0 ..< n.count { n[i] = .zero }
                     var t = 0
                     while t + 2 < idx.count {
-                        let a = Int(idx[t]), b = Int(idx[t + 1]), c = Int(idx[t + 2])
+                        let a = Int(idx[t])
+                        let b = Int(idx[t + 1])
+                        let c = Int(idx[t + 2])
                         let pa = p[a]
-                        let e1 = p[b] - pa, e2 = p[c] - pa
+                        let e1 = p[b] - pa
+                        let e2 = p[c] - pa
                         let f = SIMD3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)
                         n[a] += f
                         n[b] += f

@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// How an ARKit morph-target name is recognised on any rig: exactly, case-insensitively, or through common aliases.
 public enum BlendshapeNameMatcher {
     public enum Level: Int, Sendable, Comparable {
@@ -28,12 +27,15 @@ public enum BlendshapeNameMatcher {
         }
         var words: [String] = []
         var current = ""
-        var previousKind = 0   // 1 lower, 2 upper, 3 digit
+        var previousKind = 0  // 1 lower, 2 upper, 3 digit
         let chars = Array(tail)
         for (i, c) in chars.enumerated() {
             let kind = c.isLowercase ? 1 : c.isUppercase ? 2 : c.isNumber ? 3 : 0
             if kind == 0 {
-                if !current.isEmpty { words.append(current); current = "" }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = ""
+                }
                 previousKind = 0
                 continue
             }
@@ -45,7 +47,10 @@ public enum BlendshapeNameMatcher {
                 // "ABCdef": the last capital starts the next word.
                 if kind == 2 && previousKind == 2, i + 1 < chars.count, chars[i + 1].isLowercase { boundary = true }
             }
-            if boundary { words.append(current); current = "" }
+            if boundary {
+                words.append(current)
+                current = ""
+            }
             current.append(c)
             previousKind = kind
         }
@@ -115,11 +120,18 @@ public struct RigCoverage: Sendable, CustomStringConvertible {
     }
 
     public var directCount: Int {
-        sources.filter { if case .morphTargets = $0 { return true }; if case .expression = $0 { return true }; return false }.count
+        sources.filter {
+            if case .morphTargets = $0 { return true }
+            if case .expression = $0 { return true }
+            return false
+        }.count
     }
 
     public var description: String {
-        let presets = sources.filter { if case .presets = $0 { return true }; return false }.count
+        let presets = sources.filter {
+            if case .presets = $0 { return true }
+            return false
+        }.count
         let bones = sources.filter { $0 == .eyeBones }.count
         let missing = ARKitBlendshape.allCases.filter { sources[$0.rawValue] == .none }.map(\.name)
         return "ARKit coverage: \(directCount) direct, \(presets) via VRM presets, \(bones) via eye bones, "
@@ -152,7 +164,13 @@ public struct RigWeightMapping: Sendable {
         (.aa, [(.jawOpen, 1)]),
         (.ih, [(.mouthStretchLeft, 0.5), (.mouthStretchRight, 0.5)]),
         (.ou, [(.mouthPucker, 1)]),
-        (.ee, [(.mouthStretchLeft, 0.25), (.mouthStretchRight, 0.25), (.mouthLowerDownLeft, 0.25), (.mouthLowerDownRight, 0.25)]),
+        (
+            .ee,
+            [
+                (.mouthStretchLeft, 0.25), (.mouthStretchRight, 0.25), (.mouthLowerDownLeft, 0.25),
+                (.mouthLowerDownRight, 0.25),
+            ]
+        ),
         (.oh, [(.mouthFunnel, 1)]),
         (.happy, [(.mouthSmileLeft, 0.5), (.mouthSmileRight, 0.5)]),
         (.angry, [(.browDownLeft, 0.5), (.browDownRight, 0.5)]),
@@ -176,19 +194,28 @@ public struct RigWeightMapping: Sendable {
             guard let (shape, level) = BlendshapeNameMatcher.match(expression.name) else { continue }
             let s = shape.rawValue
             if let current = bestExpression[s], current.0 < level { continue }
-            if let current = bestExpression[s], current.0 == level { bestExpression[s] = (level, current.1 + [e]) } else { bestExpression[s] = (level, [e]) }
+            if let current = bestExpression[s], current.0 == level {
+                bestExpression[s] = (level, current.1 + [e])
+            } else {
+                bestExpression[s] = (level, [e])
+            }
         }
         var bestTargets: [Int: (BlendshapeNameMatcher.Level, [Int])] = [:]
         for (t, name) in targetNames.enumerated() {
             guard let (shape, level) = BlendshapeNameMatcher.match(name) else { continue }
             let s = shape.rawValue
             if let current = bestTargets[s], current.0 < level { continue }
-            if let current = bestTargets[s], current.0 == level { bestTargets[s] = (level, current.1 + [t]) } else { bestTargets[s] = (level, [t]) }
+            if let current = bestTargets[s], current.0 == level {
+                bestTargets[s] = (level, current.1 + [t])
+            } else {
+                bestTargets[s] = (level, [t])
+            }
         }
         var direct = Set<Int>()
         for shape in ARKitBlendshape.allCases {
             let s = shape.rawValue
-            let e = bestExpression[s], t = bestTargets[s]
+            let e = bestExpression[s]
+            let t = bestTargets[s]
             if let e, t == nil || e.0 <= t!.0 {
                 for index in e.1 { for bind in expressions[index].binds { rows[bind.target][s] += bind.weight } }
                 sources[s] = .expression(expressions[e.1[0]].name)
@@ -203,14 +230,18 @@ public struct RigWeightMapping: Sendable {
         // Presets: only those the rig has, standing in for ARKit shapes it lacks.
         var presetExpression: [VRMExpressionPreset: Int] = [:]
         for (e, expression) in expressions.enumerated() {
-            if let p = expression.preset, presetExpression[p] == nil, !expression.binds.isEmpty { presetExpression[p] = e }
+            if let p = expression.preset, presetExpression[p] == nil, !expression.binds.isEmpty {
+                presetExpression[p] = e
+            }
         }
         var driven: [VRMExpressionPreset] = []
         var presetSources: [Int: [VRMExpressionPreset]] = [:]
         for (preset, formula) in Self.presetFormulas {
             guard let e = presetExpression[preset] else { continue }
             if formula.contains(where: { direct.contains($0.0.rawValue) }) { continue }
-            if preset == .blink, presetExpression[.blinkLeft] != nil || presetExpression[.blinkRight] != nil { continue }
+            if preset == .blink, presetExpression[.blinkLeft] != nil || presetExpression[.blinkRight] != nil {
+                continue
+            }
             if [.lookUp, .lookDown, .lookLeft, .lookRight].contains(preset), hasEyeBones { continue }
             driven.append(preset)
             for bind in expressions[e].binds {
@@ -220,8 +251,10 @@ public struct RigWeightMapping: Sendable {
         }
         for (s, presets) in presetSources where sources[s] == .none { sources[s] = .presets(presets) }
         if hasEyeBones {
-            let gaze: [ARKitBlendshape] = [.eyeLookDownLeft, .eyeLookDownRight, .eyeLookInLeft, .eyeLookInRight,
-                                           .eyeLookOutLeft, .eyeLookOutRight, .eyeLookUpLeft, .eyeLookUpRight]
+            let gaze: [ARKitBlendshape] = [
+                .eyeLookDownLeft, .eyeLookDownRight, .eyeLookInLeft, .eyeLookInRight,
+                .eyeLookOutLeft, .eyeLookOutRight, .eyeLookUpLeft, .eyeLookUpRight,
+            ]
             for shape in gaze where sources[shape.rawValue] == .none { sources[shape.rawValue] = .eyeBones }
         }
 
@@ -233,7 +266,9 @@ public struct RigWeightMapping: Sendable {
         }
         self.rowTargets = rowTargets
         self.rows = kept
-        var entryStart: [Int32] = [0], entryShape: [Int32] = [], entryCoefficient: [Float] = []
+        var entryStart: [Int32] = [0]
+        var entryShape: [Int32] = []
+        var entryCoefficient: [Float] = []
         for row in kept {
             for s in 0 ..< 64 where row[s] != 0 {
                 entryShape.append(Int32(s))
@@ -260,15 +295,20 @@ public struct RigWeightMapping: Sendable {
         withUnsafeBytes(of: values) { raw in
             let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
             rowTargets.withUnsafeBufferPointer { targets in
-            entryStart.withUnsafeBufferPointer { start in
-            entryShape.withUnsafeBufferPointer { shape in
-            entryCoefficient.withUnsafeBufferPointer { coefficient in
-                for r in 0 ..< targets.count {
-                    var sum: Float = 0
-                    for e in Int(start[r]) ..< Int(start[r + 1]) { sum += coefficient[e] * v[Int(shape[e])] }
-                    weights[Int(targets[r])] = sum
+                entryStart.withUnsafeBufferPointer { start in
+                    entryShape.withUnsafeBufferPointer { shape in
+                        entryCoefficient.withUnsafeBufferPointer { coefficient in
+                            for r in 0 ..< targets.count {
+                                var sum: Float = 0
+                                for e in Int(start[r]) ..< Int(start[r + 1]) {
+                                    sum += coefficient[e] * v[Int(shape[e])]
+                                }
+                                weights[Int(targets[r])] = sum
+                            }
+                        }
+                    }
                 }
-            }}}}
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import OmoteCore
 
 /// Omote's 3D landmark face model: the 68 iBUG/dlib points of an average adult face in millimetres, a few identity
 /// modes, and for every ARKit shape that moves any of those points an anatomical displacement field.
@@ -49,13 +50,28 @@ package enum FaceModel {
     /// is not mirror-symmetric by index: the jaw runs 0…16, brows 17…26, the eye rings turn the same way, …).
     package static let mirrorIndex: [Int] = {
         var map = Array(0 ..< 68)
-        func pair(_ a: Int, _ b: Int) { map[a] = b; map[b] = a }
+        func pair(_ a: Int, _ b: Int) {
+            map[a] = b
+            map[b] = a
+        }
         for i in 0 ... 7 { pair(i, 16 - i) }
         for i in 0 ... 4 { pair(17 + i, 26 - i) }
-        pair(31, 35); pair(32, 34)
-        pair(36, 45); pair(37, 44); pair(38, 43); pair(39, 42); pair(40, 47); pair(41, 46)
-        pair(48, 54); pair(49, 53); pair(50, 52); pair(55, 59); pair(56, 58)
-        pair(60, 64); pair(61, 63); pair(65, 67)
+        pair(31, 35)
+        pair(32, 34)
+        pair(36, 45)
+        pair(37, 44)
+        pair(38, 43)
+        pair(39, 42)
+        pair(40, 47)
+        pair(41, 46)
+        pair(48, 54)
+        pair(49, 53)
+        pair(50, 52)
+        pair(55, 59)
+        pair(56, 58)
+        pair(60, 64)
+        pair(61, 63)
+        pair(65, 67)
         return map
     }()
 
@@ -101,7 +117,9 @@ package enum FaceModel {
     /// Applies the mandible rotation (opening angle about the hinge's x axis, then the lateral turn about the vertical
     /// axis through the hinge) to a head-frame point with attachment `a`.
     @inline(__always)
-    package static func jawTransform(_ p: SIMD3<Float>, attachment a: Float, open: Float, lateral: Float) -> SIMD3<Float> {
+    package static func jawTransform(_ p: SIMD3<Float>, attachment a: Float, open: Float, lateral: Float) -> SIMD3<
+        Float
+    > {
         guard a > 0 else { return p }
         let v = p - jawPivot
         let psi = -a * lateral * jawLateralMaxRadians  // jawLeft (+) moves the chin toward +x
@@ -129,7 +147,11 @@ package enum FaceModel {
             let p = neutral[k]
             switch mode {
             case .faceWidth:  // bizygomatic/bigonial breadth: sd ≈ 6 mm at the contour
-                if k <= 16 { field[k].x = p.x * 0.06 } else if k >= 17, k <= 26 || (k >= 36 && k <= 47) { field[k].x = p.x * 0.015 }
+                if k <= 16 {
+                    field[k].x = p.x * 0.06
+                } else if k >= 17, k <= 26 || (k >= 36 && k <= 47) {
+                    field[k].x = p.x * 0.015
+                }
             case .lowerFaceHeight:  // subnasale→menton: sd ≈ 5 mm at the chin, scaling everything below the nose
                 if p.y > 45, k != 33 { field[k].y = (p.y - 45) * 0.075 }
             case .eyeSpacing:  // intercanthal width: sd ≈ 2 mm per side
@@ -172,24 +194,46 @@ package enum FaceModel {
         func set(_ k: Int, _ x: Float, _ y: Float, _ z: Float = 0) { d[k] = SIMD3(x, y, z) }
         switch shape {
         case .browDownLeft:  // AU4 (corrugator + depressor supercilii): brow lowered and drawn medially
-            set(22, -2.5, 6, -1); set(23, -1.5, 5.5, -0.5); set(24, -0.5, 4.5); set(25, 0, 3.5); set(26, 0, 2.5)
-            set(43, 0, 0.6); set(44, 0, 0.5)
+            set(22, -2.5, 6, -1)
+            set(23, -1.5, 5.5, -0.5)
+            set(24, -0.5, 4.5)
+            set(25, 0, 3.5)
+            set(26, 0, 2.5)
+            set(43, 0, 0.6)
+            set(44, 0, 0.5)
         case .browInnerUp:  // AU1 (medial frontalis): inner brow ends raised, outer ends barely
-            for (k, lift) in [(21, 7.0), (22, 7.0), (20, 5.5), (23, 5.5), (19, 3.5), (24, 3.5), (18, 1.5), (25, 1.5), (17, 0.5), (26, 0.5)] {
+            for (k, lift) in [
+                (21, 7.0), (22, 7.0), (20, 5.5), (23, 5.5), (19, 3.5), (24, 3.5), (18, 1.5), (25, 1.5), (17, 0.5),
+                (26, 0.5),
+            ] {
                 set(k, 0, Float(-lift))
             }
-            set(38, 0, -0.6); set(43, 0, -0.6)
+            set(38, 0, -0.6)
+            set(43, 0, -0.6)
         case .browOuterUpLeft:  // AU2 (lateral frontalis)
-            set(26, 0, -7); set(25, 0, -6.5); set(24, 0, -4.5); set(23, 0, -2); set(22, 0, -0.5); set(44, 0, -0.6)
+            set(26, 0, -7)
+            set(25, 0, -6.5)
+            set(24, 0, -4.5)
+            set(23, 0, -2)
+            set(22, 0, -0.5)
+            set(44, 0, -0.6)
         case .eyeBlinkLeft:  // AU45/AU43: the upper lid descends onto the lower lid, which rises ≈ 1 mm to meet it
             let lift: Float = 1
-            set(46, 0, -lift); set(47, 0, -lift)
+            set(46, 0, -lift)
+            set(47, 0, -lift)
             d[44] = face[46] + SIMD3(0, -lift, -0.5) - face[44]
             d[43] = face[47] + SIMD3(0, -lift, -0.5) - face[43]
         case .eyeSquintLeft:  // AU7 (orbicularis oculi, palpebral part): lower lid up and straightened, upper lid down
-            set(46, -0.3, -2.5); set(47, 0.3, -2.5); set(43, 0, 1); set(44, 0, 1); set(45, -0.8, -0.3)
+            set(46, -0.3, -2.5)
+            set(47, 0.3, -2.5)
+            set(43, 0, 1)
+            set(44, 0, 1)
+            set(45, -0.8, -0.3)
         case .eyeWideLeft:  // AU5 (levator palpebrae superioris): upper lid retracted, exposing sclera above the iris
-            set(43, 0, -3); set(44, 0, -3); set(46, 0, 0.4); set(47, 0, 0.4)
+            set(43, 0, -3)
+            set(44, 0, -3)
+            set(46, 0, 0.4)
+            set(47, 0, 0.4)
         case .jawOpen, .jawLeft:  // AU26/27, AU30: mandible rotation (the chord of the full rotation)
             for k in 0 ..< 68 {
                 let open: Float = shape == .jawOpen ? 1 : 0
@@ -203,9 +247,19 @@ package enum FaceModel {
             for k in [48, 54] { set(k, 0, -3) }
             for k in [60, 64] { set(k, 0, -4) }
         case .mouthDimpleLeft:  // AU14 (buccinator): corner pulled straight back and outward, dimpling the cheek
-            set(54, 3.5, 0, 4); set(64, 3, 0, 3.5); set(53, 1.5, 0, 1.5); set(55, 1.5, 0, 1.5); set(63, 1, 0, 1); set(65, 1, 0, 1)
+            set(54, 3.5, 0, 4)
+            set(64, 3, 0, 3.5)
+            set(53, 1.5, 0, 1.5)
+            set(55, 1.5, 0, 1.5)
+            set(63, 1, 0, 1)
+            set(65, 1, 0, 1)
         case .mouthFrownLeft:  // AU15 (depressor anguli oris): corner pulled down
-            set(54, 1, 4.5); set(64, 0.8, 4); set(53, 0.3, 1.5); set(55, 0.5, 2.5); set(63, 0.3, 1.2); set(65, 0.4, 2.2)
+            set(54, 1, 4.5)
+            set(64, 0.8, 4)
+            set(53, 0.3, 1.5)
+            set(55, 0.5, 2.5)
+            set(63, 0.3, 1.2)
+            set(65, 0.4, 2.2)
             set(56, 0, 0.8)
         case .mouthFunnel:  // AU22 (orbicularis oris): lips everted into a funnel, opening in the middle
             for k in 48 ... 67 {
@@ -223,10 +277,21 @@ package enum FaceModel {
             for k in 48 ... 67 { set(k, 6, 0) }
             set(33, 0.5, 0)
         case .mouthLowerDownLeft:  // AU16 (depressor labii inferioris): the left half of the lower lip pulled down
-            set(55, 0.5, 4); set(56, 0, 4); set(57, 0, 2); set(58, 0, 0.5); set(65, 0.3, 4); set(66, 0, 2); set(67, 0, 0.5)
+            set(55, 0.5, 4)
+            set(56, 0, 4)
+            set(57, 0, 2)
+            set(58, 0, 0.5)
+            set(65, 0.3, 4)
+            set(66, 0, 2)
+            set(67, 0, 0.5)
             set(54, 0.3, 1)
         case .mouthPressLeft:  // AU24 (lip presser): both lips compressed against each other on the left
-            set(52, 0, 1.5); set(53, 0, 1.2); set(55, 0, -1.2); set(56, 0, -1.5); set(51, 0, 0.7); set(57, 0, -0.7)
+            set(52, 0, 1.5)
+            set(53, 0, 1.2)
+            set(55, 0, -1.2)
+            set(56, 0, -1.5)
+            set(51, 0, 0.7)
+            set(57, 0, -0.7)
             set(54, -0.5, 0)
         case .mouthPucker:  // AU18 (incisivus labii): lips pushed forward and drawn together, mouth closed
             for k in 48 ... 67 {
@@ -236,36 +301,86 @@ package enum FaceModel {
             for k in [49, 50, 51, 52, 53] { d[k].y += 1 }
             for k in [55, 56, 57, 58, 59] { d[k].y -= 1 }
         case .mouthRollLower:  // AU28 (lip suck): the lower vermilion rolls in over the teeth
-            set(55, 0, -2.5); set(56, 0, -4.5); set(57, 0, -5); set(58, 0, -4.5); set(59, 0, -2.5)
-            set(65, 0, 0.5); set(66, 0, 0.5); set(67, 0, 0.5)
+            set(55, 0, -2.5)
+            set(56, 0, -4.5)
+            set(57, 0, -5)
+            set(58, 0, -4.5)
+            set(59, 0, -2.5)
+            set(65, 0, 0.5)
+            set(66, 0, 0.5)
+            set(67, 0, 0.5)
             for k in 55 ... 59 { d[k].z = 2 }
         case .mouthRollUpper:
-            set(49, 0, 2.5); set(50, 0, 4); set(51, 0, 4.5); set(52, 0, 4); set(53, 0, 2.5)
-            set(61, 0, -0.5); set(62, 0, -0.5); set(63, 0, -0.5)
+            set(49, 0, 2.5)
+            set(50, 0, 4)
+            set(51, 0, 4.5)
+            set(52, 0, 4)
+            set(53, 0, 2.5)
+            set(61, 0, -0.5)
+            set(62, 0, -0.5)
+            set(63, 0, -0.5)
             for k in 49 ... 53 { d[k].z = 2 }
         case .mouthShrugLower:  // AU17 (mentalis): chin boss and lower lip pushed up
-            set(7, 0, -2.5); set(8, 0, -3, -1); set(9, 0, -2.5)
+            set(7, 0, -2.5)
+            set(8, 0, -3, -1)
+            set(9, 0, -2.5)
             for k in [55, 56, 57, 58, 59, 65, 66, 67] { d[k] = SIMD3(0, -3, -2) }
-            set(54, 0, -1); set(48, 0, -1)
+            set(54, 0, -1)
+            set(48, 0, -1)
         case .mouthShrugUpper:  // the upper lip pushed up by the lower lip (AU10-like, symmetric)
             for k in [49, 50, 51, 52, 53, 61, 62, 63] { d[k] = SIMD3(0, -2.5, -1) }
         case .mouthSmileLeft:  // AU12 (zygomaticus major): corner drawn up, out and back toward the cheekbone
             // A full smile moves the corner ≈ 12 mm along the muscle's line of pull.
-            set(54, 9, -8, 4.5); set(64, 7.5, -7.5, 4.5); set(53, 4.5, -5, 2); set(52, 1.8, -2.2, 0.8)
-            set(55, 5, -5.5, 2); set(56, 1.8, -2.2, 0.8); set(63, 3.8, -4.5, 1.5); set(65, 3.8, -5, 1.5)
-            set(51, 0.7, -0.9); set(57, 0.7, -0.7); set(62, 0.7, -0.9); set(66, 0.7, -0.9)
-            set(35, 0.8, -0.5); set(46, 0, -0.6); set(47, 0, -0.4); set(12, 0.5, 0); set(11, 0.5, 0)
+            set(54, 9, -8, 4.5)
+            set(64, 7.5, -7.5, 4.5)
+            set(53, 4.5, -5, 2)
+            set(52, 1.8, -2.2, 0.8)
+            set(55, 5, -5.5, 2)
+            set(56, 1.8, -2.2, 0.8)
+            set(63, 3.8, -4.5, 1.5)
+            set(65, 3.8, -5, 1.5)
+            set(51, 0.7, -0.9)
+            set(57, 0.7, -0.7)
+            set(62, 0.7, -0.9)
+            set(66, 0.7, -0.9)
+            set(35, 0.8, -0.5)
+            set(46, 0, -0.6)
+            set(47, 0, -0.4)
+            set(12, 0.5, 0)
+            set(11, 0.5, 0)
         case .mouthStretchLeft:  // AU20 (risorius/platysma): corner pulled laterally and slightly down
-            set(54, 6, 2, 1); set(64, 5, 2); set(55, 3, 2.5); set(56, 1, 1.5); set(65, 2.5, 2.2); set(53, 3, 1)
-            set(63, 2.5, 0.8); set(57, 0.3, 0.5)
+            set(54, 6, 2, 1)
+            set(64, 5, 2)
+            set(55, 3, 2.5)
+            set(56, 1, 1.5)
+            set(65, 2.5, 2.2)
+            set(53, 3, 1)
+            set(63, 2.5, 0.8)
+            set(57, 0.3, 0.5)
         case .mouthUpperUpLeft:  // AU10 (levator labii superioris): left upper lip raised
-            set(52, 0, -4); set(53, 0.3, -3.5); set(51, 0, -2); set(50, 0, -0.5); set(63, 0, -3.5); set(62, 0, -1.5)
-            set(54, 0.2, -1); set(64, 0, -1); set(35, 0, -0.6)
+            set(52, 0, -4)
+            set(53, 0.3, -3.5)
+            set(51, 0, -2)
+            set(50, 0, -0.5)
+            set(63, 0, -3.5)
+            set(62, 0, -1.5)
+            set(54, 0.2, -1)
+            set(64, 0, -1)
+            set(35, 0, -0.6)
         case .noseSneerLeft:  // AU9 (levator labii sup. alaeque nasi): nostril wing and upper lip up, brow head down
-            set(35, 0.5, -3); set(34, 0, -2); set(33, 0, -0.8); set(30, 0, -0.5)
-            set(52, 0, -1.8); set(53, 0, -1.5); set(63, 0, -1.2); set(22, -0.5, 2.5); set(23, 0, 1); set(47, 0, -1)
+            set(35, 0.5, -3)
+            set(34, 0, -2)
+            set(33, 0, -0.8)
+            set(30, 0, -0.5)
+            set(52, 0, -1.8)
+            set(53, 0, -1.5)
+            set(63, 0, -1.2)
+            set(22, -0.5, 2.5)
+            set(23, 0, 1)
+            set(47, 0, -1)
             set(42, 0, -0.5)
-        case .eyeLookDownLeft, .eyeLookInLeft, .eyeLookOutLeft, .eyeLookUpLeft, .cheekPuff, .cheekSquintLeft, .tongueOut:
+        case .eyeLookDownLeft, .eyeLookInLeft, .eyeLookOutLeft, .eyeLookUpLeft, .cheekPuff, .cheekSquintLeft,
+            .tongueOut:
             return nil  // eyeball/cheek surface/tongue: no landmark on them
         default:
             return nil
@@ -282,14 +397,19 @@ package enum FaceModel {
 
     /// The mirror image of a face: point k of the result is point mirrorIndex[k] with x negated.
     package static func mirrorFace(_ face: [SIMD3<Float>]) -> [SIMD3<Float>] {
-        (0 ..< 68).map { k in let p = face[mirrorIndex[k]]; return SIMD3(-p.x, p.y, p.z) }
+        (0 ..< 68).map { k in
+            let p = face[mirrorIndex[k]]
+            return SIMD3(-p.x, p.y, p.z)
+        }
     }
 
     /// The 3D landmarks of `identityFace(identity) + personalOffsets` deformed by the weights: mandible rotation
     /// first (jawOpen, jawLeft − jawRight), then the linear fields of the other shapes, built on `fieldFace`.
     /// This is exactly the model the solver fits (tests synthesise landmarks with it).
-    package static func shape(weights: BlendshapeWeights, identity: [Float] = [], personalOffsets: [SIMD3<Float>]? = nil,
-                             fieldFace: [SIMD3<Float>] = neutral) -> [SIMD3<Float>] {
+    package static func shape(
+        weights: BlendshapeWeights, identity: [Float] = [], personalOffsets: [SIMD3<Float>]? = nil,
+        fieldFace: [SIMD3<Float>] = neutral
+    ) -> [SIMD3<Float>] {
         var base = identityFace(identity)
         if let personalOffsets { for k in 0 ..< 68 { base[k] += personalOffsets[k] } }
         var out = base
@@ -328,14 +448,18 @@ package enum SolvedShapes {
     ]
     /// Fields exist (they move points) but the 68 points cannot tell them apart from other shapes, or they move
     /// points only along the camera axis; reported as not tracked.
-    package static let fieldOnly: [ARKitBlendshape] = [.mouthPressLeft, .mouthPressRight, .mouthShrugUpper, .jawForward]
+    package static let fieldOnly: [ARKitBlendshape] = [
+        .mouthPressLeft, .mouthPressRight, .mouthShrugUpper, .jawForward,
+    ]
     /// No landmark on the moving surface at all.
     package static let invisible: [ARKitBlendshape] = [.cheekPuff, .tongueOut]
 
     /// Mask of every shape the solver reports as tracked (solved or derived).
     package static let trackedMask: UInt64 = {
         var mask: UInt64 = 0
-        for s in linear + jaw + derived + signedPairs.flatMap({ [$0.left, $0.right] }) { mask |= 1 << UInt64(s.rawValue) }
+        for s in linear + jaw + derived + signedPairs.flatMap({ [$0.left, $0.right] }) {
+            mask |= 1 << UInt64(s.rawValue)
+        }
         return mask
     }()
 }

@@ -1,9 +1,10 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import OmoteCore
 
 /// One bounded Gauss–Newton step on pose and weights: the normal equations, the pose eliminated by its Schur
 /// complement, the weights by projected coordinate descent, the pose back-substituted.
@@ -220,7 +221,8 @@ extension FaceSolver {
             while a < kp {
                 var value = normal.load(SIMD8<Float>.self, at: row + a)
                 for r in 0 ..< 6 {
-                    value -= normal.load(SIMD8<Float>.self, at: r * n + 6 + a) * SIMD8(repeating: poseCoupling[r * kp + b])
+                    value -=
+                        normal.load(SIMD8<Float>.self, at: r * n + 6 + a) * SIMD8(repeating: poseCoupling[r * kp + b])
                 }
                 reduced.store(value, at: column + a)
                 a += 8
@@ -230,7 +232,8 @@ extension FaceSolver {
         }
         var a = 0
         while a < kp {
-            var value = gradient.load(SIMD8<Float>.self, at: 6 + a)
+            var value =
+                gradient.load(SIMD8<Float>.self, at: 6 + a)
                 + penalty.load(SIMD8<Float>.self, at: a) * weights.load(SIMD8<Float>.self, at: a)
             for r in 0 ..< 6 {
                 value -= normal.load(SIMD8<Float>.self, at: r * n + 6 + a) * SIMD8(repeating: poseGradient[r])
@@ -292,7 +295,8 @@ extension FaceSolver {
                 g = reducedGradient[v + 1] + delta * reduced[column + v + 1]
                 var i = 0
                 while i < kp {
-                    let updated = reducedGradient.load(SIMD8<Float>.self, at: i)
+                    let updated =
+                        reducedGradient.load(SIMD8<Float>.self, at: i)
                         + delta * reduced.load(SIMD8<Float>.self, at: column + i)
                     reducedGradient.store(updated, at: i)
                     i += 8

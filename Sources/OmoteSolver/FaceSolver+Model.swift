@@ -51,7 +51,8 @@ extension FaceSolver {
                 fields[start + p + k] = field[k].y
                 fields[start + 2 * p + k] = field[k].z
             }
-            columnChunks[6 + v] = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && field[8 * c + $0] != .zero } }
+            columnChunks[6 + v] = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && field[8 * c + $0] != .zero }
+            }
         }
         // The jaw's derivative directions are proportional to the attachment.
         let jaw = chunkMask { c in (0 ..< 8).contains { 8 * c + $0 < 68 && attachment[8 * c + $0] != 0 } }

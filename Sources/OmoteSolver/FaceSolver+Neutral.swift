@@ -93,10 +93,12 @@ extension FaceSolver {
                 let dx = identityFields.load(SIMD8<Float>.self, at: field + i)
                 let dy = identityFields.load(SIMD8<Float>.self, at: field + p + i)
                 let dz = identityFields.load(SIMD8<Float>.self, at: field + 2 * p + i)
-                let u = headJacobian.load(SIMD8<Float>.self, at: i) * dx
+                let u =
+                    headJacobian.load(SIMD8<Float>.self, at: i) * dx
                     + headJacobian.load(SIMD8<Float>.self, at: p + i) * dy
                     + headJacobian.load(SIMD8<Float>.self, at: 2 * p + i) * dz
-                let v = headJacobian.load(SIMD8<Float>.self, at: 3 * p + i) * dx
+                let v =
+                    headJacobian.load(SIMD8<Float>.self, at: 3 * p + i) * dx
                     + headJacobian.load(SIMD8<Float>.self, at: 4 * p + i) * dy
                     + headJacobian.load(SIMD8<Float>.self, at: 5 * p + i) * dz
                 jacobian.store(u, at: mode * rows + i)

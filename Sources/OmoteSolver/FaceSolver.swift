@@ -107,7 +107,8 @@ public final class FaceSolver {
         headJacobian = AlignedBuffer(zeroedCount: 6 * p)
         jacobian = AlignedBuffer(zeroedCount: Self.unknowns * 2 * p)
         residual = AlignedBuffer(zeroedCount: 2 * p)
-        normal = AlignedBuffer(zeroedCount: Self.unknowns * Self.unknowns + 8)  // + 8: SIMD8 reads of the last row's tail
+        // + 8: SIMD8 reads of the last row's tail.
+        normal = AlignedBuffer(zeroedCount: Self.unknowns * Self.unknowns + 8)
         gradient = AlignedBuffer(zeroedCount: Self.unknowns + 8)
         reduced = AlignedBuffer(zeroedCount: Self.variables * Self.paddedVariables + 8)  // + 8: descent reads v + 1
         reducedGradient = AlignedBuffer(zeroedCount: Self.paddedVariables + 8)

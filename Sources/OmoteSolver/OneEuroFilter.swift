@@ -58,7 +58,8 @@ package struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Sca
         if Vector.scalarCount % 8 == 0 {
             var value = value
             let derivativeAlpha = Self.alpha(cutoff: SIMD8(repeating: parameters.derivativeCutoffHz), period: period)
-            let minimumCutoff = SIMD8<Float>(repeating: parameters.minimumCutoffHz), beta = parameters.beta
+            let minimumCutoff = SIMD8<Float>(repeating: parameters.minimumCutoffHz)
+            let beta = parameters.beta
             withUnsafeMutableBytes(of: &previous) { previousBytes in
                 withUnsafeMutableBytes(of: &previousDerivative) { derivativeBytes in
                     withUnsafeMutableBytes(of: &value) { valueBytes in

@@ -69,8 +69,11 @@ final class PupilLocator {
     ///   - ring: the eye's six landmarks in dlib order for that eye, mapped so that ring[0] is the corner at the
     ///     head's −x side, ring[3] the corner at +x, ring[1], ring[2] the upper lid (from −x to +x) and ring[5],
     ///     ring[4] the lower lid (from −x to +x).
-    func locate(in image: LumaImage, ring: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>)) -> Result {
-        let gw = Self.gridWidth, gh = Self.gridHeight
+    func locate(
+        in image: LumaImage, ring: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>)
+    ) -> Result {
+        let gw = Self.gridWidth
+        let gh = Self.gridHeight
         let axisVector = ring.3 - ring.0
         let eyeWidth = (axisVector * axisVector).sum().squareRoot()
         let centre = (ring.0 + ring.3) * 0.5
@@ -81,9 +84,16 @@ final class PupilLocator {
         let step = eyeWidth / Self.cellsPerEyeWidth
 
         // Lids in grid units (x along u, y along v, origin at the centre).
-        func local(_ p: SIMD2<Float>) -> SIMD2<Float> { let d = p - centre; return SIMD2((d * u).sum(), (d * v).sum()) / step }
-        let c0 = local(ring.0), c3 = local(ring.3)
-        let up1 = local(ring.1), up2 = local(ring.2), lo1 = local(ring.5), lo2 = local(ring.4)
+        func local(_ p: SIMD2<Float>) -> SIMD2<Float> {
+            let d = p - centre
+            return SIMD2((d * u).sum(), (d * v).sum()) / step
+        }
+        let c0 = local(ring.0)
+        let c3 = local(ring.3)
+        let up1 = local(ring.1)
+        let up2 = local(ring.2)
+        let lo1 = local(ring.5)
+        let lo2 = local(ring.4)
         let aperture = ((lo1.y - up1.y) + (lo2.y - up2.y)) * 0.5 * step / eyeWidth
         result.aperture = aperture
         func lidY(_ x: Float, _ a: SIMD2<Float>, _ b: SIMD2<Float>, _ c: SIMD2<Float>, _ d: SIMD2<Float>) -> Float {
@@ -100,19 +110,27 @@ final class PupilLocator {
             lids[gw + i] = inside ? lidY(gx, c0, lo1, lo2, c3) - 1 : -.infinity
         }
         // Resample (bilinear, clamped to the image).
-        let maxX = Float(image.width - 1), maxY = Float(image.height - 1)
-        let lastX0 = max(image.width - 2, 0), lastY0 = max(image.height - 2, 0)
-        let pixels = image.pixels, rowStride = image.rowStride
+        let maxX = Float(image.width - 1)
+        let maxY = Float(image.height - 1)
+        let lastX0 = max(image.width - 2, 0)
+        let lastY0 = max(image.height - 2, 0)
+        let pixels = image.pixels
+        let rowStride = image.rowStride
         for j in 0 ..< gh {
             let gy = Float(j) + 0.5 - Float(gh) / 2
             for i in 0 ..< gw {
                 let gx = Float(i) + 0.5 - Float(gw) / 2
                 let p = centre + (gx * u + gy * v) * step
-                let x = min(max(p.x, 0), maxX), y = min(max(p.y, 0), maxY)
-                let x0 = min(Int(x), lastX0), y0 = min(Int(y), lastY0)
-                let fx = x - Float(x0), fy = y - Float(y0)
-                let x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
-                let row0 = pixels + y0 &* rowStride, row1 = pixels + y1 &* rowStride
+                let x = min(max(p.x, 0), maxX)
+                let y = min(max(p.y, 0), maxY)
+                let x0 = min(Int(x), lastX0)
+                let y0 = min(Int(y), lastY0)
+                let fx = x - Float(x0)
+                let fy = y - Float(y0)
+                let x1 = min(x0 + 1, image.width - 1)
+                let y1 = min(y0 + 1, image.height - 1)
+                let row0 = pixels + y0 &* rowStride
+                let row1 = pixels + y1 &* rowStride
                 let top = Float(row0[x0]) * (1 - fx) + Float(row0[x1]) * fx
                 let bottom = Float(row1[x0]) * (1 - fx) + Float(row1[x1]) * fx
                 intensity[j * gw + i] = top * (1 - fy) + bottom * fy
@@ -122,22 +140,30 @@ final class PupilLocator {
         // Darkness weight: 3×3 box-blurred inverted intensity (only candidates are weighted).
         for j in 0 ..< gh {
             for i in 0 ..< gw where candidate[j * gw + i] {
-                var sum: Float = 0, n: Float = 0
+                var sum: Float = 0
+                var n: Float = 0
                 for dj in -1 ... 1 where j + dj >= 0 && j + dj < gh {
-                    for di in -1 ... 1 where i + di >= 0 && i + di < gw { sum += intensity[(j + dj) * gw + i + di]; n += 1 }
+                    for di in -1 ... 1 where i + di >= 0 && i + di < gw {
+                        sum += intensity[(j + dj) * gw + i + di]
+                        n += 1
+                    }
                 }
                 darkness[j * gw + i] = 255 - sum / n
             }
         }
         // Gradients (central differences); keep those above mean + 0.3·sd of the magnitude, as unit vectors.
         var count = 0
-        var magnitudeSum: Float = 0, magnitudeSquares: Float = 0, interior: Float = 0
+        var magnitudeSum: Float = 0
+        var magnitudeSquares: Float = 0
+        var interior: Float = 0
         for j in 1 ..< gh - 1 {
             for i in 1 ..< gw - 1 {
                 let gx = (intensity[j * gw + i + 1] - intensity[j * gw + i - 1]) * 0.5
                 let gy = (intensity[(j + 1) * gw + i] - intensity[(j - 1) * gw + i]) * 0.5
                 let m2 = gx * gx + gy * gy
-                magnitudeSum += m2.squareRoot(); magnitudeSquares += m2; interior += 1
+                magnitudeSum += m2.squareRoot()
+                magnitudeSquares += m2
+                interior += 1
             }
         }
         let mean = magnitudeSum / interior
@@ -149,9 +175,12 @@ final class PupilLocator {
                 let gy = (intensity[(j + 1) * gw + i] - intensity[(j - 1) * gw + i]) * 0.5
                 let m = (gx * gx + gy * gy).squareRoot()
                 guard m > threshold else { continue }
-                sampleX[count] = Float(i); sampleY[count] = Float(j)
-                sampleColumn[count] = Int32(i); sampleRow[count] = Int32(j)
-                sampleGX[count] = gx / m; sampleGY[count] = gy / m
+                sampleX[count] = Float(i)
+                sampleY[count] = Float(j)
+                sampleColumn[count] = Int32(i)
+                sampleRow[count] = Int32(j)
+                sampleGX[count] = gx / m
+                sampleGY[count] = gy / m
                 count += 1
             }
         }
@@ -163,49 +192,69 @@ final class PupilLocator {
         for index in 0 ..< Self.cellCount { scores[index] = 0 }
         let laneOffsets = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for j in 0 ..< gh {
-            var first = gw, last = -1
-            for i in 0 ..< gw where candidate[j * gw + i] { first = min(first, i); last = i }
+            var first = gw
+            var last = -1
+            for i in 0 ..< gw where candidate[j * gw + i] {
+                first = min(first, i)
+                last = i
+            }
             guard last >= 0 else { continue }
             var i0 = first & ~7
             while i0 <= last {
                 let cx = laneOffsets + Float(i0)
                 // Two accumulators: the sum over samples is a latency-bound chain otherwise.
-                var acc0 = SIMD8<Float>.zero, acc1 = SIMD8<Float>.zero
+                var acc0 = SIMD8<Float>.zero
+                var acc1 = SIMD8<Float>.zero
                 let base = 32 + i0
                 @inline(__always) func term(_ k: Int) -> SIMD8<Float> {
                     let dy = sampleY[k] - Float(j)
                     let dx = SIMD8(repeating: sampleX[k]) - cx
                     var dot = dx * sampleGX[k] + SIMD8(repeating: dy * sampleGY[k])
                     dot.replace(with: 0, where: dot .< 0)
-                    let dj = Int(sampleRow[k]) - j, column = Int(sampleColumn[k])
+                    let dj = Int(sampleRow[k]) - j
+                    let column = Int(sampleColumn[k])
                     let row = base + (dj < 0 ? -dj : dj) * tableWidth - column
                     return dot * dot * inverseSquares.load(SIMD8<Float>.self, at: row)
                 }
                 var k = 0
-                while k + 1 < count { acc0 += term(k); acc1 += term(k + 1); k += 2 }
+                while k + 1 < count {
+                    acc0 += term(k)
+                    acc1 += term(k + 1)
+                    k += 2
+                }
                 if k < count { acc0 += term(k) }
                 scores.store(acc0 + acc1, at: j * gw + i0)
                 i0 += 8
             }
         }
-        var best: Float = -1, bestIndex = -1
+        var best: Float = -1
+        var bestIndex = -1
         for index in 0 ..< Self.cellCount {
-            guard candidate[index] else { scores[index] = 0; continue }
+            guard candidate[index] else {
+                scores[index] = 0
+                continue
+            }
             let score = scores[index] * darkness[index]
             scores[index] = score
-            if score > best { best = score; bestIndex = index }
+            if score > best {
+                best = score
+                bestIndex = index
+            }
         }
         guard bestIndex >= 0, best > 0 else { return result }
-        let bi = bestIndex % gw, bj = bestIndex / gw
+        let bi = bestIndex % gw
+        let bj = bestIndex / gw
         // Sub-cell refinement: vertex of the parabola through the best score and its neighbours.
         func refine(_ minus: Float, _ centre: Float, _ plus: Float) -> Float {
             let denominator = minus - 2 * centre + plus
             guard denominator < 0 else { return 0 }
             return max(-0.5, min(0.5, 0.5 * (minus - plus) / denominator))
         }
-        let dxRefine = bi > 0 && bi < gw - 1 && candidate[bestIndex - 1] && candidate[bestIndex + 1]
+        let dxRefine =
+            bi > 0 && bi < gw - 1 && candidate[bestIndex - 1] && candidate[bestIndex + 1]
             ? refine(scores[bestIndex - 1], best, scores[bestIndex + 1]) : 0
-        let dyRefine = bj > 0 && bj < gh - 1 && candidate[bestIndex - gw] && candidate[bestIndex + gw]
+        let dyRefine =
+            bj > 0 && bj < gh - 1 && candidate[bestIndex - gw] && candidate[bestIndex + gw]
             ? refine(scores[bestIndex - gw], best, scores[bestIndex + gw]) : 0
         let gx = Float(bi) + 0.5 - Float(gw) / 2 + dxRefine
         let gy = Float(bj) + 0.5 - Float(gh) / 2 + dyRefine

@@ -1,9 +1,10 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import OmoteCore
 
 /// How the solver sees the camera and how it fits. Defaults suit a 640×360 UVC webcam at arm's length.
 public struct FaceSolverConfiguration: Sendable {

@@ -10,17 +10,20 @@ public final class AvatarPainter {
 
     public init(model: RigModel) {
         self.model = model
-        colors = model.colors.isEmpty
+        colors =
+            model.colors.isEmpty
             ? Array(repeating: SIMD3(0.85, 0.72, 0.62), count: model.vertexCount)
             : model.colors.map { SIMD3($0.x, $0.y, $0.z) }
-        var low = SIMD3<Float>(repeating: .infinity), high = SIMD3<Float>(repeating: -.infinity)
+        var low = SIMD3<Float>(repeating: .infinity)
+        var high = SIMD3<Float>(repeating: -.infinity)
         for p in model.positions {
             low = pointwiseMin(low, p)
             high = pointwiseMax(high, p)
         }
         if model.positions.isEmpty { (low, high) = (SIMD3(repeating: -1), SIMD3(repeating: 1)) }
         // Room for the head to turn: widen to the larger of width and depth.
-        let centre = (low + high) / 2, half = (high - low) / 2
+        let centre = (low + high) / 2
+        let half = (high - low) / 2
         let side = max(half.x, half.z)
         boundsMinimum = SIMD3(centre.x - side, low.y, centre.z - side)
         boundsMaximum = SIMD3(centre.x + side, high.y, centre.z + side)
@@ -28,14 +31,16 @@ public final class AvatarPainter {
 
     /// Draws `state` (deformed from this painter's model) over the rasteriser's current picture.
     public func paint(_ state: RigState, into rasterizer: SoftwareRasterizer) {
-        let camera = RasterCamera.fitting(minimum: boundsMinimum, maximum: boundsMaximum,
-                                          width: rasterizer.width, height: rasterizer.height, margin: 0.06)
+        let camera = RasterCamera.fitting(
+            minimum: boundsMinimum, maximum: boundsMaximum,
+            width: rasterizer.width, height: rasterizer.height, margin: 0.06)
         state.positions.withUnsafeBufferPointer { positions in
             state.normals.withUnsafeBufferPointer { normals in
                 colors.withUnsafeBufferPointer { colors in
                     model.indices.withUnsafeBufferPointer { indices in
-                        rasterizer.draw(RasterMesh(positions: positions, normals: normals, colors: colors, indices: indices),
-                                        camera: camera)
+                        rasterizer.draw(
+                            RasterMesh(positions: positions, normals: normals, colors: colors, indices: indices),
+                            camera: camera)
                     }
                 }
             }

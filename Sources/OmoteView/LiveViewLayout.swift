@@ -20,8 +20,9 @@ public struct LiveViewLayout {
         let panel = min(panelWidth, max(24, size.columns / 2))
         let pictureHeight = (rows - 1) * 2
         let pictureWidth = max(8, min(size.columns - panel - 2, pictureHeight))
-        return Geometry(pictureWidth: pictureWidth, pictureHeight: pictureHeight, panelColumn: pictureWidth + 2,
-                        panelWidth: panel, rows: rows)
+        return Geometry(
+            pictureWidth: pictureWidth, pictureHeight: pictureHeight, panelColumn: pictureWidth + 2,
+            panelWidth: panel, rows: rows)
     }
 
     /// Writes the panel text for `model` into `canvas` (picture is drawn separately).
@@ -43,10 +44,12 @@ public struct LiveViewLayout {
         }
         let angles = frame.headPose.yawPitchRoll * (180 / .pi)
         line("head: yaw \(fixed(angles.x, 1))°  pitch \(fixed(angles.y, 1))°  roll \(fixed(angles.z, 1))°")
-        line("\(fixed(Float(model.framesPerSecond), 1)) fps  \(model.framesProcessed) frames  \(model.framesDropped) dropped"
-            + (model.latencyNanoseconds.map { "  latency \($0 / 1_000_000) ms" } ?? ""))
+        line(
+            "\(fixed(Float(model.framesPerSecond), 1)) fps  \(model.framesProcessed) frames  \(model.framesDropped) dropped"
+                + (model.latencyNanoseconds.map { "  latency \($0 / 1_000_000) ms" } ?? ""))
         for stage in PipelineStage.allCases {
-            line("  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")
+            line(
+                "  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
         switch frame.calibration {
@@ -62,7 +65,9 @@ public struct LiveViewLayout {
         order.sort { frame.weights[$0] > frame.weights[$1] }
         let barWidth = max(6, geometry.panelWidth - 26)
         for shape in order where row < geometry.rows - 2 {
-            line("\(pad(shape.name, to: 19)) \(bar(frame.weights[shape], width: barWidth)) \(fixed(frame.weights[shape], 2))")
+            line(
+                "\(pad(shape.name, to: 19)) \(bar(frame.weights[shape], width: barWidth)) \(fixed(frame.weights[shape], 2))"
+            )
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)
@@ -81,7 +86,8 @@ public struct LiveViewLayout {
         var scale: Float = 1
         for _ in 0 ..< decimals { scale *= 10 }
         let scaled = Int((abs(value) * scale).rounded())
-        let integer = scaled / Int(scale), fraction = scaled % Int(scale)
+        let integer = scaled / Int(scale)
+        let fraction = scaled % Int(scale)
         var text = (value < 0 && scaled != 0 ? "-" : "") + String(integer)
         if decimals > 0 {
             let digits = String(fraction)

@@ -9,8 +9,10 @@ public struct RasterMesh {
     /// Three vertex indices per triangle, counter-clockwise when seen from the front (glTF's convention).
     public var indices: UnsafeBufferPointer<UInt32>
 
-    public init(positions: UnsafeBufferPointer<SIMD3<Float>>, normals: UnsafeBufferPointer<SIMD3<Float>>,
-                colors: UnsafeBufferPointer<SIMD3<Float>>, indices: UnsafeBufferPointer<UInt32>) {
+    public init(
+        positions: UnsafeBufferPointer<SIMD3<Float>>, normals: UnsafeBufferPointer<SIMD3<Float>>,
+        colors: UnsafeBufferPointer<SIMD3<Float>>, indices: UnsafeBufferPointer<UInt32>
+    ) {
         precondition(normals.count == positions.count && colors.count == positions.count && indices.count % 3 == 0)
         self.positions = positions
         self.normals = normals
@@ -29,8 +31,10 @@ public struct RasterCamera: Sendable {
     /// Pixels per model unit.
     public var scale: Float
 
-    public init(rotation: Rotation3 = .identity,
-                target: SIMD3<Float> = .zero, screenCenter: SIMD2<Float>, scale: Float) {
+    public init(
+        rotation: Rotation3 = .identity,
+        target: SIMD3<Float> = .zero, screenCenter: SIMD2<Float>, scale: Float
+    ) {
         self.rotation = rotation
         self.target = target
         self.screenCenter = screenCenter
@@ -38,11 +42,14 @@ public struct RasterCamera: Sendable {
     }
 
     /// A camera that fits the axis-aligned box `minimum…maximum` into a `width × height` picture with a margin.
-    public static func fitting(minimum: SIMD3<Float>, maximum: SIMD3<Float>, width: Int, height: Int, margin: Float = 0.05) -> RasterCamera {
+    public static func fitting(
+        minimum: SIMD3<Float>, maximum: SIMD3<Float>, width: Int, height: Int, margin: Float = 0.05
+    ) -> RasterCamera {
         let extent = pointwiseMax(maximum - minimum, SIMD3(repeating: 1e-6))
         let usable = SIMD2(Float(width), Float(height)) * (1 - 2 * margin)
         let scale = min(usable.x / extent.x, usable.y / extent.y)
-        return RasterCamera(target: (minimum + maximum) / 2, screenCenter: SIMD2(Float(width), Float(height)) / 2, scale: scale)
+        return RasterCamera(
+            target: (minimum + maximum) / 2, screenCenter: SIMD2(Float(width), Float(height)) / 2, scale: scale)
     }
 
     @inline(__always)
@@ -83,7 +90,9 @@ public final class SoftwareRasterizer {
     public func resize(width: Int, height: Int) {
         precondition(width >= 0 && height >= 0)
         guard width != self.width || height != self.height else { return }
-        guard color.resize(to: width * height, repeating: .zero), depth.resize(to: width * height, repeating: -.infinity) else {
+        guard color.resize(to: width * height, repeating: .zero),
+            depth.resize(to: width * height, repeating: -.infinity)
+        else {
             // Refused locked memory: draw nothing rather than past the buffers (memoryError says why).
             self.width = 0
             self.height = 0
@@ -105,7 +114,8 @@ public final class SoftwareRasterizer {
     public func draw(_ mesh: RasterMesh, camera: RasterCamera) {
         let vertexCount = mesh.positions.count
         if screen.count < vertexCount {
-            guard screen.resize(to: vertexCount, repeating: .zero), shading.resize(to: vertexCount, repeating: .zero) else { return }
+            guard screen.resize(to: vertexCount, repeating: .zero), shading.resize(to: vertexCount, repeating: .zero)
+            else { return }
         }
         let light = lightDirection / (lightDirection * lightDirection).sum().squareRoot()
         let ambient = self.ambient
@@ -122,10 +132,13 @@ public final class SoftwareRasterizer {
                     depth.withUnsafeMutableBufferPointer { depth in
                         var t = 0
                         while t + 2 < mesh.indices.count {
-                            let a = Int(mesh.indices[t]), b = Int(mesh.indices[t + 1]), c = Int(mesh.indices[t + 2])
+                            let a = Int(mesh.indices[t])
+                            let b = Int(mesh.indices[t + 1])
+                            let c = Int(mesh.indices[t + 2])
                             t += 3
                             guard a < vertexCount, b < vertexCount, c < vertexCount else { continue }
-                            fillTriangle(screen[a], screen[b], screen[c], shading[a], shading[b], shading[c], color, depth)
+                            fillTriangle(
+                                screen[a], screen[b], screen[c], shading[a], shading[b], shading[c], color, depth)
                         }
                     }
                 }
@@ -134,9 +147,11 @@ public final class SoftwareRasterizer {
     }
 
     @inline(__always)
-    private func fillTriangle(_ p0: SIMD3<Float>, _ p1: SIMD3<Float>, _ p2: SIMD3<Float>,
-                              _ c0: SIMD3<Float>, _ c1: SIMD3<Float>, _ c2: SIMD3<Float>,
-                              _ color: UnsafeMutableBufferPointer<SIMD3<Float>>, _ depth: UnsafeMutableBufferPointer<Float>) {
+    private func fillTriangle(
+        _ p0: SIMD3<Float>, _ p1: SIMD3<Float>, _ p2: SIMD3<Float>,
+        _ c0: SIMD3<Float>, _ c1: SIMD3<Float>, _ c2: SIMD3<Float>,
+        _ color: UnsafeMutableBufferPointer<SIMD3<Float>>, _ depth: UnsafeMutableBufferPointer<Float>
+    ) {
         // Screen y points down, so a front-facing (counter-clockwise in model space) triangle has negative area here.
         let area = (p1.x - p0.x) * (p2.y - p0.y) - (p1.y - p0.y) * (p2.x - p0.x)
         guard area < 0 else { return }

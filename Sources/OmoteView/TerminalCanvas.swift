@@ -87,11 +87,15 @@ public struct TerminalCanvas {
     }
 
     /// The same, from a picture in private memory (the rasteriser's).
-    public mutating func drawPicture(_ pixels: SecureArray<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int) {
+    public mutating func drawPicture(
+        _ pixels: SecureArray<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int
+    ) {
         pixels.withUnsafeBufferPointer { drawPicture($0, width: width, height: height, row: row, column: column) }
     }
 
-    public mutating func drawPicture(_ pixels: UnsafeBufferPointer<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int) {
+    public mutating func drawPicture(
+        _ pixels: UnsafeBufferPointer<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int
+    ) {
         precondition(pixels.count >= width * height)
         for cellRow in 0 ..< height / 2 {
             move(row: row + cellRow, column: column)

@@ -1,7 +1,8 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import OmoteCore
 
 /// The interactive terminal the live view draws on: raw keyboard input, the alternate screen, a hidden cursor, and a
 /// guaranteed restore on quit, on error and on SIGTERM/SIGHUP. Expression data is drawn only here (privacy policy).
@@ -16,8 +17,8 @@ public final class TerminalSession {
     }
 
     public enum Key: Equatable, Sendable {
-        case quit            // q, Q, Ctrl-C, Esc
-        case calibrate       // c
+        case quit  // q, Q, Ctrl-C, Esc
+        case calibrate  // c
         case other(UInt8)
     }
 

@@ -43,19 +43,23 @@ extension OmoteError {
         let remedy: String
         switch code {
         case .cascadeMissing, .cascadeUnreadable:
-            remedy = "Check the path and permissions; the stock cascades come with Debian's opencv-data "
+            remedy =
+                "Check the path and permissions; the stock cascades come with Debian's opencv-data "
                 + "(apt-get install opencv-data → /usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml)."
         case .cascadeOldFormat:
-            remedy = "Convert it to the OpenCV 2.x+ format (OpenCV's traincascade writes it) or use "
+            remedy =
+                "Convert it to the OpenCV 2.x+ format (OpenCV's traincascade writes it) or use "
                 + "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml."
         case .cascadeUnsupportedFeatureType:
-            remedy = "Use an LBP or HAAR cascade, e.g. /usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml."
+            remedy =
+                "Use an LBP or HAAR cascade, e.g. /usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml."
         case .cascadeIndexOutOfRange:
             remedy = "The cascade is corrupt: reinstall it (apt-get install --reinstall opencv-data)."
         case .detectorInvalidParameters:
             remedy = "Use scaleFactor > 1, minNeighbors ≥ 0 and minSize ≤ maxSize."
         default:
-            remedy = "The file is damaged or not an OpenCV cascade: reinstall it (apt-get install --reinstall opencv-data)."
+            remedy =
+                "The file is damaged or not an OpenCV cascade: reinstall it (apt-get install --reinstall opencv-data)."
         }
         let operation = code == .detectorInvalidParameters ? "set up the face detector" : "load the face cascade"
         return OmoteError(code, operation: operation, subject: path, reason: reason, remedy: remedy)
@@ -69,14 +73,17 @@ extension OmoteError {
         case .landmarkModelUnreadable:
             remedy = "Check the path and permissions (apt-get install libdlib-data ships it)."
         case .landmarkModelUnsupportedVersion:
-            remedy = "Expected a dlib shape_predictor (version 1), e.g. /usr/share/dlib/shape_predictor_68_face_landmarks.dat."
+            remedy =
+                "Expected a dlib shape_predictor (version 1), e.g. /usr/share/dlib/shape_predictor_68_face_landmarks.dat."
         case .landmarkModelUnsupported:
             remedy = "Use dlib's 68-point model /usr/share/dlib/shape_predictor_68_face_landmarks.dat."
         default:
-            remedy = "The file is damaged or not a dlib shape predictor: reinstall it (apt-get install --reinstall libdlib-data)."
+            remedy =
+                "The file is damaged or not a dlib shape predictor: reinstall it (apt-get install --reinstall libdlib-data)."
         }
         let at = offset.map { "at byte \($0): " } ?? ""
-        return OmoteError(code, operation: "load the landmark model", subject: path, reason: at + reason,
-                          remedy: remedy)
+        return OmoteError(
+            code, operation: "load the landmark model", subject: path, reason: at + reason,
+            remedy: remedy)
     }
 }

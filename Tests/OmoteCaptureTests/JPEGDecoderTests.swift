@@ -21,11 +21,14 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
         let text = try String(contentsOfFile: TestPaths.fixtures + "/luma-fnv1a64.tsv", encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: "\t").map(String.init)
-            return ReferenceLuma(clip: f[0], file: f[1], width: Int(f[2])!, height: Int(f[3])!, checksum: UInt64(f[4], radix: 16)!)
+            return ReferenceLuma(
+                clip: f[0], file: f[1], width: Int(f[2])!, height: Int(f[3])!, checksum: UInt64(f[4], radix: 16)!)
         }
     }
 
-    @Test("Every SampleFrames JPEG decodes to the same luma bytes as Pillow's independent libjpeg (Y channel, accurate IDCT)")
+    @Test(
+        "Every SampleFrames JPEG decodes to the same luma bytes as Pillow's independent libjpeg (Y channel, accurate IDCT)"
+    )
     func lumaMatchesIndependentDecoder() throws {
         let references = try Self.reference()
         #expect(references.count == 336)
@@ -40,7 +43,9 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
             let checksum = frame.withImage { fnv1a64($0) }
             if checksum != reference.checksum { mismatches.append(path) }
         }
-        #expect(mismatches.isEmpty, "luma differs from the reference for \(mismatches.count) frames: \(mismatches.prefix(5))")
+        #expect(
+            mismatches.isEmpty,
+            "luma differs from the reference for \(mismatches.count) frames: \(mismatches.prefix(5))")
     }
 
     @Test("A truncated JPEG is a clear error, not a crash or a half-grey frame")
@@ -116,7 +121,9 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
 
     @Test("A folder without a manifest is refused with a hint")
     func missingManifest() {
-        let error = #expect(throws: ReplayError.self) { try ReplaySource(clipDirectory: TestPaths.repositoryRoot + "/Sources") }
+        let error = #expect(throws: ReplayError.self) {
+            try ReplaySource(clipDirectory: TestPaths.repositoryRoot + "/Sources")
+        }
         #expect(error?.description.contains("manifest.tsv") == true)
     }
 }

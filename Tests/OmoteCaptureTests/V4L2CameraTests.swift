@@ -24,13 +24,15 @@ import Testing
         let camera = try V4L2Camera(options: options, driver: driver)
         #expect(camera.format.size == FrameSize(width: 1280, height: 720))
         #expect(camera.format.framesPerSecond == 30)
-        #expect(camera.format.adjustments == ["asked for 1000×700, granted 1280×720", "asked for 50 fps, granted 30 fps"])
+        #expect(
+            camera.format.adjustments == ["asked for 1000×700, granted 1280×720", "asked for 50 fps, granted 30 fps"])
     }
 
     @Test("An explicit --format is honoured; YUYV is negotiated with its bytes per line")
     func explicitFormat() throws {
         let driver = FakeV4L2Driver()
-        let camera = try V4L2Camera(options: V4L2CameraOptions(size: FrameSize(width: 640, height: 480), format: .yuyv), driver: driver)
+        let camera = try V4L2Camera(
+            options: V4L2CameraOptions(size: FrameSize(width: 640, height: 480), format: .yuyv), driver: driver)
         #expect(camera.format.pixelFormat == .yuyv)
         #expect(camera.format.size == FrameSize(width: 640, height: 480))
         #expect(camera.format.bytesPerLine == 1280)
@@ -56,7 +58,9 @@ import Testing
         var webcam = FakeV4L2Driver.Camera()
         webcam.maximumBuffers = 1
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        let error = #expect(throws: V4L2CameraError.self) { try V4L2Camera(options: V4L2CameraOptions(), driver: driver) }
+        let error = #expect(throws: V4L2CameraError.self) {
+            try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
+        }
         #expect(error?.description.contains("granted 1 buffer") == true)
         #expect(driver.everythingReleased)
     }
@@ -86,8 +90,12 @@ import Testing
     func emulatedFallback() throws {
         var odd = FakeV4L2Driver.Camera()
         odd.formats = [
-            .init(pixelFormat: V4L2PixelFormat(fourCC: "S561")!, description: "GSPCA SN9C2028", sizes: [(FrameSize(width: 640, height: 480), [30])]),
-            .init(pixelFormat: .yuv420, description: "Planar YUV 4:2:0", sizes: [(FrameSize(width: 640, height: 480), [30])], isEmulated: true),
+            .init(
+                pixelFormat: V4L2PixelFormat(fourCC: "S561")!, description: "GSPCA SN9C2028",
+                sizes: [(FrameSize(width: 640, height: 480), [30])]),
+            .init(
+                pixelFormat: .yuv420, description: "Planar YUV 4:2:0",
+                sizes: [(FrameSize(width: 640, height: 480), [30])], isEmulated: true),
         ]
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", odd)])
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
@@ -97,7 +105,8 @@ import Testing
 
 @Suite struct V4L2StreamingTests {
     static func expectedLuma(sequence: UInt32) throws -> [UInt8] {
-        try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count]).pixels
+        try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count])
+            .pixels
     }
 
     @Test("Frames come from the mmap buffers decoded to luma, with the V4L2 monotonic timestamp and sequence")
@@ -116,13 +125,19 @@ import Testing
             #expect(frame.timestampNanoseconds > previous)
             previous = frame.timestampNanoseconds
         }
-        #expect(camera.stats == { var s = FrameSourceStats(); s.delivered = 4; return s }())
+        #expect(
+            camera.stats
+                == {
+                    var s = FrameSourceStats()
+                    s.delivered = 4
+                    return s
+                }())
     }
 
     @Test("Frames produced faster than consumed: the newest is delivered, the rest re-queued and counted as dropped")
     func newestFrameWins() throws {
         let driver = FakeV4L2Driver()
-        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver) // 4 buffers
+        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)  // 4 buffers
         var frame = try LumaFrame()
         driver.pollScript = [.frames(3)]
         var delivery = try #require(try camera.next(into: &frame))
@@ -135,7 +150,8 @@ import Testing
         #expect(frame.sequence == 6 && delivery.droppedSincePrevious == 3)
         driver.pollScript = [.frames(1)]
         delivery = try #require(try camera.next(into: &frame))
-        #expect(frame.sequence == 9 && delivery.droppedSincePrevious == 2, "the driver's own drops show as a sequence gap")
+        #expect(
+            frame.sequence == 9 && delivery.droppedSincePrevious == 2, "the driver's own drops show as a sequence gap")
         #expect(camera.stats.delivered == 3 && camera.stats.dropped == 7 && camera.stats.corrupt == 0)
         // Every buffer went back to the driver: the next frame still finds one queued.
         driver.pollScript = [.frames(4)]
@@ -163,7 +179,7 @@ import Testing
         var frame = try LumaFrame()
         var delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 1 && delivery.droppedSincePrevious == 1)
-        driver.pollScript = [.frames(2)] // 2 (errored) and 3 arrive together
+        driver.pollScript = [.frames(2)]  // 2 (errored) and 3 arrive together
         delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 3 && delivery.droppedSincePrevious == 1)
         #expect(camera.stats.corrupt == 2 && camera.stats.dropped == 2 && camera.stats.delivered == 2)
@@ -174,9 +190,9 @@ import Testing
         let good = FakeV4L2Driver.sampleJPEGs[0]
         let driver = FakeV4L2Driver(payload: { sequence, _, _ in
             switch sequence {
-            case 0: Array(good.prefix(good.count / 2))                      // truncated mid-scan
-            case 1: Array(repeating: 0x5A, count: 3000)                      // not a JPEG at all
-            case 2: Array(good.prefix(600))                                  // cut inside the headers
+            case 0: Array(good.prefix(good.count / 2))  // truncated mid-scan
+            case 1: Array(repeating: 0x5A, count: 3000)  // not a JPEG at all
+            case 2: Array(good.prefix(600))  // cut inside the headers
             default: FakeV4L2Driver.sampleJPEGs[Int(sequence) % 8]
             }
         })
@@ -193,7 +209,10 @@ import Testing
         let webcamJPEGs = try FakeV4L2Driver.sampleJPEGs.prefix(3).map { try V4L2TestSupport.reencodeAsWebcamMJPEG($0) }
         let stripped = webcamJPEGs.map { V4L2TestSupport.strippingHuffmanTables($0) }
         #expect(stripped.allSatisfy { $0.removed > 0 })
-        #expect(stripped.allSatisfy { !$0.jpeg.contains(where: { _ in false }) && $0.jpeg.count < webcamJPEGs[0].count + 100_000 })
+        #expect(
+            stripped.allSatisfy {
+                !$0.jpeg.contains(where: { _ in false }) && $0.jpeg.count < webcamJPEGs[0].count + 100_000
+            })
         // Bare decoder: identical luma with and without the tables.
         for (full, bare) in zip(webcamJPEGs, stripped) {
             #expect(try V4L2TestSupport.luma(ofJPEG: bare.jpeg).pixels == V4L2TestSupport.luma(ofJPEG: full).pixels)
@@ -204,7 +223,8 @@ import Testing
         var frame = try LumaFrame()
         for sequence in 0 ..< 3 {
             _ = try #require(try camera.next(into: &frame))
-            #expect(V4L2TestSupport.pixels(of: frame) == (try V4L2TestSupport.luma(ofJPEG: webcamJPEGs[sequence]).pixels))
+            #expect(
+                V4L2TestSupport.pixels(of: frame) == (try V4L2TestSupport.luma(ofJPEG: webcamJPEGs[sequence]).pixels))
         }
         #expect(camera.stats.corrupt == 0)
     }
@@ -218,25 +238,43 @@ import Testing
         var frame = try LumaFrame()
         _ = try #require(try camera.next(into: &frame))
         #expect(frame.width == 320 && frame.height == 180)
-        #expect(V4L2TestSupport.pixels(of: frame) == (try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[0], scaleDenominator: 2).pixels))
+        #expect(
+            V4L2TestSupport.pixels(of: frame)
+                == (try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[0], scaleDenominator: 2).pixels))
     }
 
     @Test("YUYV, UYVY, NV12 and GREY cameras deliver the Y channel unchanged, honouring padded lines")
     func rawFormats() throws {
         let source = try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[1])
         let size = FrameSize(width: source.width, height: source.height)
-        for (format, padding) in [(V4L2PixelFormat.yuyv, 0), (.yuyv, 64), (.uyvy, 0), (.nv12, 0), (.nv12, 128), (.grey, 0), (.grey, 32)] {
+        for (format, padding) in [
+            (V4L2PixelFormat.yuyv, 0), (.yuyv, 64), (.uyvy, 0), (.nv12, 0), (.nv12, 128), (.grey, 0), (.grey, 32),
+        ] {
             var webcam = FakeV4L2Driver.Camera()
             webcam.formats = [.init(pixelFormat: format, description: format.fourCC, sizes: [(size, [30])])]
             webcam.linePadding = padding
-            let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)], payload: { _, format, size in
-                switch format {
-                case .yuyv: V4L2TestSupport.packed422(luma: source.pixels, width: size.width, height: size.height, lumaFirst: true, padding: padding)
-                case .uyvy: V4L2TestSupport.packed422(luma: source.pixels, width: size.width, height: size.height, lumaFirst: false, padding: padding)
-                case .nv12: V4L2TestSupport.planar(luma: source.pixels, width: size.width, height: size.height, padding: padding, chromaFraction: 0.5)
-                default: V4L2TestSupport.planar(luma: source.pixels, width: size.width, height: size.height, padding: padding, chromaFraction: 0)
-                }
-            })
+            let driver = FakeV4L2Driver(
+                nodes: [("/dev/video0", webcam)],
+                payload: { _, format, size in
+                    switch format {
+                    case .yuyv:
+                        V4L2TestSupport.packed422(
+                            luma: source.pixels, width: size.width, height: size.height, lumaFirst: true,
+                            padding: padding)
+                    case .uyvy:
+                        V4L2TestSupport.packed422(
+                            luma: source.pixels, width: size.width, height: size.height, lumaFirst: false,
+                            padding: padding)
+                    case .nv12:
+                        V4L2TestSupport.planar(
+                            luma: source.pixels, width: size.width, height: size.height, padding: padding,
+                            chromaFraction: 0.5)
+                    default:
+                        V4L2TestSupport.planar(
+                            luma: source.pixels, width: size.width, height: size.height, padding: padding,
+                            chromaFraction: 0)
+                    }
+                })
             let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
             #expect(camera.format.pixelFormat == format)
             var frame = try LumaFrame()
@@ -249,10 +287,14 @@ import Testing
     @Test("A truncated raw frame is skipped and counted like a corrupt MJPEG one")
     func truncatedRawFrame() throws {
         var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [.init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])]
-        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)], payload: { sequence, _, _ in
-            [UInt8](repeating: 100, count: sequence == 0 ? 64 * 2 * 10 : 64 * 2 * 32)
-        })
+        webcam.formats = [
+            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
+        ]
+        let driver = FakeV4L2Driver(
+            nodes: [("/dev/video0", webcam)],
+            payload: { sequence, _, _ in
+                [UInt8](repeating: 100, count: sequence == 0 ? 64 * 2 * 10 : 64 * 2 * 32)
+            })
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         var frame = try LumaFrame()
         _ = try #require(try camera.next(into: &frame))
@@ -261,7 +303,9 @@ import Testing
 }
 
 @Suite struct V4L2ErrorTests {
-    static func openError(_ driver: FakeV4L2Driver, _ options: V4L2CameraOptions = V4L2CameraOptions()) -> V4L2CameraError? {
+    static func openError(_ driver: FakeV4L2Driver, _ options: V4L2CameraOptions = V4L2CameraOptions())
+        -> V4L2CameraError?
+    {
         #expect(throws: V4L2CameraError.self) { try V4L2Camera(options: options, driver: driver) }
     }
 
@@ -291,7 +335,8 @@ import Testing
     func noStreaming() {
         var webcam = FakeV4L2Driver.Camera()
         webcam.capabilities = [.videoCapture, .readWrite]
-        let error = Self.openError(FakeV4L2Driver(nodes: [("/dev/video0", webcam)]), V4L2CameraOptions(device: "/dev/video0"))
+        let error = Self.openError(
+            FakeV4L2Driver(nodes: [("/dev/video0", webcam)]), V4L2CameraOptions(device: "/dev/video0"))
         #expect(error?.kind == .notACamera)
         #expect(error?.description.contains("no streaming I/O") == true)
     }
@@ -300,7 +345,9 @@ import Testing
     func missingDevice() {
         let error = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(device: "/dev/video7"))
         #expect(error?.kind == .noSuchDevice)
-        #expect(error?.description == "/dev/video7 does not exist. Run `omote devices` to list cameras and pass one with --device.")
+        #expect(
+            error?.description
+                == "/dev/video7 does not exist. Run `omote devices` to list cameras and pass one with --device.")
     }
 
     @Test("Permission denied suggests the video group, also when the camera is picked automatically")
@@ -356,17 +403,25 @@ import Testing
     @Test("No readable format, and a --format the camera does not offer, list what it offers")
     func noSupportedFormat() {
         var h264 = FakeV4L2Driver.Camera()
-        h264.formats = [.init(pixelFormat: V4L2PixelFormat(fourCC: "H264")!, description: "H.264", sizes: [(FrameSize(width: 1920, height: 1080), [30])])]
+        h264.formats = [
+            .init(
+                pixelFormat: V4L2PixelFormat(fourCC: "H264")!, description: "H.264",
+                sizes: [(FrameSize(width: 1920, height: 1080), [30])])
+        ]
         let error = Self.openError(FakeV4L2Driver(nodes: [("/dev/video0", h264)]))
         #expect(error?.kind == .noSupportedFormat)
         #expect(error?.description.contains("offered: H264 (H.264)") == true)
 
         let notOffered = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(format: .nv12))
         #expect(notOffered?.kind == .noSupportedFormat)
-        #expect(notOffered?.description.contains("NV12 is not offered (offered: YUYV (YUYV 4:2:2), MJPG (Motion-JPEG))") == true)
+        #expect(
+            notOffered?.description.contains("NV12 is not offered (offered: YUYV (YUYV 4:2:2), MJPG (Motion-JPEG))")
+                == true)
     }
 
-    @Test("Unplugged mid-stream (POLLERR): disconnected error, STREAMOFF attempted, buffers wiped and unmapped, fd closed")
+    @Test(
+        "Unplugged mid-stream (POLLERR): disconnected error, STREAMOFF attempted, buffers wiped and unmapped, fd closed"
+    )
     func unpluggedPollError() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
@@ -377,7 +432,9 @@ import Testing
         #expect(error?.kind == .disconnected)
         #expect(error?.description.hasPrefix("/dev/video0 was disconnected") == true)
         #expect(error?.description.contains("stopped cleanly") == true)
-        #expect(driver.calls.filter { $0 == "VIDIOC_STREAMOFF" }.count == 1, "STREAMOFF is attempted even though it fails with ENODEV")
+        #expect(
+            driver.calls.filter { $0 == "VIDIOC_STREAMOFF" }.count == 1,
+            "STREAMOFF is attempted even though it fails with ENODEV")
         #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0)
         #expect(try camera.next(into: &frame) == nil, "a stopped camera ends the stream")
     }
@@ -416,7 +473,7 @@ import Testing
             let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
             var frame = try LumaFrame()
             _ = try camera.next(into: &frame)
-        } // deinit
+        }  // deinit
         #expect(driver.everythingReleased && driver.streamOffCount == 1 && driver.unmappedWithFrameData == 0)
 
         let second = FakeV4L2Driver()
@@ -436,7 +493,8 @@ import Testing
 }
 
 @Suite struct V4L2InterruptionTests {
-    @Test("Ctrl-C: a signal interrupting the wait ends next() with nil when stopRequested says so; stop() then releases")
+    @Test(
+        "Ctrl-C: a signal interrupting the wait ends next() with nil when stopRequested says so; stop() then releases")
     func stopRequestedOnSignal() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)

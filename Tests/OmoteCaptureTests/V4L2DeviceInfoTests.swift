@@ -8,7 +8,9 @@ import Testing
         metadata.formats = []
         var locked = FakeV4L2Driver.Camera()
         locked.openError = .permissionDenied
-        return FakeV4L2Driver(nodes: [("/dev/video0", FakeV4L2Driver.Camera()), ("/dev/video1", metadata), ("/dev/video2", locked)])
+        return FakeV4L2Driver(nodes: [
+            ("/dev/video0", FakeV4L2Driver.Camera()), ("/dev/video1", metadata), ("/dev/video2", locked),
+        ])
     }
 
     @Test("Discovery lists every node with identity, capabilities, formats, sizes and intervals")
@@ -18,17 +20,22 @@ import Testing
         #expect(devices.map(\.path) == ["/dev/video0", "/dev/video1", "/dev/video2"])
         let camera = devices[0]
         #expect(camera.isCamera && !camera.isMetadataOnly && camera.problem == nil)
-        #expect(camera.card == "Fake HD Webcam" && camera.driver == "uvcvideo" && camera.busInfo == "usb-0000:00:14.0-2")
+        #expect(
+            camera.card == "Fake HD Webcam" && camera.driver == "uvcvideo" && camera.busInfo == "usb-0000:00:14.0-2")
         #expect(camera.driverVersion == "6.1.0")
         #expect(camera.formats.map(\.pixelFormat) == [.yuyv, .mjpeg])
         #expect(camera.formats[1].isCompressed && !camera.formats[0].isCompressed)
-        #expect(camera.formats[1].sizes.map(\.sizes) == [
-            .discrete(FrameSize(width: 640, height: 480)), .discrete(FrameSize(width: 640, height: 360)),
-            .discrete(FrameSize(width: 1280, height: 720)), .discrete(FrameSize(width: 1920, height: 1080)),
-        ])
-        #expect(camera.formats[1].sizes[1].intervals == .discrete([
-            V4L2Fraction(numerator: 1, denominator: 60), V4L2Fraction(numerator: 1, denominator: 30), V4L2Fraction(numerator: 1, denominator: 15),
-        ]))
+        #expect(
+            camera.formats[1].sizes.map(\.sizes) == [
+                .discrete(FrameSize(width: 640, height: 480)), .discrete(FrameSize(width: 640, height: 360)),
+                .discrete(FrameSize(width: 1280, height: 720)), .discrete(FrameSize(width: 1920, height: 1080)),
+            ])
+        #expect(
+            camera.formats[1].sizes[1].intervals
+                == .discrete([
+                    V4L2Fraction(numerator: 1, denominator: 60), V4L2Fraction(numerator: 1, denominator: 30),
+                    V4L2Fraction(numerator: 1, denominator: 15),
+                ]))
         #expect(devices[1].isMetadataOnly && !devices[1].isCamera)
         #expect(devices[2].problem?.contains("video' group") == true)
         #expect(driver.everythingReleased)
@@ -62,6 +69,8 @@ import Testing
 
     @Test("The real driver's open of a missing node reports ENOENT")
     func systemOpenMissing() {
-        #expect(throws: DriverErrno.noSuchFile) { try V4L2SystemDriver().open("/dev/video-omote-missing", emulateFormats: false) }
+        #expect(throws: DriverErrno.noSuchFile) {
+            try V4L2SystemDriver().open("/dev/video-omote-missing", emulateFormats: false)
+        }
     }
 }

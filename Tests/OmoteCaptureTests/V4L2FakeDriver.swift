@@ -48,14 +48,18 @@ final class FakeV4L2Driver: V4L2Driver {
     }
 
     static let webcamFormats: [Format] = [
-        Format(pixelFormat: .yuyv, description: "YUYV 4:2:2", sizes: [
-            (FrameSize(width: 640, height: 480), [30, 15]), (FrameSize(width: 640, height: 360), [30, 15]),
-            (FrameSize(width: 1280, height: 720), [10, 5]),
-        ]),
-        Format(pixelFormat: .mjpeg, description: "Motion-JPEG", sizes: [
-            (FrameSize(width: 640, height: 480), [30, 15]), (FrameSize(width: 640, height: 360), [60, 30, 15]),
-            (FrameSize(width: 1280, height: 720), [30, 15]), (FrameSize(width: 1920, height: 1080), [30]),
-        ]),
+        Format(
+            pixelFormat: .yuyv, description: "YUYV 4:2:2",
+            sizes: [
+                (FrameSize(width: 640, height: 480), [30, 15]), (FrameSize(width: 640, height: 360), [30, 15]),
+                (FrameSize(width: 1280, height: 720), [10, 5]),
+            ]),
+        Format(
+            pixelFormat: .mjpeg, description: "Motion-JPEG",
+            sizes: [
+                (FrameSize(width: 640, height: 480), [30, 15]), (FrameSize(width: 640, height: 360), [60, 30, 15]),
+                (FrameSize(width: 1280, height: 720), [30, 15]), (FrameSize(width: 1920, height: 1080), [30]),
+            ]),
     ]
 
     private struct Buffer {
@@ -107,8 +111,10 @@ final class FakeV4L2Driver: V4L2Driver {
     private(set) var sequence: UInt32 = 0
     private(set) var clock: UInt64 = 5_000_000_000_000
 
-    init(nodes: [(path: String, camera: Camera)] = [("/dev/video0", Camera())],
-         payload: @escaping (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8] = FakeV4L2Driver.sampleFramePayload) {
+    init(
+        nodes: [(path: String, camera: Camera)] = [("/dev/video0", Camera())],
+        payload: @escaping (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8] = FakeV4L2Driver.sampleFramePayload
+    ) {
         self.nodes = nodes
         self.payload = payload
     }
@@ -156,8 +162,10 @@ final class FakeV4L2Driver: V4L2Driver {
     }
 
     func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer {
-        guard owner == descriptor.rawValue, let index = buffers.indices.first(where: { $0 * Self.offsetStride == offset }),
-              length <= buffers[index].length else { throw .invalidArgument }
+        guard owner == descriptor.rawValue,
+            let index = buffers.indices.first(where: { $0 * Self.offsetStride == offset }),
+            length <= buffers[index].length
+        else { throw .invalidArgument }
         buffers[index].mapped = true
         liveMappings += 1
         return buffers[index].memory
@@ -166,7 +174,9 @@ final class FakeV4L2Driver: V4L2Driver {
     func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
         calls.append("munmap")
         guard let index = buffers.firstIndex(where: { $0.memory == address }) else { return }
-        if UnsafeRawBufferPointer(start: address, count: length).contains(where: { $0 != 0 }) { unmappedWithFrameData += 1 }
+        if UnsafeRawBufferPointer(start: address, count: length).contains(where: { $0 != 0 }) {
+            unmappedWithFrameData += 1
+        }
         buffers[index].mapped = false
         liveMappings -= 1
         if owner == nil && liveMappings == 0 { releaseBuffers() }
@@ -206,19 +216,25 @@ final class FakeV4L2Driver: V4L2Driver {
             clock += UInt64(1_000_000_000 * Double(interval.numerator) / Double(interval.denominator))
             guard !queued.isEmpty else { continue }
             let index = queued.removeFirst()
-            let bytes = payload(number, V4L2PixelFormat(rawValue: format.pixelformat), FrameSize(width: Int(format.width), height: Int(format.height)))
+            let bytes = payload(
+                number, V4L2PixelFormat(rawValue: format.pixelformat),
+                FrameSize(width: Int(format.width), height: Int(format.height)))
             let used = min(bytes.count, buffers[index].length)
             bytes.withUnsafeBytes { buffers[index].memory.copyMemory(from: $0.baseAddress!, byteCount: used) }
             buffers[index].bytesUsed = used
             buffers[index].sequence = number
             buffers[index].timestamp = clock
-            buffers[index].flags = OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC | (erroredSequences.contains(number) ? OMOTE_V4L2_BUF_FLAG_ERROR : 0)
+            buffers[index].flags =
+                OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC
+                | (erroredSequences.contains(number) ? OMOTE_V4L2_BUF_FLAG_ERROR : 0)
             buffers[index].state = .done
             done.append(index)
         }
     }
 
-    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno) {
+    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
+        throws(DriverErrno)
+    {
         calls.append(request.description)
         guard let open = opens[descriptor.rawValue] else { throw DriverErrno(rawValue: EBADF) }
         if unplugged { throw .noDevice }
@@ -236,10 +252,13 @@ final class FakeV4L2Driver: V4L2Driver {
 
         case .enumerateFormat:
             var raw = argument.load(as: v4l2_fmtdesc.self)
-            guard raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE, Int(raw.index) < camera.formats.count else { throw .invalidArgument }
+            guard raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE, Int(raw.index) < camera.formats.count else {
+                throw .invalidArgument
+            }
             let entry = camera.formats[Int(raw.index)]
             raw.pixelformat = entry.pixelFormat.rawValue
-            raw.flags = (entry.pixelFormat.lumaLayout == .jpeg ? OMOTE_V4L2_FMT_FLAG_COMPRESSED : 0)
+            raw.flags =
+                (entry.pixelFormat.lumaLayout == .jpeg ? OMOTE_V4L2_FMT_FLAG_COMPRESSED : 0)
                 | (entry.isEmulated ? OMOTE_V4L2_FMT_FLAG_EMULATED : 0)
             write(entry.description, into: &raw.description)
             argument.storeBytes(of: raw, as: v4l2_fmtdesc.self)
@@ -247,7 +266,8 @@ final class FakeV4L2Driver: V4L2Driver {
         case .enumerateFrameSizes:
             var raw = argument.load(as: v4l2_frmsizeenum.self)
             guard let entry = camera.formats.first(where: { $0.pixelFormat.rawValue == raw.pixel_format }),
-                  Int(raw.index) < entry.sizes.count else { throw .invalidArgument }
+                Int(raw.index) < entry.sizes.count
+            else { throw .invalidArgument }
             raw.type = OMOTE_V4L2_FRMSIZE_TYPE_DISCRETE
             raw.discrete.width = UInt32(entry.sizes[Int(raw.index)].size.width)
             raw.discrete.height = UInt32(entry.sizes[Int(raw.index)].size.height)
@@ -256,8 +276,11 @@ final class FakeV4L2Driver: V4L2Driver {
         case .enumerateFrameIntervals:
             var raw = argument.load(as: v4l2_frmivalenum.self)
             guard let entry = camera.formats.first(where: { $0.pixelFormat.rawValue == raw.pixel_format }),
-                  let size = entry.sizes.first(where: { $0.size == FrameSize(width: Int(raw.width), height: Int(raw.height)) }),
-                  Int(raw.index) < size.rates.count else { throw .invalidArgument }
+                let size = entry.sizes.first(where: {
+                    $0.size == FrameSize(width: Int(raw.width), height: Int(raw.height))
+                }),
+                Int(raw.index) < size.rates.count
+            else { throw .invalidArgument }
             raw.type = OMOTE_V4L2_FRMIVAL_TYPE_DISCRETE
             let fraction = V4L2Fraction(framesPerSecond: size.rates[Int(raw.index)])
             raw.discrete.numerator = fraction.numerator
@@ -277,8 +300,10 @@ final class FakeV4L2Driver: V4L2Driver {
             // Like most drivers: an unknown format becomes the first one, the size snaps to the nearest offered.
             let entry = camera.formats.first { $0.pixelFormat.rawValue == raw.fmt.pix.pixelformat } ?? camera.formats[0]
             let asked = (width: Int(raw.fmt.pix.width), height: Int(raw.fmt.pix.height))
-            let size = entry.sizes.min { abs($0.size.width - asked.width) + abs($0.size.height - asked.height)
-                < abs($1.size.width - asked.width) + abs($1.size.height - asked.height) }!.size
+            let size = entry.sizes.min {
+                abs($0.size.width - asked.width) + abs($0.size.height - asked.height)
+                    < abs($1.size.width - asked.width) + abs($1.size.height - asked.height)
+            }!.size
             var pix = v4l2_pix_format()
             pix.pixelformat = entry.pixelFormat.rawValue
             pix.width = UInt32(size.width)
@@ -305,9 +330,12 @@ final class FakeV4L2Driver: V4L2Driver {
             guard raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else { throw .invalidArgument }
             if request == .setParameters && camera.canSetFrameRate {
                 let period = raw.parm.capture.timeperframe
-                let asked = V4L2Fraction(numerator: period.numerator, denominator: period.denominator).framesPerSecond ?? 30
-                let rates = camera.formats.first { $0.pixelFormat.rawValue == format.pixelformat }?
-                    .sizes.first { $0.size == FrameSize(width: Int(format.width), height: Int(format.height)) }?.rates ?? [30]
+                let asked =
+                    V4L2Fraction(numerator: period.numerator, denominator: period.denominator).framesPerSecond ?? 30
+                let rates =
+                    camera.formats.first { $0.pixelFormat.rawValue == format.pixelformat }?
+                    .sizes.first { $0.size == FrameSize(width: Int(format.width), height: Int(format.height)) }?.rates
+                    ?? [30]
                 interval = V4L2Fraction(framesPerSecond: rates.min { abs($0 - asked) < abs($1 - asked) }!)
             }
             raw.parm.capture = v4l2_captureparm()
@@ -318,7 +346,9 @@ final class FakeV4L2Driver: V4L2Driver {
 
         case .requestBuffers:
             var raw = argument.load(as: v4l2_requestbuffers.self)
-            guard raw.memory == OMOTE_V4L2_MEMORY_MMAP, raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else { throw .invalidArgument }
+            guard raw.memory == OMOTE_V4L2_MEMORY_MMAP, raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else {
+                throw .invalidArgument
+            }
             guard owner == nil || owner == descriptor.rawValue, !streaming, liveMappings == 0 else { throw .busy }
             releaseBuffers()
             owner = descriptor.rawValue
@@ -335,7 +365,8 @@ final class FakeV4L2Driver: V4L2Driver {
         case .queryBuffer, .queueBuffer:
             var raw = argument.load(as: v4l2_buffer.self)
             guard owner == descriptor.rawValue, raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                  raw.memory == OMOTE_V4L2_MEMORY_MMAP, Int(raw.index) < buffers.count else { throw .invalidArgument }
+                raw.memory == OMOTE_V4L2_MEMORY_MMAP, Int(raw.index) < buffers.count
+            else { throw .invalidArgument }
             let index = Int(raw.index)
             if request == .queueBuffer {
                 guard buffers[index].state == .dequeued else { throw .invalidArgument }
@@ -389,7 +420,8 @@ final class FakeV4L2Driver: V4L2Driver {
         raw.field = OMOTE_V4L2_FIELD_NONE
         raw.timestamp.tv_sec = Int(buffer.timestamp / 1_000_000_000)
         raw.timestamp.tv_usec = Int(buffer.timestamp % 1_000_000_000 / 1000)
-        raw.flags = (buffer.mapped ? OMOTE_V4L2_BUF_FLAG_MAPPED : 0)
+        raw.flags =
+            (buffer.mapped ? OMOTE_V4L2_BUF_FLAG_MAPPED : 0)
             | (buffer.state == .queued ? OMOTE_V4L2_BUF_FLAG_QUEUED : 0)
             | (buffer.state == .done ? OMOTE_V4L2_BUF_FLAG_DONE : 0)
             | (buffer.state == .dequeued ? buffer.flags : 0)

@@ -23,10 +23,14 @@ import Testing
 
     @Test("Every error message names the device")
     func messagesNameTheDevice() {
-        let kinds: [V4L2CameraError.Kind] = [.noSuchDevice, .permissionDenied, .busy, .notACamera, .noSupportedFormat,
-                                             .insufficientBandwidth, .disconnected, .stalled, .driverFailure]
+        let kinds: [V4L2CameraError.Kind] = [
+            .noSuchDevice, .permissionDenied, .busy, .notACamera, .noSupportedFormat,
+            .insufficientBandwidth, .disconnected, .stalled, .driverFailure,
+        ]
         for kind in kinds {
-            #expect(V4L2CameraError(device: "/dev/video4", kind: kind, detail: "d").description.contains("/dev/video4"), "\(kind)")
+            #expect(
+                V4L2CameraError(device: "/dev/video4", kind: kind, detail: "d").description.contains("/dev/video4"),
+                "\(kind)")
         }
     }
 }

@@ -65,14 +65,20 @@ import Testing
 
     @Test("FourCC constants match v4l2_fourcc and the named formats parse")
     func fourCCs() {
-        for (format, code) in [(V4L2PixelFormat.mjpeg, "MJPG"), (.jpeg, "JPEG"), (.yuyv, "YUYV"), (.uyvy, "UYVY"), (.nv12, "NV12"),
-                               (.nv21, "NV21"), (.yuv420, "YU12"), (.yvu420, "YV12"), (.grey, "GREY")] {
+        for (format, code) in [
+            (V4L2PixelFormat.mjpeg, "MJPG"), (.jpeg, "JPEG"), (.yuyv, "YUYV"), (.uyvy, "UYVY"), (.nv12, "NV12"),
+            (.nv21, "NV21"), (.yuv420, "YU12"), (.yvu420, "YV12"), (.grey, "GREY"),
+        ] {
             #expect(V4L2PixelFormat(fourCC: code) == format)
             #expect(format.fourCC == code)
         }
         #expect(V4L2PixelFormat.mjpeg.rawValue == 0x47504A4D)
-        #expect(V4L2PixelFormat(name: "mjpeg") == .mjpeg && V4L2PixelFormat(name: "YUYV") == .yuyv && V4L2PixelFormat(name: "gray") == .grey)
-        #expect(V4L2PixelFormat(name: "h264") == V4L2PixelFormat(fourCC: "H264") && V4L2PixelFormat(name: "h264")?.isSupported == false)
+        #expect(
+            V4L2PixelFormat(name: "mjpeg") == .mjpeg && V4L2PixelFormat(name: "YUYV") == .yuyv
+                && V4L2PixelFormat(name: "gray") == .grey)
+        #expect(
+            V4L2PixelFormat(name: "h264") == V4L2PixelFormat(fourCC: "H264")
+                && V4L2PixelFormat(name: "h264")?.isSupported == false)
         #expect(V4L2PixelFormat(name: "toolong") == nil)
     }
 
@@ -81,6 +87,8 @@ import Testing
         #expect(OMOTE_V4L2_CAP_VIDEO_CAPTURE == 0x1 && OMOTE_V4L2_CAP_STREAMING == 0x0400_0000)
         #expect(OMOTE_V4L2_CAP_META_CAPTURE == 0x0080_0000 && OMOTE_V4L2_CAP_DEVICE_CAPS == 0x8000_0000)
         #expect(OMOTE_V4L2_BUF_FLAG_ERROR == 0x40 && OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC == 0x2000)
-        #expect(OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE == 1 && OMOTE_V4L2_MEMORY_MMAP == 1 && OMOTE_V4L2_CAP_TIMEPERFRAME == 0x1000)
+        #expect(
+            OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE == 1 && OMOTE_V4L2_MEMORY_MMAP == 1
+                && OMOTE_V4L2_CAP_TIMEPERFRAME == 0x1000)
     }
 }

@@ -1,15 +1,22 @@
 import CTurboJPEG
 import Foundation
 import OmoteCapture
+import Testing
 
 /// Test inputs derived in memory from SampleFrames (nothing is written anywhere).
 enum V4L2TestSupport {
     /// The luma of a JPEG, as the production decoder produces it.
-    static func luma(ofJPEG jpeg: [UInt8], scaleDenominator: Int = 1) throws -> (width: Int, height: Int, pixels: [UInt8]) {
+    static func luma(ofJPEG jpeg: [UInt8], scaleDenominator: Int = 1) throws -> (
+        width: Int, height: Int, pixels: [UInt8]
+    ) {
         let decoder = try JPEGDecoder()
         var frame = try LumaFrame()
-        try jpeg.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: scaleDenominator, source: "test") }
-        let pixels = frame.withImage { image in (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } } }
+        try jpeg.withUnsafeBytes {
+            try decoder.decodeLuma($0, into: &frame, scaleDenominator: scaleDenominator, source: "test")
+        }
+        let pixels = frame.withImage { image in
+            (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } }
+        }
         return (frame.width, frame.height, pixels)
     }
 
@@ -21,20 +28,30 @@ enum V4L2TestSupport {
     static func reencodeAsWebcamMJPEG(_ jpeg: [UInt8], quality: Int32 = 85) throws -> [UInt8] {
         let decompressor = try #require(tjInitDecompress())
         defer { tjDestroy(decompressor) }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-        guard tjDecompressHeader3(decompressor, jpeg, UInt(jpeg.count), &width, &height, &subsampling, &colorspace) == 0 else {
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
+        guard tjDecompressHeader3(decompressor, jpeg, UInt(jpeg.count), &width, &height, &subsampling, &colorspace) == 0
+        else {
             throw TestFailure("header")
         }
         var rgb = [UInt8](repeating: 0, count: Int(width * height * 3))
-        guard tjDecompress2(decompressor, jpeg, UInt(jpeg.count), &rgb, width, 0, height, Int32(TJPF_RGB.rawValue), 0) == 0 else {
+        guard
+            tjDecompress2(decompressor, jpeg, UInt(jpeg.count), &rgb, width, 0, height, Int32(TJPF_RGB.rawValue), 0)
+                == 0
+        else {
             throw TestFailure("decompress")
         }
         let compressor = try #require(tjInitCompress())
         defer { tjDestroy(compressor) }
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
-        guard tjCompress2(compressor, rgb, width, 0, height, Int32(TJPF_RGB.rawValue), &output, &size,
-                          Int32(TJSAMP_422.rawValue), quality, 0) == 0, let output else { throw TestFailure("compress") }
+        guard
+            tjCompress2(
+                compressor, rgb, width, 0, height, Int32(TJPF_RGB.rawValue), &output, &size,
+                Int32(TJSAMP_422.rawValue), quality, 0) == 0, let output
+        else { throw TestFailure("compress") }
         defer { tjFree(output) }
         return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
@@ -83,7 +100,9 @@ enum V4L2TestSupport {
         for y in 0 ..< height / factor {
             for x in 0 ..< width / factor {
                 var sum = 0
-                for dy in 0 ..< factor { for dx in 0 ..< factor { sum += Int(luma[(y * factor + dy) * width + x * factor + dx]) } }
+                for dy in 0 ..< factor {
+                    for dx in 0 ..< factor { sum += Int(luma[(y * factor + dy) * width + x * factor + dx]) }
+                }
                 output.append(UInt8((sum + factor * factor / 2) / (factor * factor)))
             }
         }
@@ -95,5 +114,3 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-import Testing

@@ -23,7 +23,8 @@ struct RotationAndPoseTests {
     func transposeIsInverse() {
         let r = Rotation3(rotationVector: SIMD3(0.4, 0.1, -0.7))
         let product = r * r.transposed
-        #expect(close(product.c0, SIMD3(1, 0, 0)) && close(product.c1, SIMD3(0, 1, 0)) && close(product.c2, SIMD3(0, 0, 1)))
+        #expect(
+            close(product.c0, SIMD3(1, 0, 0)) && close(product.c1, SIMD3(0, 1, 0)) && close(product.c2, SIMD3(0, 0, 1)))
         let v = SIMD3<Float>(1, 2, 3)
         #expect(close(r.transposed.apply(r.apply(v)), v))
     }

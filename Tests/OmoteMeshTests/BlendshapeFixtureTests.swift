@@ -34,8 +34,9 @@ import Testing
         var framesWithin005 = 0
         var weights = BlendshapeWeights()
         for frame in frames {
-            try estimator.estimate(frame.landmarks, frameWidth: MediaPipeFixture.frameWidth,
-                                   frameHeight: MediaPipeFixture.frameHeight, into: &weights)
+            try estimator.estimate(
+                frame.landmarks, frameWidth: MediaPipeFixture.frameWidth,
+                frameHeight: MediaPipeFixture.frameHeight, into: &weights)
             var ours = [estimator.neutralScore]
             for shape in 0 ..< 51 {
                 ours.append(weights.values[shape])
@@ -53,9 +54,10 @@ import Testing
         }
         let means = sum.map { Float($0 / Double(frames.count)) }
         let worstShape = largest.indices.max { largest[$0] < largest[$1] }!
-        print("blendshapes vs MediaPipe over \(frames.count) tracked frames: largest |difference| "
-            + "\(largest[worstShape]) (\(fixture.scoreNames[worstShape])), largest per-shape mean \(means.max()!), "
-            + "frames within 0.05: \(framesWithin005)")
+        print(
+            "blendshapes vs MediaPipe over \(frames.count) tracked frames: largest |difference| "
+                + "\(largest[worstShape]) (\(fixture.scoreNames[worstShape])), largest per-shape mean \(means.max()!), "
+                + "frames within 0.05: \(framesWithin005)")
         for index in 0 ..< 52 {
             print("  \(fixture.scoreNames[index])\tmax \(largest[index])\tmean \(means[index])")
         }
@@ -102,8 +104,9 @@ import Testing
 
     @Test("a network of the wrong shape is refused as a blendshape network")
     func wrongNetworkIsRefused() throws {
-        let detector = try TaskArchiveMember.network(named: FaceLandmarkerNetworks.detectorMember,
-                                                     archivePath: FaceLandmarkerNetworks.defaultPath())
+        let detector = try TaskArchiveMember.network(
+            named: FaceLandmarkerNetworks.detectorMember,
+            archivePath: FaceLandmarkerNetworks.defaultPath())
         do {
             _ = try BlendshapeEstimator(network: detector)
             Issue.record("the detector was accepted as the blendshape network")
@@ -113,7 +116,8 @@ import Testing
     }
 
     static func blendshapeNetwork() throws -> NeuralNetwork {
-        try TaskArchiveMember.network(named: FaceLandmarkerNetworks.blendshapesMember,
-                                      archivePath: FaceLandmarkerNetworks.defaultPath())
+        try TaskArchiveMember.network(
+            named: FaceLandmarkerNetworks.blendshapesMember,
+            archivePath: FaceLandmarkerNetworks.defaultPath())
     }
 }

@@ -1,9 +1,10 @@
 import CMallocCounter
 import Foundation
 import OmoteCore
-@testable import OmoteMesh
 import OmoteNeural
 import Testing
+
+@testable import OmoteMesh
 
 #if canImport(Glibc)
 import Glibc
@@ -32,8 +33,9 @@ import Darwin
     static func decode(_ decoder: FaceDetectionDecoder, _ outputs: (regressors: [Float], logits: [Float])) throws {
         try outputs.regressors.withUnsafeBufferPointer { regressors in
             try outputs.logits.withUnsafeBufferPointer { logits in
-                try decoder.decode(regressors: regressors, logits: logits,
-                                   letterbox: Letterbox(frameWidth: 640, frameHeight: 360))
+                try decoder.decode(
+                    regressors: regressors, logits: logits,
+                    letterbox: Letterbox(frameWidth: 640, frameHeight: 360))
             }
         }
     }
@@ -102,9 +104,10 @@ import Darwin
             let eye0 = ((detection.keypoint(0) - mesh.irises.0) * pixels)
             let eye1 = ((detection.keypoint(1) - mesh.irises.1) * pixels)
             let eyeError = max((eye0 * eye0).sum().squareRoot(), (eye1 * eye1).sum().squareRoot())
-            print("\(caseName): score \(detection.score), IoU with the mesh's box \(iou), box "
-                + "\(detection.box * SIMD4(640, 360, 640, 360)) px vs mesh \(mesh.box * SIMD4(640, 360, 640, 360)) px, "
-                + "eye keypoints \(eyeError) px from the iris centres")
+            print(
+                "\(caseName): score \(detection.score), IoU with the mesh's box \(iou), box "
+                    + "\(detection.box * SIMD4(640, 360, 640, 360)) px vs mesh \(mesh.box * SIMD4(640, 360, 640, 360)) px, "
+                    + "eye keypoints \(eyeError) px from the iris centres")
             #expect(iou > 0.7)
             #expect(eyeError < 8)
         }
@@ -114,8 +117,9 @@ import Darwin
 
     @Test("our detector network on the fixture input decodes to TFLite's detection within 1e-4")
     func ourNetworkDecodesAlike() throws {
-        let network = try TaskArchiveMember.network(named: FaceLandmarkerNetworks.detectorMember,
-                                                    archivePath: FaceLandmarkerNetworks.defaultPath())
+        let network = try TaskArchiveMember.network(
+            named: FaceLandmarkerNetworks.detectorMember,
+            archivePath: FaceLandmarkerNetworks.defaultPath())
         let pixels = try Data(contentsOf: URL(fileURLWithPath: Self.tfliteDirectory + "/face_detector.sf0000.in0.u8"))
         let input = network.input(0)
         for (index, byte) in pixels.enumerated() {
@@ -125,8 +129,9 @@ import Darwin
         let regressorsIndex = try #require(network.outputIndex(named: "regressors"))
         let logitsIndex = try #require(network.outputIndex(named: "classificators"))
         let ours = FaceDetectionDecoder()
-        try ours.decode(regressors: network.output(regressorsIndex), logits: network.output(logitsIndex),
-                        letterbox: Letterbox(frameWidth: 640, frameHeight: 360))
+        try ours.decode(
+            regressors: network.output(regressorsIndex), logits: network.output(logitsIndex),
+            letterbox: Letterbox(frameWidth: 640, frameHeight: 360))
         let reference = FaceDetectionDecoder()
         try Self.decode(reference, try Self.tfliteOutputs("sf0000"))
         #expect(ours.detections.count == reference.detections.count)
@@ -200,8 +205,9 @@ import Darwin
                 }
                 #expect(omote_thread_allocation_count() - before == 0)
                 do {
-                    try decoder.decode(regressors: UnsafeBufferPointer(rebasing: regressors[16...]), logits: logits,
-                                       letterbox: letterbox)
+                    try decoder.decode(
+                        regressors: UnsafeBufferPointer(rebasing: regressors[16...]), logits: logits,
+                        letterbox: letterbox)
                     Issue.record("short regressors accepted")
                 } catch {
                     #expect((error as? OmoteError)?.code == .meshInputInvalid)

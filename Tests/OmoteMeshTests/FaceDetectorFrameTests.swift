@@ -39,8 +39,9 @@ import Testing
         var frame = try! RGBFrame()
 
         init() throws {
-            detector = try FaceDetector(network: try TaskArchiveMember.network(
-                named: FaceLandmarkerNetworks.detectorMember, archivePath: FaceLandmarkerNetworks.defaultPath()))
+            detector = try FaceDetector(
+                network: try TaskArchiveMember.network(
+                    named: FaceLandmarkerNetworks.detectorMember, archivePath: FaceLandmarkerNetworks.defaultPath()))
         }
 
         func detect(clip: String, frame index: Int) throws -> [FaceDetection] {
@@ -75,8 +76,9 @@ import Testing
             worstEye = max(worstEye, (eye0 * eye0).sum().squareRoot(), (eye1 * eye1).sum().squareRoot())
             checked += 1
         }
-        print("faces: \(checked) frames, IoU with MediaPipe's mesh box ≥ \(worstIoU), eye keypoints ≤ \(worstEye) px "
-            + "from its iris centres")
+        print(
+            "faces: \(checked) frames, IoU with MediaPipe's mesh box ≥ \(worstIoU), eye keypoints ≤ \(worstEye) px "
+                + "from its iris centres")
         #expect(checked > 0)
         #expect(worstIoU > 0.65)
         // Loose: BlazeFace's eye keypoint is the eye's centre, MediaPipe's iris centre follows the gaze.

@@ -43,8 +43,10 @@ import Darwin
         let frames = fixture.trackedFrames
         #expect(frames.count == 145)
         for frame in frames {
-            let matrix = try #require(try pipeline.estimate(frame.landmarks, frameWidth: MediaPipeFixture.frameWidth,
-                                                            frameHeight: MediaPipeFixture.frameHeight))
+            let matrix = try #require(
+                try pipeline.estimate(
+                    frame.landmarks, frameWidth: MediaPipeFixture.frameWidth,
+                    frameHeight: MediaPipeFixture.frameHeight))
             let expected = Self.reference(frame.matrix)
             let angle = Self.angleDegrees(matrix.rotation, expected.rotation)
             let translation = matrix.translation - expected.translation
@@ -58,9 +60,10 @@ import Darwin
                 }
             }
         }
-        print("geometry vs MediaPipe over \(frames.count) tracked frames: rotation largest \(worstAngle)°, mean "
-            + "\(angleSum / Float(frames.count))°; translation largest \(worstTranslation) cm; scale largest "
-            + "\(worstScale); any element largest \(worstElement)")
+        print(
+            "geometry vs MediaPipe over \(frames.count) tracked frames: rotation largest \(worstAngle)°, mean "
+                + "\(angleSum / Float(frames.count))°; translation largest \(worstTranslation) cm; scale largest "
+                + "\(worstScale); any element largest \(worstElement)")
         // The fixture has 5 decimals; float32 (MediaPipe, Eigen) against double sums (here) adds ~1e-4 on the
         // translation's ~50 cm.
         #expect(worstAngle <= 0.01)
@@ -91,16 +94,20 @@ import Darwin
             #expect(outOfFaceOmote.z < -0.5, "a face in the single_face clip looks roughly at the camera")
         }
         // A frontal face gives the identity in both conventions.
-        let frontal = FacialTransformationMatrix(columns: (SIMD4(1, 0, 0, 0), SIMD4(0, 1, 0, 0), SIMD4(0, 0, 1, 0),
-                                                           SIMD4(1, 2, -50, 1)))
+        let frontal = FacialTransformationMatrix(
+            columns: (
+                SIMD4(1, 0, 0, 0), SIMD4(0, 1, 0, 0), SIMD4(0, 0, 1, 0),
+                SIMD4(1, 2, -50, 1)
+            ))
         #expect(frontal.headPose.rotation == .identity)
         #expect(frontal.headPose.translation == SIMD3(10, -20, 500))
     }
 
     @Test("the canonical face: 468 vertices, the subject's left eye at +x, nose tip in front (+z), weighted basis")
     func canonicalFaceIsMediaPipes() throws {
-        let bytes = try TaskArchiveMember.bytes(named: "geometry_pipeline_metadata_landmarks.binarypb",
-                                                archivePath: FaceLandmarkerNetworks.defaultPath())
+        let bytes = try TaskArchiveMember.bytes(
+            named: "geometry_pipeline_metadata_landmarks.binarypb",
+            archivePath: FaceLandmarkerNetworks.defaultPath())
         let facts = try FaceGeometryPipeline.canonicalFacts(metadata: bytes)
         #expect(facts.vertexCount == 468)
         // 263 is the outer corner of the subject's left eye, 33 of the right; 1 the nose tip.

@@ -1,14 +1,16 @@
 import OmoteCore
-@testable import OmoteMesh
 import OmoteNeural
 import Testing
+
+@testable import OmoteMesh
 
 /// The geometry metadata reader on damaged bytes: every truncation and a sweep of corrupted bytes give an
 /// `OmoteError` (mesh.modelUnreadable) or a valid model, never a crash or an oversized allocation.
 @Suite struct GeometryMetadataDamageTests {
     static func metadata() throws -> [UInt8] {
-        try TaskArchiveMember.bytes(named: GeometryPipelineMetadata.member,
-                                    archivePath: FaceLandmarkerNetworks.defaultPath())
+        try TaskArchiveMember.bytes(
+            named: GeometryPipelineMetadata.member,
+            archivePath: FaceLandmarkerNetworks.defaultPath())
     }
 
     @Test("truncations are refused with mesh.modelUnreadable unless they end between two basis entries")

@@ -75,8 +75,9 @@ import Testing
             #expect(presence >= 0.5, "frame \(index): presence \(presence)")
             // MediaPipe reports smoothed landmarks but takes the next region from the raw ones.
             smoothed = landmarks
-            smoother.smooth(&smoothed, timestampMicroseconds: reference.timestampMicroseconds, frameWidth: 640,
-                            frameHeight: 360)
+            smoother.smooth(
+                &smoothed, timestampMicroseconds: reference.timestampMicroseconds, frameWidth: 640,
+                frameHeight: 360)
             let errors = Self.pixelErrors(smoothed, reference.landmarks)
             meanSum += errors.mean
             report.append(String(format: "%d: %.3f/%.2f", index, errors.mean, errors.largest))
@@ -93,8 +94,9 @@ import Testing
             #expect(errors.largest <= 0.5, "frame \(index): largest \(errors.largest) px")
             region = FaceRegion(landmarks: landmarks, frameWidth: 640, frameHeight: 360)
         }
-        print("landmarks vs MediaPipe on single_face, frame: mean/largest px: " + report.joined(separator: ", ")
-            + "; mean of means \(meanSum / Float(Self.trackedFrames)) px")
+        print(
+            "landmarks vs MediaPipe on single_face, frame: mean/largest px: " + report.joined(separator: ", ")
+                + "; mean of means \(meanSum / Float(Self.trackedFrames)) px")
     }
 
     @Test("on the cartoon frames the detector fires on, presence rejects all but face_noface 163, as in MediaPipe")
@@ -141,8 +143,9 @@ import Testing
 @Suite struct LandmarkSteadyStateTests {
     @Test("locating landmarks and smoothing them make zero heap allocations after the first frame")
     func noAllocationsPerFrame() throws {
-        let landmarker = try FaceLandmarker(network: try LandmarkTrackingTests.network(
-            FaceLandmarkerNetworks.landmarksMember))
+        let landmarker = try FaceLandmarker(
+            network: try LandmarkTrackingTests.network(
+                FaceLandmarkerNetworks.landmarksMember))
         let smoother = LandmarkSmoother()
         let frames = LandmarkTrackingTests.Frames()
         var landmarks = MeshLandmarks()

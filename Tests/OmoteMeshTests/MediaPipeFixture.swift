@@ -48,18 +48,20 @@ struct MediaPipeFixture {
             var landmarks = MeshLandmarks()
             let base = index * MeshLandmarks.count * 3
             for point in 0 ..< MeshLandmarks.count {
-                landmarks[point] = SIMD3(values[base + 3 * point], values[base + 3 * point + 1],
-                                         values[base + 3 * point + 2])
+                landmarks[point] = SIMD3(
+                    values[base + 3 * point], values[base + 3 * point + 1],
+                    values[base + 3 * point + 2])
             }
-            frames.append(Frame(
-                clip: clip,
-                index: index,
-                timestampMicroseconds: Int64(fields[2])! / 1000 * 1000,
-                tracked: fields[3] == "1",
-                scores: fields[4 ..< 56].map { Float($0) ?? .nan },
-                matrix: fields[56 ..< 72].map { Float($0) ?? .nan },
-                landmarks: landmarks
-            ))
+            frames.append(
+                Frame(
+                    clip: clip,
+                    index: index,
+                    timestampMicroseconds: Int64(fields[2])! / 1000 * 1000,
+                    tracked: fields[3] == "1",
+                    scores: fields[4 ..< 56].map { Float($0) ?? .nan },
+                    matrix: fields[56 ..< 72].map { Float($0) ?? .nan },
+                    landmarks: landmarks
+                ))
         }
         self.frames = frames
     }
@@ -69,8 +71,13 @@ struct MediaPipeFixture {
     static func floats(_ path: String) throws -> [Float] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return data.withUnsafeBytes { raw in
-            (0 ..< raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0,
-                                                                                              as: UInt32.self))) }
+            (0 ..< raw.count / 4).map {
+                Float(
+                    bitPattern: UInt32(
+                        littleEndian: raw.loadUnaligned(
+                            fromByteOffset: 4 * $0,
+                            as: UInt32.self)))
+            }
         }
     }
 }

@@ -10,8 +10,10 @@ import Testing
     #if DEBUG
     static let clips: [(String, Range<Int>)] = [("single_face", 0 ..< 3)]
     #else
-    static let clips: [(String, Range<Int>)] = [("single_face", 0 ..< 72), ("face_noface", 0 ..< 169),
-                                                ("no_face", 0 ..< 95)]
+    static let clips: [(String, Range<Int>)] = [
+        ("single_face", 0 ..< 72), ("face_noface", 0 ..< 169),
+        ("no_face", 0 ..< 95),
+    ]
     #endif
 
     @Test("the tracker reports a face exactly where MediaPipe does, with its landmarks, scores and pose")
@@ -61,9 +63,10 @@ import Testing
                 worstTranslation = max(worstTranslation, (d * d).sum().squareRoot())
             }
         }
-        print("tracker vs MediaPipe: \(faces) faces, \(disagreements.count) face/no-face disagreements "
-            + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), rotation ≤ \(worstAngle)°, "
-            + "translation ≤ \(worstTranslation) cm")
+        print(
+            "tracker vs MediaPipe: \(faces) faces, \(disagreements.count) face/no-face disagreements "
+                + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), rotation ≤ \(worstAngle)°, "
+                + "translation ≤ \(worstTranslation) cm")
         #expect(disagreements.isEmpty)
         #expect(faces > 0)
         #expect(worstMean <= 0.1)

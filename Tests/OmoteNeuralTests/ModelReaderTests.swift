@@ -1,7 +1,8 @@
 import Foundation
-@testable import OmoteNeural
 import OmoteCore
 import Testing
+
+@testable import OmoteNeural
 
 /// The `.task` zip and TFLite FlatBuffer readers: correct on the real model, and on damaged input always an error
 /// naming the file, never a crash.
@@ -25,10 +26,11 @@ import Testing
     @Test("the .task archive lists its four stored members with their sizes")
     func taskMembers() throws {
         let members = try Self.members(try Self.modelBytes())
-        #expect(members == [
-            "face_detector.tflite": 229_746, "face_landmarks_detector.tflite": 2_553_590,
-            "geometry_pipeline_metadata_landmarks.binarypb": 19_376, "face_blendshapes.tflite": 955_312,
-        ])
+        #expect(
+            members == [
+                "face_detector.tflite": 229_746, "face_landmarks_detector.tflite": 2_553_590,
+                "geometry_pipeline_metadata_landmarks.binarypb": 19_376, "face_blendshapes.tflite": 955_312,
+            ])
     }
 
     @Test("a hand-made stored zip behind a 5-byte prefix is read, and a compressed member is refused by name")
@@ -39,12 +41,15 @@ import Testing
         func le32(_ value: UInt32) -> [UInt8] { (0 ..< 4).map { UInt8(value >> (8 * $0) & 0xFF) } }
         func archive(method: Int) -> [UInt8] {
             let name = Array("a.txt".utf8)
-            let local = le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + le32(crc)
+            let local =
+                le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + le32(crc)
                 + le32(5) + le32(5) + le16(name.count) + le16(0) + name + payload
-            let central = le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0)
+            let central =
+                le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0)
                 + le32(crc) + le32(5) + le32(5) + le16(name.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
                 + le32(0) + name
-            let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(1) + le16(1) + le32(UInt32(central.count))
+            let end =
+                le32(0x0605_4B50) + le16(0) + le16(0) + le16(1) + le16(1) + le32(UInt32(central.count))
                 + le32(UInt32(local.count)) + le16(0)
             return Array("PREFX".utf8) + local + central + end
         }
@@ -98,7 +103,8 @@ import Testing
         var errors = 0
         // The FlatBuffer's tables, vtables and vectors of offsets sit in its first and last few kilobytes; weights
         // (the middle) are plain data. Sample both ends densely and the middle sparsely.
-        let positions = Array(0 ..< 1_500) + Array(stride(from: 1_500, to: count - 3_000, by: 997))
+        let positions =
+            Array(0 ..< 1_500) + Array(stride(from: 1_500, to: count - 3_000, by: 997))
             + Array(count - 3_000 ..< count)
         for position in positions {
             detector[position] ^= 0xFF

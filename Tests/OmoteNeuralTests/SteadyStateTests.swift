@@ -30,9 +30,10 @@ import Testing
         // tens of millions without reuse.
         #expect(networks.landmarks.arenaFloatCount < 3_000_000)
         #expect(networks.landmarks.stepCount < 471)
-        print("arena floats: detector \(networks.detector.arenaFloatCount), "
-            + "landmarks \(networks.landmarks.arenaFloatCount), "
-            + "blendshapes \(networks.blendshapes.arenaFloatCount); steps \(networks.detector.stepCount), "
-            + "\(networks.landmarks.stepCount), \(networks.blendshapes.stepCount)")
+        print(
+            "arena floats: detector \(networks.detector.arenaFloatCount), "
+                + "landmarks \(networks.landmarks.arenaFloatCount), "
+                + "blendshapes \(networks.blendshapes.arenaFloatCount); steps \(networks.detector.stepCount), "
+                + "\(networks.landmarks.stepCount), \(networks.blendshapes.stepCount)")
     }
 }

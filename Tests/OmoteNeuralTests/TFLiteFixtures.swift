@@ -25,8 +25,9 @@ struct TFLiteFixtures {
         let text = try String(contentsOfFile: Self.directory + "/manifest.tsv", encoding: .utf8)
         rows = text.split(separator: "\n").dropFirst().map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return Row(caseName: fields[0], network: fields[1], role: fields[2], tensor: fields[3], dtype: fields[5],
-                       file: fields[7])
+            return Row(
+                caseName: fields[0], network: fields[1], role: fields[2], tensor: fields[3], dtype: fields[5],
+                file: fields[7])
         }
     }
 
@@ -49,8 +50,9 @@ struct TFLiteFixtures {
     static func floats(_ file: String) throws -> [Float] {
         let data = try bytes(file)
         return stride(from: 0, to: data.count, by: 4).map { offset in
-            Float(bitPattern: UInt32(data[offset]) | UInt32(data[offset + 1]) << 8 | UInt32(data[offset + 2]) << 16
-                | UInt32(data[offset + 3]) << 24)
+            Float(
+                bitPattern: UInt32(data[offset]) | UInt32(data[offset + 1]) << 8 | UInt32(data[offset + 2]) << 16
+                    | UInt32(data[offset + 3]) << 24)
         }
     }
 
@@ -69,7 +71,8 @@ struct TFLiteFixtures {
 
     /// Runs `network` on every case of the fixtures and returns, per output name, the largest |difference| seen.
     static func largestDifferences(_ network: NeuralNetwork, fixtures: TFLiteFixtures, name: String) throws
-        -> [String: (difference: Float, caseName: String)] {
+        -> [String: (difference: Float, caseName: String)]
+    {
         var largest: [String: (difference: Float, caseName: String)] = [:]
         for caseName in fixtures.cases(of: name) {
             guard let inputRow = fixtures.rows(name, caseName, role: "in").first else { continue }

@@ -16,7 +16,8 @@ import Testing
     }()
 
     // Serialized suite: one test at a time uses the shared pipeline.
-    nonisolated(unsafe) static let pipeline: FacePipeline? = try? FacePipeline.load(PipelineConfiguration(), progress: { _ in })
+    nonisolated(unsafe) static let pipeline: FacePipeline? = try? FacePipeline.load(
+        PipelineConfiguration(), progress: { _ in })
 
     struct ClipRun {
         var states: [TrackingState] = []
@@ -49,12 +50,15 @@ import Testing
         let ids = Set(run.states.compactMap { state -> Int? in if case let .tracking(id) = state { id } else { nil } })
         #expect(run.states.allSatisfy { if case .tracking = $0 { true } else { false } }, "\(run.states)")
         #expect(ids.count == 1)
-        let start = run.smile[5 ..< 15].reduce(0, +) / 10, end = run.smile[62 ..< 72].reduce(0, +) / 10
+        let start = run.smile[5 ..< 15].reduce(0, +) / 10
+        let end = run.smile[62 ..< 72].reduce(0, +) / 10
         #expect(end > start + 0.2, "smile start \(start), end \(end)")
         #expect(run.rigMoved.suffix(10).allSatisfy { $0 }, "the avatar's mesh follows the expression")
     }
 
-    @Test("face_noface: tracked while the face is there (frames 0–71), lost within 3 frames of the cut, never on the cartoon")
+    @Test(
+        "face_noface: tracked while the face is there (frames 0–71), lost within 3 frames of the cut, never on the cartoon"
+    )
     func faceThenCartoon() throws {
         let run = try Self.run("face_noface")
         #expect(run.states.count == 169)

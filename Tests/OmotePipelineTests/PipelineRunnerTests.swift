@@ -55,10 +55,12 @@ private let sampleFrames: String = {
         let runner = PipelineRunner(source: source, processor: CountingProcessor())
         runner.start()
         var polls = 0
-        LiveDisplay.runHeadless(runner, status: { _ in }, stop: {
-            polls += 1
-            return polls > 3
-        })
+        LiveDisplay.runHeadless(
+            runner, status: { _ in },
+            stop: {
+                polls += 1
+                return polls > 3
+            })
         #expect(runner.isFinished)
     }
 

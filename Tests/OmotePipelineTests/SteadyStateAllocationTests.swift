@@ -22,16 +22,21 @@ import Testing
         var decoded: [[UInt8]] = []
         for index in 0 ..< source.frameCount {
             try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: "test") }
-            decoded.append(frame.withImage { image in Array(UnsafeBufferPointer(start: image.pixels, count: image.width * image.height)) })
+            decoded.append(
+                frame.withImage { image in
+                    Array(UnsafeBufferPointer(start: image.pixels, count: image.width * image.height))
+                })
         }
-        let width = frame.width, height = frame.height
+        let width = frame.width
+        let height = frame.height
         var timestamp: UInt64 = 0
         func run(passes: Int) {
             for _ in 0 ..< passes {
                 for pixels in decoded {
                     timestamp += 33_333_333
                     pixels.withUnsafeBufferPointer { buffer in
-                        let image = LumaImage(pixels: buffer.baseAddress!, width: width, height: height, rowStride: width)
+                        let image = LumaImage(
+                            pixels: buffer.baseAddress!, width: width, height: height, rowStride: width)
                         pipeline.process(image, timestampNanoseconds: timestamp, into: &model.frame, rig: &rig)
                     }
                 }
@@ -52,7 +57,8 @@ import Testing
             try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: "test") }
         }
         let decodeAllocations = omote_thread_allocation_count() - decodeBefore
-        print("steady state: pipeline \(pipelineAllocations) allocations / 216 frames; libjpeg-turbo decode "
-              + "\(Double(decodeAllocations) / Double(source.frameCount)) per frame (inside tjDecompress2)")
+        print(
+            "steady state: pipeline \(pipelineAllocations) allocations / 216 frames; libjpeg-turbo decode "
+                + "\(Double(decodeAllocations) / Double(source.frameCount)) per frame (inside tjDecompress2)")
     }
 }

@@ -60,12 +60,14 @@ import Testing
         return try condition()
     }
 
-    @Test("omote replay draws the avatar, bars and status in a terminal, quits on q and restores the terminal",
-          .enabled(if: tmuxAvailable))
+    @Test(
+        "omote replay draws the avatar, bars and status in a terminal, quits on q and restores the terminal",
+        .enabled(if: tmuxAvailable))
     func replayInTmux() throws {
         let socket = "omote-test-\(getpid())"
         defer { _ = try? Self.tmux(socket, ["kill-server"]) }
-        let command = "cd '\(Self.repositoryRoot)' && '\(Self.omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
+        let command =
+            "cd '\(Self.repositoryRoot)' && '\(Self.omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
         try Self.tmux(socket, ["new-session", "-d", "-x", "120", "-y", "40", "-s", "view", "sh", "-c", command])
         var screen = ""
         let drawn = try Self.waitFor(20) {
@@ -83,9 +85,11 @@ import Testing
             try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("OMOTE-EXITED-0")
         }
         #expect(exited, "omote quit on q with status 0")
-        #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{alternate_on}"]).hasPrefix("0"),
-                "the alternate screen was left")
-        #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{cursor_flag}"]).hasPrefix("1"),
-                "the cursor is visible again")
+        #expect(
+            try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{alternate_on}"]).hasPrefix("0"),
+            "the alternate screen was left")
+        #expect(
+            try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{cursor_flag}"]).hasPrefix("1"),
+            "the cursor is visible again")
     }
 }

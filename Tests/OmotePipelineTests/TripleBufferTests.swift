@@ -2,7 +2,10 @@ import Foundation
 import OmotePipeline
 import Testing
 
-private final class Slot { var value = 0; var checksum = 0 }
+private final class Slot {
+    var value = 0
+    var checksum = 0
+}
 
 @Suite struct TripleBufferTests {
     @Test("The reader always gets the newest complete slot and never a slot being written")
@@ -32,7 +35,9 @@ private final class Slot { var value = 0; var checksum = 0 }
             }
             done.signal()
         }.start()
-        var torn = 0, last = 0, backwards = 0
+        var torn = 0
+        var last = 0
+        var backwards = 0
         while done.wait(timeout: .now()) == .timedOut {
             let (slot, isNew) = buffer.acquireNewest()
             guard isNew else { continue }

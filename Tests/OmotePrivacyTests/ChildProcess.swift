@@ -16,14 +16,19 @@ enum PrivacyTestPaths {
     /// build's bin directory), else .build/{debug,release}/omote under the repository.
     static let omoteBinary: String? = {
         var candidates: [String] = []
-        if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_BINARY"] { candidates.append(fromEnvironment) }
-        let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_BINARY"] {
+            candidates.append(fromEnvironment)
+        }
+        let testExecutable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: testExecutable).deletingLastPathComponent()
         for _ in 0 ..< 4 {  // bin dir, or up from inside an .xctest bundle
             candidates.append(directory.appendingPathComponent("omote").path)
             directory.deleteLastPathComponent()
         }
-        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() { candidates.append(bundle.appendingPathComponent("omote").path) }
+        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
+            candidates.append(bundle.appendingPathComponent("omote").path)
+        }
         candidates += [repositoryRoot + "/.build/debug/omote", repositoryRoot + "/.build/release/omote"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
@@ -46,7 +51,8 @@ enum ChildProcess {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: PrivacyTestPaths.repositoryRoot)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -61,8 +67,9 @@ enum ChildProcess {
         let outputData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
-        return ChildResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                           stderr: String(decoding: errorData.value, as: UTF8.self))
+        return ChildResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData.value, as: UTF8.self))
     }
 
     /// A fresh, empty directory under the system temp dir (removed by the caller).

@@ -1,8 +1,9 @@
 import Foundation
 import OmoteCapture
 import OmoteCore
-@testable import OmotePrivacy
 import Testing
+
+@testable import OmotePrivacy
 
 /// A JPEG header can claim any size; the frame buffer must not follow it beyond the source's bound.
 @Suite("Frame buffers are bounded by the source, not by the header")

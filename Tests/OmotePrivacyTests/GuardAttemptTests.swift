@@ -1,6 +1,7 @@
 import Foundation
-@testable import OmotePrivacy
 import Testing
+
+@testable import OmotePrivacy
 
 /// The forbidden acts, attempted for real in a child `omote guard-selftest` (so this test runner is never locked).
 /// The expectations live here, independent of the child's own verdicts: Landlock answers EACCES, seccomp EPERM.
@@ -23,14 +24,20 @@ struct GuardAttemptTests {
         "tioclinux-fd2", "ioctl-fionread-stdout",
     ]
     /// Acts the filter answers by killing the process (each in its own forked child).
-    static let fatalActs = ["execve-/bin/true", "execveat-/bin/true", "ptrace-peek-parent", "process-vm-writev",
-                            "process-vm-readv", "io-uring-setup", "open-by-handle-at", "bpf-map-create",
-                            "add-key-user-keyring", "keyctl", "shmget-0666", "msgget-0666", "semget-0666",
-                            "unshare-user-namespace"]
+    static let fatalActs = [
+        "execve-/bin/true", "execveat-/bin/true", "ptrace-peek-parent", "process-vm-writev",
+        "process-vm-readv", "io-uring-setup", "open-by-handle-at", "bpf-map-create",
+        "add-key-user-keyring", "keyctl", "shmget-0666", "msgget-0666", "semget-0666",
+        "unshare-user-namespace",
+    ]
 
     static func inheritedExpectations(_ name: String) -> [String: String] {
-        ["inherited-\(name)-closed": "EBADF", "write-inherited-\(name)": "EPERM", "writev-inherited-\(name)": "EPERM",
-         "pwrite-inherited-\(name)": "EPERM", "mmap-shared-inherited-\(name)": "EPERM", "ftruncate-inherited-\(name)": "EPERM"]
+        [
+            "inherited-\(name)-closed": "EBADF", "write-inherited-\(name)": "EPERM",
+            "writev-inherited-\(name)": "EPERM",
+            "pwrite-inherited-\(name)": "EPERM", "mmap-shared-inherited-\(name)": "EPERM",
+            "ftruncate-inherited-\(name)": "EPERM",
+        ]
     }
 
     /// Expected outcome per act, independent of the child's own verdicts.
@@ -63,9 +70,11 @@ struct GuardAttemptTests {
         let omote = try #require(PrivacyTestPaths.omoteBinary, "build the omote executable first (swift build)")
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var arguments = ["guard-selftest", "--scratch", scratch,
-                         "--read", PrivacyTestPaths.sampleManifest, "--read", PrivacyTestPaths.sampleFrame,
-                         "--read", PrivacyTestPaths.dlibModel, "--read", PrivacyTestPaths.cascade]
+        var arguments = [
+            "guard-selftest", "--scratch", scratch,
+            "--read", PrivacyTestPaths.sampleManifest, "--read", PrivacyTestPaths.sampleFrame,
+            "--read", PrivacyTestPaths.dlibModel, "--read", PrivacyTestPaths.cascade,
+        ]
         if let camera { arguments += ["--camera", camera] }
         let result = try ChildProcess.run(omote, arguments)
         let entries = try FileManager.default.contentsOfDirectory(atPath: scratch).sorted()
@@ -78,19 +87,32 @@ struct GuardAttemptTests {
         let rows = Self.rows(result)
         let expected = Self.expectations(camera: camera, inherited: inherited)
         for scope in ["main", "thread"] {
-            let outcomes = Dictionary(rows.filter { $0.scope == scope }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+            let outcomes = Dictionary(
+                rows.filter { $0.scope == scope }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
             for (act, want) in expected.sorted(by: { $0.key < $1.key }) {
                 #expect(outcomes[act] == want, "\(scope) \(act): got \(outcomes[act] ?? "no result"), want \(want)")
             }
         }
-        let fatal = Dictionary(rows.filter { $0.scope == "fatal" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
-        for act in Self.fatalActs { #expect(fatal[act] == "SIGSYS", "\(act): got \(fatal[act] ?? "no result"), want SIGSYS") }
+        let fatal = Dictionary(
+            rows.filter { $0.scope == "fatal" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        for act in Self.fatalActs {
+            #expect(fatal[act] == "SIGSYS", "\(act): got \(fatal[act] ?? "no result"), want SIGSYS")
+        }
         // A processing child (non-terminal output) cannot reach stdin/stdout/stderr; its channel is all it has.
-        let child = Dictionary(rows.filter { $0.scope == "child" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
-        #expect(child == ["write-stdout": "EPERM", "write-stderr": "EPERM", "write-stdin": "EPERM",
-                          "ioctl-winsize-stdout": "EPERM", "channel-is-only-output": "ok"])
-        let state = Dictionary(rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
-        #expect(state == ["no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0", "open-descriptors": "0,1,2"])
+        let child = Dictionary(
+            rows.filter { $0.scope == "child" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(
+            child == [
+                "write-stdout": "EPERM", "write-stderr": "EPERM", "write-stdin": "EPERM",
+                "ioctl-winsize-stdout": "EPERM", "channel-is-only-output": "ok",
+            ])
+        let state = Dictionary(
+            rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(
+            state == [
+                "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
+                "open-descriptors": "0,1,2",
+            ])
         #expect(rows.contains { $0.scope == "memory" && $0.act == "private-buffer" && $0.outcome == "locked" })
         #expect(result.stdout.contains("guard: Landlock v7 fs+net+scope, seccomp allow-list of "))
     }
@@ -98,13 +120,19 @@ struct GuardAttemptTests {
     func check(camera: String?) throws {
         let (result, entries, existing) = try runSelfTest(camera: camera)
         let abiLine = result.stdoutLines.first { $0.hasPrefix("landlock-abi\t") }
-        let abi = try #require(abiLine.flatMap { Int($0.dropFirst("landlock-abi\t".count)) }, "no ABI line:\n\(result.stdout)")
+        let abi = try #require(
+            abiLine.flatMap { Int($0.dropFirst("landlock-abi\t".count)) }, "no ABI line:\n\(result.stdout)")
         try #require(abi >= 6, "this test's expectations need Landlock ABI ≥ 6; the kernel offers \(abi)")
         try check(result, camera: camera != nil)
         let rows = Self.rows(result)
         // Reads keep working under the guard.
-        for path in [PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.dlibModel, PrivacyTestPaths.cascade] {
-            #expect(rows.contains { $0.scope == "read" && $0.act == path && $0.outcome == "ok" }, "read of \(path) failed under the guard")
+        for path in [
+            PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.dlibModel,
+            PrivacyTestPaths.cascade,
+        ] {
+            #expect(
+                rows.contains { $0.scope == "read" && $0.act == path && $0.outcome == "ok" },
+                "read of \(path) failed under the guard")
         }
         // Nothing left behind: only the fixture file, unchanged (the inherited write descriptor wrote nothing).
         #expect(entries == ["existing"])
@@ -122,8 +150,13 @@ struct GuardAttemptTests {
         }
         let target = outside + "/parent-file"
         try "parent's file\n".write(toFile: target, atomically: false, encoding: .utf8)
-        let result = try ChildProcess.run("/bin/sh", ["-c", "exec 3>>\"$1\" 4<>\"$1\"; exec \"$0\" guard-selftest --scratch \"$2\" --inherited 3 --inherited 4",
-                                                     omote, target, scratch])
+        let result = try ChildProcess.run(
+            "/bin/sh",
+            [
+                "-c",
+                "exec 3>>\"$1\" 4<>\"$1\"; exec \"$0\" guard-selftest --scratch \"$2\" --inherited 3 --inherited 4",
+                omote, target, scratch,
+            ])
         try check(result, camera: false, inherited: [3, 4])
         #expect(result.stdout.contains("closed "), "the status line names the closed descriptors:\n\(result.stdout)")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "parent's file\n")
@@ -160,17 +193,24 @@ struct GuardAttemptTests {
         #expect(!text.contains("\tPASS"))
     }
 
-    @Test("a refused mlock is an error; with --allow-swappable-memory the status line warns",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) is needed to drop CAP_IPC_LOCK"))
+    @Test(
+        "a refused mlock is an error; with --allow-swappable-memory the status line warns",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+            "setpriv (util-linux) is needed to drop CAP_IPC_LOCK"))
     func memoryLockFailure() throws {
         let omote = try #require(PrivacyTestPaths.omoteBinary)
         for allow in [false, true] {
             let scratch = try ChildProcess.makeScratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             // Without CAP_IPC_LOCK (root has it) a zero RLIMIT_MEMLOCK makes every mlock fail.
-            let result = try ChildProcess.run("/usr/bin/setpriv", ["--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--",
-                                                                   "/bin/sh", "-c", "ulimit -l 0; exec \"$0\" guard-selftest --scratch \"$1\" $2",
-                                                                   omote, scratch, allow ? "--allow-swappable-memory" : ""])
+            let result = try ChildProcess.run(
+                "/usr/bin/setpriv",
+                [
+                    "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--",
+                    "/bin/sh", "-c", "ulimit -l 0; exec \"$0\" guard-selftest --scratch \"$1\" $2",
+                    omote, scratch, allow ? "--allow-swappable-memory" : "",
+                ])
             let rows = Self.rows(result)
             let memory = rows.first { $0.scope == "memory" && $0.act == "private-buffer" }?.outcome
             #expect(memory == (allow ? "unlocked" : "lock-refused"), "\(result.stdout)")
@@ -193,10 +233,16 @@ struct GuardAttemptTests {
         let result = try ChildProcess.run(omote, ["replay", "--fast"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let lines = result.stdoutLines
-        #expect(lines.first?.hasPrefix("guard: Landlock v") == true, "replay must engage the guard before the first frame:\n\(result.stdout)")
-        #expect(result.stderr.contains("processing child: guard engaged"), "frames are processed in the confined child:\n\(result.stderr)")
+        #expect(
+            lines.first?.hasPrefix("guard: Landlock v") == true,
+            "replay must engage the guard before the first frame:\n\(result.stdout)")
+        #expect(
+            result.stderr.contains("processing child: guard engaged"),
+            "frames are processed in the confined child:\n\(result.stderr)")
         for (clip, frames) in [("single_face", 72), ("face_noface", 169), ("no_face", 95)] {
-            #expect(lines.contains { $0.hasPrefix("\(clip): \(frames) frames 640×360, 0 corrupt") }, "\(clip) did not replay fully:\n\(result.stdout)")
+            #expect(
+                lines.contains { $0.hasPrefix("\(clip): \(frames) frames 640×360, 0 corrupt") },
+                "\(clip) did not replay fully:\n\(result.stdout)")
         }
     }
 
@@ -205,7 +251,8 @@ struct GuardAttemptTests {
         let omote = try #require(PrivacyTestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let result = try ChildProcess.run(omote, ["guard-selftest", "--scratch", scratch, "--camera", PrivacyTestPaths.sampleManifest])
+        let result = try ChildProcess.run(
+            omote, ["guard-selftest", "--scratch", scratch, "--camera", PrivacyTestPaths.sampleManifest])
         #expect(result.status == 2)
         #expect(result.stdout.contains("privacy guard could not be engaged (camera node)"))
         #expect(result.stdout.contains("is not a character device"))
@@ -218,7 +265,8 @@ struct GuardAttemptTests {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ChildProcess.run(omote, ["guard-selftest", "--scratch", scratch, "--thread-before-engaging"])
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("privacy guard could not be engaged (thread check): 2 threads are already running"))
+        #expect(
+            result.stdout.contains("privacy guard could not be engaged (thread check): 2 threads are already running"))
         #expect(!result.stdout.contains("\tPASS") && !result.stdout.contains("\tFAIL"))
     }
 

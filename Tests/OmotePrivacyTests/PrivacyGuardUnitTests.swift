@@ -1,8 +1,9 @@
 import CPrivacyShim
 import Foundation
 import OmoteCapture
-@testable import OmotePrivacy
 import Testing
+
+@testable import OmotePrivacy
 
 /// A classic-BPF interpreter for the opcodes the filter uses, so the program's decisions are checked exactly as the
 /// kernel would evaluate them, without installing it in the test runner.
@@ -19,9 +20,12 @@ func evaluate(_ program: [omote_sock_filter], arch: UInt32, nr: UInt32, args: [U
             switch Int32(instruction.k) {
             case OMOTE_SECCOMP_DATA_NR_OFFSET: accumulator = nr
             case OMOTE_SECCOMP_DATA_ARCH_OFFSET: accumulator = arch
-            case let offset where offset >= OMOTE_SECCOMP_DATA_ARGS_OFFSET && offset < OMOTE_SECCOMP_DATA_ARGS_OFFSET + 48:
+            case let offset
+            where offset >= OMOTE_SECCOMP_DATA_ARGS_OFFSET && offset < OMOTE_SECCOMP_DATA_ARGS_OFFSET + 48:
                 let argument = arguments[Int(offset - OMOTE_SECCOMP_DATA_ARGS_OFFSET) / 8]
-                accumulator = (offset - OMOTE_SECCOMP_DATA_ARGS_OFFSET) % 8 == 0 ? UInt32(truncatingIfNeeded: argument) : UInt32(truncatingIfNeeded: argument >> 32)
+                accumulator =
+                    (offset - OMOTE_SECCOMP_DATA_ARGS_OFFSET) % 8 == 0
+                    ? UInt32(truncatingIfNeeded: argument) : UInt32(truncatingIfNeeded: argument >> 32)
             default: return nil
             }
             pc += 1
@@ -65,7 +69,9 @@ struct SeccompFilterTests {
     func wellFormed() {
         #expect(filter.instructions.count < 4096)
         for nr in UInt32(0) ..< 600 {
-            #expect(evaluate(filter.instructions, arch: filter.architecture, nr: nr) != nil, "nr \(nr) fell off the program")
+            #expect(
+                evaluate(filter.instructions, arch: filter.architecture, nr: nr) != nil, "nr \(nr) fell off the program"
+            )
         }
     }
 
@@ -79,16 +85,18 @@ struct SeccompFilterTests {
         }
         // Issue 16's acts that are not killed: sockets of every kind, metadata, truncation, dup onto stdout, pipes,
         // memfd, splice-style copies, namespaces' cousins, epoll.
-        let refused = ["socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg",
-                       "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "shutdown", "setsockopt", "getsockopt",
-                       "setxattr", "lsetxattr", "fsetxattr", "removexattr", "utimensat", "utimes", "chmod", "fchmod",
-                       "fchmodat", "chown", "fchown", "fchownat", "lchown", "truncate", "ftruncate", "fallocate",
-                       "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "mknod", "mknodat",
-                       "link", "linkat", "symlink", "symlinkat", "creat", "openat2", "dup", "dup2", "dup3", "pipe",
-                       "pipe2", "memfd_create", "splice", "tee", "vmsplice", "sendfile", "copy_file_range", "tkill",
-                       "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "setrlimit",
-                       "sched_setaffinity", "msync", "mlockall", "seccomp", "landlock_create_ruleset", "fork", "vfork",
-                       "epoll_create1", "eventfd2", "inotify_init1"]
+        let refused = [
+            "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg",
+            "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "shutdown", "setsockopt", "getsockopt",
+            "setxattr", "lsetxattr", "fsetxattr", "removexattr", "utimensat", "utimes", "chmod", "fchmod",
+            "fchmodat", "chown", "fchown", "fchownat", "lchown", "truncate", "ftruncate", "fallocate",
+            "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "mknod", "mknodat",
+            "link", "linkat", "symlink", "symlinkat", "creat", "openat2", "dup", "dup2", "dup3", "pipe",
+            "pipe2", "memfd_create", "splice", "tee", "vmsplice", "sendfile", "copy_file_range", "tkill",
+            "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "setrlimit",
+            "sched_setaffinity", "msync", "mlockall", "seccomp", "landlock_create_ruleset", "fork", "vfork",
+            "epoll_create1", "eventfd2", "inotify_init1",
+        ]
         for name in refused where omote_syscall_number(name) >= 0 {
             #expect(try decide(name) == SeccompFilter.deny, "\(name)")
         }
@@ -99,7 +107,8 @@ struct SeccompFilterTests {
         for name in ["write", "writev", "pwrite64", "pwritev", "pwritev2"] where omote_syscall_number(name) >= 0 {
             #expect(try decide(name, [1]) == SeccompFilter.allow, "\(name)(1)")
             #expect(try decide(name, [2]) == SeccompFilter.allow, "\(name)(2)")
-            #expect(try decide(name, [0x1_0000_0001]) == SeccompFilter.allow, "the kernel reads fd as 32 bits: still fd 1")
+            #expect(
+                try decide(name, [0x1_0000_0001]) == SeccompFilter.allow, "the kernel reads fd as 32 bits: still fd 1")
             for fd: UInt64 in [0, 3, 4, 5, UInt64(Self.camera), 1000, 0xFFFF_FFFF] {
                 #expect(try decide(name, [fd]) == SeccompFilter.deny, "\(name)(\(fd))")
             }
@@ -113,7 +122,8 @@ struct SeccompFilterTests {
                 #expect(try decide("ioctl", [fd, UInt64(request)]) == SeccompFilter.allow)
             }
             for request in [OMOTE_TIOCSTI, OMOTE_TIOCLINUX, 0x541B /* FIONREAD */, 0x5414 /* TIOCSWINSZ */] {
-                #expect(try decide("ioctl", [fd, UInt64(request)]) == SeccompFilter.deny, "fd \(fd) request \(request)")
+                #expect(
+                    try decide("ioctl", [fd, UInt64(request)]) == SeccompFilter.deny, "fd \(fd) request \(request)")
             }
             #expect(try decide("ioctl", [fd, UInt64(SeccompFilter.cameraRequests[0])]) == SeccompFilter.deny)
         }
@@ -140,14 +150,17 @@ struct SeccompFilterTests {
             #expect(try decide("mmap", [0, 4096, 3, UInt64(MAP_SHARED), fd, 0]) == SeccompFilter.deny, "fd \(fd)")
             #expect(try decide("mmap", [0, 4096, 3, 0x03 /* MAP_SHARED_VALIDATE */, fd, 0]) == SeccompFilter.deny)
         }
-        #expect(try decide("mmap", [0, 4096, 3, UInt64(MAP_SHARED | MAP_ANONYMOUS), 0xFFFF_FFFF, 0]) == SeccompFilter.deny)
+        #expect(
+            try decide("mmap", [0, 4096, 3, UInt64(MAP_SHARED | MAP_ANONYMOUS), 0xFFFF_FFFF, 0]) == SeccompFilter.deny)
     }
 
     @Test("openat and open: read-only flags only")
     func opens() throws {
         let readOnly = UInt64(O_RDONLY | O_CLOEXEC | O_NONBLOCK) | 0o200000 /* O_DIRECTORY */
         #expect(try decide("openat", [0, 0, readOnly]) == SeccompFilter.allow)
-        for flags in [O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_RDONLY | 0o20000000 /* __O_TMPFILE */, O_WRONLY | O_RDWR] {
+        for flags in [
+            O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_RDONLY | 0o20000000 /* __O_TMPFILE */, O_WRONLY | O_RDWR,
+        ] {
             #expect(try decide("openat", [0, 0, UInt64(flags)]) == SeccompFilter.deny, "openat flags \(flags)")
             if omote_syscall_number("open") >= 0 {
                 #expect(try decide("open", [0, UInt64(flags)]) == SeccompFilter.deny, "open flags \(flags)")
@@ -157,8 +170,12 @@ struct SeccompFilterTests {
 
     @Test("prctl: the guard's own read-backs only; no PR_SET_NAME, no dumpable again")
     func prctlOptions() throws {
-        for option in SeccompFilter.allowedPrctlOptions { #expect(try decide("prctl", [UInt64(option)]) == SeccompFilter.allow) }
-        for option in [PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_MM, PR_SET_NO_NEW_PRIVS, PR_SET_PTRACER, PR_SET_SECCOMP, PR_SET_VMA] {
+        for option in SeccompFilter.allowedPrctlOptions {
+            #expect(try decide("prctl", [UInt64(option)]) == SeccompFilter.allow)
+        }
+        for option in [
+            PR_SET_NAME, PR_SET_DUMPABLE, PR_SET_MM, PR_SET_NO_NEW_PRIVS, PR_SET_PTRACER, PR_SET_SECCOMP, PR_SET_VMA,
+        ] {
             #expect(try decide("prctl", [UInt64(option), 1]) == SeccompFilter.deny, "prctl \(option)")
         }
     }
@@ -167,9 +184,13 @@ struct SeccompFilterTests {
     func limits() throws {
         #expect(try decide("prlimit64", [0, 4, 0, 0x7ffd_0000_1000]) == SeccompFilter.allow)
         #expect(try decide("prlimit64", [0, 4, 0x7ffd_0000_1000, 0]) == SeccompFilter.deny)
-        #expect(try decide("prlimit64", [0, 8, 0x7ffd_0000_0000, 0]) == SeccompFilter.deny, "a pointer with a zero low half")
+        #expect(
+            try decide("prlimit64", [0, 8, 0x7ffd_0000_0000, 0]) == SeccompFilter.deny, "a pointer with a zero low half"
+        )
         #expect(try decide("prlimit64", [0, 7, 0x1000, 0]) == SeccompFilter.deny)
-        if omote_syscall_number("setrlimit") >= 0 { #expect(try decide("setrlimit", [4, 0x1000]) == SeccompFilter.deny) }
+        if omote_syscall_number("setrlimit") >= 0 {
+            #expect(try decide("setrlimit", [4, 0x1000]) == SeccompFilter.deny)
+        }
     }
 
     @Test("threads but no processes; clone3 answers ENOSYS so glibc falls back to the checkable clone")
@@ -177,7 +198,8 @@ struct SeccompFilterTests {
         let threadFlags = UInt64(0x3D0F00)  // pthread_create's flags, CLONE_THREAD among them
         #expect(try decide("clone", [threadFlags]) == SeccompFilter.allow)
         #expect(try decide("clone", [UInt64(SIGCHLD)]) == SeccompFilter.deny)
-        #expect(try decide("clone", [UInt64(OMOTE_CLONE_THREAD) << 32]) == SeccompFilter.deny, "only the low word counts")
+        #expect(
+            try decide("clone", [UInt64(OMOTE_CLONE_THREAD) << 32]) == SeccompFilter.deny, "only the low word counts")
         #expect(try decide("clone3") == OMOTE_SECCOMP_RET_ERRNO | UInt32(ENOSYS))
     }
 
@@ -189,7 +211,9 @@ struct SeccompFilterTests {
             #expect(try decide("kill", [other, 9]) == SeccompFilter.deny, "kill(\(other))")
             #expect(try decide("tgkill", [other, 1, 9]) == SeccompFilter.deny)
         }
-        for command in SeccompFilter.allowedFcntlCommands { #expect(try decide("fcntl", [1, UInt64(command)]) == SeccompFilter.allow) }
+        for command in SeccompFilter.allowedFcntlCommands {
+            #expect(try decide("fcntl", [1, UInt64(command)]) == SeccompFilter.allow)
+        }
         for command in [0 /* F_DUPFD */, 1030 /* F_DUPFD_CLOEXEC */, 8 /* F_SETOWN */, 1024 /* F_SETLEASE */] {
             #expect(try decide("fcntl", [1, UInt64(command)]) == SeccompFilter.deny)
         }
@@ -202,10 +226,15 @@ struct SeccompFilterTests {
         let mmap = try number("mmap")
         for request in SeccompFilter.cameraRequests {
             for fd: UInt64 in [0, 1, 2, 3, 7] {
-                #expect(evaluate(plain.instructions, arch: plain.architecture, nr: ioctl, args: [fd, UInt64(request)]) == SeccompFilter.deny)
+                #expect(
+                    evaluate(plain.instructions, arch: plain.architecture, nr: ioctl, args: [fd, UInt64(request)])
+                        == SeccompFilter.deny)
             }
         }
-        #expect(evaluate(plain.instructions, arch: plain.architecture, nr: mmap, args: [0, 4096, 3, UInt64(MAP_SHARED), 7, 0]) == SeccompFilter.deny)
+        #expect(
+            evaluate(
+                plain.instructions, arch: plain.architecture, nr: mmap, args: [0, 4096, 3, UInt64(MAP_SHARED), 7, 0])
+                == SeccompFilter.deny)
     }
 
     @Test("a foreign architecture (int 0x80) kills the process; x32 syscalls are refused")
@@ -215,7 +244,9 @@ struct SeccompFilterTests {
         #expect(evaluate(filter.instructions, arch: i386, nr: 1) == SeccompFilter.kill)
         #expect(evaluate(filter.instructions, arch: i386, nr: socketNumber) == SeccompFilter.kill)
         if filter.x32Bit != 0 {
-            #expect(evaluate(filter.instructions, arch: filter.architecture, nr: filter.x32Bit | (try number("read"))) == SeccompFilter.deny)
+            #expect(
+                evaluate(filter.instructions, arch: filter.architecture, nr: filter.x32Bit | (try number("read")))
+                    == SeccompFilter.deny)
         }
     }
 
@@ -238,7 +269,8 @@ struct SeccompFilterTests {
 struct LandlockPolicyTests {
     @Test("every write right is handled at each ABI; newer rights appear with their ABI")
     func rightsPerABI() {
-        let writeRights = UInt64(OMOTE_LANDLOCK_ACCESS_FS_WRITE_FILE) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_REMOVE_DIR)
+        let writeRights =
+            UInt64(OMOTE_LANDLOCK_ACCESS_FS_WRITE_FILE) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_REMOVE_DIR)
             | UInt64(OMOTE_LANDLOCK_ACCESS_FS_REMOVE_FILE) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_CHAR)
             | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_DIR) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_REG)
             | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_SOCK) | UInt64(OMOTE_LANDLOCK_ACCESS_FS_MAKE_FIFO)
@@ -273,8 +305,12 @@ struct GuardEngagementTests {
     func refusesWithThreads() throws {
         // Keep a second thread alive for the check (the test runner has more anyway). Only the side-effect-free
         // preflight is called here: this runner must never lock itself down.
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let thread = Thread { started.signal(); release.wait() }
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            started.signal()
+            release.wait()
+        }
         thread.start()
         started.wait()
         defer { release.signal() }
@@ -312,13 +348,16 @@ struct GuardEngagementTests {
 
     @Test("the status line summarises what is enforced, closed descriptors and a tracer")
     func statusSummary() {
-        let status = PrivacyGuardStatus(kernelLandlockABI: 7, landlock: LandlockPolicy(kernelABI: 7), allowedSyscalls: 90,
-                                        closedDescriptors: 0, cameraDevice: nil, tracer: nil)
-        #expect(status.summary.hasPrefix("guard: Landlock v7 fs+net+scope, seccomp allow-list of 90 syscalls, no dumps"))
+        let status = PrivacyGuardStatus(
+            kernelLandlockABI: 7, landlock: LandlockPolicy(kernelABI: 7), allowedSyscalls: 90,
+            closedDescriptors: 0, cameraDevice: nil, tracer: nil)
+        #expect(
+            status.summary.hasPrefix("guard: Landlock v7 fs+net+scope, seccomp allow-list of 90 syscalls, no dumps"))
         #expect(!status.summary.contains("TRACED"))
-        let withCamera = PrivacyGuardStatus(kernelLandlockABI: 7, landlock: LandlockPolicy(kernelABI: 7), allowedSyscalls: 90,
-                                            closedDescriptors: 3, cameraDevice: "/dev/video0",
-                                            tracer: Tracer(processID: 77, name: "strace"))
+        let withCamera = PrivacyGuardStatus(
+            kernelLandlockABI: 7, landlock: LandlockPolicy(kernelABI: 7), allowedSyscalls: 90,
+            closedDescriptors: 3, cameraDevice: "/dev/video0",
+            tracer: Tracer(processID: 77, name: "strace"))
         #expect(withCamera.summary.contains("writable: /dev/video0 only"))
         #expect(withCamera.summary.contains("closed 3 inherited descriptor(s)"))
         #expect(withCamera.summary.contains("TRACED by PID 77 (strace)"))
@@ -350,8 +389,13 @@ struct GuardEngagementTests {
 struct OutputPolicyTests {
     @Test("expression data is allowed only on a terminal, with the reason otherwise")
     func decisions() {
-        #expect(OutputPolicy.decision(isTerminal: true, kind: .characterDevice) == OutputDecision(allowed: true, reason: nil))
-        for (kind, phrase) in [(OutputPolicy.StreamKind.pipe, "a pipe"), (.regularFile, "a file"), (.socket, "a socket"), (.characterDevice, "a device that is not a terminal")] {
+        #expect(
+            OutputPolicy.decision(isTerminal: true, kind: .characterDevice)
+                == OutputDecision(allowed: true, reason: nil))
+        for (kind, phrase) in [
+            (OutputPolicy.StreamKind.pipe, "a pipe"), (.regularFile, "a file"), (.socket, "a socket"),
+            (.characterDevice, "a device that is not a terminal"),
+        ] {
             let decision = OutputPolicy.decision(isTerminal: false, kind: kind)
             #expect(!decision.allowed)
             #expect(decision.reason?.contains("stdout is \(phrase)") == true)
@@ -363,7 +407,10 @@ struct OutputPolicyTests {
     func streamKinds() throws {
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0)
-        defer { close(fds[0]); close(fds[1]) }
+        defer {
+            close(fds[0])
+            close(fds[1])
+        }
         #expect(OutputPolicy.StreamKind.of(descriptor: fds[1]) == .pipe)
         let null = open("/dev/null", O_RDONLY)
         defer { close(null) }

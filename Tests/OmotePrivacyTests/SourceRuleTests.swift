@@ -10,7 +10,8 @@ enum SourceRule {
         // Files opened or created for writing, and filesystem changes.
         ("fopen(", "stdio file open"), ("fdopen(", "stdio file open"), ("freopen(", "stdio file open"),
         ("creat(", "file creation"), ("O_CREAT", "open flag creating a file"), ("O_WRONLY", "open flag for writing"),
-        ("O_RDWR", "open flag for writing"), ("O_TRUNC", "open flag truncating a file"), ("O_APPEND", "open flag for writing"),
+        ("O_RDWR", "open flag for writing"), ("O_TRUNC", "open flag truncating a file"),
+        ("O_APPEND", "open flag for writing"),
         ("O_TMPFILE", "anonymous file creation"), ("write(to", "Data/String write to a file"),
         ("write(toFile", "write to a file"), ("createFile(", "FileManager file creation"),
         ("FileHandle(forWriting", "file handle for writing"), ("FileHandle(forUpdating", "file handle for writing"),
@@ -21,10 +22,12 @@ enum SourceRule {
         ("tmpfile(", "temp file creation"), ("truncate(", "truncate"), ("ftruncate(", "truncate"),
         ("rename(", "rename"), ("renameat(", "rename"), ("unlink(", "file removal"), ("unlinkat(", "file removal"),
         ("mkdir(", "directory creation"), ("symlink(", "symlink creation"), ("link(", "hard link creation"),
-        ("linkat(", "hard link creation"), ("memfd_create(", "anonymous memory file"), ("shm_open(", "shared memory file"),
+        ("linkat(", "hard link creation"), ("memfd_create(", "anonymous memory file"),
+        ("shm_open(", "shared memory file"),
         // Sockets and network.
         ("socket(", "socket creation"), ("socketpair(", "socket creation"), ("connect(", "socket connect"),
-        ("bind(", "socket bind"), ("listen(", "socket listen"), ("accept(", "socket accept"), ("accept4(", "socket accept"),
+        ("bind(", "socket bind"), ("listen(", "socket listen"), ("accept(", "socket accept"),
+        ("accept4(", "socket accept"),
         ("sendto(", "socket send"), ("sendmsg(", "socket send"), ("sendmmsg(", "socket send"),
         ("URLSession", "network client"), ("URLRequest", "network request"), ("NWConnection", "network connection"),
         ("NWListener", "network listener"), ("CFSocket", "socket"),
@@ -48,32 +51,41 @@ enum SourceRule {
     static let allowlist: [Allowance] = [
         // The camera open: V4L2 devices are opened O_RDWR for their ioctls and buffer queue. The privacy guard leaves
         // exactly that character device writable (Landlock rule on the node) and nothing else.
-        Allowance(path: "Sources/OmoteCapture/V4L2/V4L2Driver.swift", tokens: ["O_RDWR"],
-                  why: "V4L2 camera node opened read-write for its ioctls (the one path the guard allows)"),
+        Allowance(
+            path: "Sources/OmoteCapture/V4L2/V4L2Driver.swift", tokens: ["O_RDWR"],
+            why: "V4L2 camera node opened read-write for its ioctls (the one path the guard allows)"),
         // The guard's own self-test (hidden `omote guard-selftest`): test code that, before engaging, creates one file
         // in the empty scratch directory named on its command line, a 127.0.0.1 listener and stand-ins for inherited
         // descriptors, then attempts every forbidden act under the guard to show the kernel refuses it. It never
         // touches a frame.
-        Allowance(path: "Sources/OmoteCLI/GuardSelfTestCommand.swift",
-                  tokens: ["O_CREAT", "O_WRONLY", "O_APPEND", "socket(", "socketpair(", "connect(", "bind(", "listen("],
-                  why: "privacy guard self-test: fixtures in a scratch dir and sockets, made before engaging"),
-        Allowance(path: "Sources/OmoteCLI/GuardAttempts.swift",
-                  tokens: ["O_CREAT", "O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "truncate(", "ftruncate(", "rename(",
-                           "unlink(", "mkdir(", "symlink(", "link(", "mkfifo(", "socket(", "socketpair(", "connect(",
-                           "sendto(", "sendmsg(", "bind(", "listen(", "accept("],
-                  why: "privacy guard self-test: forbidden acts attempted under the guard (each must be refused)"),
-        Allowance(path: "Sources/OmoteCLI/FatalAttempts.swift", tokens: ["execv"],
-                  why: "privacy guard self-test: exec attempted under the guard in a forked child that must die of SIGSYS"),
-        Allowance(path: "Sources/CGuardSelfTest/CGuardSelfTest.c", tokens: ["fork(", "sendmsg("],
-                  why: "self-test only: forks the children for fatal attempts and passes a descriptor, before engaging"),
+        Allowance(
+            path: "Sources/OmoteCLI/GuardSelfTestCommand.swift",
+            tokens: ["O_CREAT", "O_WRONLY", "O_APPEND", "socket(", "socketpair(", "connect(", "bind(", "listen("],
+            why: "privacy guard self-test: fixtures in a scratch dir and sockets, made before engaging"),
+        Allowance(
+            path: "Sources/OmoteCLI/GuardAttempts.swift",
+            tokens: [
+                "O_CREAT", "O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "truncate(", "ftruncate(", "rename(",
+                "unlink(", "mkdir(", "symlink(", "link(", "mkfifo(", "socket(", "socketpair(", "connect(",
+                "sendto(", "sendmsg(", "bind(", "listen(", "accept(",
+            ],
+            why: "privacy guard self-test: forbidden acts attempted under the guard (each must be refused)"),
+        Allowance(
+            path: "Sources/OmoteCLI/FatalAttempts.swift", tokens: ["execv"],
+            why: "privacy guard self-test: exec attempted under the guard in a forked child that must die of SIGSYS"),
+        Allowance(
+            path: "Sources/CGuardSelfTest/CGuardSelfTest.c", tokens: ["fork(", "sendmsg("],
+            why: "self-test only: forks the children for fatal attempts and passes a descriptor, before engaging"),
         // The processing child for non-terminal output: forked before either side engages; the child can write only
         // fixed-format timing records to its parent, the parent holds no frame.
-        Allowance(path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
-                  why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
+        Allowance(
+            path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
+            why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
         // The filter's own flag table: names the write flags so that every open carrying one is refused.
-        Allowance(path: "Sources/CPrivacyShim/CPrivacyShim.c",
-                  tokens: ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"],
-                  why: "compile-time checks of the open flags the seccomp filter refuses"),
+        Allowance(
+            path: "Sources/CPrivacyShim/CPrivacyShim.c",
+            tokens: ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"],
+            why: "compile-time checks of the open flags the seccomp filter refuses"),
     ]
 
     struct Finding: CustomStringConvertible {
@@ -105,7 +117,10 @@ enum SourceRule {
             let character = line[index]
             let next = line.index(after: index) < line.endIndex ? line[line.index(after: index)] : " "
             if inBlockComment {
-                if character == "*", next == "/" { inBlockComment = false; index = line.index(after: index) }
+                if character == "*", next == "/" {
+                    inBlockComment = false
+                    index = line.index(after: index)
+                }
             } else if inString {
                 result.append(character)
                 if character == "\"", previous != "\\" { inString = false }
@@ -150,7 +165,8 @@ enum SourceRule {
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let code = code(of: line, inBlockComment: &inBlockComment)
                 for rule in forbiddenTokens where contains(code, token: rule.token) {
-                    findings.append(Finding(file: file, line: number + 1, token: rule.token, what: rule.what, text: String(line)))
+                    findings.append(
+                        Finding(file: file, line: number + 1, token: rule.token, what: rule.what, text: String(line)))
                 }
             }
         }
@@ -159,7 +175,8 @@ enum SourceRule {
 
     static func allowance(for finding: Finding) -> Allowance? {
         allowlist.first { entry in
-            (entry.path.hasSuffix("/") ? finding.file.hasPrefix(entry.path) : finding.file == entry.path) && entry.tokens.contains(finding.token)
+            (entry.path.hasSuffix("/") ? finding.file.hasPrefix(entry.path) : finding.file == entry.path)
+                && entry.tokens.contains(finding.token)
         }
     }
 }
@@ -173,7 +190,9 @@ struct SourceRuleTests {
         try #require(files.contains("Sources/OmotePrivacy/PrivacyGuard.swift"), "Sources/ not found under \(root)")
         let findings = SourceRule.findings(root: root, files: files)
         let unreviewed = findings.filter { SourceRule.allowance(for: $0) == nil }
-        #expect(unreviewed.isEmpty, """
+        #expect(
+            unreviewed.isEmpty,
+            """
             New uses of APIs that can write files, open sockets, run programs or serialise values. Frames and \
             expression data must never leave the process; if this use is safe, add a commented entry to \
             SourceRule.allowlist (Tests/OmotePrivacyTests/SourceRuleTests.swift):
@@ -183,7 +202,9 @@ struct SourceRuleTests {
         // branch that has not been merged yet are skipped until the file exists).
         for entry in SourceRule.allowlist where FileManager.default.fileExists(atPath: root + "/" + entry.path) {
             let used = findings.filter { SourceRule.allowance(for: $0)?.path == entry.path }.map(\.token)
-            #expect(Set(used) == entry.tokens, "allowlist entry \(entry.path) lists tokens no longer used: \(entry.tokens.subtracting(used).sorted())")
+            #expect(
+                Set(used) == entry.tokens,
+                "allowlist entry \(entry.path) lists tokens no longer used: \(entry.tokens.subtracting(used).sorted())")
         }
     }
 

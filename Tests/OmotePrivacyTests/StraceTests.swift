@@ -6,15 +6,20 @@ import Testing
 /// program. Interleaved threads (`<unfinished ...>` / `<... resumed>`) are stitched back together per pid.
 struct StraceAudit {
     /// The exact trace set documented in Docs/privacy.md.
-    static let traceSet = "prctl,seccomp,landlock_restrict_self,open,openat,openat2,creat,truncate,ftruncate,rename,renameat,renameat2,"
+    static let traceSet =
+        "prctl,seccomp,landlock_restrict_self,open,openat,openat2,creat,truncate,ftruncate,rename,renameat,renameat2,"
         + "unlink,unlinkat,mkdir,mkdirat,mknod,mknodat,link,linkat,symlink,symlinkat,socket,socketpair,connect,bind,listen,"
         + "accept,accept4,sendto,sendmsg,sendmmsg,execve,execveat,memfd_create"
 
-    static let mutatingFileCalls: Set<String> = ["creat", "truncate", "ftruncate", "rename", "renameat", "renameat2", "unlink",
-                                                 "unlinkat", "mkdir", "mkdirat", "mknod", "mknodat", "link", "linkat", "symlink",
-                                                 "symlinkat", "memfd_create"]
-    static let socketOrExecCalls: Set<String> = ["socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
-                                                 "sendto", "sendmsg", "sendmmsg", "execve", "execveat"]
+    static let mutatingFileCalls: Set<String> = [
+        "creat", "truncate", "ftruncate", "rename", "renameat", "renameat2", "unlink",
+        "unlinkat", "mkdir", "mkdirat", "mknod", "mknodat", "link", "linkat", "symlink",
+        "symlinkat", "memfd_create",
+    ]
+    static let socketOrExecCalls: Set<String> = [
+        "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+        "sendto", "sendmsg", "sendmmsg", "execve", "execveat",
+    ]
     static let openCalls: Set<String> = ["open", "openat", "openat2"]
     static let writeFlags = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"]
 
@@ -36,7 +41,8 @@ struct StraceAudit {
             var line = String(rawLine)
             var pid = "main"
             if line.hasPrefix("[pid "), let close = line.firstIndex(of: "]") {
-                pid = String(line[line.index(line.startIndex, offsetBy: 5) ..< close]).trimmingCharacters(in: .whitespaces)
+                pid = String(line[line.index(line.startIndex, offsetBy: 5) ..< close]).trimmingCharacters(
+                    in: .whitespaces)
                 line = String(line[line.index(after: close)...]).trimmingCharacters(in: .whitespaces)
             } else if let space = line.firstIndex(of: " "), line[..<space].allSatisfy(\.isNumber) {
                 pid = String(line[..<space])  // strace -f -o file style: "1234 openat(...)"
@@ -55,25 +61,33 @@ struct StraceAudit {
     }
 
     static func parse(_ line: String) -> Call? {
-        guard let open = line.firstIndex(of: "("), let equals = line.range(of: " = ", options: .backwards) else { return nil }
+        guard let open = line.firstIndex(of: "("), let equals = line.range(of: " = ", options: .backwards) else {
+            return nil
+        }
         let name = String(line[..<open])
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
-        return Call(name: name, arguments: String(line[line.index(after: open) ..< equals.lowerBound]),
-                    result: String(line[equals.upperBound...]).trimmingCharacters(in: .whitespaces))
+        return Call(
+            name: name, arguments: String(line[line.index(after: open) ..< equals.lowerBound]),
+            result: String(line[equals.upperBound...]).trimmingCharacters(in: .whitespaces))
     }
 
     private mutating func consider(_ call: Call) {
         if !engaged {
-            if call.name == "prctl", call.arguments.hasPrefix("PR_SET_NO_NEW_PRIVS, 1"), call.succeeded { engaged = true }
+            if call.name == "prctl", call.arguments.hasPrefix("PR_SET_NO_NEW_PRIVS, 1"), call.succeeded {
+                engaged = true
+            }
             return
         }
         callsAfterEngaging.append(call)
-        if call.name == "seccomp", call.arguments.contains("SECCOMP_SET_MODE_FILTER"), call.succeeded { guardInstalled = true }
+        if call.name == "seccomp", call.arguments.contains("SECCOMP_SET_MODE_FILTER"), call.succeeded {
+            guardInstalled = true
+        }
         guard call.succeeded else { return }
         if Self.openCalls.contains(call.name), Self.writeFlags.contains(where: { call.arguments.contains($0) }) {
             violations.append("write-open after the guard engaged: \(call.name)(\(call.arguments)) = \(call.result)")
         } else if Self.mutatingFileCalls.contains(call.name) || Self.socketOrExecCalls.contains(call.name) {
-            violations.append("\(call.name) succeeded after the guard engaged: \(call.name)(\(call.arguments)) = \(call.result)")
+            violations.append(
+                "\(call.name) succeeded after the guard engaged: \(call.name)(\(call.arguments)) = \(call.result)")
         }
     }
 }
@@ -83,17 +97,17 @@ struct StraceTests {
     @Test("the audit flags successful write-opens, sockets and execs after the marker, and nothing before it")
     func auditFlagsViolations() {
         let transcript = """
-        openat(AT_FDCWD, "/tmp/before", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  = 0
-        seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, {len=25, filter=0x1}) = 0
-        openat(AT_FDCWD, "/x/manifest.tsv", O_RDONLY|O_NONBLOCK) = 3
-        openat(AT_FDCWD, "/tmp/denied", O_WRONLY|O_CREAT|O_TRUNC, 0644) = -1 EACCES (Permission denied)
-        socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = -1 EPERM (Operation not permitted)
-        [pid  4242] openat(AT_FDCWD, "/tmp/leak", O_RDWR|O_CLOEXEC <unfinished ...>
-        [pid  4243] socket(AF_UNIX, SOCK_STREAM, 0) = 5
-        [pid  4242] <... openat resumed>) = 7
-        execve("/bin/true", ["/bin/true"], 0x7ffc /* 0 vars */) = 0
-        """
+            openat(AT_FDCWD, "/tmp/before", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3
+            prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  = 0
+            seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, {len=25, filter=0x1}) = 0
+            openat(AT_FDCWD, "/x/manifest.tsv", O_RDONLY|O_NONBLOCK) = 3
+            openat(AT_FDCWD, "/tmp/denied", O_WRONLY|O_CREAT|O_TRUNC, 0644) = -1 EACCES (Permission denied)
+            socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = -1 EPERM (Operation not permitted)
+            [pid  4242] openat(AT_FDCWD, "/tmp/leak", O_RDWR|O_CLOEXEC <unfinished ...>
+            [pid  4243] socket(AF_UNIX, SOCK_STREAM, 0) = 5
+            [pid  4242] <... openat resumed>) = 7
+            execve("/bin/true", ["/bin/true"], 0x7ffc /* 0 vars */) = 0
+            """
         let audit = StraceAudit(transcript: transcript)
         #expect(audit.engaged)
         #expect(audit.guardInstalled)
@@ -107,14 +121,21 @@ struct StraceTests {
     @Test("Docs/privacy.md documents exactly the trace this suite runs")
     func documentedCommandMatches() throws {
         let doc = try String(contentsOfFile: PrivacyTestPaths.repositoryRoot + "/Docs/privacy.md", encoding: .utf8)
-        #expect(doc.contains("strace -f -qq -e trace=\(StraceAudit.traceSet) \\\n  .build/release/omote replay --fast single_face"))
+        #expect(
+            doc.contains(
+                "strace -f -qq -e trace=\(StraceAudit.traceSet) \\\n  .build/release/omote replay --fast single_face"))
     }
 
-    @Test("omote replay --fast single_face under strace -f: no write-open, socket or exec after the guard",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "strace is not installed (Scripts/setup.sh installs it)"))
+    @Test(
+        "omote replay --fast single_face under strace -f: no write-open, socket or exec after the guard",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+            "strace is not installed (Scripts/setup.sh installs it)"))
     func replayUnderStrace() throws {
         let omote = try #require(PrivacyTestPaths.omoteBinary)
-        let result = try ChildProcess.run("/usr/bin/strace", ["-f", "-qq", "-e", "trace=\(StraceAudit.traceSet)", omote, "replay", "--fast", "single_face"])
+        let result = try ChildProcess.run(
+            "/usr/bin/strace",
+            ["-f", "-qq", "-e", "trace=\(StraceAudit.traceSet)", omote, "replay", "--fast", "single_face"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(result.stdout.contains("single_face: 72 frames"))
         // Start-up order: not dumpable (no attach, no /proc/PID/mem) before the clip is even looked at, and the
@@ -129,7 +150,9 @@ struct StraceTests {
             #expect(dumpable < firstClipOpen, "PR_SET_DUMPABLE 0 must come before anything else the command does")
             #expect(landlock < seccomp && seccomp < firstFrame, "the guard engages before the first frame")
         } else {
-            Issue.record("missing start-up steps in the trace: dumpable \(String(describing: dumpable)), clip \(String(describing: firstClipOpen)), landlock \(String(describing: landlock)), seccomp \(String(describing: seccomp)), frame \(String(describing: firstFrame))")
+            Issue.record(
+                "missing start-up steps in the trace: dumpable \(String(describing: dumpable)), clip \(String(describing: firstClipOpen)), landlock \(String(describing: landlock)), seccomp \(String(describing: seccomp)), frame \(String(describing: firstFrame))"
+            )
         }
         // strace is a tracer attached from the start: the status line names it.
         #expect(result.stdout.contains("TRACED by PID"), "\(result.stdout)")
@@ -137,7 +160,10 @@ struct StraceTests {
         #expect(audit.engaged, "no prctl(PR_SET_NO_NEW_PRIVS, 1) in the trace: the guard never engaged")
         #expect(audit.guardInstalled, "no successful seccomp(SECCOMP_SET_MODE_FILTER) after the marker")
         // The replay's reads of the clip happen after the marker, so the trace really covers the frame path.
-        #expect(audit.callsAfterEngaging.filter { $0.name == "openat" && $0.arguments.contains("single_face/") && $0.succeeded }.count >= 72)
+        #expect(
+            audit.callsAfterEngaging.filter {
+                $0.name == "openat" && $0.arguments.contains("single_face/") && $0.succeeded
+            }.count >= 72)
         #expect(audit.violations.isEmpty, "\(audit.violations.joined(separator: "\n"))")
     }
 }

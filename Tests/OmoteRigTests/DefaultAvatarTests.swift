@@ -1,8 +1,8 @@
 import Foundation
-@testable import OmoteRig
 import OmoteCore
-
 import Testing
+
+@testable import OmoteRig
 
 /// Mean position change of the vertices on one side (+x or −x) of the face front.
 func meanDelta(_ state: RigState, _ model: RigModel, where include: (SIMD3<Float>) -> Bool) -> SIMD3<Float> {
@@ -36,11 +36,13 @@ func defaultAvatarContents() throws {
     let ys = model.positions.map(\.y).filter { $0 > -0.55 }
     #expect(abs((ys.max() ?? 0) - 0.5) < 0.05)
     let front = try #require(model.positions.max { $0.z < $1.z })
-    #expect(front.z > 0.4 && abs(front.x) < 0.01)   // the nose tip
+    #expect(front.z > 0.4 && abs(front.x) < 0.01)  // the nose tip
     // Outward-facing triangles on the whole: the signed volume of the closed head parts is positive.
     var volume: Float = 0
     for t in stride(from: 0, to: model.indices.count, by: 3) {
-        let a = model.positions[Int(model.indices[t])], b = model.positions[Int(model.indices[t + 1])], c = model.positions[Int(model.indices[t + 2])]
+        let a = model.positions[Int(model.indices[t])]
+        let b = model.positions[Int(model.indices[t + 1])]
+        let c = model.positions[Int(model.indices[t + 2])]
         volume += (a * cross(b, c)).sum() / 6
     }
     #expect(volume > 0.1)
@@ -109,17 +111,24 @@ func defaultAvatarBones() throws {
     let nose = try #require(model.positions.indices.max { model.positions[$0].z < model.positions[$1].z })
     // User turns to their left (face towards camera +x): the avatar's nose goes to +x.
     let a: Float = 0.4
-    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a)))))
+    state.apply(
+        weights: BlendshapeWeights(),
+        headPose: HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
+    )
     #expect(state.positions[nose].x > 0.1)
     // User tilts the head back (chin up; face towards camera −y): the nose goes up.
-    state.apply(weights: BlendshapeWeights(), headPose: HeadPose(rotation: Rotation3(SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a)))))
+    state.apply(
+        weights: BlendshapeWeights(),
+        headPose: HeadPose(rotation: Rotation3(SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a))))
+    )
     #expect(state.positions[nose].y > model.positions[nose].y + 0.05)
     // The bottom of the neck stays put (the body does not move).
     let neckBottom = try #require(model.positions.indices.min { model.positions[$0].y < model.positions[$1].y })
     #expect(close(state.positions[neckBottom], model.positions[neckBottom], 1e-5))
 
     // Gaze: pupils move outwards/inwards with eyeLook*.
-    let left = DefaultAvatar.eyeCentre(side: 1), right = DefaultAvatar.eyeCentre(side: -1)
+    let left = DefaultAvatar.eyeCentre(side: 1)
+    let right = DefaultAvatar.eyeCentre(side: -1)
     let leftPupil = try #require(vertex(model, at: left + SIMD3(0, 0, DefaultAvatar.eyeRadius)))
     let rightPupil = try #require(vertex(model, at: right + SIMD3(0, 0, DefaultAvatar.eyeRadius)))
     var weights = BlendshapeWeights()

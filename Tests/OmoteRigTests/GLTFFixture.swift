@@ -26,9 +26,15 @@ struct GLTFFixture {
         return bufferViews.count - 1
     }
 
-    static func bytes(_ floats: [Float]) -> [UInt8] { floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
-    static func bytes(u16 values: [UInt16]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) } }
-    static func bytes(u32 values: [UInt32]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) } }
+    static func bytes(_ floats: [Float]) -> [UInt8] {
+        floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    }
+    static func bytes(u16 values: [UInt16]) -> [UInt8] {
+        values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }
+    }
+    static func bytes(u32 values: [UInt32]) -> [UInt8] {
+        values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }
+    }
 
     mutating func accessor(_ a: [String: Any]) -> Int {
         accessors.append(a)
@@ -39,28 +45,39 @@ struct GLTFFixture {
     mutating func floats(_ values: [Float], type: String) -> Int {
         let components = ["SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT4": 16][type]!
         let v = view(Self.bytes(values))
-        return accessor(["bufferView": v, "componentType": Self.float, "count": values.count / components, "type": type])
+        return accessor([
+            "bufferView": v, "componentType": Self.float, "count": values.count / components, "type": type,
+        ])
     }
 
     mutating func indices(_ values: [UInt32], componentType: Int = GLTFFixture.unsignedShort) -> Int {
-        let bytes: [UInt8] = switch componentType {
-        case Self.unsignedByte: values.map { UInt8($0) }
-        case Self.unsignedShort: Self.bytes(u16: values.map { UInt16($0) })
-        default: Self.bytes(u32: values)
-        }
+        let bytes: [UInt8] =
+            switch componentType {
+            case Self.unsignedByte: values.map { UInt8($0) }
+            case Self.unsignedShort: Self.bytes(u16: values.map { UInt16($0) })
+            default: Self.bytes(u32: values)
+            }
         let v = view(bytes)
         return accessor(["bufferView": v, "componentType": componentType, "count": values.count, "type": "SCALAR"])
     }
 
     /// A VEC3 accessor with no buffer view and `entries` substituted through a sparse part.
-    mutating func sparseVec3(count: Int, entries: [(UInt32, SIMD3<Float>)], indexType: Int = GLTFFixture.unsignedShort) -> Int {
-        let idxBytes: [UInt8] = indexType == Self.unsignedByte ? entries.map { UInt8($0.0) }
-            : indexType == Self.unsignedShort ? Self.bytes(u16: entries.map { UInt16($0.0) }) : Self.bytes(u32: entries.map(\.0))
+    mutating func sparseVec3(count: Int, entries: [(UInt32, SIMD3<Float>)], indexType: Int = GLTFFixture.unsignedShort)
+        -> Int
+    {
+        let idxBytes: [UInt8] =
+            indexType == Self.unsignedByte
+            ? entries.map { UInt8($0.0) }
+            : indexType == Self.unsignedShort
+                ? Self.bytes(u16: entries.map { UInt16($0.0) }) : Self.bytes(u32: entries.map(\.0))
         let iv = view(idxBytes)
         let vv = view(Self.bytes(entries.flatMap { [$0.1.x, $0.1.y, $0.1.z] }))
         return accessor([
             "componentType": Self.float, "count": count, "type": "VEC3",
-            "sparse": ["count": entries.count, "indices": ["bufferView": iv, "componentType": indexType], "values": ["bufferView": vv]],
+            "sparse": [
+                "count": entries.count, "indices": ["bufferView": iv, "componentType": indexType],
+                "values": ["bufferView": vv],
+            ],
         ])
     }
 
@@ -71,7 +88,14 @@ struct GLTFFixture {
             "asset": ["version": "2.0", "generator": "OmoteRigTests"],
             "buffers": bin.isEmpty ? [] : [buffer],
             "bufferViews": bufferViews, "accessors": accessors, "meshes": meshes, "nodes": nodes,
-            "scenes": [["nodes": sceneNodes ?? nodes.indices.filter { i in !nodes.contains { ($0["children"] as? [Int])?.contains(i) ?? false } }]],
+            "scenes": [
+                [
+                    "nodes": sceneNodes
+                        ?? nodes.indices.filter { i in
+                            !nodes.contains { ($0["children"] as? [Int])?.contains(i) ?? false }
+                        }
+                ]
+            ],
             "scene": 0,
         ]
         if !skins.isEmpty { j["skins"] = skins }
@@ -108,16 +132,22 @@ struct GLTFFixture {
 
     /// A unit quad in the xy plane centred on the origin (so loading leaves it unscaled): vertices
     /// (−½,−½,0) (½,−½,0) (½,½,0) (−½,½,0), two triangles.
-    static let quad: [SIMD3<Float>] = [SIMD3(-0.5, -0.5, 0), SIMD3(0.5, -0.5, 0), SIMD3(0.5, 0.5, 0), SIMD3(-0.5, 0.5, 0)]
+    static let quad: [SIMD3<Float>] = [
+        SIMD3(-0.5, -0.5, 0), SIMD3(0.5, -0.5, 0), SIMD3(0.5, 0.5, 0), SIMD3(-0.5, 0.5, 0),
+    ]
 
-    mutating func addQuadMesh(targets: [[String: Int]], targetNames: [String]?, indexType: Int = GLTFFixture.unsignedShort,
-                              namesOnMesh: Bool = true) -> Int {
+    mutating func addQuadMesh(
+        targets: [[String: Int]], targetNames: [String]?, indexType: Int = GLTFFixture.unsignedShort,
+        namesOnMesh: Bool = true
+    ) -> Int {
         let position = floats(Self.quad.flatMap { [$0.x, $0.y, $0.z] }, type: "VEC3")
         let idx = indices([0, 1, 2, 0, 2, 3], componentType: indexType)
         var primitive: [String: Any] = ["attributes": ["POSITION": position], "indices": idx, "targets": targets]
         var mesh: [String: Any] = ["primitives": [primitive]]
         if let targetNames {
-            if namesOnMesh { mesh["extras"] = ["targetNames": targetNames] } else {
+            if namesOnMesh {
+                mesh["extras"] = ["targetNames": targetNames]
+            } else {
                 primitive["extras"] = ["targetNames": targetNames]
                 mesh["primitives"] = [primitive]
             }

@@ -1,8 +1,8 @@
 import Foundation
-@testable import OmoteRig
 import OmoteCore
-
 import Testing
+
+@testable import OmoteRig
 
 /// Index of the model vertex whose rest position is `p` (models reorder vertices at load).
 func vertex(_ model: RigModel, at p: SIMD3<Float>) -> Int? {
@@ -21,8 +21,9 @@ func denseQuadFixture(indexType: Int = GLTFFixture.unsignedShort, namesOnMesh: B
     var f = GLTFFixture()
     let blink = f.floats([0, 0, 0, 0.1, 0, 0, 0, 0.2, 0, 0, 0, 0], type: "VEC3")
     let jaw = f.floats([0, -0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], type: "VEC3")
-    let mesh = f.addQuadMesh(targets: [["POSITION": blink], ["POSITION": jaw]], targetNames: ["eyeBlink_L", "blendShape1.jawOpen"],
-                             indexType: indexType, namesOnMesh: namesOnMesh)
+    let mesh = f.addQuadMesh(
+        targets: [["POSITION": blink], ["POSITION": jaw]], targetNames: ["eyeBlink_L", "blendShape1.jawOpen"],
+        indexType: indexType, namesOnMesh: namesOnMesh)
     f.nodes = [["mesh": mesh, "name": "Face"]]
     return f
 }
@@ -48,7 +49,7 @@ func denseTargetsDeform() throws {
     #expect(model.format == .gltf)
     #expect(model.vertexCount == 4 && model.triangleCount == 2)
     let blink = try #require(targetIndex(model, "eyeBlink_L"))
-    #expect(model.morphTargets[blink].vertexIndices.count == 2)   // only the moved vertices
+    #expect(model.morphTargets[blink].vertexIndices.count == 2)  // only the moved vertices
     #expect(model.morphTargets[try #require(targetIndex(model, "blendShape1.jawOpen"))].vertexIndices.count == 1)
     try expectQuadDeformation(model)
 }
@@ -56,27 +57,43 @@ func denseTargetsDeform() throws {
 @Test("The same asset as a .glb container, with targetNames on the primitive, and 8- and 32-bit indices")
 func glbContainer() throws {
     try expectQuadDeformation(try RigModel.load(data: denseQuadFixture(namesOnMesh: false).glb(), name: "quad.glb"))
-    try expectQuadDeformation(try RigModel.load(data: denseQuadFixture(indexType: GLTFFixture.unsignedByte).glb(), name: "q8.glb"))
-    try expectQuadDeformation(try RigModel.load(data: denseQuadFixture(indexType: GLTFFixture.unsignedInt).gltf(), name: "q32.gltf"))
+    try expectQuadDeformation(
+        try RigModel.load(data: denseQuadFixture(indexType: GLTFFixture.unsignedByte).glb(), name: "q8.glb"))
+    try expectQuadDeformation(
+        try RigModel.load(data: denseQuadFixture(indexType: GLTFFixture.unsignedInt).gltf(), name: "q32.gltf"))
 }
 
 @Test("Sparse accessors: targets without a buffer view, and a POSITION accessor patched by a sparse part")
 func sparseAccessors() throws {
     var f = GLTFFixture()
     // POSITION: dense data has vertex 3 at the origin; the sparse part moves it to (−½, ½, 0).
-    let wrong: [Float] = GLTFFixture.quad.enumerated().flatMap { (i, p) -> [Float] in i == 3 ? [0, 0, 0] : [p.x, p.y, p.z] }
+    let wrong: [Float] = GLTFFixture.quad.enumerated().flatMap { (i, p) -> [Float] in
+        i == 3 ? [0, 0, 0] : [p.x, p.y, p.z]
+    }
     let baseView = f.view(GLTFFixture.bytes(wrong))
     let fixIndex = f.view([3])
     let fixValue = f.view(GLTFFixture.bytes([-0.5, 0.5, 0]))
     let position = f.accessor([
         "bufferView": baseView, "componentType": GLTFFixture.float, "count": 4, "type": "VEC3",
-        "sparse": ["count": 1, "indices": ["bufferView": fixIndex, "componentType": GLTFFixture.unsignedByte], "values": ["bufferView": fixValue]],
+        "sparse": [
+            "count": 1, "indices": ["bufferView": fixIndex, "componentType": GLTFFixture.unsignedByte],
+            "values": ["bufferView": fixValue],
+        ],
     ])
     let blink = f.sparseVec3(count: 4, entries: [(1, SIMD3(0.1, 0, 0)), (2, SIMD3(0, 0.2, 0))])
     let jaw = f.sparseVec3(count: 4, entries: [(0, SIMD3(0, -0.3, 0))], indexType: GLTFFixture.unsignedInt)
     let idx = f.indices([0, 1, 2, 0, 2, 3])
-    f.meshes = [["primitives": [["attributes": ["POSITION": position], "indices": idx, "targets": [["POSITION": blink], ["POSITION": jaw]]]],
-                 "extras": ["targetNames": ["EyeBlinkLeft", "jawOpen"]]]]
+    f.meshes = [
+        [
+            "primitives": [
+                [
+                    "attributes": ["POSITION": position], "indices": idx,
+                    "targets": [["POSITION": blink], ["POSITION": jaw]],
+                ]
+            ],
+            "extras": ["targetNames": ["EyeBlinkLeft", "jawOpen"]],
+        ]
+    ]
     f.nodes = [["mesh": 0]]
     let model = try RigModel.load(data: f.gltf(), name: "sparse.gltf")
     try expectQuadDeformation(model)
@@ -90,16 +107,33 @@ func componentTypesAndStride() throws {
     for p in GLTFFixture.quad { interleaved += GLTFFixture.bytes([p.x, p.y, p.z]) + [255, 128, 0, 255] }
     let view = f.view(interleaved, stride: 16)
     let position = f.accessor(["bufferView": view, "componentType": GLTFFixture.float, "count": 4, "type": "VEC3"])
-    let colour = f.accessor(["bufferView": view, "byteOffset": 12, "componentType": GLTFFixture.unsignedByte, "normalized": true, "count": 4, "type": "VEC4"])
+    let colour = f.accessor([
+        "bufferView": view, "byteOffset": 12, "componentType": GLTFFixture.unsignedByte, "normalized": true, "count": 4,
+        "type": "VEC4",
+    ])
     let uvView = f.view(GLTFFixture.bytes(u16: [65535, 0, 0, 65535, 32768, 32768, 0, 0]))
-    let uv = f.accessor(["bufferView": uvView, "componentType": GLTFFixture.unsignedShort, "normalized": true, "count": 4, "type": "VEC2"])
+    let uv = f.accessor([
+        "bufferView": uvView, "componentType": GLTFFixture.unsignedShort, "normalized": true, "count": 4,
+        "type": "VEC2",
+    ])
     // Target: normalized signed bytes (KHR_mesh_quantization style), 4-byte aligned elements via byteStride.
     let deltaView = f.view([64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], stride: 4)
-    let delta = f.accessor(["bufferView": deltaView, "componentType": GLTFFixture.byte, "normalized": true, "count": 4, "type": "VEC3"])
+    let delta = f.accessor([
+        "bufferView": deltaView, "componentType": GLTFFixture.byte, "normalized": true, "count": 4, "type": "VEC3",
+    ])
     let idx = f.indices([0, 1, 2, 0, 2, 3], componentType: GLTFFixture.unsignedByte)
     f.materials = [["pbrMetallicRoughness": ["baseColorFactor": [1, 1, 0.5, 1]]]]
-    f.meshes = [["primitives": [["attributes": ["POSITION": position, "COLOR_0": colour, "TEXCOORD_0": uv], "indices": idx, "material": 0,
-                                 "targets": [["POSITION": delta]]]], "extras": ["targetNames": ["mouthLeft"]]]]
+    f.meshes = [
+        [
+            "primitives": [
+                [
+                    "attributes": ["POSITION": position, "COLOR_0": colour, "TEXCOORD_0": uv], "indices": idx,
+                    "material": 0,
+                    "targets": [["POSITION": delta]],
+                ]
+            ], "extras": ["targetNames": ["mouthLeft"]],
+        ]
+    ]
     f.nodes = [["mesh": 0]]
     f.extra = ["extensionsRequired": ["KHR_mesh_quantization"], "extensionsUsed": ["KHR_mesh_quantization"]]
     let model = try RigModel.load(data: f.glb(), name: "quantized.glb")
@@ -121,14 +155,28 @@ func componentTypesAndStride() throws {
 func skinnedHeadPose() throws {
     var f = GLTFFixture()
     let position = f.floats(GLTFFixture.quad.flatMap { [$0.x, $0.y, $0.z] }, type: "VEC3")
-    let normal = f.floats([Float](repeating: 0, count: 12).enumerated().map { $0.offset % 3 == 2 ? 1 : 0 }, type: "VEC3")
+    let normal = f.floats(
+        [Float](repeating: 0, count: 12).enumerated().map { $0.offset % 3 == 2 ? 1 : 0 }, type: "VEC3")
     let jointsView = f.view([UInt8](repeating: 0, count: 16).enumerated().map { $0.offset % 4 == 0 ? 1 : 0 })
-    let joints = f.accessor(["bufferView": jointsView, "componentType": GLTFFixture.unsignedByte, "count": 4, "type": "VEC4"])
+    let joints = f.accessor([
+        "bufferView": jointsView, "componentType": GLTFFixture.unsignedByte, "count": 4, "type": "VEC4",
+    ])
     let weights = f.floats((0 ..< 16).map { $0 % 4 == 0 ? 1 : 0 }, type: "VEC4")
     // Inverse bind matrices: inverse translations of the joints' world positions.
-    let ibm = f.floats([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.4, 0, 1] + [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.3, 0, 1], type: "MAT4")
+    let ibm = f.floats(
+        [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.4, 0, 1] + [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0.3, 0, 1],
+        type: "MAT4")
     let idx = f.indices([0, 1, 2, 0, 2, 3])
-    f.meshes = [["primitives": [["attributes": ["POSITION": position, "NORMAL": normal, "JOINTS_0": joints, "WEIGHTS_0": weights], "indices": idx]]]]
+    f.meshes = [
+        [
+            "primitives": [
+                [
+                    "attributes": ["POSITION": position, "NORMAL": normal, "JOINTS_0": joints, "WEIGHTS_0": weights],
+                    "indices": idx,
+                ]
+            ]
+        ]
+    ]
     f.nodes = [
         ["name": "Root", "children": [1, 3]],
         ["name": "Neck", "translation": [0, -0.4, 0], "children": [2]],
@@ -136,7 +184,9 @@ func skinnedHeadPose() throws {
         ["name": "Body", "mesh": 0, "skin": 0],
     ]
     f.skins = [["joints": [1, 2], "inverseBindMatrices": ibm]]
-    f.extensions = ["VRMC_vrm": ["specVersion": "1.0", "humanoid": ["humanBones": ["neck": ["node": 1], "head": ["node": 2]]]]]
+    f.extensions = [
+        "VRMC_vrm": ["specVersion": "1.0", "humanoid": ["humanBones": ["neck": ["node": 1], "head": ["node": 2]]]]
+    ]
     let model = try RigModel.load(data: f.glb(), name: "skinned.vrm")
     #expect(model.format == .vrm1)
     #expect(close(try #require(model.faceBonePivots[.head]), SIMD3(0, -0.3, 0)))
@@ -155,7 +205,8 @@ func skinnedHeadPose() throws {
         let q = p - c
         return c + SIMD3(cosf(angle) * q.x + sinf(angle) * q.z, q.y, -sinf(angle) * q.x + cosf(angle) * q.z)
     }
-    let neck = SIMD3<Float>(0, -0.4, 0), head = SIMD3<Float>(0, -0.3, 0)
+    let neck = SIMD3<Float>(0, -0.4, 0)
+    let head = SIMD3<Float>(0, -0.3, 0)
     for p in GLTFFixture.quad {
         let v = try #require(vertex(model, at: p))
         let expected = rotY(rotY(p, a * 0.65, about: head), a * 0.35, about: neck)
@@ -170,23 +221,29 @@ func vrm0Presets() throws {
     let closeEye = f.floats([0, 0, 0, 0.1, 0, 0, 0, 0, 0, 0, 0, 0], type: "VEC3")
     let a = f.floats([0, -0.2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], type: "VEC3")
     let joy = f.floats([0, 0, 0, 0, 0, 0, 0, 0, 0.1, 0, 0, 0], type: "VEC3")
-    let mesh = f.addQuadMesh(targets: [["POSITION": closeEye], ["POSITION": a], ["POSITION": joy]],
-                             targetNames: ["Fcl_EYE_Close_L", "Fcl_MTH_A", "Fcl_ALL_Joy"])
+    let mesh = f.addQuadMesh(
+        targets: [["POSITION": closeEye], ["POSITION": a], ["POSITION": joy]],
+        targetNames: ["Fcl_EYE_Close_L", "Fcl_MTH_A", "Fcl_ALL_Joy"])
     f.nodes = [["name": "J_Bip_C_Head", "mesh": mesh]]
-    f.extensions = ["VRM": [
-        "humanoid": ["humanBones": [["bone": "head", "node": 0]]],
-        "blendShapeMaster": ["blendShapeGroups": [
-            ["name": "Blink_L", "presetName": "blink_l", "binds": [["mesh": 0, "index": 0, "weight": 100]]],
-            ["name": "A", "presetName": "a", "binds": [["mesh": 0, "index": 1, "weight": 50]]],
-            ["name": "Joy", "presetName": "joy", "binds": [["mesh": 0, "index": 2, "weight": 100]]],
-            ["name": "Neutral", "presetName": "neutral", "binds": []],
-        ]],
-    ]]
+    f.extensions = [
+        "VRM": [
+            "humanoid": ["humanBones": [["bone": "head", "node": 0]]],
+            "blendShapeMaster": [
+                "blendShapeGroups": [
+                    ["name": "Blink_L", "presetName": "blink_l", "binds": [["mesh": 0, "index": 0, "weight": 100]]],
+                    ["name": "A", "presetName": "a", "binds": [["mesh": 0, "index": 1, "weight": 50]]],
+                    ["name": "Joy", "presetName": "joy", "binds": [["mesh": 0, "index": 2, "weight": 100]]],
+                    ["name": "Neutral", "presetName": "neutral", "binds": []],
+                ]
+            ],
+        ]
+    ]
     let model = try RigModel.load(data: f.glb(), name: "vrm0.vrm")
     #expect(model.format == .vrm0)
     #expect(model.expressions.map(\.preset) == [.blinkLeft, .aa, .happy, .neutral])
     #expect(model.hasBone(.head))
-    let closeT = try #require(targetIndex(model, "Fcl_EYE_Close_L")), aT = try #require(targetIndex(model, "Fcl_MTH_A"))
+    let closeT = try #require(targetIndex(model, "Fcl_EYE_Close_L"))
+    let aT = try #require(targetIndex(model, "Fcl_MTH_A"))
     let joyT = try #require(targetIndex(model, "Fcl_ALL_Joy"))
     #expect(model.mapping.coefficient(target: closeT, shape: .eyeBlinkLeft) == 1)
     #expect(model.mapping.coefficient(target: closeT, shape: .eyeBlinkRight) == 0)
@@ -202,7 +259,9 @@ func vrm0Presets() throws {
     weights[.jawOpen] = 0.8
     var state = RigState(model: model)
     state.apply(weights: weights)
-    #expect(abs(state.morphWeights[closeT] - 1) < 1e-6 && abs(state.morphWeights[aT] - 0.4) < 1e-6 && state.morphWeights[joyT] == 0)
+    #expect(
+        abs(state.morphWeights[closeT] - 1) < 1e-6 && abs(state.morphWeights[aT] - 0.4) < 1e-6
+            && state.morphWeights[joyT] == 0)
     // VRM 0.x faces −z: turned round, the file's vertex (½, −½, 0) is at (−½, −½, 0) and its +x delta points to −x.
     let v1 = try #require(vertex(model, at: SIMD3(-0.5, -0.5, 0)))
     #expect(close(state.positions[v1], SIMD3(-0.6, -0.5, 0)))
@@ -215,20 +274,27 @@ func vrm1Expressions() throws {
     var f = GLTFFixture()
     let happy = f.floats([0, 0, 0, 0, 0.1, 0, 0, 0, 0, 0, 0, 0], type: "VEC3")
     let blink = f.floats([0, 0, 0, 0, 0, 0, 0, -0.1, 0, 0, 0, 0], type: "VEC3")
-    let mesh = f.addQuadMesh(targets: [["POSITION": happy], ["POSITION": blink]], targetNames: ["Face.M_F00_000_00_Fcl_ALL_Joy", "Face.BlinkL"])
+    let mesh = f.addQuadMesh(
+        targets: [["POSITION": happy], ["POSITION": blink]],
+        targetNames: ["Face.M_F00_000_00_Fcl_ALL_Joy", "Face.BlinkL"])
     f.nodes = [["name": "Face", "mesh": mesh]]
-    f.extensions = ["VRMC_vrm": [
-        "specVersion": "1.0",
-        "humanoid": ["humanBones": ["head": ["node": 0]]],
-        "expressions": [
-            "preset": ["happy": ["morphTargetBinds": [["node": 0, "index": 0, "weight": 1.0]]],
-                       "blinkLeft": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 1.0]]]],
-            "custom": ["EyeBlinkLeft": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 0.8]]]],
-        ],
-    ]]
+    f.extensions = [
+        "VRMC_vrm": [
+            "specVersion": "1.0",
+            "humanoid": ["humanBones": ["head": ["node": 0]]],
+            "expressions": [
+                "preset": [
+                    "happy": ["morphTargetBinds": [["node": 0, "index": 0, "weight": 1.0]]],
+                    "blinkLeft": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 1.0]]],
+                ],
+                "custom": ["EyeBlinkLeft": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 0.8]]]],
+            ],
+        ]
+    ]
     let model = try RigModel.load(data: f.gltf(), name: "vrm1.vrm")
     #expect(model.format == .vrm1)
-    let happyT = try #require(targetIndex(model, "Face.M_F00_000_00_Fcl_ALL_Joy")), blinkT = try #require(targetIndex(model, "Face.BlinkL"))
+    let happyT = try #require(targetIndex(model, "Face.M_F00_000_00_Fcl_ALL_Joy"))
+    let blinkT = try #require(targetIndex(model, "Face.BlinkL"))
     // The custom "EyeBlinkLeft" expression (case-insensitive ARKit name) wins over the blinkLeft preset.
     #expect(model.coverage.source(for: .eyeBlinkLeft) == .expression("EyeBlinkLeft"))
     #expect(abs(model.mapping.coefficient(target: blinkT, shape: .eyeBlinkLeft) - 0.8) < 1e-6)
@@ -255,7 +321,12 @@ func arkitShapesSuppressPresets() throws {
     let joy = f.floats([0, 0, 0, 0, 0, 0, 0, 0.1, 0, 0, 0, 0], type: "VEC3")
     let mesh = f.addQuadMesh(targets: [["POSITION": smile], ["POSITION": joy]], targetNames: ["MouthSmile_L", "Joy"])
     f.nodes = [["mesh": mesh]]
-    f.extensions = ["VRMC_vrm": ["specVersion": "1.0", "expressions": ["preset": ["happy": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 1]]]]]]]
+    f.extensions = [
+        "VRMC_vrm": [
+            "specVersion": "1.0",
+            "expressions": ["preset": ["happy": ["morphTargetBinds": [["node": 0, "index": 1, "weight": 1]]]]],
+        ]
+    ]
     let model = try RigModel.load(data: f.glb(), name: "perfectsync.vrm")
     #expect(model.coverage.source(for: .mouthSmileLeft) == .morphTargets(["MouthSmile_L"]))
     #expect(model.mapping.drivenPresets.isEmpty)

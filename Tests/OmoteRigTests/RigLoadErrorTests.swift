@@ -1,7 +1,8 @@
 import Foundation
 import OmoteCore
-@testable import OmoteRig
 import Testing
+
+@testable import OmoteRig
 
 /// Loads `data` and returns the error it must raise.
 func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil) -> OmoteError? {
@@ -16,8 +17,10 @@ func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil
     }
 }
 
-func expectError(_ data: Data, _ code: OmoteError.Code, path: String? = nil, folder: String? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectError(
+    _ data: Data, _ code: OmoteError.Code, path: String? = nil, folder: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard let error = loadError(data, folder: folder) else {
         Issue.record("expected \(code) but the load succeeded", sourceLocation: sourceLocation)
         return
@@ -33,7 +36,9 @@ func json(_ f: GLTFFixture, uri: String?, edit: (inout [String: Any]) -> Void = 
     return GLTFFixture.serialize(j)
 }
 
-func embedded(_ f: GLTFFixture) -> String { "data:application/octet-stream;base64," + Data(f.bin).base64EncodedString() }
+func embedded(_ f: GLTFFixture) -> String {
+    "data:application/octet-stream;base64," + Data(f.bin).base64EncodedString()
+}
 
 @Test("Malformed JSON, a non-object top level and a missing asset version are reported with their JSON path")
 func malformedJSON() {
@@ -43,11 +48,12 @@ func malformedJSON() {
     expectError(Data("{\"asset\": {\"version\": \"1.0\"}}".utf8), .rigUnsupportedFile, path: "asset.version")
     let f = denseQuadFixture()
     expectError(json(f, uri: embedded(f)) { $0["accessors"] = "nope" }, .rigInvalidValue, path: "accessors")
-    expectError(json(f, uri: embedded(f)) { j in
-        var nodes = j["nodes"] as! [[String: Any]]
-        nodes[0]["mesh"] = 7
-        j["nodes"] = nodes
-    }, .rigInvalidValue, path: "nodes[0].mesh")
+    expectError(
+        json(f, uri: embedded(f)) { j in
+            var nodes = j["nodes"] as! [[String: Any]]
+            nodes[0]["mesh"] = 7
+            j["nodes"] = nodes
+        }, .rigInvalidValue, path: "nodes[0].mesh")
 }
 
 @Test("Broken GLB containers: wrong version, truncated, first chunk not JSON")
@@ -57,7 +63,7 @@ func malformedGLB() {
     v1[4] = 1
     expectError(Data(v1), .rigMalformedGLB)
     expectError(Data(glb.prefix(glb.count - 8)), .rigMalformedGLB)
-    glb[16] = 0x41   // chunk type "AJSON"…
+    glb[16] = 0x41  // chunk type "AJSON"…
     expectError(Data(glb), .rigMalformedGLB)
     expectError(Data(Array("glTF".utf8) + [2, 0, 0]), .rigMalformedGLB)
 }
@@ -66,29 +72,33 @@ func malformedGLB() {
 func accessorBounds() {
     let f = denseQuadFixture()
     // Accessor 0 (the first target) claims 5 elements of a 4-element view.
-    expectError(json(f, uri: embedded(f)) { j in
-        var a = j["accessors"] as! [[String: Any]]
-        a[0]["count"] = 5
-        j["accessors"] = a
-    }, .rigAccessorOutOfBounds, path: "accessors[0]")
+    expectError(
+        json(f, uri: embedded(f)) { j in
+            var a = j["accessors"] as! [[String: Any]]
+            a[0]["count"] = 5
+            j["accessors"] = a
+        }, .rigAccessorOutOfBounds, path: "accessors[0]")
     // A byte offset pushing the data past the view.
-    expectError(json(f, uri: embedded(f)) { j in
-        var a = j["accessors"] as! [[String: Any]]
-        a[1]["byteOffset"] = 4
-        j["accessors"] = a
-    }, .rigAccessorOutOfBounds, path: "accessors[1]")
+    expectError(
+        json(f, uri: embedded(f)) { j in
+            var a = j["accessors"] as! [[String: Any]]
+            a[1]["byteOffset"] = 4
+            j["accessors"] = a
+        }, .rigAccessorOutOfBounds, path: "accessors[1]")
     // A view past the end of its buffer.
-    expectError(json(f, uri: embedded(f)) { j in
-        var v = j["bufferViews"] as! [[String: Any]]
-        v[0]["byteLength"] = 4096
-        j["bufferViews"] = v
-    }, .rigAccessorOutOfBounds, path: "bufferViews[0]")
+    expectError(
+        json(f, uri: embedded(f)) { j in
+            var v = j["bufferViews"] as! [[String: Any]]
+            v[0]["byteLength"] = 4096
+            j["bufferViews"] = v
+        }, .rigAccessorOutOfBounds, path: "bufferViews[0]")
     // A byteStride smaller than the element.
-    expectError(json(f, uri: embedded(f)) { j in
-        var v = j["bufferViews"] as! [[String: Any]]
-        v[0]["byteStride"] = 8
-        j["bufferViews"] = v
-    }, .rigInvalidValue, path: "bufferViews[0].byteStride")
+    expectError(
+        json(f, uri: embedded(f)) { j in
+            var v = j["bufferViews"] as! [[String: Any]]
+            v[0]["byteStride"] = 8
+            j["bufferViews"] = v
+        }, .rigInvalidValue, path: "bufferViews[0].byteStride")
 
     // A triangle index beyond the vertices.
     var g = GLTFFixture()
@@ -112,25 +122,34 @@ func accessorBounds() {
 func missingBuffers() throws {
     let f = denseQuadFixture()
     expectError(json(f, uri: nil), .rigMissingBuffer, path: "buffers[0]")
-    expectError(json(f, uri: "data:application/octet-stream;base64," + Data(f.bin.prefix(10)).base64EncodedString()),
-                .rigMissingBuffer, path: "buffers[0]")
+    expectError(
+        json(f, uri: "data:application/octet-stream;base64," + Data(f.bin.prefix(10)).base64EncodedString()),
+        .rigMissingBuffer, path: "buffers[0]")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omote-rig-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     expectError(json(f, uri: "absent.bin"), .rigMissingBuffer, path: "buffers[0].uri", folder: dir.path)
-    #expect(throws: OmoteError.self) { try RigModel.load(contentsOfFile: dir.appendingPathComponent("nothing.vrm").path) }
+    #expect(throws: OmoteError.self) {
+        try RigModel.load(contentsOfFile: dir.appendingPathComponent("nothing.vrm").path)
+    }
 }
 
 @Test("Unsupported required extensions are refused; material-only ones are accepted")
 func requiredExtensions() throws {
     let f = denseQuadFixture()
-    expectError(json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["KHR_texture_transform", "KHR_draco_mesh_compression"] },
-                .rigUnsupportedExtension, path: "extensionsRequired[1]")
-    expectError(json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["EXT_meshopt_compression"] }, .rigUnsupportedExtension)
-    _ = try RigModel.load(data: json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["KHR_materials_unlit"] }, name: "ok.gltf")
+    expectError(
+        json(f, uri: embedded(f)) {
+            $0["extensionsRequired"] = ["KHR_texture_transform", "KHR_draco_mesh_compression"]
+        },
+        .rigUnsupportedExtension, path: "extensionsRequired[1]")
+    expectError(
+        json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["EXT_meshopt_compression"] }, .rigUnsupportedExtension)
+    _ = try RigModel.load(
+        data: json(f, uri: embedded(f)) { $0["extensionsRequired"] = ["KHR_materials_unlit"] }, name: "ok.gltf")
 }
 
-@Test("Only data: URIs and relative files inside the model's folder are read: http(s), file, absolute and .. are refused")
+@Test(
+    "Only data: URIs and relative files inside the model's folder are read: http(s), file, absolute and .. are refused")
 func uriPolicy() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("omote-rig-\(UUID().uuidString)")
     let inner = dir.appendingPathComponent("model")
@@ -139,10 +158,14 @@ func uriPolicy() throws {
     let f = denseQuadFixture()
     // A real buffer one level up, and a symlink inside the folder pointing at it: both must stay unread.
     try Data(f.bin).write(to: dir.appendingPathComponent("outside.bin"))
-    try FileManager.default.createSymbolicLink(atPath: inner.appendingPathComponent("link.bin").path, withDestinationPath: dir.appendingPathComponent("outside.bin").path)
-    for uri in ["http://example.com/quad.bin", "https://example.com/quad.bin", "HTTP://example.com/x.bin", "file:///etc/passwd",
-                "ftp://example.com/x.bin", "/etc/passwd", dir.appendingPathComponent("outside.bin").path, "../outside.bin",
-                "sub/../../outside.bin", "%2E%2E/outside.bin", "..\\outside.bin", "link.bin", "//example.com/x.bin"] {
+    try FileManager.default.createSymbolicLink(
+        atPath: inner.appendingPathComponent("link.bin").path,
+        withDestinationPath: dir.appendingPathComponent("outside.bin").path)
+    for uri in [
+        "http://example.com/quad.bin", "https://example.com/quad.bin", "HTTP://example.com/x.bin", "file:///etc/passwd",
+        "ftp://example.com/x.bin", "/etc/passwd", dir.appendingPathComponent("outside.bin").path, "../outside.bin",
+        "sub/../../outside.bin", "%2E%2E/outside.bin", "..\\outside.bin", "link.bin", "//example.com/x.bin",
+    ] {
         let error = loadError(json(f, uri: uri), folder: inner.path)
         #expect(error?.code == .rigRefusedURI, "\(uri): \(String(describing: error))")
         #expect(error?.subject.hasSuffix(" at buffers[0].uri") == true)
@@ -162,7 +185,15 @@ func structuralErrors() {
     expectError(empty.gltf(), .rigNoGeometry)
 
     var f = denseQuadFixture()
-    f.extensions = ["VRM": ["blendShapeMaster": ["blendShapeGroups": [["name": "A", "presetName": "a", "binds": [["mesh": 0, "index": 5, "weight": 100]]]]]]]
+    f.extensions = [
+        "VRM": [
+            "blendShapeMaster": [
+                "blendShapeGroups": [
+                    ["name": "A", "presetName": "a", "binds": [["mesh": 0, "index": 5, "weight": 100]]]
+                ]
+            ]
+        ]
+    ]
     expectError(f.gltf(), .rigInvalidValue, path: "extensions.VRM.blendShapeMaster.blendShapeGroups[0].binds[0].index")
 
     var g = GLTFFixture()
@@ -175,7 +206,8 @@ func structuralErrors() {
 
 @Test("Errors read well: what, file, JSON path and a hint")
 func errorDescription() {
-    let e = OmoteError.rigLoad(.rigRefusedURI, file: "avatar.gltf", jsonPath: "buffers[0].uri", "\"http://x\" uses the http: scheme")
+    let e = OmoteError.rigLoad(
+        .rigRefusedURI, file: "avatar.gltf", jsonPath: "buffers[0].uri", "\"http://x\" uses the http: scheme")
     #expect(e.description.contains("avatar.gltf at buffers[0].uri"))
     #expect(e.description.contains("never fetches URLs"))
     #expect(e.description.contains("refused URI"))

@@ -1,7 +1,7 @@
-@testable import OmoteRig
 import OmoteCore
-
 import Testing
+
+@testable import OmoteRig
 
 @Test("ARKit names match exactly, case-insensitively and through common aliases")
 func aliasMatching() {
@@ -43,10 +43,15 @@ func mappingIsLinear() throws {
         RigExpression(name: "aa", preset: .aa, binds: [.init(target: 1, weight: 0.7), .init(target: 2, weight: 0.3)]),
         RigExpression(name: "lookLeft", preset: .lookLeft, binds: [.init(target: 3, weight: 1)]),
     ]
-    let mapping = RigWeightMapping(targetNames: ["Blink", "MouthA", "TeethA", "EyeL"], expressions: expressions, hasEyeBones: false)
-    #expect(mapping.coefficient(target: 0, shape: .eyeBlinkLeft) == 0.5 && mapping.coefficient(target: 0, shape: .eyeBlinkRight) == 0.5)
+    let mapping = RigWeightMapping(
+        targetNames: ["Blink", "MouthA", "TeethA", "EyeL"], expressions: expressions, hasEyeBones: false)
+    #expect(
+        mapping.coefficient(target: 0, shape: .eyeBlinkLeft) == 0.5
+            && mapping.coefficient(target: 0, shape: .eyeBlinkRight) == 0.5)
     #expect(mapping.coefficient(target: 2, shape: .jawOpen) == 0.3)
-    #expect(mapping.coefficient(target: 3, shape: .eyeLookOutLeft) == 0.5 && mapping.coefficient(target: 3, shape: .eyeLookInRight) == 0.5)
+    #expect(
+        mapping.coefficient(target: 3, shape: .eyeLookOutLeft) == 0.5
+            && mapping.coefficient(target: 3, shape: .eyeLookInRight) == 0.5)
     #expect(mapping.coverage.source(for: .eyeLookOutLeft) == .presets([.lookLeft]))
     var values = SIMD64<Float>.zero
     values[ARKitBlendshape.eyeBlinkLeft.rawValue] = 1
@@ -57,7 +62,8 @@ func mappingIsLinear() throws {
     #expect(out == [0.75, 0.35, 0.15, 0])
 
     // With eye bones, gaze goes to the bones and the look presets stay idle.
-    let withBones = RigWeightMapping(targetNames: ["Blink", "MouthA", "TeethA", "EyeL"], expressions: expressions, hasEyeBones: true)
+    let withBones = RigWeightMapping(
+        targetNames: ["Blink", "MouthA", "TeethA", "EyeL"], expressions: expressions, hasEyeBones: true)
     #expect(withBones.coefficient(target: 3, shape: .eyeLookOutLeft) == 0)
     #expect(withBones.coverage.source(for: .eyeLookOutLeft) == .eyeBones)
     #expect(withBones.coverage.description.contains("via eye bones"))
@@ -74,6 +80,8 @@ func blinkPresetChoice() {
     #expect(mapping.drivenPresets == [.blinkLeft, .blinkRight])
     #expect(mapping.coefficient(target: 0, shape: .eyeBlinkLeft) == 0)
     #expect(mapping.coefficient(target: 2, shape: .eyeBlinkRight) == 1)
-    #expect(mapping.coverage.shownMask == (1 << UInt64(ARKitBlendshape.eyeBlinkLeft.rawValue)) | (1 << UInt64(ARKitBlendshape.eyeBlinkRight.rawValue)))
+    #expect(
+        mapping.coverage.shownMask == (1 << UInt64(ARKitBlendshape.eyeBlinkLeft.rawValue))
+            | (1 << UInt64(ARKitBlendshape.eyeBlinkRight.rawValue)))
     #expect(mapping.coverage.description.contains("50 not shown"))
 }

@@ -10,13 +10,15 @@ func faceModelSymmetry() {
     for shape in ARKitBlendshape.allCases {
         guard let field = FaceModel.displacementField(shape) else { continue }
         #expect(field.count == 68 && field.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
-        let mirrorShape = ARKitBlendshape(name: shape.name.replacingOccurrences(of: "Left", with: "#")
-            .replacingOccurrences(of: "Right", with: "Left").replacingOccurrences(of: "#", with: "Right"))!
+        let mirrorShape = ARKitBlendshape(
+            name: shape.name.replacingOccurrences(of: "Left", with: "#")
+                .replacingOccurrences(of: "Right", with: "Left").replacingOccurrences(of: "#", with: "Right"))!
         let other = FaceModel.mirrorFace(FaceModel.displacementField(mirrorShape)!)
         for k in 0 ..< 68 { #expect(simd_distance(other[k], field[k]) < 1e-4, "\(shape) point \(k)") }
         // Left shapes move the subject's left side (+x) more than the right.
         if shape.name.hasSuffix("Left") && shape != .mouthLeft && shape != .jawLeft {
-            var left: Float = 0, right: Float = 0
+            var left: Float = 0
+            var right: Float = 0
             for k in 0 ..< 68 {
                 let size = (field[k] * field[k]).sum()
                 if FaceModel.neutral[k].x > 0.5 { left += size } else if FaceModel.neutral[k].x < -0.5 { right += size }
@@ -51,11 +53,15 @@ func anatomicalFields() {
     let jaw = FaceModel.shape(weights: open)
     // Every attached point keeps its distance to the hinge (rotation); the chin drops, the lips part by ≈ 45 mm.
     for k in [5, 8, 11, 57, 66] {
-        let before = FaceModel.neutral[k] - FaceModel.jawPivot, after = jaw[k] - FaceModel.jawPivot
+        let before = FaceModel.neutral[k] - FaceModel.jawPivot
+        let after = jaw[k] - FaceModel.jawPivot
         #expect(abs((before * before).sum().squareRoot() - (after * after).sum().squareRoot()) < 1e-3)
     }
     #expect(jaw[8].y - FaceModel.neutral[8].y > 20 && jaw[57].y - jaw[51].y > 35)
     #expect(jaw[27] == FaceModel.neutral[27])
 }
 
-func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float { let d = a - b; return (d * d).sum().squareRoot() }
+func simd_distance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float {
+    let d = a - b
+    return (d * d).sum().squareRoot()
+}

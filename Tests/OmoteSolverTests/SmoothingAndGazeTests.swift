@@ -11,7 +11,10 @@ func rawWeights(_ frames: [FaceLandmarks], configuration: FaceSolverConfiguratio
     var output = FaceSolverOutput()
     let blank = [UInt8](repeating: 120, count: SyntheticScene.width * SyntheticScene.height)
     return frames.enumerated().map { index, landmarks in
-        withLuma(blank) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: UInt64(index + 1) * 33_333_333, into: &output) }
+        withLuma(blank) {
+            solver.solve(
+                landmarks: landmarks, image: $0, timestampNanoseconds: UInt64(index + 1) * 33_333_333, into: &output)
+        }
         return output.weights.values
     }
 }
@@ -45,7 +48,8 @@ func oneEuroParametersByMeasurement() throws {
     let blinkProfile: [Float] = [0, 0, 0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0]
     let blinkFrames = blinkProfile.map { closure -> FaceLandmarks in
         var w = BlendshapeWeights()
-        w[.eyeBlinkLeft] = closure; w[.eyeBlinkRight] = closure
+        w[.eyeBlinkLeft] = closure
+        w[.eyeBlinkRight] = closure
         return scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
     }
     let stillRaw = rawWeights(stillFrames, configuration: configuration)
@@ -64,21 +68,27 @@ func oneEuroParametersByMeasurement() throws {
             if peak >= 0.85, best == nil || j < best!.jitter { best = (parameters, j) }
         }
     }
-    print("One Euro grid (raw jitter \(rawJitter), raw blink peak \(rawPeak)):\n\(table)best: \(String(describing: best))")
+    print(
+        "One Euro grid (raw jitter \(rawJitter), raw blink peak \(rawPeak)):\n\(table)best: \(String(describing: best))"
+    )
     let chosen = OneEuroParameters.weights
     let chosenJitter = jitter(smoothed(stillRaw, chosen)[30...])
     let chosenPeak = smoothed(blinkRaw, chosen).map { $0[ARKitBlendshape.eyeBlinkLeft.rawValue] }.max()! / rawPeak
     #expect(chosenPeak >= 0.85, "the default keeps \(chosenPeak) of a fast blink")
-    #expect(chosenJitter <= best!.jitter * 1.1, "the default's jitter \(chosenJitter) is within 10 % of the grid's best \(best!.jitter)")
+    #expect(
+        chosenJitter <= best!.jitter * 1.1,
+        "the default's jitter \(chosenJitter) is within 10 % of the grid's best \(best!.jitter)")
     #expect(chosenJitter < rawJitter * 0.75)
 
     // Real landmark jitter: dlib on the still opening frames of single_face (frames 2…14), for the record.
     let real = try dlibLandmarks(clip: "single_face")
-    var travel: Float = 0, count: Float = 0
+    var travel: Float = 0
+    var count: Float = 0
     for frame in 3 ... 14 {
         for k in 0 ..< 68 {
             let d = real[frame]![k] - real[frame - 1]![k]
-            travel += (d * d).sum(); count += 2
+            travel += (d * d).sum()
+            count += 2
         }
     }
     print("dlib frame-to-frame landmark motion on still frames: RMS \((travel / count).squareRoot()) px per coordinate")
@@ -92,18 +102,24 @@ func gazeDirections() {
     var random = TestRandom(seed: 5)
     let pose = SyntheticScene.pose(yawDegrees: 0, pitchDegrees: 0, rollDegrees: 4, translation: SIMD3(0, 0, 450))
     let landmarks = scene.landmarks(pose: pose, weights: BlendshapeWeights(), noise: 0, random: &random)
-    func solve(_ solver: FaceSolver, iris: SIMD2<Float>, landmarks: FaceLandmarks, frames: Int = 1) -> FaceSolverOutput {
+    func solve(_ solver: FaceSolver, iris: SIMD2<Float>, landmarks: FaceLandmarks, frames: Int = 1) -> FaceSolverOutput
+    {
         var output = FaceSolverOutput()
         let pixels = scene.image(landmarks: landmarks, irisOffset: iris)
         for f in 0 ..< frames {
-            withLuma(pixels) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: UInt64(f + 1) * 33_333_333, into: &output) }
+            withLuma(pixels) {
+                solver.solve(
+                    landmarks: landmarks, image: $0, timestampNanoseconds: UInt64(f + 1) * 33_333_333, into: &output)
+            }
         }
         return output
     }
     let solver = FaceSolver(configuration: configuration)
     let centre = solve(solver, iris: .zero, landmarks: landmarks)
     #expect(centre.flags.contains(.gazeLeftValid) && centre.flags.contains(.gazeRightValid))
-    #expect(abs(centre.gazeLeft.x) < 0.03 && abs(centre.gazeRight.x) < 0.03, "centred pupils at \(centre.gazeLeft), \(centre.gazeRight)")
+    #expect(
+        abs(centre.gazeLeft.x) < 0.03 && abs(centre.gazeRight.x) < 0.03,
+        "centred pupils at \(centre.gazeLeft), \(centre.gazeRight)")
     // Looking toward the subject's left: left eye out, right eye in.
     let left = solve(solver, iris: SIMD2(0.12, 0), landmarks: landmarks)
     #expect(abs(left.gazeLeft.x - 0.12) < 0.04, "pupil offset \(left.gazeLeft.x) for 0.12")
@@ -112,10 +128,13 @@ func gazeDirections() {
     let right = solve(solver, iris: SIMD2(-0.12, 0), landmarks: landmarks)
     #expect(right.weights[.eyeLookInLeft] > 0.4 && right.weights[.eyeLookOutRight] > 0.4)
     let down = solve(solver, iris: SIMD2(0, 0.06), landmarks: landmarks)
-    #expect(down.weights[.eyeLookDownLeft] > 0.3 && down.weights[.eyeLookUpLeft] == 0, "vertical offset \(down.gazeLeft.y) for 0.06")
+    #expect(
+        down.weights[.eyeLookDownLeft] > 0.3 && down.weights[.eyeLookUpLeft] == 0,
+        "vertical offset \(down.gazeLeft.y) for 0.06")
     // A closed eye: no pupil search, the last open-eye gaze is held.
     var closed = BlendshapeWeights()
-    closed[.eyeBlinkLeft] = 1; closed[.eyeBlinkRight] = 1
+    closed[.eyeBlinkLeft] = 1
+    closed[.eyeBlinkRight] = 1
     let closedLandmarks = scene.landmarks(pose: pose, weights: closed, noise: 0, random: &random)
     let shut = solve(solver, iris: SIMD2(-0.12, 0), landmarks: closedLandmarks)
     #expect(!shut.flags.contains(.gazeLeftValid) && !shut.flags.contains(.gazeRightValid))
@@ -132,18 +151,24 @@ func realFramesGaze() throws {
     var frame = try LumaFrame()
     let solver = FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
-    var found = 0, frames = 0
+    var found = 0
+    var frames = 0
     var index = 0
     var spread: Float = 0
     while try source.next(into: &frame) != nil {
         defer { index += 1 }
         guard let points = landmarks[index] else { continue }
-        frame.withImage { image in solver.solve(landmarks: points, image: image, timestampNanoseconds: frame.timestampNanoseconds, into: &output) }
+        frame.withImage { image in
+            solver.solve(
+                landmarks: points, image: image, timestampNanoseconds: frame.timestampNanoseconds, into: &output)
+        }
         frames += 1
         if output.flags.contains(.gazeLeftValid) && output.flags.contains(.gazeRightValid) { found += 1 }
         spread = max(spread, abs(output.gazeLeft.x), abs(output.gazeRight.x))
     }
-    print("single_face: pupils found in both eyes on \(found)/\(frames) frames; largest horizontal offset \(spread) eye widths")
+    print(
+        "single_face: pupils found in both eyes on \(found)/\(frames) frames; largest horizontal offset \(spread) eye widths"
+    )
     // The man looks into the camera throughout: pupils found and near the calibrated centre.
     #expect(found >= frames * 9 / 10)
     #expect(spread < 0.1)

@@ -5,16 +5,21 @@ import Testing
 
 /// A flat square facing the viewer (+z), centred at `center`, side `side`, one colour.
 private func square(center: SIMD3<Float>, side: Float, color: SIMD3<Float>, indexOffset: UInt32 = 0)
-    -> (positions: [SIMD3<Float>], normals: [SIMD3<Float>], colors: [SIMD3<Float>], indices: [UInt32]) {
+    -> (positions: [SIMD3<Float>], normals: [SIMD3<Float>], colors: [SIMD3<Float>], indices: [UInt32])
+{
     let h = side / 2
     let positions = [SIMD3(-h, -h, 0), SIMD3(h, -h, 0), SIMD3(h, h, 0), SIMD3(-h, h, 0)].map { $0 + center }
     let o = indexOffset
-    return (positions, Array(repeating: SIMD3(0, 0, 1), count: 4), Array(repeating: color, count: 4),
-            [o, o + 1, o + 2, o, o + 2, o + 3])
+    return (
+        positions, Array(repeating: SIMD3(0, 0, 1), count: 4), Array(repeating: color, count: 4),
+        [o, o + 1, o + 2, o, o + 2, o + 3]
+    )
 }
 
-private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], normals: [SIMD3<Float>],
-                  colors: [SIMD3<Float>], indices: [UInt32], camera: RasterCamera) {
+private func draw(
+    _ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], normals: [SIMD3<Float>],
+    colors: [SIMD3<Float>], indices: [UInt32], camera: RasterCamera
+) {
     positions.withUnsafeBufferPointer { p in
         normals.withUnsafeBufferPointer { n in
             colors.withUnsafeBufferPointer { c in
@@ -33,8 +38,9 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
         rasterizer.clear(background: .zero)
         let mesh = square(center: .zero, side: 2, color: .one)
         // 10 pixels per unit: the 2-unit square is 20×20 pixels centred in the picture.
-        draw(rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors, indices: mesh.indices,
-             camera: RasterCamera(screenCenter: SIMD2(20, 20), scale: 10))
+        draw(
+            rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors, indices: mesh.indices,
+            camera: RasterCamera(screenCenter: SIMD2(20, 20), scale: 10))
         #expect(rasterizer.coveredPixelCount == 400)
         #expect(rasterizer.depth[20 * 40 + 20] == 0)
         #expect(rasterizer.depth[5 * 40 + 5] == -.infinity)
@@ -48,9 +54,12 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
             let rasterizer = SoftwareRasterizer(width: 40, height: 40)
             rasterizer.clear(background: .zero)
             let parts = nearFirst ? [near, far] : [far, near]
-            draw(rasterizer, positions: parts.flatMap(\.positions), normals: parts.flatMap(\.normals),
-                 colors: parts.flatMap(\.colors), indices: nearFirst ? near.indices + far.indices : far.indices.map { $0 - 4 } + near.indices.map { $0 + 4 },
-                 camera: RasterCamera(screenCenter: SIMD2(20, 20), scale: 10))
+            draw(
+                rasterizer, positions: parts.flatMap(\.positions), normals: parts.flatMap(\.normals),
+                colors: parts.flatMap(\.colors),
+                indices: nearFirst
+                    ? near.indices + far.indices : far.indices.map { $0 - 4 } + near.indices.map { $0 + 4 },
+                camera: RasterCamera(screenCenter: SIMD2(20, 20), scale: 10))
             let overlap = rasterizer.color[20 * 40 + 22]
             #expect(overlap.x > 0 && overlap.z == 0, "the red near square covers the blue far one")
             let farOnly = rasterizer.color[20 * 40 + 33]
@@ -63,15 +72,18 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
         let rasterizer = SoftwareRasterizer(width: 20, height: 20)
         rasterizer.clear(background: .zero)
         let mesh = square(center: .zero, side: 1, color: .one)
-        draw(rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors,
-             indices: [0, 2, 1, 0, 3, 2], camera: RasterCamera(screenCenter: SIMD2(10, 10), scale: 10))
+        draw(
+            rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors,
+            indices: [0, 2, 1, 0, 3, 2], camera: RasterCamera(screenCenter: SIMD2(10, 10), scale: 10))
         #expect(rasterizer.coveredPixelCount == 0)
     }
 
     @Test("A sphere's silhouette is a disc of the expected area, lit from the light side")
     func sphereSilhouette() {
-        var positions: [SIMD3<Float>] = [], indices: [UInt32] = []
-        let stacks = 24, slices = 48
+        var positions: [SIMD3<Float>] = []
+        var indices: [UInt32] = []
+        let stacks = 24
+        let slices = 48
         for i in 0 ... stacks {
             let theta = Float(i) / Float(stacks) * .pi
             for j in 0 ... slices {
@@ -81,14 +93,17 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
         }
         for i in 0 ..< stacks {
             for j in 0 ..< slices {
-                let a = UInt32(i * (slices + 1) + j), b = a + UInt32(slices + 1)
+                let a = UInt32(i * (slices + 1) + j)
+                let b = a + UInt32(slices + 1)
                 indices += [a, a + 1, b, a + 1, b + 1, b]
             }
         }
         let rasterizer = SoftwareRasterizer(width: 64, height: 64)
         rasterizer.clear(background: .zero)
-        draw(rasterizer, positions: positions, normals: positions, colors: Array(repeating: .one, count: positions.count),
-             indices: indices, camera: RasterCamera(screenCenter: SIMD2(32, 32), scale: 20))
+        draw(
+            rasterizer, positions: positions, normals: positions,
+            colors: Array(repeating: .one, count: positions.count),
+            indices: indices, camera: RasterCamera(screenCenter: SIMD2(32, 32), scale: 20))
         let area = Float(rasterizer.coveredPixelCount)
         #expect(abs(area - .pi * 400) / (.pi * 400) < 0.03, "covered \(area) px")
         // Light comes from the upper right front: the upper-right of the disc is brighter than the lower-left.
@@ -101,7 +116,8 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
     func halfBlocks() {
         var canvas = TerminalCanvas()
         canvas.begin()
-        canvas.drawPicture([SIMD3(1, 0, 0), SIMD3(1, 0, 0), SIMD3(0, 0, 1), SIMD3(0, 0, 1)], width: 2, height: 2, row: 3, column: 5)
+        canvas.drawPicture(
+            [SIMD3(1, 0, 0), SIMD3(1, 0, 0), SIMD3(0, 0, 1), SIMD3(0, 0, 1)], width: 2, height: 2, row: 3, column: 5)
         canvas.end()
         let text = String(decoding: canvas.bytes, as: UTF8.self)
         #expect(text.contains("\u{1B}[4;6H"))
@@ -115,7 +131,8 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
         model.frame.tracking = .tracking(faceID: 1)
         model.frame.weights[.mouthSmileLeft] = 0.75
         model.frame.weights[.jawOpen] = 0.25
-        model.frame.weights.trackedMask = (1 << UInt64(ARKitBlendshapeIndex.mouthSmileLeft)) | (1 << UInt64(ARKitBlendshapeIndex.jawOpen))
+        model.frame.weights.trackedMask =
+            (1 << UInt64(ARKitBlendshapeIndex.mouthSmileLeft)) | (1 << UInt64(ARKitBlendshapeIndex.jawOpen))
         model.frame.timings[.landmarks] = 123_000
         var canvas = TerminalCanvas()
         canvas.begin()
@@ -125,13 +142,13 @@ private func draw(_ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], n
         #expect(text.contains("tracking (id 1)"))
         #expect(text.contains("landmarks"))
         #expect(text.contains("123 µs"))
-        let smile = text.range(of: "mouthSmileLeft")!, jaw = text.range(of: "jawOpen")!
+        let smile = text.range(of: "mouthSmileLeft")!
+        let jaw = text.range(of: "jawOpen")!
         #expect(smile.lowerBound < jaw.lowerBound, "strongest first")
         #expect(text.contains("0.75"))
         #expect(geometry.pictureWidth + geometry.panelWidth + 2 <= 100)
     }
 }
-
 
 private enum ARKitBlendshapeIndex {
     static let mouthSmileLeft = ARKitBlendshape.mouthSmileLeft.rawValue

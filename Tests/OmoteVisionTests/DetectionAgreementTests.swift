@@ -2,6 +2,7 @@ import Foundation
 import OmoteCapture
 import OmoteCore
 import Testing
+
 @testable import OmoteVision
 
 /// Our detector against OpenCV 4's detectMultiScale (fixture made by Tools/reference/opencv/make-fixture.py).
@@ -10,8 +11,10 @@ import Testing
     func agreesWithOpenCV(cascade name: String) throws {
         let detector = try DetectionTestSupport.detector(name)
         let references = DetectionTestSupport.references.filter { $0.cascade == name }
-        try #require(references.count == (["smile", "eyeglasses"].contains(name) ? 85 : 336), "fixture rows for \(name)")
-        var exact = 0, agreeing = 0
+        try #require(
+            references.count == (["smile", "eyeglasses"].contains(name) ? 85 : 336), "fixture rows for \(name)")
+        var exact = 0
+        var agreeing = 0
         var faces: [FaceRect] = []
         var mismatches: [String] = []
         let byFrame = Dictionary(uniqueKeysWithValues: references.map { ("\($0.clip)/\($0.frame)", $0) })
@@ -19,10 +22,15 @@ import Testing
             guard let reference = byFrame["\(clip)/\(frame)"] else { return }
             detector.findFaces(in: image, within: nil, into: &faces)
             let ours = DetectionTestSupport.sorted(faces)
-            if ours == reference.boxes { exact += 1 } else { mismatches.append("\(clip)/\(frame): \(ours) vs \(reference.boxes)") }
+            if ours == reference.boxes {
+                exact += 1
+            } else {
+                mismatches.append("\(clip)/\(frame): \(ours) vs \(reference.boxes)")
+            }
             if DetectionTestSupport.agrees(ours, reference.boxes) { agreeing += 1 }
         }
-        print("detection agreement \(name): exact \(exact)/\(references.count), IoU≥0.9 \(agreeing)/\(references.count)")
+        print(
+            "detection agreement \(name): exact \(exact)/\(references.count), IoU≥0.9 \(agreeing)/\(references.count)")
         for line in mismatches.prefix(5) { print("  mismatch \(name) \(line)") }
         #expect(Double(agreeing) >= 0.98 * Double(references.count))
     }
@@ -67,7 +75,8 @@ import Testing
 
     @Test func reusedDetectorGivesTheSameBoxes() throws {
         let detector = try DetectionTestSupport.detector("haar")
-        var first: [FaceRect] = [], second: [FaceRect] = []
+        var first: [FaceRect] = []
+        var second: [FaceRect] = []
         try LandmarkTestSupport.withFrame(clip: "single_face", frame: 3) { image in
             detector.findFaces(in: image, within: nil, into: &first)
             _ = detector.detect(image, within: FaceRect(x: 0, y: 0, width: 200, height: 200))

@@ -1,7 +1,8 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
+
+@testable import OmoteVision
 
 /// Shared inputs of the detection tests: the stock cascades (loaded once, immutable, shared; each test makes its own
 /// `FaceDetector`), OpenCV's reference fixture and the SampleFrames clips.
@@ -14,7 +15,8 @@ enum DetectionTestSupport {
         "smile": "/usr/share/opencv4/haarcascades/haarcascade_smile.xml",
         "eyeglasses": "/usr/share/opencv4/haarcascades/haarcascade_eye_tree_eyeglasses.xml",
     ]
-    static let fixturePath = LandmarkTestSupport.repositoryRoot + "/Tests/OmoteVisionTests/Fixtures/opencv-detections.tsv"
+    static let fixturePath =
+        LandmarkTestSupport.repositoryRoot + "/Tests/OmoteVisionTests/Fixtures/opencv-detections.tsv"
 
     static let cascades: [String: Result<CascadeClassifier, OmoteError>] = {
         var loaded: [String: Result<CascadeClassifier, OmoteError>] = [:]
@@ -27,7 +29,9 @@ enum DetectionTestSupport {
     }()
 
     static func detector(_ name: String) throws -> FaceDetector {
-        guard let cascade = cascades[name] else { throw OmoteError.cascade(.cascadeMissing, path: name, reason: "unknown cascade") }
+        guard let cascade = cascades[name] else {
+            throw OmoteError.cascade(.cascadeMissing, path: name, reason: "unknown cascade")
+        }
         return try FaceDetector(cascade: try cascade.get())
     }
 
@@ -71,9 +75,12 @@ enum DetectionTestSupport {
         guard ours.count == reference.count else { return false }
         var unused = ours
         for box in reference {
-            guard let best = unused.indices.max(by: {
-                rect(unused[$0]).intersectionOverUnion(rect(box)) < rect(unused[$1]).intersectionOverUnion(rect(box))
-            }), rect(unused[best]).intersectionOverUnion(rect(box)) >= 0.9 else { return false }
+            guard
+                let best = unused.indices.max(by: {
+                    rect(unused[$0]).intersectionOverUnion(rect(box))
+                        < rect(unused[$1]).intersectionOverUnion(rect(box))
+                }), rect(unused[best]).intersectionOverUnion(rect(box)) >= 0.9
+            else { return false }
             unused.remove(at: best)
         }
         return true

@@ -1,7 +1,8 @@
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
 import Testing
+
+@testable import OmoteVision
 
 /// A scripted world for the tracker: where the faces are in the current frame. The detector double reports them (as
 /// a cascade would, inside the search region); the fitter double succeeds only on a box overlapping a real face and
@@ -26,7 +27,7 @@ final class ScriptedScene: FaceFinding, LandmarkFitting {
     func fitLandmarks(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) -> Float {
         fits += 1
         guard let face = faces.max(by: { $0.intersectionOverUnion(rect) < $1.intersectionOverUnion(rect) }),
-              face.intersectionOverUnion(rect) > 0.4
+            face.intersectionOverUnion(rect) > 0.4
         else {
             // Off any face: the model's landmarks follow the box and the quality says so.
             Self.place(&landmarks, in: rect)
@@ -45,7 +46,8 @@ final class ScriptedScene: FaceFinding, LandmarkFitting {
     /// Landmarks spread over the box (corners included, so their bounding box is the box).
     static func place(_ landmarks: inout FaceLandmarks, in rect: FaceRect) {
         for i in 0 ..< FaceLandmarks.count {
-            let u = Float(i % 9) / 8, v = Float(i / 9) / 7
+            let u = Float(i % 9) / 8
+            let v = Float(i / 9) / 7
             landmarks[i] = SIMD2(rect.x + u * rect.width, rect.y + v * rect.height)
         }
     }
@@ -56,7 +58,9 @@ extension FaceRect {
         point.x >= x && point.x <= x + width && point.y >= y && point.y <= y + height
     }
 
-    func moved(by offset: SIMD2<Float>) -> FaceRect { FaceRect(x: x + offset.x, y: y + offset.y, width: width, height: height) }
+    func moved(by offset: SIMD2<Float>) -> FaceRect {
+        FaceRect(x: x + offset.x, y: y + offset.y, width: width, height: height)
+    }
 }
 
 @Suite("Face tracker (scripted detector and fitter)")
@@ -156,7 +160,8 @@ struct FaceTrackerTests {
         let box = FaceRect(x: 100, y: 100, width: 100, height: 100)
         let mapped = calibration.apply(to: box)
         #expect(abs(mapped.width - 120) < 1e-4)
-        #expect(abs(mapped.center.x - (box.center.x + 0.5)) < 1e-4, "dlib's inclusive edges put the centre half a pixel on")
+        #expect(
+            abs(mapped.center.x - (box.center.x + 0.5)) < 1e-4, "dlib's inclusive edges put the centre half a pixel on")
         #expect(abs(mapped.center.y - (box.center.y + 10 + 0.5)) < 1e-4)
         #expect(BoxCalibration.identity.apply(to: box).width == box.width)
     }

@@ -1,8 +1,9 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
 import Testing
+
+@testable import OmoteVision
 
 /// Our predictor against dlib's own, on every face dlib's HOG detector finds in SampleFrames (fixture made by
 /// Tools/reference/dlib, see Docs/landmarks.md).
@@ -13,7 +14,9 @@ struct LandmarkExactnessTests {
         let predictor = try LandmarkTestSupport.predictor()
         let frames = LandmarkTestSupport.framesWithFaces
         #expect(LandmarkTestSupport.faces.count == 144, "fixture rows")
-        var points = 0, close = 0, roundedEqual = 0
+        var points = 0
+        var close = 0
+        var roundedEqual = 0
         var worst = 0.0
         var landmarks = FaceLandmarks()
         for entry in frames {
@@ -22,11 +25,13 @@ struct LandmarkExactnessTests {
                     let ours = predictor.predictPrecisely(image, in: face.rect)
                     predictor.predict(image, in: face.rect, into: &landmarks)
                     for part in 0 ..< 68 {
-                        let distance = ((ours[part] - face.points[part]) * (ours[part] - face.points[part])).sum().squareRoot()
+                        let distance = ((ours[part] - face.points[part]) * (ours[part] - face.points[part])).sum()
+                            .squareRoot()
                         worst = max(worst, distance)
                         points += 1
                         if distance <= 0.01 { close += 1 }
-                        let rounded = SIMD2(Int((ours[part].x + 0.5).rounded(.down)), Int((ours[part].y + 0.5).rounded(.down)))
+                        let rounded = SIMD2(
+                            Int((ours[part].x + 0.5).rounded(.down)), Int((ours[part].y + 0.5).rounded(.down)))
                         if rounded == face.rounded[part] { roundedEqual += 1 }
                         let public32 = SIMD2<Double>(Double(landmarks[part].x), Double(landmarks[part].y))
                         let gap = public32 - ours[part]
@@ -39,6 +44,8 @@ struct LandmarkExactnessTests {
         #expect(Double(close) >= 0.995 * Double(points), "\(close) of \(points) within 0.01 px")
         #expect(worst <= 1, "worst point \(worst) px")
         #expect(roundedEqual == points, "\(points - roundedEqual) rounded points differ from dlib's")
-        print("landmarks vs dlib: \(close)/\(points) within 0.01 px, worst \(worst) px, rounded equal \(roundedEqual)/\(points)")
+        print(
+            "landmarks vs dlib: \(close)/\(points) within 0.01 px, worst \(worst) px, rounded equal \(roundedEqual)/\(points)"
+        )
     }
 }

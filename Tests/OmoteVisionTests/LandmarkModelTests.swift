@@ -1,8 +1,9 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
 import Testing
+
+@testable import OmoteVision
 
 /// Writes dlib's serialization format (the inverse of DlibReader) to build small models and damaged files in memory.
 struct DlibWriter {
@@ -21,13 +22,19 @@ struct DlibWriter {
 
     mutating func float(_ value: Float) {
         if value.isNaN {
-            integer(0); integer(32002); return
+            integer(0)
+            integer(32002)
+            return
         }
         if value.isInfinite {
-            integer(0); integer(value > 0 ? 32000 : 32001); return
+            integer(0)
+            integer(value > 0 ? 32000 : 32001)
+            return
         }
         if value == 0 {
-            integer(0); integer(0); return
+            integer(0)
+            integer(0)
+            return
         }
         let mantissa = Int64(value.significandBitPattern | (value.isNormal ? 1 << 23 : 0))
         integer(value < 0 ? -mantissa : mantissa)
@@ -61,9 +68,10 @@ struct SyntheticModel {
     var bytes: [UInt8] {
         var writer = DlibWriter()
         writer.integer(version)
-        writer.column((0 ..< parts).flatMap { part -> [Float] in
-            [Float(part % 10) / 10 + 0.05, Float(part / 10) / 7 + 0.05]
-        })
+        writer.column(
+            (0 ..< parts).flatMap { part -> [Float] in
+                [Float(part % 10) / 10 + 0.05, Float(part / 10) / 7 + 0.05]
+            })
         writer.integer(Int64(levels))
         for _ in 0 ..< levels {
             writer.integer(Int64(trees))
@@ -97,7 +105,9 @@ struct SyntheticModel {
 
     func load() throws(OmoteError) -> ShapePredictorModel {
         let result = bytes.withUnsafeBytes { raw -> Result<ShapePredictorModel, OmoteError> in
-            do throws(OmoteError) { return .success(try ShapePredictorModel(serialized: raw, path: "synthetic.dat")) } catch {
+            do throws(OmoteError) {
+                return .success(try ShapePredictorModel(serialized: raw, path: "synthetic.dat"))
+            } catch {
                 return .failure(error)
             }
         }
@@ -125,7 +135,8 @@ struct LandmarkModelTests {
     func loadsTheRealModel() throws {
         let model = try LandmarkTestSupport.model.get()
         #expect(model.levels.count == 15)
-        #expect(model.levels.allSatisfy { $0.treeCount == 500 && $0.featureCount == 500 && $0.paddedFeatureCount == 504 })
+        #expect(
+            model.levels.allSatisfy { $0.treeCount == 500 && $0.featureCount == 500 && $0.paddedFeatureCount == 504 })
         #expect(model.depth == 4 && model.splitCount == 15 && model.leafCount == 16)
         // The mean shape lies in the normalized face box (roughly 0…1).
         for index in 0 ..< 136 { #expect(model.initialShape[index] > -0.5 && model.initialShape[index] < 1.5) }

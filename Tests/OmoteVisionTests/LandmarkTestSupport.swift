@@ -1,7 +1,8 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
+
+@testable import OmoteVision
 
 /// Shared inputs of the landmark tests: the model (loaded once, immutable, shared across parallel tests; each test
 /// makes its own `ShapePredictor` scratch over it), dlib's reference fixture and decoded SampleFrames.
@@ -42,10 +43,12 @@ enum LandmarkTestSupport {
             let floats = columns[6].split(separator: " ").compactMap { Double($0) }
             let ints = columns[7].split(separator: " ").compactMap { Int($0) }
             guard floats.count == 136, ints.count == 136 else { continue }
-            faces.append(DlibFace(clip: String(columns[0]), frame: Int(columns[1])!, left: Int(columns[2])!,
-                                  top: Int(columns[3])!, right: Int(columns[4])!, bottom: Int(columns[5])!,
-                                  points: (0 ..< 68).map { SIMD2(floats[2 * $0], floats[2 * $0 + 1]) },
-                                  rounded: (0 ..< 68).map { SIMD2(ints[2 * $0], ints[2 * $0 + 1]) }))
+            faces.append(
+                DlibFace(
+                    clip: String(columns[0]), frame: Int(columns[1])!, left: Int(columns[2])!,
+                    top: Int(columns[3])!, right: Int(columns[4])!, bottom: Int(columns[5])!,
+                    points: (0 ..< 68).map { SIMD2(floats[2 * $0], floats[2 * $0 + 1]) },
+                    rounded: (0 ..< 68).map { SIMD2(ints[2 * $0], ints[2 * $0 + 1]) }))
         }
         return faces
     }()

@@ -1,8 +1,9 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
 import Testing
+
+@testable import OmoteVision
 
 /// Tracking box and fit quality, on dlib's detections in SampleFrames (see Docs/landmarks.md for the calibration).
 @Suite("Landmark tracking support")
@@ -40,32 +41,42 @@ struct LandmarkTrackingTests {
         #expect(meanOverlap >= 0.8, "mean IoU \(meanOverlap)")
         // Re-fitting from the tracking box stays on the face: mean landmark error ≤ 3 % of the eye-corner distance.
         #expect(errors.max()! <= 0.03, "worst re-fit error \(errors.max()!) eye spans")
-        print("trackingRect: IoU with HOG box min \(overlaps.min()!) mean \(meanOverlap); re-fit error max \(errors.max()!) eye spans")
+        print(
+            "trackingRect: IoU with HOG box min \(overlaps.min()!) mean \(meanOverlap); re-fit error max \(errors.max()!) eye spans"
+        )
     }
 
     @Test("fitQuality: every detected face passes, non-face frames and boxes pushed off the face fail")
     func fitQualitySeparatesFacesFromDrift() throws {
         let predictor = try LandmarkTestSupport.predictor()
         var landmarks = FaceLandmarks()
-        var faceQualities: [Float] = [], driftQualities: [Float] = [], nonFaceQualities: [Float] = []
+        var faceQualities: [Float] = []
+        var driftQualities: [Float] = []
+        var nonFaceQualities: [Float] = []
         for entry in LandmarkTestSupport.framesWithFaces where entry.frame % 2 == 0 {
             try LandmarkTestSupport.withFrame(clip: entry.clip, frame: entry.frame) { image in
                 for face in entry.faces {
                     predictor.predict(image, in: face.rect, into: &landmarks)
                     faceQualities.append(predictor.fitQuality(image, landmarks: landmarks))
-                    for (dx, dy, scale) in [(0.5, 0.0, 1.0), (-0.5, 0.0, 1.0), (0.3, 0.0, 1.0), (0.25, 0.25, 1.0),
-                                            (0.0, 0.0, 2.0), (0.0, 0.0, 0.5)] as [(Float, Float, Float)] {
+                    for (dx, dy, scale) in [
+                        (0.5, 0.0, 1.0), (-0.5, 0.0, 1.0), (0.3, 0.0, 1.0), (0.25, 0.25, 1.0),
+                        (0.0, 0.0, 2.0), (0.0, 0.0, 0.5),
+                    ] as [(Float, Float, Float)] {
                         let side = face.rect.width * scale
                         let center = face.rect.center + SIMD2(dx, dy) * face.rect.width
-                        let drifted = FaceRect(x: center.x - side / 2, y: center.y - side / 2, width: side, height: side)
+                        let drifted = FaceRect(
+                            x: center.x - side / 2, y: center.y - side / 2, width: side, height: side)
                         predictor.predict(image, in: drifted, into: &landmarks)
                         driftQualities.append(predictor.fitQuality(image, landmarks: landmarks))
                     }
                 }
             }
         }
-        let boxes = [FaceRect(dlibLeft: 194, top: 114, right: 373, bottom: 293), FaceRect(dlibLeft: 211, top: 112, right: 360, bottom: 261),
-                     FaceRect(x: 40, y: 60, width: 200, height: 200), FaceRect(x: 400, y: 100, width: 120, height: 120)]
+        let boxes = [
+            FaceRect(dlibLeft: 194, top: 114, right: 373, bottom: 293),
+            FaceRect(dlibLeft: 211, top: 112, right: 360, bottom: 261),
+            FaceRect(x: 40, y: 60, width: 200, height: 200), FaceRect(x: 400, y: 100, width: 120, height: 120),
+        ]
         for frame in stride(from: 0, to: 95, by: 4) {
             try LandmarkTestSupport.withFrame(clip: "no_face", frame: frame) { image in
                 for box in boxes {
@@ -78,7 +89,9 @@ struct LandmarkTrackingTests {
         #expect(faceQualities.min()! >= 0.6, "worst face \(faceQualities.min()!)")
         #expect(nonFaceQualities.max()! < 0.4, "best non-face \(nonFaceQualities.max()!)")
         #expect(driftQualities.max()! < 0.5, "best drifted box \(driftQualities.max()!)")
-        print("fitQuality: faces min \(faceQualities.min()!), drifted boxes max \(driftQualities.max()!), non-face max \(nonFaceQualities.max()!)")
+        print(
+            "fitQuality: faces min \(faceQualities.min()!), drifted boxes max \(driftQualities.max()!), non-face max \(nonFaceQualities.max()!)"
+        )
     }
 
     @Test("FaceRect ⇄ dlib rectangle round trip")

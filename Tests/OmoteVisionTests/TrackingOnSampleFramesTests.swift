@@ -1,23 +1,29 @@
 import Foundation
 import OmoteCapture
-@testable import OmoteVision
 import OmoteCore
 import Testing
+
+@testable import OmoteVision
 
 /// Detector + tracker + predictor on the real clips, against dlib's own detector-plus-predictor landmarks.
 @Suite("Tracking on SampleFrames")
 struct TrackingOnSampleFramesTests {
     static func frameCount(_ clip: String) throws -> Int {
-        let manifest = try String(contentsOfFile: LandmarkTestSupport.sampleFrames + "/" + clip + "/manifest.tsv", encoding: .utf8)
+        let manifest = try String(
+            contentsOfFile: LandmarkTestSupport.sampleFrames + "/" + clip + "/manifest.tsv", encoding: .utf8)
         return manifest.split(separator: "\n").count - 1
     }
 
     /// Runs a clip through a fresh tracker; returns per frame the reported faces' landmarks and what the tracker did.
-    static func track(_ clip: String, cascade: String) throws -> [(faces: [FaceTracker.TrackedFace], activity: FaceTracker.FrameActivity)] {
+    static func track(_ clip: String, cascade: String) throws -> [(
+        faces: [FaceTracker.TrackedFace], activity: FaceTracker.FrameActivity
+    )] {
         var configuration = FaceTracker.Configuration()
-        configuration.detectionCalibration = try #require(BoxCalibration.forCascade(atPath: DetectionTestSupport.cascadePaths[cascade]!))
-        let tracker = FaceTracker(finder: try DetectionTestSupport.detector(cascade), fitter: try LandmarkTestSupport.predictor(),
-                                  configuration: configuration)
+        configuration.detectionCalibration = try #require(
+            BoxCalibration.forCascade(atPath: DetectionTestSupport.cascadePaths[cascade]!))
+        let tracker = FaceTracker(
+            finder: try DetectionTestSupport.detector(cascade), fitter: try LandmarkTestSupport.predictor(),
+            configuration: configuration)
         var result: [(faces: [FaceTracker.TrackedFace], activity: FaceTracker.FrameActivity)] = []
         for frame in 0 ..< (try frameCount(clip)) {
             try LandmarkTestSupport.withFrame(clip: clip, frame: frame) { image in
@@ -39,8 +45,9 @@ struct TrackingOnSampleFramesTests {
         return total / 68 / (across * across).sum().squareRoot()
     }
 
-    @Test("single_face and face_noface: every dlib face is tracked, within 2 % of the eye-corner distance of dlib's landmarks",
-          arguments: ["lbp", "haar"])
+    @Test(
+        "single_face and face_noface: every dlib face is tracked, within 2 % of the eye-corner distance of dlib's landmarks",
+        arguments: ["lbp", "haar"])
     func landmarksMatchDlibsPipeline(cascade: String) throws {
         var errors: [Float] = []
         for clip in ["single_face", "face_noface"] {
@@ -56,10 +63,14 @@ struct TrackingOnSampleFramesTests {
         #expect(errors.count == 144)
         let mean = errors.reduce(0, +) / Float(max(errors.count, 1))
         #expect(errors.max() ?? 1 <= 0.02, "worst \(errors.max() ?? -1)")
-        print("\(cascade): landmark distance to dlib's detector+predictor, eye-corner units: mean \(mean), max \(errors.max() ?? -1)")
+        print(
+            "\(cascade): landmark distance to dlib's detector+predictor, eye-corner units: mean \(mean), max \(errors.max() ?? -1)"
+        )
     }
 
-    @Test("single_face: tracked on every frame; the full-frame detector ran only on the first", arguments: ["lbp", "haar"])
+    @Test(
+        "single_face: tracked on every frame; the full-frame detector ran only on the first",
+        arguments: ["lbp", "haar"])
     func singleFaceTrackedEveryFrame(cascade: String) throws {
         let run = try Self.track("single_face", cascade: cascade)
         #expect(run.count == 72)
@@ -92,16 +103,20 @@ struct SizeLimitedSearchTests {
     @Test("around a face, a search limited to ±1.6× the face's side finds the same box as the full-frame search")
     func sameBoxAsFullSearch() throws {
         let detector = try DetectionTestSupport.detector("lbp")
-        var full: [FaceRect] = [], limited: [FaceRect] = []
+        var full: [FaceRect] = []
+        var limited: [FaceRect] = []
         var compared = 0
         for frame in stride(from: 0, to: 72, by: 6) {
             try LandmarkTestSupport.withFrame(clip: "single_face", frame: frame) { image in
                 detector.findFaces(in: image, within: nil, into: &full)
                 guard let face = full.first else { return }
                 let margin = face.width / 2
-                let region = FaceRect(x: face.x - margin, y: face.y - margin, width: face.width * 2, height: face.height * 2)
-                detector.findFaces(in: image, within: region, sides: face.width / 1.6 ... face.width * 1.6, into: &limited)
-                #expect(limited.contains { $0.intersectionOverUnion(face) > 0.9 }, "frame \(frame): \(limited) vs \(face)")
+                let region = FaceRect(
+                    x: face.x - margin, y: face.y - margin, width: face.width * 2, height: face.height * 2)
+                detector.findFaces(
+                    in: image, within: region, sides: face.width / 1.6 ... face.width * 1.6, into: &limited)
+                #expect(
+                    limited.contains { $0.intersectionOverUnion(face) > 0.9 }, "frame \(frame): \(limited) vs \(face)")
                 compared += 1
             }
         }

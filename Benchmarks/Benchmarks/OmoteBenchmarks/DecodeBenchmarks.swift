@@ -28,7 +28,9 @@ func decodeBenchmarks() {
             var frame = try LumaFrame(capacity: 1280 * 720)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                try jpeg.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: scale, source: "bench") }
+                try jpeg.withUnsafeBytes {
+                    try decoder.decodeLuma($0, into: &frame, scaleDenominator: scale, source: "bench")
+                }
             }
         }
     }
@@ -41,8 +43,9 @@ func decodeBenchmarks() {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 try yuyv.withUnsafeBytes {
-                    try RawLuma.extract($0, layout: .packed422(lumaOffset: 0), width: width, height: height,
-                                        bytesPerLine: 2 * width, into: &frame, source: "bench")
+                    try RawLuma.extract(
+                        $0, layout: .packed422(lumaOffset: 0), width: width, height: height,
+                        bytesPerLine: 2 * width, into: &frame, source: "bench")
                 }
             }
         }
@@ -65,17 +68,23 @@ func frameLuma(width: Int, height: Int) throws -> [UInt8] {
 
 /// A 1280×720 baseline JPEG (4:2:0, quality 90) of a doubled SampleFrames frame, grey chroma.
 func makeJPEG720p() throws -> [UInt8] {
-    let width = 1280, height = 720
+    let width = 1280
+    let height = 720
     let luma = try frameLuma(width: width, height: height)
     var rgb = [UInt8](repeating: 0, count: width * height * 3)
-    for i in 0 ..< width * height { rgb[3 * i] = luma[i]; rgb[3 * i + 1] = luma[i]; rgb[3 * i + 2] = luma[i] }
+    for i in 0 ..< width * height {
+        rgb[3 * i] = luma[i]
+        rgb[3 * i + 1] = luma[i]
+        rgb[3 * i + 2] = luma[i]
+    }
     guard let handle = tjInitCompress() else { fatalError("tjInitCompress failed") }
     defer { tjDestroy(handle) }
     var output: UnsafeMutablePointer<UInt8>?
     var size: UInt = 0
     let status = rgb.withUnsafeBufferPointer {
-        tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &output, &size,
-                    Int32(TJSAMP_420.rawValue), 90, 0)
+        tjCompress2(
+            handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &output, &size,
+            Int32(TJSAMP_420.rawValue), 90, 0)
     }
     guard status == 0, let output else { fatalError("tjCompress2 failed") }
     defer { tjFree(output) }

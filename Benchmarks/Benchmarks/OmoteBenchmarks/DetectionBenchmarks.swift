@@ -32,7 +32,9 @@ private struct DetectionFrame {
     var pixels: [UInt8]
     var width: Int, height: Int
     func withImage<R>(_ body: (LumaImage) -> R) -> R {
-        pixels.withUnsafeBufferPointer { body(LumaImage(pixels: $0.baseAddress!, width: width, height: height, rowStride: width)) }
+        pixels.withUnsafeBufferPointer {
+            body(LumaImage(pixels: $0.baseAddress!, width: width, height: height, rowStride: width))
+        }
     }
 }
 
@@ -44,7 +46,8 @@ private func detectionFrames(upscale: Int) throws -> [DetectionFrame] {
     for index in stride(from: 0, to: source.frameCount, by: 6) {
         try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &luma, source: "bench") }
         luma.withImage { image in
-            let w = image.width * upscale, h = image.height * upscale
+            let w = image.width * upscale
+            let h = image.height * upscale
             var pixels = [UInt8](repeating: 0, count: w * h)
             for y in 0 ..< h {
                 for x in 0 ..< w { pixels[y * w + x] = image[x / upscale, y / upscale] }

@@ -8,7 +8,9 @@ func neuralBenchmarks() {
     for name in ["detector", "landmarks", "blendshapes"] {
         Benchmark("neural/\(name)", configuration: .init(scalingFactor: .one)) { benchmark in
             let networks = try FaceLandmarkerNetworks()
-            let network = name == "detector" ? networks.detector
+            let network =
+                name == "detector"
+                ? networks.detector
                 : name == "landmarks" ? networks.landmarks : networks.blendshapes
             let input = network.input(0)
             for index in input.indices {

@@ -18,9 +18,12 @@ final class DecodedClip {
         var size = (0, 0)
         for index in 0 ..< source.frameCount {
             try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &frame, source: clip) }
-            decoded.append(frame.withImage { image in
-                (0 ..< image.height).flatMap { y in UnsafeBufferPointer(start: image.pixels + y * image.rowStride, count: image.width) }
-            })
+            decoded.append(
+                frame.withImage { image in
+                    (0 ..< image.height).flatMap { y in
+                        UnsafeBufferPointer(start: image.pixels + y * image.rowStride, count: image.width)
+                    }
+                })
             size = (frame.width, frame.height)
         }
         pixels = decoded
@@ -62,7 +65,8 @@ struct StageInputs: @unchecked Sendable {
         let clip = try! DecodedClip("single_face")
         let predictor = try! ShapePredictor(contentsOfFile: PipelineConfiguration.defaultLandmarkModel)
         let track = landmarkTrack(clip, predictor: predictor, start: singleFaceStart)
-        return StageInputs(clip: clip, predictor: predictor, track: track, rects: track.map(predictor.trackingRect(for:)))
+        return StageInputs(
+            clip: clip, predictor: predictor, track: track, rects: track.map(predictor.trackingRect(for:)))
     }()
 }
 
@@ -83,7 +87,8 @@ final class WarmPipeline: @unchecked Sendable {
     func step() {
         let clip = StageInputs.shared.clip
         clip.withImage(frameIndex % clip.count) { image in
-            pipeline.process(image, timestampNanoseconds: UInt64(frameIndex) * 33_333_333, into: &model.frame, rig: &rig)
+            pipeline.process(
+                image, timestampNanoseconds: UInt64(frameIndex) * 33_333_333, into: &model.frame, rig: &rig)
         }
         frameIndex += 1
     }
@@ -175,8 +180,9 @@ func stageBenchmarks() {
         try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &frame, source: "bench") }
         frame.timestampNanoseconds = UInt64(warm.frameIndex) * 33_333_333
         warm.frameIndex += 1
-        warm.pipeline.process(frame, delivery: FrameDelivery(decodeNanoseconds: 0, droppedSincePrevious: 0),
-                              into: &warm.model.frame, rig: &warm.rig)
+        warm.pipeline.process(
+            frame, delivery: FrameDelivery(decodeNanoseconds: 0, droppedSincePrevious: 0),
+            into: &warm.model.frame, rig: &warm.rig)
         blackHole(warm.model.frame.weights)
     }
 }

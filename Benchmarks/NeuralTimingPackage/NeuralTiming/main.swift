@@ -22,7 +22,8 @@ func firstInput(_ network: String) throws -> (caseName: String, values: [Float])
         guard field[1] == network, field[2] == "in" else { continue }
         let data = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + field[7]))
         if field[5] == "u8" {
-            let scale: (UInt8) -> Float = field[8] == "float=(u-127.5)/127.5"
+            let scale: (UInt8) -> Float =
+                field[8] == "float=(u-127.5)/127.5"
                 ? { Float((Double($0) - 127.5) / 127.5) } : { Float(Double($0) / 255) }
             return (field[0], data.map(scale))
         }
@@ -47,11 +48,14 @@ for _ in 0 ..< 5 {
     networks = try FaceLandmarkerNetworks()
     loadMicroseconds.append(Double(nanoseconds() - start) / 1000)
 }
-print("# load (map + plan, all three networks): min \(Int(loadMicroseconds.min()!)) µs, "
-    + "median \(Int(loadMicroseconds.sorted()[2])) µs over 5 loads")
+print(
+    "# load (map + plan, all three networks): min \(Int(loadMicroseconds.min()!)) µs, "
+        + "median \(Int(loadMicroseconds.sorted()[2])) µs over 5 loads")
 print("network\tcase\truns\tp50_us\tmin_us\tmean_us\tconv_gflops_p50\tconv_gflops_min")
-for (name, network) in [("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
-                        ("face_blendshapes", networks.blendshapes)] {
+for (name, network) in [
+    ("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
+    ("face_blendshapes", networks.blendshapes),
+] {
     let (caseName, values) = try firstInput(name)
     _ = network.input(0).update(from: values)
     for _ in 0 ..< warmup {
@@ -69,13 +73,17 @@ for (name, network) in [("face_detector", networks.detector), ("face_landmarks_d
     let fastest = samples[0]
     let mean = samples.reduce(0, +) / Double(samples.count)
     let gflops = { (microseconds: Double) in Double(network.convolutionFlops) / microseconds / 1000 }
-    print(String(format: "%@\t%@\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", name, caseName, runs, p50, fastest, mean,
-                 gflops(p50), gflops(fastest)))
+    print(
+        String(
+            format: "%@\t%@\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", name, caseName, runs, p50, fastest, mean,
+            gflops(p50), gflops(fastest)))
 }
 
 if ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] != nil {
-    for (name, network) in [("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
-                            ("face_blendshapes", networks.blendshapes)] {
+    for (name, network) in [
+        ("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
+        ("face_blendshapes", networks.blendshapes),
+    ] {
         print("# \(name): fastest time of each step over \(runs) runs, summed by kind")
         let perStep = ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] == "steps"
         for entry in network.profile(runs: runs, perStep: perStep, clock: nanoseconds).prefix(perStep ? 25 : 100) {

@@ -8,9 +8,11 @@ public enum RawLuma {
     /// Extracts `width × height` luma from `buffer` (`bytesPerLine` bytes per row of the first plane) into `frame`.
     /// Throws when the buffer is shorter than the format needs (a truncated frame is skipped, never half-read).
     /// - Parameter scaleDenominator: 1 (full size), 2, 4 or 8 (each output pixel averages a d×d block).
-    public static func extract(_ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
-                               scaleDenominator: Int = 1, into frame: inout LumaFrame,
-                               source: @autoclosure () -> String) throws(DecodeError) {
+    public static func extract(
+        _ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
+        scaleDenominator: Int = 1, into frame: inout LumaFrame,
+        source: @autoclosure () -> String
+    ) throws(DecodeError) {
         let bytesPerPixel: Int
         let offset: Int
         switch layout {
@@ -19,7 +21,8 @@ public enum RawLuma {
         case .planar: (bytesPerPixel, offset) = (1, 0)
         }
         guard width > 0, height > 0, bytesPerLine >= width * bytesPerPixel else {
-            throw DecodeError(source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+            throw DecodeError(
+                source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let needed = bytesPerLine * (height - 1) + width * bytesPerPixel
         guard let input = buffer.baseAddress, buffer.count >= needed else {
@@ -28,14 +31,16 @@ public enum RawLuma {
         guard scaleDenominator == 1 || scaleDenominator == 2 || scaleDenominator == 4 || scaleDenominator == 8 else {
             throw DecodeError(source: source(), reason: "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
         }
-        let outWidth = width / scaleDenominator, outHeight = height / scaleDenominator
+        let outWidth = width / scaleDenominator
+        let outHeight = height / scaleDenominator
         let output: UnsafeMutablePointer<UInt8>
         do { output = try frame.reshape(width: outWidth, height: outHeight) } catch {
             throw DecodeError(source: source(), reason: error.description)
         }
         if scaleDenominator > 1 {
-            boxDownscale(input + offset, pixelStep: bytesPerPixel, rowStride: bytesPerLine, factor: scaleDenominator,
-                         into: output, width: outWidth, height: outHeight)
+            boxDownscale(
+                input + offset, pixelStep: bytesPerPixel, rowStride: bytesPerLine, factor: scaleDenominator,
+                into: output, width: outWidth, height: outHeight)
         } else if bytesPerPixel == 1 {
             if bytesPerLine == width {
                 memcpy(output, input, width * height)
@@ -53,14 +58,18 @@ public enum RawLuma {
     /// it to byte shuffles (≈ 25 µs per 640×360 frame), while the generic `SIMD` narrowing conversions and
     /// `evenHalf` compile to per-lane code about 70× slower (measured).
     @inline(__always)
-    static func packedRowLuma(_ row: UnsafeRawPointer, lumaOffset: Int, count: Int, into output: UnsafeMutablePointer<UInt8>) {
+    static func packedRowLuma(
+        _ row: UnsafeRawPointer, lumaOffset: Int, count: Int, into output: UnsafeMutablePointer<UInt8>
+    ) {
         let bytes = row.assumingMemoryBound(to: UInt8.self) + lumaOffset
         for x in 0 ..< count { output[x] = bytes[2 * x] }
     }
 
     /// Averages `factor × factor` blocks of samples `pixelStep` bytes apart (rounding to nearest).
-    static func boxDownscale(_ input: UnsafeRawPointer, pixelStep: Int, rowStride: Int, factor: Int,
-                             into output: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
+    static func boxDownscale(
+        _ input: UnsafeRawPointer, pixelStep: Int, rowStride: Int, factor: Int,
+        into output: UnsafeMutablePointer<UInt8>, width: Int, height: Int
+    ) {
         let bytes = input.assumingMemoryBound(to: UInt8.self)
         let shift = UInt32(factor.trailingZeroBitCount * 2)
         let half = UInt32(1) << (shift - 1)

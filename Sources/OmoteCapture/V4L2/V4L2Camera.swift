@@ -1,4 +1,7 @@
 import CV4L2Shim
+import Foundation
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +27,9 @@ public struct V4L2CameraOptions: Sendable, Equatable {
     /// The highest rate chosen by default (more frames only cost decode time).
     public static let defaultMaximumFramesPerSecond = 60.0
 
-    public init(device: String? = nil, size: FrameSize? = nil, framesPerSecond: Double? = nil, format: V4L2PixelFormat? = nil) {
+    public init(
+        device: String? = nil, size: FrameSize? = nil, framesPerSecond: Double? = nil, format: V4L2PixelFormat? = nil
+    ) {
         self.device = device
         self.size = size
         self.framesPerSecond = framesPerSecond
@@ -49,8 +54,11 @@ public struct V4L2StreamFormat: Sendable, Equatable, CustomStringConvertible {
     public var adjustments: [String]
 
     public var description: String {
-        let rate = framesPerSecond.map { $0 == $0.rounded() ? "\(Int($0)) fps" : String(format: "%.2f fps", $0) } ?? "driver-chosen rate"
-        var text = "\(device) (\(card)): \(pixelFormat.fourCC)\(isEmulated ? " via libv4l2" : "") \(size) @ \(rate), \(bufferCount) buffers"
+        let rate =
+            framesPerSecond.map { $0 == $0.rounded() ? "\(Int($0)) fps" : String(format: "%.2f fps", $0) }
+            ?? "driver-chosen rate"
+        var text =
+            "\(device) (\(card)): \(pixelFormat.fourCC)\(isEmulated ? " via libv4l2" : "") \(size) @ \(rate), \(bufferCount) buffers"
         if !adjustments.isEmpty { text += "; " + adjustments.joined(separator: "; ") }
         return text
     }
@@ -113,8 +121,9 @@ public final class V4L2Camera: FrameSource {
         var mapped: [(address: UnsafeMutableRawPointer, length: Int)] = []
         do {
             var negotiated = try Self.negotiate(path: path, options: options, driver: driver, descriptor: opened)
-            mapped = try Self.mapBuffers(path: path, count: options.bufferCount, driver: driver, descriptor: opened,
-                                         granted: &negotiated.format.bufferCount)
+            mapped = try Self.mapBuffers(
+                path: path, count: options.bufferCount, driver: driver, descriptor: opened,
+                granted: &negotiated.format.bufferCount)
             self.format = negotiated.format
             self.layout = negotiated.layout
         } catch {
@@ -165,43 +174,65 @@ public final class V4L2Camera: FrameSource {
         var layout: LumaLayout
     }
 
-    private static func negotiate(path: String, options: V4L2CameraOptions, driver: any V4L2Driver,
-                                  descriptor: DeviceDescriptor) throws(V4L2CameraError) -> Negotiated {
+    private static func negotiate(
+        path: String, options: V4L2CameraOptions, driver: any V4L2Driver,
+        descriptor: DeviceDescriptor
+    ) throws(V4L2CameraError) -> Negotiated {
         let queries = V4L2Queries(driver: driver, descriptor: descriptor)
-        func failure(_ errno: DriverErrno, _ call: String) -> V4L2CameraError { .from(errno, device: path, during: call) }
+        func failure(_ errno: DriverErrno, _ call: String) -> V4L2CameraError {
+            .from(errno, device: path, during: call)
+        }
 
         let capability: V4L2CapabilityReport
         do { capability = try queries.capability() } catch { throw failure(error, "VIDIOC_QUERYCAP") }
         if capability.capabilities.contains(.metadataCapture) && !capability.capabilities.contains(.videoCapture) {
-            throw V4L2CameraError(device: path, kind: .notACamera,
-                                  detail: "it is a metadata-only node of '\(capability.card)' (its picture node is usually the one numbered just below)")
+            throw V4L2CameraError(
+                device: path, kind: .notACamera,
+                detail:
+                    "it is a metadata-only node of '\(capability.card)' (its picture node is usually the one numbered just below)"
+            )
         }
         guard capability.capabilities.contains(.videoCapture) else {
-            throw V4L2CameraError(device: path, kind: .notACamera, detail: "'\(capability.card)' has no video capture (capabilities: \(capability.capabilities))")
+            throw V4L2CameraError(
+                device: path, kind: .notACamera,
+                detail: "'\(capability.card)' has no video capture (capabilities: \(capability.capabilities))")
         }
         guard capability.capabilities.contains(.streaming) else {
-            throw V4L2CameraError(device: path, kind: .notACamera, detail: "'\(capability.card)' has no streaming I/O (only \(capability.capabilities))")
+            throw V4L2CameraError(
+                device: path, kind: .notACamera,
+                detail: "'\(capability.card)' has no streaming I/O (only \(capability.capabilities))")
         }
 
         let offered: [(format: V4L2PixelFormat, description: String, flags: UInt32)]
         do { offered = try queries.formats() } catch { throw failure(error, "VIDIOC_ENUM_FMT") }
-        let offeredList = offered.isEmpty ? "none" : offered.map { "\($0.format.fourCC) (\($0.description))" }.joined(separator: ", ")
+        let offeredList =
+            offered.isEmpty ? "none" : offered.map { "\($0.format.fourCC) (\($0.description))" }.joined(separator: ", ")
         let chosen: (format: V4L2PixelFormat, description: String, flags: UInt32)
         if let wanted = options.format {
             guard wanted.isSupported else {
-                throw V4L2CameraError(device: path, kind: .noSupportedFormat, detail: "--format \(wanted.fourCC) is not one Omote can read")
+                throw V4L2CameraError(
+                    device: path, kind: .noSupportedFormat,
+                    detail: "--format \(wanted.fourCC) is not one Omote can read")
             }
             guard let match = offered.first(where: { $0.format == wanted }) else {
-                throw V4L2CameraError(device: path, kind: .noSupportedFormat,
-                                      detail: "\(wanted.fourCC) is not offered (offered: \(offeredList)); drop --format or pick an offered one")
+                throw V4L2CameraError(
+                    device: path, kind: .noSupportedFormat,
+                    detail:
+                        "\(wanted.fourCC) is not offered (offered: \(offeredList)); drop --format or pick an offered one"
+                )
             }
             chosen = match
         } else {
             // Native formats first: a libv4l2-emulated one costs a conversion per frame.
             let native = offered.filter { $0.flags & OMOTE_V4L2_FMT_FLAG_EMULATED == 0 }
             let emulated = offered.filter { $0.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0 }
-            guard let match = V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in native.first { $0.format == wanted } }).first
-                ?? V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in emulated.first { $0.format == wanted } }).first
+            guard
+                let match = V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in
+                    native.first { $0.format == wanted }
+                }).first
+                    ?? V4L2PixelFormat.preferenceOrder.lazy.compactMap({ wanted in
+                        emulated.first { $0.format == wanted }
+                    }).first
             else {
                 throw V4L2CameraError(device: path, kind: .noSupportedFormat, detail: "offered: \(offeredList)")
             }
@@ -227,39 +258,53 @@ public final class V4L2Camera: FrameSource {
         pixel.fmt.pix.height = UInt32(requestedSize.height)
         pixel.fmt.pix.pixelformat = chosen.format.rawValue
         pixel.fmt.pix.field = OMOTE_V4L2_FIELD_ANY
-        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .setFormat, &pixel) } } catch {
+        do {
+            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .setFormat, &pixel) }
+        } catch {
             throw failure(error, "VIDIOC_S_FMT \(chosen.format.fourCC) \(requestedSize)")
         }
         let grantedFormat = V4L2PixelFormat(rawValue: pixel.fmt.pix.pixelformat)
         guard let layout = grantedFormat.lumaLayout else {
-            throw V4L2CameraError(device: path, kind: .noSupportedFormat,
-                                  detail: "asked for \(chosen.format.fourCC), the driver granted \(grantedFormat.fourCC) (offered: \(offeredList))")
+            throw V4L2CameraError(
+                device: path, kind: .noSupportedFormat,
+                detail:
+                    "asked for \(chosen.format.fourCC), the driver granted \(grantedFormat.fourCC) (offered: \(offeredList))"
+            )
         }
-        if grantedFormat != chosen.format { adjustments.append("asked for \(chosen.format.fourCC), granted \(grantedFormat.fourCC)") }
+        if grantedFormat != chosen.format {
+            adjustments.append("asked for \(chosen.format.fourCC), granted \(grantedFormat.fourCC)")
+        }
         let grantedSize = FrameSize(width: Int(pixel.fmt.pix.width), height: Int(pixel.fmt.pix.height))
         guard grantedSize.width > 0, grantedSize.height > 0 else {
-            throw V4L2CameraError(device: path, kind: .driverFailure, detail: "VIDIOC_S_FMT granted an empty frame size \(grantedSize)")
+            throw V4L2CameraError(
+                device: path, kind: .driverFailure, detail: "VIDIOC_S_FMT granted an empty frame size \(grantedSize)")
         }
-        if let asked = options.size, asked != grantedSize { adjustments.append("asked for \(asked), granted \(grantedSize)") }
+        if let asked = options.size, asked != grantedSize {
+            adjustments.append("asked for \(asked), granted \(grantedSize)")
+        }
         let minimumLine = layout == .jpeg ? 0 : grantedSize.width * (layout == .planar ? 1 : 2)
         let bytesPerLine = max(Int(pixel.fmt.pix.bytesperline), minimumLine)
 
         // Rate: as asked, else the fastest offered up to 60 fps.
         let intervals = (try? queries.frameIntervals(grantedFormat, size: grantedSize)) ?? .unknown
         let rates = intervals.framesPerSecond
-        let wantedRate = options.framesPerSecond
+        let wantedRate =
+            options.framesPerSecond
             ?? rates.first { $0 <= V4L2CameraOptions.defaultMaximumFramesPerSecond } ?? rates.last
         var parameters = v4l2_streamparm()
         parameters.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
         var grantedRate: Double?
         do {
-            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .getParameters, &parameters) }
+            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .getParameters, &parameters)
+            }
             let canSetRate = parameters.parm.capture.capability & OMOTE_V4L2_CAP_TIMEPERFRAME != 0
             if let wantedRate, canSetRate {
                 let interval = V4L2Fraction(framesPerSecond: wantedRate)
                 parameters.parm.capture.timeperframe.numerator = interval.numerator
                 parameters.parm.capture.timeperframe.denominator = interval.denominator
-                try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .setParameters, &parameters) }
+                try retryingInterrupts { () throws(DriverErrno) in
+                    try driver.ioctl(descriptor, .setParameters, &parameters)
+                }
             } else if options.framesPerSecond != nil {
                 adjustments.append("the driver does not let applications set the frame rate")
             }
@@ -274,26 +319,34 @@ public final class V4L2Camera: FrameSource {
             adjustments.append(String(format: "asked for %g fps, granted %g fps", asked, granted))
         }
 
-        let format = V4L2StreamFormat(device: path, card: capability.card, pixelFormat: grantedFormat, size: grantedSize,
-                                      bytesPerLine: bytesPerLine, imageSize: Int(pixel.fmt.pix.sizeimage),
-                                      framesPerSecond: grantedRate, bufferCount: 0,
-                                      isEmulated: chosen.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0, adjustments: adjustments)
+        let format = V4L2StreamFormat(
+            device: path, card: capability.card, pixelFormat: grantedFormat, size: grantedSize,
+            bytesPerLine: bytesPerLine, imageSize: Int(pixel.fmt.pix.sizeimage),
+            framesPerSecond: grantedRate, bufferCount: 0,
+            isEmulated: chosen.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0, adjustments: adjustments)
         return Negotiated(format: format, layout: layout)
     }
 
     /// REQBUFS + QUERYBUF + mmap for every granted buffer.
-    private static func mapBuffers(path: String, count: Int, driver: any V4L2Driver, descriptor: DeviceDescriptor,
-                                   granted: inout Int) throws(V4L2CameraError) -> [(address: UnsafeMutableRawPointer, length: Int)] {
+    private static func mapBuffers(
+        path: String, count: Int, driver: any V4L2Driver, descriptor: DeviceDescriptor,
+        granted: inout Int
+    ) throws(V4L2CameraError) -> [(address: UnsafeMutableRawPointer, length: Int)] {
         var request = v4l2_requestbuffers()
         request.count = UInt32(max(2, count))
         request.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
         request.memory = OMOTE_V4L2_MEMORY_MMAP
-        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .requestBuffers, &request) } } catch {
+        do {
+            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .requestBuffers, &request) }
+        } catch {
             throw .from(error, device: path, during: "VIDIOC_REQBUFS")
         }
         guard request.count >= 2 else {
-            throw V4L2CameraError(device: path, kind: .driverFailure,
-                                  detail: "VIDIOC_REQBUFS granted \(request.count) buffer(s); streaming needs at least 2 (is the device low on memory?)")
+            throw V4L2CameraError(
+                device: path, kind: .driverFailure,
+                detail:
+                    "VIDIOC_REQBUFS granted \(request.count) buffer(s); streaming needs at least 2 (is the device low on memory?)"
+            )
         }
         granted = Int(request.count)
         var mapped: [(address: UnsafeMutableRawPointer, length: Int)] = []
@@ -304,7 +357,11 @@ public final class V4L2Camera: FrameSource {
                 buffer.index = index
                 buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
                 buffer.memory = OMOTE_V4L2_MEMORY_MMAP
-                do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queryBuffer, &buffer) } } catch {
+                do {
+                    try retryingInterrupts { () throws(DriverErrno) in
+                        try driver.ioctl(descriptor, .queryBuffer, &buffer)
+                    }
+                } catch {
                     throw V4L2CameraError.from(error, device: path, during: "VIDIOC_QUERYBUF \(index)")
                 }
                 let length = Int(buffer.length)
@@ -331,16 +388,22 @@ public final class V4L2Camera: FrameSource {
             buffer.index = UInt32(index)
             buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
             buffer.memory = OMOTE_V4L2_MEMORY_MMAP
-            do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
+            do {
+                try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) }
+            } catch {
                 let failure = V4L2CameraError.from(error, device: name, during: "VIDIOC_QBUF \(index)")
                 stop()
                 throw failure
             }
         }
         var type = Int32(bitPattern: OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE)
-        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .streamOn, &type) } } catch {
-            let failure: V4L2CameraError = error == .noSpace
-                ? V4L2CameraError(device: name, kind: .insufficientBandwidth, detail: "VIDIOC_STREAMON: \(error); \(format.pixelFormat.fourCC) \(format.size)")
+        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .streamOn, &type) } } catch
+        {
+            let failure: V4L2CameraError =
+                error == .noSpace
+                ? V4L2CameraError(
+                    device: name, kind: .insufficientBandwidth,
+                    detail: "VIDIOC_STREAMON: \(error); \(format.pixelFormat.fourCC) \(format.size)")
                 : .from(error, device: name, during: "VIDIOC_STREAMON")
             stop()
             throw failure
@@ -360,17 +423,20 @@ public final class V4L2Camera: FrameSource {
             guard var buffer = try newestBuffer(skipped: &skipped) else { return nil }
             let started = MonotonicClock.nanoseconds()
             let mapping = buffers[Int(buffer.index)]
-            let payload = UnsafeRawBufferPointer(start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
+            let payload = UnsafeRawBufferPointer(
+                start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
             var decoded = true
             do {
                 switch layout {
                 case .jpeg:
-                    try decoder.decodeLuma(payload, into: &frame, scaleDenominator: options.scaleDenominator,
-                                           source: "\(self.name) frame \(buffer.sequence)")
+                    try decoder.decodeLuma(
+                        payload, into: &frame, scaleDenominator: options.scaleDenominator,
+                        source: "\(self.name) frame \(buffer.sequence)")
                 default:
-                    try RawLuma.extract(payload, layout: layout, width: format.size.width, height: format.size.height,
-                                        bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,
-                                        into: &frame, source: "\(self.name) frame \(buffer.sequence)")
+                    try RawLuma.extract(
+                        payload, layout: layout, width: format.size.width, height: format.size.height,
+                        bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,
+                        into: &frame, source: "\(self.name) frame \(buffer.sequence)")
                 }
             } catch {
                 decoded = false
@@ -430,7 +496,8 @@ public final class V4L2Camera: FrameSource {
                     throw streamFailure(error, during: "VIDIOC_DQBUF")
                 }
                 guard Int(buffer.index) < buffers.count else {
-                    throw streamFailure(.invalidArgument, during: "VIDIOC_DQBUF returned buffer \(buffer.index) of \(buffers.count)")
+                    throw streamFailure(
+                        .invalidArgument, during: "VIDIOC_DQBUF returned buffer \(buffer.index) of \(buffers.count)")
                 }
                 if buffer.flags & OMOTE_V4L2_BUF_FLAG_ERROR != 0 || buffer.bytesused == 0 {
                     // The driver says this frame is damaged (or empty): return it and count it.
@@ -460,21 +527,28 @@ public final class V4L2Camera: FrameSource {
                 throw streamFailure(error, during: "poll")
             }
             if events.isFailure {
-                throw streamFailure(.noDevice, during: "poll reported \(events.contains(.hangUp) ? "POLLHUP" : events.contains(.invalid) ? "POLLNVAL" : "POLLERR")")
+                throw streamFailure(
+                    .noDevice,
+                    during:
+                        "poll reported \(events.contains(.hangUp) ? "POLLHUP" : events.contains(.invalid) ? "POLLNVAL" : "POLLERR")"
+                )
             }
             if events.isEmpty { throw stalled() }
         }
     }
 
     private func stalled() -> V4L2CameraError {
-        V4L2CameraError(device: name, kind: .stalled,
-                        detail: "no frame for \(options.pollTimeoutMilliseconds) ms after \(stats.delivered) frame(s)")
+        V4L2CameraError(
+            device: name, kind: .stalled,
+            detail: "no frame for \(options.pollTimeoutMilliseconds) ms after \(stats.delivered) frame(s)")
     }
 
     private func requeue(_ buffer: inout v4l2_buffer) throws(V4L2CameraError) {
         guard let descriptor else { return }
         buffer.flags = 0
-        do { try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) } } catch {
+        do {
+            try retryingInterrupts { () throws(DriverErrno) in try driver.ioctl(descriptor, .queueBuffer, &buffer) }
+        } catch {
             throw streamFailure(error, during: "VIDIOC_QBUF")
         }
     }
@@ -484,8 +558,9 @@ public final class V4L2Camera: FrameSource {
         if error == .noDevice || error == .ioError || error == .noSuchDeviceOrAddress {
             stop()
             ended = true
-            return V4L2CameraError(device: name, kind: .disconnected,
-                                   detail: "\(call): \(error) after \(stats.delivered) frame(s)")
+            return V4L2CameraError(
+                device: name, kind: .disconnected,
+                detail: "\(call): \(error) after \(stats.delivered) frame(s)")
         }
         return .from(error, device: name, during: call)
     }
@@ -519,6 +594,3 @@ func retryingInterrupts(_ body: () throws(DriverErrno) -> Void) throws(DriverErr
         }
     }
 }
-
-import Foundation
-import OmoteCore

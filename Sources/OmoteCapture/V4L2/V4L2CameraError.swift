@@ -63,11 +63,15 @@ public struct V4L2CameraError: Error, CustomStringConvertible, Equatable, Sendab
     static func from(_ errno: DriverErrno, device: String, during call: String) -> V4L2CameraError {
         let detail = "\(call): \(errno)"
         switch errno {
-        case .noDevice, .noSuchDeviceOrAddress: return V4L2CameraError(device: device, kind: .disconnected, detail: detail)
+        case .noDevice, .noSuchDeviceOrAddress:
+            return V4L2CameraError(device: device, kind: .disconnected, detail: detail)
         case .busy: return V4L2CameraError(device: device, kind: .busy, detail: detail)
-        case .permissionDenied, .notPermitted: return V4L2CameraError(device: device, kind: .permissionDenied, detail: detail)
+        case .permissionDenied, .notPermitted:
+            return V4L2CameraError(device: device, kind: .permissionDenied, detail: detail)
         case .noSuchFile: return V4L2CameraError(device: device, kind: .noSuchDevice, detail: detail)
-        case .notTTY: return V4L2CameraError(device: device, kind: .notACamera, detail: "it does not answer V4L2 requests (\(call): \(errno))")
+        case .notTTY:
+            return V4L2CameraError(
+                device: device, kind: .notACamera, detail: "it does not answer V4L2 requests (\(call): \(errno))")
         default: return V4L2CameraError(device: device, kind: .driverFailure, detail: detail)
         }
     }

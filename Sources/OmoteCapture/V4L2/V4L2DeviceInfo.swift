@@ -13,7 +13,8 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
         public var isSupportedByOmote: Bool { pixelFormat.isSupported }
 
         public static func == (lhs: Format, rhs: Format) -> Bool {
-            lhs.pixelFormat == rhs.pixelFormat && lhs.description == rhs.description && lhs.isCompressed == rhs.isCompressed
+            lhs.pixelFormat == rhs.pixelFormat && lhs.description == rhs.description
+                && lhs.isCompressed == rhs.isCompressed
                 && lhs.isEmulated == rhs.isEmulated && lhs.sizes.map(\.sizes) == rhs.sizes.map(\.sizes)
                 && lhs.sizes.map(\.intervals) == rhs.sizes.map(\.intervals)
         }
@@ -68,9 +69,10 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
             info.capabilities = capability.capabilities
             guard capability.capabilities.contains(.videoCapture) else { return info }
             for entry in try queries.formats() {
-                var format = Format(pixelFormat: entry.format, description: entry.description,
-                                    isCompressed: entry.flags & OMOTE_V4L2_FMT_FLAG_COMPRESSED != 0,
-                                    isEmulated: entry.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0, sizes: [])
+                var format = Format(
+                    pixelFormat: entry.format, description: entry.description,
+                    isCompressed: entry.flags & OMOTE_V4L2_FMT_FLAG_COMPRESSED != 0,
+                    isEmulated: entry.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0, sizes: [])
                 for sizes in try queries.frameSizes(entry.format) {
                     let probe: FrameSize
                     switch sizes {
@@ -101,7 +103,9 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
             if format.isCompressed { notes.append("compressed") }
             if format.isEmulated { notes.append("converted by libv4l2") }
             if !format.isSupportedByOmote { notes.append("not readable by Omote") }
-            lines.append("  \(format.pixelFormat.fourCC) \(format.description)\(notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")")
+            lines.append(
+                "  \(format.pixelFormat.fourCC) \(format.description)\(notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")"
+            )
             for entry in format.sizes { lines.append("    \(entry.sizes): \(entry.intervals)") }
         }
         if isCamera && formats.isEmpty { lines.append("  (no pixel formats listed)") }

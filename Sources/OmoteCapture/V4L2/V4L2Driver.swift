@@ -1,4 +1,5 @@
 import CV4L2Shim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -114,7 +115,8 @@ public protocol V4L2Driver: AnyObject {
     func deviceNodes() -> [String]
     /// Opens a node read-write and non-blocking. `emulateFormats` lets libv4l2 list formats it can convert to.
     func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor
-    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno)
+    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
+        throws(DriverErrno)
     /// Maps a driver buffer (read-write, shared) at the offset VIDIOC_QUERYBUF gave.
     func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer
     func munmap(_ address: UnsafeMutableRawPointer, length: Int)
@@ -126,7 +128,9 @@ public protocol V4L2Driver: AnyObject {
 extension V4L2Driver {
     /// Issues `request` with `argument` as its struct.
     @inline(__always)
-    public func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument) throws(DriverErrno) {
+    public func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument)
+        throws(DriverErrno)
+    {
         assert(MemoryLayout<Argument>.size == request.argumentSize, "\(request) takes \(request.argumentSize) bytes")
         try withUnsafeMutableBytes(of: &argument) { (bytes) throws(DriverErrno) in
             try ioctl(descriptor, request, bytes.baseAddress!)
@@ -144,7 +148,9 @@ public final class V4L2SystemDriver: V4L2Driver {
         defer { closedir(directory) }
         var numbers: [Int] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasPrefix("video"), let number = Int(name.dropFirst(5)) { numbers.append(number) }
         }
         return numbers.sorted().map { "/dev/video\($0)" }
@@ -170,12 +176,17 @@ public final class V4L2SystemDriver: V4L2Driver {
         return DeviceDescriptor(rawValue: wrapped)
     }
 
-    public func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer) throws(DriverErrno) {
+    public func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
+        throws(DriverErrno)
+    {
         if omote_v4l2_ioctl(descriptor.rawValue, request.code, argument) < 0 { throw DriverErrno(rawValue: errno) }
     }
 
-    public func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer {
-        let address = omote_v4l2_mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, Int64(offset))
+    public func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno)
+        -> UnsafeMutableRawPointer
+    {
+        let address = omote_v4l2_mmap(
+            nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, Int64(offset))
         guard let address, address != MAP_FAILED else { throw DriverErrno(rawValue: errno) }
         // Frames must not reach a core dump or swap. Device mappings (VM_IO) are already undumpable and cannot be
         // locked, so both calls are best effort; libv4l2's conversion buffers are ordinary memory and do honour them.

@@ -18,7 +18,9 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
 
     /// Formats Omote turns into luma, best first: MJPEG needs the least USB bandwidth (high resolution at full rate)
     /// and decodes only its Y channel; the raw YUV formats carry luma as-is; GREY is what infrared cameras send.
-    public static let preferenceOrder: [V4L2PixelFormat] = [.mjpeg, .jpeg, .yuyv, .uyvy, .nv12, .nv21, .yuv420, .yvu420, .grey]
+    public static let preferenceOrder: [V4L2PixelFormat] = [
+        .mjpeg, .jpeg, .yuyv, .uyvy, .nv12, .nv21, .yuv420, .yvu420, .grey,
+    ]
 
     /// Builds a FourCC from its four characters ("MJPG").
     public init?(fourCC: String) {
@@ -45,10 +47,11 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
 
     /// The four characters, e.g. "MJPG" (non-printable bytes as '?').
     public var fourCC: String {
-        String(decoding: (0 ..< 4).map { shift -> UInt8 in
-            let byte = UInt8(truncatingIfNeeded: rawValue >> (8 * UInt32(shift)))
-            return (0x20 ..< 0x7F).contains(byte) ? byte : UInt8(ascii: "?")
-        }, as: UTF8.self)
+        String(
+            decoding: (0 ..< 4).map { shift -> UInt8 in
+                let byte = UInt8(truncatingIfNeeded: rawValue >> (8 * UInt32(shift)))
+                return (0x20 ..< 0x7F).contains(byte) ? byte : UInt8(ascii: "?")
+            }, as: UTF8.self)
     }
 
     public var description: String { fourCC }
@@ -88,9 +91,11 @@ public struct FrameSize: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses "1280x720" (also "1280X720" and "1280×720").
     public init?(parsing text: String) {
-        let parts = text.lowercased().replacingOccurrences(of: "×", with: "x").split(separator: "x", omittingEmptySubsequences: false)
+        let parts = text.lowercased().replacingOccurrences(of: "×", with: "x").split(
+            separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0,
-              width <= 16384, height <= 16384 else { return nil }
+            width <= 16384, height <= 16384
+        else { return nil }
         self.init(width: width, height: height)
     }
 

@@ -60,8 +60,9 @@ struct V4L2Queries {
         try driver.ioctl(descriptor, .queryCapability, &raw)
         let all = V4L2Capabilities(rawValue: raw.capabilities)
         let node = all.contains(.deviceCaps) ? V4L2Capabilities(rawValue: raw.device_caps) : all
-        return V4L2CapabilityReport(driver: cString(raw.driver), card: cString(raw.card), busInfo: cString(raw.bus_info),
-                                    version: raw.version, capabilities: node)
+        return V4L2CapabilityReport(
+            driver: cString(raw.driver), card: cString(raw.card), busInfo: cString(raw.bus_info),
+            version: raw.version, capabilities: node)
     }
 
     /// VIDIOC_ENUM_FMT until EINVAL, retrying on EINTR.
@@ -100,10 +101,12 @@ struct V4L2Queries {
                 index += 1
             } else {
                 let step = raw.stepwise
-                result.append(.stepwise(minimum: FrameSize(width: Int(step.min_width), height: Int(step.min_height)),
-                                        maximum: FrameSize(width: Int(step.max_width), height: Int(step.max_height)),
-                                        step: FrameSize(width: Int(max(1, step.step_width)), height: Int(max(1, step.step_height)))))
-                break // a stepwise or continuous range is the only entry
+                result.append(
+                    .stepwise(
+                        minimum: FrameSize(width: Int(step.min_width), height: Int(step.min_height)),
+                        maximum: FrameSize(width: Int(step.max_width), height: Int(step.max_height)),
+                        step: FrameSize(width: Int(max(1, step.step_width)), height: Int(max(1, step.step_height)))))
+                break  // a stepwise or continuous range is the only entry
             }
         }
         return result
@@ -128,8 +131,9 @@ struct V4L2Queries {
                 index += 1
             } else {
                 let step = raw.stepwise
-                return .stepwise(minimum: V4L2Fraction(numerator: step.min.numerator, denominator: step.min.denominator),
-                                 maximum: V4L2Fraction(numerator: step.max.numerator, denominator: step.max.denominator))
+                return .stepwise(
+                    minimum: V4L2Fraction(numerator: step.min.numerator, denominator: step.min.denominator),
+                    maximum: V4L2Fraction(numerator: step.max.numerator, denominator: step.max.denominator))
             }
         }
         return discrete.isEmpty ? .unknown : .discrete(discrete)
@@ -157,8 +161,9 @@ public enum V4L2FrameSizes: Hashable, Sendable, CustomStringConvertible {
                 let clamped = min(max(value, low), high)
                 return low + (clamped - low) / step * step
             }
-            return FrameSize(width: fit(target.width, minimum.width, maximum.width, step.width),
-                             height: fit(target.height, minimum.height, maximum.height, step.height))
+            return FrameSize(
+                width: fit(target.width, minimum.width, maximum.width, step.width),
+                height: fit(target.height, minimum.height, maximum.height, step.height))
         }
     }
 }
@@ -174,8 +179,10 @@ public enum V4L2FrameIntervals: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .discrete(intervals):
-            intervals.compactMap(\.framesPerSecond).map { $0 == $0.rounded() ? "\(Int($0))" : String(format: "%.2f", $0) }
-                .joined(separator: ", ") + " fps"
+            intervals.compactMap(\.framesPerSecond).map {
+                $0 == $0.rounded() ? "\(Int($0))" : String(format: "%.2f", $0)
+            }
+            .joined(separator: ", ") + " fps"
         case let .stepwise(minimum, maximum): "\(maximum.description) to \(minimum.description)"
         case .unknown: "rates not listed"
         }

@@ -10,7 +10,8 @@ struct CheckedBytes {
 
     func require(_ offset: Int, _ size: Int, _ what: @autoclosure () -> String) throws {
         guard offset >= 0, size >= 0, offset <= bytes.count, size <= bytes.count - offset else {
-            throw OmoteError.badModel(file,
+            throw OmoteError.badModel(
+                file,
                 "\(what()) at byte \(offset) (+\(size)) lies outside the \(bytes.count)-byte data")
         }
     }

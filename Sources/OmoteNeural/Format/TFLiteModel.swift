@@ -78,36 +78,45 @@ struct TFLiteModel {
                 throw OmoteError.badModel(file, "operator \(index) uses opcode \(codeIndex) of \(codes.count)")
             }
             guard let code = TFLiteOperatorCode(rawValue: codes[codeIndex]) else {
-                throw OmoteError.unsupported(file, "operator \(index) is builtin operator \(codes[codeIndex]), "
-                    + "which this engine does not implement (supported: \(TFLiteOperatorCode.allCases))")
+                throw OmoteError.unsupported(
+                    file,
+                    "operator \(index) is builtin operator \(codes[codeIndex]), "
+                        + "which this engine does not implement (supported: \(TFLiteOperatorCode.allCases))")
             }
             return Operator(
                 code: code,
-                inputs: try checkedIndices(try table.int32s(1, "operator inputs"),
+                inputs: try checkedIndices(
+                    try table.int32s(1, "operator inputs"),
                     "operator \(index) input", optional: true),
-                outputs: try checkedIndices(try table.int32s(2, "operator outputs"),
+                outputs: try checkedIndices(
+                    try table.int32s(2, "operator outputs"),
                     "operator \(index) output", optional: false),
                 options: try table.table(4, "operator \(index) options")
             )
         }
     }
 
-    private static func tensor(_ table: FlatBufferTable, index: Int, buffers: [UnsafeRawBufferPointer?],
-                               file: String) throws -> Tensor {
+    private static func tensor(
+        _ table: FlatBufferTable, index: Int, buffers: [UnsafeRawBufferPointer?],
+        file: String
+    ) throws -> Tensor {
         let name = try table.string(3, "tensor name") ?? "tensor\(index)"
         let shape = try table.int32s(0, "tensor \(name) shape").map(Int.init)
         guard shape.count <= 6, shape.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }),
-              shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 24 else {
+            shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 24
+        else {
             throw OmoteError.badModel(file, "tensor \(name) has an unsupported shape \(shape)")
         }
         let rawType = try table.u8(1)
         guard let type = TFLiteTensorType(rawValue: rawType) else {
-            throw OmoteError.unsupported(file,
+            throw OmoteError.unsupported(
+                file,
                 "tensor \(name) has element type \(rawType) (float32/float16/int32 only)")
         }
         // QuantizationParameters field 2 is `scale`: any scale means a quantized tensor.
         if let quantization = try table.table(4, "tensor \(name) quantization"),
-           let scales = try quantization.vector(2, elementSize: 4, "tensor \(name) scales"), scales.count > 0 {
+            let scales = try quantization.vector(2, elementSize: 4, "tensor \(name) scales"), scales.count > 0
+        {
             throw OmoteError.unsupported(file, "tensor \(name) is quantized")
         }
         let bufferIndex = Int(try table.u32(2))
@@ -119,7 +128,8 @@ struct TFLiteModel {
             let elementSize = type == .float16 ? 2 : 4
             let expected = shape.reduce(1, *) * elementSize
             guard data.count == expected else {
-                throw OmoteError.badModel(file,
+                throw OmoteError.badModel(
+                    file,
                     "tensor \(name) holds \(data.count) bytes, its shape \(shape) needs \(expected)")
             }
         }

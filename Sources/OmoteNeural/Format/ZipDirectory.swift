@@ -26,13 +26,15 @@ struct ZipDirectory {
         let directorySize = Int(try archive.u32(endOffset + 12, "zip central directory size"))
         let directoryOffset = Int(try archive.u32(endOffset + 16, "zip central directory offset"))
         guard try archive.u16(endOffset + 4, "zip disk number") == 0, entryCount != 0xFFFF,
-              directoryOffset != 0xFFFF_FFFF else {
+            directoryOffset != 0xFFFF_FFFF
+        else {
             throw OmoteError.badModel(file, "multi-disk or Zip64 archives are not supported")
         }
         // Bytes before the archive proper (a prefix, as in this model) shift every stored offset by the same amount.
         let shift = endOffset - directorySize - directoryOffset
         guard shift >= 0 else {
-            throw OmoteError.badModel(file,
+            throw OmoteError.badModel(
+                file,
                 "zip central directory (\(directorySize) bytes at \(directoryOffset)) overlaps its end record")
         }
         var members: [Member] = []
@@ -53,7 +55,8 @@ struct ZipDirectory {
             let nameBytes = try archive.slice(cursor + Self.centralHeaderSize, nameLength, "zip member name")
             let name = String(decoding: nameBytes.bytes, as: UTF8.self)
             guard method == 0, compressedSize == size else {
-                throw OmoteError.badModel(file,
+                throw OmoteError.badModel(
+                    file,
                     "zip member \(name) is compressed (method \(method)); members must be stored")
             }
             guard flags & 1 == 0 else {

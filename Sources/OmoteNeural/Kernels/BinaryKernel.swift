@@ -50,8 +50,10 @@ final class BinaryStep<Operation: BinaryOperation>: PlanStep {
     let stridesB: [Int]
     let activation: Activation
 
-    init(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, shape: [Int],
-         stridesA: [Int], stridesB: [Int], activation: Activation) {
+    init(
+        a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, shape: [Int],
+        stridesA: [Int], stridesB: [Int], activation: Activation
+    ) {
         self.a = a
         self.b = b
         self.output = output
@@ -89,8 +91,10 @@ final class BinaryStep<Operation: BinaryOperation>: PlanStep {
     /// One innermost row; a step of 0 broadcasts that operand's single element. The activation, when there is one,
     /// runs as a second pass over the row so the common no-activation loop has no per-vector switch.
     @inline(__always)
-    private func row(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                     count: Int, stepA: Int, stepB: Int) {
+    private func row(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        count: Int, stepA: Int, stepB: Int
+    ) {
         var index = 0
         let splatA = SIMD8<Float>(repeating: a[0])
         let splatB = SIMD8<Float>(repeating: b[0])

@@ -14,8 +14,10 @@ struct ConvolutionEpilogue {
     let firstIsIdentity: Bool
     let secondIsIdentity: Bool
 
-    init(slopes: UnsafePointer<Float>, residual: UnsafePointer<Float>?, residualChannels: Int,
-         slopesAfterResidual: UnsafePointer<Float>, channels: Int) {
+    init(
+        slopes: UnsafePointer<Float>, residual: UnsafePointer<Float>?, residualChannels: Int,
+        slopesAfterResidual: UnsafePointer<Float>, channels: Int
+    ) {
         self.slopes = slopes
         self.residual = residual
         self.residualChannels = residualChannels
@@ -31,8 +33,10 @@ struct ConvolutionEpilogue {
 
     /// Finishes one vector of output channels `channel ..< channel + lanes` of pixel `pixel` and stores it.
     @inline(__always)
-    func finish(_ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int,
-        output: UnsafeMutablePointer<Float>) {
+    func finish(
+        _ accumulator: SIMD8<Float>, pixel: Int, channel: Int, lanes: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
         var value = firstIsIdentity ? accumulator : Self.leaky(accumulator, slopes + channel)
         if let residual {
             let source = residual + pixel * residualChannels + channel

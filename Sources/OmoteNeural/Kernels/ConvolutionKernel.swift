@@ -23,10 +23,12 @@ final class ConvolutionStep: PlanStep {
     let epilogue: ConvolutionEpilogue
     let flops: Int
 
-    init(input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
-         outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
-         tapDepth: Int,
-         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue) {
+    init(
+        input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
+        outputHeight: Int, outputWidth: Int, outputChannels: Int, strideY: Int, strideX: Int, tapOffsets: [Int],
+        tapDepth: Int,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: ConvolutionEpilogue
+    ) {
         self.bias = bias
         self.input = input
         self.inputWidth = inputWidth
@@ -113,8 +115,10 @@ final class ConvolutionStep: PlanStep {
     }
 
     @inline(__always)
-    private func tile16(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
-                        taps: UnsafeBufferPointer<Int>) {
+    private func tile16(
+        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+        taps: UnsafeBufferPointer<Int>
+    ) {
         // Rows past the end repeat the last pixel: computed, never stored.
         let a0 = source(pixel)
         let a1 = source(pixel + min(1, rows - 1))
@@ -200,8 +204,10 @@ final class ConvolutionStep: PlanStep {
     /// 4 pixels × 24 channels (two panels: 16 + the next panel's first 8), 12 accumulators: 3 loads and 4 broadcasts
     /// per 12 FMAs, where a 6 × 16 pass plus a 12 × 8 pass over the same pixels read every input twice.
     @inline(__always)
-    private func tile24(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
-                        taps: UnsafeBufferPointer<Int>) {
+    private func tile24(
+        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+        taps: UnsafeBufferPointer<Int>
+    ) {
         let last = rows - 1
         let a0 = source(pixel)
         let a1 = source(pixel + min(1, last))
@@ -307,11 +313,13 @@ final class ConvolutionStep: PlanStep {
                     }
                 }
                 let remaining = outputChannels - channel
-                epilogue.finish(even0 + odd0, pixel: 0, channel: channel, lanes: min(8, remaining),
-                                output: output + channel)
+                epilogue.finish(
+                    even0 + odd0, pixel: 0, channel: channel, lanes: min(8, remaining),
+                    output: output + channel)
                 if remaining > 8 {
-                    epilogue.finish(even1 + odd1, pixel: 0, channel: channel + 8, lanes: min(8, remaining - 8),
-                                    output: output + channel + 8)
+                    epilogue.finish(
+                        even1 + odd1, pixel: 0, channel: channel + 8, lanes: min(8, remaining - 8),
+                        output: output + channel + 8)
                 }
                 channel += 16
                 panel += 16 * depth
@@ -321,8 +329,10 @@ final class ConvolutionStep: PlanStep {
 
     /// Up to 12 pixels × 8 channels: twelve accumulators, as many independent FMA chains as the 6 × 16 tile.
     @inline(__always)
-    private func tile8(rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
-        taps: UnsafeBufferPointer<Int>) {
+    private func tile8(
+        rows: Int, pixel: Int, channel: Int, panel: UnsafePointer<Float>,
+        taps: UnsafeBufferPointer<Int>
+    ) {
         let last = rows - 1
         let a0 = source(pixel)
         let a1 = source(pixel + min(1, last))
@@ -382,9 +392,15 @@ final class ConvolutionStep: PlanStep {
         if rows > 7 { epilogue.finish(c7, pixel: pixel + 7, channel: channel, lanes: lanes, output: out + 7 * stride) }
         if rows > 8 { epilogue.finish(c8, pixel: pixel + 8, channel: channel, lanes: lanes, output: out + 8 * stride) }
         if rows > 9 { epilogue.finish(c9, pixel: pixel + 9, channel: channel, lanes: lanes, output: out + 9 * stride) }
-        if rows > 10 { epilogue.finish(c10, pixel: pixel + 10, channel: channel, lanes: lanes,
-            output: out + 10 * stride) }
-        if rows > 11 { epilogue.finish(c11, pixel: pixel + 11, channel: channel, lanes: lanes,
-            output: out + 11 * stride) }
+        if rows > 10 {
+            epilogue.finish(
+                c10, pixel: pixel + 10, channel: channel, lanes: lanes,
+                output: out + 10 * stride)
+        }
+        if rows > 11 {
+            epilogue.finish(
+                c11, pixel: pixel + 11, channel: channel, lanes: lanes,
+                output: out + 11 * stride)
+        }
     }
 }

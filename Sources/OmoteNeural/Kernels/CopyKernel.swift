@@ -7,8 +7,10 @@ final class StridedCopyStep: PlanStep {
     let destinationStrides: [Int]
     let shape: [Int]
 
-    init(source: UnsafePointer<Float>, sourceStrides: [Int], destination: UnsafeMutablePointer<Float>,
-         destinationStrides: [Int], shape: [Int]) {
+    init(
+        source: UnsafePointer<Float>, sourceStrides: [Int], destination: UnsafeMutablePointer<Float>,
+        destinationStrides: [Int], shape: [Int]
+    ) {
         self.source = source
         self.destination = destination
         // Merge dimensions that are contiguous in both layouts (e.g. whole pixel rows), so the innermost copy is long.
@@ -38,7 +40,8 @@ final class StridedCopyStep: PlanStep {
             for i1 in 0 ..< shape[1] {
                 for i2 in 0 ..< shape[2] {
                     let from = source + i0 * sourceStrides[0] + i1 * sourceStrides[1] + i2 * sourceStrides[2]
-                    let to = destination + i0 * destinationStrides[0] + i1 * destinationStrides[1]
+                    let to =
+                        destination + i0 * destinationStrides[0] + i1 * destinationStrides[1]
                         + i2 * destinationStrides[2]
                     if contiguous {
                         to.update(from: from, count: inner)

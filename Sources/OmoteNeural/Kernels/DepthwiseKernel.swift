@@ -29,8 +29,10 @@ final class DepthwiseStep: PlanStep {
     /// Output columns whose taps all lie inside the input.
     private let interior: Range<Int>
 
-    init(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry: Geometry,
-         weights: UnsafePointer<Float>, paddedChannels: Int, bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>) {
+    init(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry: Geometry,
+        weights: UnsafePointer<Float>, paddedChannels: Int, bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>
+    ) {
         self.input = input
         self.output = output
         self.geometry = geometry
@@ -62,14 +64,16 @@ final class DepthwiseStep: PlanStep {
                 let biasVector = loadVector(bias + channel)
                 let slope = loadVector(slopes + channel)
                 for x in 0 ..< interior.lowerBound {
-                    border(x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes, bias: biasVector,
-                           slope: slope, outputRow: outputRow)
+                    border(
+                        x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes, bias: biasVector,
+                        slope: slope, outputRow: outputRow)
                 }
                 var x = interior.lowerBound
                 if g.kernelWidth == 3 {
                     while x + 8 <= interior.upperBound {
-                        eightPixels3Wide(x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes,
-                                         bias: biasVector, slope: slope, outputRow: outputRow)
+                        eightPixels3Wide(
+                            x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes,
+                            bias: biasVector, slope: slope, outputRow: outputRow)
                         x += 8
                     }
                 }
@@ -106,8 +110,9 @@ final class DepthwiseStep: PlanStep {
                     x += 4
                 }
                 while x < g.outputWidth {
-                    border(x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes, bias: biasVector,
-                           slope: slope, outputRow: outputRow)
+                    border(
+                        x: x, top: top, taps: firstTap ..< endTap, channel: channel, lanes: lanes, bias: biasVector,
+                        slope: slope, outputRow: outputRow)
                     x += 1
                 }
                 channel += 8
@@ -118,8 +123,10 @@ final class DepthwiseStep: PlanStep {
     /// Eight interior output pixels of a 3-wide kernel: eight independent accumulators keep both FMA pipes busy
     /// (four would wait on FMA latency), the three weights of a kernel row stay in registers.
     @inline(__always)
-    private func eightPixels3Wide(x: Int, top: Int, taps: Range<Int>, channel: Int, lanes: Int, bias: SIMD8<Float>,
-                                  slope: SIMD8<Float>, outputRow: UnsafeMutablePointer<Float>) {
+    private func eightPixels3Wide(
+        x: Int, top: Int, taps: Range<Int>, channel: Int, lanes: Int, bias: SIMD8<Float>,
+        slope: SIMD8<Float>, outputRow: UnsafeMutablePointer<Float>
+    ) {
         let g = geometry
         let channels = g.channels
         let step = g.strideX * channels
@@ -162,8 +169,10 @@ final class DepthwiseStep: PlanStep {
 
     /// One output pixel with column checks (left/right border, or the interior's last few pixels).
     @inline(__always)
-    private func border(x: Int, top: Int, taps: Range<Int>, channel: Int, lanes: Int, bias: SIMD8<Float>,
-                        slope: SIMD8<Float>, outputRow: UnsafeMutablePointer<Float>) {
+    private func border(
+        x: Int, top: Int, taps: Range<Int>, channel: Int, lanes: Int, bias: SIMD8<Float>,
+        slope: SIMD8<Float>, outputRow: UnsafeMutablePointer<Float>
+    ) {
         let g = geometry
         let left = x * g.strideX - g.padLeft
         let firstColumn = max(0, -left)

@@ -10,8 +10,10 @@ final class LayerNormStep: PlanStep {
     let channels: Int
     let epsilon: Float
 
-    init(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, gamma: UnsafePointer<Float>, rows: Int,
-         channels: Int, epsilon: Float) {
+    init(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, gamma: UnsafePointer<Float>, rows: Int,
+        channels: Int, epsilon: Float
+    ) {
         self.input = input
         self.output = output
         self.gamma = gamma

@@ -15,9 +15,11 @@ final class MaxPoolStep: PlanStep {
     let padLeft: Int
     let activation: Activation
 
-    init(input: UnsafePointer<Float>, inputHeight: Int, inputWidth: Int, channels: Int,
-         output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int, kernelHeight: Int,
-         kernelWidth: Int, strideY: Int, strideX: Int, padTop: Int, padLeft: Int, activation: Activation) {
+    init(
+        input: UnsafePointer<Float>, inputHeight: Int, inputWidth: Int, channels: Int,
+        output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int, kernelHeight: Int,
+        kernelWidth: Int, strideY: Int, strideX: Int, padTop: Int, padLeft: Int, activation: Activation
+    ) {
         self.input = input
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -36,7 +38,8 @@ final class MaxPoolStep: PlanStep {
 
     func run() {
         if kernelHeight == 2, kernelWidth == 2, strideY == 2, strideX == 2, padTop == 0, padLeft == 0,
-           outputHeight * 2 <= inputHeight, outputWidth * 2 <= inputWidth {
+            outputHeight * 2 <= inputHeight, outputWidth * 2 <= inputWidth
+        {
             runTwoByTwo()
             return
         }
@@ -82,9 +85,11 @@ final class MaxPoolStep: PlanStep {
                 while channel < channels {
                     let lanes = min(8, channels - channel)
                     let upper = maximum(loadVector(source + channel), loadVector(source + channels + channel))
-                    let lower = maximum(loadVector(source + rowStride + channel),
-                                        loadVector(source + rowStride + channels + channel))
-                    storeVector(activation.apply(maximum(upper, lower), channel: channel), target + channel,
+                    let lower = maximum(
+                        loadVector(source + rowStride + channel),
+                        loadVector(source + rowStride + channels + channel))
+                    storeVector(
+                        activation.apply(maximum(upper, lower), channel: channel), target + channel,
                         lanes: lanes)
                     channel += 8
                 }

@@ -8,8 +8,10 @@ final class ReduceStep: PlanStep {
     let outputCount: Int
     let scale: Float
 
-    init(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, inputShape: [Int], reduced: [Bool],
-         mean: Bool) {
+    init(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, inputShape: [Int], reduced: [Bool],
+        mean: Bool
+    ) {
         self.input = input
         self.output = output
         self.inputShape = inputShape

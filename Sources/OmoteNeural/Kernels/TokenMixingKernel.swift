@@ -15,9 +15,11 @@ final class TokenMixingStep: PlanStep {
     let relu: Bool
     let flops: Int
 
-    init(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, input: UnsafePointer<Float>,
-         output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, depth: Int, columns: Int,
-         relu: Bool) {
+    init(
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, depth: Int, columns: Int,
+        relu: Bool
+    ) {
         precondition(columns % 16 == 0, "token mixing needs a multiple of 16 columns")
         self.weights = weights
         self.bias = bias

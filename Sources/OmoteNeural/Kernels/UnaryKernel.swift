@@ -25,13 +25,29 @@ final class UnaryStep: PlanStep {
     func run() {
         switch operation {
         case .relu:
-            apply { $0.replacing(with: 0, where: $0 .< 0) } scalar: { max($0, 0) }
+            apply {
+                $0.replacing(with: 0, where: $0 .< 0)
+            } scalar: {
+                max($0, 0)
+            }
         case .negate:
-            apply { -$0 } scalar: { -$0 }
+            apply {
+                -$0
+            } scalar: {
+                -$0
+            }
         case .squareRoot:
-            apply { $0.squareRoot() } scalar: { $0.squareRoot() }
+            apply {
+                $0.squareRoot()
+            } scalar: {
+                $0.squareRoot()
+            }
         case .reciprocalSquareRoot:
-            apply { 1 / $0.squareRoot() } scalar: { 1 / $0.squareRoot() }
+            apply {
+                1 / $0.squareRoot()
+            } scalar: {
+                1 / $0.squareRoot()
+            }
         case .logistic:
             // Few elements in these graphs (a face-presence logit, 52 scores): scalar libm exp is exact enough.
             for index in 0 ..< count {

@@ -18,7 +18,8 @@ struct ArenaLayout {
         for index in order {
             let buffer = buffers[index]
             let size = (buffer.count + ConstantStore.slack + alignment - 1) / alignment * alignment
-            let conflicts = placed
+            let conflicts =
+                placed
                 .filter { $0.first <= buffer.lastStep && buffer.firstStep <= $0.last }
                 .sorted { $0.start < $1.start }
             var offset = 0

@@ -21,11 +21,13 @@ extension PlanBuilder {
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth, inputChannels, outputChannels) = (filter[1], filter[2], filter[3], filter[0])
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+        let vertical = try padding(
+            input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
             mode: mode,
-                                   "CONV_2D height")
-        let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
-                                     mode: mode, "CONV_2D width")
+            "CONV_2D height")
+        let horizontal = try padding(
+            input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
+            mode: mode, "CONV_2D width")
         let weights = try constant(op.inputs[1], "CONV_2D filter")
         let bias = op.inputs.count == 3 && op.inputs[2] >= 0 ? try constant(op.inputs[2], "CONV_2D bias") : nil
 
@@ -45,8 +47,11 @@ extension PlanBuilder {
 
         var tail = op.outputs[0]
         var first = try activation(try options?.u8(3) ?? 0, "CONV_2D")
-        if !folding, first == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
-            channels: outputChannels) {
+        if !folding, first == .none,
+            let (fusedActivation, next) = try fusibleActivation(
+                after: tail,
+                channels: outputChannels)
+        {
             first = fusedActivation
             tail = next
         }
@@ -56,8 +61,9 @@ extension PlanBuilder {
         }
         output = try shape4(tail)
 
-        let (source, width) = try paddedInput(op.inputs[0], top: vertical.before, bottom: vertical.after,
-                                              left: horizontal.before, right: horizontal.after)
+        let (source, width) = try paddedInput(
+            op.inputs[0], top: vertical.before, bottom: vertical.after,
+            left: horizontal.before, right: horizontal.after)
         // One run per kernel row: its kernelWidth × inputChannels inputs are contiguous, as are its packed weights.
         let tapOffsets = (0 ..< kernelHeight).map { y in y * width * inputChannels }
         let biasPadded = paddedCopy(bias, count: outputChannels)
@@ -104,9 +110,10 @@ extension PlanBuilder {
         let output = try shape4(op.outputs[0])
         let channels = input[3]
         guard input[0] == 1, filter.count == 4, filter[0] == 1, filter[3] == channels, output[3] == channels else {
-            throw OmoteError.unsupported(file,
+            throw OmoteError.unsupported(
+                file,
                 "DEPTHWISE_CONV_2D shapes input \(input), filter \(filter), output \(output) "
-                + "(only depth multiplier 1)")
+                    + "(only depth multiplier 1)")
         }
         let strideX = Int(try options?.i32(1, default: 1) ?? 1)
         let strideY = Int(try options?.i32(2, default: 1) ?? 1)
@@ -117,14 +124,19 @@ extension PlanBuilder {
         }
         let mode = try options?.u8(0) ?? 0
         let (kernelHeight, kernelWidth) = (filter[1], filter[2])
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+        let vertical = try padding(
+            input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
             mode: mode,
-                                   "DEPTHWISE_CONV_2D height")
-        let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
-                                     mode: mode, "DEPTHWISE_CONV_2D width")
+            "DEPTHWISE_CONV_2D height")
+        let horizontal = try padding(
+            input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
+            mode: mode, "DEPTHWISE_CONV_2D width")
         let weights = try constant(op.inputs[1], "DEPTHWISE_CONV_2D filter")
-        let bias = op.inputs.count == 3 && op.inputs[2] >= 0 ? try constant(op.inputs[2],
-            "DEPTHWISE_CONV_2D bias") : nil
+        let bias =
+            op.inputs.count == 3 && op.inputs[2] >= 0
+            ? try constant(
+                op.inputs[2],
+                "DEPTHWISE_CONV_2D bias") : nil
         let paddedChannels = padded16(channels)
         let taps = kernelHeight * kernelWidth
         let packed = store.allocate(taps * paddedChannels)
@@ -133,8 +145,11 @@ extension PlanBuilder {
         }
         var tail = op.outputs[0]
         var activation = try activation(try options?.u8(4) ?? 0, "DEPTHWISE_CONV_2D")
-        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
-            channels: channels) {
+        if !folding, activation == .none,
+            let (fusedActivation, next) = try fusibleActivation(
+                after: tail,
+                channels: channels)
+        {
             activation = fusedActivation
             tail = next
         }
@@ -148,8 +163,9 @@ extension PlanBuilder {
             outputWidth: output[2], kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideY: strideY,
             strideX: strideX, padTop: vertical.before, padLeft: horizontal.before)
         emit { resolve in
-            DepthwiseStep(input: resolve(source), output: resolve(target), geometry: geometry, weights: packed,
-                          paddedChannels: paddedChannels, bias: biasPadded, slopes: slopes)
+            DepthwiseStep(
+                input: resolve(source), output: resolve(target), geometry: geometry, weights: packed,
+                paddedChannels: paddedChannels, bias: biasPadded, slopes: slopes)
         }
     }
 
@@ -169,11 +185,13 @@ extension PlanBuilder {
         let kernelWidth = Int(try options.i32(3, default: 1))
         let kernelHeight = Int(try options.i32(4, default: 1))
         let mode = try options.u8(0)
-        let vertical = try padding(input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
+        let vertical = try padding(
+            input: input[1], kernel: kernelHeight, stride: strideY, output: output[1],
             mode: mode,
-                                   "MAX_POOL_2D height")
-        let horizontal = try padding(input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
-                                     mode: mode, "MAX_POOL_2D width")
+            "MAX_POOL_2D height")
+        let horizontal = try padding(
+            input: input[2], kernel: kernelWidth, stride: strideX, output: output[2],
+            mode: mode, "MAX_POOL_2D width")
         let activation = try activation(try options.u8(5), "MAX_POOL_2D")
         let source = try location(op.inputs[0])
         use(source)

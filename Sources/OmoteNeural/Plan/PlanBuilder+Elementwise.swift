@@ -29,8 +29,11 @@ extension PlanBuilder {
         let hasActivationOption = [.add, .sub, .mul, .div].contains(op.code)
         var activation = hasActivationOption ? try activation(try op.options?.u8(0) ?? 0, "\(op.code)") : .none
         var tail = op.outputs[0]
-        if !folding, activation == .none, let (fusedActivation, next) = try fusibleActivation(after: tail,
-            channels: output[3]) {
+        if !folding, activation == .none,
+            let (fusedActivation, next) = try fusibleActivation(
+                after: tail,
+                channels: output[3])
+        {
             activation = fusedActivation
             tail = next
             output = try shape4(tail)
@@ -43,8 +46,9 @@ extension PlanBuilder {
         let finalActivation = activation
         func step<Operation: BinaryOperation>(_ operation: Operation.Type) {
             emit { resolve in
-                BinaryStep<Operation>(a: resolve(a), b: resolve(b), output: resolve(target), shape: output,
-                                      stridesA: stridesA, stridesB: stridesB, activation: finalActivation)
+                BinaryStep<Operation>(
+                    a: resolve(a), b: resolve(b), output: resolve(target), shape: output,
+                    stridesA: stridesA, stridesB: stridesB, activation: finalActivation)
             }
         }
         switch op.code {
@@ -74,8 +78,11 @@ extension PlanBuilder {
         use(source)
         let target = define(op.outputs[0])
         let elements = count(op.outputs[0])
-        emit { resolve in UnaryStep(input: resolve(source), output: resolve(target), count: elements,
-            operation: operation) }
+        emit { resolve in
+            UnaryStep(
+                input: resolve(source), output: resolve(target), count: elements,
+                operation: operation)
+        }
     }
 
     /// MEAN and SUM over constant axes (keep_dims or not: the output's element order is the same).
@@ -93,7 +100,8 @@ extension PlanBuilder {
         }
         let kept = (0 ..< 4).filter { !reduced[$0] }.map { input[$0] }.reduce(1, *)
         guard kept == count(op.outputs[0]) else {
-            throw OmoteError.badModel(file,
+            throw OmoteError.badModel(
+                file,
                 "\(op.code) of \(input) over \(reduced) cannot give \(shape(op.outputs[0]))")
         }
         let source = try location(op.inputs[0])

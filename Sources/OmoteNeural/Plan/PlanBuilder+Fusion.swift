@@ -22,8 +22,9 @@ extension PlanBuilder {
         case .relu where op.inputs.count == 1:
             fused.insert(reader)
             return (.relu, op.outputs[0])
-        case .prelu where op.inputs.count == 2 && op.inputs[0] == tensor && isConstant(op.inputs[1])
-                && count(op.inputs[1]) == channels && shape(op.inputs[1]).last == channels:
+        case .prelu
+        where op.inputs.count == 2 && op.inputs[0] == tensor && isConstant(op.inputs[1])
+            && count(op.inputs[1]) == channels && shape(op.inputs[1]).last == channels:
             let slopes = paddedCopy(try constant(op.inputs[1], "PRELU slope"), count: channels)
             fused.insert(reader)
             return (.prelu(slopes), op.outputs[0])
@@ -50,11 +51,13 @@ extension PlanBuilder {
     /// un-padded tensor is added and the PAD disappears). Returns the residual, its real channel count, the ADD's
     /// activation and the ADD's output.
     func fusibleResidual(after tensor: Int) throws
-        -> (residual: Location, channels: Int, activation: Activation, output: Int)? {
+        -> (residual: Location, channels: Int, activation: Activation, output: Int)?
+    {
         guard let reader = soleConsumer(of: tensor) else { return nil }
         let add = model.operators[reader]
         guard add.code == .add, add.inputs.count == 2, add.outputs.count == 1,
-              shape(add.inputs[0]) == shape(add.inputs[1]), shape(add.outputs[0]) == shape(tensor) else { return nil }
+            shape(add.inputs[0]) == shape(add.inputs[1]), shape(add.outputs[0]) == shape(tensor)
+        else { return nil }
         let other = add.inputs[0] == tensor ? add.inputs[1] : add.inputs[0]
         let channels = try shape4(tensor)[3]
         var residual: Location
@@ -63,7 +66,8 @@ extension PlanBuilder {
             guard !isConstant(other) else { return nil }
             residual = try location(other)
         } else if let padIndex = model.operators.indices.first(where: { model.operators[$0].outputs == [other] }),
-                  padIndex > currentOperator, !fused.contains(padIndex), soleConsumer(of: other) == reader {
+            padIndex > currentOperator, !fused.contains(padIndex), soleConsumer(of: other) == reader
+        {
             let pad = model.operators[padIndex]
             guard pad.code == .pad, pad.inputs.count == 2, isDefined(pad.inputs[0]), !isConstant(pad.inputs[0])
             else { return nil }
@@ -72,8 +76,8 @@ extension PlanBuilder {
             let rank = shape(pad.inputs[0]).count
             // Only "append zero channels": every amount zero except the last dimension's trailing one.
             guard amounts.count == 2 * rank, amounts.dropLast().allSatisfy({ $0 == 0 }),
-                  source[3] + amounts[2 * rank - 1] == channels,
-                  Array(source[0 ..< 3]) == Array(try shape4(tensor)[0 ..< 3])
+                source[3] + amounts[2 * rank - 1] == channels,
+                Array(source[0 ..< 3]) == Array(try shape4(tensor)[0 ..< 3])
             else { return nil }
             residual = try location(pad.inputs[0])
             residualChannels = source[3]
@@ -93,7 +97,8 @@ extension PlanBuilder {
 
     /// `tensor` with zero borders added: the original when no padding is needed, else a scratch copy (batch 1).
     func paddedInput(_ tensor: Int, top: Int, bottom: Int, left: Int, right: Int) throws
-        -> (location: Location, width: Int) {
+        -> (location: Location, width: Int)
+    {
         let source = try location(tensor)
         let dims = try shape4(tensor)
         guard top > 0 || bottom > 0 || left > 0 || right > 0 else { return (source, dims[2]) }
@@ -116,7 +121,8 @@ extension PlanBuilder {
 
     /// TFLite SAME/VALID geometry along one axis, checked against the declared output size.
     func padding(input: Int, kernel: Int, stride: Int, output: Int, mode: UInt8, _ what: String) throws
-        -> (before: Int, after: Int) {
+        -> (before: Int, after: Int)
+    {
         guard stride >= 1, kernel >= 1 else {
             throw OmoteError.badModel(file, "\(what) has stride \(stride) and kernel \(kernel)")
         }
@@ -130,9 +136,10 @@ extension PlanBuilder {
             throw OmoteError.badModel(file, "\(what) has padding mode \(mode)")
         }
         guard expected == output else {
-            throw OmoteError.badModel(file,
+            throw OmoteError.badModel(
+                file,
                 "\(what): input \(input), kernel \(kernel), stride \(stride) gives \(expected), "
-                + "but the output is \(output)")
+                    + "but the output is \(output)")
         }
         guard TFLitePadding(rawValue: mode) == .same else { return (0, max(0, (output - 1) * stride + kernel - input)) }
         let total = max(0, (output - 1) * stride + kernel - input)

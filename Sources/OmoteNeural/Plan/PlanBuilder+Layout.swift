@@ -27,8 +27,9 @@ extension PlanBuilder {
         use(source)
         use(target)
         emit { resolve in
-            StridedCopyStep(source: resolve(source), sourceStrides: inputStrides, destination: resolve(target) + offset,
-                            destinationStrides: outputStrides, shape: input)
+            StridedCopyStep(
+                source: resolve(source), sourceStrides: inputStrides, destination: resolve(target) + offset,
+                destinationStrides: outputStrides, shape: input)
         }
     }
 
@@ -49,10 +50,12 @@ extension PlanBuilder {
         let outputStrides = strides(output)
         let pieces = try op.inputs.map { (location: try location($0), shape: try shape4($0)) }
         guard pieces.map({ $0.shape[axis] }).reduce(0, +) == output[axis],
-              pieces.allSatisfy({ piece in
-                  (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] }
-              }) else {
-            throw OmoteError.badModel(file,
+            pieces.allSatisfy({ piece in
+                (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] }
+            })
+        else {
+            throw OmoteError.badModel(
+                file,
                 "CONCATENATION of \(pieces.map(\.shape)) along \(axis) cannot give \(output)")
         }
         for piece in pieces { use(piece.location) }
@@ -64,9 +67,10 @@ extension PlanBuilder {
             use(piece.location)
             use(target)
             emit { resolve in
-                StridedCopyStep(source: resolve(piece.location), sourceStrides: pieceStrides,
-                                destination: resolve(target) + offset, destinationStrides: outputStrides,
-                                shape: piece.shape)
+                StridedCopyStep(
+                    source: resolve(piece.location), sourceStrides: pieceStrides,
+                    destination: resolve(target) + offset, destinationStrides: outputStrides,
+                    shape: piece.shape)
             }
             start += piece.shape[axis]
         }
@@ -129,8 +133,11 @@ extension PlanBuilder {
             }
             if shrinkMask & (1 << dimension) != 0 {
                 end = begin + 1
-                guard begin >= 0, begin < size else { throw OmoteError.badModel(file,
-                    "STRIDED_SLICE index out of range") }
+                guard begin >= 0, begin < size else {
+                    throw OmoteError.badModel(
+                        file,
+                        "STRIDED_SLICE index out of range")
+                }
             }
             let length = step > 0 ? max(0, (end - begin + step - 1) / step) : max(0, (begin - end - step - 1) / -step)
             box[dimension + lead] = length
@@ -150,9 +157,10 @@ extension PlanBuilder {
         let target = define(op.outputs[0])
         let destinationStrides = strides(box)
         emit { resolve in
-            StridedCopyStep(source: resolve(source) + offset, sourceStrides: sourceStrides,
+            StridedCopyStep(
+                source: resolve(source) + offset, sourceStrides: sourceStrides,
                 destination: resolve(target),
-                            destinationStrides: destinationStrides, shape: box)
+                destinationStrides: destinationStrides, shape: box)
         }
     }
 }

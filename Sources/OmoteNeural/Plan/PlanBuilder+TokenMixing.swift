@@ -10,11 +10,12 @@ extension PlanBuilder {
         let dims = try shape4(input)
         let (tokens, channels) = (dims[2], dims[3])
         guard dims[0] == 1, dims[1] == 1, channels % 16 == 0,
-              let (firstIndex, first) = try pointwise(after: transpose.outputs[0], depth: tokens, columns: channels),
-              let (secondIndex, second) = try pointwise(after: first.op.outputs[0], depth: first.rows,
-                                                    columns: channels),
-              let back = soleConsumer(of: second.op.outputs[0]), model.operators[back].code == .transpose,
-              model.operators[back].outputs.count == 1, try swapsLastTwoAxes(model.operators[back])
+            let (firstIndex, first) = try pointwise(after: transpose.outputs[0], depth: tokens, columns: channels),
+            let (secondIndex, second) = try pointwise(
+                after: first.op.outputs[0], depth: first.rows,
+                columns: channels),
+            let back = soleConsumer(of: second.op.outputs[0]), model.operators[back].code == .transpose,
+            model.operators[back].outputs.count == 1, try swapsLastTwoAxes(model.operators[back])
         else { return false }
         var tail = model.operators[back].outputs[0]
         var fusedOperators = [firstIndex, secondIndex, back]
@@ -23,7 +24,8 @@ extension PlanBuilder {
             let add = model.operators[addIndex]
             let other = add.inputs.first(where: { $0 != tail }) ?? tail
             if add.inputs.count == 2, add.outputs.count == 1, other != tail, isDefined(other), !isConstant(other),
-               shape(other) == shape(tail), shape(add.outputs[0]) == shape(tail), try (add.options?.u8(0) ?? 0) == 0 {
+                shape(other) == shape(tail), shape(add.outputs[0]) == shape(tail), try (add.options?.u8(0) ?? 0) == 0
+            {
                 residual = try location(other)
                 fusedOperators.append(addIndex)
                 tail = add.outputs[0]
@@ -35,16 +37,18 @@ extension PlanBuilder {
         use(source)
         let hidden = scratch(first.rows * channels)
         emit { resolve in
-            TokenMixingStep(weights: first.weights, bias: first.bias, input: resolve(source), output: resolve(hidden),
-                            residual: nil, rows: first.rows, depth: tokens, columns: channels, relu: first.relu)
+            TokenMixingStep(
+                weights: first.weights, bias: first.bias, input: resolve(source), output: resolve(hidden),
+                residual: nil, rows: first.rows, depth: tokens, columns: channels, relu: first.relu)
         }
         use(hidden)
         if let residual { use(residual) }
         let target = define(tail)
         emit { resolve in
-            TokenMixingStep(weights: second.weights, bias: second.bias, input: resolve(hidden),
-                            output: resolve(target), residual: residual.map { UnsafePointer(resolve($0)) },
-                            rows: second.rows, depth: first.rows, columns: channels, relu: second.relu)
+            TokenMixingStep(
+                weights: second.weights, bias: second.bias, input: resolve(hidden),
+                output: resolve(target), residual: residual.map { UnsafePointer(resolve($0)) },
+                rows: second.rows, depth: first.rows, columns: channels, relu: second.relu)
         }
         return true
     }
@@ -63,13 +67,14 @@ extension PlanBuilder {
         guard let index = soleConsumer(of: tensor) else { return nil }
         let op = model.operators[index]
         guard op.code == .conv2D, op.inputs.count >= 2, op.outputs.count == 1, op.inputs[0] == tensor,
-              isConstant(op.inputs[1]) else { return nil }
+            isConstant(op.inputs[1])
+        else { return nil }
         let filter = shape(op.inputs[1])
         let output = try shape4(op.outputs[0])
         guard filter.count == 4, filter[1] == 1, filter[2] == 1, filter[3] == depth,
-              output == [1, 1, columns, filter[0]],
-              try (op.options?.i32(1, default: 1) ?? 1) == 1, try (op.options?.i32(2, default: 1) ?? 1) == 1,
-              try (op.options?.i32(4, default: 1) ?? 1) == 1, try (op.options?.i32(5, default: 1) ?? 1) == 1
+            output == [1, 1, columns, filter[0]],
+            try (op.options?.i32(1, default: 1) ?? 1) == 1, try (op.options?.i32(2, default: 1) ?? 1) == 1,
+            try (op.options?.i32(4, default: 1) ?? 1) == 1, try (op.options?.i32(5, default: 1) ?? 1) == 1
         else { return nil }
         let relu: Bool
         switch try activation(try op.options?.u8(3) ?? 0, "CONV_2D") {

@@ -41,7 +41,8 @@ final class PlanBuilder {
     func shape4(_ tensor: Int) throws -> [Int] {
         let shape = shape(tensor)
         guard shape.count <= 4 else {
-            throw OmoteError.unsupported(file,
+            throw OmoteError.unsupported(
+                file,
                 "tensor \(model.tensors[tensor].name) has rank \(shape.count) (at most 4)")
         }
         return Array(repeating: 1, count: 4 - shape.count) + shape
@@ -64,13 +65,17 @@ final class PlanBuilder {
             throw OmoteError.badModel(file, "tensor \(described.name) is read before any operator writes it")
         }
         guard described.type == .float32 else {
-            throw OmoteError.unsupported(file,
+            throw OmoteError.unsupported(
+                file,
                 "tensor \(described.name) of type \(described.type) feeds a float operator")
         }
         let pointer = store.allocate(count(tensor))
         for index in 0 ..< count(tensor) {
-            pointer[index] = Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * index,
-                as: UInt32.self)))
+            pointer[index] = Float(
+                bitPattern: UInt32(
+                    littleEndian: data.loadUnaligned(
+                        fromByteOffset: 4 * index,
+                        as: UInt32.self)))
         }
         let location = Location.constant(pointer)
         locations[tensor] = location
@@ -147,7 +152,8 @@ final class PlanBuilder {
     /// The single operator reading `tensor`, if exactly one does and it is not a graph output.
     func soleConsumer(of tensor: Int) -> Int? {
         guard !model.outputs.contains(tensor), let readers = consumers[tensor], readers.count == 1,
-              let reader = readers.first, reader > currentOperator, !fused.contains(reader) else { return nil }
+            let reader = readers.first, reader > currentOperator, !fused.contains(reader)
+        else { return nil }
         return reader
     }
 
@@ -184,7 +190,8 @@ final class PlanBuilder {
         }
         for output in model.outputs {
             guard let location = locations[output], case .arena = location else {
-                throw OmoteError.unsupported(file,
+                throw OmoteError.unsupported(
+                    file,
                     "graph output \(model.tensors[output].name) is a constant or never written")
             }
             pin(location)
@@ -226,7 +233,8 @@ final class PlanBuilder {
         case .reshape:
             try requireCounts(op, inputs: 1 ... 2, outputs: 1)
             guard count(op.inputs[0]) == count(op.outputs[0]) else {
-                throw OmoteError.badModel(file,
+                throw OmoteError.badModel(
+                    file,
                     "RESHAPE \(shape(op.inputs[0])) → \(shape(op.outputs[0])) changes the size")
             }
             try alias(op.outputs[0], to: op.inputs[0])
@@ -255,7 +263,8 @@ final class PlanBuilder {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         let source = model.tensors[op.inputs[0]]
         guard source.type == .float16, let data = source.data else {
-            throw OmoteError.unsupported(file,
+            throw OmoteError.unsupported(
+                file,
                 "DEQUANTIZE of \(source.name): only constant float16 weights are supported")
         }
         let pointer = store.allocate(count(op.inputs[0]))

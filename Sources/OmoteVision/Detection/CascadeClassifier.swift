@@ -11,10 +11,23 @@ import OmoteCore
 public final class CascadeClassifier: Sendable {
     public enum FeatureType: Sendable, Equatable { case haar, lbp }
 
-    struct Stage: Sendable { var threshold: Float; var firstTree: Int; var treeCount: Int }
-    struct Tree: Sendable { var firstNode: Int; var nodeCount: Int; var firstLeaf: Int }
+    struct Stage: Sendable {
+        var threshold: Float
+        var firstTree: Int
+        var treeCount: Int
+    }
+    struct Tree: Sendable {
+        var firstNode: Int
+        var nodeCount: Int
+        var firstLeaf: Int
+    }
     /// `left`/`right` > 0: index of the next node in the same tree; ≤ 0: leaf −index of the tree.
-    struct Node: Sendable { var feature: Int; var threshold: Float; var left: Int; var right: Int }
+    struct Node: Sendable {
+        var feature: Int
+        var threshold: Float
+        var left: Int
+        var right: Int
+    }
     /// Up to three weighted rectangles (unused ones have weight 0 and an empty rectangle), in window pixels.
     struct HaarFeature: Sendable {
         var rects: [SIMD4<Int32>]  // x, y, width, height; always 3
@@ -49,7 +62,8 @@ public final class CascadeClassifier: Sendable {
             throw OmoteError.cascade(.cascadeMissing, path: path, reason: "no such file")
         }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw OmoteError.cascade(.cascadeUnreadable, path: path, reason: isDirectory.boolValue ? "is a directory" : "cannot be read")
+            throw OmoteError.cascade(
+                .cascadeUnreadable, path: path, reason: isDirectory.boolValue ? "is a directory" : "cannot be read")
         }
         let document = try CascadeXMLReader.parse(data, path: path)
         var reader = Reader(path: path)
@@ -59,9 +73,11 @@ public final class CascadeClassifier: Sendable {
         // Pre-2.x files: type_id "opencv-haar-classifier", a <size> and <stages> of <trees>.
         let oldStages = cascade.child("stages")?.children.first?.child("trees") != nil
         if cascade.attributes["type_id"] == "opencv-haar-classifier" || oldStages
-            || (cascade.child("size") != nil && cascade.child("stageType") == nil) {
-            throw OmoteError.cascade(.cascadeOldFormat, path: path,
-                               reason: "the old pre-2.x haarcascade format (<trees> of <feature> nodes) is not supported")
+            || (cascade.child("size") != nil && cascade.child("stageType") == nil)
+        {
+            throw OmoteError.cascade(
+                .cascadeOldFormat, path: path,
+                reason: "the old pre-2.x haarcascade format (<trees> of <feature> nodes) is not supported")
         }
         let stageType = try reader.string(cascade, "stageType")
         guard stageType == "BOOST" else {
@@ -71,13 +87,16 @@ public final class CascadeClassifier: Sendable {
         switch typeName.uppercased() {
         case "HAAR": featureType = .haar
         case "LBP": featureType = .lbp
-        default: throw OmoteError.cascade(.cascadeUnsupportedFeatureType, path: path,
-                                    reason: "featureType \(typeName) is not supported (only HAAR and LBP)")
+        default:
+            throw OmoteError.cascade(
+                .cascadeUnsupportedFeatureType, path: path,
+                reason: "featureType \(typeName) is not supported (only HAAR and LBP)")
         }
         windowWidth = try reader.int(cascade, "width")
         windowHeight = try reader.int(cascade, "height")
         guard (3 ... 4096).contains(windowWidth), (3 ... 4096).contains(windowHeight) else {
-            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "window \(windowWidth)×\(windowHeight) is not usable")
+            throw OmoteError.cascade(
+                .cascadeMalformed, path: path, reason: "window \(windowWidth)×\(windowHeight) is not usable")
         }
         var categories = 0
         if let params = cascade.child("featureParams"), params.child("maxCatCount") != nil {
@@ -85,9 +104,11 @@ public final class CascadeClassifier: Sendable {
         }
         switch featureType {
         case .haar where categories != 0:
-            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "a HAAR cascade with maxCatCount \(categories)")
+            throw OmoteError.cascade(
+                .cascadeMalformed, path: path, reason: "a HAAR cascade with maxCatCount \(categories)")
         case .lbp where categories != 256:
-            throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "an LBP cascade needs maxCatCount 256, not \(categories)")
+            throw OmoteError.cascade(
+                .cascadeMalformed, path: path, reason: "an LBP cascade needs maxCatCount 256, not \(categories)")
         default: break
         }
         let subsetSize = (categories + 31) / 32
@@ -97,41 +118,54 @@ public final class CascadeClassifier: Sendable {
         guard let stageList = cascade.child("stages"), !stageList.children.isEmpty else {
             throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "no <stages>")
         }
-        var stages: [Stage] = [], trees: [Tree] = [], nodes: [Node] = [], leaves: [Float] = [], subsets: [Int32] = []
+        var stages: [Stage] = []
+        var trees: [Tree] = []
+        var nodes: [Node] = []
+        var leaves: [Float] = []
+        var subsets: [Int32] = []
         var maxNodes = 0
         for (stageIndex, stageNode) in stageList.children.enumerated() {
             reader.context = "stage \(stageIndex)"
             let threshold = Float(try reader.double(stageNode, "stageThreshold")) - Float(1e-5)
             guard let weak = stageNode.child("weakClassifiers"), !weak.children.isEmpty else {
-                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "stage \(stageIndex) has no <weakClassifiers>")
+                throw OmoteError.cascade(
+                    .cascadeMalformed, path: path, reason: "stage \(stageIndex) has no <weakClassifiers>")
             }
             stages.append(Stage(threshold: threshold, firstTree: trees.count, treeCount: weak.children.count))
             for (treeIndex, treeNode) in weak.children.enumerated() {
                 reader.context = "stage \(stageIndex) tree \(treeIndex)"
-                guard let internalNodes = treeNode.child("internalNodes"), let leafNode = treeNode.child("leafValues") else {
-                    throw OmoteError.cascade(.cascadeMalformed, path: path,
-                                       reason: "\(reader.context) lacks <internalNodes> or <leafValues>")
+                guard let internalNodes = treeNode.child("internalNodes"), let leafNode = treeNode.child("leafValues")
+                else {
+                    throw OmoteError.cascade(
+                        .cascadeMalformed, path: path,
+                        reason: "\(reader.context) lacks <internalNodes> or <leafValues>")
                 }
                 let tokens = internalNodes.tokens
                 guard !tokens.isEmpty, tokens.count % nodeStep == 0 else {
-                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(reader.context): \(tokens.count) "
-                                       + "internal-node numbers, not a multiple of \(nodeStep)")
+                    throw OmoteError.cascade(
+                        .cascadeMalformed, path: path,
+                        reason: "\(reader.context): \(tokens.count) "
+                            + "internal-node numbers, not a multiple of \(nodeStep)")
                 }
                 let nodeCount = tokens.count / nodeStep
                 var leafValues: [Float] = []
                 for token in leafNode.tokens { leafValues.append(Float(try reader.number(token))) }
                 guard leafValues.count >= 2 else {
-                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(reader.context) has fewer than 2 leaves")
+                    throw OmoteError.cascade(
+                        .cascadeMalformed, path: path, reason: "\(reader.context) has fewer than 2 leaves")
                 }
                 trees.append(Tree(firstNode: nodes.count, nodeCount: nodeCount, firstLeaf: leaves.count))
                 maxNodes = max(maxNodes, nodeCount)
                 for n in 0 ..< nodeCount {
                     let base = n * nodeStep
-                    let left = try reader.integer(tokens[base]), right = try reader.integer(tokens[base + 1])
+                    let left = try reader.integer(tokens[base])
+                    let right = try reader.integer(tokens[base + 1])
                     let feature = try reader.integer(tokens[base + 2])
-                    for child in [left, right] where child > 0 ? (child <= n || child >= nodeCount) : (-child >= leafValues.count) {
-                        throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
-                                           reason: "\(reader.context) node \(n) points to \(child), outside the tree")
+                    for child in [left, right]
+                    where child > 0 ? (child <= n || child >= nodeCount) : (-child >= leafValues.count) {
+                        throw OmoteError.cascade(
+                            .cascadeIndexOutOfRange, path: path,
+                            reason: "\(reader.context) node \(n) points to \(child), outside the tree")
                     }
                     var nodeThreshold: Float = 0
                     if subsetSize > 0 {
@@ -152,14 +186,17 @@ public final class CascadeClassifier: Sendable {
         guard let featureList = cascade.child("features"), !featureList.children.isEmpty else {
             throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "no <features>")
         }
-        var haar: [HaarFeature] = [], lbp: [SIMD4<Int32>] = []
-        let w = windowWidth, h = windowHeight
+        var haar: [HaarFeature] = []
+        var lbp: [SIMD4<Int32>] = []
+        let w = windowWidth
+        let h = windowHeight
         for (index, featureNode) in featureList.children.enumerated() {
             reader.context = "feature \(index)"
             switch featureType {
             case .haar:
                 guard let rectList = featureNode.child("rects"), (1 ... 3).contains(rectList.children.count) else {
-                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) needs 1 to 3 <rects>")
+                    throw OmoteError.cascade(
+                        .cascadeMalformed, path: path, reason: "feature \(index) needs 1 to 3 <rects>")
                 }
                 var tilted = false
                 if featureNode.child("tilted") != nil { tilted = try reader.int(featureNode, "tilted") != 0 }
@@ -168,16 +205,21 @@ public final class CascadeClassifier: Sendable {
                 for (r, rectNode) in rectList.children.enumerated() {
                     let t = rectNode.tokens
                     guard t.count == 5 else {
-                        throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) rect \(r) needs 5 numbers")
+                        throw OmoteError.cascade(
+                            .cascadeMalformed, path: path, reason: "feature \(index) rect \(r) needs 5 numbers")
                     }
-                    let x = try reader.integer(t[0]), y = try reader.integer(t[1])
-                    let rw = try reader.integer(t[2]), rh = try reader.integer(t[3])
-                    let inside = tilted
+                    let x = try reader.integer(t[0])
+                    let y = try reader.integer(t[1])
+                    let rw = try reader.integer(t[2])
+                    let rh = try reader.integer(t[3])
+                    let inside =
+                        tilted
                         ? (rw >= 0 && rh >= 0 && y >= 0 && x - rh >= 0 && x + rw <= w && y + rw + rh <= h)
                         : (x >= 0 && y >= 0 && rw >= 0 && rh >= 0 && x + rw <= w && y + rh <= h)
                     guard inside else {
-                        throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
-                                           reason: "feature \(index) rect \(r) lies outside the \(w)×\(h) window")
+                        throw OmoteError.cascade(
+                            .cascadeIndexOutOfRange, path: path,
+                            reason: "feature \(index) rect \(r) lies outside the \(w)×\(h) window")
                     }
                     rects[r] = SIMD4(Int32(x), Int32(y), Int32(rw), Int32(rh))
                     weights[r] = Float(try reader.number(t[4]))
@@ -185,22 +227,29 @@ public final class CascadeClassifier: Sendable {
                 haar.append(HaarFeature(rects: rects, weights: weights, tilted: tilted))
             case .lbp:
                 guard let rectNode = featureNode.child("rect"), rectNode.tokens.count == 4 else {
-                    throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "feature \(index) needs a <rect> of 4 numbers")
+                    throw OmoteError.cascade(
+                        .cascadeMalformed, path: path, reason: "feature \(index) needs a <rect> of 4 numbers")
                 }
                 let t = rectNode.tokens
-                let x = try reader.integer(t[0]), y = try reader.integer(t[1])
-                let rw = try reader.integer(t[2]), rh = try reader.integer(t[3])
+                let x = try reader.integer(t[0])
+                let y = try reader.integer(t[1])
+                let rw = try reader.integer(t[2])
+                let rh = try reader.integer(t[3])
                 guard x >= 0, y >= 0, rw > 0, rh > 0, x + 3 * rw <= w, y + 3 * rh <= h else {
-                    throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
-                                       reason: "feature \(index) (3×3 blocks of \(rw)×\(rh) at \(x),\(y)) lies outside the \(w)×\(h) window")
+                    throw OmoteError.cascade(
+                        .cascadeIndexOutOfRange, path: path,
+                        reason:
+                            "feature \(index) (3×3 blocks of \(rw)×\(rh) at \(x),\(y)) lies outside the \(w)×\(h) window"
+                    )
                 }
                 lbp.append(SIMD4(Int32(x), Int32(y), Int32(rw), Int32(rh)))
             }
         }
         let featureCount = featureType == .haar ? haar.count : lbp.count
         for (i, node) in nodes.enumerated() where node.feature < 0 || node.feature >= featureCount {
-            throw OmoteError.cascade(.cascadeIndexOutOfRange, path: path,
-                               reason: "node \(i) uses feature \(node.feature) of \(featureCount)")
+            throw OmoteError.cascade(
+                .cascadeIndexOutOfRange, path: path,
+                reason: "node \(i) uses feature \(node.feature) of \(featureCount)")
         }
         self.stages = stages
         self.trees = trees
@@ -235,14 +284,16 @@ public final class CascadeClassifier: Sendable {
 
         func integer(_ token: Substring) throws(OmoteError) -> Int {
             guard let value = Int(token), abs(value) <= Int(UInt32.max) else {
-                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not an integer")
+                throw OmoteError.cascade(
+                    .cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not an integer")
             }
             return value
         }
 
         func number(_ token: Substring) throws(OmoteError) -> Double {
             guard let value = Double(token), value.isFinite else {
-                throw OmoteError.cascade(.cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not a number")
+                throw OmoteError.cascade(
+                    .cascadeMalformed, path: path, reason: "\(context): \"\(token)\" is not a number")
             }
             return value
         }

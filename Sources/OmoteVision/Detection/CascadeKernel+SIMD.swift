@@ -13,13 +13,16 @@
     SIMD8(Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]), Float(v[4]), Float(v[5]), Float(v[6]), Float(v[7]))
 }
 @inline(__always) func doubles(_ v: SIMD8<Float>) -> SIMD8<Double> {
-    SIMD8(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+    SIMD8(
+        Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
 }
 @inline(__always) func doubles(_ v: SIMD8<Int32>) -> SIMD8<Double> {
-    SIMD8(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+    SIMD8(
+        Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
 }
 @inline(__always) func doubles(_ v: SIMD8<UInt32>) -> SIMD8<Double> {
-    SIMD8(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+    SIMD8(
+        Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
 }
 
 extension CascadeKernel {
@@ -40,7 +43,8 @@ extension CascadeKernel {
     /// The leaf of each lane (float, as stored) added to the double sums. Only vector-vector operations here: the
     /// scalar-operand overloads of the standard library's SIMD operators do not always vectorize.
     @inline(__always)
-    static func addLeaves(_ sum: inout SIMD8<Double>, left: Float, right: Float, where goesLeft: SIMDMask<SIMD8<Int32>>) {
+    static func addLeaves(_ sum: inout SIMD8<Double>, left: Float, right: Float, where goesLeft: SIMDMask<SIMD8<Int32>>)
+    {
         let leaf = SIMD8<Float>(repeating: right).replacing(with: SIMD8<Float>(repeating: left), where: goesLeft)
         sum += doubles(leaf)
     }
@@ -69,13 +73,16 @@ extension CascadeKernel {
         for node in first ..< end {
             let o = node * 12
             @inline(__always) func at(_ i: Int) -> SIMD8<Int32> { sums.load(at: window + Int(offsets[o + i])) }
-            @inline(__always) func rect(_ r: Int) -> SIMD8<Float> { floats(at(r) &- at(r + 1) &- at(r + 2) &+ at(r + 3)) }
+            @inline(__always) func rect(_ r: Int) -> SIMD8<Float> {
+                floats(at(r) &- at(r + 1) &- at(r + 2) &+ at(r + 3))
+            }
             let w = weights[node]
             var v = SIMD8<Float>(repeating: w.x) * rect(0) + SIMD8<Float>(repeating: w.y) * rect(4)
             v = v + SIMD8<Float>(repeating: w.z) * rect(8)
             v = v * inverse
-            Self.addLeaves(&sum, left: leafLeft[node], right: leafRight[node],
-                           where: v .< SIMD8<Float>(repeating: nodeThresholds[node]))
+            Self.addLeaves(
+                &sum, left: leafLeft[node], right: leafRight[node],
+                where: v .< SIMD8<Float>(repeating: nodeThresholds[node]))
         }
         return sum
     }
@@ -121,8 +128,21 @@ extension CascadeKernel {
         for node in first ..< end {
             let o = node * 16
             @inline(__always) func at(_ i: Int) -> SIMD8<Int32> { sums.load(at: window + Int(offsets[o + i])) }
-            let v0 = at(0), v1 = at(1), v2 = at(2), v3 = at(3), v4 = at(4), v5 = at(5), v6 = at(6), v7 = at(7)
-            let v8 = at(8), v9 = at(9), v10 = at(10), v11 = at(11), v12 = at(12), v13 = at(13), v14 = at(14)
+            let v0 = at(0)
+            let v1 = at(1)
+            let v2 = at(2)
+            let v3 = at(3)
+            let v4 = at(4)
+            let v5 = at(5)
+            let v6 = at(6)
+            let v7 = at(7)
+            let v8 = at(8)
+            let v9 = at(9)
+            let v10 = at(10)
+            let v11 = at(11)
+            let v12 = at(12)
+            let v13 = at(13)
+            let v14 = at(14)
             let v15 = at(15)
             let center = v5 &- v6 &- v9 &+ v10
             let zero = SIMD8<Int32>(repeating: 0)
@@ -177,8 +197,10 @@ extension CascadeKernel {
     /// One row of windows for a stump cascade, in blocks of eight positions. Stage 0 of a block decides which of its
     /// positions the scalar scan would visit (a stage-0 rejection skips the next one); only those go on.
     @inline(__always)
-    func scanRow(rowBase: Int, workW: Int, haar: Bool, xScale: Int, scale: Float, box: SIMD4<Int32>,
-                 into candidates: inout [SIMD4<Int32>]) {
+    func scanRow(
+        rowBase: Int, workW: Int, haar: Bool, xScale: Int, scale: Float, box: SIMD4<Int32>,
+        into candidates: inout [SIMD4<Int32>]
+    ) {
         var x = 0
         while x < workW {
             let window = rowBase + x

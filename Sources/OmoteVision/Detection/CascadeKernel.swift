@@ -28,8 +28,10 @@ struct CascadeKernel {
     let area: Double
 
     /// The kernel for the level now in `planes`; `split` when they are stored de-interleaved.
-    init(_ cascade: borrowing FlatCascade, planes: borrowing IntegralImages, offsets: borrowing FeatureOffsets,
-         split: Bool, window: (width: Int, height: Int)) {
+    init(
+        _ cascade: borrowing FlatCascade, planes: borrowing IntegralImages, offsets: borrowing FeatureOffsets,
+        split: Bool, window: (width: Int, height: Int)
+    ) {
         stageCount = cascade.stageCount
         stageThresholds = cascade.stageThresholds.view
         stageTreeStarts = cascade.stageTreeStarts.view
@@ -56,9 +58,11 @@ struct CascadeKernel {
     /// OpenCV's HaarEvaluator::setWindow: the 1/σ·area normalisation, nil for a flat window.
     @inline(__always)
     func haarNormalisation(at window: Int) -> Float? {
-        let valueSum = sums[window + norm[0]] &- sums[window + norm[1]] &- sums[window + norm[2]]
+        let valueSum =
+            sums[window + norm[0]] &- sums[window + norm[1]] &- sums[window + norm[2]]
             &+ sums[window + norm[3]]
-        let valueSquares = squares[window + norm[0]] &- squares[window + norm[1]] &- squares[window + norm[2]]
+        let valueSquares =
+            squares[window + norm[0]] &- squares[window + norm[1]] &- squares[window + norm[2]]
             &+ squares[window + norm[3]]
         var nf = area * Double(valueSquares) - Double(valueSum) * Double(valueSum)
         guard nf > 0 else { return nil }
@@ -88,8 +92,22 @@ struct CascadeKernel {
     func lbpGoesLeft(_ node: Int, window: Int) -> Bool {
         let o = node * 16
         @inline(__always) func at(_ i: Int) -> Int32 { sums[window + Int(offsets[o + i])] }
-        let v0 = at(0), v1 = at(1), v2 = at(2), v3 = at(3), v4 = at(4), v5 = at(5), v6 = at(6), v7 = at(7)
-        let v8 = at(8), v9 = at(9), v10 = at(10), v11 = at(11), v12 = at(12), v13 = at(13), v14 = at(14), v15 = at(15)
+        let v0 = at(0)
+        let v1 = at(1)
+        let v2 = at(2)
+        let v3 = at(3)
+        let v4 = at(4)
+        let v5 = at(5)
+        let v6 = at(6)
+        let v7 = at(7)
+        let v8 = at(8)
+        let v9 = at(9)
+        let v10 = at(10)
+        let v11 = at(11)
+        let v12 = at(12)
+        let v13 = at(13)
+        let v14 = at(14)
+        let v15 = at(15)
         let center = v5 &- v6 &- v9 &+ v10
         var code: Int32 = 0
         code |= v0 &- v1 &- v4 &+ v5 >= center ? 128 : 0

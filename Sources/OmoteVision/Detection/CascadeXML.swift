@@ -1,5 +1,6 @@
-import OmoteCore
 import Foundation
+import OmoteCore
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -28,9 +29,12 @@ final class CascadeXMLElement {
 /// Parses the whole document into `CascadeXMLElement`s. Throws `.cascadeNotXML` or `.cascadeMalformedXML`.
 enum CascadeXMLReader {
     static func parse(_ data: Data, path: String) throws(OmoteError) -> CascadeXMLElement {
-        let firstByte = data.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        let firstByte = data.first {
+            $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF
+        }
         guard firstByte == UInt8(ascii: "<") else {
-            throw OmoteError.cascade(.cascadeNotXML, path: path, reason: data.isEmpty ? "the file is empty" : "the file is not XML")
+            throw OmoteError.cascade(
+                .cascadeNotXML, path: path, reason: data.isEmpty ? "the file is empty" : "the file is not XML")
         }
         let parser = XMLParser(data: data)
         let builder = Builder()
@@ -40,8 +44,9 @@ enum CascadeXMLReader {
         guard ok, let root = builder.root, builder.stack.isEmpty else {
             let line = parser.lineNumber
             let detail = parser.parserError.map { " (\($0.localizedDescription))" } ?? ""
-            throw OmoteError.cascade(.cascadeMalformedXML, path: path,
-                               reason: "truncated or malformed XML near line \(line)\(detail)")
+            throw OmoteError.cascade(
+                .cascadeMalformedXML, path: path,
+                reason: "truncated or malformed XML near line \(line)\(detail)")
         }
         return root
     }
@@ -50,15 +55,19 @@ enum CascadeXMLReader {
         var root: CascadeXMLElement?
         var stack: [CascadeXMLElement] = []
 
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
             let element = CascadeXMLElement(name: elementName, attributes: attributeDict)
             if let parent = stack.last { parent.children.append(element) } else if root == nil { root = element }
             stack.append(element)
         }
 
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?) {
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?
+        ) {
             _ = stack.popLast()
         }
 

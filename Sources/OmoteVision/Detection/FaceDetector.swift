@@ -19,8 +19,10 @@ public final class FaceDetector: FaceFinding {
         /// groupRectangles' similarity tolerance (OpenCV uses 0.2).
         public var groupingEpsilon: Double
 
-        public init(scaleFactor: Double = 1.1, minNeighbors: Int = 3, minSize: Int = 0, maxSize: Int? = nil,
-                    groupingEpsilon: Double = 0.2) {
+        public init(
+            scaleFactor: Double = 1.1, minNeighbors: Int = 3, minSize: Int = 0, maxSize: Int? = nil,
+            groupingEpsilon: Double = 0.2
+        ) {
             self.scaleFactor = scaleFactor
             self.minNeighbors = minNeighbors
             self.minSize = minSize
@@ -49,9 +51,11 @@ public final class FaceDetector: FaceFinding {
 
     public init(cascade: CascadeClassifier, parameters: Parameters = .init()) throws(OmoteError) {
         guard parameters.scaleFactor > 1, parameters.scaleFactor.isFinite, parameters.minNeighbors >= 0,
-              parameters.minSize >= 0, parameters.groupingEpsilon >= 0,
-              parameters.maxSize.map({ $0 >= parameters.minSize }) ?? true else {
-            throw OmoteError.cascade(.detectorInvalidParameters, path: cascade.path, reason: "invalid detector parameters \(parameters)")
+            parameters.minSize >= 0, parameters.groupingEpsilon >= 0,
+            parameters.maxSize.map({ $0 >= parameters.minSize }) ?? true
+        else {
+            throw OmoteError.cascade(
+                .detectorInvalidParameters, path: cascade.path, reason: "invalid detector parameters \(parameters)")
         }
         self.cascade = cascade
         self.parameters = parameters
@@ -67,8 +71,10 @@ public final class FaceDetector: FaceFinding {
         return faces
     }
 
-    public func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>,
-                          into faces: inout [FaceRect]) {
+    public func findFaces(
+        in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>,
+        into faces: inout [FaceRect]
+    ) {
         let low = sides.lowerBound.isFinite ? max(0, Int(sides.lowerBound.rounded(.down))) : 0
         let high = sides.upperBound.isFinite && sides.upperBound < 1e6 ? Int(sides.upperBound.rounded(.up)) : nil
         sideLimits = (low, high)
@@ -80,25 +86,30 @@ public final class FaceDetector: FaceFinding {
         faces.removeAll(keepingCapacity: true)
         reserveBuffers(width: image.width, height: image.height)
         var view = image
-        var originX = 0, originY = 0
+        var originX = 0
+        var originY = 0
         if let region {
             guard region.x.isFinite, region.y.isFinite, region.width.isFinite, region.height.isFinite else { return }
             // Clamped in float first: any finite region converts safely.
-            let w = Float(image.width), h = Float(image.height)
+            let w = Float(image.width)
+            let h = Float(image.height)
             let left = Int(max(0, min(w, region.x.rounded(.down))))
             let top = Int(max(0, min(h, region.y.rounded(.down))))
             let right = max(left, Int(max(0, min(w, (region.x + region.width).rounded(.up)))))
             let bottom = max(top, Int(max(0, min(h, (region.y + region.height).rounded(.up)))))
             guard right > left, bottom > top else { return }
-            view = LumaImage(pixels: image.pixels + top * image.rowStride + left, width: right - left,
-                             height: bottom - top, rowStride: image.rowStride)
+            view = LumaImage(
+                pixels: image.pixels + top * image.rowStride + left, width: right - left,
+                height: bottom - top, rowStride: image.rowStride)
             originX = left
             originY = top
         }
         detectBoxes(view)
         for box in grouped {
-            faces.append(FaceRect(x: Float(Int(box.x) + originX), y: Float(Int(box.y) + originY),
-                                  width: Float(box.z), height: Float(box.w)))
+            faces.append(
+                FaceRect(
+                    x: Float(Int(box.x) + originX), y: Float(Int(box.y) + originY),
+                    width: Float(box.z), height: Float(box.w)))
         }
     }
 
@@ -121,7 +132,8 @@ public final class FaceDetector: FaceFinding {
     private func detectBoxes(_ image: LumaImage) {
         candidates.removeAll(keepingCapacity: true)
         grouped.removeAll(keepingCapacity: true)
-        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
+        let windowW = cascade.windowWidth
+        let windowH = cascade.windowHeight
         guard image.width >= windowW, image.height >= windowH else { return }
         computeScales(width: image.width, height: image.height)
         guard !scales.isEmpty else { return }
@@ -135,7 +147,8 @@ public final class FaceDetector: FaceFinding {
         for scale in scales {
             let levelW = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
             let levelH = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
-            let source: UnsafePointer<UInt8>, sourceStride: Int
+            let source: UnsafePointer<UInt8>
+            let sourceStride: Int
             if levelW == image.width && levelH == image.height {
                 source = image.pixels
                 sourceStride = image.rowStride
@@ -145,8 +158,9 @@ public final class FaceDetector: FaceFinding {
                 sourceStride = levelW
             }
             let split = flat.isStump && scale < 2
-            planes.integrate(source, rowStride: sourceStride, width: levelW, height: levelH, stride: stride,
-                             tiltedOffset: tiltedOffset, split: split)
+            planes.integrate(
+                source, rowStride: sourceStride, width: levelW, height: levelH, stride: stride,
+                tiltedOffset: tiltedOffset, split: split)
             scan(levelW: levelW, levelH: levelH, scale: scale, stride: stride, split: split)
         }
         grouping.group(candidates, threshold: parameters.minNeighbors, eps: parameters.groupingEpsilon, into: &grouped)
@@ -166,7 +180,8 @@ public final class FaceDetector: FaceFinding {
     /// then the ones whose float-rounded window lies within [minSize, maxSize] (stopping at the first too large).
     private func computeScales(width: Int, height: Int) {
         scales.removeAll(keepingCapacity: true)
-        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
+        let windowW = cascade.windowWidth
+        let windowH = cascade.windowHeight
         var factor = 1.0
         while true {
             let w = Int((Double(windowW) * factor).rounded(.toNearestOrEven))
@@ -198,8 +213,10 @@ public final class FaceDetector: FaceFinding {
     /// Slides the window over one level: step 2 below scale 2 (1 from 2 up); after a stage-0 rejection the next
     /// position is skipped too. Accepted windows become candidates in image pixels.
     private func scan(levelW: Int, levelH: Int, scale: Float, stride: Int, split: Bool) {
-        let windowW = cascade.windowWidth, windowH = cascade.windowHeight
-        let workW = max(levelW + 1 - windowW, 0), workH = max(levelH + 1 - windowH, 0)
+        let windowW = cascade.windowWidth
+        let windowH = cascade.windowHeight
+        let workW = max(levelW + 1 - windowW, 0)
+        let workH = max(levelH + 1 - windowH, 0)
         let step = scale >= 2 ? 1 : 2
         let boxW = Int32((Float(windowW) * scale).rounded(.toNearestOrEven))
         let boxH = Int32((Float(windowH) * scale).rounded(.toNearestOrEven))
@@ -214,8 +231,9 @@ public final class FaceDetector: FaceFinding {
             while y < workH {
                 let top = Int32((Float(y) * scale).rounded(.toNearestOrEven))
                 let box = SIMD4<Int32>(0, top, boxW, boxH)
-                kernel.scanRow(rowBase: y * stride, workW: rowWindows, haar: haar, xScale: xScale, scale: scale,
-                               box: box, into: &candidates)
+                kernel.scanRow(
+                    rowBase: y * stride, workW: rowWindows, haar: haar, xScale: xScale, scale: scale,
+                    box: box, into: &candidates)
                 y += step
             }
             return
@@ -226,8 +244,10 @@ public final class FaceDetector: FaceFinding {
             while x < workW {
                 let result = kernel.evaluateTrees(at: y * stride + x, haar: haar)
                 if result > 0 {
-                    candidates.append(SIMD4(Int32((Float(x) * scale).rounded(.toNearestOrEven)),
-                                            Int32((Float(y) * scale).rounded(.toNearestOrEven)), boxW, boxH))
+                    candidates.append(
+                        SIMD4(
+                            Int32((Float(x) * scale).rounded(.toNearestOrEven)),
+                            Int32((Float(y) * scale).rounded(.toNearestOrEven)), boxW, boxH))
                 }
                 x += result == 0 ? 2 * step : step
             }

@@ -34,21 +34,26 @@ struct IntegralImages: ~Copyable {
     }
 
     /// Integrates a `width`×`height` level into planes of `stride`, de-interleaved when `split`.
-    func integrate(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
-                   tiltedOffset: Int, split: Bool) {
+    func integrate(
+        _ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
+        tiltedOffset: Int, split: Bool
+    ) {
         integrateSums(source, rowStride: rowStride, width: width, height: height, stride: stride)
         if hasSquares { integrateSquares(source, rowStride: rowStride, width: width, height: height, stride: stride) }
         if hasTilted {
-            integrateTilted(source, rowStride: rowStride, width: width, height: height, stride: stride,
-                            at: tiltedOffset)
+            integrateTilted(
+                source, rowStride: rowStride, width: width, height: height, stride: stride,
+                at: tiltedOffset)
         }
         guard split else { return }
         Self.deinterleave(sums.view, from: 0, scratch: sumRow.view, width: width, height: height, stride: stride)
         if hasSquares {
-            Self.deinterleave(squares.view, from: 0, scratch: squareRow.view, width: width, height: height, stride: stride)
+            Self.deinterleave(
+                squares.view, from: 0, scratch: squareRow.view, width: width, height: height, stride: stride)
         }
         if hasTilted {
-            Self.deinterleave(sums.view, from: tiltedOffset, scratch: sumRow.view, width: width, height: height, stride: stride)
+            Self.deinterleave(
+                sums.view, from: tiltedOffset, scratch: sumRow.view, width: width, height: height, stride: stride)
         }
     }
 
@@ -70,8 +75,10 @@ struct IntegralImages: ~Copyable {
         }
     }
 
-    private func integrateSquares(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int,
-                                  stride: Int) {
+    private func integrateSquares(
+        _ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int,
+        stride: Int
+    ) {
         let squares = self.squares.view
         for x in 0 ... width { squares[x] = 0 }
         for y in 0 ..< height {
@@ -93,8 +100,10 @@ struct IntegralImages: ~Copyable {
     /// as the difference of two running diagonal sums of row prefix sums R_y(x) = Σ_{x' < x} image(x', y):
     /// F(X, Y) = F(X + 1, Y − 1) + R_{Y−1}(min(X, w)) and G(X, Y) = G(X − 1, Y − 1) + R_{Y−1}(max(X − 1, 0)),
     /// with F(w + 1, Y) = the sum of rows < Y and G(−1, Y) = 0; T = F − G.
-    private func integrateTilted(_ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
-                                 at tilted: Int) {
+    private func integrateTilted(
+        _ source: UnsafePointer<UInt8>, rowStride: Int, width: Int, height: Int, stride: Int,
+        at tilted: Int
+    ) {
         let n = width + 1
         let prefix = 0
         var fPrevious = n
@@ -128,9 +137,11 @@ struct IntegralImages: ~Copyable {
 
     /// Rows 0…height of the plane at `start`: columns 0…width rearranged as even columns at 0…, odd ones from
     /// (stride + 1) / 2.
-    private static func deinterleave<Element>(_ planes: AlignedView<Element>, from start: Int,
-                                              scratch: AlignedView<Element>,
-                                              width: Int, height: Int, stride: Int) {
+    private static func deinterleave<Element>(
+        _ planes: AlignedView<Element>, from start: Int,
+        scratch: AlignedView<Element>,
+        width: Int, height: Int, stride: Int
+    ) {
         let half = (stride + 1) / 2
         let line = scratch.baseAddress
         assert(width < scratch.count)

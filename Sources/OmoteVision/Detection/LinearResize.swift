@@ -123,11 +123,14 @@ struct LinearResize: ~Copyable {
     }
 
     /// Fills offsets and right-hand weights; returns the interior range [min, max) of destination indices.
-    private static func coefficients(source: Int, destination: Int, _ offsets: AlignedView<Int32>,
-                                     _ weights: AlignedView<UInt16>) -> (Int, Int) {
+    private static func coefficients(
+        source: Int, destination: Int, _ offsets: AlignedView<Int32>,
+        _ weights: AlignedView<UInt16>
+    ) -> (Int, Int) {
         assert(destination <= offsets.count && destination <= weights.count, "coefficients beyond the reserved size")
         let scale = 1.0 / (Double(destination) / Double(source))
-        var minIndex = 0, maxIndex = destination
+        var minIndex = 0
+        var maxIndex = destination
         for d in 0 ..< destination {
             let f = scale * (Double(d) + 0.5) - 0.5
             let i = Int(f.rounded(.down))

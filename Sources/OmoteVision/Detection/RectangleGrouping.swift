@@ -59,9 +59,17 @@ struct RectangleGrouping {
                 }
                 // Path compression of both chains.
                 var k = j
-                while parent[k] >= 0 { let next = Int(parent[k]); parent[k] = Int32(rootI); k = next }
+                while parent[k] >= 0 {
+                    let next = Int(parent[k])
+                    parent[k] = Int32(rootI)
+                    k = next
+                }
                 k = i
-                while parent[k] >= 0 { let next = Int(parent[k]); parent[k] = Int32(rootI); k = next }
+                while parent[k] >= 0 {
+                    let next = Int(parent[k])
+                    parent[k] = Int32(rootI)
+                    k = next
+                }
             }
         }
         // Classes numbered in order of first appearance.
@@ -84,20 +92,25 @@ struct RectangleGrouping {
         for c in 0 ..< classes {
             let s = 1 / Float(counts[c])
             let sum = sums[c]
-            averages.append(SIMD4(Self.round(Float(sum.x) * s), Self.round(Float(sum.y) * s),
-                                  Self.round(Float(sum.z) * s), Self.round(Float(sum.w) * s)))
+            averages.append(
+                SIMD4(
+                    Self.round(Float(sum.x) * s), Self.round(Float(sum.y) * s),
+                    Self.round(Float(sum.z) * s), Self.round(Float(sum.w) * s)))
         }
         for i in 0 ..< classes {
-            let r1 = averages[i], n1 = Int(counts[i])
+            let r1 = averages[i]
+            let n1 = Int(counts[i])
             guard n1 > threshold else { continue }
             var swallowed = false
             for j in 0 ..< classes where j != i {
                 let n2 = Int(counts[j])
                 guard n2 > threshold else { continue }
                 let r2 = averages[j]
-                let dx = Self.round(Double(r2.z) * eps), dy = Self.round(Double(r2.w) * eps)
+                let dx = Self.round(Double(r2.z) * eps)
+                let dy = Self.round(Double(r2.w) * eps)
                 if r1.x >= r2.x - dx && r1.y >= r2.y - dy && r1.x + r1.z <= r2.x + r2.z + dx
-                    && r1.y + r1.w <= r2.y + r2.w + dy && (n2 > max(3, n1) || n1 < 3) {
+                    && r1.y + r1.w <= r2.y + r2.w + dy && (n2 > max(3, n1) || n1 < 3)
+                {
                     swallowed = true
                     break
                 }

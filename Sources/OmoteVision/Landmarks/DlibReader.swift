@@ -49,7 +49,9 @@ struct DlibReader {
         let start = offset
         let control = Int(cursor.pointee & 0x8F)
         guard control >= 1, control <= maxBytes else {
-            throw error(.landmarkModelCorrupt, "invalid integer encoding (control byte \(cursor.pointee)) for \(field)", at: start)
+            throw error(
+                .landmarkModelCorrupt, "invalid integer encoding (control byte \(cursor.pointee)) for \(field)",
+                at: start)
         }
         cursor += 1
         return try magnitude(byteCount: control, field: field)
@@ -63,7 +65,8 @@ struct DlibReader {
         let control = cursor.pointee
         let byteCount = Int(control & 0x0F)
         guard byteCount >= 1, byteCount <= maxBytes else {
-            throw error(.landmarkModelCorrupt, "invalid integer encoding (control byte \(control)) for \(field)", at: start)
+            throw error(
+                .landmarkModelCorrupt, "invalid integer encoding (control byte \(control)) for \(field)", at: start)
         }
         cursor += 1
         let value = try magnitude(byteCount: byteCount, field: field)
@@ -90,7 +93,9 @@ struct DlibReader {
         case 32002: return .nan
         default: break
         }
-        guard exponent >= -32768, exponent <= 32767 else { throw error(.landmarkModelCorrupt, "float exponent out of range for \(field)") }
+        guard exponent >= -32768, exponent <= 32767 else {
+            throw error(.landmarkModelCorrupt, "float exponent out of range for \(field)")
+        }
         // dlib converts with ldexp((float)mantissa, exponent): round the mantissa to float, then scale (exact unless the
         // result leaves the normal range, where scaling rounds once more, as ldexp does).
         let significand = Float(mantissa)
@@ -107,7 +112,9 @@ struct DlibReader {
         let start = offset
         let value = try unsigned(field)
         guard value <= UInt64(remaining / max(1, minimumBytesPerElement)) else {
-            throw error(.landmarkModelTruncated, "\(field) claims \(value) elements but only \(remaining) bytes remain", at: start)
+            throw error(
+                .landmarkModelTruncated, "\(field) claims \(value) elements but only \(remaining) bytes remain",
+                at: start)
         }
         return Int(value)
     }
@@ -126,7 +133,9 @@ struct DlibReader {
         }
         // Every float takes at least 4 bytes (two control bytes, one byte each).
         guard rows * columns <= Int64(remaining / 4) else {
-            throw error(.landmarkModelTruncated, "\(field) claims \(rows)×\(columns) floats but only \(remaining) bytes remain", at: start)
+            throw error(
+                .landmarkModelTruncated, "\(field) claims \(rows)×\(columns) floats but only \(remaining) bytes remain",
+                at: start)
         }
         return (Int(rows), Int(columns))
     }

@@ -12,7 +12,8 @@ extension FaceRect {
 
     /// The nearest dlib rectangle (inclusive corners).
     public var dlibRectangle: (left: Int, top: Int, right: Int, bottom: Int) {
-        let left = Int((x).rounded()), top = Int((y).rounded())
+        let left = Int((x).rounded())
+        let top = Int((y).rounded())
         return (left, top, left + Int(width.rounded()) - 1, top + Int(height.rounded()) - 1)
     }
 }

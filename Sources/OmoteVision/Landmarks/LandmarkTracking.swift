@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// Tracking support: where to look for the face in the next frame, and whether the current fit is still a face.
 extension ShapePredictor {
     /// Where dlib's HOG `frontal_face_detector` puts its square box relative to the bounding box (w × h, centre c) of
@@ -12,7 +11,8 @@ extension ShapePredictor {
     /// The face box for the next frame: the box dlib's HOG detector would most likely report for these landmarks, which
     /// is the placement the landmark model was trained on. Fractional; pass it straight to `predict`.
     public func trackingRect(for landmarks: FaceLandmarks) -> FaceRect {
-        var low = SIMD2<Float>(repeating: .infinity), high = SIMD2<Float>(repeating: -.infinity)
+        var low = SIMD2<Float>(repeating: .infinity)
+        var high = SIMD2<Float>(repeating: -.infinity)
         landmarks.points.withUnsafeBufferPointer { points in
             for point in points {
                 low = pointwiseMin(low, point)

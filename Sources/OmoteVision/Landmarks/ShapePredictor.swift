@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// dlib's 68-point face landmark predictor (Kazemi & Sullivan's ensemble of regression trees), run on dlib's own
 /// trained model with the same arithmetic as dlib's `shape_predictor`, but without its final rounding to integers.
 ///
@@ -99,7 +98,10 @@ public final class ShapePredictor {
         for part in 0 ..< count { sum += SIMD2(Double(current[2 * part]), Double(current[2 * part + 1])) }
         let currentMean = sum / Double(count)
         let referenceMean = model.initialMean
-        var xx = 0.0, xy = 0.0, yx = 0.0, yy = 0.0
+        var xx = 0.0
+        var xy = 0.0
+        var yx = 0.0
+        var yy = 0.0
         for part in 0 ..< count {
             let to = SIMD2(Double(current[2 * part]), Double(current[2 * part + 1])) - currentMean
             let from = SIMD2(Double(reference[2 * part]), Double(reference[2 * part + 1])) - referenceMean
@@ -111,23 +113,31 @@ public final class ShapePredictor {
         let n = Double(count)
         let a = ((xx + yy) / n) / model.initialVariance
         let b = ((yx - xy) / n) / model.initialVariance
-        return (SIMD8(repeating: Float(a)), SIMD8(repeating: Float(-b)), SIMD8(repeating: Float(b)), SIMD8(repeating: Float(a)))
+        return (
+            SIMD8(repeating: Float(a)), SIMD8(repeating: Float(-b)), SIMD8(repeating: Float(b)),
+            SIMD8(repeating: Float(a))
+        )
     }
 
     /// Feature pixel values for one level, 8 at a time. The float steps (transform · offset + anchor) and the double
     /// mapping into the image are dlib's, operation for operation (no fused multiply-adds), so the nearest pixel
     /// (`floor(v + 0.5)`) is the one dlib reads.
     @inline(__always)
-    private func extractFeatures(_ level: ShapePredictorModel.Level,
-                                 transform: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
-                                 image: LumaImage, box: NormalizedBox) {
+    private func extractFeatures(
+        _ level: ShapePredictorModel.Level,
+        transform: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+        image: LumaImage, box: NormalizedBox
+    ) {
         let (m00, m01, m10, m11) = transform
         let shape = self.shape.view
         let features = self.features.view
         let pixels = image.pixels
-        let scaleX = SIMD4<Double>(repeating: box.scaleX), scaleY = SIMD4<Double>(repeating: box.scaleY)
-        let left = SIMD4<Double>(repeating: box.left), top = SIMD4<Double>(repeating: box.top)
-        let width = SIMD4<Double>(repeating: Double(image.width)), height = SIMD4<Double>(repeating: Double(image.height))
+        let scaleX = SIMD4<Double>(repeating: box.scaleX)
+        let scaleY = SIMD4<Double>(repeating: box.scaleY)
+        let left = SIMD4<Double>(repeating: box.left)
+        let top = SIMD4<Double>(repeating: box.top)
+        let width = SIMD4<Double>(repeating: Double(image.width))
+        let height = SIMD4<Double>(repeating: Double(image.height))
         let stride = SIMD4<Double>(repeating: Double(image.rowStride))
         let anchors = level.anchors.indices.view
         let deltaX = level.offsets.x.view
@@ -135,7 +145,8 @@ public final class ShapePredictor {
         var base = 0
         while base < level.paddedFeatureCount {
             let anchor = anchors.load(SIMD8<Int32>.self, at: base)
-            var anchorX = SIMD8<Float>(), anchorY = SIMD8<Float>()
+            var anchorX = SIMD8<Float>()
+            var anchorY = SIMD8<Float>()
             for lane in 0 ..< 8 {
                 let part = Int(anchor[lane])
                 anchorX[lane] = shape[2 * part]
@@ -146,8 +157,10 @@ public final class ShapePredictor {
             let x = (m00 * dx + m01 * dy) + anchorX
             let y = (m10 * dx + m11 * dy) + anchorY
             for half in 0 ..< 2 {
-                let column = Self.nearestPixel(SIMD4<Double>(half == 0 ? x.lowHalf : x.highHalf), scale: scaleX, offset: left)
-                let row = Self.nearestPixel(SIMD4<Double>(half == 0 ? y.lowHalf : y.highHalf), scale: scaleY, offset: top)
+                let column = Self.nearestPixel(
+                    SIMD4<Double>(half == 0 ? x.lowHalf : x.highHalf), scale: scaleX, offset: left)
+                let row = Self.nearestPixel(
+                    SIMD4<Double>(half == 0 ? y.lowHalf : y.highHalf), scale: scaleY, offset: top)
                 let inside = (column .>= 0) .& (column .< width) .& (row .>= 0) .& (row .< height)
                 let offset = (row * stride + column).replacing(with: 0, where: .!inside)
                 var value = SIMD4<Double>()
@@ -176,7 +189,9 @@ public final class ShapePredictor {
     private func selectLeaves(_ level: ShapePredictorModel.Forest) {
         let features = self.features.view
         let offsets = leafOffsets.view
-        let splitCount = model.splitCount, depth = model.depth, leafCount = model.leafCount
+        let splitCount = model.splitCount
+        let depth = model.depth
+        let leafCount = model.leafCount
         let shapeLength = ShapePredictorModel.shapeLength
         let nodes = level.nodes.view
         for tree in 0 ..< level.treeCount {
@@ -202,10 +217,14 @@ public final class ShapePredictor {
         let shape = self.shape.view
         typealias V = SIMD8<Float>
         do {
-            var a0 = shape.load(V.self, at: 0), a1 = shape.load(V.self, at: 8)
-            var a2 = shape.load(V.self, at: 16), a3 = shape.load(V.self, at: 24)
-            var a4 = shape.load(V.self, at: 32), a5 = shape.load(V.self, at: 40)
-            var a6 = shape.load(V.self, at: 48), a7 = shape.load(V.self, at: 56)
+            var a0 = shape.load(V.self, at: 0)
+            var a1 = shape.load(V.self, at: 8)
+            var a2 = shape.load(V.self, at: 16)
+            var a3 = shape.load(V.self, at: 24)
+            var a4 = shape.load(V.self, at: 32)
+            var a5 = shape.load(V.self, at: 40)
+            var a6 = shape.load(V.self, at: 48)
+            var a7 = shape.load(V.self, at: 56)
             var a8 = shape.load(V.self, at: 64)
             for tree in 0 ..< treeCount {
                 let leaf = offsets[tree]
@@ -230,10 +249,14 @@ public final class ShapePredictor {
             shape.store(a8, at: 64)
         }
         do {
-            var a0 = shape.load(V.self, at: 72), a1 = shape.load(V.self, at: 80)
-            var a2 = shape.load(V.self, at: 88), a3 = shape.load(V.self, at: 96)
-            var a4 = shape.load(V.self, at: 104), a5 = shape.load(V.self, at: 112)
-            var a6 = shape.load(V.self, at: 120), a7 = shape.load(V.self, at: 128)
+            var a0 = shape.load(V.self, at: 72)
+            var a1 = shape.load(V.self, at: 80)
+            var a2 = shape.load(V.self, at: 88)
+            var a3 = shape.load(V.self, at: 96)
+            var a4 = shape.load(V.self, at: 104)
+            var a5 = shape.load(V.self, at: 112)
+            var a6 = shape.load(V.self, at: 120)
+            var a7 = shape.load(V.self, at: 128)
             for tree in 0 ..< treeCount {
                 let leaf = offsets[tree]
                 a0 += leaves.load(V.self, at: leaf + 72)

@@ -39,8 +39,10 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         /// The largest feature index a split uses (checked against the pool once that is read).
         let largestIndex: UInt64
 
-        init(treeCount: Int, nodes: consuming AlignedBuffer<Node>, leaves: consuming AlignedBuffer<Float>,
-             largestIndex: UInt64) {
+        init(
+            treeCount: Int, nodes: consuming AlignedBuffer<Node>, leaves: consuming AlignedBuffer<Float>,
+            largestIndex: UInt64
+        ) {
             self.treeCount = treeCount
             self.nodes = nodes
             self.leaves = leaves
@@ -93,7 +95,8 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
             file = try MappedFile(path: path, what: "the landmark model")
         } catch {
             if error.code == .fileEmpty {
-                throw OmoteError.landmarkModel(.landmarkModelTruncated, path: path, offset: 0, reason: "the file is empty")
+                throw OmoteError.landmarkModel(
+                    .landmarkModelTruncated, path: path, offset: 0, reason: "the file is empty")
             }
             var failure = OmoteError.landmarkModel(.landmarkModelUnreadable, path: path, reason: error.reason)
             failure.errno = error.errno
@@ -107,8 +110,9 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
 
         let version = try reader.signed(maxBytes: 4, "the version")
         guard version == 1 else {
-            throw reader.error(.landmarkModelUnsupportedVersion, "version \(version) is not a dlib shape_predictor version (1)",
-                               at: 0)
+            throw reader.error(
+                .landmarkModelUnsupportedVersion, "version \(version) is not a dlib shape_predictor version (1)",
+                at: 0)
         }
         let shapeAt = reader.offset
         initialShape = try Self.readInitialShape(&reader)
@@ -123,7 +127,9 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
             variance += (centered * centered).sum()
         }
         variance /= Double(Self.partCount)
-        guard variance > 0 else { throw reader.error(.landmarkModelCorrupt, "the initial shape is a single point", at: shapeAt) }
+        guard variance > 0 else {
+            throw reader.error(.landmarkModelCorrupt, "the initial shape is a single point", at: shapeAt)
+        }
         initialMean = mean
         initialVariance = variance
 
@@ -141,7 +147,8 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         let anchorsAt = reader.offset
         let anchorLevels = try reader.count("the anchor level count", minimumBytesPerElement: 1)
         guard anchorLevels == levelCount else {
-            throw reader.error(.landmarkModelCorrupt, "\(anchorLevels) anchor lists for \(levelCount) cascade levels", at: anchorsAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "\(anchorLevels) anchor lists for \(levelCount) cascade levels", at: anchorsAt)
         }
         var anchorLists: [Anchors] = []
         for level in 0 ..< levelCount {
@@ -150,7 +157,8 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         let deltasAt = reader.offset
         let deltaLevels = try reader.count("the delta level count", minimumBytesPerElement: 1)
         guard deltaLevels == levelCount else {
-            throw reader.error(.landmarkModelCorrupt, "\(deltaLevels) offset lists for \(levelCount) cascade levels", at: deltasAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "\(deltaLevels) offset lists for \(levelCount) cascade levels", at: deltasAt)
         }
         var builtLevels: [Level] = []
         for level in 0 ..< levelCount {
@@ -173,16 +181,21 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         let shapeAt = reader.offset
         let (rows, columns) = try reader.matrixShape("the initial shape")
         guard columns == 1, rows % 2 == 0, rows > 0 else {
-            throw reader.error(.landmarkModelCorrupt, "the initial shape is \(rows)×\(columns), not a column of x, y pairs", at: shapeAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "the initial shape is \(rows)×\(columns), not a column of x, y pairs",
+                at: shapeAt)
         }
         guard rows == shapeLength else {
-            throw reader.error(.landmarkModelUnsupported, "the model predicts \(rows / 2) landmarks, Omote needs \(partCount)",
-                               at: shapeAt)
+            throw reader.error(
+                .landmarkModelUnsupported, "the model predicts \(rows / 2) landmarks, Omote needs \(partCount)",
+                at: shapeAt)
         }
         let shape = AlignedBuffer<Float>(zeroedCount: shapeLength)
         for index in 0 ..< shapeLength {
             let value = try reader.float("an initial shape coordinate")
-            guard value.isFinite else { throw reader.error(.landmarkModelCorrupt, "the initial shape holds a non-finite value") }
+            guard value.isFinite else {
+                throw reader.error(.landmarkModelCorrupt, "the initial shape holds a non-finite value")
+            }
             shape[index] = value
         }
         return shape
@@ -203,16 +216,20 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
                 let first = try reader.unsigned("a split's first feature index")
                 let second = try reader.unsigned("a split's second feature index")
                 let threshold = try reader.float("a split threshold")
-                guard threshold.isFinite else { throw reader.error(.landmarkModelCorrupt, "a split threshold is not finite") }
+                guard threshold.isFinite else {
+                    throw reader.error(.landmarkModelCorrupt, "a split threshold is not finite")
+                }
                 largest = max(largest, first, second)
                 // Indices are checked against the feature pool once it has been read (it comes after the forests).
-                nodes[tree * splits + split] = Node(first: UInt16(truncatingIfNeeded: first),
-                                                    second: UInt16(truncatingIfNeeded: second), threshold: threshold)
+                nodes[tree * splits + split] = Node(
+                    first: UInt16(truncatingIfNeeded: first),
+                    second: UInt16(truncatingIfNeeded: second), threshold: threshold)
             }
             let leavesAt = reader.offset
             let leafCount = try reader.count("a tree's leaf count", minimumBytesPerElement: 2)
             guard leafCount == splits + 1 else {
-                throw reader.error(.landmarkModelCorrupt, "a tree with \(splits) splits has \(leafCount) leaves", at: leavesAt)
+                throw reader.error(
+                    .landmarkModelCorrupt, "a tree with \(splits) splits has \(leafCount) leaves", at: leavesAt)
             }
             for leaf in 0 ..< leafCount {
                 try readLeaf(&reader, into: leaves, at: (tree * leafCount + leaf) * shapeLength)
@@ -228,24 +245,29 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         if depth < 0 {
             let treeDepth = (splitCount + 1).trailingZeroBitCount
             guard splitCount >= 1, (splitCount + 1).nonzeroBitCount == 1, treeDepth <= maximumDepth else {
-                throw reader.error(.landmarkModelCorrupt, "a tree has \(splitCount) splits, not a complete binary tree", at: splitsAt)
+                throw reader.error(
+                    .landmarkModelCorrupt, "a tree has \(splitCount) splits, not a complete binary tree", at: splitsAt)
             }
             depth = treeDepth
         }
         let expectedSplits = (1 << depth) - 1
         guard splitCount == expectedSplits else {
-            throw reader.error(.landmarkModelUnsupported,
-                               "trees of different depths (\(splitCount) splits, expected \(expectedSplits))", at: splitsAt)
+            throw reader.error(
+                .landmarkModelUnsupported,
+                "trees of different depths (\(splitCount) splits, expected \(expectedSplits))", at: splitsAt)
         }
         return expectedSplits
     }
 
-    private static func readLeaf(_ reader: inout DlibReader, into leaves: borrowing AlignedBuffer<Float>,
-                                 at start: Int) throws(OmoteError) {
+    private static func readLeaf(
+        _ reader: inout DlibReader, into leaves: borrowing AlignedBuffer<Float>,
+        at start: Int
+    ) throws(OmoteError) {
         let matrixAt = reader.offset
         let (leafRows, leafColumns) = try reader.matrixShape("a leaf")
         guard leafRows == shapeLength, leafColumns == 1 else {
-            throw reader.error(.landmarkModelCorrupt, "a leaf is \(leafRows)×\(leafColumns), expected \(shapeLength)×1", at: matrixAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "a leaf is \(leafRows)×\(leafColumns), expected \(shapeLength)×1", at: matrixAt)
         }
         var finite = true
         for index in 0 ..< shapeLength {
@@ -256,43 +278,53 @@ final class ShapePredictorModel: @unchecked Sendable {  // Immutable after init.
         guard finite else { throw reader.error(.landmarkModelCorrupt, "a leaf holds a non-finite value", at: matrixAt) }
     }
 
-    private static func readAnchors(_ reader: inout DlibReader, level: Int,
-                                    largestIndex: UInt64) throws(OmoteError) -> Anchors {
+    private static func readAnchors(
+        _ reader: inout DlibReader, level: Int,
+        largestIndex: UInt64
+    ) throws(OmoteError) -> Anchors {
         let poolAt = reader.offset
         let featureCount = try reader.count("a feature pool size", minimumBytesPerElement: 2)
         guard featureCount >= 1, featureCount <= Int(UInt16.max) else {
-            throw reader.error(.landmarkModelUnsupported, "a feature pool of \(featureCount) pixels (supported: 1…65535)",
-                               at: poolAt)
+            throw reader.error(
+                .landmarkModelUnsupported, "a feature pool of \(featureCount) pixels (supported: 1…65535)",
+                at: poolAt)
         }
         guard largestIndex < UInt64(featureCount) else {
-            throw reader.error(.landmarkModelCorrupt, "level \(level) splits on feature \(largestIndex) of a pool of \(featureCount)",
-                               at: poolAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "level \(level) splits on feature \(largestIndex) of a pool of \(featureCount)",
+                at: poolAt)
         }
         let indices = AlignedBuffer<Int32>(zeroedCount: (featureCount + 7) & ~7)
         for index in 0 ..< featureCount {
             let anchor = try reader.unsigned("an anchor index")
             guard anchor < UInt64(partCount) else {
-                throw reader.error(.landmarkModelCorrupt, "anchor index \(anchor) is not one of the \(partCount) landmarks")
+                throw reader.error(
+                    .landmarkModelCorrupt, "anchor index \(anchor) is not one of the \(partCount) landmarks")
             }
             indices[index] = Int32(anchor)
         }
         return Anchors(featureCount: featureCount, indices: indices)
     }
 
-    private static func readOffsets(_ reader: inout DlibReader, level: Int,
-                                    anchors: Anchors) throws(OmoteError) -> Offsets {
+    private static func readOffsets(
+        _ reader: inout DlibReader, level: Int,
+        anchors: Anchors
+    ) throws(OmoteError) -> Offsets {
         let poolAt = reader.offset
         let featureCount = try reader.count("a feature offset count", minimumBytesPerElement: 8)
         guard featureCount == anchors.featureCount else {
-            throw reader.error(.landmarkModelCorrupt, "level \(level) has \(featureCount) offsets for \(anchors.featureCount) anchors",
-                               at: poolAt)
+            throw reader.error(
+                .landmarkModelCorrupt, "level \(level) has \(featureCount) offsets for \(anchors.featureCount) anchors",
+                at: poolAt)
         }
         let x = AlignedBuffer<Float>(zeroedCount: anchors.indices.count)
         let y = AlignedBuffer<Float>(zeroedCount: anchors.indices.count)
         for index in 0 ..< featureCount {
             let dx = try reader.float("a feature offset")
             let dy = try reader.float("a feature offset")
-            guard dx.isFinite, dy.isFinite else { throw reader.error(.landmarkModelCorrupt, "a feature offset is not finite") }
+            guard dx.isFinite, dy.isFinite else {
+                throw reader.error(.landmarkModelCorrupt, "a feature offset is not finite")
+            }
             x[index] = dx
             y[index] = dy
         }

@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// Something that finds face boxes in a luma image: the cascade detector, or a scripted double in tests.
 public protocol FaceFinding: AnyObject {
     /// Replaces `faces` with the faces found in `image`, searching only inside `region` when it is given (image
@@ -9,12 +8,15 @@ public protocol FaceFinding: AnyObject {
     func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect])
     /// The same, considering only faces whose box side lies in `sides` (pixels): a search around a tracked face
     /// skips the many small scales a full search must try.
-    func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect])
+    func findFaces(
+        in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect])
 }
 
 extension FaceFinding {
     /// Finders without a size-limited search filter a full search of the region.
-    public func findFaces(in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect]) {
+    public func findFaces(
+        in image: LumaImage, within region: FaceRect?, sides: ClosedRange<Float>, into faces: inout [FaceRect]
+    ) {
         findFaces(in: image, within: region, into: &faces)
         faces.removeAll { !sides.contains($0.width) }
     }

@@ -1,6 +1,5 @@
 import OmoteCore
 
-
 /// Follows faces from frame to frame so the detector runs only when it must.
 ///
 /// A tracked face's next box comes from its own landmarks (`LandmarkFitting.trackingRect`), so a steady face costs one
@@ -114,7 +113,8 @@ public final class FaceTracker {
         var quality = fit(image, in: rect, into: &trackingFit)
         var fromDetection = false
 
-        let periodic = configuration.redetectInterval > 0 && track.framesSinceDetection >= configuration.redetectInterval
+        let periodic =
+            configuration.redetectInterval > 0 && track.framesSinceDetection >= configuration.redetectInterval
         if quality < configuration.minimumQuality || periodic {
             let around = track.framesWithoutFit > 0 ? track.face.rect : rect
             if let (detectedRect, detectedQuality) = redetect(near: around, in: image), detectedQuality >= quality {
@@ -145,8 +145,9 @@ public final class FaceTracker {
     /// Searches a region around `rect`; fits the best-overlapping detection into `detectionFit`.
     private func redetect(near rect: FaceRect, in image: LumaImage) -> (FaceRect, Float)? {
         let margin = configuration.searchMargin * rect.width
-        let region = FaceRect(x: rect.x - margin, y: rect.y - margin,
-                              width: rect.width + 2 * margin, height: rect.height + 2 * margin)
+        let region = FaceRect(
+            x: rect.x - margin, y: rect.y - margin,
+            width: rect.width + 2 * margin, height: rect.height + 2 * margin)
         // The cascade box this face would get: the inverse of the calibration's side scale.
         let expected = rect.width / max(configuration.detectionCalibration.sideScale, 1e-3)
         let sides = expected / configuration.searchScaleRange ... expected * configuration.searchScaleRange
