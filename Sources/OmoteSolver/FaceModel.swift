@@ -9,6 +9,7 @@ import Darwin
 /// Omote's 3D landmark face model: the 68 iBUG/dlib points of an average adult face in millimetres, a few identity
 /// modes, and for every ARKit shape that moves any of those points an anatomical displacement field.
 /// See Docs/solver.md for the measurements behind the numbers and the FACS action unit behind each shape.
+/// Long because it is mostly data: the mean face, the identity modes and one displacement table per shape.
 ///
 /// Head frame (canonical): origin at the nasion (bridge of the nose between the eyes), +x toward the subject's LEFT
 /// (the right of an unmirrored camera image), +y down, +z into the head (away from a camera the face looks at). With

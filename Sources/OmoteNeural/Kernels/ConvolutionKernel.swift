@@ -2,6 +2,7 @@
 /// reduction runs over kernel taps × input channels. A 1×1 convolution is the same loop with one tap.
 /// Register tiles: 6 pixels × 16 channels, or 12 pixels × 8 channels for a narrow tail (12 eight-lane accumulators).
 /// The input is already padded (padding is its own step), so every tap reads inside the input.
+/// Long because each register tile is written out in full, so the compiler keeps its accumulators in registers.
 final class ConvolutionStep: PlanStep {
     let input: UnsafePointer<Float>
     let inputWidth: Int
