@@ -7,16 +7,21 @@
 /// kept in `growthError`, for the owner to report: appending never crashes.
 public final class SecureArray<Element: BitwiseCopyable> {
     private var storage: SecureBuffer?
-    public private(set) var count = 0
+    // The element pointer, capacity and count are stored (and inlinable, without exclusivity checks) so that the
+    // per-element `append` and subscript of the canvas and rasteriser inline into their loops in other modules.
+    @usableFromInline @exclusivity(unchecked) var elements: UnsafeMutablePointer<Element>?
+    @usableFromInline @exclusivity(unchecked) var storedCapacity = 0
+    @usableFromInline @exclusivity(unchecked) var storedCount = 0
     /// Why the array could not grow, if it could not (the elements past `capacity` were dropped).
     public private(set) var growthError: SecureBufferError?
 
     /// An empty array; `reserveCapacity` or the first append maps its memory.
     public init() {}
 
-    public var capacity: Int { (storage?.count ?? 0) / MemoryLayout<Element>.stride }
+    @inlinable public var count: Int { storedCount }
+    @inlinable public var capacity: Int { storedCapacity }
 
-    private var base: UnsafeMutablePointer<Element>? { storage?.baseAddress.assumingMemoryBound(to: Element.self) }
+    private var base: UnsafeMutablePointer<Element>? { elements }
 
     /// Makes room for at least `minimum` elements. Returns false (and sets `growthError`) when the kernel refuses.
     @discardableResult
@@ -29,6 +34,8 @@ public final class SecureArray<Element: BitwiseCopyable> {
                 bigger.baseAddress.copyMemory(from: old, byteCount: count * MemoryLayout<Element>.stride)
             }
             storage = consume bigger  // the old buffer is wiped and unmapped as it is released
+            elements = storage?.baseAddress.assumingMemoryBound(to: Element.self)
+            storedCapacity = newCapacity
             return true
         } catch {
             growthError = error
@@ -36,10 +43,21 @@ public final class SecureArray<Element: BitwiseCopyable> {
         }
     }
 
+    @inlinable
     public func append(_ element: Element) {
-        guard count < capacity || reserveCapacity(count + 1), let base else { return }
-        base[count] = element
-        count += 1
+        if storedCount < storedCapacity, let elements {
+            elements[storedCount] = element
+            storedCount += 1
+        } else {
+            appendGrowing(element)
+        }
+    }
+
+    @usableFromInline
+    func appendGrowing(_ element: Element) {
+        guard reserveCapacity(storedCount + 1), let elements else { return }
+        elements[storedCount] = element
+        storedCount += 1
     }
 
     public func append(contentsOf elements: UnsafeBufferPointer<Element>) {
@@ -49,7 +67,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
             ? elements.count : Swift.max(0, capacity - count)
         guard fitting > 0, let base, let source = elements.baseAddress else { return }
         (base + count).update(from: source, count: fitting)
-        count += fitting
+        storedCount += fitting
     }
 
     /// Makes the array exactly `newCount` copies of `value` (the old contents are wiped first). Returns false, leaving
@@ -60,7 +78,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
         guard newCount > 0 else { return true }
         guard reserveCapacity(newCount), let base else { return false }
         base.initialize(repeating: value, count: newCount)
-        count = newCount
+        storedCount = newCount
         return true
     }
 
@@ -73,7 +91,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
     /// Empties the array for reuse: the used part is wiped, the capacity kept.
     public func removeAll() {
         if let base, count > 0 { secureZero(base, count * MemoryLayout<Element>.stride) }
-        count = 0
+        storedCount = 0
     }
 
     public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Element>) throws(E) -> R) throws(E)
@@ -93,17 +111,18 @@ public final class SecureArray<Element: BitwiseCopyable> {
 }
 
 extension SecureArray: RandomAccessCollection {
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storedCount }
 
+    @inlinable
     public subscript(position: Int) -> Element {
         get {
-            precondition(position >= 0 && position < count, "SecureArray index \(position) out of range 0..<\(count)")
-            return base![position]
+            precondition(position >= 0 && position < storedCount, "SecureArray index \(position) out of range")
+            return elements.unsafelyUnwrapped[position]
         }
         set {
-            precondition(position >= 0 && position < count, "SecureArray index \(position) out of range 0..<\(count)")
-            base![position] = newValue
+            precondition(position >= 0 && position < storedCount, "SecureArray index \(position) out of range")
+            elements.unsafelyUnwrapped[position] = newValue
         }
     }
 }
