@@ -24,31 +24,23 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { baseAddress.deallocate() }
 
+    // Element and SIMD access go through `view` (AlignedBuffer+View.swift), which holds the one copy of the asserted
+    // bounds checks; both are inlinable, so the indirection costs nothing.
     @inlinable @inline(__always)
     public subscript(index: Int) -> Element {
-        get {
-            assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
-            return baseAddress[index]
-        }
-        nonmutating set {
-            assert(index >= 0 && index < count, "AlignedBuffer index \(index) outside 0..<\(count)")
-            (baseAddress + index).pointee = newValue
-        }
+        get { view[index] }
+        nonmutating set { view[index] = newValue }
     }
 
     /// Loads `V.scalarCount` consecutive elements starting at `index` (no alignment required).
     @inlinable @inline(__always)
     public func load<V: SIMD>(_: V.Type = V.self, at index: Int) -> V where V.Scalar == Element {
-        assert(index >= 0 && index + V.scalarCount <= count, "SIMD load at \(index) outside 0..<\(count)")
-        return UnsafeRawPointer(baseAddress + index).loadUnaligned(as: V.self)
+        view.load(at: index)
     }
 
     /// Stores `vector` into `V.scalarCount` consecutive elements starting at `index`.
     @inlinable @inline(__always)
-    public func store<V: SIMD>(_ vector: V, at index: Int) where V.Scalar == Element {
-        assert(index >= 0 && index + V.scalarCount <= count, "SIMD store at \(index) outside 0..<\(count)")
-        UnsafeMutableRawPointer(baseAddress + index).storeBytes(of: vector, as: V.self)
-    }
+    public func store<V: SIMD>(_ vector: V, at index: Int) where V.Scalar == Element { view.store(vector, at: index) }
 
     /// Sets every element to `value`.
     @inlinable
