@@ -85,7 +85,7 @@ enum HeadlessReplay {
         }
         writer.send(StatusRecord(.engaged, values: [UInt64(status.allowedSyscalls), UInt64(status.closedDescriptors)]))
         do {
-            let pipeline = try FacePipeline.load(configuration, progress: { _ in })
+            let pipeline = try FacePipelines.load(configuration, progress: { _ in })
             let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
             let stages = PipelineStage.allCases.filter { $0 != .draw }
             repeat {

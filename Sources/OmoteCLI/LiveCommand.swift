@@ -18,7 +18,7 @@ struct LiveCommand: ParsableCommand {
         Session.printStatus("camera: \(source.format)")
         let guardStatus = try PrivacyGuard.engage(cameraDevice: source.format.device)
         Session.printStatus(guardStatus.summary)
-        let pipeline = try FacePipeline.load(session.configuration, progress: Session.printStatus)
+        let pipeline = try FacePipelines.load(session.configuration, progress: Session.printStatus)
         try Session.run(source: source, options: session, pipeline: pipeline, guardStatus: guardStatus)
         source.stop()
     }

@@ -6,7 +6,7 @@ import OmoteNeural
 /// frame's raw landmarks; the reported landmarks are smoothed, and blendshapes and the facial transformation matrix
 /// are computed from them. Buffers are sized at init. Not thread-safe.
 public final class MeshTracker {
-    public let detector: FaceDetector
+    public let detector: BlazeFaceDetector
     public let landmarker: FaceLandmarker
     public let smoother = LandmarkSmoother()
     public let blendshapes: BlendshapeEstimator
@@ -21,6 +21,19 @@ public final class MeshTracker {
     public private(set) var transformation: FacialTransformationMatrix?
     /// Whether the last frame's face came from tracking (true) or a fresh detection (false).
     public private(set) var wasTracking = false
+    /// Where the last frame's time went, in nanoseconds.
+    public private(set) var stageTimes = StageTimes()
+
+    /// The last frame's time per step, in nanoseconds.
+    public struct StageTimes: Sendable, Equatable {
+        /// The detector (0 while tracking: the region then comes from the previous landmarks).
+        public var detection: UInt64 = 0
+        /// Warp, landmark network and projection back to the frame.
+        public var landmarks: UInt64 = 0
+        /// Smoothing, blendshape network and the geometry pipeline.
+        public var expression: UInt64 = 0
+        public init() {}
+    }
 
     private var rawLandmarks = MeshLandmarks()
     private var nextRegion: FaceRegion?
@@ -33,14 +46,16 @@ public final class MeshTracker {
                 throw OmoteError.meshModel(taskPath + ":" + member, "\(error)")
             }
         }
-        detector = try FaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
+        detector = try BlazeFaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
         landmarker = try FaceLandmarker(network: try network(FaceLandmarkerNetworks.landmarksMember))
         blendshapes = try BlendshapeEstimator(network: try network(FaceLandmarkerNetworks.blendshapesMember))
         geometry = try FaceGeometryPipeline(taskPath: taskPath)
     }
 
     /// Processes one frame at stream time `timestampMicroseconds`; true when a face is reported.
-    public func process(_ image: RGBImageView, timestampMicroseconds: Int64) throws(OmoteError) -> Bool {
+    public func process(_ image: RGBImage, timestampMicroseconds: Int64) throws(OmoteError) -> Bool {
+        stageTimes = StageTimes()
+        let started = MonotonicClock.nanoseconds()
         let region: FaceRegion
         if let tracked = nextRegion {
             region = tracked
@@ -49,14 +64,20 @@ public final class MeshTracker {
             region = FaceRegion(detection: detection, frameWidth: image.width, frameHeight: image.height)
             wasTracking = false
         } else {
+            stageTimes.detection = MonotonicClock.nanoseconds() - started
             lose()
             return false
         }
+        let located = MonotonicClock.nanoseconds()
+        stageTimes.detection = located - started
         let presence = landmarker.locate(region, in: image, into: &rawLandmarks)
+        let expressionStarted = MonotonicClock.nanoseconds()
+        stageTimes.landmarks = expressionStarted - located
         guard presence >= minimumPresence else {
             lose()
             return false
         }
+        defer { stageTimes.expression = MonotonicClock.nanoseconds() - expressionStarted }
         nextRegion = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
         landmarks.points.withUnsafeMutableBufferPointer { target in
             rawLandmarks.points.withUnsafeBufferPointer { source in
@@ -70,6 +91,9 @@ public final class MeshTracker {
         transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
         return true
     }
+
+    /// Forgets the face (a new clip, a camera restart): the next frame runs the detector.
+    public func reset() { lose() }
 
     /// No face: the next frame runs the detector, and the smoother starts afresh (as MediaPipe's does).
     private func lose() {
