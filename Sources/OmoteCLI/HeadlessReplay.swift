@@ -19,6 +19,7 @@ enum HeadlessReplay {
         Session.printStatus(
             "not a terminal: frames are processed in a separate process that can only send timings; showing per-clip timings only"
         )
+        Session.printStatus("tracker: \(configuration.tracker.description)")
         let names = clipPaths.map { ($0 as NSString).lastPathComponent }
         // engaged + one record per clip (per pass) + done or failure.
         var reader = StatusReader(descriptor: channel, maximumRecords: loop ? Int.max : names.count + 2)

@@ -42,6 +42,8 @@ public final class MeshTracker {
         func network(_ member: String) throws(OmoteError) -> NeuralNetwork {
             do {
                 return try TaskArchiveMember.network(named: member, archivePath: taskPath)
+            } catch let error as OmoteError {
+                throw error  // already names the file, what is wrong and what to do
             } catch {
                 throw OmoteError.meshModel(taskPath + ":" + member, "\(error)")
             }

@@ -18,7 +18,7 @@ public struct StatusRecord: Equatable, Sendable {
     }
 
     public static let valueCount = 16
-    public static let textCapacity = 200
+    public static let textCapacity = 480
     /// magic + kind + values + text length + text.
     public static let encodedSize = 4 + 4 + valueCount * 8 + 4 + textCapacity
     static let magic: UInt32 = 0x4F4D_5331  // "OMS1"
