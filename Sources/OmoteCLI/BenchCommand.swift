@@ -77,6 +77,8 @@ struct BenchCommand: ParsableCommand {
         var trackedFrames = 0
         // Steady tracking: this frame and the one before had the face (no full-frame detection involved).
         var steadyTracking: [Bool] = []
+        // Acquisition: a face found on a frame after one without (the full detector ran, then landmarks).
+        var acquiring: [Bool] = []
         var wasTracking = false
 
         for _ in 0 ..< repetitions {
@@ -91,6 +93,7 @@ struct BenchCommand: ParsableCommand {
                     let tracking = if case .tracking = model.frame.tracking { true } else { false }
                     if tracking { trackedFrames += 1 }
                     steadyTracking.append(tracking && wasTracking)
+                    acquiring.append(tracking && !wasTracking)
                     wasTracking = tracking
                     // Draw (into memory only: the picture and the terminal bytes are built, never written).
                     let drawStarted = MonotonicClock.nanoseconds()
@@ -155,6 +158,12 @@ struct BenchCommand: ParsableCommand {
         let endToEndTimes = history.samples.map(endToEnd)
         print(pad("end to end", 14) + columns(endToEndTimes) + columns(steady(endToEndTimes)))
         print(pad("bare decode", 14) + columns(decodeTimes) + columns(steady(decodeTimes)))
+        let acquisitions = zip(endToEndTimes, acquiring).filter(\.1).map(\.0)
+        if !acquisitions.isEmpty {
+            print(
+                pad("acquiring", 14) + columns(acquisitions)
+                    + "  (end to end on \(acquisitions.count) frames that found the face anew)")
+        }
         print("(end to end = decode + detect/track + landmarks + solve + rig; draw is on its own thread in live use)")
         if configuration.tracker == .mesh {
             print(

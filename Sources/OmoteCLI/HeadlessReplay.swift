@@ -42,6 +42,9 @@ enum HeadlessReplay {
                 failed = true
             case .done:
                 break
+            case .camera, .progress:
+                Session.printStatus("stopped: the processing child sent a live-camera record during replay")
+                failed = true
             }
         }
         if let violation = reader.violation {
