@@ -57,7 +57,9 @@ let package = Package(
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
-        .target(name: "OmoteNeural", dependencies: ["OmoteCore"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "CTargetFeatures"),
+        .target(
+            name: "OmoteNeural", dependencies: ["OmoteCore", "CTargetFeatures"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .executableTarget(
             name: "OmoteCLI",

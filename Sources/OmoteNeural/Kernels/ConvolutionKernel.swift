@@ -156,23 +156,23 @@ final class ConvolutionStep: PlanStep {
                 let b1 = loadVector(b + 8)
                 b += 16
                 let x0 = SIMD8<Float>(repeating: p0[k])
-                c00.addProduct(x0, b0)
-                c01.addProduct(x0, b1)
+                c00.accumulate(x0, b0)
+                c01.accumulate(x0, b1)
                 let x1 = SIMD8<Float>(repeating: p1[k])
-                c10.addProduct(x1, b0)
-                c11.addProduct(x1, b1)
+                c10.accumulate(x1, b0)
+                c11.accumulate(x1, b1)
                 let x2 = SIMD8<Float>(repeating: p2[k])
-                c20.addProduct(x2, b0)
-                c21.addProduct(x2, b1)
+                c20.accumulate(x2, b0)
+                c21.accumulate(x2, b1)
                 let x3 = SIMD8<Float>(repeating: p3[k])
-                c30.addProduct(x3, b0)
-                c31.addProduct(x3, b1)
+                c30.accumulate(x3, b0)
+                c31.accumulate(x3, b1)
                 let x4 = SIMD8<Float>(repeating: p4[k])
-                c40.addProduct(x4, b0)
-                c41.addProduct(x4, b1)
+                c40.accumulate(x4, b0)
+                c41.accumulate(x4, b1)
                 let x5 = SIMD8<Float>(repeating: p5[k])
-                c50.addProduct(x5, b0)
-                c51.addProduct(x5, b1)
+                c50.accumulate(x5, b0)
+                c51.accumulate(x5, b1)
             }
         }
         let lanes = min(8, outputChannels - channel - 8)
@@ -240,21 +240,21 @@ final class ConvolutionStep: PlanStep {
                 b += 16
                 next += 16
                 let x0 = SIMD8<Float>(repeating: a0[k])
-                c00.addProduct(x0, b0)
-                c01.addProduct(x0, b1)
-                c02.addProduct(x0, b2)
+                c00.accumulate(x0, b0)
+                c01.accumulate(x0, b1)
+                c02.accumulate(x0, b2)
                 let x1 = SIMD8<Float>(repeating: a1[k])
-                c10.addProduct(x1, b0)
-                c11.addProduct(x1, b1)
-                c12.addProduct(x1, b2)
+                c10.accumulate(x1, b0)
+                c11.accumulate(x1, b1)
+                c12.accumulate(x1, b2)
                 let x2 = SIMD8<Float>(repeating: a2[k])
-                c20.addProduct(x2, b0)
-                c21.addProduct(x2, b1)
-                c22.addProduct(x2, b2)
+                c20.accumulate(x2, b0)
+                c21.accumulate(x2, b1)
+                c22.accumulate(x2, b2)
                 let x3 = SIMD8<Float>(repeating: a3[k])
-                c30.addProduct(x3, b0)
-                c31.addProduct(x3, b1)
-                c32.addProduct(x3, b2)
+                c30.accumulate(x3, b0)
+                c31.accumulate(x3, b1)
+                c32.accumulate(x3, b2)
             }
         }
         let lanes = outputChannels - channel - 16
@@ -299,17 +299,17 @@ final class ConvolutionStep: PlanStep {
                     while k + 2 <= tapDepth {
                         let x0 = SIMD8<Float>(repeating: pixel[k])
                         let x1 = SIMD8<Float>(repeating: pixel[k + 1])
-                        even0.addProduct(x0, loadVector(b))
-                        even1.addProduct(x0, loadVector(b + 8))
-                        odd0.addProduct(x1, loadVector(b + 16))
-                        odd1.addProduct(x1, loadVector(b + 24))
+                        even0.accumulate(x0, loadVector(b))
+                        even1.accumulate(x0, loadVector(b + 8))
+                        odd0.accumulate(x1, loadVector(b + 16))
+                        odd1.accumulate(x1, loadVector(b + 24))
                         b += 32
                         k += 2
                     }
                     if k < tapDepth {
                         let x0 = SIMD8<Float>(repeating: pixel[k])
-                        even0.addProduct(x0, loadVector(b))
-                        even1.addProduct(x0, loadVector(b + 8))
+                        even0.accumulate(x0, loadVector(b))
+                        even1.accumulate(x0, loadVector(b + 8))
                         b += 16
                     }
                 }
@@ -366,18 +366,18 @@ final class ConvolutionStep: PlanStep {
             for k in tap ..< tap + depth {
                 let b0 = loadVector(b)
                 b += 16
-                c0.addProduct(SIMD8<Float>(repeating: a0[k]), b0)
-                c1.addProduct(SIMD8<Float>(repeating: a1[k]), b0)
-                c2.addProduct(SIMD8<Float>(repeating: a2[k]), b0)
-                c3.addProduct(SIMD8<Float>(repeating: a3[k]), b0)
-                c4.addProduct(SIMD8<Float>(repeating: a4[k]), b0)
-                c5.addProduct(SIMD8<Float>(repeating: a5[k]), b0)
-                c6.addProduct(SIMD8<Float>(repeating: a6[k]), b0)
-                c7.addProduct(SIMD8<Float>(repeating: a7[k]), b0)
-                c8.addProduct(SIMD8<Float>(repeating: a8[k]), b0)
-                c9.addProduct(SIMD8<Float>(repeating: a9[k]), b0)
-                c10.addProduct(SIMD8<Float>(repeating: a10[k]), b0)
-                c11.addProduct(SIMD8<Float>(repeating: a11[k]), b0)
+                c0.accumulate(SIMD8<Float>(repeating: a0[k]), b0)
+                c1.accumulate(SIMD8<Float>(repeating: a1[k]), b0)
+                c2.accumulate(SIMD8<Float>(repeating: a2[k]), b0)
+                c3.accumulate(SIMD8<Float>(repeating: a3[k]), b0)
+                c4.accumulate(SIMD8<Float>(repeating: a4[k]), b0)
+                c5.accumulate(SIMD8<Float>(repeating: a5[k]), b0)
+                c6.accumulate(SIMD8<Float>(repeating: a6[k]), b0)
+                c7.accumulate(SIMD8<Float>(repeating: a7[k]), b0)
+                c8.accumulate(SIMD8<Float>(repeating: a8[k]), b0)
+                c9.accumulate(SIMD8<Float>(repeating: a9[k]), b0)
+                c10.accumulate(SIMD8<Float>(repeating: a10[k]), b0)
+                c11.accumulate(SIMD8<Float>(repeating: a11[k]), b0)
             }
         }
         let lanes = outputChannels - channel

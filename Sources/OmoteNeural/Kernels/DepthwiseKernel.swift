@@ -93,10 +93,10 @@ final class DepthwiseStep: PlanStep {
                         let pixel3 = 3 * pixelStep
                         for _ in 0 ..< g.kernelWidth {
                             let w = loadVector(tap)
-                            s0.addProduct(loadVector(pixel), w)
-                            s1.addProduct(loadVector(pixel + pixel1), w)
-                            s2.addProduct(loadVector(pixel + pixel2), w)
-                            s3.addProduct(loadVector(pixel + pixel3), w)
+                            s0.accumulate(loadVector(pixel), w)
+                            s1.accumulate(loadVector(pixel + pixel1), w)
+                            s2.accumulate(loadVector(pixel + pixel2), w)
+                            s3.accumulate(loadVector(pixel + pixel3), w)
                             tap += paddedChannels
                             pixel += channels
                         }
@@ -146,14 +146,14 @@ final class DepthwiseStep: PlanStep {
             for column in 0 ..< 3 {
                 let w = loadVector(tap + column * paddedChannels)
                 let p = row + column * channels
-                s0.addProduct(loadVector(p), w)
-                s1.addProduct(loadVector(p + step), w)
-                s2.addProduct(loadVector(p + 2 * step), w)
-                s3.addProduct(loadVector(p + 3 * step), w)
-                s4.addProduct(loadVector(p + 4 * step), w)
-                s5.addProduct(loadVector(p + 5 * step), w)
-                s6.addProduct(loadVector(p + 6 * step), w)
-                s7.addProduct(loadVector(p + 7 * step), w)
+                s0.accumulate(loadVector(p), w)
+                s1.accumulate(loadVector(p + step), w)
+                s2.accumulate(loadVector(p + 2 * step), w)
+                s3.accumulate(loadVector(p + 3 * step), w)
+                s4.accumulate(loadVector(p + 4 * step), w)
+                s5.accumulate(loadVector(p + 5 * step), w)
+                s6.accumulate(loadVector(p + 6 * step), w)
+                s7.accumulate(loadVector(p + 7 * step), w)
             }
         }
         let out = outputRow + x * channels + channel
@@ -183,7 +183,7 @@ final class DepthwiseStep: PlanStep {
             var kx = firstColumn
             while kx < endColumn {
                 let w = loadVector(weights + (ky * g.kernelWidth + kx) * paddedChannels + channel)
-                sum.addProduct(loadVector(row + kx * g.channels), w)
+                sum.accumulate(loadVector(row + kx * g.channels), w)
                 kx += 1
             }
         }
