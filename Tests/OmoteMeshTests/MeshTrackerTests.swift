@@ -64,8 +64,8 @@ import Testing
         }
         print(
             "tracker vs MediaPipe: \(faces) faces, \(disagreements.count) face/no-face disagreements "
-                + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), rotation ≤ \(worstAngle)°, "
-                + "translation ≤ \(worstTranslation) cm")
+                + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), "
+                + "rotation ≤ \(worstAngle)°, translation ≤ \(worstTranslation) cm")
         #expect(disagreements == Self.expectedDisagreements)
         #expect(faces > 0)
         #expect(worstMean <= 0.1)
