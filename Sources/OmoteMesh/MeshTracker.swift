@@ -67,26 +67,29 @@ public final class MeshTracker {
         if let tracked = nextRegion {
             region = tracked
             wasTracking = true
-        } else if let detection = try detector.detect(image).first {
-            region = FaceRegion(detection: detection, frameWidth: image.width, frameHeight: image.height)
-            wasTracking = false
         } else {
-            presenceLogit = nil
-            secondLookPresenceLogit = nil
-            lose()
-            return false
+            let detections = try detector.detect(image)
+            // An index, not `first`: `first` heap-allocates in debug builds (unspecialised generic path).
+            guard !detections.isEmpty else {
+                presenceLogit = nil
+                secondLookPresenceLogit = nil
+                lose()
+                return false
+            }
+            region = FaceRegion(detection: detections[0], frameWidth: image.width, frameHeight: image.height)
+            wasTracking = false
         }
         landmarker.locate(region, in: image, into: &rawLandmarks)
-        presenceLogit = landmarker.presenceLogitValue
+        presenceLogit = landmarker.presenceLogit
         secondLookPresenceLogit = nil
-        if !wasTracking, landmarker.presenceLogitValue >= Self.mediaPipePresenceLogit,
-            landmarker.presenceLogitValue < minimumPresenceLogit
+        if !wasTracking, landmarker.presenceLogit >= Self.mediaPipePresenceLogit,
+            landmarker.presenceLogit < minimumPresenceLogit
         {
             let refined = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
             landmarker.locate(refined, in: image, into: &rawLandmarks)
-            secondLookPresenceLogit = landmarker.presenceLogitValue
+            secondLookPresenceLogit = landmarker.presenceLogit
         }
-        guard landmarker.presenceLogitValue >= minimumPresenceLogit else {
+        guard landmarker.presenceLogit >= minimumPresenceLogit else {
             lose()
             return false
         }
