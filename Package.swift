@@ -53,6 +53,7 @@ let package = Package(
             name: "OmotePipeline",
             dependencies: [
                 "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteVision", "OmoteSolver", "OmoteRig", "OmoteView",
+                "OmoteNeural", "OmoteMesh",
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
@@ -82,7 +83,10 @@ let package = Package(
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
-            dependencies: ["OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "CMallocCounter"],
+            dependencies: [
+                "OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView",
+                "CMallocCounter",
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig"], exclude: ["Fixtures"]),

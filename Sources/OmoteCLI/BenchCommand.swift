@@ -8,7 +8,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
-        discussion: "Single thread, as fast as possible, under the privacy guard. Prints timings only."
+        discussion:
+            "Single thread, as fast as possible, under the privacy guard. Prints timings only. Without --tracker, both trackers run (mesh first)."
     )
 
     @Option(name: .customLong("repeat"), help: "How many times to replay the clips.")
@@ -16,6 +17,12 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Clips to replay (comma-separated names; default: all sample clips).")
     var clips: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "MediaPipe timings written just before by Tools/reference/mediapipe/time-mediapipe.sh (Benchmarks/compare-mesh.sh does both), to print the ratio.",
+            valueName: "file"))
+    var referenceTimings: String?
 
     @OptionGroup var session: SessionOptions
 
@@ -25,24 +32,41 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let started = MonotonicClock.nanoseconds()
-        guard let root = SampleFrames.locate() else {
+        guard SampleFrames.locate() != nil else {
             throw ValidationError("SampleFrames/ not found: run from the repository root or set OMOTE_SAMPLE_FRAMES")
         }
         let names = clips.map { $0.split(separator: ",").map(String.init) } ?? SampleFrames.clipNames
+        let reference = try referenceTimings.map(MediaPipeReferenceTimings.init(contentsOfFile:))
         let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
-
-        let loadStarted = MonotonicClock.nanoseconds()
-        let pipeline = try FacePipeline.load(session.configuration, progress: { _ in })
-        let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
         let sources = try names.map { name -> ReplaySource in
             guard let path = SampleFrames.resolveClip(name) else {
                 throw ValidationError("no clip '\(name)' in SampleFrames/")
             }
             return try ReplaySource(clipDirectory: path)
         }
+        // Without --tracker, both trackers, the default first.
+        let trackers = session.trackerChoice.map { [$0] } ?? FaceTracking.allCases
+        for (index, tracker) in trackers.enumerated() {
+            var configuration = session.configuration
+            configuration.tracker = tracker
+            // Start-up for the first tracker counts from process start (guard included); later ones from their load.
+            try measure(
+                configuration, sources: sources, names: names,
+                started: index == 0 ? started : MonotonicClock.nanoseconds(), reference: reference)
+        }
+    }
 
-        var frame = try LumaFrame()
+    /// Replays `sources` through one tracker's pipeline and prints its table.
+    private func measure(
+        _ configuration: PipelineConfiguration, sources: [ReplaySource], names: [String], started: UInt64,
+        reference: MediaPipeReferenceTimings?
+    ) throws {
+        let loadStarted = MonotonicClock.nanoseconds()
+        let pipeline = try FacePipelines.load(configuration, progress: { _ in })
+        let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
+
+        var frame = try VideoFrame(layout: pipeline.pixelLayout)
         var model = LiveViewModel()
         var rig = pipeline.rigModel.map(RigState.init(model:))
         let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
@@ -53,6 +77,8 @@ struct BenchCommand: ParsableCommand {
         var trackedFrames = 0
         // Steady tracking: this frame and the one before had the face (no full-frame detection involved).
         var steadyTracking: [Bool] = []
+        // Acquisition: a face found on a frame after one without (the full detector ran, then landmarks).
+        var acquiring: [Bool] = []
         var wasTracking = false
 
         for _ in 0 ..< repetitions {
@@ -67,6 +93,7 @@ struct BenchCommand: ParsableCommand {
                     let tracking = if case .tracking = model.frame.tracking { true } else { false }
                     if tracking { trackedFrames += 1 }
                     steadyTracking.append(tracking && wasTracking)
+                    acquiring.append(tracking && !wasTracking)
                     wasTracking = tracking
                     // Draw (into memory only: the picture and the terminal bytes are built, never written).
                     let drawStarted = MonotonicClock.nanoseconds()
@@ -83,7 +110,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
-        // The floor: bare libjpeg-turbo decode of the same frames.
+        // The floor: bare libjpeg-turbo decode of the same frames (to what this tracker reads: luma or RGB).
         let decoder = try JPEGDecoder()
         var decodeTimes: [UInt64] = []
         for _ in 0 ..< repetitions {
@@ -91,7 +118,7 @@ struct BenchCommand: ParsableCommand {
                 for index in 0 ..< source.frameCount {
                     let t = MonotonicClock.nanoseconds()
                     try source.withJPEG(at: index) {
-                        try decoder.decodeLuma($0, into: &frame, source: source.fileName(at: index))
+                        try decoder.decode($0, into: &frame, source: source.fileName(at: index))
                     }
                     decodeTimes.append(MonotonicClock.nanoseconds() - t)
                 }
@@ -113,6 +140,8 @@ struct BenchCommand: ParsableCommand {
         let endToEndSteady = mean(steady(history.samples.map(endToEnd)))
         let decodeSteady = mean(steady(decodeTimes))
 
+        print("")
+        print("tracker: \(pipeline.trackerName)")
         print(
             "omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread"
         )
@@ -126,11 +155,20 @@ struct BenchCommand: ParsableCommand {
             let values = history.samples.map { $0[stage] }
             print(pad(stage.label, 14) + columns(values) + columns(steady(values)))
         }
-        print(
-            pad("end to end", 14) + columns(history.samples.map(endToEnd))
-                + columns(steady(history.samples.map(endToEnd))))
+        let endToEndTimes = history.samples.map(endToEnd)
+        print(pad("end to end", 14) + columns(endToEndTimes) + columns(steady(endToEndTimes)))
         print(pad("bare decode", 14) + columns(decodeTimes) + columns(steady(decodeTimes)))
+        let acquisitions = zip(endToEndTimes, acquiring).filter(\.1).map(\.0)
+        if !acquisitions.isEmpty {
+            print(
+                pad("acquiring", 14) + columns(acquisitions)
+                    + "  (end to end on \(acquisitions.count) frames that found the face anew)")
+        }
         print("(end to end = decode + detect/track + landmarks + solve + rig; draw is on its own thread in live use)")
+        if configuration.tracker == .mesh {
+            print(
+                "(mesh stages: detect/track = BlazeFace, landmarks = warp + mesh network, solve = blendshapes + pose)")
+        }
         print(
             String(
                 format: "frames per second on one core: %.0f all frames, %.0f while tracking",
@@ -140,7 +178,17 @@ struct BenchCommand: ParsableCommand {
             String(
                 format: "end to end ÷ bare JPEG decode: %.2f× all frames, %.2f× while tracking",
                 endToEndMean / max(decodeMean, 1), endToEndSteady / max(decodeSteady, 1)))
-        print(String(format: "model + cascade + avatar load: %.0f ms", Double(loadNanoseconds) / 1e6))
+        if configuration.tracker == .mesh, let reference {
+            let ours = steady(endToEndTimes).sorted()
+            let p50 = ours.isEmpty ? 0 : Double(ours[ours.count / 2])
+            print(
+                String(
+                    format:
+                        "MediaPipe Face Landmarker (%@): p50 %.0f µs per frame; Omote while tracking p50 %.0f µs: %.2f× faster",
+                    reference.label, reference.medianMicroseconds, p50 / 1000,
+                    reference.medianMicroseconds * 1000 / max(p50, 1)))
+        }
+        print(String(format: "models + avatar load: %.0f ms", Double(loadNanoseconds) / 1e6))
         print(String(format: "start-up to first drawn frame: %.0f ms", Double(firstDrawnNanoseconds ?? 0) / 1e6))
         print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))
     }

@@ -23,6 +23,9 @@ struct DoctorCommand: ParsableCommand {
         ),
     ]
 
+    @Option(help: ArgumentHelp("The mesh tracker's face_landmarker.task to check.", valueName: "file"))
+    var meshModel: String?
+
     func run() throws {
         var problems = 0
         var warnings = 0
@@ -44,9 +47,26 @@ struct DoctorCommand: ParsableCommand {
         report((try? JPEGDecoder()) != nil, "libturbojpeg initialises", fix: "sudo apt-get install libturbojpeg0")
         report(true, "libv4l2 linked")
 
+        // The mesh tracker (the default): the .task file must load, which checks every member's CRC and every
+        // network's structure, exactly as `live` does before the guard engages.
+        let meshModel = self.meshModel ?? FaceLandmarkerNetworks.defaultPath()
+        do {
+            let started = MonotonicClock.nanoseconds()
+            _ = try MeshTracker(taskPath: meshModel)
+            let milliseconds = Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())
+            report(
+                true,
+                "mesh tracker model (default tracker): \(meshModel) loads (3 networks + face geometry, \(milliseconds) ms)"
+            )
+        } catch {
+            report(
+                false, "mesh tracker model (default tracker): \(error)",
+                fix: "run Scripts/setup.sh (fetches and checks face_landmarker.task), or use --tracker 68-point")
+        }
         for file in Self.requiredFiles {
             let readable = FileManager.default.isReadableFile(atPath: file.path)
-            report(readable, "\(file.what): \(file.path)", fix: "sudo apt-get install \(file.package)")
+            report(
+                readable, "68-point tracker: \(file.what): \(file.path)", fix: "sudo apt-get install \(file.package)")
         }
 
         // What this kernel can enforce (the privacy guard engages before any frame; see Docs/privacy.md).

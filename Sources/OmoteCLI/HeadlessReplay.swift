@@ -19,6 +19,7 @@ enum HeadlessReplay {
         Session.printStatus(
             "not a terminal: frames are processed in a separate process that can only send timings; showing per-clip timings only"
         )
+        Session.printStatus("tracker: \(configuration.tracker.description)")
         let names = clipPaths.map { ($0 as NSString).lastPathComponent }
         // engaged + one record per clip (per pass) + done or failure.
         var reader = StatusReader(descriptor: channel, maximumRecords: loop ? Int.max : names.count + 2)
@@ -41,6 +42,9 @@ enum HeadlessReplay {
                 failed = true
             case .done:
                 break
+            case .camera, .progress:
+                Session.printStatus("stopped: the processing child sent a live-camera record during replay")
+                failed = true
             }
         }
         if let violation = reader.violation {
@@ -85,7 +89,7 @@ enum HeadlessReplay {
         }
         writer.send(StatusRecord(.engaged, values: [UInt64(status.allowedSyscalls), UInt64(status.closedDescriptors)]))
         do {
-            let pipeline = try FacePipeline.load(configuration, progress: { _ in })
+            let pipeline = try FacePipelines.load(configuration, progress: { _ in })
             let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
             let stages = PipelineStage.allCases.filter { $0 != .draw }
             repeat {

@@ -13,12 +13,17 @@ struct LiveCommand: ParsableCommand {
     @OptionGroup var session: SessionOptions
 
     func run() throws {
+        if !OutputPolicy.expressionDataAllowed {
+            // No terminal: the camera is opened and processed in a child that can write nothing but timing records.
+            try HeadlessLive.run(camera: camera.cameraOptions, configuration: session.configuration)
+            return
+        }
         // Open and negotiate the camera first: the guard then allows exactly this node and nothing else to be written.
         let source = try V4L2Camera(options: camera.cameraOptions)
         Session.printStatus("camera: \(source.format)")
         let guardStatus = try PrivacyGuard.engage(cameraDevice: source.format.device)
         Session.printStatus(guardStatus.summary)
-        let pipeline = try FacePipeline.load(session.configuration, progress: Session.printStatus)
+        let pipeline = try FacePipelines.load(session.configuration, progress: Session.printStatus)
         try Session.run(source: source, options: session, pipeline: pipeline, guardStatus: guardStatus)
         source.stop()
     }

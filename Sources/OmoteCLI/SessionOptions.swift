@@ -3,8 +3,26 @@ import Foundation
 import Omote
 import OmoteCore
 
-/// Options shared by `omote live`, `omote replay` and `omote bench`: which models and avatar the pipeline uses.
+extension FaceTracking: ExpressibleByArgument {}
+
+/// Options shared by `omote live`, `omote replay` and `omote bench`: which tracker, models and avatar the pipeline uses.
 struct SessionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("tracker"),
+        help: ArgumentHelp(
+            "Face tracker: mesh (default: MediaPipe Face Landmarker's networks, 478 points, trained blendshapes) or 68-point (low power: cascade + dlib landmarks + Omote's solver).",
+            valueName: "tracker"))
+    var trackerChoice: FaceTracking?
+
+    /// The tracker in use: the mesh unless the user chose otherwise.
+    var tracker: FaceTracking { trackerChoice ?? .mesh }
+
+    @Option(
+        help: ArgumentHelp(
+            "MediaPipe face_landmarker.task for the mesh tracker (default: $OMOTE_FACE_LANDMARKER or ~/.cache/omote/face_landmarker.task, fetched by Scripts/setup.sh).",
+            valueName: "file"))
+    var meshModel: String?
+
     @Option(
         help: ArgumentHelp(
             "Avatar to drive: a .gltf, .glb or .vrm file (default: the built-in avatar).", valueName: "file"))
@@ -16,11 +34,11 @@ struct SessionOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Face detector: lbp (fast, default), haar, haar-alt2, or a path to an OpenCV cascade XML.",
+            "68-point tracker's face detector: lbp (fast, default), haar, haar-alt2, or a path to an OpenCV cascade XML.",
             valueName: "cascade"))
     var detector: String = "lbp"
 
-    @Option(help: ArgumentHelp("dlib 68-point landmark model.", valueName: "file"))
+    @Option(help: ArgumentHelp("68-point tracker's dlib landmark model.", valueName: "file"))
     var landmarkModel: String = PipelineConfiguration.defaultLandmarkModel
 
     @Option(
@@ -42,6 +60,8 @@ struct SessionOptions: ParsableArguments {
 
     var configuration: PipelineConfiguration {
         var configuration = PipelineConfiguration()
+        configuration.tracker = tracker
+        if let meshModel { configuration.meshModelPath = meshModel }
         configuration.landmarkModelPath = landmarkModel
         configuration.cascadePath =
             switch detector.lowercased() {
@@ -51,7 +71,10 @@ struct SessionOptions: ParsableArguments {
             default: detector
             }
         configuration.avatarPath = avatar
-        if let fieldOfView { configuration.solver.horizontalFieldOfViewDegrees = fieldOfView }
+        if let fieldOfView {
+            configuration.horizontalFieldOfViewDegrees = fieldOfView
+            configuration.solver.horizontalFieldOfViewDegrees = fieldOfView
+        }
         return configuration
     }
 }
@@ -59,9 +82,15 @@ struct SessionOptions: ParsableArguments {
 /// Runs a source through the pipeline under the privacy guard: the live view on a terminal, status lines otherwise.
 enum Session {
     static func run(
-        source: FrameSource, options: SessionOptions, pipeline: FacePipeline, guardStatus: PrivacyGuardStatus
+        source: FrameSource, options: SessionOptions, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
     ) throws {
-        if options.calibrate { pipeline.beginCalibration() }
+        printStatus("tracker: \(pipeline.trackerName)")
+        if options.calibrate {
+            if !pipeline.supportsCalibration {
+                printStatus("note: --calibrate has no effect on the mesh tracker (its scores need no neutral face)")
+            }
+            pipeline.beginCalibration()
+        }
         let runner = PipelineRunner(source: source, processor: pipeline)
         runner.guardSummary = guardStatus.summary
         let decision = OutputPolicy.decision()

@@ -1,11 +1,11 @@
 /// Where frames come from: a V4L2 camera or a recorded clip. A source decodes each frame into the caller's reusable
-/// `LumaFrame`, so the pipeline never sees who produced it.
+/// `VideoFrame`, so the pipeline never sees who produced it.
 public protocol FrameSource: AnyObject {
     /// A human-readable name for messages ("/dev/video0", "SampleFrames/single_face").
     var name: String { get }
     /// Blocks until the newest frame is decoded into `frame`. Returns nil at the end of a finite source.
     /// Frames that fail to decode are skipped and counted in `stats`, not thrown: a camera keeps streaming.
-    func next(into frame: inout LumaFrame) throws -> FrameDelivery?
+    func next(into frame: inout VideoFrame) throws -> FrameDelivery?
     var stats: FrameSourceStats { get }
     /// The largest frame this source can legitimately deliver, in pixels; a frame claiming more is corrupt.
     var maximumFramePixels: Int { get }
@@ -13,7 +13,7 @@ public protocol FrameSource: AnyObject {
 
 extension FrameSource {
     /// Sources without a negotiated size (replay) use the sane default bound.
-    public var maximumFramePixels: Int { LumaFrame.defaultMaximumPixelCount }
+    public var maximumFramePixels: Int { VideoFrame.defaultMaximumPixelCount }
 }
 
 /// Facts about one delivered frame.

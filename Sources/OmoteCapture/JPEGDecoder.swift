@@ -1,8 +1,9 @@
 import CTurboJPEG
 
-/// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) straight to 8-bit luma with
-/// libjpeg-turbo. For a YCbCr JPEG, grayscale output is the file's own Y channel (the chroma planes are not even
-/// decoded); the IDCT is libjpeg's accurate integer one. One decoder per thread; it reuses its handle.
+/// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) with libjpeg-turbo, into
+/// whatever the frame holds: 8-bit luma, where a YCbCr JPEG's grayscale output is the file's own Y channel (the
+/// chroma planes are not even decoded), or RGB with libjpeg's default "fancy" chroma upsampling (what OpenCV's
+/// `imread` hands MediaPipe). The IDCT is libjpeg's accurate integer one. One decoder per thread; it reuses its handle.
 public final class JPEGDecoder {
     private let handle: tjhandle
 
@@ -38,25 +39,30 @@ public final class JPEGDecoder {
         return (Int(width), Int(height))
     }
 
-    /// Decodes `jpeg` into `frame` as luma. A truncated or corrupt stream throws (libjpeg's warnings are errors here:
-    /// a half-grey frame would feed the tracker garbage).
+    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`). A truncated or corrupt stream throws (libjpeg's
+    /// warnings are errors here: a half-grey frame would feed the tracker garbage).
     /// - Parameter scale: 1 for full size, or 1/2, 1/4, 1/8 (libjpeg's DCT scaling, far cheaper than decode + resize).
-    public func decodeLuma(
-        _ jpeg: UnsafeRawBufferPointer, into frame: inout LumaFrame, scaleDenominator: Int = 1,
+    public func decode(
+        _ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1,
         source: @autoclosure () -> String
     ) throws(DecodeError) {
         let (fullWidth, fullHeight) = try dimensions(of: jpeg, source: source())
         precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
         let width = (fullWidth + scaleDenominator - 1) / scaleDenominator
         let height = (fullHeight + scaleDenominator - 1) / scaleDenominator
-        let plane: UnsafeMutablePointer<UInt8>
-        do { plane = try frame.reshape(width: width, height: height) } catch {
+        let pixels: UnsafeMutablePointer<UInt8>
+        do { pixels = try frame.reshape(width: width, height: height) } catch {
             throw DecodeError(source: source(), reason: error.description)
         }
+        let format =
+            switch frame.layout {
+            case .luma: TJPF_GRAY
+            case .rgb: TJPF_RGB
+            }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
         let status = tjDecompress2(
-            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), plane,
-            Int32(width), Int32(width), Int32(height), Int32(TJPF_GRAY.rawValue), flags)
+            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), pixels,
+            Int32(width), Int32(width * frame.layout.bytesPerPixel), Int32(height), Int32(format.rawValue), flags)
         if status != 0 {
             throw DecodeError(source: source(), reason: "corrupt or truncated JPEG: \(lastError)")
         }

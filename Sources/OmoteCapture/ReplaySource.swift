@@ -93,7 +93,7 @@ public final class ReplaySource: FrameSource {
         startNanoseconds = 0
     }
 
-    public func next(into frame: inout LumaFrame) throws -> FrameDelivery? {
+    public func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
         var dropped = 0
         while true {
             if position == frameRanges.count {
@@ -114,7 +114,7 @@ public final class ReplaySource: FrameSource {
             let started = MonotonicClock.nanoseconds()
             do {
                 try jpegBytes.withUnsafeBytes { all in
-                    try decoder.decodeLuma(
+                    try decoder.decode(
                         UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame,
                         source: "\(name)/\(frameNames[index])")
                 }
@@ -163,7 +163,7 @@ public final class ReplayPlaylist: FrameSource {
         }
     }
 
-    public func next(into frame: inout LumaFrame) throws -> FrameDelivery? {
+    public func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
         while true {
             if let delivery = try clips[current].next(into: &frame) {
                 frame.sequence += sequenceOffset

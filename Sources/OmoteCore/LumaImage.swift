@@ -1,5 +1,5 @@
 /// A borrowed 8-bit luma plane (row-major, `rowStride` bytes between rows). It does not own its pixels: it is valid only
-/// inside the `withImage` call of the `LumaFrame` (or other owner) that lent it.
+/// inside the `withImage` call of the `VideoFrame` (or other owner) that lent it.
 public struct LumaImage {
     public let pixels: UnsafePointer<UInt8>
     public let width: Int

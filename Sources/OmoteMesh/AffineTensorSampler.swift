@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Fills a network's float input (H × W × 3, RGB) from an image through an affine map, as MediaPipe's CPU
 /// ImageToTensor does with OpenCV's warpAffine/warpPerspective: output pixel (x, y) reads the image at
 /// (a·x + b·y + c, d·x + e·y + f) with bilinear interpolation, pixels outside the image read as 0, the result is
@@ -12,7 +14,7 @@ struct AffineTensorSampler {
         _ tensor: UnsafeMutableBufferPointer<Float>,
         width: Int,
         height: Int,
-        from image: RGBImageView,
+        from image: RGBImage,
         scale: Float,
         offset: Float
     ) {
@@ -51,7 +53,7 @@ struct AffineTensorSampler {
     }
 
     @inline(__always)
-    private func tap(_ image: RGBImageView, _ x: Int, _ y: Int, _ maxX: Int, _ maxY: Int) -> SIMD3<Float> {
+    private func tap(_ image: RGBImage, _ x: Int, _ y: Int, _ maxX: Int, _ maxY: Int) -> SIMD3<Float> {
         guard x >= 0, y >= 0, x <= maxX, y <= maxY else { return .zero }
         let pixel = image.pixels + y * image.rowStride + x * 3
         return SIMD3(Float(pixel[0]), Float(pixel[1]), Float(pixel[2]))

@@ -25,7 +25,8 @@ public final class FaceGeometryPipeline {
         public init() {}
     }
 
-    public let camera: PerspectiveCamera
+    /// The camera the landmarks are unprojected with; change it when the field of view is known.
+    public var camera: PerspectiveCamera
     private let canonical: [SIMD3<Float>]
     private let weights: [Float]
     private var screen: [SIMD3<Float>]

@@ -47,7 +47,7 @@ public final class FaceLandmarker {
 
     /// Runs the network on `region` of `image` and writes the 478 landmarks into `landmarks`; returns the presence.
     @discardableResult
-    public func locate(_ region: FaceRegion, in image: RGBImageView, into landmarks: inout MeshLandmarks) -> Float {
+    public func locate(_ region: FaceRegion, in image: RGBImage, into landmarks: inout MeshLandmarks) -> Float {
         let side = Float(Self.inputSide)
         let pixelCentre = region.centre * SIMD2(Float(image.width), Float(image.height))
         let pixelSize = region.size * SIMD2(Float(image.width), Float(image.height))

@@ -7,7 +7,7 @@ import OmoteNeural
 /// from them. Deliberate differences: the presence bar and the second look (see `minimumPresenceLogit`). Buffers are
 /// sized at init; nothing is allocated per frame. Not thread-safe.
 public final class MeshTracker {
-    public let detector: FaceDetector
+    public let detector: BlazeFaceDetector
     public let landmarker: FaceLandmarker
     public let smoother = LandmarkSmoother()
     public let blendshapes: BlendshapeEstimator
@@ -43,6 +43,19 @@ public final class MeshTracker {
     public private(set) var transformation: FacialTransformationMatrix?
     /// Whether the last frame's face came from tracking (true) or a fresh detection (false).
     public private(set) var wasTracking = false
+    /// Where the last frame's time went, in nanoseconds.
+    public private(set) var stageTimes = StageTimes()
+
+    /// The last frame's time per step, in nanoseconds.
+    public struct StageTimes: Sendable, Equatable {
+        /// The detector (0 while tracking: the region then comes from the previous landmarks).
+        public var detection: UInt64 = 0
+        /// Warp, landmark network and projection back to the frame.
+        public var landmarks: UInt64 = 0
+        /// Smoothing, blendshape network and the geometry pipeline.
+        public var expression: UInt64 = 0
+        public init() {}
+    }
 
     private var rawLandmarks = MeshLandmarks()
     private var nextRegion: FaceRegion?
@@ -51,18 +64,22 @@ public final class MeshTracker {
         func network(_ member: String) throws(OmoteError) -> NeuralNetwork {
             do {
                 return try TaskArchiveMember.network(named: member, archivePath: taskPath)
+            } catch let error as OmoteError {
+                throw error  // already names the file, what is wrong and what to do
             } catch {
                 throw OmoteError.meshModel(taskPath + ":" + member, "\(error)")
             }
         }
-        detector = try FaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
+        detector = try BlazeFaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
         landmarker = try FaceLandmarker(network: try network(FaceLandmarkerNetworks.landmarksMember))
         blendshapes = try BlendshapeEstimator(network: try network(FaceLandmarkerNetworks.blendshapesMember))
         geometry = try FaceGeometryPipeline(taskPath: taskPath)
     }
 
     /// Processes one frame at stream time `timestampMicroseconds`; true when a face is reported.
-    public func process(_ image: RGBImageView, timestampMicroseconds: Int64) throws(OmoteError) -> Bool {
+    public func process(_ image: RGBImage, timestampMicroseconds: Int64) throws(OmoteError) -> Bool {
+        stageTimes = StageTimes()
+        let started = MonotonicClock.nanoseconds()
         let region: FaceRegion
         if let tracked = nextRegion {
             region = tracked
@@ -71,6 +88,7 @@ public final class MeshTracker {
             let detections = try detector.detect(image)
             // An index, not `first`: `first` heap-allocates in debug builds (unspecialised generic path).
             guard !detections.isEmpty else {
+                stageTimes.detection = MonotonicClock.nanoseconds() - started
                 presenceLogit = nil
                 secondLookPresenceLogit = nil
                 lose()
@@ -79,6 +97,8 @@ public final class MeshTracker {
             region = FaceRegion(detection: detections[0], frameWidth: image.width, frameHeight: image.height)
             wasTracking = false
         }
+        let located = MonotonicClock.nanoseconds()
+        stageTimes.detection = located - started
         landmarker.locate(region, in: image, into: &rawLandmarks)
         presenceLogit = landmarker.presenceLogit
         secondLookPresenceLogit = nil
@@ -89,10 +109,14 @@ public final class MeshTracker {
             landmarker.locate(refined, in: image, into: &rawLandmarks)
             secondLookPresenceLogit = landmarker.presenceLogit
         }
+        let expressionStarted = MonotonicClock.nanoseconds()
+        // Both looks count as landmarks time.
+        stageTimes.landmarks = expressionStarted - located
         guard landmarker.presenceLogit >= minimumPresenceLogit else {
             lose()
             return false
         }
+        defer { stageTimes.expression = MonotonicClock.nanoseconds() - expressionStarted }
         nextRegion = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
         landmarks.points.withUnsafeMutableBufferPointer { target in
             rawLandmarks.points.withUnsafeBufferPointer { source in
@@ -106,6 +130,9 @@ public final class MeshTracker {
         transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
         return true
     }
+
+    /// Forgets the face (a new clip, a camera restart): the next frame runs the detector.
+    public func reset() { lose() }
 
     /// No face: the next frame runs the detector, and the smoother starts afresh (as MediaPipe's does).
     private func lose() {

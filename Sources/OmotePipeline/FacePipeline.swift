@@ -13,26 +13,15 @@ public protocol FaceLandmarkSource: AnyObject {
     func reset()
 }
 
-/// Where the pipeline's models and settings come from.
-public struct PipelineConfiguration: Sendable {
-    public static let defaultLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
-    public static let defaultCascade = "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
-
-    public var landmarkModelPath = Self.defaultLandmarkModel
-    public var cascadePath = Self.defaultCascade
-    /// A glTF/GLB/VRM file, or nil for the built-in avatar.
-    public var avatarPath: String?
-    public var solver = FaceSolverConfiguration()
-
-    public init() {}
-}
-
-/// The per-frame work: detect/track → landmarks → solve (pose, 52 weights, gaze) → rig deformation, each stage timed.
-/// Allocates nothing per frame once running: every buffer lives in the stages and is reused.
+/// The 68-point path's per-frame work: detect/track → landmarks → solve (pose, 52 weights, gaze) → rig deformation,
+/// each stage timed. Allocates nothing per frame once running: every buffer lives in the stages and is reused.
 public final class FacePipeline: FrameProcessor {
     public let finder: FaceLandmarkSource
     public let solver: FaceSolver
     public let rigModel: RigModel?
+    public var pixelLayout: PixelLayout { .luma }
+    public var tracking: FaceTracking { .landmarks68 }
+    public var supportsCalibration: Bool { true }
     private var landmarks = FaceLandmarks()
     private var solverOutput = FaceSolverOutput()
     private var wasTracking = false
@@ -53,7 +42,7 @@ public final class FacePipeline: FrameProcessor {
     }
 
     public func process(
-        _ frame: borrowing LumaFrame,
+        _ frame: borrowing VideoFrame,
         delivery: FrameDelivery,
         into result: inout FaceFrameResult,
         rig: inout RigState?

@@ -10,15 +10,29 @@ public protocol FrameProcessor: AnyObject {
     /// Processes `frame`: updates `result` in place (weights, pose, tracking state, stage timings) and deforms `rig`
     /// (this frame's slot, when the processor drives a rig).
     func process(
-        _ frame: borrowing LumaFrame,
+        _ frame: borrowing VideoFrame,
         delivery: FrameDelivery,
         into result: inout FaceFrameResult,
         rig: inout RigState?
     )
-    /// Starts the explicit neutral calibration ("hold a neutral face for 2 s").
+    /// Starts the explicit neutral calibration ("hold a neutral face for 2 s"), where the tracker has one.
     func beginCalibration()
+    /// Forgets the face and any per-face state (a new clip, a camera restart).
+    func reset()
     /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
     var rigModel: RigModel? { get }
+    /// What the processor reads from a frame: sources decode just that (luma for the 68-point path, RGB for the mesh).
+    var pixelLayout: PixelLayout { get }
+    /// Which tracker this is, for status lines and summaries.
+    var trackerName: String { get }
+    /// The short name the live view shows ("mesh", "68-point").
+    var tracking: FaceTracking { get }
+    /// Whether `beginCalibration` does anything (the mesh tracker's scores need no neutral face).
+    var supportsCalibration: Bool { get }
+}
+
+extension FrameProcessor {
+    public var trackerName: String { tracking.description }
 }
 
 /// One processed frame handed to the drawing thread: the view state and the deformed avatar.
@@ -76,7 +90,8 @@ public final class PipelineRunner: @unchecked Sendable {
         let thread = Thread { [self] in
             do {
                 let bound = self.source.maximumFramePixels
-                var frame = try LumaFrame(capacity: min(frameCapacity, bound), maximumPixelCount: bound)
+                var frame = try VideoFrame(
+                    layout: self.processor.pixelLayout, capacity: min(frameCapacity, bound), maximumPixelCount: bound)
                 self.processLoop(frame: &frame)
             } catch {
                 self.failure.withLock { $0 = "\(error)" }
@@ -88,9 +103,11 @@ public final class PipelineRunner: @unchecked Sendable {
         thread.start()
     }
 
-    private func processLoop(frame: inout LumaFrame) {
+    private func processLoop(frame: inout VideoFrame) {
         var model = LiveViewModel()
         model.guardSummary = guardSummary
+        model.trackerName = processor.tracking.rawValue
+        model.supportsCalibration = processor.supportsCalibration
         var frameTimes = RateMeter()
         defer {
             frame.wipe()

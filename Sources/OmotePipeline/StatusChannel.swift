@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// One fixed-size record from a processing child to its parent: a kind, 16 numbers and, for a failure only, up to
-/// 200 bytes of printable ASCII. Fixed size and a fixed number of records per run bound what a compromised child
+/// 480 bytes of printable ASCII. Fixed size and a fixed number of records per run bound what a compromised child
 /// could smuggle through the only descriptor it may write (see Docs/privacy.md); the parent checks every record.
 public struct StatusRecord: Equatable, Sendable {
     public enum Kind: UInt32, Sendable {
@@ -15,10 +15,15 @@ public struct StatusRecord: Equatable, Sendable {
         case failure = 3
         /// Every clip was processed.
         case done = 4
+        /// The camera streams: values = FourCC, width, height, frames per second × 1000.
+        case camera = 5
+        /// Live progress, at most one every few seconds: values = frames processed, dropped, corrupt, frames per
+        /// second × 10, then the p50 of the 5 stages in ns.
+        case progress = 6
     }
 
     public static let valueCount = 16
-    public static let textCapacity = 200
+    public static let textCapacity = 480
     /// magic + kind + values + text length + text.
     public static let encodedSize = 4 + 4 + valueCount * 8 + 4 + textCapacity
     static let magic: UInt32 = 0x4F4D_5331  // "OMS1"

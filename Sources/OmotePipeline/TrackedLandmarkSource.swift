@@ -62,7 +62,7 @@ public final class TrackedLandmarkSource: FaceLandmarkSource {
 }
 
 extension FacePipeline {
-    /// Loads the landmark model, the face cascade and the avatar, reporting slow steps through `progress`.
+    /// The 68-point path: loads the landmark model, the face cascade and the avatar, reporting slow steps through `progress`.
     public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws -> FacePipeline {
         let started = MonotonicClock.nanoseconds()
         progress("loading landmark model \(configuration.landmarkModelPath)…")
@@ -75,16 +75,19 @@ extension FacePipeline {
         } else {
             progress("note: no box calibration for \(configuration.cascadePath); landmarks may be less accurate")
         }
-        let rig: RigModel
-        if let avatar = configuration.avatarPath {
-            progress("loading avatar \(avatar)…")
-            rig = try RigModel.load(contentsOfFile: avatar)
-        } else {
-            rig = RigModel.defaultAvatar()
-        }
+        let rig = try RigModel.load(avatarAt: configuration.avatarPath, progress: progress)
         let source = TrackedLandmarkSource(
             detector: detector, predictor: predictor, configuration: trackerConfiguration)
         progress(String(format: "models loaded in %.0f ms", Double(MonotonicClock.nanoseconds() - started) / 1e6))
         return FacePipeline(finder: source, solver: FaceSolver(configuration: configuration.solver), rigModel: rig)
+    }
+}
+
+extension RigModel {
+    /// The avatar at `path` (glTF, GLB or VRM), or the built-in one for nil.
+    static func load(avatarAt path: String?, progress: (String) -> Void) throws -> RigModel {
+        guard let path else { return RigModel.defaultAvatar() }
+        progress("loading avatar \(path)…")
+        return try RigModel.load(contentsOfFile: path)
     }
 }

@@ -35,7 +35,9 @@ public struct LiveViewLayout {
             row += 1
         }
         canvas.resetStyle()
-        line("Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")")
+        line(
+            "Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")"
+                + (model.trackerName.isEmpty ? "" : "  · \(model.trackerName) tracker"))
         let frame = model.frame
         switch frame.tracking {
         case .searching: line("face: searching…")
@@ -71,7 +73,7 @@ public struct LiveViewLayout {
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)
-        canvas.append("q quit · c calibrate (hold a neutral face for 2 s)")
+        canvas.append(model.supportsCalibration ? "q quit · c calibrate (hold a neutral face for 2 s)" : "q quit")
     }
 
     static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {

@@ -14,11 +14,23 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
     return hash
 }
 
+/// FNV-1a 64 over packed RGB bytes, row by row.
+func fnv1a64(_ image: RGBImage) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for y in 0 ..< image.height {
+        let row = image.pixels + y * image.rowStride
+        for x in 0 ..< image.width * 3 {
+            hash = (hash ^ UInt64(row[x])) &* 0x0000_0100_0000_01B3
+        }
+    }
+    return hash
+}
+
 @Suite struct JPEGDecoderTests {
     struct ReferenceLuma { let clip: String, file: String, width: Int, height: Int, checksum: UInt64 }
 
-    static func reference() throws -> [ReferenceLuma] {
-        let text = try String(contentsOfFile: TestPaths.fixtures + "/luma-fnv1a64.tsv", encoding: .utf8)
+    static func reference(_ file: String = "luma-fnv1a64.tsv") throws -> [ReferenceLuma] {
+        let text = try String(contentsOfFile: TestPaths.fixtures + "/" + file, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: "\t").map(String.init)
             return ReferenceLuma(
@@ -33,12 +45,12 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
         let references = try Self.reference()
         #expect(references.count == 336)
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var mismatches: [String] = []
         for reference in references {
             let path = "\(TestPaths.sampleFrames)/\(reference.clip)/\(reference.file)"
             let data = try #require(FileManager.default.contents(atPath: path))
-            try data.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: path) }
+            try data.withUnsafeBytes { try decoder.decode($0, into: &frame, source: path) }
             #expect(frame.width == reference.width && frame.height == reference.height)
             let checksum = frame.withImage { fnv1a64($0) }
             if checksum != reference.checksum { mismatches.append(path) }
@@ -48,16 +60,37 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
             "luma differs from the reference for \(mismatches.count) frames: \(mismatches.prefix(5))")
     }
 
+    @Test(
+        "Every SampleFrames JPEG decodes to exactly the RGB bytes MediaPipe is fed (OpenCV's imread, BGR → RGB)"
+    )
+    func rgbMatchesWhatMediaPipeIsFed() throws {
+        let references = try Self.reference("rgb-imread-fnv1a64.tsv")
+        #expect(references.count == 336)
+        let decoder = try JPEGDecoder()
+        var frame = try VideoFrame(layout: .rgb)
+        var mismatches: [String] = []
+        for reference in references {
+            let path = "\(TestPaths.sampleFrames)/\(reference.clip)/\(reference.file)"
+            let data = try #require(FileManager.default.contents(atPath: path))
+            try data.withUnsafeBytes { try decoder.decode($0, into: &frame, source: path) }
+            #expect(frame.width == reference.width && frame.height == reference.height)
+            if frame.withRGBImage(fnv1a64) != reference.checksum { mismatches.append(path) }
+        }
+        #expect(
+            mismatches.isEmpty,
+            "RGB differs from OpenCV's imread for \(mismatches.count) frames: \(mismatches.prefix(5))")
+    }
+
     @Test("A truncated JPEG is a clear error, not a crash or a half-grey frame")
     func truncatedJPEG() throws {
         let path = TestPaths.sampleFrames + "/single_face/0000.jpg"
         let data = try #require(FileManager.default.contents(atPath: path))
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         for keep in [data.count / 2, data.count - 200, 700] {
             let truncated = data.prefix(keep)
             let error = #expect(throws: DecodeError.self) {
-                try truncated.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "truncated.jpg") }
+                try truncated.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "truncated.jpg") }
             }
             #expect(error?.description.hasPrefix("truncated.jpg: ") == true)
         }
@@ -66,14 +99,14 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
     @Test("A file that is not a JPEG is rejected with a message naming it")
     func notAJPEG() throws {
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         let manifest = Array("index\ttimestamp_us\tfile\n".utf8)
         let error = #expect(throws: DecodeError.self) {
-            try manifest.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "manifest.tsv") }
+            try manifest.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "manifest.tsv") }
         }
         #expect(error?.description == "manifest.tsv: not a JPEG (no SOI marker)")
         #expect(throws: DecodeError.self) {
-            try [UInt8]().withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "empty") }
+            try [UInt8]().withUnsafeBytes { try decoder.decode($0, into: &frame, source: "empty") }
         }
     }
 
@@ -81,8 +114,8 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
     func scaledDecode() throws {
         let data = try #require(FileManager.default.contents(atPath: TestPaths.sampleFrames + "/single_face/0000.jpg"))
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
-        try data.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }
+        var frame = try VideoFrame()
+        try data.withUnsafeBytes { try decoder.decode($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }
         #expect(frame.width == 320 && frame.height == 180)
     }
 }
@@ -92,7 +125,7 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
     func replayInOrder() throws {
         for clip in ["single_face", "face_noface", "no_face"] {
             let source = try ReplaySource(clipDirectory: "\(TestPaths.sampleFrames)/\(clip)")
-            var frame = try LumaFrame()
+            var frame = try VideoFrame()
             var sequences: [UInt64] = []
             var lastTimestamp: UInt64?
             while let delivery = try source.next(into: &frame) {
@@ -109,7 +142,7 @@ func fnv1a64(_ image: LumaImage) -> UInt64 {
     @Test("Looping replay continues past the end with timestamps still increasing")
     func looping() throws {
         let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face", loop: true)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var last: UInt64 = 0
         for index in 0 ..< source.frameCount + 5 {
             _ = try #require(try source.next(into: &frame))

@@ -48,7 +48,7 @@ import Testing
         options.bufferCount = 6
         let camera = try V4L2Camera(options: options, driver: driver)
         #expect(camera.format.bufferCount == 2)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         for _ in 0 ..< 3 { _ = try #require(try camera.next(into: &frame)) }
         #expect(camera.stats.delivered == 3)
     }
@@ -113,7 +113,7 @@ import Testing
     func decodesWithTimestamps() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(framesPerSecond: 30), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var previous: UInt64 = 0
         for expected in 0 ..< UInt32(4) {
             let delivery = try #require(try camera.next(into: &frame))
@@ -138,7 +138,7 @@ import Testing
     func newestFrameWins() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)  // 4 buffers
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         driver.pollScript = [.frames(3)]
         var delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 2 && delivery.droppedSincePrevious == 2)
@@ -163,7 +163,7 @@ import Testing
     func interruptsAndWouldBlock() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         driver.pollScript = [.interrupted, .spurious, .interrupted, .frames(1)]
         driver.dequeueInterruptions = 2
         let delivery = try #require(try camera.next(into: &frame))
@@ -176,7 +176,7 @@ import Testing
         let driver = FakeV4L2Driver()
         driver.erroredSequences = [0, 2]
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 1 && delivery.droppedSincePrevious == 1)
         driver.pollScript = [.frames(2)]  // 2 (errored) and 3 arrive together
@@ -197,7 +197,7 @@ import Testing
             }
         })
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         let delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 3 && delivery.droppedSincePrevious == 3)
         #expect(camera.stats.corrupt == 3 && camera.stats.delivered == 1)
@@ -220,7 +220,7 @@ import Testing
         // And through the camera, straight from the mmap buffer.
         let driver = FakeV4L2Driver(payload: { sequence, _, _ in stripped[Int(sequence) % stripped.count].jpeg })
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         for sequence in 0 ..< 3 {
             _ = try #require(try camera.next(into: &frame))
             #expect(
@@ -235,7 +235,7 @@ import Testing
         var options = V4L2CameraOptions()
         options.scaleDenominator = 2
         let camera = try V4L2Camera(options: options, driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         #expect(frame.width == 320 && frame.height == 180)
         #expect(
@@ -277,7 +277,7 @@ import Testing
                 })
             let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
             #expect(camera.format.pixelFormat == format)
-            var frame = try LumaFrame()
+            var frame = try VideoFrame()
             _ = try #require(try camera.next(into: &frame))
             #expect(frame.width == size.width && frame.height == size.height)
             #expect(V4L2TestSupport.pixels(of: frame) == source.pixels, "\(format) padding \(padding)")
@@ -296,7 +296,7 @@ import Testing
                 [UInt8](repeating: 100, count: sequence == 0 ? 64 * 2 * 10 : 64 * 2 * 32)
             })
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 1 && camera.stats.corrupt == 1)
     }
@@ -378,7 +378,7 @@ import Testing
                 error = Self.openError(driver)
             } else {
                 let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-                var frame = try LumaFrame()
+                var frame = try VideoFrame()
                 error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
                 #expect(!camera.isOpen)
             }
@@ -425,7 +425,7 @@ import Testing
     func unpluggedPollError() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         driver.pollScript = [.unplug]
         let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
@@ -443,7 +443,7 @@ import Testing
     func unpluggedDequeue() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         driver.pollScript = [.framesThenUnplug(2)]
         let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
         #expect(error?.kind == .disconnected)
@@ -457,7 +457,7 @@ import Testing
         var options = V4L2CameraOptions()
         options.pollTimeoutMilliseconds = 20
         let camera = try V4L2Camera(options: options, driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         driver.pollScript = [.timeout]
         let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
         #expect(error?.kind == .stalled)
@@ -471,14 +471,14 @@ import Testing
         let driver = FakeV4L2Driver()
         do {
             let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-            var frame = try LumaFrame()
+            var frame = try VideoFrame()
             _ = try camera.next(into: &frame)
         }  // deinit
         #expect(driver.everythingReleased && driver.streamOffCount == 1 && driver.unmappedWithFrameData == 0)
 
         let second = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: second)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         _ = try camera.next(into: &frame)
         camera.stop()
         camera.stop()
@@ -498,7 +498,7 @@ import Testing
     func stopRequestedOnSignal() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         var interrupted = false
         camera.stopRequested = { interrupted }

@@ -10,9 +10,9 @@ enum V4L2TestSupport {
         width: Int, height: Int, pixels: [UInt8]
     ) {
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         try jpeg.withUnsafeBytes {
-            try decoder.decodeLuma($0, into: &frame, scaleDenominator: scaleDenominator, source: "test")
+            try decoder.decode($0, into: &frame, scaleDenominator: scaleDenominator, source: "test")
         }
         let pixels = frame.withImage { image in
             (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } }
@@ -20,7 +20,7 @@ enum V4L2TestSupport {
         return (frame.width, frame.height, pixels)
     }
 
-    static func pixels(of frame: borrowing LumaFrame) -> [UInt8] {
+    static func pixels(of frame: borrowing VideoFrame) -> [UInt8] {
         frame.withImage { image in (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } } }
     }
 

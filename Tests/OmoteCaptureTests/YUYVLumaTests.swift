@@ -8,8 +8,8 @@ import Testing
 
     static func extract(
         _ bytes: [UInt8], _ layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int, scale: Int = 1
-    ) throws -> LumaFrame {
-        var frame = try LumaFrame(capacity: 16)
+    ) throws -> VideoFrame {
+        var frame = try VideoFrame(capacity: 16)
         try bytes.withUnsafeBytes {
             try RawLuma.extract(
                 $0, layout: layout, width: width, height: height, bytesPerLine: bytesPerLine,

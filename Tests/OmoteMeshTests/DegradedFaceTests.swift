@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteMesh
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
     }
 
     /// Writes `image` under `condition` into `target` (packed RGB, same size).
-    static func degrade(_ image: RGBImageView, _ condition: Condition, into target: UnsafeMutableBufferPointer<UInt8>) {
+    static func degrade(_ image: RGBImage, _ condition: Condition, into target: UnsafeMutableBufferPointer<UInt8>) {
         var state: UInt32 = 12_345
         for y in 0 ..< image.height {
             for x in 0 ..< image.width {
@@ -72,7 +73,7 @@ import Testing
             let found = try frames.withImage(clip: "single_face", index: index) { image in
                 try pixels.withUnsafeMutableBufferPointer { target in
                     Self.degrade(image, condition, into: target)
-                    let degraded = RGBImageView(
+                    let degraded = RGBImage(
                         pixels: UnsafePointer(target.baseAddress!), width: image.width, height: image.height)
                     return try tracker.process(degraded, timestampMicroseconds: reference.timestampMicroseconds)
                 }

@@ -34,12 +34,12 @@ import Testing
     #endif
 
     final class Detection {
-        let detector: FaceDetector
-        let decoder = try! RGBJPEGDecoder()
-        var frame = try! RGBFrame()
+        let detector: BlazeFaceDetector
+        let decoder = try! JPEGDecoder()
+        var frame = try! VideoFrame(layout: .rgb)
 
         init() throws {
-            detector = try FaceDetector(
+            detector = try BlazeFaceDetector(
                 network: try TaskArchiveMember.network(
                     named: FaceLandmarkerNetworks.detectorMember, archivePath: FaceLandmarkerNetworks.defaultPath()))
         }
@@ -50,8 +50,8 @@ import Testing
             try jpeg.withUnsafeBytes { bytes in
                 try decoder.decode(bytes, into: &frame, source: path)
             }
-            return try frame.withPixels { pixels, width, height in
-                try detector.detect(RGBImageView(pixels: pixels, width: width, height: height))
+            return try frame.withRGBImage { image in
+                try detector.detect(image)
             }
         }
     }
@@ -115,8 +115,7 @@ import Testing
         try jpeg.withUnsafeBytes { bytes in
             try detection.decoder.decode(bytes, into: &detection.frame, source: path)
         }
-        try detection.frame.withPixels { pixels, width, height in
-            let image = RGBImageView(pixels: pixels, width: width, height: height)
+        try detection.frame.withRGBImage { image in
             _ = try detection.detector.detect(image)
             let before = omote_thread_allocation_count()
             let faces = try detection.detector.detect(image)

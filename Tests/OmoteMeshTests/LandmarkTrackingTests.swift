@@ -36,25 +36,23 @@ import Testing
     }
 
     final class Frames {
-        let decoder = try! RGBJPEGDecoder()
-        var frame = try! RGBFrame()
+        let decoder = try! JPEGDecoder()
+        var frame = try! VideoFrame(layout: .rgb)
 
-        func withImage<R>(clip: String, index: Int, _ body: (RGBImageView) throws -> R) throws -> R {
+        func withImage<R>(clip: String, index: Int, _ body: (RGBImage) throws -> R) throws -> R {
             let path = FaceDetectorFrameTests.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)
             let jpeg = try Data(contentsOf: URL(fileURLWithPath: path))
             try jpeg.withUnsafeBytes { bytes in
                 try decoder.decode(bytes, into: &frame, source: path)
             }
-            return try frame.withPixels { pixels, width, height in
-                try body(RGBImageView(pixels: pixels, width: width, height: height))
-            }
+            return try frame.withRGBImage { image in try body(image) }
         }
     }
 
     @Test("landmarks from the detection on frame 0, then tracked and smoothed, match MediaPipe's (≤ 0.1 px mean)")
     func landmarksMatchMediaPipe() throws {
         let fixture = try MediaPipeFixture()
-        let detector = try FaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
+        let detector = try BlazeFaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
         let landmarker = try FaceLandmarker(network: try Self.network(FaceLandmarkerNetworks.landmarksMember))
         let frames = Frames()
         let smoother = LandmarkSmoother()
@@ -101,7 +99,7 @@ import Testing
 
     @Test("on the cartoon frames the detector fires on, presence rejects all but face_noface 163, as in MediaPipe")
     func cartoonsAreRejectedByPresence() throws {
-        let detector = try FaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
+        let detector = try BlazeFaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
         let landmarker = try FaceLandmarker(network: try Self.network(FaceLandmarkerNetworks.landmarksMember))
         let frames = Frames()
         var landmarks = MeshLandmarks()

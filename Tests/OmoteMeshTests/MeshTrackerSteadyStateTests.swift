@@ -1,4 +1,5 @@
 import CMallocCounter
+import OmoteCore
 import OmoteMesh
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
         let shrunk = ShrunkFrames(factor: 3)
         var grey = [UInt8](repeating: 90, count: MediaPipeFixture.frameWidth * MediaPipeFixture.frameHeight * 3)
         var time: Int64 = 0
-        func step(_ image: RGBImageView) throws -> (found: Bool, allocations: Int) {
+        func step(_ image: RGBImage) throws -> (found: Bool, allocations: Int) {
             time += 33_333
             let before = omote_thread_allocation_count()
             let found = try tracker.process(image, timestampMicroseconds: time)
@@ -21,7 +22,7 @@ import Testing
         func greyFrame() throws -> (found: Bool, allocations: Int) {
             try grey.withUnsafeMutableBufferPointer { pixels in
                 try step(
-                    RGBImageView(
+                    RGBImage(
                         pixels: UnsafePointer(pixels.baseAddress!), width: MediaPipeFixture.frameWidth,
                         height: MediaPipeFixture.frameHeight))
             }

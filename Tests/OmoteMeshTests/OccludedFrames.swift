@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteMesh
 
 /// single_face frames with the lower face covered, as a hand or a mug would: a flat box from the nose tip (landmark 1)
@@ -33,7 +34,7 @@ final class OccludedFrames {
     }
 
     /// The mean colour of the 9×9 windows at landmarks 50 and 280.
-    static func cheekColour(_ landmarks: MeshLandmarks, _ image: RGBImageView) -> SIMD3<UInt8> {
+    static func cheekColour(_ landmarks: MeshLandmarks, _ image: RGBImage) -> SIMD3<UInt8> {
         var sum = SIMD3<Int>()
         var count = 0
         for landmark in [50, 280] {
@@ -52,7 +53,7 @@ final class OccludedFrames {
 
     /// Frame `index` of single_face with its lower face covered, placed from `reference` (that frame's landmarks).
     func withOccludedImage<R>(
-        index: Int, reference: MeshLandmarks, _ body: (RGBImageView) throws -> R
+        index: Int, reference: MeshLandmarks, _ body: (RGBImage) throws -> R
     ) throws -> R {
         try frames.withImage(clip: "single_face", index: index) { image in
             let rowBytes = 3 * image.width
@@ -75,7 +76,7 @@ final class OccludedFrames {
                     }
                 }
                 return try body(
-                    RGBImageView(pixels: UnsafePointer(target.baseAddress!), width: image.width, height: image.height))
+                    RGBImage(pixels: UnsafePointer(target.baseAddress!), width: image.width, height: image.height))
             }
         }
     }

@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteMesh
 
 /// single_face frames shrunk about the frame's centre by `factor` (each output pixel the mean of the source pixels
@@ -16,7 +17,7 @@ final class ShrunkFrames {
     /// Where a normalised point of the full frame lands in the shrunk one.
     func shrunk(_ point: SIMD2<Float>) -> SIMD2<Float> { (point - 0.5) / factor + 0.5 }
 
-    func withShrunkImage<R>(index: Int, _ body: (RGBImageView) throws -> R) throws -> R {
+    func withShrunkImage<R>(index: Int, _ body: (RGBImage) throws -> R) throws -> R {
         try frames.withImage(clip: "single_face", index: index) { image in
             let width = image.width
             let height = image.height
@@ -47,7 +48,7 @@ final class ShrunkFrames {
                         }
                     }
                 }
-                return try body(RGBImageView(pixels: UnsafePointer(target.baseAddress!), width: width, height: height))
+                return try body(RGBImage(pixels: UnsafePointer(target.baseAddress!), width: width, height: height))
             }
         }
     }

@@ -29,7 +29,7 @@ import Testing
         let pipeline = try #require(Self.pipeline, "models missing: run Scripts/setup.sh")
         pipeline.reset()
         let source = try ReplaySource(clipDirectory: sampleFrames + "/" + clip)
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var model = LiveViewModel()
         var rig = pipeline.rigModel.map(RigState.init(model:))
         var result = ClipRun()

@@ -11,15 +11,34 @@ private final class CountingProcessor: FrameProcessor {
     var frames = 0
     var sequences: [UInt64] = []
     var calibrations = 0
+    var layouts: [PixelLayout] = []
+    var meanRedMinusBlue: [Double] = []
     let rigModel: RigModel? = nil
+    let pixelLayout: PixelLayout
+    var tracking: FaceTracking { pixelLayout == .rgb ? .mesh : .landmarks68 }
+    var supportsCalibration: Bool { true }
+    init(pixelLayout: PixelLayout = .luma) { self.pixelLayout = pixelLayout }
+    func reset() {}
     func process(
-        _ frame: borrowing LumaFrame,
+        _ frame: borrowing VideoFrame,
         delivery: FrameDelivery,
         into result: inout FaceFrameResult,
         rig: inout RigState?
     ) {
         frames += 1
         sequences.append(frame.sequence)
+        layouts.append(frame.layout)
+        if frame.layout == .rgb {
+            // Skin is redder than it is blue: a cheap check that the channels arrive in R, G, B order.
+            meanRedMinusBlue.append(
+                frame.withRGBImage { image in
+                    var sum = 0
+                    for pixel in 0 ..< image.width * image.height {
+                        sum += Int(image.pixels[3 * pixel]) - Int(image.pixels[3 * pixel + 2])
+                    }
+                    return Double(sum) / Double(image.width * image.height)
+                })
+        }
         result.timings[.landmarks] = 1_000
     }
     func beginCalibration() { calibrations += 1 }
@@ -47,6 +66,21 @@ private let sampleFrames: String = {
         #expect(model.frame.timings[.decode] > 0 && model.frame.timings[.landmarks] == 1_000)
         #expect(runner.timingHistory().total == 72)
         #expect(runner.failureDescription == nil)
+    }
+
+    @Test("A processor that reads colour gets RGB frames (R, G, B order) and the live view learns its tracker")
+    func colourProcessorGetsRGB() throws {
+        let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
+        let processor = CountingProcessor(pixelLayout: .rgb)
+        let runner = PipelineRunner(source: source, processor: processor)
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        #expect(processor.frames == 72)
+        #expect(processor.layouts.allSatisfy { $0 == .rgb })
+        #expect(processor.meanRedMinusBlue.allSatisfy { $0 > 5 }, "\(processor.meanRedMinusBlue.prefix(3))")
+        let model = runner.latest.read().value
+        #expect(model.trackerName == "mesh" && model.frame.frameSize == SIMD2(640, 360))
+        #expect(CountingProcessor().layouts.isEmpty && runner.failureDescription == nil)
     }
 
     @Test("A stop request ends a looping replay")

@@ -17,11 +17,11 @@ import Testing
         var model = LiveViewModel()
         let source = try ReplaySource(clipDirectory: FacePipelineTests.sampleFrames + "/single_face")
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         // Decoded once; the measured loop replays the luma (the decode's own count is reported separately).
         var decoded: [[UInt8]] = []
         for index in 0 ..< source.frameCount {
-            try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: "test") }
+            try source.withJPEG(at: index) { try decoder.decode($0, into: &frame, source: "test") }
             decoded.append(
                 frame.withImage { image in
                     Array(UnsafeBufferPointer(start: image.pixels, count: image.width * image.height))
@@ -54,7 +54,7 @@ import Testing
 
         let decodeBefore = omote_thread_allocation_count()
         for index in 0 ..< source.frameCount {
-            try source.withJPEG(at: index) { try decoder.decodeLuma($0, into: &frame, source: "test") }
+            try source.withJPEG(at: index) { try decoder.decode($0, into: &frame, source: "test") }
         }
         let decodeAllocations = omote_thread_allocation_count() - decodeBefore
         print(

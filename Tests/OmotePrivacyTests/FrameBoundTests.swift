@@ -31,39 +31,39 @@ struct FrameBoundTests {
     @Test("a header claiming 65000×65000 is a corrupt frame that allocates nothing")
     func hugeHeaderAllocatesNothing() throws {
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame(capacity: 640 * 360)
+        var frame = try VideoFrame(capacity: 640 * 360)
         let liveBefore = SecureMemory.liveBufferCount
         let huge = try Self.sampleFrame(claimingWidth: 65000, height: 65000)
         #expect(throws: DecodeError.self) {
-            try huge.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "huge.jpg") }
+            try huge.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "huge.jpg") }
         }
         #expect(frame.capacity == 640 * 360, "the buffer did not grow")
         #expect(SecureMemory.liveBufferCount <= liveBefore, "no new private buffer was mapped")
         // The real frame still decodes into the same buffer afterwards.
         let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
-        try real.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "0000.jpg") }
+        try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }
         #expect(frame.width == 640 && frame.height == 360)
     }
 
     @Test("a camera-sized bound refuses anything larger than the negotiated size")
     func negotiatedBound() throws {
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame(capacity: 320 * 180, maximumPixelCount: 320 * 180)
+        var frame = try VideoFrame(capacity: 320 * 180, maximumPixelCount: 320 * 180)
         let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
         do {
-            try real.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, source: "0000.jpg") }
+            try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }
             Issue.record("a 640×360 frame must not fit a 320×180 bound")
         } catch {
             #expect("\(error)".contains("exceeds the 57600-byte bound"))
         }
         #expect(frame.capacity == 320 * 180)
         // At half scale it fits exactly.
-        try real.withUnsafeBytes { try decoder.decodeLuma($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }
+        try real.withUnsafeBytes { try decoder.decode($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }
         #expect(frame.width == 320 && frame.height == 180)
     }
 
     @Test("sources without a negotiated size use the replay bound")
     func replayBound() {
-        #expect(LumaFrame.defaultMaximumPixelCount == 4096 * 2304)
+        #expect(VideoFrame.defaultMaximumPixelCount == 4096 * 2304)
     }
 }

@@ -184,7 +184,7 @@ func realFramesSmileRises() throws {
     let landmarks = try dlibLandmarks(clip: "single_face")
     #expect(landmarks.count == 72)
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
-    var frame = try LumaFrame()
+    var frame = try VideoFrame()
     let solver = FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var smileLeft: [Float] = []
@@ -226,7 +226,7 @@ func singleFaceWeights(configuration: FaceSolverConfiguration, passes: Int = 1) 
 ) {
     let landmarks = try dlibLandmarks(clip: "single_face")
     let solver = FaceSolver(configuration: configuration)
-    var frame = try LumaFrame()
+    var frame = try VideoFrame()
     var output = FaceSolverOutput()
     var result: [SIMD64<Float>] = []
     var errors: [Float] = []

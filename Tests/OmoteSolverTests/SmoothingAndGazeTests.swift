@@ -148,7 +148,7 @@ func gazeDirections() {
 func realFramesGaze() throws {
     let landmarks = try dlibLandmarks(clip: "single_face")
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
-    var frame = try LumaFrame()
+    var frame = try VideoFrame()
     let solver = FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var found = 0

@@ -58,8 +58,8 @@ enum LandmarkTestSupport {
         let path = sampleFrames + "/" + clip + "/" + String(format: "%04d.jpg", frame)
         let jpeg = try Data(contentsOf: URL(fileURLWithPath: path))
         let decoder = try JPEGDecoder()
-        var luma = try LumaFrame()
-        try jpeg.withUnsafeBytes { bytes in try decoder.decodeLuma(bytes, into: &luma, source: path) }
+        var luma = try VideoFrame()
+        try jpeg.withUnsafeBytes { bytes in try decoder.decode(bytes, into: &luma, source: path) }
         return try luma.withImage { image in try body(image) }
     }
 

@@ -11,11 +11,11 @@ func decodeBenchmarks() {
         Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
             let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
             let decoder = try JPEGDecoder()
-            var frame = try LumaFrame()
+            var frame = try VideoFrame()
             benchmark.startMeasurement()
             for iteration in benchmark.scaledIterations {
                 try source.withJPEG(at: iteration % source.frameCount) { jpeg in
-                    try decoder.decodeLuma(jpeg, into: &frame, scaleDenominator: scale, source: "bench")
+                    try decoder.decode(jpeg, into: &frame, scaleDenominator: scale, source: "bench")
                 }
             }
         }
@@ -25,11 +25,11 @@ func decodeBenchmarks() {
         Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
             let jpeg = try makeJPEG720p()
             let decoder = try JPEGDecoder()
-            var frame = try LumaFrame(capacity: 1280 * 720)
+            var frame = try VideoFrame(capacity: 1280 * 720)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 try jpeg.withUnsafeBytes {
-                    try decoder.decodeLuma($0, into: &frame, scaleDenominator: scale, source: "bench")
+                    try decoder.decode($0, into: &frame, scaleDenominator: scale, source: "bench")
                 }
             }
         }
@@ -39,7 +39,7 @@ func decodeBenchmarks() {
             let luma = try frameLuma(width: width, height: height)
             var yuyv = [UInt8](repeating: 128, count: width * height * 2)
             for i in 0 ..< width * height { yuyv[2 * i] = luma[i] }
-            var frame = try LumaFrame(capacity: width * height)
+            var frame = try VideoFrame(capacity: width * height)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 try yuyv.withUnsafeBytes {
@@ -56,8 +56,8 @@ func decodeBenchmarks() {
 func frameLuma(width: Int, height: Int) throws -> [UInt8] {
     let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
     let decoder = try JPEGDecoder()
-    var frame = try LumaFrame()
-    try source.withJPEG(at: 40) { try decoder.decodeLuma($0, into: &frame, source: "bench") }
+    var frame = try VideoFrame()
+    try source.withJPEG(at: 40) { try decoder.decode($0, into: &frame, source: "bench") }
     let factor = width / frame.width
     return frame.withImage { image in
         var out = [UInt8](repeating: 0, count: width * height)

@@ -41,10 +41,10 @@ private struct DetectionFrame {
 private func detectionFrames(upscale: Int) throws -> [DetectionFrame] {
     let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
     let decoder = try JPEGDecoder()
-    var luma = try LumaFrame()
+    var luma = try VideoFrame()
     var frames: [DetectionFrame] = []
     for index in stride(from: 0, to: source.frameCount, by: 6) {
-        try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &luma, source: "bench") }
+        try source.withJPEG(at: index) { jpeg in try decoder.decode(jpeg, into: &luma, source: "bench") }
         luma.withImage { image in
             let w = image.width * upscale
             let h = image.height * upscale

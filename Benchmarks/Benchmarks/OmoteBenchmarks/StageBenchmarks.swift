@@ -13,11 +13,11 @@ final class DecodedClip {
     init(_ clip: String) throws {
         let source = try ReplaySource(clipDirectory: sampleFramesPath + "/" + clip)
         let decoder = try JPEGDecoder()
-        var frame = try LumaFrame()
+        var frame = try VideoFrame()
         var decoded: [[UInt8]] = []
         var size = (0, 0)
         for index in 0 ..< source.frameCount {
-            try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &frame, source: clip) }
+            try source.withJPEG(at: index) { jpeg in try decoder.decode(jpeg, into: &frame, source: clip) }
             decoded.append(
                 frame.withImage { image in
                     (0 ..< image.height).flatMap { y in
@@ -166,7 +166,7 @@ func stageBenchmarks() {
 
     // The whole frame from JPEG bytes: decode (libjpeg-turbo) → … → rig deformed.
     nonisolated(unsafe) var decodeSource: (ReplaySource, JPEGDecoder)?
-    nonisolated(unsafe) var frame = try! LumaFrame()
+    nonisolated(unsafe) var frame = try! VideoFrame()
     nonisolated(unsafe) var endToEndWarm: WarmPipeline?
     Benchmark("pipeline/end-to-end-mjpeg-640x360", configuration: perFrame) { benchmark in
         if decodeSource == nil {
@@ -177,7 +177,7 @@ func stageBenchmarks() {
         let warm = endToEndWarm!
         let index = warm.frameIndex % source.frameCount
         benchmark.startMeasurement()
-        try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &frame, source: "bench") }
+        try source.withJPEG(at: index) { jpeg in try decoder.decode(jpeg, into: &frame, source: "bench") }
         frame.timestampNanoseconds = UInt64(warm.frameIndex) * 33_333_333
         warm.frameIndex += 1
         warm.pipeline.process(

@@ -41,10 +41,10 @@ struct Frame {
 func decodeClip(_ clip: String) throws -> [Frame] {
     let source = try ReplaySource(clipDirectory: root + "/SampleFrames/" + clip)
     let decoder = try JPEGDecoder()
-    var luma = try LumaFrame()
+    var luma = try VideoFrame()
     var frames: [Frame] = []
     for index in 0 ..< source.frameCount {
-        try source.withJPEG(at: index) { jpeg in try decoder.decodeLuma(jpeg, into: &luma, source: clip) }
+        try source.withJPEG(at: index) { jpeg in try decoder.decode(jpeg, into: &luma, source: clip) }
         let pixels = luma.withImage { image in
             (0 ..< image.height).flatMap { y in
                 UnsafeBufferPointer(start: image.pixels + y * image.rowStride, count: image.width)

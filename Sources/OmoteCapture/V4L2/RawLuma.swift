@@ -10,7 +10,7 @@ public enum RawLuma {
     /// - Parameter scaleDenominator: 1 (full size), 2, 4 or 8 (each output pixel averages a d×d block).
     public static func extract(
         _ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
-        scaleDenominator: Int = 1, into frame: inout LumaFrame,
+        scaleDenominator: Int = 1, into frame: inout VideoFrame,
         source: @autoclosure () -> String
     ) throws(DecodeError) {
         let bytesPerPixel: Int

@@ -68,7 +68,7 @@ public struct V4L2StreamFormat: Sendable, Equatable, CustomStringConvertible {
 ///
 /// `init` opens the node, negotiates format/size/rate and maps the buffers; streaming starts on `start()` or the first
 /// `next(into:)`. Each `next` drains every finished buffer without blocking, keeps the newest, re-queues the rest
-/// (counted as dropped) and decodes the newest straight from its mapping into the caller's `LumaFrame`, so frames never
+/// (counted as dropped) and decodes the newest straight from its mapping into the caller's `VideoFrame`, so frames never
 /// queue up behind a slow consumer. `stop()` (also run by `deinit`, and by a disconnect) turns streaming off, wipes and
 /// unmaps the buffers and closes the node; call it from your Ctrl-C handling.
 public final class V4L2Camera: FrameSource {
@@ -415,7 +415,7 @@ public final class V4L2Camera: FrameSource {
     /// interrupts the wait and `stopRequested` says so.
     /// Throws `.stalled` when no frame arrives within the poll timeout (the camera stays open: call again to keep
     /// waiting, or `stop()`), and `.disconnected` when the device goes away (the camera has then stopped itself).
-    public func next(into frame: inout LumaFrame) throws(V4L2CameraError) -> FrameDelivery? {
+    public func next(into frame: inout VideoFrame) throws(V4L2CameraError) -> FrameDelivery? {
         guard descriptor != nil, !ended else { return nil }
         try start()
         var skipped = 0
@@ -427,12 +427,23 @@ public final class V4L2Camera: FrameSource {
                 start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
             var decoded = true
             do {
-                switch layout {
-                case .jpeg:
-                    try decoder.decodeLuma(
+                switch (layout, frame.layout) {
+                case (.jpeg, _):
+                    try decoder.decode(
                         payload, into: &frame, scaleDenominator: options.scaleDenominator,
                         source: "\(self.name) frame \(buffer.sequence)")
-                default:
+                case (_, .rgb):
+                    guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
+                        throw DecodeError(
+                            source: name,
+                            reason: "\(format.pixelFormat.fourCC) frames cannot be converted to colour"
+                                + (options.scaleDenominator == 1 ? "" : " at 1/\(options.scaleDenominator) scale"))
+                    }
+                    try RawColour.convert(
+                        payload, layout: colour, width: format.size.width, height: format.size.height,
+                        bytesPerLine: format.bytesPerLine, into: &frame, source: "\(self.name) frame \(buffer.sequence)"
+                    )
+                case (_, .luma):
                     try RawLuma.extract(
                         payload, layout: layout, width: format.size.width, height: format.size.height,
                         bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,

@@ -68,6 +68,21 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
     }
 
     public var isSupported: Bool { lumaLayout != nil }
+
+    /// Where an uncompressed format keeps its chroma, for RGB frames (nil for JPEG, which the decoder handles, and for
+    /// formats Omote cannot read).
+    public var colourLayout: RawColour.Layout? {
+        switch self {
+        case .yuyv: .packed422(luma: 0, u: 1, v: 3)
+        case .uyvy: .packed422(luma: 1, u: 0, v: 2)
+        case .nv12: .semiPlanar420(uFirst: true)
+        case .nv21: .semiPlanar420(uFirst: false)
+        case .yuv420: .planar420(uFirst: true)
+        case .yvu420: .planar420(uFirst: false)
+        case .grey: .grey
+        default: nil
+        }
+    }
 }
 
 /// Where the Y samples sit in a frame buffer.

@@ -1,6 +1,6 @@
-/// A borrowed packed-RGB image (3 bytes per pixel, `rowStride` bytes between rows). It does not own its pixels: it is
-/// valid only while its owner lends them (e.g. inside `RGBFrame.withPixels`).
-public struct RGBImageView {
+/// A borrowed packed-RGB image (3 bytes per pixel in R, G, B order, `rowStride` bytes between rows). It does not own
+/// its pixels: it is valid only inside the `withRGBImage` call of the `VideoFrame` (or other owner) that lent it.
+public struct RGBImage {
     public let pixels: UnsafePointer<UInt8>
     public let width: Int
     public let height: Int

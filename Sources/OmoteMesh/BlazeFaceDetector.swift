@@ -5,7 +5,7 @@ import OmoteNeural
 /// 128×128 with its aspect ratio kept (the square of side max(width, height) about its centre maps onto the input;
 /// outside the frame reads as 0, i.e. -1.0), RGB bytes as u·2/255 − 1, then `FaceDetectionDecoder`.
 /// Allocates nothing per frame. Not thread-safe.
-public final class FaceDetector {
+public final class BlazeFaceDetector {
     public static let inputSide = 128
 
     public let decoder = FaceDetectionDecoder()
@@ -35,7 +35,7 @@ public final class FaceDetector {
     }
 
     /// Detects faces in `image`; the result (best first, normalised frame coordinates) stays valid until the next call.
-    public func detect(_ image: RGBImageView) throws(OmoteError) -> [FaceDetection] {
+    public func detect(_ image: RGBImage) throws(OmoteError) -> [FaceDetection] {
         let side = Float(max(image.width, image.height))
         let step = side / Float(Self.inputSide)
         let sampler = AffineTensorSampler(

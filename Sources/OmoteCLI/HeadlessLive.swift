@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Omote
+import OmoteCore
+
+/// `omote live` when stdout is not a terminal: the camera is opened and its frames processed in a child process that
+/// can write nothing but fixed-format records to this one (see `ProcessingChild`), exactly as `HeadlessReplay` does
+/// for clips. This process never opens the camera or holds a frame; it prints the camera's format and, every few
+/// seconds, frame counts and stage timings. Progress records are rate-limited here, so even a compromised child can
+/// only move a few numbers every few seconds through them (Docs/privacy.md).
+enum HeadlessLive {
+    /// Seconds between progress records; the parent refuses a child that sends them faster than this allows.
+    static let progressInterval: UInt64 = 5
+
+    static func run(camera: V4L2CameraOptions, configuration: PipelineConfiguration) throws {
+        let (pid, channel) = try ProcessingChild.start { writer in
+            child(writer: writer, camera: camera, configuration: configuration)
+        }
+        // Ctrl-C reaches the whole process group: the child stops, and this process stays to report how it ended.
+        signal(SIGINT, SIG_IGN)
+        let guardStatus = try PrivacyGuard.engage(cameraDevice: nil, keeping: [channel])
+        print(guardStatus.summary)
+        Session.printStatus(
+            "not a terminal: camera frames are processed in a separate process that can only send timings; showing status and timings only"
+        )
+        Session.printStatus("tracker: \(configuration.tracker.description)")
+        let started = MonotonicClock.nanoseconds()
+        var progressRecords: UInt64 = 0
+        var reader = StatusReader(descriptor: channel, maximumRecords: Int.max)
+        var failed = false
+        var violation: String?
+        reading: while let record = reader.next() {
+            switch record.kind {
+            case .engaged:
+                Session.printStatus(
+                    "processing child: guard engaged, seccomp allow-list of \(record.values[0]) syscalls, writes only to its status channel"
+                )
+            case .camera:
+                let fourCC = V4L2PixelFormat(rawValue: UInt32(truncatingIfNeeded: record.values[0])).fourCC
+                Session.printStatus(
+                    "camera: \(camera.device ?? "first capture device"): \(fourCC) \(record.values[1])×\(record.values[2])"
+                        + String(format: " @ %.2f fps", Double(record.values[3]) / 1000))
+            case .progress:
+                progressRecords += 1
+                let elapsed = (MonotonicClock.nanoseconds() - started) / 1_000_000_000
+                guard progressRecords <= 2 + elapsed / (progressInterval - 1) else {
+                    violation = "the processing child sent progress faster than every \(progressInterval) s"
+                    break reading
+                }
+                Session.printStatus(progressLine(record.values))
+            case .failure:
+                Session.printStatus("stopped: \(record.text)")
+                failed = true
+            case .done, .clip:
+                break
+            }
+        }
+        if let problem = violation ?? reader.violation {
+            kill(pid, SIGKILL)
+            Session.printStatus("stopped: \(problem)")
+            failed = true
+        }
+        switch ProcessingChild.wait(pid) {
+        case .exited(0): break
+        case let .exited(code):
+            if !failed { Session.printStatus("stopped: the processing child exited with status \(code)") }
+            failed = true
+        case .signalled(SIGINT):
+            Session.printStatus("stopped (interrupted)")
+        case let .signalled(signal):
+            if !failed {
+                Session.printStatus(
+                    "stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")"
+                )
+            }
+            failed = true
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// "1234 frames, 29.9 fps, 3 dropped, 0 corrupt; decode p50 … µs; …" from a progress record.
+    static func progressLine(_ values: [UInt64]) -> String {
+        let stages = PipelineStage.allCases.filter { $0 != .draw }
+        let timings = stages.enumerated().map { index, stage in
+            String(format: "%@ p50 %.0f µs", stage.label, Double(values[4 + index]) / 1000)
+        }
+        return String(
+            format: "%llu frames, %.1f fps, %llu dropped, %llu corrupt; ", values[0], Double(values[3]) / 10,
+            values[1], values[2]) + timings.joined(separator: "; ")
+    }
+
+    /// The child: open the camera, engage with it and the channel as the only writable descriptors, load, process,
+    /// report. Returns its exit code.
+    static func child(writer: StatusWriter, camera options: V4L2CameraOptions, configuration: PipelineConfiguration)
+        -> Int32
+    {
+        let camera: V4L2Camera
+        let status: PrivacyGuardStatus
+        do {
+            camera = try V4L2Camera(options: options)
+            status = try PrivacyGuard.engage(cameraDevice: camera.format.device, statusChannel: writer.descriptor)
+        } catch {
+            writer.send(StatusRecord(.failure, text: "\(error)"))
+            return 2
+        }
+        writer.send(StatusRecord(.engaged, values: [UInt64(status.allowedSyscalls), UInt64(status.closedDescriptors)]))
+        let format = camera.format
+        writer.send(
+            StatusRecord(
+                .camera,
+                values: [
+                    UInt64(format.pixelFormat.rawValue), UInt64(format.size.width), UInt64(format.size.height),
+                    UInt64(((format.framesPerSecond ?? 0) * 1000).rounded()),
+                ]))
+        defer { camera.stop() }
+        do {
+            let pipeline = try FacePipelines.load(configuration, progress: { _ in })
+            let runner = PipelineRunner(source: camera, processor: pipeline)
+            runner.start()
+            var lastReport = MonotonicClock.nanoseconds()
+            while !runner.isFinished {
+                MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 50_000_000)
+                let now = MonotonicClock.nanoseconds()
+                guard now - lastReport >= progressInterval * 1_000_000_000 else { continue }
+                lastReport = now
+                let model = runner.latest.read().value
+                let history = runner.timingHistory()
+                var values: [UInt64] = [
+                    UInt64(model.framesProcessed), UInt64(model.framesDropped), UInt64(camera.stats.corrupt),
+                    UInt64((model.framesPerSecond * 10).rounded()),
+                ]
+                values += PipelineStage.allCases.filter { $0 != .draw }.map { history.quantile(0.5, of: $0) }
+                writer.send(StatusRecord(.progress, values: values))
+            }
+            if let failure = runner.failureDescription {
+                writer.send(StatusRecord(.failure, text: failure))
+                return 1
+            }
+        } catch {
+            writer.send(StatusRecord(.failure, text: "\(error)"))
+            return 1
+        }
+        writer.send(StatusRecord(.done))
+        return 0
+    }
+}

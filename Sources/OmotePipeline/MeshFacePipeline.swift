@@ -1,0 +1,134 @@
+import OmoteCapture
+import OmoteCore
+import OmoteMesh
+import OmoteRig
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The mesh path's per-frame work: MediaPipe Face Landmarker's pipeline on Omote's engine (detect or track → 478
+/// landmarks → 52 blendshape scores and the facial transformation matrix), then rig deformation, each stage timed.
+/// The scores are the weights the rig and the view get (eyeLook* turn the eye bones); the matrix gives the head pose.
+/// Stage times: detect/track = the detector (≈0 while tracking), landmarks = warp + landmark network, solve =
+/// smoothing + blendshape network + geometry. Allocates nothing per frame once running.
+public final class MeshFacePipeline: FrameProcessor {
+    public let tracker: MeshTracker
+    public let rigModel: RigModel?
+    public var pixelLayout: PixelLayout { .rgb }
+    public var tracking: FaceTracking { .mesh }
+    public var supportsCalibration: Bool { false }
+    /// The camera's horizontal field of view; nil keeps MediaPipe's 63° vertical.
+    private let horizontalFieldOfViewDegrees: Float?
+    private var cameraFrameSize = SIMD2<Int>(0, 0)
+    private var faceID = 0
+    private var wasTracking = false
+    private var everTracked = false
+
+    public init(tracker: MeshTracker, rigModel: RigModel?, horizontalFieldOfViewDegrees: Float? = nil) {
+        self.tracker = tracker
+        self.rigModel = rigModel
+        self.horizontalFieldOfViewDegrees = horizontalFieldOfViewDegrees
+    }
+
+    /// MediaPipe's scores are trained to be absolute (0 on a neutral face): there is no neutral to learn.
+    public func beginCalibration() {}
+
+    public func reset() {
+        tracker.reset()
+        wasTracking = false
+        everTracked = false
+    }
+
+    public func process(
+        _ frame: borrowing VideoFrame,
+        delivery: FrameDelivery,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    ) {
+        let timestamp = frame.timestampNanoseconds
+        frame.withRGBImage { image in
+            process(image, timestampNanoseconds: timestamp, into: &result, rig: &rig)
+        }
+    }
+
+    /// The same work on an RGB image the caller owns (benchmarks and tests replaying decoded frames).
+    public func process(
+        _ image: RGBImage,
+        timestampNanoseconds timestamp: UInt64,
+        into result: inout FaceFrameResult,
+        rig: inout RigState?
+    ) {
+        result.timestampNanoseconds = timestamp
+        matchCamera(width: image.width, height: image.height)
+        let found: Bool
+        do {
+            found = try tracker.process(image, timestampMicroseconds: Int64(timestamp / 1000))
+        } catch {
+            // Only landmark counts or frame sizes the tracker did not make itself throw: not reachable from a frame.
+            assertionFailure("mesh tracker: \(error)")
+            found = false
+        }
+        let times = tracker.stageTimes
+        result.timings[.detectTrack] = times.detection
+        result.timings[.landmarks] = times.landmarks
+        result.timings[.solve] = times.expression
+        result.calibration = nil
+        if found {
+            if !wasTracking { faceID += 1 }
+            wasTracking = true
+            everTracked = true
+            result.tracking = .tracking(faceID: faceID)
+            result.weights = tracker.weights
+            if let matrix = tracker.transformation { result.headPose = matrix.headPose }
+        } else {
+            result.tracking = everTracked ? .lost : .searching
+            wasTracking = false
+            // No face: the avatar relaxes to neutral rather than freezing mid-expression.
+            result.weights.values *= 0.8
+            result.weights.trackedMask = 0
+        }
+        let rigStart = MonotonicClock.nanoseconds()
+        if rig != nil { rig!.apply(weights: result.weights, headPose: result.headPose) }
+        result.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
+    }
+
+    /// A horizontal field of view becomes the geometry pipeline's vertical one for this frame's aspect ratio.
+    private func matchCamera(width: Int, height: Int) {
+        guard let horizontal = horizontalFieldOfViewDegrees, SIMD2(width, height) != cameraFrameSize else { return }
+        cameraFrameSize = SIMD2(width, height)
+        let halfHorizontal = horizontal * .pi / 360
+        let vertical = 2 * atanf(tanf(halfHorizontal) * Float(height) / Float(width)) * 180 / .pi
+        tracker.geometry.camera.verticalFieldOfViewDegrees = vertical
+    }
+}
+
+extension MeshFacePipeline {
+    /// Loads MediaPipe's networks and face geometry from the .task file and the avatar.
+    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws
+        -> MeshFacePipeline
+    {
+        let started = MonotonicClock.nanoseconds()
+        progress("loading face mesh model \(configuration.meshModelPath)…")
+        let tracker = try MeshTracker(taskPath: configuration.meshModelPath)
+        let rig = try RigModel.load(avatarAt: configuration.avatarPath, progress: progress)
+        progress(
+            "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")
+        return MeshFacePipeline(
+            tracker: tracker, rigModel: rig, horizontalFieldOfViewDegrees: configuration.horizontalFieldOfViewDegrees)
+    }
+}
+
+/// Loads the configured tracker's pipeline.
+public enum FacePipelines {
+    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws
+        -> FrameProcessor
+    {
+        switch configuration.tracker {
+        case .mesh: try MeshFacePipeline.load(configuration, progress: progress)
+        case .landmarks68: try FacePipeline.load(configuration, progress: progress)
+        }
+    }
+}
