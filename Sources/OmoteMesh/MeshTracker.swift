@@ -22,10 +22,10 @@ public final class MeshTracker {
     /// sigmoid is exactly 1.
     ///
     /// The second look keeps small faces: from a detector box the crop is loose, and a face a third of single_face's
-    /// size (at the detector's range limit) scores only 2.5–6.8 there, though 15–22 once tracked. So when a fresh
+    /// size (at the detector's range limit) scores only 6.2 there, though 14–22 once tracked. So when a fresh
     /// detection's logit falls between MediaPipe's bar and this one, the network looks again at the region its own
     /// landmarks give (the crop tracking would use on the next frame), and that look decides. It pulls the two
-    /// classes further apart: the small face 2.46 → 15.0, the cartoon 163 1.10 → −18.3 (no_face 89, 90: −0.53 →
+    /// classes further apart: the small face 6.2 → 14.3, the cartoon 163 1.10 → −18.3 (no_face 89, 90: −0.53 →
     /// −7.7, −0.95 → −13.5). One bar for acquiring and keeping: the covered face stays far above it, so hysteresis
     /// buys nothing measurable here.
     public var minimumPresenceLogit: Float = 8
