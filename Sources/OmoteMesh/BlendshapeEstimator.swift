@@ -3,6 +3,9 @@ import OmoteNeural
 
 /// MediaPipe's blendshape step: the 146-point landmark subset in frame pixels through the blendshape network, its 52
 /// scores (`_neutral` first, then ARKit's first 51 shapes in ARKit order) mapped to `BlendshapeWeights`.
+/// tongueOut is not among the 52: MediaPipe's `kBlendshapeNames` (tasks/cc/vision/face_landmarker/
+/// face_blendshapes_graph.cc) ends at noseSneerRight, although the Blendshape V2 model card lists tongueOut
+/// (google-ai-edge/mediapipe issue #4403, open). So tongueOut is always 0 and its `trackedMask` bit clear.
 /// Allocates nothing per frame. Not thread-safe (one network run at a time).
 public final class BlendshapeEstimator {
     /// The network's input is [1, 146, 2]; its output 52 scores.
@@ -34,7 +37,7 @@ public final class BlendshapeEstimator {
     }
 
     /// Runs the network on `landmarks` of a `frameWidth`×`frameHeight` frame and writes the 51 shapes it scores into
-    /// `weights` (tongueOut is not among them: it stays 0 and untracked).
+    /// `weights`; tongueOut (no score for it) is set to 0 and left out of `trackedMask`.
     public func estimate(
         _ landmarks: MeshLandmarks,
         frameWidth: Int,

@@ -19,9 +19,12 @@ public final class FaceLandmarker {
     private let network: NeuralNetwork
     private let input: UnsafeMutableBufferPointer<Float>
     private let points: UnsafeBufferPointer<Float>
-    private let presenceLogit: UnsafeBufferPointer<Float>
+    private let presenceOutput: UnsafeBufferPointer<Float>
     /// Face presence of the last run, 0…1; MediaPipe keeps the face when it is ≥ 0.5.
     public private(set) var presence: Float = 0
+    /// The presence logit of the last run (`presence` = sigmoid of it). On real faces the sigmoid saturates to 1 in
+    /// float32, so margins are measured on the logit.
+    public private(set) var presenceLogit: Float = 0
 
     /// `network` must be MediaPipe's face_landmarks_detector.tflite.
     public init(network: NeuralNetwork) throws(OmoteError) {
@@ -39,7 +42,7 @@ public final class FaceLandmarker {
         self.network = network
         input = network.input(0)
         points = network.output(pointsIndex)
-        presenceLogit = network.output(presenceIndex)
+        presenceOutput = network.output(presenceIndex)
     }
 
     /// Runs the network on `region` of `image` and writes the 478 landmarks into `landmarks`; returns the presence.
@@ -59,7 +62,8 @@ public final class FaceLandmarker {
         )
         sampler.fill(input, width: Self.inputSide, height: Self.inputSide, from: image, scale: 1 / 255, offset: 0)
         network.run()
-        presence = 1 / (1 + expf(-presenceLogit[0]))
+        presenceLogit = presenceOutput[0]
+        presence = 1 / (1 + expf(-presenceLogit))
         var index = 0
         while index < MeshLandmarks.count {
             let x = points[3 * index] / side - 0.5

@@ -2,9 +2,10 @@ import OmoteCore
 import OmoteNeural
 
 /// MediaPipe Face Landmarker in VIDEO mode for one face: the detector runs only while no face is tracked; the
-/// landmark network's presence (≥ 0.5) decides whether the face is kept; the next frame's region comes from this
-/// frame's raw landmarks; the reported landmarks are smoothed, and blendshapes and the facial transformation matrix
-/// are computed from them. Buffers are sized at init. Not thread-safe.
+/// landmark network's presence decides whether the face is kept; the next frame's region comes from this frame's raw
+/// landmarks; the reported landmarks are smoothed, and blendshapes and the facial transformation matrix are computed
+/// from them. Deliberate differences: the presence bar and the second look (see `minimumPresenceLogit`). Buffers are
+/// sized at init; nothing is allocated per frame. Not thread-safe.
 public final class MeshTracker {
     public let detector: BlazeFaceDetector
     public let landmarker: FaceLandmarker
@@ -12,8 +13,29 @@ public final class MeshTracker {
     public let blendshapes: BlendshapeEstimator
     public let geometry: FaceGeometryPipeline
 
-    /// MediaPipe's `min_face_presence_confidence` default.
-    public var minimumPresence: Float = 0.5
+    /// Omote's bar on the landmark network's presence logit: 8 (presence ≥ 0.99966), not MediaPipe's 0.5 (logit 0).
+    /// Why: at 0.5 MediaPipe reports a face on a cartoon (SampleFrames face_noface 163, logit 1.10), and Omote must
+    /// never drive an avatar from one. Measured on every frame of the three sample clips (Docs/mesh.md): real faces
+    /// ≥ 20.29, the same face with everything below the nose tip covered ≥ 14.95, cartoons ≤ 1.10 (the next highest
+    /// −0.53, no_face 89). 8 sits in the middle of the gap between the covered face and the cartoon: ~7 logits
+    /// (e^7 ≈ 1100× the odds) from either side. The logit, not the sigmoid, is compared: on real faces float32's
+    /// sigmoid is exactly 1.
+    ///
+    /// The second look keeps small faces: from a detector box the crop is loose, and a face a third of single_face's
+    /// size (at the detector's range limit) scores only 6.2 there, though 14–22 once tracked. So when a fresh
+    /// detection's logit falls between MediaPipe's bar and this one, the network looks again at the region its own
+    /// landmarks give (the crop tracking would use on the next frame), and that look decides. It pulls the two
+    /// classes further apart: the small face 6.2 → 14.3, the cartoon 163 1.10 → −18.3 (no_face 89, 90: −0.53 →
+    /// −7.7, −0.95 → −13.5). One bar for acquiring and keeping: the covered face stays far above it, so hysteresis
+    /// buys nothing measurable here.
+    public var minimumPresenceLogit: Float = 8
+    /// MediaPipe's bar (`min_face_presence_confidence` 0.5) as a logit: below it a detection gets no second look.
+    public static let mediaPipePresenceLogit: Float = 0
+    /// The landmark network's presence logit on the last frame's region (the detector's or the tracked one); nil when
+    /// it did not run (nothing tracked and no detection).
+    public private(set) var presenceLogit: Float?
+    /// The second look's logit on the last frame; nil when there was none.
+    public private(set) var secondLookPresenceLogit: Float?
 
     /// The last frame's results (valid when `process` returned true).
     public private(set) var landmarks = MeshLandmarks()
@@ -62,20 +84,35 @@ public final class MeshTracker {
         if let tracked = nextRegion {
             region = tracked
             wasTracking = true
-        } else if let detection = try detector.detect(image).first {
-            region = FaceRegion(detection: detection, frameWidth: image.width, frameHeight: image.height)
-            wasTracking = false
         } else {
-            stageTimes.detection = MonotonicClock.nanoseconds() - started
-            lose()
-            return false
+            let detections = try detector.detect(image)
+            // An index, not `first`: `first` heap-allocates in debug builds (unspecialised generic path).
+            guard !detections.isEmpty else {
+                stageTimes.detection = MonotonicClock.nanoseconds() - started
+                presenceLogit = nil
+                secondLookPresenceLogit = nil
+                lose()
+                return false
+            }
+            region = FaceRegion(detection: detections[0], frameWidth: image.width, frameHeight: image.height)
+            wasTracking = false
         }
         let located = MonotonicClock.nanoseconds()
         stageTimes.detection = located - started
-        let presence = landmarker.locate(region, in: image, into: &rawLandmarks)
+        landmarker.locate(region, in: image, into: &rawLandmarks)
+        presenceLogit = landmarker.presenceLogit
+        secondLookPresenceLogit = nil
+        if !wasTracking, landmarker.presenceLogit >= Self.mediaPipePresenceLogit,
+            landmarker.presenceLogit < minimumPresenceLogit
+        {
+            let refined = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
+            landmarker.locate(refined, in: image, into: &rawLandmarks)
+            secondLookPresenceLogit = landmarker.presenceLogit
+        }
         let expressionStarted = MonotonicClock.nanoseconds()
+        // Both looks count as landmarks time.
         stageTimes.landmarks = expressionStarted - located
-        guard presence >= minimumPresence else {
+        guard landmarker.presenceLogit >= minimumPresenceLogit else {
             lose()
             return false
         }

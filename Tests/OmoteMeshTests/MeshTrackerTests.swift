@@ -4,8 +4,9 @@ import Testing
 
 /// The whole tracker against MediaPipe's VIDEO-mode run (Fixtures/mediapipe): per frame the face/no-face decision,
 /// the smoothed landmarks, the 52 scores and the transformation matrix. A release build runs all three clips
-/// (336 frames; face_noface 163's values are only reported, see below); a debug build, where the networks cost
-/// seconds, single_face frames 0–2.
+/// (336 frames); a debug build, where the networks cost seconds, single_face frames 0–2. The one expected
+/// difference is Omote's stricter presence bar (`MeshTracker.minimumPresenceLogit`): MediaPipe reports a face on the
+/// cartoon of face_noface 163, Omote does not.
 @Suite struct MeshTrackerTests {
     #if DEBUG
     static let clips: [(String, Range<Int>)] = [("single_face", 0 ..< 3)]
@@ -16,7 +17,13 @@ import Testing
     ]
     #endif
 
-    @Test("the tracker reports a face exactly where MediaPipe does, with its landmarks, scores and pose")
+    #if DEBUG
+    static let expectedDisagreements: [String] = []
+    #else
+    static let expectedDisagreements = ["face_noface 163: ours false, MediaPipe true"]
+    #endif
+
+    @Test("the tracker reports a face where MediaPipe does but on its cartoon, with its landmarks, scores and pose")
     func trackerMatchesMediaPipe() throws {
         let fixture = try MediaPipeFixture()
         let frames = LandmarkTrackingTests.Frames()
@@ -40,14 +47,6 @@ import Testing
                 }
                 guard found else { continue }
                 faces += 1
-                if clip == "face_noface", index == 163 {
-                    // The cartoon MediaPipe keeps for one frame, 91 frames after the face left: its smoothed
-                    // output there is not reproduced yet (with or without resetting the smoother on loss), so it is
-                    // only reported, not held to the bar.
-                    let errors = LandmarkTrackingTests.pixelErrors(tracker.landmarks, reference.landmarks)
-                    print("face_noface 163 (cartoon, after a 91-frame gap): landmarks mean \(errors.mean) px")
-                    continue
-                }
                 let mean = LandmarkTrackingTests.pixelErrors(tracker.landmarks, reference.landmarks).mean
                 if mean > worstMean {
                     worstFrame = "\(clip) \(index)"
@@ -65,9 +64,9 @@ import Testing
         }
         print(
             "tracker vs MediaPipe: \(faces) faces, \(disagreements.count) face/no-face disagreements "
-                + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), rotation ≤ \(worstAngle)°, "
-                + "translation ≤ \(worstTranslation) cm")
-        #expect(disagreements.isEmpty)
+                + "\(disagreements); landmarks mean ≤ \(worstMean) px (\(worstFrame)), scores ≤ \(worstScore), "
+                + "rotation ≤ \(worstAngle)°, translation ≤ \(worstTranslation) cm")
+        #expect(disagreements == Self.expectedDisagreements)
         #expect(faces > 0)
         #expect(worstMean <= 0.1)
         // Landmarks within ~0.01 px still move the blendshape network's scores by a few thousandths and the pose by
