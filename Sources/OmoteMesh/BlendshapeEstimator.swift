@@ -44,12 +44,12 @@ public final class BlendshapeEstimator {
         frameHeight: Int,
         into weights: inout BlendshapeWeights
     ) throws(OmoteError) {
-        guard landmarks.points.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
+        guard landmarks.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
             throw OmoteError(
                 .meshInputInvalid,
                 operation: "estimate blendshapes",
                 subject: "",
-                reason: "\(landmarks.points.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
+                reason: "\(landmarks.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
                 remedy: "Pass MediaPipe's 478 landmarks and the frame's size in pixels."
             )
         }
@@ -71,7 +71,7 @@ public final class BlendshapeEstimator {
         let indices = BlendshapeLandmarkSubset.indices
         var slot = 0
         while slot < indices.count {
-            let point = landmarks.points[indices[slot]]
+            let point = landmarks[indices[slot]]
             input[2 * slot] = point.x * width
             input[2 * slot + 1] = point.y * height
             slot += 1

@@ -29,8 +29,9 @@ public final class FaceGeometryPipeline {
     public var camera: PerspectiveCamera
     private let canonical: [SIMD3<Float>]
     private let weights: [Float]
-    private var screen: [SIMD3<Float>]
-    private var working: [SIMD3<Float>]
+    /// The landmarks in metric camera space while the pipeline runs: expression data, so private memory.
+    private let screen = SecureArray<SIMD3<Float>>()
+    private let working = SecureArray<SIMD3<Float>>()
 
     /// Reads the canonical face and weights from the face_landmarker.task at `taskPath`.
     public convenience init(
@@ -75,8 +76,11 @@ public final class FaceGeometryPipeline {
         self.camera = camera
         canonical = parsed.canonicalPositions
         weights = parsed.landmarkWeights
-        screen = Array(repeating: .zero, count: MeshLandmarks.meshCount)
-        working = Array(repeating: .zero, count: MeshLandmarks.meshCount)
+        guard screen.resize(to: MeshLandmarks.meshCount, repeating: .zero),
+            working.resize(to: MeshLandmarks.meshCount, repeating: .zero)
+        else {
+            throw OmoteError.meshMemory(screen.growthError ?? working.growthError)
+        }
     }
 
     /// The facial transformation matrix for `landmarks` on a `frameWidth`×`frameHeight` frame; nil when MediaPipe
@@ -86,12 +90,12 @@ public final class FaceGeometryPipeline {
         frameWidth: Int,
         frameHeight: Int
     ) throws(OmoteError) -> FacialTransformationMatrix? {
-        guard landmarks.points.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
+        guard landmarks.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
             throw OmoteError(
                 .meshInputInvalid,
                 operation: "estimate the head pose",
                 subject: "",
-                reason: "\(landmarks.points.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
+                reason: "\(landmarks.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
                 remedy: "Pass MediaPipe's 478 landmarks and the frame's size in pixels."
             )
         }
@@ -99,7 +103,7 @@ public final class FaceGeometryPipeline {
             return nil
         }
         let frustum = Frustum(camera, width: frameWidth, height: frameHeight)
-        let transform = landmarks.points.withUnsafeBufferPointer { points in
+        let transform = landmarks.withUnsafeBufferPointer { points in
             screen.withUnsafeMutableBufferPointer { screen in
                 working.withUnsafeMutableBufferPointer { working in
                     canonical.withUnsafeBufferPointer { canonical in
@@ -203,7 +207,7 @@ public final class FaceGeometryPipeline {
 
     /// MediaPipe's IsScreenLandmarkListTooCompact: every landmark within 1e-3 of the x, y mean.
     private static func isTooCompact(_ landmarks: MeshLandmarks) -> Bool {
-        landmarks.points.withUnsafeBufferPointer { points in
+        landmarks.withUnsafeBufferPointer { points in
             var mean = SIMD2<Float>()
             var index = 0
             while index < points.count {

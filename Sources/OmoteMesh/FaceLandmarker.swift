@@ -71,7 +71,7 @@ public final class FaceLandmarker {
             let z = points[3 * index + 2] / side
             let rotated = SIMD2(c * x - s * y, s * x + c * y)
             let projected = rotated * region.size + region.centre
-            landmarks.points[index] = SIMD3(projected.x, projected.y, z * region.size.x)
+            landmarks[index] = SIMD3(projected.x, projected.y, z * region.size.x)
             index += 1
         }
         return presence

@@ -35,14 +35,14 @@ public struct FaceRegion: Sendable, Equatable {
         var low = SIMD2<Float>(repeating: .infinity)
         var high = SIMD2<Float>(repeating: -.infinity)
         var index = 0
-        while index < landmarks.points.count {
-            let point = landmarks.points[index]
+        while index < landmarks.count {
+            let point = landmarks[index]
             low = pointwiseMin(low, SIMD2(point.x, point.y))
             high = pointwiseMax(high, SIMD2(point.x, point.y))
             index += 1
         }
-        let start = SIMD2(landmarks.points[33].x, landmarks.points[33].y)
-        let end = SIMD2(landmarks.points[263].x, landmarks.points[263].y)
+        let start = SIMD2(landmarks[33].x, landmarks[33].y)
+        let end = SIMD2(landmarks[263].x, landmarks[263].y)
         let rotation = Self.rotation(from: start, to: end, frameWidth, frameHeight)
         self = Self.expanded(centre: (low + high) / 2, size: high - low, rotation: rotation, frameWidth, frameHeight)
     }

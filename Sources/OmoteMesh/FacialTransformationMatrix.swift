@@ -4,7 +4,7 @@ import OmoteCore
 /// similarity transform (scale · rotation | translation in cm). Camera space is right-handed: +x right, +y up,
 /// +z toward the viewer (the face lies at negative z). The canonical model's axes: +x the subject's left, +y up,
 /// +z out of the face.
-public struct FacialTransformationMatrix: Sendable, Equatable {
+public struct FacialTransformationMatrix: Sendable, Equatable, BitwiseCopyable {
     /// Columns of the 4×4 matrix (the last one is the translation, then 1).
     public var columns: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
 

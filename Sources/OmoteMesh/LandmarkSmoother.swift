@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// MediaPipe's landmark smoothing in VIDEO mode (LandmarksSmoothingCalculator with the face landmarker's one-euro
 /// settings: min cutoff 0.05, beta 80, derivative cutoff 1; mediapipe/util/filtering/one_euro_filter.cc): every
 /// coordinate of every landmark, in pixels (z scaled like x), through its own one-euro filter whose speed is measured
@@ -54,11 +56,15 @@ public final class LandmarkSmoother {
         }
     }
 
-    private var filters: [OneEuro]
+    /// One filter per coordinate; each holds the last landmark positions, so private memory.
+    private let filters = SecureArray<OneEuro>()
+
+    /// Why the filters' private memory was refused, if it was (the tracker refuses to load then).
+    public var memoryError: SecureBufferError? { filters.count == MeshLandmarks.count * 3 ? nil : filters.growthError }
 
     public init() {
         // 30: `initialFrequency`'s default (self is not available yet).
-        filters = Array(repeating: OneEuro(frequency: 30), count: MeshLandmarks.count * 3)
+        filters.resize(to: MeshLandmarks.count * 3, repeating: OneEuro(frequency: 30))
     }
 
     /// Forgets the past (MediaPipe resets when the face is lost).
@@ -81,7 +87,7 @@ public final class LandmarkSmoother {
         var high = SIMD2<Float>(repeating: -.infinity)
         var index = 0
         while index < MeshLandmarks.count {
-            let p = SIMD2(landmarks.points[index].x * width, landmarks.points[index].y * height)
+            let p = SIMD2(landmarks[index].x * width, landmarks[index].y * height)
             low = pointwiseMin(low, p)
             high = pointwiseMax(high, p)
             index += 1
@@ -93,7 +99,7 @@ public final class LandmarkSmoother {
         let nanoseconds = timestampMicroseconds * 1000
         index = 0
         while index < MeshLandmarks.count {
-            let p = landmarks.points[index]
+            let p = landmarks[index]
             let x = filters[3 * index].apply(
                 Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale,
                 self)
@@ -103,7 +109,7 @@ public final class LandmarkSmoother {
             let z = filters[3 * index + 2].apply(
                 Double(p.z * width), nanoseconds: nanoseconds,
                 valueScale: valueScale, self)
-            landmarks.points[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
+            landmarks[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
             index += 1
         }
     }

@@ -5,6 +5,8 @@ extension OmoteError.Code {
     public static let meshModelUnreadable = Self("mesh.modelUnreadable")
     /// Input to a mesh stage is unusable (wrong landmark count, empty frame size).
     public static let meshInputInvalid = Self("mesh.inputInvalid")
+    /// The kernel refused the locked private memory the tracker's landmarks and state need (RLIMIT_MEMLOCK).
+    public static let meshMemoryRefused = Self("mesh.memoryRefused")
 }
 
 extension OmoteError {
@@ -16,6 +18,20 @@ extension OmoteError {
             subject: subject,
             reason: reason,
             remedy: "Run Scripts/setup.sh to fetch face_landmarker.task again and verify its SHA-256."
+        )
+    }
+}
+
+extension OmoteError {
+    /// Locked memory for landmarks or tracker state was refused.
+    static func meshMemory(_ cause: SecureBufferError?) -> OmoteError {
+        OmoteError(
+            .meshMemoryRefused,
+            operation: "reserve private memory for the face mesh",
+            subject: "",
+            reason: cause.map { "\($0)" } ?? "refused",
+            remedy:
+                "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
         )
     }
 }

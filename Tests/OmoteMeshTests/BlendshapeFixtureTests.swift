@@ -90,7 +90,7 @@ import Testing
         let estimator = try BlendshapeEstimator(network: Self.blendshapeNetwork())
         var weights = BlendshapeWeights()
         var short = MeshLandmarks()
-        short.points.removeLast()
+        short.removeLast()
         #expect(throws: OmoteError.self) {
             try estimator.estimate(short, frameWidth: 640, frameHeight: 360, into: &weights)
         }

@@ -44,7 +44,7 @@ import Darwin
     static func meshFacts(_ landmarks: MeshLandmarks) -> (box: SIMD4<Float>, irises: (SIMD2<Float>, SIMD2<Float>)) {
         var low = SIMD2<Float>(repeating: .infinity)
         var high = SIMD2<Float>(repeating: -.infinity)
-        for point in landmarks.points.prefix(MeshLandmarks.meshCount) {
+        for point in (0 ..< MeshLandmarks.meshCount).map({ landmarks[$0] }) {
             low = pointwiseMin(low, SIMD2(point.x, point.y))
             high = pointwiseMax(high, SIMD2(point.x, point.y))
         }

@@ -139,7 +139,7 @@ import Darwin
         }
         #expect(try pipeline.estimate(collapsed, frameWidth: 640, frameHeight: 360) == nil)
         var short = MeshLandmarks()
-        short.points.removeLast()
+        short.removeLast()
         do {
             _ = try pipeline.estimate(short, frameWidth: 640, frameHeight: 360)
             Issue.record("477 landmarks were accepted")

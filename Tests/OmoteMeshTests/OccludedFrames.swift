@@ -18,7 +18,7 @@ final class OccludedFrames {
     {
         var low = Float.infinity
         var high = -Float.infinity
-        for point in landmarks.points {
+        for point in (0 ..< landmarks.count).map({ landmarks[$0] }) {
             low = min(low, point.x)
             high = max(high, point.x)
         }

@@ -27,6 +27,9 @@ public final class SharedActivationArena {
     /// Zeroes the memory (every sharing network's input, intermediates and outputs).
     public func wipe() { storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
 
+    /// Whether every float is zero (tests of the wipe).
+    package var isZeroed: Bool { storage.withUnsafeBufferPointer { !$0.contains { $0 != 0 } } }
+
     /// Whether the memory is registered private memory.
     package var isPrivate: Bool {
         storage.withUnsafeBufferPointer { arena in
