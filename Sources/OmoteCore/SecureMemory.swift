@@ -26,6 +26,9 @@ public enum SecureMemory {
     public static var unlockedBufferCount: Int { registry.withLock { $0.unlocked } }
     /// Live buffers in total.
     package static var liveBufferCount: Int { registry.withLock { $0.live.count } }
+    /// Bytes mapped by live buffers (locked, unless the user allowed swappable memory): what counts against
+    /// RLIMIT_MEMLOCK.
+    public static var liveBytes: Int { registry.withLock { $0.live.values.reduce(0, +) } }
     /// Whether the exit-time wipe is installed (it is once the first buffer exists).
     package static var wipesAtExit: Bool { exitWipeInstalled }
 

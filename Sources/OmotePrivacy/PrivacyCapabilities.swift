@@ -45,9 +45,11 @@ public struct PrivacyCapabilities: Sendable {
     /// table for this architecture). Missing newer Landlock rights are reported but are covered by seccomp.
     public var canEngage: Bool { !findings.contains { $0.level == .required } }
 
-    /// Bytes of expression and frame memory a session locks: the largest camera frame Omote negotiates (1920×1080
-    /// luma) plus the working buffers, rounded up.
-    public static let lockedBytesNeeded: UInt64 = 4 << 20
+    /// Bytes of expression and frame memory a session locks, rounded up: for the mesh tracker (the default) its state
+    /// (4.3 MB, mostly the networks' shared activation arena; `omote doctor` prints the measured figure) plus a
+    /// 1280×720 RGB frame (2.6 MB) and the view's buffers (under 1 MB); the 68-point tracker needs less (a 1920×1080
+    /// luma frame plus its working buffers).
+    public static let lockedBytesNeeded: UInt64 = 8 << 20
 
     public var findings: [Finding] {
         var findings: [Finding] = []
