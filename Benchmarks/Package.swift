@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // Omote's benchmarks: per-stage wall time, instructions and mallocs (ordo-one/benchmark; run: cd Benchmarks &&
-// swift package benchmark) and PeerTiming, Omote's side of Benchmarks/compare-peers.sh. Kept in their own package so
-// the main package and its tests build without the benchmark toolchain. See README "Performance".
+// swift package benchmark), PeerTiming (Omote's side of Benchmarks/compare-peers.sh) and NeuralTiming (of
+// compare-neural.sh). Kept in their own package so the main package and its tests build without the benchmark
+// toolchain. See README "Performance".
 import PackageDescription
 
 let package = Package(
@@ -32,6 +33,13 @@ let package = Package(
             name: "PeerTiming",
             dependencies: [.product(name: "Omote", package: "Omote")],
             path: "Sources/PeerTiming"
+        ),
+        // Omote's side of Benchmarks/compare-neural.sh: the neural engine on the same input tensors as
+        // Tools/reference/tflite/time-xnnpack.sh, in the same TSV.
+        .executableTarget(
+            name: "NeuralTiming",
+            dependencies: [.product(name: "OmoteNeural", package: "Omote")],
+            path: "Sources/NeuralTiming"
         ),
     ]
 )

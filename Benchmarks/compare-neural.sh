@@ -7,8 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/Scripts/build-flags.sh"
 runs=${1:-300}
 warmup=${2:-30}
-cd "$root/Benchmarks/NeuralTimingPackage"
-nice swift build "${OMOTE_SWIFT_FLAGS[@]}" >&2
+cd "$root/Benchmarks"
+nice swift build "${OMOTE_SWIFT_FLAGS[@]}" --product NeuralTiming >&2
 binary=$(swift build "${OMOTE_SWIFT_FLAGS[@]}" --show-bin-path)/NeuralTiming
 echo "## Omote (OmoteNeural, flags: ${OMOTE_SWIFT_FLAGS[*]})"
 "$binary" "$runs" "$warmup"

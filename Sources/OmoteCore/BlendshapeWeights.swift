@@ -1,6 +1,6 @@
 /// The 52 weights (0…1) in `ARKitBlendshape` order, held in one SIMD register-friendly value (no heap storage), plus
 /// which shapes are actually tracked. Untracked shapes are 0 and flagged, never invented.
-public struct BlendshapeWeights: Sendable, Equatable {
+public struct BlendshapeWeights: Sendable, Equatable, BitwiseCopyable {
     public var values: SIMD64<Float> = .zero
     /// Bit i set ⇔ shape with raw value i is observed by the solver (not merely 0).
     public var trackedMask: UInt64 = 0

@@ -15,7 +15,7 @@ public enum PipelineStage: Int, CaseIterable, Sendable {
 }
 
 /// Per-stage times of one frame, in nanoseconds (no heap storage: copied freely between threads).
-public struct StageTimings: Sendable, Equatable {
+public struct StageTimings: Sendable, Equatable, BitwiseCopyable {
     public var nanoseconds: SIMD8<UInt64> = .zero
     public init() {}
     public subscript(stage: PipelineStage) -> UInt64 {
@@ -25,14 +25,14 @@ public struct StageTimings: Sendable, Equatable {
 }
 
 /// Whether a face is being followed.
-public enum TrackingState: Sendable, Equatable {
+public enum TrackingState: Sendable, Equatable, BitwiseCopyable {
     case searching
     case tracking(faceID: Int)
     case lost
 }
 
 /// Progress of learning the user's neutral face (for the "hold a neutral face" prompt).
-public enum CalibrationState: Sendable, Equatable {
+public enum CalibrationState: Sendable, Equatable, BitwiseCopyable {
     /// Never calibrated; automatic adaptation (if enabled) is still warming up.
     case uncalibrated
     /// Collecting neutral frames; `progress` in 0…1.
@@ -42,8 +42,9 @@ public enum CalibrationState: Sendable, Equatable {
 }
 
 /// What the per-frame core computes from one frame: the tracking state, the 52 weights, the head pose, the neutral
-/// calibration and the stage times. A plain value (no heap storage), redacted in logs; views map it to what they draw.
-public struct FaceFrameResult: Sendable, CustomStringConvertible {
+/// calibration and the stage times. A plain value (no heap storage, `BitwiseCopyable`, so it can live in private
+/// memory: see `PrivateValue`), redacted in logs; views map it to what they draw.
+public struct FaceFrameResult: Sendable, CustomStringConvertible, BitwiseCopyable {
     public var tracking = TrackingState.searching
     public var weights = BlendshapeWeights()
     public var headPose = HeadPose()
@@ -56,4 +57,15 @@ public struct FaceFrameResult: Sendable, CustomStringConvertible {
 
     public init() {}
     public var description: String { "FaceFrameResult(redacted)" }
+
+    /// The same frame without its expression data (weights, head pose, calibration progress): what may be kept in
+    /// ordinary memory and handed to status lines and summaries.
+    public var withoutExpression: FaceFrameResult {
+        var copy = FaceFrameResult()
+        copy.tracking = tracking
+        copy.timings = timings
+        copy.frameSize = frameSize
+        copy.timestampNanoseconds = timestampNanoseconds
+        return copy
+    }
 }

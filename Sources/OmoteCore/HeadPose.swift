@@ -6,7 +6,7 @@ import Darwin
 
 /// Head pose in the camera frame: the head's rotation and its translation in millimetres.
 /// Camera convention: +x right, +y down, +z forward (into the scene), as for image coordinates.
-public struct HeadPose: Sendable, Equatable {
+public struct HeadPose: Sendable, Equatable, BitwiseCopyable {
     public var rotation: Rotation3
     public var translation: SIMD3<Float>
 

@@ -10,7 +10,7 @@ extension OmoteError.Code {
 
 extension OmoteError {
     /// The kernel refused to map `bytes` of private memory.
-    static func memoryMapRefused(bytes: Int, errno: Errno) -> OmoteError {
+    static func memoryMapRefused(bytes: Int, errno: Errno?) -> OmoteError {
         OmoteError(
             .memoryMapRefused,
             operation: "map private frame memory",

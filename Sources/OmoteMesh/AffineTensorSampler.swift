@@ -33,8 +33,17 @@ struct AffineTensorSampler {
                 let fx = sx - Float(x0)
                 let fy = sy - Float(y0)
                 var rgb = SIMD3<Float>()
-                // Four taps; taps outside the image contribute the border value 0.
-                if x0 >= -1, y0 >= -1, x0 <= maxX, y0 <= maxY {
+                if x0 >= 0, y0 >= 0, x0 < maxX, y0 < maxY {
+                    // All four taps inside (nearly every pixel of a face crop): no per-tap checks. The same products
+                    // summed in the same order as below, so the result is bit-identical.
+                    let top = image.pixels + y0 * image.rowStride + x0 * 3
+                    let bottom = top + image.rowStride
+                    rgb += SIMD3(Float(top[0]), Float(top[1]), Float(top[2])) * ((1 - fx) * (1 - fy))
+                    rgb += SIMD3(Float(top[3]), Float(top[4]), Float(top[5])) * (fx * (1 - fy))
+                    rgb += SIMD3(Float(bottom[0]), Float(bottom[1]), Float(bottom[2])) * ((1 - fx) * fy)
+                    rgb += SIMD3(Float(bottom[3]), Float(bottom[4]), Float(bottom[5])) * (fx * fy)
+                } else if x0 >= -1, y0 >= -1, x0 <= maxX, y0 <= maxY {
+                    // Four taps; taps outside the image contribute the border value 0.
                     rgb += tap(image, x0, y0, maxX, maxY) * ((1 - fx) * (1 - fy))
                     rgb += tap(image, x0 + 1, y0, maxX, maxY) * (fx * (1 - fy))
                     rgb += tap(image, x0, y0 + 1, maxX, maxY) * ((1 - fx) * fy)

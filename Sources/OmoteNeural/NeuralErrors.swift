@@ -7,6 +7,8 @@ extension OmoteError.Code {
     public static let neuralModelMalformed = Self("neural.modelMalformed")
     /// A well-formed graph uses an operator, option or tensor type this engine does not implement.
     public static let neuralUnsupported = Self("neural.unsupported")
+    /// The kernel refused the locked private memory a network's activations need (RLIMIT_MEMLOCK).
+    public static let neuralArenaRefused = Self("neural.arenaRefused")
 }
 
 extension OmoteError {

@@ -22,8 +22,10 @@ public final class NeuralNetwork {
     /// Keeps the weights and the arena alive.
     private let store: ConstantStore
 
-    init(name: String, model: TFLiteModel) throws {
-        let builder = PlanBuilder(model: model)
+    /// Plans `model`; with `arena`, its activations share that memory with the other networks planned on it (they
+    /// must never run at the same time).
+    init(name: String, model: TFLiteModel, arena: SharedActivationArena? = nil) throws {
+        let builder = PlanBuilder(model: model, arena: arena)
         let result = try builder.build()
         self.name = name
         inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
@@ -49,6 +51,13 @@ public final class NeuralNetwork {
     public func output(_ index: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: outputPointers[index], count: outputs[index].count)
     }
+
+    /// Zeroes the activation arena (the input, every intermediate tensor and the outputs): call when the face is
+    /// gone, so nothing derived from it stays in memory until the next run overwrites it.
+    public func wipeActivations() { store.wipeArena() }
+
+    /// Whether the activation arena is private memory (locked, out of dumps, wiped on release).
+    package var activationsArePrivate: Bool { store.arenaIsPrivate }
 
     public func outputIndex(named name: String) -> Int? {
         outputs.firstIndex { $0.name == name }

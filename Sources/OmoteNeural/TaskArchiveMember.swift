@@ -12,12 +12,15 @@ public enum TaskArchiveMember {
         return Array(data)
     }
 
-    /// The network `member` (e.g. `FaceLandmarkerNetworks.blendshapesMember`) of the archive at `path`, planned.
-    public static func network(named member: String, archivePath path: String) throws -> NeuralNetwork {
+    /// The network `member` (e.g. `FaceLandmarkerNetworks.blendshapesMember`) of the archive at `path`, planned; with
+    /// `arena`, its activations share that memory with the other networks planned on it.
+    public static func network(
+        named member: String, archivePath path: String, sharing arena: SharedActivationArena? = nil
+    ) throws -> NeuralNetwork {
         let file = try FaceLandmarkerNetworks.map(path)
         let archive = try ZipDirectory(CheckedBytes(bytes: file.bytes, file: path))
         let model = try TFLiteModel(try archive.member(named: member, file: path), file: path + ":" + member)
-        let network = try NeuralNetwork(name: member, model: model)
+        let network = try NeuralNetwork(name: member, model: model, arena: arena)
         // Planning copied every weight, so the mapping can go now.
         _ = file
         return network

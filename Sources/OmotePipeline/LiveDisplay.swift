@@ -34,7 +34,7 @@ public enum LiveDisplay {
             }
             let size = terminal.size
             let (result, isNew) = runner.results.acquireNewest()
-            var snapshot = result.model
+            var snapshot = result.viewModel
             if isNew { version &+= 1 }
             // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
             let finished = runner.isFinished

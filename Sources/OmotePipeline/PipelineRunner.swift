@@ -35,11 +35,25 @@ extension FrameProcessor {
     public var trackerName: String { tracking.description }
 }
 
-/// One processed frame handed to the drawing thread: the view state and the deformed avatar.
+/// One processed frame handed to the drawing thread: the session's view state, the frame's result in private memory
+/// (its weights and head pose are expression data) and the deformed avatar.
 public final class FrameResult {
+    /// The view state without the frame's expression data (`model.frame` is `face.value.withoutExpression`).
     public var model = LiveViewModel()
+    public let face: PrivateValue<FaceFrameResult>
     public var rig: RigState?
-    public init(rig: RigState?) { self.rig = rig }
+
+    public init(rig: RigState?) throws(OmoteError) {
+        self.rig = rig
+        face = try PrivateValue(FaceFrameResult())
+    }
+
+    /// The whole view state to draw: the session's, with this frame's full result.
+    public var viewModel: LiveViewModel {
+        var whole = model
+        whole.frame = face.value
+        return whole
+    }
 }
 
 /// The newest value published by one thread for another: the reader always gets the latest state and never waits for
@@ -58,6 +72,7 @@ public final class LatestValue<Value: Sendable>: Sendable {
 public final class PipelineRunner: @unchecked Sendable {
     public let source: FrameSource
     public let processor: FrameProcessor
+    /// The newest session state for status lines: counts, rates and timings, never the frame's expression data.
     public let latest = LatestValue(LiveViewModel())
     /// Shown in the view's status (set before `start`).
     public var guardSummary = "guard: not engaged"
@@ -70,11 +85,16 @@ public final class PipelineRunner: @unchecked Sendable {
     /// Per-frame stage times collected for the closing summary (preallocated; the ring overwrites when full).
     private let history: Mutex<TimingHistory>
 
-    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000) {
+    /// Throws when the private memory for the three result slots is refused (a locked-memory limit).
+    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000)
+        throws(OmoteError)
+    {
         self.source = source
         self.processor = processor
         let rigModel = processor.rigModel
-        results = TripleBuffer { FrameResult(rig: rigModel.map(RigState.init(model:))) }
+        results = try TripleBuffer { () throws(OmoteError) in
+            try FrameResult(rig: rigModel.map(RigState.init(model:)))
+        }
         history = Mutex(TimingHistory(capacity: historyCapacity))
     }
 
@@ -92,7 +112,8 @@ public final class PipelineRunner: @unchecked Sendable {
                 let bound = self.source.maximumFramePixels
                 var frame = try VideoFrame(
                     layout: self.processor.pixelLayout, capacity: min(frameCapacity, bound), maximumPixelCount: bound)
-                self.processLoop(frame: &frame)
+                let current = try PrivateValue(FaceFrameResult())
+                self.processLoop(frame: &frame, current: current)
             } catch {
                 self.failure.withLock { $0 = "\(error)" }
                 self.finished.store(true, ordering: .releasing)
@@ -103,7 +124,8 @@ public final class PipelineRunner: @unchecked Sendable {
         thread.start()
     }
 
-    private func processLoop(frame: inout VideoFrame) {
+    /// `current` is the newest frame's result, in private memory, carried from frame to frame.
+    private func processLoop(frame: inout VideoFrame, current: PrivateValue<FaceFrameResult>) {
         var model = LiveViewModel()
         model.guardSummary = guardSummary
         model.trackerName = processor.tracking.rawValue
@@ -111,6 +133,7 @@ public final class PipelineRunner: @unchecked Sendable {
         var frameTimes = RateMeter()
         defer {
             frame.wipe()
+            current.wipe()
             finished.store(true, ordering: .releasing)
         }
         while !stopRequested.load(ordering: .relaxed) {
@@ -123,11 +146,16 @@ public final class PipelineRunner: @unchecked Sendable {
                 failure.withLock { $0 = "\(error)" }
                 return
             }
-            model.frame.timings[.decode] = delivery.decodeNanoseconds
             model.sourceName = source.name
             let slot = results.back
-            processor.process(frame, delivery: delivery, into: &model.frame, rig: &slot.rig)
-            model.frame.frameSize = SIMD2(frame.width, frame.height)
+            // Each frame continues from the previous one's result (e.g. weights relaxing once the face is lost).
+            var face = current.value
+            face.timings[.decode] = delivery.decodeNanoseconds
+            processor.process(frame, delivery: delivery, into: &face, rig: &slot.rig)
+            face.frameSize = SIMD2(frame.width, frame.height)
+            current.value = face
+            slot.face.value = face
+            model.frame = face.withoutExpression
             let now = MonotonicClock.nanoseconds()
             model.latencyNanoseconds = delivery.capturedAtMonotonicNanoseconds.map { now - min(now, $0) }
             model.framesProcessed += 1

@@ -37,3 +37,24 @@ import Testing
                 + "\(networks.landmarks.stepCount), \(networks.blendshapes.stepCount)")
     }
 }
+
+/// The activation arena holds the network's input (a face crop or the letterboxed frame) and everything computed from
+/// it, so it is private memory like the frames, and can be wiped when the face is gone.
+@Suite struct ActivationPrivacyTests {
+    @Test("each network's activations live in private memory, and wiping them zeroes the input and the outputs")
+    func activationsArePrivateAndWipeable() throws {
+        let networks = try FaceLandmarkerNetworks()
+        for network in [networks.detector, networks.landmarks, networks.blendshapes] {
+            #expect(network.activationsArePrivate, "\(network.name)")
+            let input = network.input(0)
+            for index in input.indices { input[index] = 0.5 }
+            network.run()
+            #expect(network.output(0).contains { $0 != 0 }, "\(network.name) computed nothing")
+            network.wipeActivations()
+            #expect(!input.contains { $0 != 0 }, "\(network.name)'s input survived the wipe")
+            for output in network.outputs.indices {
+                #expect(!network.output(output).contains { $0 != 0 }, "\(network.name) output \(output)")
+            }
+        }
+    }
+}

@@ -40,6 +40,8 @@ private final class CountingProcessor: FrameProcessor {
                 })
         }
         result.timings[.landmarks] = 1_000
+        result.weights[.jawOpen] = 0.5
+        result.headPose.translation.z = 321
     }
     func beginCalibration() { calibrations += 1 }
 }
@@ -55,7 +57,7 @@ private let sampleFrames: String = {
     func processesWholeClip() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor()
-        let runner = PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor)
         runner.start()
         var statuses: [String] = []
         LiveDisplay.runHeadless(runner, status: { statuses.append($0) })
@@ -72,7 +74,7 @@ private let sampleFrames: String = {
     func colourProcessorGetsRGB() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor(pixelLayout: .rgb)
-        let runner = PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(processor.frames == 72)
@@ -83,10 +85,25 @@ private let sampleFrames: String = {
         #expect(CountingProcessor().layouts.isEmpty && runner.failureDescription == nil)
     }
 
+    @Test("Expression data crosses threads only in private memory: the result slots hold it, the status copy does not")
+    func expressionDataStaysPrivate() throws {
+        let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face")
+        let runner = try PipelineRunner(source: source, processor: CountingProcessor())
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        let (slot, isNew) = runner.results.acquireNewest()
+        #expect(isNew && slot.face.isPrivate)
+        #expect(slot.viewModel.frame.weights[.jawOpen] == 0.5 && slot.viewModel.frame.headPose.translation.z == 321)
+        #expect(slot.model.frame.weights == BlendshapeWeights() && slot.model.frame.headPose == HeadPose())
+        let status = runner.latest.read().value
+        #expect(status.frame.weights == BlendshapeWeights() && status.frame.headPose == HeadPose())
+        #expect(status.frame.timings[.landmarks] == 1_000 && status.framesProcessed == 95)
+    }
+
     @Test("A stop request ends a looping replay")
     func stopEndsLoop() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face", loop: true)
-        let runner = PipelineRunner(source: source, processor: CountingProcessor())
+        let runner = try PipelineRunner(source: source, processor: CountingProcessor())
         runner.start()
         var polls = 0
         LiveDisplay.runHeadless(

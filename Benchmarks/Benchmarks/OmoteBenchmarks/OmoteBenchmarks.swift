@@ -14,6 +14,7 @@ let benchmarks: @Sendable () -> Void = {
     rigBenchmarks()
     stageBenchmarks()
     neuralBenchmarks()
+    meshBenchmarks()
 }
 
 /// SampleFrames/ of the package this benchmark package sits in.

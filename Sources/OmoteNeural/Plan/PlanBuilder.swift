@@ -13,7 +13,7 @@ final class PlanBuilder {
 
     let model: TFLiteModel
     let file: String
-    let store = ConstantStore()
+    let store: ConstantStore
     private(set) var buffers: [ArenaLayout.Buffer] = []
     private var locations: [Int: Location] = [:]
     private var pending: [(Resolver) -> PlanStep] = []
@@ -23,8 +23,9 @@ final class PlanBuilder {
     private var consumers: [Int: [Int]] = [:]
     var currentOperator = 0
 
-    init(model: TFLiteModel) {
+    init(model: TFLiteModel, arena: SharedActivationArena? = nil) {
         self.model = model
+        store = ConstantStore(sharing: arena)
         self.file = model.file
         for (index, op) in model.operators.enumerated() {
             for input in op.inputs where input >= 0 {
@@ -197,7 +198,7 @@ final class PlanBuilder {
             pin(location)
         }
         let layout = ArenaLayout(buffers)
-        let arena = store.allocate(layout.totalCount)
+        let arena = try store.allocateArena(layout.totalCount, network: file)
         let resolve: Resolver = { location in
             switch location {
             case .constant(let pointer):
