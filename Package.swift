@@ -40,8 +40,17 @@ let package = Package(
         ),
 
         // Layers.
-        .target(name: "OmotePrivacy", dependencies: ["OmoteCore", "CPrivacyShim"]),
-        .target(name: "OmoteCapture", dependencies: ["OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim"]),
+        .target(
+            name: "OmotePrivacy",
+            dependencies: ["OmoteCore", "CPrivacyShim", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .target(
+            name: "OmoteCapture",
+            dependencies: [
+                "OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
         .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
@@ -53,7 +62,7 @@ let package = Package(
             name: "OmotePipeline",
             dependencies: [
                 "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteVision", "OmoteSolver", "OmoteRig", "OmoteView",
-                "OmoteNeural", "OmoteMesh",
+                "OmoteNeural", "OmoteMesh", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(name: "Omote", dependencies: ["OmotePipeline"]),
@@ -69,12 +78,21 @@ let package = Package(
         ),
 
         .testTarget(
-            name: "OmotePrivacyTests", dependencies: ["OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest"]),
+            name: "OmotePrivacyTests",
+            dependencies: [
+                "OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .testTarget(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
-        .testTarget(name: "OmoteCaptureTests", dependencies: ["OmoteCore", "OmoteCapture"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "OmoteCaptureTests",
+            dependencies: ["OmoteCore", "OmoteCapture", .product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "OmoteVisionTests",
             dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision"],

@@ -228,10 +228,10 @@ enum GuardAttempts {
             // While the unlocked buffer lives, the status line must say so.
             if !buffer.isLocked, let status = PrivacyGuard.status { print("memory\tstatus-line\t\(status.summary)") }
         } catch {
-            switch error.kind {
-            case .lockRefused: outcome = "lock-refused"
-            case .mapRefused: outcome = "map-refused"
-            case .overLimit: outcome = "over-limit"
+            switch error.code {
+            case .memoryLockRefused: outcome = "lock-refused"
+            case .memoryMapRefused: outcome = "map-refused"
+            default: outcome = error.code.rawValue
             }
         }
         return AttemptResult(scope: "memory", act: "private-buffer", outcome: outcome, expected: "locked")

@@ -1,4 +1,5 @@
 import CTurboJPEG
+import OmoteCore
 
 /// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) with libjpeg-turbo, into
 /// whatever the frame holds: 8-bit luma, where a YCbCr JPEG's grayscale output is the file's own Y channel (the
@@ -7,9 +8,15 @@ import CTurboJPEG
 public final class JPEGDecoder {
     private let handle: tjhandle
 
-    public init() throws(DecodeError) {
+    public init() throws(OmoteError) {
         guard let handle = tjInitDecompress() else {
-            throw DecodeError(source: "libturbojpeg", reason: "tjInitDecompress failed")
+            throw OmoteError(
+                .captureDecoderUnavailable,
+                operation: "start the JPEG decoder",
+                subject: "libturbojpeg",
+                reason: "tjInitDecompress failed",
+                remedy: "Reinstall libjpeg-turbo (sudo apt-get install libturbojpeg0); `omote doctor` checks it."
+            )
         }
         self.handle = handle
     }
@@ -17,14 +24,14 @@ public final class JPEGDecoder {
     deinit { tjDestroy(handle) }
 
     /// The dimensions stored in a JPEG header, without decoding.
-    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(DecodeError) -> (
+    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(OmoteError) -> (
         width: Int, height: Int
     ) {
         guard let base = jpeg.baseAddress, jpeg.count >= 4 else {
-            throw DecodeError(source: source(), reason: "empty or too short to be a JPEG (\(jpeg.count) bytes)")
+            throw .frameCorrupt(source(), "empty or too short to be a JPEG (\(jpeg.count) bytes)")
         }
         guard jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
-            throw DecodeError(source: source(), reason: "not a JPEG (no SOI marker)")
+            throw .frameCorrupt(source(), "not a JPEG (no SOI marker)")
         }
         var width: Int32 = 0
         var height: Int32 = 0
@@ -34,7 +41,7 @@ public final class JPEGDecoder {
             handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
             &width, &height, &subsampling, &colorspace) != 0
         {
-            throw DecodeError(source: source(), reason: "unreadable JPEG header: \(lastError)")
+            throw .frameCorrupt(source(), "unreadable JPEG header: \(lastError)")
         }
         return (Int(width), Int(height))
     }
@@ -45,15 +52,13 @@ public final class JPEGDecoder {
     public func decode(
         _ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1,
         source: @autoclosure () -> String
-    ) throws(DecodeError) {
+    ) throws(OmoteError) {
         let (fullWidth, fullHeight) = try dimensions(of: jpeg, source: source())
         precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
         let width = (fullWidth + scaleDenominator - 1) / scaleDenominator
         let height = (fullHeight + scaleDenominator - 1) / scaleDenominator
         let pixels: UnsafeMutablePointer<UInt8>
-        do { pixels = try frame.reshape(width: width, height: height) } catch {
-            throw DecodeError(source: source(), reason: error.description)
-        }
+        do { pixels = try frame.reshape(width: width, height: height) } catch { throw error.naming(source()) }
         let format =
             switch frame.layout {
             case .luma: TJPF_GRAY
@@ -64,7 +69,7 @@ public final class JPEGDecoder {
             handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), pixels,
             Int32(width), Int32(width * frame.layout.bytesPerPixel), Int32(height), Int32(format.rawValue), flags)
         if status != 0 {
-            throw DecodeError(source: source(), reason: "corrupt or truncated JPEG: \(lastError)")
+            throw .frameCorrupt(source(), "corrupt or truncated JPEG: \(lastError)")
         }
     }
 
@@ -72,15 +77,4 @@ public final class JPEGDecoder {
         guard let message = tjGetErrorStr2(handle) else { return "unknown libjpeg-turbo error" }
         return String(cString: message)
     }
-}
-
-/// A frame that could not be decoded. Names where it came from and what was wrong; never contains pixel data.
-public struct DecodeError: Error, CustomStringConvertible, Equatable {
-    public let source: String
-    public let reason: String
-    public init(source: String, reason: String) {
-        self.source = source
-        self.reason = reason
-    }
-    public var description: String { "\(source): \(reason)" }
 }

@@ -29,14 +29,10 @@ public final class ReplaySource: FrameSource {
     private var startNanoseconds: UInt64 = 0
 
     /// Opens `clipDirectory`, which must contain `manifest.tsv` (index, timestamp_us, file) and the listed JPEGs.
-    public init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false) throws(ReplayError) {
+    public init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false) throws(OmoteError) {
         let manifestPath = (clipDirectory as NSString).appendingPathComponent("manifest.tsv")
         guard let manifest = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
-            throw ReplayError(
-                clip: clipDirectory,
-                reason:
-                    "no readable manifest.tsv; is this a SampleFrames clip folder? (regenerate with SampleFrames/make-samples.sh)"
-            )
+            throw .replay(clipDirectory, "no readable manifest.tsv in it; is this a SampleFrames clip folder?")
         }
         var timestamps: [UInt64] = []
         var names: [String] = []
@@ -44,32 +40,29 @@ public final class ReplaySource: FrameSource {
             let fields = line.split(separator: "\t")
             guard fields.count == 3, let index = Int(fields[0]), index == names.count, let micros = UInt64(fields[1])
             else {
-                throw ReplayError(
-                    clip: clipDirectory,
-                    reason:
-                        "manifest.tsv line \(lineNumber + 1) is malformed (want: index, timestamp_us, file in order)")
+                throw .replay(
+                    clipDirectory,
+                    "manifest.tsv line \(lineNumber + 1) is malformed (want: index, timestamp_us, file in order)")
             }
             if let last = timestamps.last, micros < last {
-                throw ReplayError(
-                    clip: clipDirectory, reason: "manifest.tsv line \(lineNumber + 1): timestamps go backwards")
+                throw .replay(clipDirectory, "manifest.tsv line \(lineNumber + 1): timestamps go backwards")
             }
             timestamps.append(micros)
             names.append(String(fields[2]))
         }
-        guard !names.isEmpty else { throw ReplayError(clip: clipDirectory, reason: "manifest.tsv lists no frames") }
+        guard !names.isEmpty else { throw .replay(clipDirectory, "manifest.tsv lists no frames") }
 
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
         for name in names {
             let path = (clipDirectory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ReplayError(
-                    clip: clipDirectory, reason: "frame file \(name) listed in manifest.tsv is missing or unreadable")
+                throw .replay(clipDirectory, "frame file \(name) listed in manifest.tsv is missing or unreadable")
             }
             ranges.append(bytes.count ..< bytes.count + data.count)
             bytes.append(contentsOf: data)
         }
-        do { decoder = try JPEGDecoder() } catch { throw ReplayError(clip: clipDirectory, reason: error.description) }
+        decoder = try JPEGDecoder()
         self.name = clipDirectory
         self.pacing = pacing
         self.loop = loop
@@ -131,12 +124,6 @@ public final class ReplaySource: FrameSource {
                 decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
         }
     }
-}
-
-public struct ReplayError: Error, CustomStringConvertible {
-    public let clip: String
-    public let reason: String
-    public var description: String { "replay of \(clip): \(reason)" }
 }
 
 /// Several clips played one after another as one source (`omote replay` without a clip plays every sample clip).

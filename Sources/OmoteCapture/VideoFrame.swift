@@ -35,12 +35,12 @@ public struct VideoFrame: ~Copyable {
     /// Frame number from the source, counting frames it delivered (dropped ones included).
     public var sequence: UInt64 = 0
 
-    public init(layout: PixelLayout = .luma, capacity: Int = 640 * 360) throws(SecureBufferError) {
+    public init(layout: PixelLayout = .luma, capacity: Int = 640 * 360) throws(OmoteError) {
         try self.init(layout: layout, capacity: capacity, maximumPixelCount: Self.defaultMaximumPixelCount)
     }
 
     /// - Parameter capacity: pixels to allocate now (more are allocated once, if a larger frame arrives).
-    public init(layout: PixelLayout = .luma, capacity: Int, maximumPixelCount: Int) throws(SecureBufferError) {
+    public init(layout: PixelLayout = .luma, capacity: Int, maximumPixelCount: Int) throws(OmoteError) {
         self.layout = layout
         self.maximumPixelCount = max(maximumPixelCount, 1)
         storage = try SecureBuffer(count: min(max(capacity, 1), self.maximumPixelCount) * layout.bytesPerPixel)
@@ -51,11 +51,18 @@ public struct VideoFrame: ~Copyable {
 
     /// Prepares the frame for `width × height` pixels, growing (once) if needed, and returns the writable pixels
     /// (`width × layout.bytesPerPixel` bytes per row, rows without padding).
-    public mutating func reshape(width: Int, height: Int) throws(SecureBufferError) -> UnsafeMutablePointer<UInt8> {
+    public mutating func reshape(width: Int, height: Int) throws(OmoteError) -> UnsafeMutablePointer<UInt8> {
+        guard width > 0, height > 0 else { throw .frameCorrupt("", "an empty frame size \(width)×\(height)") }
         let (needed, overflow) = width.multipliedReportingOverflow(by: height)
-        guard width > 0, height > 0, !overflow, needed <= maximumPixelCount else {
-            throw SecureBufferError(
-                bytes: overflow ? Int.max : max(needed, 0), errno: 0, kind: .overLimit(limit: maximumPixelCount))
+        guard !overflow, needed <= maximumPixelCount else {
+            throw OmoteError(
+                .captureFrameTooLarge,
+                operation: "decode a frame",
+                subject: "",
+                reason: "a \(width)×\(height) frame exceeds the \(maximumPixelCount)-pixel bound for this source; "
+                    + "nothing was allocated",
+                remedy: "Such frames are skipped and counted as corrupt (a damaged header claims a huge size)."
+            )
         }
         let bytes = needed * layout.bytesPerPixel
         if bytes > storage.count { storage = try SecureBuffer(count: bytes) }

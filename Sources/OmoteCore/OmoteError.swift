@@ -43,7 +43,7 @@ public struct OmoteError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         let target = subject.isEmpty ? "" : " (\(subject))"
         let why = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
-        let errnoText = errno.map { " [\($0)]" } ?? ""
+        let errnoText = errno.map { " [\($0) (errno \($0.rawValue))]" } ?? ""
         let fix = remedy.isEmpty ? "" : " " + remedy
         return "cannot \(operation)\(target): \(why)\(errnoText).\(fix)"
     }

@@ -7,11 +7,11 @@ public final class PrivateValue<Value: BitwiseCopyable> {
     private let initial: Value
 
     /// Maps the memory now (throws when the kernel refuses it: a locked-memory limit).
-    public init(_ initial: Value) throws(SecureBufferError) {
+    public init(_ initial: Value) throws(OmoteError) {
         self.initial = initial
         guard storage.resize(to: 1, repeating: initial) else {
             throw storage.growthError
-                ?? SecureBufferError(bytes: MemoryLayout<Value>.stride, errno: 0, kind: .mapRefused)
+                ?? .memoryMapRefused(bytes: MemoryLayout<Value>.stride, errno: nil)
         }
     }
 

@@ -13,7 +13,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
     @usableFromInline @exclusivity(unchecked) var storedCapacity = 0
     @usableFromInline @exclusivity(unchecked) var storedCount = 0
     /// Why the array could not grow, if it could not (the elements past `capacity` were dropped).
-    public private(set) var growthError: SecureBufferError?
+    public private(set) var growthError: OmoteError?
 
     /// An empty array; `reserveCapacity` or the first append maps its memory.
     public init() {}
@@ -28,7 +28,7 @@ public final class SecureArray<Element: BitwiseCopyable> {
     public func reserveCapacity(_ minimum: Int) -> Bool {
         guard minimum > capacity else { return true }
         let newCapacity = Swift.max(minimum, capacity * 2, 16)
-        do throws(SecureBufferError) {
+        do throws(OmoteError) {
             let bigger = try SecureBuffer(count: newCapacity * MemoryLayout<Element>.stride)
             if let old = storage?.baseAddress, count > 0 {
                 bigger.baseAddress.copyMemory(from: old, byteCount: count * MemoryLayout<Element>.stride)

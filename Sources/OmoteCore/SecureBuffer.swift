@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,19 +17,19 @@ public struct SecureBuffer: ~Copyable {
     private let mappedLength: Int
 
     /// Allocates `count` zeroed bytes. Throws when the kernel refuses the mapping.
-    public init(count: Int) throws(SecureBufferError) {
+    public init(count: Int) throws(OmoteError) {
         precondition(count >= 0)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let length = max(page, (count + page - 1) / page * page)
         let raw = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let raw, raw != MAP_FAILED else { throw SecureBufferError(bytes: count, errno: errno, kind: .mapRefused) }
+        guard let raw, raw != MAP_FAILED else { throw .memoryMapRefused(bytes: count, errno: Errno(rawValue: errno)) }
         _ = madvise(raw, length, MADV_DONTDUMP)
         let locked = mlock(raw, length) == 0
         if !locked {
             let code = errno
             if !SecureMemory.swappableMemoryAllowed {
                 _ = munmap(raw, length)
-                throw SecureBufferError(bytes: count, errno: code, kind: .lockRefused)
+                throw .memoryLockRefused(bytes: count, errno: Errno(rawValue: code))
             }
         }
         self.isLocked = locked

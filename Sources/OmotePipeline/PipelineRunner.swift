@@ -43,7 +43,7 @@ public final class FrameResult {
     public let face: PrivateValue<FaceFrameResult>
     public var rig: RigState?
 
-    public init(rig: RigState?) throws(SecureBufferError) {
+    public init(rig: RigState?) throws(OmoteError) {
         self.rig = rig
         face = try PrivateValue(FaceFrameResult())
     }
@@ -87,12 +87,12 @@ public final class PipelineRunner: @unchecked Sendable {
 
     /// Throws when the private memory for the three result slots is refused (a locked-memory limit).
     public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000)
-        throws(SecureBufferError)
+        throws(OmoteError)
     {
         self.source = source
         self.processor = processor
         let rigModel = processor.rigModel
-        results = try TripleBuffer { () throws(SecureBufferError) in
+        results = try TripleBuffer { () throws(OmoteError) in
             try FrameResult(rig: rigModel.map(RigState.init(model:)))
         }
         history = Mutex(TimingHistory(capacity: historyCapacity))

@@ -1,3 +1,6 @@
+import OmoteCore
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,11 +19,11 @@ public enum ProcessingChild {
 
     /// Forks. In the child, runs `body` with the channel's writer and exits with its result (never returns there).
     /// In the parent, returns the child's pid and the channel's read end.
-    public static func start(_ body: (StatusWriter) -> Int32) throws(ProcessingChildError) -> (
+    public static func start(_ body: (StatusWriter) -> Int32) throws(OmoteError) -> (
         pid: pid_t, channel: Int32
     ) {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw ProcessingChildError("cannot create the status channel", errno: errno) }
+        guard pipe(&ends) == 0 else { throw .processingChild("pipe() for its status channel failed", errno: errno) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         fflush(nil)  // the child must not flush the parent's buffered output a second time
         let pid = fork()
@@ -28,7 +31,7 @@ public enum ProcessingChild {
             let code = errno
             close(ends[0])
             close(ends[1])
-            throw ProcessingChildError("cannot start the processing child", errno: code)
+            throw .processingChild("fork() failed", errno: code)
         }
         if pid == 0 {
             close(ends[0])
@@ -49,12 +52,21 @@ public enum ProcessingChild {
     }
 }
 
-public struct ProcessingChildError: Error, CustomStringConvertible {
-    public let reason: String
-    public let errno: Int32
-    init(_ reason: String, errno: Int32) {
-        self.reason = reason
-        self.errno = errno
+extension OmoteError.Code {
+    /// The processing child (non-terminal output) could not be started: no pipe for its channel, or no fork.
+    public static let pipelineChildUnavailable = Self("pipeline.childUnavailable")
+}
+
+extension OmoteError {
+    static func processingChild(_ reason: String, errno: Int32) -> OmoteError {
+        OmoteError(
+            .pipelineChildUnavailable,
+            operation: "start the processing child",
+            subject: "",
+            reason: reason,
+            remedy: "Usually a process or descriptor limit (ulimit -u, ulimit -n) or low memory: close some programs "
+                + "and retry, or run Omote in a terminal, where frames are processed in one process.",
+            errno: Errno(rawValue: errno)
+        )
     }
-    public var description: String { "\(reason): \(String(cString: strerror(errno))) (errno \(errno))" }
 }

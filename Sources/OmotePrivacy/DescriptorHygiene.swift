@@ -1,4 +1,5 @@
 import CPrivacyShim
+import OmoteCore
 
 #if canImport(Glibc)
 import Glibc
@@ -19,19 +20,20 @@ enum DescriptorHygiene {
     }
 
     static func apply(cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil)
-        throws(PrivacyGuardError) -> Result
+        throws(OmoteError) -> Result
     {
         if let statusChannel {
             var info = stat()
             guard fstat(statusChannel, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
-                throw PrivacyGuardError(.descriptors, "the status channel (descriptor \(statusChannel)) is not a pipe")
+                throw OmoteError.privacyGuard(
+                    .privacyDescriptors, "the status channel (descriptor \(statusChannel)) is not a pipe")
             }
         }
         for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] where statusChannel == nil {
             var info = stat()
             if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK {
-                throw PrivacyGuardError(
-                    .descriptors,
+                throw OmoteError.privacyGuard(
+                    .privacyDescriptors,
                     "\(name) is a socket; Omote writes only to a terminal, a pipe or a file it was given, never to a socket (run it in a terminal, or redirect \(name) to a file)"
                 )
             }
@@ -42,8 +44,9 @@ enum DescriptorHygiene {
             if stat(cameraDevice, &info) == 0, info.st_mode & S_IFMT == S_IFCHR { cameraDevice_rdev = info.st_rdev }
         }
         guard let open = openDescriptors() else {
-            throw PrivacyGuardError(
-                .descriptors, "cannot list this process's descriptors (/proc/self/fd unreadable; is /proc mounted?)")
+            throw OmoteError.privacyGuard(
+                .privacyDescriptors,
+                "cannot list this process's descriptors (/proc/self/fd unreadable; is /proc mounted?)")
         }
         var camera: [Int32] = []
         var toClose: [Int32] = []
@@ -79,7 +82,7 @@ enum DescriptorHygiene {
     }
 
     /// close_range over every gap between the kept descriptors, from 3 to the largest possible.
-    private static func closeAll(except kept: [Int32]) throws(PrivacyGuardError) {
+    private static func closeAll(except kept: [Int32]) throws(OmoteError) {
         var first: UInt32 = 3
         for descriptor in kept.sorted() {
             let keep = UInt32(descriptor)
@@ -89,11 +92,11 @@ enum DescriptorHygiene {
         try closeRange(first, UInt32.max)
     }
 
-    private static func closeRange(_ first: UInt32, _ last: UInt32) throws(PrivacyGuardError) {
+    private static func closeRange(_ first: UInt32, _ last: UInt32) throws(OmoteError) {
         if omote_close_range(first, last) == 0 { return }
         let code = errno
         guard code == ENOSYS else {
-            throw PrivacyGuardError(.descriptors, "close_range(\(first), \(last)) failed", errno: code)
+            throw OmoteError.privacyGuard(.privacyDescriptors, "close_range(\(first), \(last)) failed", errno: code)
         }
         // Kernels before 5.9: close what is open, one by one.
         for descriptor in openDescriptors() ?? [] where UInt32(descriptor) >= first && UInt32(descriptor) <= last {
@@ -103,22 +106,22 @@ enum DescriptorHygiene {
 
     /// A non-terminal stdin becomes /dev/null (read-only); a closed 0, 1 or 2 is filled with /dev/null too.
     /// `silencingOutput` (a processing child): stdout and stderr become /dev/null too.
-    private static func fillStandardDescriptors(silencingOutput: Bool) throws(PrivacyGuardError) {
+    private static func fillStandardDescriptors(silencingOutput: Bool) throws(OmoteError) {
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
             let closed = fcntl(descriptor, F_GETFD) < 0
             let replace = closed || silencingOutput || (descriptor == STDIN_FILENO && isatty(descriptor) != 1)
             guard replace else { continue }
             let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard null >= 0 else {
-                throw PrivacyGuardError(
-                    .descriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno)
+                throw OmoteError.privacyGuard(
+                    .privacyDescriptors, "cannot open /dev/null for an unused standard descriptor", errno: errno)
             }
             if null != descriptor {
                 let duplicated = dup2(null, descriptor)
                 _ = close(null)
                 guard duplicated == descriptor else {
-                    throw PrivacyGuardError(
-                        .descriptors, "cannot replace descriptor \(descriptor) with /dev/null", errno: errno)
+                    throw OmoteError.privacyGuard(
+                        .privacyDescriptors, "cannot replace descriptor \(descriptor) with /dev/null", errno: errno)
                 }
             }
         }

@@ -22,8 +22,8 @@ import Glibc
 ///    sockets and signals scoped to the sandbox;
 /// 5. seccomp-bpf on all threads (see `SeccompFilter`): an allow-list with argument checks.
 ///
-/// It fails closed: any step that fails throws `PrivacyGuardError` naming what is missing, and callers must not read
-/// a frame. Nothing turns it off; a process stays locked until it exits.
+/// It fails closed: any step that fails throws an `OmoteError` (a `privacy…` code) naming what is missing, and callers
+/// must not read a frame. Nothing turns it off; a process stays locked until it exits.
 public enum PrivacyGuard {
     private static let engaged = Mutex<PrivacyGuardStatus?>(nil)
 
@@ -39,12 +39,12 @@ public enum PrivacyGuard {
     public static func engage(
         cameraDevice: String?, keeping: [Int32] = [],
         statusChannel: Int32? = nil
-    ) throws(PrivacyGuardError) -> PrivacyGuardStatus {
-        try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(PrivacyGuardError) -> PrivacyGuardStatus in
+    ) throws(OmoteError) -> PrivacyGuardStatus {
+        try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(OmoteError) -> PrivacyGuardStatus in
             if let current {
                 guard current.cameraDevice == cameraDevice else {
-                    throw PrivacyGuardError(
-                        .alreadyEngaged,
+                    throw OmoteError.privacyGuard(
+                        .privacyAlreadyEngaged,
                         "the guard is already engaged with camera \(current.cameraDevice ?? "none"); it cannot be re-engaged for \(cameraDevice ?? "no camera") in the same process"
                     )
                 }
@@ -69,24 +69,25 @@ public enum PrivacyGuard {
     // MARK: - Steps
 
     /// Checks everything that can be checked before the first irreversible step.
-    static func preflight() throws(PrivacyGuardError) -> (kernelABI: Int, policy: LandlockPolicy) {
+    static func preflight() throws(OmoteError) -> (kernelABI: Int, policy: LandlockPolicy) {
         let threads = ProcessThreads.count()
         guard let threads else {
-            throw PrivacyGuardError(
-                .threads,
+            throw OmoteError.privacyGuard(
+                .privacyThreadCheck,
                 "cannot count this process's threads (/proc/self/task unreadable; is /proc mounted?), so Landlock could not be known to cover them all"
             )
         }
         guard threads == 1 else {
-            throw PrivacyGuardError(
-                .threads,
+            throw OmoteError.privacyGuard(
+                .privacyThreadCheck,
                 "\(threads) threads are already running; Landlock restricts only the calling thread and threads created after it, so the guard must be engaged before any thread or Swift concurrency task starts"
             )
         }
         var landlockErrno: Int32 = 0
         let kernelABI = Int(omote_landlock_abi_version_detail(&landlockErrno))
         guard kernelABI >= 1 else {
-            throw PrivacyGuardError(.landlock, LandlockAvailability.explain(errno: landlockErrno), errno: landlockErrno)
+            throw OmoteError.privacyGuard(
+                .privacyLandlock, LandlockAvailability.explain(errno: landlockErrno), errno: landlockErrno)
         }
         _ = try SeccompFilter.forThisMachine(context: .init(processID: UInt32(getpid()), cameraDescriptors: []))
         return (kernelABI, LandlockPolicy(kernelABI: kernelABI))
@@ -95,7 +96,7 @@ public enum PrivacyGuard {
     private static func lockDown(
         cameraDevice: String?, keeping: [Int32],
         statusChannel: Int32?
-    ) throws(PrivacyGuardError) -> PrivacyGuardStatus {
+    ) throws(OmoteError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
         let descriptors = try DescriptorHygiene.apply(
@@ -106,20 +107,20 @@ public enum PrivacyGuard {
             context.terminalDescriptors = []
         }
         let filter = try SeccompFilter.forThisMachine(context: context)
-        let cameraDescriptor = try cameraDevice.map { path throws(PrivacyGuardError) in try openCameraNode(path) }
+        let cameraDescriptor = try cameraDevice.map { path throws(OmoteError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
 
         // 2. no_new_privs (already set by hardenAtStartup in the CLI; repeated for every other caller).
         guard omote_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 else {
-            throw PrivacyGuardError(.noNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS) failed", errno: errno)
+            throw OmoteError.privacyGuard(.privacyNoNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS) failed", errno: errno)
         }
         // 3. No core dumps, no attach by other same-user processes.
         guard omote_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 else {
-            throw PrivacyGuardError(.coreDumps, "prctl(PR_SET_DUMPABLE, 0) failed", errno: errno)
+            throw OmoteError.privacyGuard(.privacyCoreDumps, "prctl(PR_SET_DUMPABLE, 0) failed", errno: errno)
         }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         guard setrlimit(RLIMIT_CORE_VALUE, &noCore) == 0 else {
-            throw PrivacyGuardError(.coreDumps, "setrlimit(RLIMIT_CORE, 0) failed", errno: errno)
+            throw OmoteError.privacyGuard(.privacyCoreDumps, "setrlimit(RLIMIT_CORE, 0) failed", errno: errno)
         }
         // 4. Landlock.
         try restrictWithLandlock(policy, cameraDescriptor: cameraDescriptor, cameraDevice: cameraDevice)
@@ -128,14 +129,14 @@ public enum PrivacyGuard {
 
         // Read back what the kernel now reports, so the status states facts rather than intentions.
         guard omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 else {
-            throw PrivacyGuardError(.noNewPrivileges, "no_new_privs is not set after engaging")
+            throw OmoteError.privacyGuard(.privacyNoNewPrivileges, "no_new_privs is not set after engaging")
         }
         guard omote_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 else {
-            throw PrivacyGuardError(
-                .seccomp, "the kernel does not report seccomp filter mode after installing the filter")
+            throw OmoteError.privacyGuard(
+                .privacySeccomp, "the kernel does not report seccomp filter mode after installing the filter")
         }
         guard omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 else {
-            throw PrivacyGuardError(.coreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
+            throw OmoteError.privacyGuard(.privacyCoreDumps, "the process is still dumpable after PR_SET_DUMPABLE 0")
         }
         return PrivacyGuardStatus(
             kernelLandlockABI: kernelABI, landlock: policy,
@@ -146,16 +147,17 @@ public enum PrivacyGuard {
 
     /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,
     /// so the one writable path can never be a regular file.
-    private static func openCameraNode(_ path: String) throws(PrivacyGuardError) -> Int32 {
+    private static func openCameraNode(_ path: String) throws(OmoteError) -> Int32 {
         let descriptor = open(path, OMOTE_O_PATH | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw PrivacyGuardError(.camera, "cannot open camera node \(path) to allow it", errno: errno)
+            throw OmoteError.privacyGuard(
+                .privacyCameraNode, "cannot open camera node \(path) to allow it", errno: errno)
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
             _ = close(descriptor)
-            throw PrivacyGuardError(
-                .camera, "\(path) is not a character device; only a V4L2 camera node may be left writable")
+            throw OmoteError.privacyGuard(
+                .privacyCameraNode, "\(path) is not a character device; only a V4L2 camera node may be left writable")
         }
         return descriptor
     }
@@ -163,26 +165,27 @@ public enum PrivacyGuard {
     private static func restrictWithLandlock(
         _ policy: LandlockPolicy, cameraDescriptor: Int32?,
         cameraDevice: String?
-    ) throws(PrivacyGuardError) {
+    ) throws(OmoteError) {
         var attributes = omote_landlock_ruleset_attr(
             handled_access_fs: policy.handledFilesystem,
             handled_access_net: policy.handledNetwork,
             scoped: policy.scoped)
         let ruleset = omote_landlock_create_ruleset(&attributes, MemoryLayout<omote_landlock_ruleset_attr>.size, 0)
         guard ruleset >= 0 else {
-            throw PrivacyGuardError(.landlock, "landlock_create_ruleset for ABI \(policy.abi) failed", errno: errno)
+            throw OmoteError.privacyGuard(
+                .privacyLandlock, "landlock_create_ruleset for ABI \(policy.abi) failed", errno: errno)
         }
         defer { _ = close(ruleset) }
         if let cameraDescriptor {
             var rule = omote_landlock_path_beneath_attr(
                 allowed_access: policy.cameraAllowed, parent_fd: cameraDescriptor)
             guard omote_landlock_add_path_rule(ruleset, &rule) == 0 else {
-                throw PrivacyGuardError(
-                    .landlock, "landlock_add_rule for camera \(cameraDevice ?? "?") failed", errno: errno)
+                throw OmoteError.privacyGuard(
+                    .privacyLandlock, "landlock_add_rule for camera \(cameraDevice ?? "?") failed", errno: errno)
             }
         }
         guard omote_landlock_restrict_self(ruleset, 0) == 0 else {
-            throw PrivacyGuardError(.landlock, "landlock_restrict_self failed", errno: errno)
+            throw OmoteError.privacyGuard(.privacyLandlock, "landlock_restrict_self failed", errno: errno)
         }
     }
 }
@@ -229,37 +232,6 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { summary }
-}
-
-/// Which step of the guard failed and why. Callers print it and refuse to capture or replay.
-public struct PrivacyGuardError: Error, CustomStringConvertible, Equatable {
-    public enum Step: String, Sendable {
-        case threads = "thread check"
-        case noNewPrivileges = "no_new_privs"
-        case coreDumps = "core dumps"
-        case landlock = "Landlock"
-        case camera = "camera node"
-        case seccomp = "seccomp"
-        case alreadyEngaged = "already engaged"
-        case descriptors = "descriptors"
-    }
-
-    public let step: Step
-    public let reason: String
-    public let errno: Int32?
-
-    public init(_ step: Step, _ reason: String, errno: Int32? = nil) {
-        self.step = step
-        self.reason = reason
-        self.errno = errno
-    }
-
-    public var description: String {
-        var text = "privacy guard could not be engaged (\(step.rawValue)): \(reason)"
-        if let errno { text += ": \(String(cString: strerror(errno))) (errno \(errno))" }
-        return text
-            + ". Omote refuses to read frames without the full guard; `omote doctor` shows what this kernel supports."
-    }
 }
 
 enum LandlockAvailability {

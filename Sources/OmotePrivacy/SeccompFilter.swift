@@ -1,4 +1,5 @@
 import CPrivacyShim
+import OmoteCore
 
 #if canImport(Glibc)
 import Glibc
@@ -99,11 +100,11 @@ package struct SeccompFilter: Sendable {
     }
 
     /// Builds the program for this machine. Throws when this architecture has no table or a core syscall is unknown.
-    package static func forThisMachine(context: Context) throws(PrivacyGuardError) -> SeccompFilter {
+    package static func forThisMachine(context: Context) throws(OmoteError) -> SeccompFilter {
         let architecture = omote_audit_arch()
         guard architecture != 0 else {
-            throw PrivacyGuardError(
-                .seccomp,
+            throw OmoteError.privacyGuard(
+                .privacySeccomp,
                 "this CPU architecture has no seccomp syscall table in Omote (x86-64 and little-endian arm64 do)")
         }
         var numbers: [String: UInt32] = [:]
@@ -113,7 +114,7 @@ package struct SeccompFilter: Sendable {
         }
         for core in ["read", "write", "openat", "close", "mmap", "munmap", "futex", "exit_group", "ioctl", "clone"]
         where numbers[core] == nil {
-            throw PrivacyGuardError(.seccomp, "syscall \(core) has no number on this architecture")
+            throw OmoteError.privacyGuard(.privacySeccomp, "syscall \(core) has no number on this architecture")
         }
         return SeccompFilter(
             architecture: architecture, x32Bit: omote_x32_syscall_bit(), numbers: numbers, context: context)
@@ -253,18 +254,19 @@ package struct SeccompFilter: Sendable {
     }
 
     /// Installs the program on every thread of the process (TSYNC). Needs no_new_privs (or CAP_SYS_ADMIN).
-    func install() throws(PrivacyGuardError) {
+    func install() throws(OmoteError) {
         let result = instructions.withUnsafeBufferPointer {
             omote_seccomp_install_tsync($0.baseAddress, UInt16($0.count))
         }
         if result < 0 {
             let code = errno
             let hint = code == EINVAL ? " (the kernel lacks CONFIG_SECCOMP_FILTER or TSYNC)" : ""
-            throw PrivacyGuardError(.seccomp, "seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) failed\(hint)", errno: code)
+            throw OmoteError.privacyGuard(
+                .privacySeccomp, "seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) failed\(hint)", errno: code)
         }
         if result > 0 {
-            throw PrivacyGuardError(
-                .seccomp,
+            throw OmoteError.privacyGuard(
+                .privacySeccomp,
                 "thread \(result) could not be synchronised to the seccomp filter (it runs under another filter)")
         }
     }

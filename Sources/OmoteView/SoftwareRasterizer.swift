@@ -77,7 +77,7 @@ public final class SoftwareRasterizer {
     private let shading = SecureArray<SIMD3<Float>>()
 
     /// Why a buffer could not grow in locked memory, if one could not (the picture is then empty).
-    public var memoryError: SecureBufferError? {
+    public var memoryError: OmoteError? {
         color.growthError ?? depth.growthError ?? screen.growthError ?? shading.growthError
     }
 

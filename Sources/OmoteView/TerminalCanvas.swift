@@ -12,7 +12,7 @@ public struct TerminalCanvas {
     public init(reservingCapacity: Int = 1 << 16) { bytes.reserveCapacity(reservingCapacity) }
 
     /// Why the canvas could not grow (a locked-memory limit), if it could not: the update is then incomplete.
-    public var memoryError: SecureBufferError? { bytes.growthError }
+    public var memoryError: OmoteError? { bytes.growthError }
 
     /// Starts a new update: keeps capacity, hides the cursor while drawing.
     public mutating func begin() {

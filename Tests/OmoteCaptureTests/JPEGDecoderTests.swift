@@ -89,10 +89,11 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         var frame = try VideoFrame()
         for keep in [data.count / 2, data.count - 200, 700] {
             let truncated = data.prefix(keep)
-            let error = #expect(throws: DecodeError.self) {
+            let error = #expect(throws: OmoteError.self) {
                 try truncated.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "truncated.jpg") }
             }
-            #expect(error?.description.hasPrefix("truncated.jpg: ") == true)
+            #expect(error?.code == .captureFrameCorrupt)
+            #expect(error?.description.hasPrefix("cannot decode a frame (truncated.jpg): ") == true)
         }
     }
 
@@ -101,13 +102,16 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame()
         let manifest = Array("index\ttimestamp_us\tfile\n".utf8)
-        let error = #expect(throws: DecodeError.self) {
+        let error = #expect(throws: OmoteError.self) {
             try manifest.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "manifest.tsv") }
         }
-        #expect(error?.description == "manifest.tsv: not a JPEG (no SOI marker)")
-        #expect(throws: DecodeError.self) {
+        #expect(error?.code == .captureFrameCorrupt)
+        #expect(
+            error?.description.hasPrefix("cannot decode a frame (manifest.tsv): not a JPEG (no SOI marker).") == true)
+        let empty = #expect(throws: OmoteError.self) {
             try [UInt8]().withUnsafeBytes { try decoder.decode($0, into: &frame, source: "empty") }
         }
+        #expect(empty?.code == .captureFrameCorrupt && empty?.subject == "empty")
     }
 
     @Test("DCT-scaled decode gives the reduced size")
@@ -154,9 +158,12 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
 
     @Test("A folder without a manifest is refused with a hint")
     func missingManifest() {
-        let error = #expect(throws: ReplayError.self) {
+        let error = #expect(throws: OmoteError.self) {
             try ReplaySource(clipDirectory: TestPaths.repositoryRoot + "/Sources")
         }
-        #expect(error?.description.contains("manifest.tsv") == true)
+        #expect(error?.code == .replayClipUnreadable)
+        #expect(error?.subject == TestPaths.repositoryRoot + "/Sources")
+        #expect(error?.description.contains("no readable manifest.tsv") == true)
+        #expect(error?.description.contains("SampleFrames/make-samples.sh") == true)
     }
 }

@@ -1,4 +1,5 @@
 import OmoteCapture
+import OmoteCore
 import Testing
 
 /// Uncompressed camera formats to RGB for the mesh tracker: BT.601 limited range, each chroma sample shared by the
@@ -160,9 +161,10 @@ import Testing
     func truncated(format: V4L2PixelFormat) throws {
         let layout = try #require(format.colourLayout)
         let (bytes, line) = Self.frameBytes(layout, padding: 0)
-        let error = #expect(throws: DecodeError.self) {
+        let error = #expect(throws: OmoteError.self) {
             _ = try Self.convert(Array(bytes.dropLast()), layout, bytesPerLine: line)
         }
+        #expect(error?.code == .captureFrameCorrupt)
         #expect(error?.reason.contains("truncated frame") == true, "\(String(describing: error))")
     }
 }

@@ -1,6 +1,8 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
+import OmoteCore
+import SystemPackage
 import Testing
 
 @Suite struct V4L2NegotiationTests {
@@ -58,7 +60,7 @@ import Testing
         var webcam = FakeV4L2Driver.Camera()
         webcam.maximumBuffers = 1
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        let error = #expect(throws: V4L2CameraError.self) {
+        let error = #expect(throws: OmoteError.self) {
             try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         }
         #expect(error?.description.contains("granted 1 buffer") == true)
@@ -304,15 +306,15 @@ import Testing
 
 @Suite struct V4L2ErrorTests {
     static func openError(_ driver: FakeV4L2Driver, _ options: V4L2CameraOptions = V4L2CameraOptions())
-        -> V4L2CameraError?
+        -> OmoteError?
     {
-        #expect(throws: V4L2CameraError.self) { try V4L2Camera(options: options, driver: driver) }
+        #expect(throws: OmoteError.self) { try V4L2Camera(options: options, driver: driver) }
     }
 
     @Test("No /dev/video* at all: 'no camera', pointing at omote devices and replay")
     func noCamera() {
         let error = Self.openError(FakeV4L2Driver(nodes: []))
-        #expect(error?.kind == .noCamera)
+        #expect(error?.code == .captureNoCamera)
         #expect(error?.description.contains("no /dev/video* device nodes") == true)
         #expect(error?.description.contains("omote replay") == true)
     }
@@ -323,10 +325,10 @@ import Testing
         metadata.capabilities = [.metadataCapture, .streaming]
         let driver = FakeV4L2Driver(nodes: [("/dev/video1", metadata)])
         let error = Self.openError(driver)
-        #expect(error?.kind == .noCamera)
+        #expect(error?.code == .captureNoCamera)
         #expect(error?.description.contains("/dev/video1: metadata only") == true)
         let explicit = Self.openError(driver, V4L2CameraOptions(device: "/dev/video1"))
-        #expect(explicit?.kind == .notACamera)
+        #expect(explicit?.code == .captureNotACamera)
         #expect(explicit?.description.contains("metadata-only node") == true)
         #expect(driver.everythingReleased)
     }
@@ -337,17 +339,19 @@ import Testing
         webcam.capabilities = [.videoCapture, .readWrite]
         let error = Self.openError(
             FakeV4L2Driver(nodes: [("/dev/video0", webcam)]), V4L2CameraOptions(device: "/dev/video0"))
-        #expect(error?.kind == .notACamera)
+        #expect(error?.code == .captureNotACamera)
         #expect(error?.description.contains("no streaming I/O") == true)
     }
 
     @Test("A --device that does not exist names it and suggests omote devices")
     func missingDevice() {
         let error = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(device: "/dev/video7"))
-        #expect(error?.kind == .noSuchDevice)
+        #expect(error?.code == .captureDeviceMissing)
         #expect(
             error?.description
-                == "/dev/video7 does not exist. Run `omote devices` to list cameras and pass one with --device.")
+                == "cannot open the camera (/dev/video7): it does not exist (open) [No such file or directory (errno 2)]. "
+                + "Run `omote devices` to list cameras and pass one with --device.")
+        #expect(error?.errno == .noSuchFileOrDirectory)
     }
 
     @Test("Permission denied suggests the video group, also when the camera is picked automatically")
@@ -357,7 +361,7 @@ import Testing
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
         for options in [V4L2CameraOptions(), V4L2CameraOptions(device: "/dev/video0")] {
             let error = Self.openError(driver, options)
-            #expect(error?.kind == .permissionDenied)
+            #expect(error?.code == .capturePermissionDenied)
             #expect(error?.description.contains("/dev/video0") == true)
             #expect(error?.description.contains("sudo usermod -aG video $USER") == true)
         }
@@ -368,21 +372,22 @@ import Testing
         for place in 0 ..< 3 {
             var webcam = FakeV4L2Driver.Camera()
             switch place {
-            case 0: webcam.openError = .busy
-            case 1: webcam.setFormatError = .busy
-            default: webcam.streamOnError = .busy
+            case 0: webcam.openError = .resourceBusy
+            case 1: webcam.setFormatError = .resourceBusy
+            default: webcam.streamOnError = .resourceBusy
             }
             let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-            let error: V4L2CameraError?
+            let error: OmoteError?
             if place < 2 {
                 error = Self.openError(driver)
             } else {
                 let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
                 var frame = try VideoFrame()
-                error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
+                error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
                 #expect(!camera.isOpen)
             }
-            #expect(error?.kind == .busy)
+            #expect(error?.code == .captureDeviceBusy)
+            #expect(error?.errno == .resourceBusy)
             #expect(error?.description.contains("another program") == true)
             #expect(driver.everythingReleased, "case \(place)")
         }
@@ -394,8 +399,10 @@ import Testing
         webcam.streamOnError = .noSpace
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
         let camera = try V4L2Camera(options: V4L2CameraOptions(format: .yuyv), driver: driver)
-        let error = #expect(throws: V4L2CameraError.self) { try camera.start() }
-        #expect(error?.kind == .insufficientBandwidth)
+        let error = #expect(throws: OmoteError.self) { try camera.start() }
+        #expect(error?.code == .captureInsufficientBandwidth)
+        #expect(error?.errno == .noSpace)
+        #expect(error?.description.contains("VIDIOC_STREAMON with YUYV") == true)
         #expect(error?.description.contains("--format mjpeg") == true)
         #expect(driver.everythingReleased)
     }
@@ -409,11 +416,11 @@ import Testing
                 sizes: [(FrameSize(width: 1920, height: 1080), [30])])
         ]
         let error = Self.openError(FakeV4L2Driver(nodes: [("/dev/video0", h264)]))
-        #expect(error?.kind == .noSupportedFormat)
+        #expect(error?.code == .captureUnsupportedFormat)
         #expect(error?.description.contains("offered: H264 (H.264)") == true)
 
         let notOffered = Self.openError(FakeV4L2Driver(), V4L2CameraOptions(format: .nv12))
-        #expect(notOffered?.kind == .noSupportedFormat)
+        #expect(notOffered?.code == .captureUnsupportedFormat)
         #expect(
             notOffered?.description.contains("NV12 is not offered (offered: YUYV (YUYV 4:2:2), MJPG (Motion-JPEG))")
                 == true)
@@ -428,9 +435,9 @@ import Testing
         var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         driver.pollScript = [.unplug]
-        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
-        #expect(error?.kind == .disconnected)
-        #expect(error?.description.hasPrefix("/dev/video0 was disconnected") == true)
+        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
+        #expect(error?.code == .captureDisconnected)
+        #expect(error?.description.hasPrefix("cannot get a frame (/dev/video0): the camera was disconnected") == true)
         #expect(error?.description.contains("stopped cleanly") == true)
         #expect(
             driver.calls.filter { $0 == "VIDIOC_STREAMOFF" }.count == 1,
@@ -445,8 +452,8 @@ import Testing
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         var frame = try VideoFrame()
         driver.pollScript = [.framesThenUnplug(2)]
-        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
-        #expect(error?.kind == .disconnected)
+        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
+        #expect(error?.code == .captureDisconnected)
         #expect(error?.description.contains("VIDIOC_DQBUF") == true)
         #expect(driver.everythingReleased)
     }
@@ -459,9 +466,11 @@ import Testing
         let camera = try V4L2Camera(options: options, driver: driver)
         var frame = try VideoFrame()
         driver.pollScript = [.timeout]
-        let error = #expect(throws: V4L2CameraError.self) { try camera.next(into: &frame) }
-        #expect(error?.kind == .stalled)
-        #expect(error?.description.hasPrefix("/dev/video0 stalled: no frame for 20 ms") == true)
+        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
+        #expect(error?.code == .captureStalled)
+        #expect(
+            error?.description.hasPrefix("cannot get a frame (/dev/video0): the camera stalled: no frame for 20 ms")
+                == true)
         #expect(camera.isStreaming)
         _ = try #require(try camera.next(into: &frame))
     }

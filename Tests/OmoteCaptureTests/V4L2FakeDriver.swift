@@ -1,6 +1,7 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
+import SystemPackage
 
 /// A scripted stand-in for the kernel's V4L2 layer (in the spirit of swift-system's mocking driver): it keeps the
 /// state a real driver keeps (format, buffer queue, streaming flag), answers the same ioctls through the same C
@@ -26,9 +27,9 @@ final class FakeV4L2Driver: V4L2Driver {
         var canSetFrameRate = true
         /// Extra bytes at the end of each row of raw formats (bytesperline > width × bytes per pixel).
         var linePadding = 0
-        var openError: DriverErrno?
-        var setFormatError: DriverErrno?
-        var streamOnError: DriverErrno?
+        var openError: Errno?
+        var setFormatError: Errno?
+        var streamOnError: Errno?
     }
 
     /// What happens during one poll call.
@@ -137,9 +138,9 @@ final class FakeV4L2Driver: V4L2Driver {
 
     func deviceNodes() -> [String] { nodes.map(\.path) }
 
-    func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor {
+    func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
         calls.append("open \(path)")
-        guard let node = nodes.first(where: { $0.path == path }) else { throw .noSuchFile }
+        guard let node = nodes.first(where: { $0.path == path }) else { throw .noSuchFileOrDirectory }
         if let error = node.camera.openError { throw error }
         let descriptor = nextDescriptor
         nextDescriptor += 1
@@ -161,7 +162,7 @@ final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
-    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer {
+    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer {
         guard owner == descriptor.rawValue,
             let index = buffers.indices.first(where: { $0 * Self.offsetStride == offset }),
             length <= buffers[index].length
@@ -182,7 +183,7 @@ final class FakeV4L2Driver: V4L2Driver {
         if owner == nil && liveMappings == 0 { releaseBuffers() }
     }
 
-    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents {
+    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
         pollCount += 1
         calls.append("poll")
         if unplugged { return [.error, .hangUp] }
@@ -233,11 +234,11 @@ final class FakeV4L2Driver: V4L2Driver {
     }
 
     func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
-        throws(DriverErrno)
+        throws(Errno)
     {
         calls.append(request.description)
-        guard let open = opens[descriptor.rawValue] else { throw DriverErrno(rawValue: EBADF) }
-        if unplugged { throw .noDevice }
+        guard let open = opens[descriptor.rawValue] else { throw .badFileDescriptor }
+        if unplugged { throw .operationNotSupportedByDevice }  // ENODEV
         let camera = open.camera
         switch request {
         case .queryCapability:
@@ -294,7 +295,7 @@ final class FakeV4L2Driver: V4L2Driver {
 
         case .setFormat:
             if let error = camera.setFormatError { throw error }
-            guard owner == nil || owner == descriptor.rawValue, !streaming, buffers.isEmpty else { throw .busy }
+            guard owner == nil || owner == descriptor.rawValue, !streaming, buffers.isEmpty else { throw .resourceBusy }
             var raw = argument.load(as: v4l2_format.self)
             guard raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else { throw .invalidArgument }
             // Like most drivers: an unknown format becomes the first one, the size snaps to the nearest offered.
@@ -349,7 +350,9 @@ final class FakeV4L2Driver: V4L2Driver {
             guard raw.memory == OMOTE_V4L2_MEMORY_MMAP, raw.type == OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE else {
                 throw .invalidArgument
             }
-            guard owner == nil || owner == descriptor.rawValue, !streaming, liveMappings == 0 else { throw .busy }
+            guard owner == nil || owner == descriptor.rawValue, !streaming, liveMappings == 0 else {
+                throw .resourceBusy
+            }
             releaseBuffers()
             owner = descriptor.rawValue
             let granted = min(Int(raw.count), camera.maximumBuffers)
@@ -382,7 +385,7 @@ final class FakeV4L2Driver: V4L2Driver {
                 throw .interrupted
             }
             guard owner == descriptor.rawValue, streaming else { throw .invalidArgument }
-            guard !done.isEmpty else { throw .wouldBlock }
+            guard !done.isEmpty else { throw .resourceTemporarilyUnavailable }
             let index = done.removeFirst()
             buffers[index].state = .dequeued
             var raw = argument.load(as: v4l2_buffer.self)

@@ -1,5 +1,7 @@
-import OmoteCapture
+import OmoteCore
 import Testing
+
+@testable import OmoteCapture
 
 @Suite struct V4L2OptionParsingTests {
     @Test("--size parsing accepts WxH forms and rejects nonsense")
@@ -21,16 +23,19 @@ import Testing
         #expect(V4L2Fraction(numerator: 1, denominator: 60).description == "60 fps")
     }
 
-    @Test("Every error message names the device")
+    @Test("Every camera error message names the device, its code and a remedy")
     func messagesNameTheDevice() {
-        let kinds: [V4L2CameraError.Kind] = [
-            .noSuchDevice, .permissionDenied, .busy, .notACamera, .noSupportedFormat,
-            .insufficientBandwidth, .disconnected, .stalled, .driverFailure,
+        let codes: [OmoteError.Code] = [
+            .captureNoCamera, .captureDeviceMissing, .capturePermissionDenied, .captureDeviceBusy,
+            .captureNotACamera, .captureUnsupportedFormat, .captureInsufficientBandwidth, .captureDisconnected,
+            .captureStalled, .captureDriverFailure,
         ]
-        for kind in kinds {
-            #expect(
-                V4L2CameraError(device: "/dev/video4", kind: kind, detail: "d").description.contains("/dev/video4"),
-                "\(kind)")
+        for code in codes {
+            let error = OmoteError.camera(code, device: "/dev/video4", "d")
+            #expect(error.code == code)
+            #expect(error.description.contains("(/dev/video4)"), "\(code)")
+            #expect(!error.remedy.isEmpty, "\(code)")
         }
+        #expect(Set(codes.map(\.rawValue)).count == codes.count, "codes are distinct")
     }
 }

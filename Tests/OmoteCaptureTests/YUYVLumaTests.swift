@@ -1,4 +1,5 @@
 import OmoteCapture
+import OmoteCore
 import Testing
 
 @Suite struct YUYVLumaTests {
@@ -64,9 +65,13 @@ import Testing
     @Test("A buffer shorter than the geometry needs is refused, naming the shortfall")
     func truncated() throws {
         let bytes = [UInt8](repeating: 0, count: 2 * 16 * 4 - 1)
-        let error = #expect(throws: DecodeError.self) {
+        let error = #expect(throws: OmoteError.self) {
             _ = try Self.extract(bytes, .packed422(lumaOffset: 0), width: 16, height: 4, bytesPerLine: 32)
         }
-        #expect(error?.description == "test: truncated frame: 127 of 128 bytes")
+        #expect(error?.code == .captureFrameCorrupt)
+        #expect(error?.subject == "test")
+        #expect(error?.reason == "truncated frame: 127 of 128 bytes")
+        #expect(
+            error?.description.hasPrefix("cannot decode a frame (test): truncated frame: 127 of 128 bytes.") == true)
     }
 }

@@ -34,9 +34,11 @@ struct FrameBoundTests {
         var frame = try VideoFrame(capacity: 640 * 360)
         let liveBefore = SecureMemory.liveBufferCount
         let huge = try Self.sampleFrame(claimingWidth: 65000, height: 65000)
-        #expect(throws: DecodeError.self) {
+        let error = #expect(throws: OmoteError.self) {
             try huge.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "huge.jpg") }
         }
+        #expect(error?.code == .captureFrameTooLarge && error?.subject == "huge.jpg")
+        #expect(error?.reason.contains("65000×65000") == true)
         #expect(frame.capacity == 640 * 360, "the buffer did not grow")
         #expect(SecureMemory.liveBufferCount <= liveBefore, "no new private buffer was mapped")
         // The real frame still decodes into the same buffer afterwards.
@@ -50,12 +52,11 @@ struct FrameBoundTests {
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame(capacity: 320 * 180, maximumPixelCount: 320 * 180)
         let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
-        do {
+        let error = #expect(throws: OmoteError.self, "a 640×360 frame must not fit a 320×180 bound") {
             try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }
-            Issue.record("a 640×360 frame must not fit a 320×180 bound")
-        } catch {
-            #expect("\(error)".contains("exceeds the 57600-byte bound"))
         }
+        #expect(error?.code == .captureFrameTooLarge)
+        #expect(error?.description.contains("(0000.jpg): a 640×360 frame exceeds the 57600-pixel bound") == true)
         #expect(frame.capacity == 320 * 180)
         // At half scale it fits exactly.
         try real.withUnsafeBytes { try decoder.decode($0, into: &frame, scaleDenominator: 2, source: "0000.jpg") }

@@ -189,7 +189,7 @@ struct GuardAttemptTests {
         process.waitUntilExit()
         let text = String(decoding: fromSocket + fromPipe, as: UTF8.self)
         #expect(process.terminationStatus == 2, "\(text)")
-        #expect(text.contains("privacy guard could not be engaged (descriptors): \(stream) is a socket"))
+        #expect(text.contains("cannot engage the privacy guard (descriptors): \(stream) is a socket"))
         #expect(!text.contains("\tPASS"))
     }
 
@@ -254,7 +254,7 @@ struct GuardAttemptTests {
         let result = try ChildProcess.run(
             omote, ["guard-selftest", "--scratch", scratch, "--camera", PrivacyTestPaths.sampleManifest])
         #expect(result.status == 2)
-        #expect(result.stdout.contains("privacy guard could not be engaged (camera node)"))
+        #expect(result.stdout.contains("cannot engage the privacy guard (camera node)"))
         #expect(result.stdout.contains("is not a character device"))
     }
 
@@ -266,7 +266,7 @@ struct GuardAttemptTests {
         let result = try ChildProcess.run(omote, ["guard-selftest", "--scratch", scratch, "--thread-before-engaging"])
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
         #expect(
-            result.stdout.contains("privacy guard could not be engaged (thread check): 2 threads are already running"))
+            result.stdout.contains("cannot engage the privacy guard (thread check): 2 threads are already running"))
         #expect(!result.stdout.contains("\tPASS") && !result.stdout.contains("\tFAIL"))
     }
 

@@ -1,6 +1,8 @@
 import CPrivacyShim
 import Foundation
 import OmoteCapture
+import OmoteCore
+import SystemPackage
 import Testing
 
 @testable import OmotePrivacy
@@ -315,11 +317,11 @@ struct GuardEngagementTests {
         started.wait()
         defer { release.signal() }
         #expect((ProcessThreads.count() ?? 0) >= 2)
-        #expect(throws: PrivacyGuardError.self) { _ = try PrivacyGuard.preflight() }
+        #expect(throws: OmoteError.self) { _ = try PrivacyGuard.preflight() }
         do {
             _ = try PrivacyGuard.preflight()
         } catch {
-            #expect(error.step == .threads)
+            #expect(error.code == .privacyThreadCheck)
             #expect(error.description.contains("threads are already running"))
             #expect(error.description.contains("Omote refuses to read frames"))
         }
@@ -339,10 +341,14 @@ struct GuardEngagementTests {
 
     @Test("errors name the step, the errno and what to do")
     func errorDescriptions() {
-        let error = PrivacyGuardError(.landlock, LandlockAvailability.explain(errno: EOPNOTSUPP), errno: EOPNOTSUPP)
-        #expect(error.description.contains("(Landlock)"))
+        let error = OmoteError.privacyGuard(
+            .privacyLandlock, LandlockAvailability.explain(errno: EOPNOTSUPP), errno: EOPNOTSUPP)
+        #expect(error.code == .privacyLandlock)
+        #expect(error.errno == Errno(rawValue: EOPNOTSUPP))
+        #expect(error.description.hasPrefix("cannot engage the privacy guard (Landlock): "))
         #expect(error.description.contains("lsm="))
         #expect(error.description.contains("errno \(EOPNOTSUPP)"))
+        #expect(error.description.contains("Omote refuses to read frames without the full guard"))
         #expect(LandlockAvailability.explain(errno: ENOSYS).contains("CONFIG_SECURITY_LANDLOCK"))
     }
 

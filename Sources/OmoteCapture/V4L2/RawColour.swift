@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Converts an uncompressed camera frame (YUYV/UYVY, NV12/NV21, YU12/YV12, GREY) to packed RGB for the mesh tracker.
 /// Webcams send these formats in "video range" BT.601 (Y 16…235, chroma 16…240), so this is the ITU-R BT.601
 /// limited-range conversion — the one OpenCV's `cvtColor(…YUV2RGB…)` applies before a frame reaches MediaPipe:
@@ -22,7 +24,7 @@ public enum RawColour {
     public static func convert(
         _ buffer: UnsafeRawBufferPointer, layout: Layout, width: Int, height: Int, bytesPerLine: Int,
         into frame: inout VideoFrame, source: @autoclosure () -> String
-    ) throws(DecodeError) {
+    ) throws(OmoteError) {
         precondition(frame.layout == .rgb, "RawColour fills RGB frames")
         let lumaStep =
             switch layout {
@@ -30,8 +32,8 @@ public enum RawColour {
             default: 1
             }
         guard width > 1, height > 1, width % 2 == 0, bytesPerLine >= width * lumaStep else {
-            throw DecodeError(
-                source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+            throw .frameCorrupt(
+                source(), "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let lumaBytes = bytesPerLine * height
         let needed =
@@ -41,11 +43,11 @@ public enum RawColour {
             case .planar420: lumaBytes + 2 * (bytesPerLine / 2) * (height / 2)
             }
         guard let input = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count >= needed else {
-            throw DecodeError(source: source(), reason: "truncated frame: \(buffer.count) of \(needed) bytes")
+            throw .frameCorrupt(source(), "truncated frame: \(buffer.count) of \(needed) bytes")
         }
         let output: UnsafeMutablePointer<UInt8>
         do { output = try frame.reshape(width: width, height: height) } catch {
-            throw DecodeError(source: source(), reason: error.description)
+            throw error.naming(source())
         }
         for y in 0 ..< height {
             let row = output + y * width * 3

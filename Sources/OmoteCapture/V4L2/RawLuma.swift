@@ -1,3 +1,5 @@
+import OmoteCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +14,7 @@ public enum RawLuma {
         _ buffer: UnsafeRawBufferPointer, layout: LumaLayout, width: Int, height: Int, bytesPerLine: Int,
         scaleDenominator: Int = 1, into frame: inout VideoFrame,
         source: @autoclosure () -> String
-    ) throws(DecodeError) {
+    ) throws(OmoteError) {
         let bytesPerPixel: Int
         let offset: Int
         switch layout {
@@ -21,21 +23,21 @@ public enum RawLuma {
         case .planar: (bytesPerPixel, offset) = (1, 0)
         }
         guard width > 0, height > 0, bytesPerLine >= width * bytesPerPixel else {
-            throw DecodeError(
-                source: source(), reason: "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+            throw .frameCorrupt(
+                source(), "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let needed = bytesPerLine * (height - 1) + width * bytesPerPixel
         guard let input = buffer.baseAddress, buffer.count >= needed else {
-            throw DecodeError(source: source(), reason: "truncated frame: \(buffer.count) of \(needed) bytes")
+            throw .frameCorrupt(source(), "truncated frame: \(buffer.count) of \(needed) bytes")
         }
         guard scaleDenominator == 1 || scaleDenominator == 2 || scaleDenominator == 4 || scaleDenominator == 8 else {
-            throw DecodeError(source: source(), reason: "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
+            throw .frameCorrupt(source(), "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
         }
         let outWidth = width / scaleDenominator
         let outHeight = height / scaleDenominator
         let output: UnsafeMutablePointer<UInt8>
         do { output = try frame.reshape(width: outWidth, height: outHeight) } catch {
-            throw DecodeError(source: source(), reason: error.description)
+            throw error.naming(source())
         }
         if scaleDenominator > 1 {
             boxDownscale(

@@ -1,4 +1,5 @@
 import CV4L2Shim
+import OmoteCore
 
 /// One `/dev/video*` node as `omote devices` shows it: identity, capabilities and every format/size/rate it offers.
 public struct V4L2DeviceInfo: Sendable, Equatable {
@@ -55,7 +56,8 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
         var info = V4L2DeviceInfo(path: path)
         let descriptor: DeviceDescriptor
         do { descriptor = try driver.open(path, emulateFormats: false) } catch {
-            info.problem = V4L2CameraError.from(error, device: path, during: "open").description
+            info.problem =
+                OmoteError.camera(error, device: path, operation: "inspect the node", during: "open").description
             return info
         }
         defer { driver.close(descriptor) }
@@ -84,7 +86,9 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
                 info.formats.append(format)
             }
         } catch {
-            info.problem = V4L2CameraError.from(error, device: path, during: "querying the device").description
+            info.problem =
+                OmoteError.camera(error, device: path, operation: "inspect the node", during: "querying the device")
+                .description
         }
         return info
     }

@@ -1,32 +1,9 @@
 import CV4L2Shim
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// An errno value returned by the device layer, in the style of swift-system's `Errno`: typed, comparable, and
-/// printable with the C library's message.
-public struct DriverErrno: Error, RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
-
-    public static let wouldBlock = DriverErrno(rawValue: EAGAIN)
-    public static let interrupted = DriverErrno(rawValue: EINTR)
-    public static let noDevice = DriverErrno(rawValue: ENODEV)
-    public static let noSuchFile = DriverErrno(rawValue: ENOENT)
-    public static let noSuchDeviceOrAddress = DriverErrno(rawValue: ENXIO)
-    public static let busy = DriverErrno(rawValue: EBUSY)
-    public static let permissionDenied = DriverErrno(rawValue: EACCES)
-    public static let notPermitted = DriverErrno(rawValue: EPERM)
-    public static let invalidArgument = DriverErrno(rawValue: EINVAL)
-    public static let ioError = DriverErrno(rawValue: EIO)
-    public static let noSpace = DriverErrno(rawValue: ENOSPC)
-    public static let notTTY = DriverErrno(rawValue: ENOTTY)
-    public static let outOfMemory = DriverErrno(rawValue: ENOMEM)
-    public static let brokenPipe = DriverErrno(rawValue: EPIPE)
-
-    public var description: String { "\(String(cString: strerror(rawValue))) (errno \(rawValue))" }
-}
 
 /// An open V4L2 device node (a file descriptor the driver handed out).
 public struct DeviceDescriptor: RawRepresentable, Hashable, Sendable {
@@ -109,19 +86,19 @@ public enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
 
 /// The system calls a V4L2 camera needs, behind a protocol so the whole capture state machine can run against a
 /// scripted fake (no camera on CI machines). `V4L2SystemDriver` is the real one (libv4l2 over the kernel).
-/// Calls report failure as `DriverErrno` and never retry: EINTR and EAGAIN are the caller's to handle.
+/// Calls report failure as swift-system's `Errno` and never retry: EINTR and EAGAIN are the caller's to handle.
 public protocol V4L2Driver: AnyObject {
     /// Paths of the `/dev/video*` nodes, in numeric order.
     func deviceNodes() -> [String]
     /// Opens a node read-write and non-blocking. `emulateFormats` lets libv4l2 list formats it can convert to.
-    func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor
+    func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor
     func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
-        throws(DriverErrno)
+        throws(Errno)
     /// Maps a driver buffer (read-write, shared) at the offset VIDIOC_QUERYBUF gave.
-    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno) -> UnsafeMutableRawPointer
+    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer
     func munmap(_ address: UnsafeMutableRawPointer, length: Int)
     /// Waits up to `timeoutMilliseconds` for the device to become readable; empty events mean the time ran out.
-    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents
+    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents
     func close(_ descriptor: DeviceDescriptor)
 }
 
@@ -129,10 +106,10 @@ extension V4L2Driver {
     /// Issues `request` with `argument` as its struct.
     @inline(__always)
     public func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument)
-        throws(DriverErrno)
+        throws(Errno)
     {
         assert(MemoryLayout<Argument>.size == request.argumentSize, "\(request) takes \(request.argumentSize) bytes")
-        try withUnsafeMutableBytes(of: &argument) { (bytes) throws(DriverErrno) in
+        try withUnsafeMutableBytes(of: &argument) { (bytes) throws(Errno) in
             try ioctl(descriptor, request, bytes.baseAddress!)
         }
     }
@@ -156,38 +133,38 @@ public final class V4L2SystemDriver: V4L2Driver {
         return numbers.sorted().map { "/dev/video\($0)" }
     }
 
-    public func open(_ path: String, emulateFormats: Bool) throws(DriverErrno) -> DeviceDescriptor {
+    public func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
         let fd = Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw DriverErrno(rawValue: errno) }
+        guard fd >= 0 else { throw Errno(rawValue: errno) }
         // libv4l2 prints to stderr when a node is not V4L2; ask the kernel first and fail quietly instead.
         var capability = v4l2_capability()
         if omote_kernel_ioctl(fd, UInt(OMOTE_VIDIOC_QUERYCAP), &capability) < 0 {
             let failure = errno
             _ = Glibc.close(fd)
-            throw DriverErrno(rawValue: failure)
+            throw Errno(rawValue: failure)
         }
         // libv4l2 returns the same fd (or -1 if its own set-up fails, e.g. out of memory).
         let wrapped = omote_v4l2_fd_open(fd, emulateFormats ? OMOTE_LIBV4L2_ENABLE_ENUM_FMT_EMULATION : 0)
         guard wrapped >= 0 else {
             let failure = errno
             _ = Glibc.close(fd)
-            throw DriverErrno(rawValue: failure)
+            throw Errno(rawValue: failure)
         }
         return DeviceDescriptor(rawValue: wrapped)
     }
 
     public func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
-        throws(DriverErrno)
+        throws(Errno)
     {
-        if omote_v4l2_ioctl(descriptor.rawValue, request.code, argument) < 0 { throw DriverErrno(rawValue: errno) }
+        if omote_v4l2_ioctl(descriptor.rawValue, request.code, argument) < 0 { throw Errno(rawValue: errno) }
     }
 
-    public func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(DriverErrno)
+    public func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno)
         -> UnsafeMutableRawPointer
     {
         let address = omote_v4l2_mmap(
             nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, Int64(offset))
-        guard let address, address != MAP_FAILED else { throw DriverErrno(rawValue: errno) }
+        guard let address, address != MAP_FAILED else { throw Errno(rawValue: errno) }
         // Frames must not reach a core dump or swap. Device mappings (VM_IO) are already undumpable and cannot be
         // locked, so both calls are best effort; libv4l2's conversion buffers are ordinary memory and do honour them.
         _ = madvise(address, length, MADV_DONTDUMP)
@@ -200,14 +177,24 @@ public final class V4L2SystemDriver: V4L2Driver {
         _ = omote_v4l2_munmap(address, length)
     }
 
-    public func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(DriverErrno) -> PollEvents {
+    public func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
         var entry = pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)
         let ready = Glibc.poll(&entry, 1, timeoutMilliseconds)
-        if ready < 0 { throw DriverErrno(rawValue: errno) }
+        if ready < 0 { throw Errno(rawValue: errno) }
         return ready == 0 ? [] : PollEvents(rawValue: entry.revents)
     }
 
     public func close(_ descriptor: DeviceDescriptor) {
         _ = omote_v4l2_close(descriptor.rawValue)
+    }
+}
+
+/// Retries a call that failed with EINTR (a signal arrived, e.g. the terminal was resized).
+@inline(__always)
+func retryingInterrupts(_ body: () throws(Errno) -> Void) throws(Errno) {
+    while true {
+        do { return try body() } catch {
+            if error != .interrupted { throw error }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CV4L2Shim
 import Foundation
+import SystemPackage
 
 /// The capability bits of VIDIOC_QUERYCAP that matter for picking a camera node.
 public struct V4L2Capabilities: OptionSet, Hashable, Sendable, CustomStringConvertible {
@@ -55,7 +56,7 @@ struct V4L2Queries {
     let driver: any V4L2Driver
     let descriptor: DeviceDescriptor
 
-    func capability() throws(DriverErrno) -> V4L2CapabilityReport {
+    func capability() throws(Errno) -> V4L2CapabilityReport {
         var raw = v4l2_capability()
         try driver.ioctl(descriptor, .queryCapability, &raw)
         let all = V4L2Capabilities(rawValue: raw.capabilities)
@@ -66,7 +67,7 @@ struct V4L2Queries {
     }
 
     /// VIDIOC_ENUM_FMT until EINVAL, retrying on EINTR.
-    func formats() throws(DriverErrno) -> [(format: V4L2PixelFormat, description: String, flags: UInt32)] {
+    func formats() throws(Errno) -> [(format: V4L2PixelFormat, description: String, flags: UInt32)] {
         var result: [(format: V4L2PixelFormat, description: String, flags: UInt32)] = []
         var index: UInt32 = 0
         while index < 256 {
@@ -84,7 +85,7 @@ struct V4L2Queries {
         return result
     }
 
-    func frameSizes(_ format: V4L2PixelFormat) throws(DriverErrno) -> [V4L2FrameSizes] {
+    func frameSizes(_ format: V4L2PixelFormat) throws(Errno) -> [V4L2FrameSizes] {
         var result: [V4L2FrameSizes] = []
         var index: UInt32 = 0
         while index < 256 {
@@ -93,7 +94,7 @@ struct V4L2Queries {
             raw.pixel_format = format.rawValue
             do { try driver.ioctl(descriptor, .enumerateFrameSizes, &raw) } catch {
                 if error == .interrupted { continue }
-                if error == .invalidArgument || error == .notTTY { break }
+                if error == .invalidArgument || error == .inappropriateIOCTLForDevice { break }
                 throw error
             }
             if raw.type == OMOTE_V4L2_FRMSIZE_TYPE_DISCRETE {
@@ -112,7 +113,7 @@ struct V4L2Queries {
         return result
     }
 
-    func frameIntervals(_ format: V4L2PixelFormat, size: FrameSize) throws(DriverErrno) -> V4L2FrameIntervals {
+    func frameIntervals(_ format: V4L2PixelFormat, size: FrameSize) throws(Errno) -> V4L2FrameIntervals {
         var discrete: [V4L2Fraction] = []
         var index: UInt32 = 0
         while index < 256 {
@@ -123,7 +124,7 @@ struct V4L2Queries {
             raw.height = UInt32(size.height)
             do { try driver.ioctl(descriptor, .enumerateFrameIntervals, &raw) } catch {
                 if error == .interrupted { continue }
-                if error == .invalidArgument || error == .notTTY { break }
+                if error == .invalidArgument || error == .inappropriateIOCTLForDevice { break }
                 throw error
             }
             if raw.type == OMOTE_V4L2_FRMIVAL_TYPE_DISCRETE {

@@ -40,14 +40,15 @@ public final class SharedActivationArena {
 
 extension OmoteError {
     /// The kernel refused locked memory for a network's activations.
-    static func arenaRefused(_ network: String, floats: Int, _ cause: SecureBufferError?) -> OmoteError {
+    static func arenaRefused(_ network: String, floats: Int, _ cause: OmoteError?) -> OmoteError {
         OmoteError(
             .neuralArenaRefused,
             operation: "reserve private memory for the network's activations",
             subject: network,
-            reason: "\(floats * 4 / 1024) KiB: \(cause.map { "\($0)" } ?? "refused")",
+            reason: "\(floats * 4 / 1024) KiB: \(cause?.reason ?? "refused")",
             remedy:
-                "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
+                "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory.",
+            errno: cause?.errno
         )
     }
 }

@@ -1,0 +1,164 @@
+import CV4L2Shim
+import OmoteCore
+import SystemPackage
+
+/// The frame loop: wait for the newest finished buffer, decode it into the caller's frame, hand the buffer back.
+extension V4L2Camera {
+    /// Waits for the newest frame and decodes it into `frame`. Returns nil once the camera is stopped, or when a signal
+    /// interrupts the wait and `stopRequested` says so.
+    /// Throws `.captureStalled` when no frame arrives within the poll timeout (the camera stays open: call again to
+    /// keep waiting, or `stop()`), and `.captureDisconnected` when the device goes away (the camera has then stopped
+    /// itself).
+    public func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
+        guard descriptor != nil, !ended else { return nil }
+        try start()
+        var skipped = 0
+        while true {
+            guard var buffer = try newestBuffer(skipped: &skipped) else { return nil }
+            let started = MonotonicClock.nanoseconds()
+            let decoded = decode(buffer, into: &frame)
+            let decodeTime = MonotonicClock.nanoseconds() - started
+            // QBUF rewrites the struct: keep what the frame needs first.
+            let (sequence, flags, timestamp) = (buffer.sequence, buffer.flags, buffer.timestamp)
+            try requeue(&buffer)
+            guard decoded else {
+                // A corrupt or truncated frame: skip it and keep streaming.
+                stats.corrupt += 1
+                skipped += 1
+                lastSequence = sequence
+                continue
+            }
+            if flags & OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MASK == OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC {
+                frame.timestampNanoseconds = UInt64(timestamp.tv_sec) * 1_000_000_000 + UInt64(timestamp.tv_usec) * 1000
+            } else {
+                frame.timestampNanoseconds = started
+            }
+            frame.sequence = UInt64(sequence)
+            // Frames the driver itself dropped (no free buffer) show as gaps in the sequence numbers.
+            var dropped = skipped
+            if let last = lastSequence, sequence > last { dropped = max(dropped, Int(sequence - last) - 1) }
+            lastSequence = sequence
+            stats.dropped += dropped
+            stats.delivered += 1
+            return FrameDelivery(
+                decodeNanoseconds: decodeTime,
+                droppedSincePrevious: dropped,
+                capturedAtMonotonicNanoseconds: frame.timestampNanoseconds
+            )
+        }
+    }
+
+    /// Decodes the frame in `buffer`'s mapping into `frame`, as luma or RGB. False for a frame that cannot be
+    /// decoded (corrupt, truncated, larger than negotiated, or a format that cannot become colour): it is skipped.
+    /// The frame's name is an autoclosure argument, built only when a frame fails (the loop allocates nothing).
+    private func decode(_ buffer: v4l2_buffer, into frame: inout VideoFrame) -> Bool {
+        let mapping = buffers[Int(buffer.index)]
+        let payload = UnsafeRawBufferPointer(start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
+        do throws(OmoteError) {
+            switch (layout, frame.layout) {
+            case (.jpeg, _):
+                try decoder.decode(
+                    payload, into: &frame, scaleDenominator: options.scaleDenominator,
+                    source: "\(name) frame \(buffer.sequence)")
+            case (_, .rgb):
+                guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
+                    throw .camera(
+                        .captureUnsupportedFormat, device: name, operation: "decode a frame",
+                        "\(format.pixelFormat.fourCC) frames cannot be converted to colour"
+                            + (options.scaleDenominator == 1 ? "" : " at 1/\(options.scaleDenominator) scale"))
+                }
+                try RawColour.convert(
+                    payload, layout: colour, width: format.size.width, height: format.size.height,
+                    bytesPerLine: format.bytesPerLine, into: &frame, source: "\(name) frame \(buffer.sequence)")
+            case (_, .luma):
+                try RawLuma.extract(
+                    payload, layout: layout, width: format.size.width, height: format.size.height,
+                    bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,
+                    into: &frame, source: "\(name) frame \(buffer.sequence)")
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Polls until at least one buffer is done, then dequeues every done buffer and keeps only the newest, re-queueing
+    /// the others (and any the driver flagged as errored). Returns nil if the camera was stopped meanwhile.
+    private func newestBuffer(skipped: inout Int) throws(OmoteError) -> v4l2_buffer? {
+        let deadline = MonotonicClock.nanoseconds() + UInt64(options.pollTimeoutMilliseconds) * 1_000_000
+        while true {
+            guard let descriptor else { return nil }
+            var newest: v4l2_buffer?
+            while true {
+                var buffer = v4l2_buffer()
+                buffer.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
+                buffer.memory = OMOTE_V4L2_MEMORY_MMAP
+                do { try driver.ioctl(descriptor, .dequeueBuffer, &buffer) } catch {
+                    if error == .interrupted {
+                        if stopRequested?() == true {
+                            if var held = newest { try? requeue(&held) }
+                            return nil
+                        }
+                        continue
+                    }
+                    if error == .resourceTemporarilyUnavailable { break }  // EAGAIN: no more finished buffers
+                    if var held = newest { try? requeue(&held) }
+                    throw streamFailure(error, during: "VIDIOC_DQBUF")
+                }
+                guard Int(buffer.index) < buffers.count else {
+                    throw streamFailure(
+                        .invalidArgument, during: "VIDIOC_DQBUF returned buffer \(buffer.index) of \(buffers.count)")
+                }
+                if buffer.flags & OMOTE_V4L2_BUF_FLAG_ERROR != 0 || buffer.bytesused == 0 {
+                    // The driver says this frame is damaged (or empty): return it and count it.
+                    stats.corrupt += 1
+                    skipped += 1
+                    lastSequence = buffer.sequence
+                    try requeue(&buffer)
+                    continue
+                }
+                if var older = newest {
+                    skipped += 1
+                    try requeue(&older)
+                }
+                newest = buffer
+            }
+            if let newest { return newest }
+
+            let now = MonotonicClock.nanoseconds()
+            guard now < deadline else { throw stalled() }
+            let remaining = Int32(min(UInt64(Int32.max), (deadline - now + 999_999) / 1_000_000))
+            let events: PollEvents
+            do { events = try driver.poll(descriptor, timeoutMilliseconds: remaining) } catch {
+                if error == .interrupted {
+                    if stopRequested?() == true { return nil }
+                    continue
+                }
+                throw streamFailure(error, during: "poll")
+            }
+            if events.isFailure {
+                let event = events.contains(.hangUp) ? "POLLHUP" : events.contains(.invalid) ? "POLLNVAL" : "POLLERR"
+                throw streamFailure(.operationNotSupportedByDevice, during: "poll reported \(event)")
+            }
+            if events.isEmpty { throw stalled() }
+        }
+    }
+
+    private func stalled() -> OmoteError {
+        .camera(
+            .captureStalled, device: name, operation: "get a frame",
+            "no frame for \(options.pollTimeoutMilliseconds) ms after \(stats.delivered) frame(s)")
+    }
+
+    /// A failure mid-stream. A vanished device (ENODEV, EIO from a failed queue, POLLERR) stops the camera cleanly.
+    func streamFailure(_ error: Errno, during call: String) -> OmoteError {
+        if error == .operationNotSupportedByDevice || error == .ioError || error == .noSuchAddressOrDevice {
+            stop()
+            ended = true
+            return .camera(
+                .captureDisconnected, device: name, operation: "get a frame",
+                "\(call) after \(stats.delivered) frame(s)", errno: error)
+        }
+        return .camera(error, device: name, operation: "get a frame", during: call)
+    }
+}
