@@ -60,7 +60,7 @@ public final class LandmarkSmoother {
     private let filters = SecureArray<OneEuro>()
 
     /// Why the filters' private memory was refused, if it was (the tracker refuses to load then).
-    public var memoryError: SecureBufferError? { filters.count == MeshLandmarks.count * 3 ? nil : filters.growthError }
+    public var memoryError: OmoteError? { filters.count == MeshLandmarks.count * 3 ? nil : filters.growthError }
 
     public init() {
         // 30: `initialFrequency`'s default (self is not available yet).

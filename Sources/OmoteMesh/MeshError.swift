@@ -23,15 +23,17 @@ extension OmoteError {
 }
 
 extension OmoteError {
-    /// Locked memory for landmarks or tracker state was refused.
-    static func meshMemory(_ cause: SecureBufferError?) -> OmoteError {
-        OmoteError(
-            .meshMemoryRefused,
-            operation: "reserve private memory for the face mesh",
-            subject: "",
-            reason: cause.map { "\($0)" } ?? "refused",
-            remedy:
-                "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
-        )
+    /// Locked memory for landmarks or tracker state was refused: the memory layer's own error (it names the limit and
+    /// the remedy) when there is one.
+    static func meshMemory(_ cause: OmoteError?) -> OmoteError {
+        cause
+            ?? OmoteError(
+                .meshMemoryRefused,
+                operation: "reserve private memory for the face mesh",
+                subject: "",
+                reason: "refused",
+                remedy:
+                    "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
+            )
     }
 }

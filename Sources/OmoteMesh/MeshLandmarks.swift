@@ -23,7 +23,7 @@ public struct MeshLandmarks: Equatable {
     public var count: Int { storage.count }
 
     /// Why the private memory could not be had, if it could not.
-    public var memoryError: SecureBufferError? { storage.growthError }
+    public var memoryError: OmoteError? { storage.growthError }
 
     public subscript(index: Int) -> SIMD3<Float> {
         get { storage[index] }
