@@ -115,7 +115,7 @@ enum HeadlessLive {
         defer { camera.stop() }
         do {
             let pipeline = try FacePipelines.load(configuration, progress: { _ in })
-            let runner = PipelineRunner(source: camera, processor: pipeline)
+            let runner = try PipelineRunner(source: camera, processor: pipeline)
             runner.start()
             var lastReport = MonotonicClock.nanoseconds()
             while !runner.isFinished {

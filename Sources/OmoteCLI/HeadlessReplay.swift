@@ -96,7 +96,7 @@ enum HeadlessReplay {
                 for (index, clip) in clips.enumerated() {
                     clip.rewind()
                     pipeline.reset()
-                    let runner = PipelineRunner(source: clip, processor: pipeline)
+                    let runner = try PipelineRunner(source: clip, processor: pipeline)
                     runner.start()
                     LiveDisplay.runHeadless(runner, status: { _ in })
                     if let failure = runner.failureDescription {

@@ -91,7 +91,7 @@ enum Session {
             }
             pipeline.beginCalibration()
         }
-        let runner = PipelineRunner(source: source, processor: pipeline)
+        let runner = try PipelineRunner(source: source, processor: pipeline)
         runner.guardSummary = guardStatus.summary
         let decision = OutputPolicy.decision()
         if decision.allowed, let terminal = try? TerminalSession() {

@@ -70,11 +70,16 @@ public final class PipelineRunner: @unchecked Sendable {
     /// Per-frame stage times collected for the closing summary (preallocated; the ring overwrites when full).
     private let history: Mutex<TimingHistory>
 
-    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000) {
+    /// Throws when the kernel refuses the rig states' private memory (see `RigState.init`).
+    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000)
+        throws(SecureBufferError)
+    {
         self.source = source
         self.processor = processor
         let rigModel = processor.rigModel
-        results = TripleBuffer { FrameResult(rig: rigModel.map(RigState.init(model:))) }
+        results = try TripleBuffer { () throws(SecureBufferError) in
+            FrameResult(rig: try rigModel.map(RigState.init(model:)))
+        }
         history = Mutex(TimingHistory(capacity: historyCapacity))
     }
 

@@ -17,7 +17,7 @@ public final class TripleBuffer<Slot: AnyObject>: @unchecked Sendable {
     private var writerBack = 0
     private var readerFront = 2
 
-    public init(_ make: () -> Slot) { slots = [make(), make(), make()] }
+    public init<E: Error>(_ make: () throws(E) -> Slot) throws(E) { slots = [try make(), try make(), try make()] }
 
     /// The writer's slot to fill (only the writer thread may touch it until `publish`).
     public var back: Slot { slots[writerBack] }

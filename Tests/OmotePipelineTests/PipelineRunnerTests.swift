@@ -55,7 +55,7 @@ private let sampleFrames: String = {
     func processesWholeClip() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor()
-        let runner = PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor)
         runner.start()
         var statuses: [String] = []
         LiveDisplay.runHeadless(runner, status: { statuses.append($0) })
@@ -72,7 +72,7 @@ private let sampleFrames: String = {
     func colourProcessorGetsRGB() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor(pixelLayout: .rgb)
-        let runner = PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(processor.frames == 72)
@@ -86,7 +86,7 @@ private let sampleFrames: String = {
     @Test("A stop request ends a looping replay")
     func stopEndsLoop() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face", loop: true)
-        let runner = PipelineRunner(source: source, processor: CountingProcessor())
+        let runner = try PipelineRunner(source: source, processor: CountingProcessor())
         runner.start()
         var polls = 0
         LiveDisplay.runHeadless(
