@@ -57,7 +57,7 @@ private func referenceDeform(_ model: RigModel, morphWeights: [Float], bones: [R
 
 /// A lat-long ellipsoid with every skinning kind (rest, rigid per bone, blended), targets with and without normal
 /// deltas, short and long runs of consecutive vertices, and a duplicated index.
-private func referenceRig(normalDeltas: Bool) -> RigModel {
+func referenceRig(normalDeltas: Bool) -> RigModel {
     let rows = 24
     let cols = 30
     var positions: [SIMD3<Float>] = []
