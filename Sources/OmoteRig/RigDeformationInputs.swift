@@ -15,6 +15,8 @@ final class RigDeformationInputs: @unchecked Sendable {  // immutable after init
     let restNormals: AlignedBuffer<SIMD4<Float>>
     /// Per vertex: weights of (neck, head, leftEye, rightEye), as `RigModel.faceBoneWeights`.
     let boneWeights: AlignedBuffer<SIMD4<Float>>
+    /// The vertex ranges skinned alike, as `RigModel.segments`.
+    let segments: AlignedBuffer<SkinSegment>
 
     let targetCount: Int
     /// Target t's runs are `targetRunStart[t] ..< targetRunStart[t + 1]`.
@@ -30,12 +32,13 @@ final class RigDeformationInputs: @unchecked Sendable {  // immutable after init
     let targetHasNormals: AlignedBuffer<Bool>
 
     init(
-        positions: [SIMD3<Float>], normals: [SIMD3<Float>], boneWeights: [SIMD4<Float>], targets: [RigMorphTarget],
-        withNormalDeltas: Bool
+        positions: [SIMD3<Float>], normals: [SIMD3<Float>], boneWeights: [SIMD4<Float>], segments: [SkinSegment],
+        targets: [RigMorphTarget], withNormalDeltas: Bool
     ) {
         restPositions = Self.buffer(positions.map { SIMD4($0, 0) }, filler: .zero)
         restNormals = Self.buffer(normals.map { SIMD4($0, 0) }, filler: .zero)
         self.boneWeights = Self.buffer(boneWeights, filler: .zero)
+        self.segments = Self.buffer(segments, filler: SkinSegment(start: 0, end: 0, kind: .rest))
         var targetRunStart: [Int32] = [0]
         var runFirstVertex: [Int32] = []
         var runCount: [Int32] = []

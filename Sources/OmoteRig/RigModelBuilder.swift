@@ -144,7 +144,7 @@ struct RigModelBuilder {
             morphedVertexCount: morphedVertexCount, segments: segments, anyNormalDeltas: anyNormalDeltas,
             deformation: RigDeformationInputs(
                 positions: orderedPositions, normals: orderedNormals, boneWeights: orderedBoneWeights,
-                targets: morphTargets, withNormalDeltas: anyNormalDeltas))
+                segments: segments, targets: morphTargets, withNormalDeltas: anyNormalDeltas))
     }
 }
 

@@ -63,7 +63,9 @@ extension RigState {
         let outP = Lanes<SIMD4<Float>>(deformedPositions)
         let outN = Lanes<SIMD4<Float>>(deformedNormals)
         let posed = (Bone(bones[0]), Bone(bones[1]), Bone(bones[2]), Bone(bones[3]))
-        for segment in model.segments {
+        let segments = inputs.segments.baseAddress
+        for s in 0 ..< inputs.segments.count {
+            let segment = segments[s]
             let start = segment.start
             let end = segment.end
             let morphed = start < morphedCount
