@@ -35,10 +35,10 @@ final class RigDeformationInputs: @unchecked Sendable {  // immutable after init
         positions: [SIMD3<Float>], normals: [SIMD3<Float>], boneWeights: [SIMD4<Float>], segments: [SkinSegment],
         targets: [RigMorphTarget], withNormalDeltas: Bool
     ) {
-        restPositions = Self.buffer(positions.map { SIMD4($0, 0) }, filler: .zero)
-        restNormals = Self.buffer(normals.map { SIMD4($0, 0) }, filler: .zero)
-        self.boneWeights = Self.buffer(boneWeights, filler: .zero)
-        self.segments = Self.buffer(segments, filler: SkinSegment(start: 0, end: 0, kind: .rest))
+        restPositions = alignedCopy(positions.map { SIMD4($0, 0) }, filler: .zero)
+        restNormals = alignedCopy(normals.map { SIMD4($0, 0) }, filler: .zero)
+        self.boneWeights = alignedCopy(boneWeights, filler: .zero)
+        self.segments = alignedCopy(segments, filler: SkinSegment(start: 0, end: 0, kind: .rest))
         var targetRunStart: [Int32] = [0]
         var runFirstVertex: [Int32] = []
         var runCount: [Int32] = []
@@ -69,19 +69,20 @@ final class RigDeformationInputs: @unchecked Sendable {  // immutable after init
             targetDeltaStart.append(Int32(positionDeltas.count / 4))
         }
         targetCount = targets.count
-        self.targetRunStart = Self.buffer(targetRunStart, filler: 0)
-        self.runFirstVertex = Self.buffer(runFirstVertex, filler: 0)
-        self.runCount = Self.buffer(runCount, filler: 0)
-        self.targetDeltaStart = Self.buffer(targetDeltaStart, filler: 0)
-        self.positionDeltas = Self.buffer(positionDeltas, filler: 0)
-        self.normalDeltas = Self.buffer(normalDeltas, filler: 0)
-        self.targetHasNormals = Self.buffer(targetHasNormals, filler: false)
+        self.targetRunStart = alignedCopy(targetRunStart, filler: 0)
+        self.runFirstVertex = alignedCopy(runFirstVertex, filler: 0)
+        self.runCount = alignedCopy(runCount, filler: 0)
+        self.targetDeltaStart = alignedCopy(targetDeltaStart, filler: 0)
+        self.positionDeltas = alignedCopy(positionDeltas, filler: 0)
+        self.normalDeltas = alignedCopy(normalDeltas, filler: 0)
+        self.targetHasNormals = alignedCopy(targetHasNormals, filler: false)
     }
 
-    /// An aligned copy of `values` (`filler` only gives an empty buffer its element value).
-    private static func buffer<T: BitwiseCopyable>(_ values: [T], filler: T) -> AlignedBuffer<T> {
-        let buffer = AlignedBuffer<T>(count: values.count, repeating: filler)
-        for (i, value) in values.enumerated() { buffer[i] = value }
-        return buffer
-    }
+}
+
+/// An aligned copy of `values` (`filler` only gives an empty buffer its element value).
+func alignedCopy<T: BitwiseCopyable>(_ values: [T], filler: T) -> AlignedBuffer<T> {
+    let buffer = AlignedBuffer<T>(count: values.count, repeating: filler)
+    for (i, value) in values.enumerated() { buffer[i] = value }
+    return buffer
 }
