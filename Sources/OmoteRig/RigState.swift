@@ -66,9 +66,9 @@ public final class RigState {
         // The rest pose with its w lanes (zeros) from the model's SIMD4 copy: every padding lane starts defined.
         let inputs = model.deformation
         UnsafeMutableRawPointer(deformedPositions).copyMemory(
-            from: inputs.restPositions.baseAddress, byteCount: layout.normals)
+            from: inputs.restPositions.baseAddress, byteCount: layout.vertexBytes)
         UnsafeMutableRawPointer(deformedNormals).copyMemory(
-            from: inputs.restNormals.baseAddress, byteCount: layout.normals)
+            from: inputs.restNormals.baseAddress, byteCount: layout.vertexBytes)
         bones.initialize(repeating: .identity, count: layout.boneCount)
         weights.initialize(repeating: 0, count: layout.targetCount)
     }
@@ -81,8 +81,10 @@ public final class RigState {
         let vertexCount: Int
         let boneCount = RigFaceBone.allCases.count
         let targetCount: Int
-        var normals: Int { vertexCount * MemoryLayout<SIMD3<Float>>.stride }
-        var bones: Int { 2 * normals }
+        /// Bytes of one per-vertex buffer (positions or normals).
+        var vertexBytes: Int { vertexCount * MemoryLayout<SIMD3<Float>>.stride }
+        var normals: Int { vertexBytes }
+        var bones: Int { 2 * vertexBytes }
         var weights: Int { bones + boneCount * MemoryLayout<RigAffine>.stride }
         var bytes: Int { weights + targetCount * MemoryLayout<Float>.stride }
 
