@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
 
         var frame = try VideoFrame(layout: pipeline.pixelLayout)
         var model = LiveViewModel()
-        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var rig = try pipeline.rigModel.map(RigState.init(model:))
         let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
         let rasterizer = SoftwareRasterizer(width: 76, height: 76)
         var canvas = TerminalCanvas()

@@ -85,7 +85,8 @@ public final class PipelineRunner: @unchecked Sendable {
     /// Per-frame stage times collected for the closing summary (preallocated; the ring overwrites when full).
     private let history: Mutex<TimingHistory>
 
-    /// Throws when the private memory for the three result slots is refused (a locked-memory limit).
+    /// Throws when the private memory for the three result slots (their frame results and rig states) is refused
+    /// (a locked-memory limit).
     public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 100_000)
         throws(OmoteError)
     {

@@ -116,62 +116,6 @@ struct SkinSegment: Sendable, Equatable {
     var kind: Kind
 }
 
-/// The morph targets as runs of consecutive vertex indices, so the per-frame pass adds each run's deltas to a
-/// contiguous stretch of the output (8 floats per instruction) instead of scattering one `SIMD3` at a time. Deltas
-/// are stored as `SIMD4` with w = 0, the layout of a `SIMD3<Float>` array element, so a run is one flat float loop.
-struct RigMorphRuns: Sendable {
-    /// Target t's runs are `targetRunStart[t] ..< targetRunStart[t + 1]`.
-    let targetRunStart: [Int32]
-    /// First vertex and vertex count of each run; a run's deltas follow the previous run's in `positionDeltas`.
-    let runFirstVertex: [Int32]
-    let runCount: [Int32]
-    /// Target t's deltas start at `targetDeltaStart[t]`.
-    let targetDeltaStart: [Int32]
-    let positionDeltas: [SIMD4<Float>]
-    /// Parallel to `positionDeltas` when any target has normal deltas (zeros for those without), else empty.
-    let normalDeltas: [SIMD4<Float>]
-    let targetHasNormals: [Bool]
-
-    init(_ targets: [RigMorphTarget], withNormals: Bool) {
-        var targetRunStart: [Int32] = [0]
-        var runFirstVertex: [Int32] = []
-        var runCount: [Int32] = []
-        var targetDeltaStart: [Int32] = [0]
-        var positionDeltas: [SIMD4<Float>] = []
-        var normalDeltas: [SIMD4<Float>] = []
-        var targetHasNormals: [Bool] = []
-        for target in targets {
-            let idx = target.vertexIndices
-            var k = 0
-            while k < idx.count {
-                var end = k + 1
-                while end < idx.count, idx[end] == idx[end - 1] + 1 { end += 1 }
-                runFirstVertex.append(Int32(idx[k]))
-                runCount.append(Int32(end - k))
-                k = end
-            }
-            for d in target.positionDeltas { positionDeltas.append(SIMD4(d, 0)) }
-            if withNormals {
-                if target.normalDeltas.isEmpty {
-                    normalDeltas += [SIMD4<Float>](repeating: .zero, count: idx.count)
-                } else {
-                    for d in target.normalDeltas { normalDeltas.append(SIMD4(d, 0)) }
-                }
-            }
-            targetHasNormals.append(!target.normalDeltas.isEmpty)
-            targetRunStart.append(Int32(runCount.count))
-            targetDeltaStart.append(Int32(positionDeltas.count))
-        }
-        self.targetRunStart = targetRunStart
-        self.runFirstVertex = runFirstVertex
-        self.runCount = runCount
-        self.targetDeltaStart = targetDeltaStart
-        self.positionDeltas = positionDeltas
-        self.normalDeltas = normalDeltas
-        self.targetHasNormals = targetHasNormals
-    }
-}
-
 /// An immutable character: rest mesh, sparse morph targets, face bones with skin weights, expressions and the
 /// precomputed mapping from the 52 ARKit weights to its morph-target weights.
 public struct RigModel: Sendable {
@@ -200,8 +144,9 @@ public struct RigModel: Sendable {
     let morphedVertexCount: Int
     let segments: [SkinSegment]
     let anyNormalDeltas: Bool
-    /// The morph targets again, in the layout the per-frame pass reads (see `RigMorphRuns`).
-    let morphRuns: RigMorphRuns
+    /// The rest pose, bone weights and morph targets again, in the owned buffers the per-frame pass reads (see
+    /// `RigDeformationInputs`); shared by every `RigState` of this model.
+    let deformation: RigDeformationInputs
 
     public var vertexCount: Int { positions.count }
     public var triangleCount: Int { indices.count / 3 }

@@ -130,16 +130,21 @@ struct RigModelBuilder {
             targetNames: targets.map(\.name), expressions: expressions,
             hasEyeBones: faceBonePivots[.leftEye] != nil || faceBonePivots[.rightEye] != nil)
 
+        let orderedPositions = permuted(positions)
+        let orderedNormals = permuted(normals)
+        let orderedBoneWeights = permuted(faceBoneWeights)
         return RigModel(
             name: name, format: format,
-            positions: permuted(positions), normals: permuted(normals), colors: permuted(colours),
+            positions: orderedPositions, normals: orderedNormals, colors: permuted(colours),
             uvs: hasUVs ? permuted(uvs) : [],
             indices: indices.map { newIndex[Int($0)] },
             morphTargets: morphTargets, nodes: nodes, expressions: expressions,
             faceBoneNodes: faceBoneNodes, faceBonePivots: faceBonePivots,
-            faceBoneWeights: permuted(faceBoneWeights), mapping: mapping,
+            faceBoneWeights: orderedBoneWeights, mapping: mapping,
             morphedVertexCount: morphedVertexCount, segments: segments, anyNormalDeltas: anyNormalDeltas,
-            morphRuns: RigMorphRuns(morphTargets, withNormals: anyNormalDeltas))
+            deformation: RigDeformationInputs(
+                positions: orderedPositions, normals: orderedNormals, boneWeights: orderedBoneWeights,
+                segments: segments, targets: morphTargets, withNormalDeltas: anyNormalDeltas))
     }
 }
 

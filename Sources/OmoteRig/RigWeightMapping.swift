@@ -148,9 +148,7 @@ public struct RigWeightMapping: Sendable {
     /// The rows' non-zero coefficients, for the per-frame product: row r is `entryStart[r] ..< entryStart[r + 1]`
     /// of (`entryShape`, `entryCoefficient`), in increasing shape order. (A `SIMD64` product and `sum()` per row cost
     /// more than all of skinning: the generic lane-wise code copies the whole vector per lane.)
-    let entryStart: [Int32]
-    let entryShape: [Int32]
-    let entryCoefficient: [Float]
+    let product: RigWeightProduct
     public let coverage: RigCoverage
     /// Presets driven from ARKit weights (only those the rig has and whose ARKit sources it lacks).
     public let drivenPresets: [VRMExpressionPreset]
@@ -276,9 +274,9 @@ public struct RigWeightMapping: Sendable {
             }
             entryStart.append(Int32(entryShape.count))
         }
-        self.entryStart = entryStart
-        self.entryShape = entryShape
-        self.entryCoefficient = entryCoefficient
+        self.product = RigWeightProduct(
+            rowTarget: alignedCopy(rowTargets, filler: 0), entryStart: alignedCopy(entryStart, filler: 0),
+            entryShape: alignedCopy(entryShape, filler: 0), entryCoefficient: alignedCopy(entryCoefficient, filler: 0))
         self.coverage = RigCoverage(sources: Array(sources.prefix(ARKitBlendshape.allCases.count)))
         self.drivenPresets = driven
     }
@@ -292,23 +290,37 @@ public struct RigWeightMapping: Sendable {
     /// Writes the morph-target weights for `values`; targets no ARKit shape drives are left untouched (0).
     @inline(__always)
     func apply(_ values: SIMD64<Float>, into weights: UnsafeMutableBufferPointer<Float>) {
+        let rowTarget = product.rowTarget.baseAddress
+        let start = product.entryStart.baseAddress
+        let shape = product.entryShape.baseAddress
+        let coefficient = product.entryCoefficient.baseAddress
+        // The weights as floats in memory: a `SIMD64` subscript with a run-time lane copies the whole vector.
         withUnsafeBytes(of: values) { raw in
             let v = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-            rowTargets.withUnsafeBufferPointer { targets in
-                entryStart.withUnsafeBufferPointer { start in
-                    entryShape.withUnsafeBufferPointer { shape in
-                        entryCoefficient.withUnsafeBufferPointer { coefficient in
-                            for r in 0 ..< targets.count {
-                                var sum: Float = 0
-                                for e in Int(start[r]) ..< Int(start[r + 1]) {
-                                    sum += coefficient[e] * v[Int(shape[e])]
-                                }
-                                weights[Int(targets[r])] = sum
-                            }
-                        }
-                    }
-                }
+            for r in 0 ..< product.rowTarget.count {
+                var sum: Float = 0
+                for e in Int(start[r]) ..< Int(start[r + 1]) { sum += coefficient[e] * v[Int(shape[e])] }
+                weights[Int(rowTarget[r])] = sum
             }
         }
+    }
+}
+
+/// The mapping's per-frame product in owned aligned buffers, read through plain pointers: row r sets morph target
+/// `rowTarget[r]` to the sum of `entryCoefficient[e] · weight[entryShape[e]]` over `entryStart[r] ..< entryStart[r + 1]`.
+final class RigWeightProduct: @unchecked Sendable {  // immutable after init; the buffers are only read
+    let rowTarget: AlignedBuffer<Int32>
+    let entryStart: AlignedBuffer<Int32>
+    let entryShape: AlignedBuffer<Int32>
+    let entryCoefficient: AlignedBuffer<Float>
+
+    init(
+        rowTarget: consuming AlignedBuffer<Int32>, entryStart: consuming AlignedBuffer<Int32>,
+        entryShape: consuming AlignedBuffer<Int32>, entryCoefficient: consuming AlignedBuffer<Float>
+    ) {
+        self.rowTarget = rowTarget
+        self.entryStart = entryStart
+        self.entryShape = entryShape
+        self.entryCoefficient = entryCoefficient
     }
 }

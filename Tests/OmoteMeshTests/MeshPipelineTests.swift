@@ -29,7 +29,7 @@ import Testing
         let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/" + clip)
         var frame = try VideoFrame(layout: pipeline.pixelLayout)
         var result = FaceFrameResult()
-        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var rig = try pipeline.rigModel.map(RigState.init(model:))
         var run = ClipRun()
         while let delivery = try source.next(into: &frame) {
             pipeline.process(frame, delivery: delivery, into: &result, rig: &rig)
@@ -106,7 +106,7 @@ import Testing
     func noAllocationsWhileTracking() throws {
         let pipeline = try #require(Self.pipeline, "face_landmarker.task missing: run Scripts/setup.sh")
         pipeline.reset()
-        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var rig = try pipeline.rigModel.map(RigState.init(model:))
         var result = FaceFrameResult()
         let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/single_face")
         let decoder = try JPEGDecoder()

@@ -31,7 +31,7 @@ import Testing
         let source = try ReplaySource(clipDirectory: sampleFrames + "/" + clip)
         var frame = try VideoFrame()
         var model = LiveViewModel()
-        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var rig = try pipeline.rigModel.map(RigState.init(model:))
         var result = ClipRun()
         while let delivery = try source.next(into: &frame) {
             pipeline.process(frame, delivery: delivery, into: &model.frame, rig: &rig)

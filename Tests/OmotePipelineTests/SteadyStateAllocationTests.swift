@@ -13,7 +13,7 @@ import Testing
     @Test("tracking single_face: zero heap allocations per frame after warm-up (pipeline and rig; decode reported)")
     func noAllocationsWhileTracking() throws {
         let pipeline = try FacePipeline.load(PipelineConfiguration(), progress: { _ in })
-        var rig = pipeline.rigModel.map(RigState.init(model:))
+        var rig = try pipeline.rigModel.map(RigState.init(model:))
         var model = LiveViewModel()
         let source = try ReplaySource(clipDirectory: FacePipelineTests.sampleFrames + "/single_face")
         let decoder = try JPEGDecoder()

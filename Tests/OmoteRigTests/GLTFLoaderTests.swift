@@ -33,7 +33,7 @@ func expectQuadDeformation(_ model: RigModel) throws {
     var weights = BlendshapeWeights()
     weights[.eyeBlinkLeft] = 0.5
     weights[.jawOpen] = 1
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: weights, headPose: HeadPose())
     let q = GLTFFixture.quad
     let expected: [SIMD3<Float>] = [q[0] + SIMD3(0, -0.3, 0), q[1] + SIMD3(0.05, 0, 0), q[2] + SIMD3(0, 0.1, 0), q[3]]
@@ -144,7 +144,7 @@ func componentTypesAndStride() throws {
     #expect(abs(model.uvs[v2].x - 32768.0 / 65535) < 1e-6)
     var weights = BlendshapeWeights()
     weights[.mouthLeft] = 1
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: weights)
     #expect(close(state.positions[v0], GLTFFixture.quad[0] + SIMD3(64.0 / 127, 0, 0)))
     // Flat quad facing +z: normals computed from the triangles (no NORMAL attribute).
@@ -198,7 +198,7 @@ func skinnedHeadPose() throws {
     let a: Float = 30 * .pi / 180
     let pose = HeadPose(rotation: Rotation3(SIMD3(cosf(a), 0, sinf(a)), SIMD3(0, 1, 0), SIMD3(-sinf(a), 0, cosf(a))))
     #expect(close(pose.rotate(SIMD3(0, 0, -1)), SIMD3(sinf(a), 0, -cosf(a))))
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: BlendshapeWeights(), headPose: pose)
     // Model frame: the face turns towards +x (the avatar's own left): rotation about +y by +30°, 35% at the neck.
     func rotY(_ p: SIMD3<Float>, _ angle: Float, about c: SIMD3<Float>) -> SIMD3<Float> {
@@ -257,7 +257,7 @@ func vrm0Presets() throws {
     var weights = BlendshapeWeights()
     weights[.eyeBlinkLeft] = 1
     weights[.jawOpen] = 0.8
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: weights)
     #expect(
         abs(state.morphWeights[closeT] - 1) < 1e-6 && abs(state.morphWeights[aT] - 0.4) < 1e-6
@@ -306,7 +306,7 @@ func vrm1Expressions() throws {
     weights[.mouthSmileLeft] = 1
     weights[.mouthSmileRight] = 0.6
     weights[.eyeBlinkLeft] = 0.5
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: weights)
     #expect(abs(state.morphWeights[happyT] - 0.8) < 1e-6)
     #expect(abs(state.morphWeights[blinkT] - 0.4) < 1e-6)
@@ -360,7 +360,7 @@ func sampleGLBFromDisk() throws {
     weights[.eyeBlinkLeft] = 1
     weights[.jawOpen] = 0.5
     weights[.mouthSmileLeft] = 1
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     state.apply(weights: weights)
     let expected: [(SIMD3<Float>, SIMD3<Float>)] = [
         (SIMD3(0, 0, 0.15), SIMD3(0.1, 0, 0.15)),

@@ -18,7 +18,7 @@ final class MeshBenchmarkState {
 
     init() throws {
         pipeline = try MeshFacePipeline.load(PipelineConfiguration(), progress: { _ in })
-        rig = pipeline.rigModel.map(RigState.init(model:))
+        rig = try pipeline.rigModel.map(RigState.init(model:))
         let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame(layout: .rgb)

@@ -24,12 +24,12 @@ func rigBenchmarks() {
 
 /// A frame stream in which every one of the 52 weights is non-zero (the worst case) and the head and eyes move.
 final class DeformLoop {
-    var state: RigState
+    let state: RigState
     let frames: [(BlendshapeWeights, HeadPose)]
     var index = 0
 
     init(_ model: RigModel) {
-        state = RigState(model: model)
+        state = try! RigState(model: model)
         var frames: [(BlendshapeWeights, HeadPose)] = []
         for f in 0 ..< 64 {
             var w = BlendshapeWeights()

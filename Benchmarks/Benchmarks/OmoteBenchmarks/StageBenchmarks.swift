@@ -79,7 +79,7 @@ final class WarmPipeline: @unchecked Sendable {
 
     init() {
         pipeline = try! FacePipeline.load(PipelineConfiguration()) { _ in }
-        rig = pipeline.rigModel.map { RigState(model: $0) }
+        rig = pipeline.rigModel.map { try! RigState(model: $0) }
         let clip = StageInputs.shared.clip
         for _ in 0 ..< 2 { for _ in 0 ..< clip.count { step() } }
     }
@@ -135,7 +135,7 @@ func stageBenchmarks() {
     }
 
     let painterModel = RigModel.defaultAvatar()
-    nonisolated(unsafe) var painterState = RigState(model: painterModel)
+    let painterState = try! RigState(model: painterModel)
     painterState.apply(weights: BlendshapeWeights(), headPose: HeadPose())
     let painter = AvatarPainter(model: painterModel)
     let rasterizer = SoftwareRasterizer(width: 96, height: 96)

@@ -159,7 +159,7 @@ func stages(repeats: Int) throws {
         print(String(format: "omote solve%@: %.1f us/frame", label, elapsed * 1e6 / Double(frames * repeats)))
     }
     let model = RigModel.defaultAvatar()
-    var state = RigState(model: model)
+    let state = try RigState(model: model)
     let solver = FaceSolver()
     var output = FaceSolverOutput()
     var weights: [(BlendshapeWeights, HeadPose)] = []
