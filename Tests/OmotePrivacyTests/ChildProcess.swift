@@ -46,7 +46,9 @@ enum ChildProcess {
     /// Runs `executable` with `arguments` from the repository root and collects both streams (read concurrently so
     /// neither pipe can fill up and stall the child).
     /// A child still running after `timeout` seconds is killed (a broken guard can leave one stopped, e.g. traced).
-    static func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> ChildResult {
+    /// Generous on purpose: a full replay through the mesh tracker in the portable checked build, with the rest of
+    /// the suite running beside it on two cores, took over a minute.
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 300) throws -> ChildResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
