@@ -77,7 +77,12 @@ import Testing
             ).headPose
             worstAngle = max(worstAngle, GeometryFixtureTests.angleDegrees(run.poses[index].rotation, pose.rotation))
         }
-        let worstMean = sums.map { $0 / Float(run.weights.count) }.max() ?? 0
+        let means = sums.map { $0 / Float(run.weights.count) }
+        let worstMean = means.max() ?? 0
+        let ranked = ARKitBlendshape.allCases.sorted { means[$0.rawValue] > means[$1.rawValue] }.prefix(6)
+        print(
+            "per-shape mean |Omote − MediaPipe|, largest six: "
+                + ranked.map { "\($0.name) \(means[$0.rawValue])" }.joined(separator: ", "))
         print(
             "mesh pipeline vs MediaPipe on single_face: \(framesWithin)/72 frames with every score within 0.05, "
                 + "worst per-shape mean \(worstMean), head pose within \(worstAngle)°")
