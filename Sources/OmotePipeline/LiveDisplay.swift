@@ -17,6 +17,7 @@ public enum LiveDisplay {
         var canvas = TerminalCanvas()
         var lastSize: TerminalSession.Size?
         var lastVersion: UInt64 = .max
+        var lastNote = ""
         var version: UInt64 = 0
         let period = UInt64(1e9 / maximumRate)
         var drawNanoseconds: UInt64 = 0
@@ -36,6 +37,13 @@ public enum LiveDisplay {
             let (result, isNew) = runner.results.acquireNewest()
             var snapshot = result.viewModel
             if isNew { version &+= 1 }
+            // A note from the processing thread between frames (a stalled camera) is newer than the last frame.
+            let note = runner.latest.read().value.statusNote
+            if !note.isEmpty { snapshot.statusNote = note }
+            if note != lastNote {
+                lastNote = note
+                version &+= 1
+            }
             // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
             let finished = runner.isFinished
             if finished {

@@ -143,10 +143,16 @@ public final class PipelineRunner: @unchecked Sendable {
             do {
                 guard let next = try source.next(into: &frame) else { return }
                 delivery = next
+            } catch let error as OmoteError where error.code == .captureStalled {
+                // A stalled camera stays open (a closed privacy shutter, a long exposure): say so and keep waiting.
+                model.statusNote = "\(error.reason): waiting for the camera"
+                latest.publish(model)
+                continue
             } catch {
                 failure.withLock { $0 = "\(error)" }
                 return
             }
+            model.statusNote = ""
             model.sourceName = source.name
             let slot = results.back
             // Each frame continues from the previous one's result (e.g. weights relaxing once the face is lost).

@@ -52,7 +52,40 @@ private let sampleFrames: String = {
     return url.path + "/SampleFrames"
 }()
 
+/// A camera that stalls (no frame within its poll timeout) before delivering a clip's frames.
+private final class StallingSource: FrameSource {
+    let clip: ReplaySource
+    var stallsLeft: Int
+    init(clip: ReplaySource, stalls: Int) {
+        self.clip = clip
+        stallsLeft = stalls
+    }
+    var name: String { "stalling camera" }
+    var stats: FrameSourceStats { clip.stats }
+    func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
+        if stallsLeft > 0 {
+            stallsLeft -= 1
+            throw OmoteError(
+                .captureStalled, operation: "get a frame", subject: name, reason: "no frame for 2000 ms",
+                remedy: "Open the privacy shutter.")
+        }
+        return try clip.next(into: &frame)
+    }
+}
+
 @Suite struct PipelineRunnerTests {
+    @Test("A stalled camera is waited for, with the reason in the status, and its frames are processed when they come")
+    func stalledCameraIsWaitedFor() throws {
+        let source = StallingSource(clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3)
+        let processor = CountingProcessor()
+        let runner = try PipelineRunner(source: source, processor: processor)
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        #expect(runner.failureDescription == nil)
+        #expect(processor.frames == 95 && source.stallsLeft == 0)
+        #expect(runner.latest.read().value.statusNote.isEmpty, "the note clears once frames flow again")
+    }
+
     @Test("The processing thread runs every replayed frame in order and publishes the newest state")
     func processesWholeClip() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
