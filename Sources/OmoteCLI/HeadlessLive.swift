@@ -60,21 +60,7 @@ enum HeadlessLive {
             Session.printStatus("stopped: \(problem)")
             failed = true
         }
-        switch ProcessingChild.wait(pid) {
-        case .exited(0): break
-        case let .exited(code):
-            if !failed { Session.printStatus("stopped: the processing child exited with status \(code)") }
-            failed = true
-        case .signalled(SIGINT):
-            Session.printStatus("stopped (interrupted)")
-        case let .signalled(signal):
-            if !failed {
-                Session.printStatus(
-                    "stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")"
-                )
-            }
-            failed = true
-        }
+        failed = HeadlessReplay.reportEnding(of: pid, alreadyFailed: failed)
         if failed { throw ExitCode(1) }
     }
 

@@ -51,18 +51,29 @@ enum HeadlessReplay {
             Session.printStatus("stopped: \(violation)")
             failed = true
         }
-        switch ProcessingChild.wait(pid) {
-        case .exited(0): break
-        case let .exited(code):
-            if !failed { Session.printStatus("stopped: the processing child exited with status \(code)") }
-            failed = true
-        case let .signalled(signal):
-            Session.printStatus(
-                "stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")"
-            )
-            failed = true
-        }
+        failed = reportEnding(of: pid, alreadyFailed: failed)
         if failed { throw ExitCode(1) }
+    }
+
+    /// Waits for the processing child and says how it ended unless a failure was already reported; returns whether the
+    /// command failed (an interrupt, Ctrl-C, is a normal stop).
+    static func reportEnding(of pid: pid_t, alreadyFailed: Bool) -> Bool {
+        switch ProcessingChild.wait(pid) {
+        case .exited(0):
+            return alreadyFailed
+        case let .exited(code):
+            if !alreadyFailed { Session.printStatus("stopped: the processing child exited with status \(code)") }
+        case .signalled(SIGINT):
+            Session.printStatus("stopped (interrupted)")
+            return alreadyFailed
+        case let .signalled(signal):
+            if !alreadyFailed {
+                Session.printStatus(
+                    "stopped: the processing child was killed by signal \(signal)\(signal == SIGSYS ? " (the privacy guard refused a forbidden system call)" : "")"
+                )
+            }
+        }
+        return true
     }
 
     /// "single_face: 72 frames 640×360, 0 corrupt; decode p50 … µs, p99 … µs; …" from a clip record.
