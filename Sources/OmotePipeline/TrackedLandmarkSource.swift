@@ -79,7 +79,7 @@ extension FacePipeline {
         let source = TrackedLandmarkSource(
             detector: detector, predictor: predictor, configuration: trackerConfiguration)
         progress(String(format: "models loaded in %.0f ms", Double(MonotonicClock.nanoseconds() - started) / 1e6))
-        return FacePipeline(finder: source, solver: FaceSolver(configuration: configuration.solver), rigModel: rig)
+        return FacePipeline(finder: source, solver: try FaceSolver(configuration: configuration.solver), rigModel: rig)
     }
 }
 

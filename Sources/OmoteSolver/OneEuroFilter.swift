@@ -6,7 +6,7 @@ import Darwin
 
 /// Parameters of a One Euro filter (Casiez, Roussel & Vogel, CHI 2012): a first-order low-pass whose cutoff rises
 /// with the signal's speed, so slow drift and jitter are smoothed hard while fast motion passes with little lag.
-public struct OneEuroParameters: Sendable, Equatable {
+public struct OneEuroParameters: Sendable, Equatable, BitwiseCopyable {
     /// Cutoff (Hz) at rest: lower = less jitter, more lag on slow motion.
     public var minimumCutoffHz: Float
     /// Cutoff increase per unit of speed (units/s): higher = less lag on fast motion.
@@ -29,7 +29,7 @@ public struct OneEuroParameters: Sendable, Equatable {
 }
 
 /// A One Euro filter over every lane of a SIMD vector at once (all 52 weights in one SIMD64, the pose in one SIMD8).
-package struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scalar == Float {
+package struct OneEuroFilter<Vector: SIMD & Sendable & BitwiseCopyable>: Sendable, BitwiseCopyable where Vector.Scalar == Float {
     package var parameters: OneEuroParameters
     private var previous = Vector()
     private var previousDerivative = Vector()

@@ -23,11 +23,11 @@ func degrees(_ v: SIMD3<Float>) -> SIMD3<Float> { v * (180 / .pi) }
 /// every weight within 0.2 (the small lid shapes move their points only 2–3 px at weight 1), mean error below 0.04,
 /// identity within 0.4 sd, head angles within 1.5°, translation within 12 mm at 550 mm.
 @Test("Round trip: known pose, identity and weights, projected with 0.3 px noise, are recovered")
-func syntheticRoundTrip() {
+func syntheticRoundTrip() throws {
     var configuration = rawConfiguration()
     configuration.identityTimeConstantSeconds = 0.15
     let scene = SyntheticScene(configuration: configuration)
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     var random = TestRandom(seed: 7)
     let identity: [Float] = [0.8, -0.6, 0.5, -0.4, 0.7, -0.5]
     let pose = SyntheticScene.pose(yawDegrees: 14, pitchDegrees: -8, rollDegrees: 5, translation: SIMD3(30, -20, 550))
@@ -88,7 +88,7 @@ func syntheticRoundTrip() {
 }
 
 @Test("Mirror symmetry: a mirrored frame swaps Left/Right weights and gaze and mirrors yaw and roll")
-func mirrorSymmetry() {
+func mirrorSymmetry() throws {
     var configuration = rawConfiguration()
     let scene = SyntheticScene(configuration: configuration)
     var random = TestRandom(seed: 11)
@@ -106,8 +106,8 @@ func mirrorSymmetry() {
     let mirroredLandmarks = SyntheticScene.mirrored(landmarks)
     let mirroredPixels = SyntheticScene.mirrored(pixels)
     configuration.estimateGaze = true
-    let original = FaceSolver(configuration: configuration)
-    let mirror = FaceSolver(configuration: configuration)
+    let original = try FaceSolver(configuration: configuration)
+    let mirror = try FaceSolver(configuration: configuration)
     var a = FaceSolverOutput()
     var b = FaceSolverOutput()
     for frame in 1 ... 3 {
@@ -143,7 +143,7 @@ func mirrorSymmetry() {
 }
 
 @Test("Stability: the same frame fed 30 times gives constant weights")
-func stabilityOnRepeatedFrame() {
+func stabilityOnRepeatedFrame() throws {
     for adapt in [false, true] {
         var configuration = FaceSolverConfiguration()
         configuration.automaticNeutralAdaptation = adapt
@@ -157,7 +157,7 @@ func stabilityOnRepeatedFrame() {
         let pose = SyntheticScene.pose(yawDegrees: -10, pitchDegrees: 4, rollDegrees: 3, translation: SIMD3(10, 5, 600))
         let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.5, random: &random)
         let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(-0.05, 0.02))
-        let solver = FaceSolver(configuration: configuration)
+        let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()
         var history: [SIMD64<Float>] = []
         for frame in 1 ... 30 + (adapt ? 40 : 0) {
@@ -185,7 +185,7 @@ func realFramesSmileRises() throws {
     #expect(landmarks.count == 72)
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
     var frame = try VideoFrame()
-    let solver = FaceSolver(configuration: FaceSolverConfiguration())
+    let solver = try FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var smileLeft: [Float] = []
     var smileRight: [Float] = []
@@ -225,7 +225,7 @@ func singleFaceWeights(configuration: FaceSolverConfiguration, passes: Int = 1) 
     weights: [SIMD64<Float>], errors: [Float]
 ) {
     let landmarks = try dlibLandmarks(clip: "single_face")
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     var frame = try VideoFrame()
     var output = FaceSolverOutput()
     var result: [SIMD64<Float>] = []

@@ -6,8 +6,8 @@ import OmoteVision
 import Testing
 
 /// Raw (unsmoothed) weights of a sequence of landmark frames.
-func rawWeights(_ frames: [FaceLandmarks], configuration: FaceSolverConfiguration) -> [SIMD64<Float>] {
-    let solver = FaceSolver(configuration: configuration)
+func rawWeights(_ frames: [FaceLandmarks], configuration: FaceSolverConfiguration) throws -> [SIMD64<Float>] {
+    let solver = try FaceSolver(configuration: configuration)
     var output = FaceSolverOutput()
     let blank = [UInt8](repeating: 120, count: SyntheticScene.width * SyntheticScene.height)
     return frames.enumerated().map { index, landmarks in
@@ -52,8 +52,8 @@ func oneEuroParametersByMeasurement() throws {
         w[.eyeBlinkRight] = closure
         return scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
     }
-    let stillRaw = rawWeights(stillFrames, configuration: configuration)
-    let blinkRaw = rawWeights(blinkFrames, configuration: configuration)
+    let stillRaw = try rawWeights(stillFrames, configuration: configuration)
+    let blinkRaw = try rawWeights(blinkFrames, configuration: configuration)
     let rawJitter = jitter(stillRaw[30...])
     let rawPeak = blinkRaw.map { $0[ARKitBlendshape.eyeBlinkLeft.rawValue] }.max()!
 
@@ -95,7 +95,7 @@ func oneEuroParametersByMeasurement() throws {
 }
 
 @Test("Gaze: Timm–Barth pupils in synthetic eyes give eyeLook in the right direction; closed eyes are suppressed")
-func gazeDirections() {
+func gazeDirections() throws {
     var configuration = rawConfiguration()
     configuration.estimateGaze = true
     let scene = SyntheticScene(configuration: configuration)
@@ -114,7 +114,7 @@ func gazeDirections() {
         }
         return output
     }
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     let centre = solve(solver, iris: .zero, landmarks: landmarks)
     #expect(centre.flags.contains(.gazeLeftValid) && centre.flags.contains(.gazeRightValid))
     #expect(
@@ -149,7 +149,7 @@ func realFramesGaze() throws {
     let landmarks = try dlibLandmarks(clip: "single_face")
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
     var frame = try VideoFrame()
-    let solver = FaceSolver(configuration: FaceSolverConfiguration())
+    let solver = try FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var found = 0
     var frames = 0

@@ -142,7 +142,7 @@ func stages(repeats: Int) throws {
     for gaze in [false, true] {
         var configuration = FaceSolverConfiguration()
         configuration.estimateGaze = gaze
-        let solver = FaceSolver(configuration: configuration)
+        let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()
         var time: UInt64 = 0
         func pass() {
@@ -160,7 +160,7 @@ func stages(repeats: Int) throws {
     }
     let model = RigModel.defaultAvatar()
     var state = RigState(model: model)
-    let solver = FaceSolver()
+    let solver = try FaceSolver()
     var output = FaceSolverOutput()
     var weights: [(BlendshapeWeights, HeadPose)] = []
     for f in 0 ..< frames {
