@@ -200,10 +200,11 @@ public final class FaceSolver {
         let p = Self.points
         focal = configuration.focalLength(imageWidth: image.width)
         principal = SIMD2(Float(image.width - 1) * 0.5, Float(image.height - 1) * 0.5)
-        let points = landmarks.points
-        for k in 0 ..< 68 {
-            observed[k] = points[k].x
-            observed[p + k] = points[k].y
+        landmarks.withUnsafeBufferPointer { points in
+            for k in 0 ..< 68 {
+                observed[k] = points[k].x
+                observed[p + k] = points[k].y
+            }
         }
         let firstOrOutOfOrder = lastTimestamp == 0 || timestampNanoseconds <= lastTimestamp
         let period = firstOrOutOfOrder ? 1.0 / 30 : Double(timestampNanoseconds - lastTimestamp) * 1e-9

@@ -29,7 +29,8 @@ public struct OneEuroParameters: Sendable, Equatable, BitwiseCopyable {
 }
 
 /// A One Euro filter over every lane of a SIMD vector at once (all 52 weights in one SIMD64, the pose in one SIMD8).
-package struct OneEuroFilter<Vector: SIMD & Sendable & BitwiseCopyable>: Sendable, BitwiseCopyable where Vector.Scalar == Float {
+package struct OneEuroFilter<Vector: SIMD & Sendable & BitwiseCopyable>: Sendable, BitwiseCopyable
+where Vector.Scalar == Float {
     package var parameters: OneEuroParameters
     private var previous = Vector()
     private var previousDerivative = Vector()

@@ -37,7 +37,7 @@ func syntheticRoundTrip() throws {
     // Identity is learned by an explicit calibration ("hold a neutral face for 2 s").
     solver.beginCalibration()
     for _ in 0 ..< 64 {
-        let landmarks = scene.landmarks(
+        let landmarks = try scene.landmarks(
             pose: pose, weights: BlendshapeWeights(), identity: identity, noise: 0.3, random: &random)
         time += 33_333_333
         withLuma(blank) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: time, into: &output) }
@@ -61,7 +61,8 @@ func syntheticRoundTrip() throws {
         var truth = BlendshapeWeights()
         for (shape, value) in expression { truth[shape] = value }
         for _ in 0 ..< 4 {
-            let landmarks = scene.landmarks(pose: pose, weights: truth, identity: identity, noise: 0.3, random: &random)
+            let landmarks = try scene.landmarks(
+                pose: pose, weights: truth, identity: identity, noise: 0.3, random: &random)
             time += 33_333_333
             withLuma(blank) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: time, into: &output) }
         }
@@ -101,9 +102,9 @@ func mirrorSymmetry() throws {
     truth[.jawOpen] = 0.2
     truth[.noseSneerLeft] = 0.3
     let pose = SyntheticScene.pose(yawDegrees: 18, pitchDegrees: 6, rollDegrees: -7, translation: SIMD3(-25, 10, 520))
-    let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.4, random: &random)
+    let landmarks = try scene.landmarks(pose: pose, weights: truth, noise: 0.4, random: &random)
     let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(0.12, -0.03))
-    let mirroredLandmarks = SyntheticScene.mirrored(landmarks)
+    let mirroredLandmarks = try SyntheticScene.mirrored(landmarks)
     let mirroredPixels = SyntheticScene.mirrored(pixels)
     configuration.estimateGaze = true
     let original = try FaceSolver(configuration: configuration)
@@ -155,7 +156,7 @@ func stabilityOnRepeatedFrame() throws {
         truth[.browInnerUp] = 0.4
         truth[.eyeSquintLeft] = 0.3
         let pose = SyntheticScene.pose(yawDegrees: -10, pitchDegrees: 4, rollDegrees: 3, translation: SIMD3(10, 5, 600))
-        let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.5, random: &random)
+        let landmarks = try scene.landmarks(pose: pose, weights: truth, noise: 0.5, random: &random)
         let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(-0.05, 0.02))
         let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()

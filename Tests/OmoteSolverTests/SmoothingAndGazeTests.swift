@@ -43,14 +43,16 @@ func oneEuroParametersByMeasurement() throws {
     // Still face: 0.5 px noise (dlib's jitter on single_face's still frames, see below), light expression so the bounds do not hide the noise.
     var still = BlendshapeWeights()
     for shape in SolvedShapes.linear { still[shape] = 0.2 }
-    let stillFrames = (0 ..< 90).map { _ in scene.landmarks(pose: pose, weights: still, noise: 0.5, random: &random) }
+    let stillFrames = try (0 ..< 90).map { _ in
+        try scene.landmarks(pose: pose, weights: still, noise: 0.5, random: &random)
+    }
     // Fast blink: closes and reopens in 100 ms (3 frames at 30 fps: half, closed, half), between open frames.
     let blinkProfile: [Float] = [0, 0, 0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0]
-    let blinkFrames = blinkProfile.map { closure -> FaceLandmarks in
+    let blinkFrames = try blinkProfile.map { closure -> FaceLandmarks in
         var w = BlendshapeWeights()
         w[.eyeBlinkLeft] = closure
         w[.eyeBlinkRight] = closure
-        return scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
+        return try scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
     }
     let stillRaw = try rawWeights(stillFrames, configuration: configuration)
     let blinkRaw = try rawWeights(blinkFrames, configuration: configuration)
@@ -101,7 +103,7 @@ func gazeDirections() throws {
     let scene = SyntheticScene(configuration: configuration)
     var random = TestRandom(seed: 5)
     let pose = SyntheticScene.pose(yawDegrees: 0, pitchDegrees: 0, rollDegrees: 4, translation: SIMD3(0, 0, 450))
-    let landmarks = scene.landmarks(pose: pose, weights: BlendshapeWeights(), noise: 0, random: &random)
+    let landmarks = try scene.landmarks(pose: pose, weights: BlendshapeWeights(), noise: 0, random: &random)
     func solve(_ solver: FaceSolver, iris: SIMD2<Float>, landmarks: FaceLandmarks, frames: Int = 1) -> FaceSolverOutput
     {
         var output = FaceSolverOutput()
@@ -135,7 +137,7 @@ func gazeDirections() throws {
     var closed = BlendshapeWeights()
     closed[.eyeBlinkLeft] = 1
     closed[.eyeBlinkRight] = 1
-    let closedLandmarks = scene.landmarks(pose: pose, weights: closed, noise: 0, random: &random)
+    let closedLandmarks = try scene.landmarks(pose: pose, weights: closed, noise: 0, random: &random)
     let shut = solve(solver, iris: SIMD2(-0.12, 0), landmarks: closedLandmarks)
     #expect(!shut.flags.contains(.gazeLeftValid) && !shut.flags.contains(.gazeRightValid))
     #expect(shut.weights[.eyeBlinkLeft] > 0.8)

@@ -27,7 +27,7 @@ struct SolverPrivacyTests {
         var truth = BlendshapeWeights()
         truth[.jawOpen] = 0.3
         let pose = SyntheticScene.pose(yawDegrees: 5, pitchDegrees: 0, rollDegrees: 0, translation: SIMD3(0, 0, 550))
-        let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.2, random: &random)
+        let landmarks = try scene.landmarks(pose: pose, weights: truth, noise: 0.2, random: &random)
         let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(0.05, 0))
         let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()
@@ -70,7 +70,8 @@ struct SolverPrivacyTests {
         do {
             let solver = try FaceSolver()
             addresses = [
-                UnsafeMutableRawPointer(solver.observed.baseAddress), UnsafeMutableRawPointer(solver.weights.baseAddress),
+                UnsafeMutableRawPointer(solver.observed.baseAddress),
+                UnsafeMutableRawPointer(solver.weights.baseAddress),
                 UnsafeMutableRawPointer(solver.state.baseAddress),
             ]
             #expect(addresses.allSatisfy { SecureMemory.isLive($0) })
