@@ -55,8 +55,16 @@ public struct FaceLandmarks: Sendable, Equatable {
         return try body(UnsafeMutableBufferPointer(start: storage.points.baseAddress, count: Self.count))
     }
 
-    /// Zeroes the points in place — in every copy that still shares this storage: a lost face is forgotten by all.
-    public func wipe() { storage.points.wipe() }
+    /// Zeroes the points in place. A copy held elsewhere keeps its own points (value semantics): this value then moves
+    /// to fresh zeroed storage, and the shared points are wiped when their last holder releases them. (If the kernel
+    /// refuses the fresh pages, this value keeps sharing; the points are still private memory.)
+    public mutating func wipe() {
+        if isKnownUniquelyReferenced(&storage) {
+            storage.points.wipe()
+        } else if let fresh = try? Storage() {
+            storage = fresh
+        }
+    }
 
     /// The points as an ordinary array: a heap copy, for tests only.
     package var points: [SIMD2<Float>] { withUnsafeBufferPointer { Array($0) } }

@@ -41,6 +41,11 @@ where Vector.Scalar == Float {
 
     package mutating func reset() { primed = false }
 
+    /// Whether the filter holds anything of past samples (false when new: its history is all zeros).
+    package var holdsHistory: Bool {
+        primed || lastTimestampNanoseconds != 0 || previous != Vector() || previousDerivative != Vector()
+    }
+
     /// Filters `value` observed at `timestampNanoseconds` (monotonic). The first sample passes unchanged.
     package mutating func filter(_ value: Vector, timestampNanoseconds: UInt64) -> Vector {
         guard primed, timestampNanoseconds > lastTimestampNanoseconds else {

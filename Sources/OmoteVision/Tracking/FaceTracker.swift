@@ -91,17 +91,17 @@ public final class FaceTracker {
     /// Forgets every face (a new clip, a camera restart): their landmarks, the work buffers and the fitter's last
     /// face are wiped. Ids keep increasing.
     public func reset() {
-        for track in tracks { retire(track.face.landmarks) }
+        reported.removeAll(keepingCapacity: true)  // its copies would keep the faces' storage shared
+        for index in tracks.indices { retire(&tracks[index].face.landmarks) }
         tracks.removeAll(keepingCapacity: true)
-        reported.removeAll(keepingCapacity: true)
         trackingFit.wipe()
         detectionFit.wipe()
         fitter.forgetFace()
         framesSinceNewFaceSearch = 0
     }
 
-    /// A lost face's landmarks: wiped, kept for the next face.
-    private func retire(_ landmarks: FaceLandmarks) {
+    /// A lost face's landmarks: wiped, kept for the next face (the track is removed right after).
+    private func retire(_ landmarks: inout FaceLandmarks) {
         landmarks.wipe()
         spares.append(landmarks)
     }
@@ -127,7 +127,7 @@ public final class FaceTracker {
             if follow(&tracks[index], in: image) {
                 index += 1
             } else {
-                retire(tracks[index].face.landmarks)
+                retire(&tracks[index].face.landmarks)
                 tracks.remove(at: index)
             }
         }
