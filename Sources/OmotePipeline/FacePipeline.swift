@@ -22,14 +22,18 @@ public final class FacePipeline: FrameProcessor {
     public var pixelLayout: PixelLayout { .luma }
     public var tracking: FaceTracking { .landmarks68 }
     public var supportsCalibration: Bool { true }
-    private var landmarks = FaceLandmarks()
-    private var solverOutput = FaceSolverOutput()
+    // This frame's landmarks and the solver's output: expression data, in private memory.
+    private var landmarks: FaceLandmarks
+    private let solverOutput: AlignedBuffer<FaceSolverOutput>
     private var wasTracking = false
 
-    public init(finder: FaceLandmarkSource, solver: FaceSolver, rigModel: RigModel?) {
+    /// Maps the pipeline's private memory (landmarks, solver output); throws when the kernel refuses it.
+    public init(finder: FaceLandmarkSource, solver: FaceSolver, rigModel: RigModel?) throws(OmoteError) {
         self.finder = finder
         self.solver = solver
         self.rigModel = rigModel
+        landmarks = try FaceLandmarks()
+        solverOutput = try AlignedBuffer(privateCount: 1, repeating: FaceSolverOutput())
     }
 
     public func beginCalibration() { solver.beginCalibration() }
@@ -38,6 +42,8 @@ public final class FacePipeline: FrameProcessor {
     public func reset() {
         finder.reset()
         solver.reset()
+        landmarks.wipe()
+        solverOutput.wipe()
         wasTracking = false
     }
 
@@ -65,13 +71,19 @@ public final class FacePipeline: FrameProcessor {
         result.tracking = state
         let solveStart = MonotonicClock.nanoseconds()
         if case .tracking = state {
-            solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &solverOutput)
-            result.weights = solverOutput.weights
-            result.headPose = solverOutput.headPose
-            result.calibration = solverOutput.calibration
+            let output = solverOutput.baseAddress
+            solver.solve(landmarks: landmarks, image: image, timestampNanoseconds: timestamp, into: &output.pointee)
+            result.weights = output.pointee.weights
+            result.headPose = output.pointee.headPose
+            result.calibration = output.pointee.calibration
             wasTracking = true
         } else {
-            if wasTracking { solver.reset() }
+            if wasTracking {
+                // The face is lost: its landmarks and fit are wiped, not left to linger until the next face.
+                solver.reset()
+                landmarks.wipe()
+                solverOutput.wipe()
+            }
             wasTracking = false
             // No face: the avatar relaxes to neutral rather than freezing mid-expression.
             result.weights.values *= 0.8

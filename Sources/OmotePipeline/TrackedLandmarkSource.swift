@@ -23,6 +23,8 @@ final class TimedLandmarkFitter: LandmarkFitting {
     }
 
     func trackingRect(for landmarks: FaceLandmarks) -> FaceRect { predictor.trackingRect(for: landmarks) }
+
+    func forgetFace() { predictor.wipe() }
 }
 
 /// The face the pipeline follows: the tracker's oldest face (the one that has been there longest keeps the avatar).
@@ -31,9 +33,12 @@ public final class TrackedLandmarkSource: FaceLandmarkSource {
     private let fitter: TimedLandmarkFitter
     private var everTracked = false
 
-    public init(detector: FaceDetector, predictor: ShapePredictor, configuration: FaceTracker.Configuration) {
+    /// Maps the tracker's private landmark memory; throws when the kernel refuses it.
+    public init(detector: FaceDetector, predictor: ShapePredictor, configuration: FaceTracker.Configuration)
+        throws(OmoteError)
+    {
         fitter = TimedLandmarkFitter(predictor: predictor)
-        tracker = FaceTracker(finder: detector, fitter: fitter, configuration: configuration)
+        tracker = try FaceTracker(finder: detector, fitter: fitter, configuration: configuration)
     }
 
     public func reset() {
@@ -52,8 +57,8 @@ public final class TrackedLandmarkSource: FaceLandmarkSource {
         guard let face = faces.min(by: { $0.id < $1.id }) else { return everTracked ? .lost : .searching }
         everTracked = true
         // Element-wise copy: sharing the tracker's array would make its next in-place fit copy (allocate).
-        face.landmarks.points.withUnsafeBufferPointer { source in
-            landmarks.points.withUnsafeMutableBufferPointer { target in
+        face.landmarks.withUnsafeBufferPointer { source in
+            landmarks.withUnsafeMutableBufferPointer { target in
                 for i in 0 ..< FaceLandmarks.count { target[i] = source[i] }
             }
         }
@@ -76,10 +81,11 @@ extension FacePipeline {
             progress("note: no box calibration for \(configuration.cascadePath); landmarks may be less accurate")
         }
         let rig = try RigModel.load(avatarAt: configuration.avatarPath, progress: progress)
-        let source = TrackedLandmarkSource(
+        let source = try TrackedLandmarkSource(
             detector: detector, predictor: predictor, configuration: trackerConfiguration)
         progress(String(format: "models loaded in %.0f ms", Double(MonotonicClock.nanoseconds() - started) / 1e6))
-        return FacePipeline(finder: source, solver: FaceSolver(configuration: configuration.solver), rigModel: rig)
+        return try FacePipeline(
+            finder: source, solver: try FaceSolver(configuration: configuration.solver), rigModel: rig)
     }
 }
 

@@ -17,10 +17,13 @@ extension FaceSolver {
         neutralRate: Float,
         output: inout FaceSolverOutput
     ) -> (left: SIMD4<Float>, right: SIMD4<Float>) {
-        let l = landmarks.points
         // Rings ordered from the head's −x corner to the +x corner (see PupilLocator.locate).
-        let rightResult = pupils.right.locate(in: image, ring: (l[36], l[37], l[38], l[39], l[40], l[41]))
-        let leftResult = pupils.left.locate(in: image, ring: (l[42], l[43], l[44], l[45], l[46], l[47]))
+        let (rightResult, leftResult) = landmarks.withUnsafeBufferPointer { l in
+            (
+                pupils.right.locate(in: image, ring: (l[36], l[37], l[38], l[39], l[40], l[41])),
+                pupils.left.locate(in: image, ring: (l[42], l[43], l[44], l[45], l[46], l[47]))
+            )
+        }
         let blinkLeft = weights[Self.linearShapes.firstIndex(of: .eyeBlinkLeft)!]
         let blinkRight = weights[Self.linearShapes.firstIndex(of: .eyeBlinkRight)!]
         let leftOpen = leftResult.found && leftResult.aperture > Self.closedAperture && blinkLeft < 0.5

@@ -60,69 +60,59 @@ public final class FaceSolver {
     /// field moves a few landmarks, so most products in JᵀJ are exact zeros and are skipped.
     let columnChunks: AlignedBuffer<UInt16>  // unknowns
 
-    // State.
+    // State: per-variable buffers, then every scalar of the fit, the user and the smoothing in one private value.
     // Per-variable state as owned buffers (paddedVariables each): class-stored arrays cost an exclusivity check and a
-    // bounds check per access in the coordinate descent's inner loop.
+    // bounds check per access in the coordinate descent's inner loop. `lower`, `upper` and `penalty` are constants.
     let weights: AlignedBuffer<Float>
     let lower: AlignedBuffer<Float>
     let upper: AlignedBuffer<Float>
     let penalty: AlignedBuffer<Float>
-    var identity = [Float](repeating: 0, count: FaceSolver.modes)
-    var rotation = Rotation3.identity
-    var translation = SIMD3<Float>(0, 0, 600)
-    var poseInitialised = false
-    var focal: Float = 1
-    var principal = SIMD2<Float>.zero
+    /// Identity coefficients (one per `FaceModel.IdentityMode`, in standard deviations).
+    let identity: AlignedBuffer<Float>
+    /// `SolverState` in private memory (one element); the properties below read and write it in place.
+    let state: AlignedBuffer<SolverState>
 
-    // Calibration.
-    var neutralLearned = false
-    var adaptationFrames = 0
-    var firstTimestamp: UInt64?
-    var calibrationStart: UInt64?
-    var calibrationFrames = 0
-    var calibrationRequested = false
-    var lastTimestamp: UInt64 = 0
-    var gazeNeutral = (left: SIMD2<Float>.zero, right: SIMD2<Float>.zero)
+    // Gaze (the locators' buffers hold eye-region pixels: private too).
+    let pupils: (left: PupilLocator, right: PupilLocator)
 
-    // Gaze and smoothing.
-    let pupils = (left: PupilLocator(), right: PupilLocator())
-    var lastGaze = (left: SIMD2<Float>.zero, right: SIMD2<Float>.zero)
-    var weightFilter: OneEuroFilter<SIMD64<Float>>?
-    var poseFilter: OneEuroFilter<SIMD8<Float>>?
-
-    public init(configuration: FaceSolverConfiguration = FaceSolverConfiguration()) {
+    public init(configuration: FaceSolverConfiguration = FaceSolverConfiguration()) throws(OmoteError) {
         self.configuration = configuration
         let p = Self.points
+        // Model constants: ordinary memory.
         neutral = AlignedBuffer(zeroedCount: 3 * p)
         identityFields = AlignedBuffer(zeroedCount: Self.modes * 3 * p)
-        offsets = AlignedBuffer(zeroedCount: 3 * p)
-        base = AlignedBuffer(zeroedCount: 3 * p)
-        fields = AlignedBuffer(zeroedCount: Self.fieldCount * 3 * p)
         attachment = AlignedBuffer(zeroedCount: p)
         rootWeight = AlignedBuffer(zeroedCount: p)
-        observed = AlignedBuffer(zeroedCount: 2 * p)
-        jawDerivatives = AlignedBuffer(zeroedCount: 6 * p)
-        modelPoints = AlignedBuffer(zeroedCount: 3 * p)
-        cameraPoints = AlignedBuffer(zeroedCount: 3 * p)
-        headJacobian = AlignedBuffer(zeroedCount: 6 * p)
-        jacobian = AlignedBuffer(zeroedCount: Self.unknowns * 2 * p)
-        residual = AlignedBuffer(zeroedCount: 2 * p)
-        // + 8: SIMD8 reads of the last row's tail.
-        normal = AlignedBuffer(zeroedCount: Self.unknowns * Self.unknowns + 8)
-        gradient = AlignedBuffer(zeroedCount: Self.unknowns + 8)
-        reduced = AlignedBuffer(zeroedCount: Self.variables * Self.paddedVariables + 8)  // + 8: descent reads v + 1
-        reducedGradient = AlignedBuffer(zeroedCount: Self.paddedVariables + 8)
-        poseCoupling = AlignedBuffer(zeroedCount: 6 * Self.paddedVariables)
-        step = AlignedBuffer(zeroedCount: Self.paddedVariables)
-        collected = AlignedBuffer(zeroedCount: 3 * p)
-        poseFactor = AlignedBuffer(zeroedCount: 6 * 8)
-        identitySystem = AlignedBuffer(zeroedCount: 6 * 8)
-        substitution = AlignedBuffer(count: 6, repeating: SIMD8<Float>.zero)
-        weights = AlignedBuffer(zeroedCount: Self.paddedVariables)
         columnChunks = AlignedBuffer(count: Self.unknowns, repeating: UInt16((1 << Self.chunks) - 1))
         lower = AlignedBuffer(zeroedCount: Self.paddedVariables)
         upper = AlignedBuffer(zeroedCount: Self.paddedVariables)
         penalty = AlignedBuffer(zeroedCount: Self.paddedVariables)
+        // The user's face and everything fitted to the landmarks: private memory.
+        offsets = try AlignedBuffer(privateZeroedCount: 3 * p)
+        base = try AlignedBuffer(privateZeroedCount: 3 * p)
+        fields = try AlignedBuffer(privateZeroedCount: Self.fieldCount * 3 * p)
+        observed = try AlignedBuffer(privateZeroedCount: 2 * p)
+        jawDerivatives = try AlignedBuffer(privateZeroedCount: 6 * p)
+        modelPoints = try AlignedBuffer(privateZeroedCount: 3 * p)
+        cameraPoints = try AlignedBuffer(privateZeroedCount: 3 * p)
+        headJacobian = try AlignedBuffer(privateZeroedCount: 6 * p)
+        jacobian = try AlignedBuffer(privateZeroedCount: Self.unknowns * 2 * p)
+        residual = try AlignedBuffer(privateZeroedCount: 2 * p)
+        // + 8: SIMD8 reads of the last row's tail.
+        normal = try AlignedBuffer(privateZeroedCount: Self.unknowns * Self.unknowns + 8)
+        gradient = try AlignedBuffer(privateZeroedCount: Self.unknowns + 8)
+        reduced = try AlignedBuffer(privateZeroedCount: Self.variables * Self.paddedVariables + 8)  // + 8: v + 1
+        reducedGradient = try AlignedBuffer(privateZeroedCount: Self.paddedVariables + 8)
+        poseCoupling = try AlignedBuffer(privateZeroedCount: 6 * Self.paddedVariables)
+        step = try AlignedBuffer(privateZeroedCount: Self.paddedVariables)
+        collected = try AlignedBuffer(privateZeroedCount: 3 * p)
+        poseFactor = try AlignedBuffer(privateZeroedCount: 6 * 8)
+        identitySystem = try AlignedBuffer(privateZeroedCount: 6 * 8)
+        substitution = try AlignedBuffer(privateCount: 6, repeating: SIMD8<Float>.zero)
+        weights = try AlignedBuffer(privateZeroedCount: Self.paddedVariables)
+        identity = try AlignedBuffer(privateZeroedCount: Self.modes)
+        state = try AlignedBuffer(privateCount: 1, repeating: SolverState(configuration: configuration))
+        pupils = (left: try PupilLocator(), right: try PupilLocator())
 
         loadModel()
         for v in 0 ..< Self.variables {
@@ -139,19 +129,16 @@ public final class FaceSolver {
             penalty[Self.linearShapes.firstIndex(of: shape)!] = 3 * configuration.expressionRegularization
         }
         rebuildBase()
-        if let parameters = configuration.weightSmoothing { weightFilter = OneEuroFilter(parameters: parameters) }
-        if let parameters = configuration.poseSmoothing { poseFilter = OneEuroFilter(parameters: parameters) }
     }
 
     // MARK: Public control
 
-    /// Forget the tracked face's pose and expression (call when the face is lost). The learned neutral and identity
-    /// are kept: the next face is most likely the same user.
+    /// Forget the tracked face's pose and expression (call when the face is lost): the per-frame buffers, the pose,
+    /// the gaze and the smoothing filters' history are wiped. The learned neutral and identity are kept: the next face
+    /// is most likely the same user.
     public func reset() {
-        poseInitialised = false
-        for v in 0 ..< Self.variables { weights[v] = 0 }
-        weightFilter?.reset()
-        poseFilter?.reset()
+        wipeFrameBuffers()
+        state.baseAddress.pointee.forgetFace(configuration: configuration)
     }
 
     /// Starts an explicit calibration: the next `calibrationSeconds` of frames are taken as the user's neutral face.
@@ -171,7 +158,7 @@ public final class FaceSolver {
     }
 
     /// Current identity coefficients (one per `FaceModel.IdentityMode`, in standard deviations).
-    package var identityCoefficients: [Float] { identity }
+    package var identityCoefficients: [Float] { (0 ..< Self.modes).map { identity[$0] } }
 
     // MARK: Solve
 
@@ -213,10 +200,11 @@ public final class FaceSolver {
         let p = Self.points
         focal = configuration.focalLength(imageWidth: image.width)
         principal = SIMD2(Float(image.width - 1) * 0.5, Float(image.height - 1) * 0.5)
-        let points = landmarks.points
-        for k in 0 ..< 68 {
-            observed[k] = points[k].x
-            observed[p + k] = points[k].y
+        landmarks.withUnsafeBufferPointer { points in
+            for k in 0 ..< 68 {
+                observed[k] = points[k].x
+                observed[p + k] = points[k].y
+            }
         }
         let firstOrOutOfOrder = lastTimestamp == 0 || timestampNanoseconds <= lastTimestamp
         let period = firstOrOutOfOrder ? 1.0 / 30 : Double(timestampNanoseconds - lastTimestamp) * 1e-9

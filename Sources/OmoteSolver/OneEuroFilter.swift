@@ -6,7 +6,7 @@ import Darwin
 
 /// Parameters of a One Euro filter (Casiez, Roussel & Vogel, CHI 2012): a first-order low-pass whose cutoff rises
 /// with the signal's speed, so slow drift and jitter are smoothed hard while fast motion passes with little lag.
-public struct OneEuroParameters: Sendable, Equatable {
+public struct OneEuroParameters: Sendable, Equatable, BitwiseCopyable {
     /// Cutoff (Hz) at rest: lower = less jitter, more lag on slow motion.
     public var minimumCutoffHz: Float
     /// Cutoff increase per unit of speed (units/s): higher = less lag on fast motion.
@@ -29,7 +29,8 @@ public struct OneEuroParameters: Sendable, Equatable {
 }
 
 /// A One Euro filter over every lane of a SIMD vector at once (all 52 weights in one SIMD64, the pose in one SIMD8).
-package struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Scalar == Float {
+package struct OneEuroFilter<Vector: SIMD & Sendable & BitwiseCopyable>: Sendable, BitwiseCopyable
+where Vector.Scalar == Float {
     package var parameters: OneEuroParameters
     private var previous = Vector()
     private var previousDerivative = Vector()
@@ -39,6 +40,11 @@ package struct OneEuroFilter<Vector: SIMD & Sendable>: Sendable where Vector.Sca
     package init(parameters: OneEuroParameters) { self.parameters = parameters }
 
     package mutating func reset() { primed = false }
+
+    /// Whether the filter holds anything of past samples (false when new: its history is all zeros).
+    package var holdsHistory: Bool {
+        primed || lastTimestampNanoseconds != 0 || previous != Vector() || previousDerivative != Vector()
+    }
 
     /// Filters `value` observed at `timestampNanoseconds` (monotonic). The first sample passes unchanged.
     package mutating func filter(_ value: Vector, timestampNanoseconds: UInt64) -> Vector {

@@ -6,7 +6,8 @@ import OmoteCore
 /// dark disc on a brighter sclera points away from its centre; each candidate is weighted by its darkness.
 ///
 /// The eye is resampled into a fixed grid aligned with the eye-corner axis (so cost is independent of face size and
-/// the result is rotation-invariant); all buffers are allocated once.
+/// the result is rotation-invariant); all buffers are allocated once. The grids hold eye-region pixels and the samples
+/// their gradients: private memory (`AlignedBuffer(privateZeroedCount:)`); only the distance table is ordinary.
 final class PupilLocator {
     static let gridWidth = 32
     static let gridHeight = 16
@@ -42,20 +43,20 @@ final class PupilLocator {
     private let inverseSquares: AlignedBuffer<Float>
     private let lids: AlignedBuffer<Float>  // per column: upper lid + 1, lower lid − 1 (grid units)
 
-    init() {
+    init() throws(OmoteError) {
         let n = Self.cellCount
-        intensity = AlignedBuffer(zeroedCount: n)
-        darkness = AlignedBuffer(zeroedCount: n)
-        candidate = AlignedBuffer(count: n, repeating: false)
-        scores = AlignedBuffer(zeroedCount: n)
-        sampleX = AlignedBuffer(zeroedCount: n + 8)
-        sampleY = AlignedBuffer(zeroedCount: n + 8)
-        sampleGX = AlignedBuffer(zeroedCount: n + 8)
-        sampleGY = AlignedBuffer(zeroedCount: n + 8)
-        sampleColumn = AlignedBuffer(zeroedCount: n + 8)
-        sampleRow = AlignedBuffer(zeroedCount: n + 8)
+        intensity = try AlignedBuffer(privateZeroedCount: n)
+        darkness = try AlignedBuffer(privateZeroedCount: n)
+        candidate = try AlignedBuffer(privateCount: n, repeating: false)
+        scores = try AlignedBuffer(privateZeroedCount: n)
+        sampleX = try AlignedBuffer(privateZeroedCount: n + 8)
+        sampleY = try AlignedBuffer(privateZeroedCount: n + 8)
+        sampleGX = try AlignedBuffer(privateZeroedCount: n + 8)
+        sampleGY = try AlignedBuffer(privateZeroedCount: n + 8)
+        sampleColumn = try AlignedBuffer(privateZeroedCount: n + 8)
+        sampleRow = try AlignedBuffer(privateZeroedCount: n + 8)
         inverseSquares = AlignedBuffer(zeroedCount: Self.gridHeight * Self.tableWidth)
-        lids = AlignedBuffer(zeroedCount: 2 * Self.gridWidth)
+        lids = try AlignedBuffer(privateZeroedCount: 2 * Self.gridWidth)
         for dy in 0 ..< Self.gridHeight {
             for column in 0 ..< Self.tableWidth {
                 let dx = column - 32
@@ -63,6 +64,42 @@ final class PupilLocator {
                 inverseSquares[dy * Self.tableWidth + column] = n2 == 0 ? 0 : 1 / Float(n2)
             }
         }
+    }
+
+    /// Wipes the eye pixels, gradients, scores and lids of the last eye located (the face is gone).
+    func wipe() {
+        intensity.wipe()
+        darkness.wipe()
+        candidate.wipe()
+        scores.wipe()
+        sampleX.wipe()
+        sampleY.wipe()
+        sampleGX.wipe()
+        sampleGY.wipe()
+        sampleColumn.wipe()
+        sampleRow.wipe()
+        lids.wipe()
+    }
+
+    /// Whether every buffer that holds eye data is live private memory.
+    var isPrivate: Bool {
+        intensity.isPrivate && darkness.isPrivate && candidate.isPrivate && scores.isPrivate && sampleX.isPrivate
+            && sampleY.isPrivate && sampleGX.isPrivate && sampleGY.isPrivate && sampleColumn.isPrivate
+            && sampleRow.isPrivate && lids.isPrivate
+    }
+
+    /// Whether the eye buffers hold only zeros (after `wipe`).
+    var holdsOnlyZeros: Bool {
+        intensity.holdsOnlyZeros && darkness.holdsOnlyZeros && candidate.holdsOnlyZeros && scores.holdsOnlyZeros
+            && sampleX.holdsOnlyZeros && sampleY.holdsOnlyZeros && sampleGX.holdsOnlyZeros && sampleGY.holdsOnlyZeros
+            && sampleColumn.holdsOnlyZeros && sampleRow.holdsOnlyZeros && lids.holdsOnlyZeros
+    }
+
+    /// Locked bytes held.
+    var privateBytes: Int {
+        intensity.privateBytes + darkness.privateBytes + candidate.privateBytes + scores.privateBytes
+            + sampleX.privateBytes + sampleY.privateBytes + sampleGX.privateBytes + sampleGY.privateBytes
+            + sampleColumn.privateBytes + sampleRow.privateBytes + lids.privateBytes
     }
 
     /// - Parameters:

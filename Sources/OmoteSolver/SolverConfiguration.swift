@@ -47,7 +47,7 @@ public struct FaceSolverConfiguration: Sendable {
 }
 
 /// What the solver reports each frame.
-public struct FaceSolverFlags: OptionSet, Sendable {
+public struct FaceSolverFlags: OptionSet, Sendable, BitwiseCopyable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     /// The fit converged to a plausible pose this frame.
@@ -62,7 +62,7 @@ public struct FaceSolverFlags: OptionSet, Sendable {
 }
 
 /// Per-frame result. Not Codable; `description` is redacted (expression data never reaches a log).
-public struct FaceSolverOutput: Sendable, CustomStringConvertible {
+public struct FaceSolverOutput: Sendable, CustomStringConvertible, BitwiseCopyable {
     public var weights = BlendshapeWeights()
     /// Head pose in the camera frame (for the rig's head bone).
     public var headPose = HeadPose()

@@ -35,6 +35,8 @@ extension OmoteError.Code {
     public static let landmarkModelUnsupportedVersion = Self("landmarkModel.unsupportedVersion")
     /// A valid-looking dlib shape predictor, but not one Omote can run (not 68 parts, uneven trees, …).
     public static let landmarkModelUnsupported = Self("landmarkModel.unsupported")
+    /// The kernel refused the locked private memory the landmark fit works in (its limit is in the reason).
+    public static let landmarkMemoryRefused = Self("landmarks.privateMemoryRefused")
 }
 
 extension OmoteError {
@@ -63,6 +65,16 @@ extension OmoteError {
         }
         let operation = code == .detectorInvalidParameters ? "set up the face detector" : "load the face cascade"
         return OmoteError(code, operation: operation, subject: path, reason: reason, remedy: remedy)
+    }
+
+    /// The predictor's or tracker's private memory (the fitted face) was refused: a locked-memory limit.
+    static func landmarkMemoryRefused(_ cause: OmoteError, subject: String) -> OmoteError {
+        OmoteError(
+            .landmarkMemoryRefused, operation: "reserve private memory for the face's landmarks", subject: subject,
+            reason: cause.reason,
+            remedy:
+                "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
+        )
     }
 
     /// A landmark model file that cannot be used; `offset` is the byte where the problem was found (nil when it is

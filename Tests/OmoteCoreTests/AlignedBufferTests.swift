@@ -34,3 +34,48 @@ struct AlignedBufferTests {
         #expect(buffer.buffer.allSatisfy { $0 == 3 })
     }
 }
+
+@Suite("AlignedBuffer in private memory: for expression data on the hot path")
+struct PrivateAlignedBufferTests {
+    @Test("a private buffer is page-aligned, filled, registered for the exit wipe and locked in whole pages")
+    func privateAndFilled() throws {
+        let buffer = try AlignedBuffer<Float>(privateCount: 1500, repeating: 1.5)
+        #expect(Int(bitPattern: buffer.baseAddress) % 4096 == 0)
+        #expect(buffer.count == 1500)
+        #expect((0 ..< 1500).allSatisfy { buffer[$0] == 1.5 })
+        let registered = buffer.isPrivate && SecureMemory.isLive(UnsafeMutableRawPointer(buffer.baseAddress))
+        #expect(registered)
+        let locked = buffer.privateBytes
+        #expect(locked == 8192)
+        let heap = AlignedBuffer<Float>(zeroedCount: 8)
+        let heapIsPrivate = heap.isPrivate || heap.privateBytes > 0
+        #expect(!heapIsPrivate)
+    }
+
+    @Test("SIMD access is the same; wipe zeroes the whole mapping; the exit wipe reaches it")
+    func wipes() throws {
+        let buffer = try AlignedBuffer<Float>(privateZeroedCount: 20)
+        var zeros = buffer.holdsOnlyZeros
+        #expect(zeros)
+        buffer.store(SIMD8<Float>(repeating: 0.7), at: 9)
+        #expect(buffer.load(SIMD8<Float>.self, at: 9) == SIMD8(repeating: 0.7))
+        buffer.wipe()
+        zeros = buffer.holdsOnlyZeros
+        #expect(zeros)
+        buffer[3] = 42
+        let mine = UnsafeMutableRawPointer(buffer.baseAddress)
+        SecureMemory.wipeLiveBuffers { $0 == mine }
+        #expect(buffer[3] == 0)
+    }
+
+    @Test("a released private buffer leaves the registry (wiped and unmapped)")
+    func releaseUnregisters() throws {
+        var address: UnsafeMutableRawPointer?
+        do {
+            let buffer = try AlignedBuffer<SIMD2<Float>>(privateCount: 68, repeating: .zero)
+            address = UnsafeMutableRawPointer(buffer.baseAddress)
+            #expect(SecureMemory.isLive(address!))
+        }
+        #expect(!SecureMemory.isLive(address!))
+    }
+}

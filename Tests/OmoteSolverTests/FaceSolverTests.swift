@@ -23,11 +23,11 @@ func degrees(_ v: SIMD3<Float>) -> SIMD3<Float> { v * (180 / .pi) }
 /// every weight within 0.2 (the small lid shapes move their points only 2–3 px at weight 1), mean error below 0.04,
 /// identity within 0.4 sd, head angles within 1.5°, translation within 12 mm at 550 mm.
 @Test("Round trip: known pose, identity and weights, projected with 0.3 px noise, are recovered")
-func syntheticRoundTrip() {
+func syntheticRoundTrip() throws {
     var configuration = rawConfiguration()
     configuration.identityTimeConstantSeconds = 0.15
     let scene = SyntheticScene(configuration: configuration)
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     var random = TestRandom(seed: 7)
     let identity: [Float] = [0.8, -0.6, 0.5, -0.4, 0.7, -0.5]
     let pose = SyntheticScene.pose(yawDegrees: 14, pitchDegrees: -8, rollDegrees: 5, translation: SIMD3(30, -20, 550))
@@ -37,7 +37,7 @@ func syntheticRoundTrip() {
     // Identity is learned by an explicit calibration ("hold a neutral face for 2 s").
     solver.beginCalibration()
     for _ in 0 ..< 64 {
-        let landmarks = scene.landmarks(
+        let landmarks = try scene.landmarks(
             pose: pose, weights: BlendshapeWeights(), identity: identity, noise: 0.3, random: &random)
         time += 33_333_333
         withLuma(blank) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: time, into: &output) }
@@ -61,7 +61,8 @@ func syntheticRoundTrip() {
         var truth = BlendshapeWeights()
         for (shape, value) in expression { truth[shape] = value }
         for _ in 0 ..< 4 {
-            let landmarks = scene.landmarks(pose: pose, weights: truth, identity: identity, noise: 0.3, random: &random)
+            let landmarks = try scene.landmarks(
+                pose: pose, weights: truth, identity: identity, noise: 0.3, random: &random)
             time += 33_333_333
             withLuma(blank) { solver.solve(landmarks: landmarks, image: $0, timestampNanoseconds: time, into: &output) }
         }
@@ -88,7 +89,7 @@ func syntheticRoundTrip() {
 }
 
 @Test("Mirror symmetry: a mirrored frame swaps Left/Right weights and gaze and mirrors yaw and roll")
-func mirrorSymmetry() {
+func mirrorSymmetry() throws {
     var configuration = rawConfiguration()
     let scene = SyntheticScene(configuration: configuration)
     var random = TestRandom(seed: 11)
@@ -101,13 +102,13 @@ func mirrorSymmetry() {
     truth[.jawOpen] = 0.2
     truth[.noseSneerLeft] = 0.3
     let pose = SyntheticScene.pose(yawDegrees: 18, pitchDegrees: 6, rollDegrees: -7, translation: SIMD3(-25, 10, 520))
-    let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.4, random: &random)
+    let landmarks = try scene.landmarks(pose: pose, weights: truth, noise: 0.4, random: &random)
     let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(0.12, -0.03))
-    let mirroredLandmarks = SyntheticScene.mirrored(landmarks)
+    let mirroredLandmarks = try SyntheticScene.mirrored(landmarks)
     let mirroredPixels = SyntheticScene.mirrored(pixels)
     configuration.estimateGaze = true
-    let original = FaceSolver(configuration: configuration)
-    let mirror = FaceSolver(configuration: configuration)
+    let original = try FaceSolver(configuration: configuration)
+    let mirror = try FaceSolver(configuration: configuration)
     var a = FaceSolverOutput()
     var b = FaceSolverOutput()
     for frame in 1 ... 3 {
@@ -143,7 +144,7 @@ func mirrorSymmetry() {
 }
 
 @Test("Stability: the same frame fed 30 times gives constant weights")
-func stabilityOnRepeatedFrame() {
+func stabilityOnRepeatedFrame() throws {
     for adapt in [false, true] {
         var configuration = FaceSolverConfiguration()
         configuration.automaticNeutralAdaptation = adapt
@@ -155,9 +156,9 @@ func stabilityOnRepeatedFrame() {
         truth[.browInnerUp] = 0.4
         truth[.eyeSquintLeft] = 0.3
         let pose = SyntheticScene.pose(yawDegrees: -10, pitchDegrees: 4, rollDegrees: 3, translation: SIMD3(10, 5, 600))
-        let landmarks = scene.landmarks(pose: pose, weights: truth, noise: 0.5, random: &random)
+        let landmarks = try scene.landmarks(pose: pose, weights: truth, noise: 0.5, random: &random)
         let pixels = scene.image(landmarks: landmarks, irisOffset: SIMD2(-0.05, 0.02))
-        let solver = FaceSolver(configuration: configuration)
+        let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()
         var history: [SIMD64<Float>] = []
         for frame in 1 ... 30 + (adapt ? 40 : 0) {
@@ -185,7 +186,7 @@ func realFramesSmileRises() throws {
     #expect(landmarks.count == 72)
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
     var frame = try VideoFrame()
-    let solver = FaceSolver(configuration: FaceSolverConfiguration())
+    let solver = try FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var smileLeft: [Float] = []
     var smileRight: [Float] = []
@@ -225,7 +226,7 @@ func singleFaceWeights(configuration: FaceSolverConfiguration, passes: Int = 1) 
     weights: [SIMD64<Float>], errors: [Float]
 ) {
     let landmarks = try dlibLandmarks(clip: "single_face")
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     var frame = try VideoFrame()
     var output = FaceSolverOutput()
     var result: [SIMD64<Float>] = []

@@ -6,8 +6,8 @@ import OmoteVision
 import Testing
 
 /// Raw (unsmoothed) weights of a sequence of landmark frames.
-func rawWeights(_ frames: [FaceLandmarks], configuration: FaceSolverConfiguration) -> [SIMD64<Float>] {
-    let solver = FaceSolver(configuration: configuration)
+func rawWeights(_ frames: [FaceLandmarks], configuration: FaceSolverConfiguration) throws -> [SIMD64<Float>] {
+    let solver = try FaceSolver(configuration: configuration)
     var output = FaceSolverOutput()
     let blank = [UInt8](repeating: 120, count: SyntheticScene.width * SyntheticScene.height)
     return frames.enumerated().map { index, landmarks in
@@ -43,17 +43,19 @@ func oneEuroParametersByMeasurement() throws {
     // Still face: 0.5 px noise (dlib's jitter on single_face's still frames, see below), light expression so the bounds do not hide the noise.
     var still = BlendshapeWeights()
     for shape in SolvedShapes.linear { still[shape] = 0.2 }
-    let stillFrames = (0 ..< 90).map { _ in scene.landmarks(pose: pose, weights: still, noise: 0.5, random: &random) }
+    let stillFrames = try (0 ..< 90).map { _ in
+        try scene.landmarks(pose: pose, weights: still, noise: 0.5, random: &random)
+    }
     // Fast blink: closes and reopens in 100 ms (3 frames at 30 fps: half, closed, half), between open frames.
     let blinkProfile: [Float] = [0, 0, 0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0]
-    let blinkFrames = blinkProfile.map { closure -> FaceLandmarks in
+    let blinkFrames = try blinkProfile.map { closure -> FaceLandmarks in
         var w = BlendshapeWeights()
         w[.eyeBlinkLeft] = closure
         w[.eyeBlinkRight] = closure
-        return scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
+        return try scene.landmarks(pose: pose, weights: w, noise: 0.5, random: &random)
     }
-    let stillRaw = rawWeights(stillFrames, configuration: configuration)
-    let blinkRaw = rawWeights(blinkFrames, configuration: configuration)
+    let stillRaw = try rawWeights(stillFrames, configuration: configuration)
+    let blinkRaw = try rawWeights(blinkFrames, configuration: configuration)
     let rawJitter = jitter(stillRaw[30...])
     let rawPeak = blinkRaw.map { $0[ARKitBlendshape.eyeBlinkLeft.rawValue] }.max()!
 
@@ -95,13 +97,13 @@ func oneEuroParametersByMeasurement() throws {
 }
 
 @Test("Gaze: Timm–Barth pupils in synthetic eyes give eyeLook in the right direction; closed eyes are suppressed")
-func gazeDirections() {
+func gazeDirections() throws {
     var configuration = rawConfiguration()
     configuration.estimateGaze = true
     let scene = SyntheticScene(configuration: configuration)
     var random = TestRandom(seed: 5)
     let pose = SyntheticScene.pose(yawDegrees: 0, pitchDegrees: 0, rollDegrees: 4, translation: SIMD3(0, 0, 450))
-    let landmarks = scene.landmarks(pose: pose, weights: BlendshapeWeights(), noise: 0, random: &random)
+    let landmarks = try scene.landmarks(pose: pose, weights: BlendshapeWeights(), noise: 0, random: &random)
     func solve(_ solver: FaceSolver, iris: SIMD2<Float>, landmarks: FaceLandmarks, frames: Int = 1) -> FaceSolverOutput
     {
         var output = FaceSolverOutput()
@@ -114,7 +116,7 @@ func gazeDirections() {
         }
         return output
     }
-    let solver = FaceSolver(configuration: configuration)
+    let solver = try FaceSolver(configuration: configuration)
     let centre = solve(solver, iris: .zero, landmarks: landmarks)
     #expect(centre.flags.contains(.gazeLeftValid) && centre.flags.contains(.gazeRightValid))
     #expect(
@@ -135,7 +137,7 @@ func gazeDirections() {
     var closed = BlendshapeWeights()
     closed[.eyeBlinkLeft] = 1
     closed[.eyeBlinkRight] = 1
-    let closedLandmarks = scene.landmarks(pose: pose, weights: closed, noise: 0, random: &random)
+    let closedLandmarks = try scene.landmarks(pose: pose, weights: closed, noise: 0, random: &random)
     let shut = solve(solver, iris: SIMD2(-0.12, 0), landmarks: closedLandmarks)
     #expect(!shut.flags.contains(.gazeLeftValid) && !shut.flags.contains(.gazeRightValid))
     #expect(shut.weights[.eyeBlinkLeft] > 0.8)
@@ -149,7 +151,7 @@ func realFramesGaze() throws {
     let landmarks = try dlibLandmarks(clip: "single_face")
     let source = try ReplaySource(clipDirectory: SolverTestPaths.singleFace)
     var frame = try VideoFrame()
-    let solver = FaceSolver(configuration: FaceSolverConfiguration())
+    let solver = try FaceSolver(configuration: FaceSolverConfiguration())
     var output = FaceSolverOutput()
     var found = 0
     var frames = 0

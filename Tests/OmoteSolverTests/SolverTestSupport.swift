@@ -63,9 +63,9 @@ struct SyntheticScene {
     func landmarks(
         pose: HeadPose, weights: BlendshapeWeights, identity: [Float] = [], noise: Float = 0,
         random: inout TestRandom
-    ) -> FaceLandmarks {
+    ) throws -> FaceLandmarks {
         let face = FaceModel.shape(weights: weights, identity: identity)
-        var out = FaceLandmarks()
+        var out = try FaceLandmarks()
         for k in 0 ..< 68 {
             let x = pose.rotate(face[k]) + pose.translation
             out[k] =
@@ -126,8 +126,8 @@ struct SyntheticScene {
     }
 
     /// The horizontally mirrored landmarks: point k is point mirrorIndex[k] at x' = width − 1 − x.
-    static func mirrored(_ landmarks: FaceLandmarks) -> FaceLandmarks {
-        var out = FaceLandmarks()
+    static func mirrored(_ landmarks: FaceLandmarks) throws -> FaceLandmarks {
+        var out = try FaceLandmarks()
         for k in 0 ..< 68 {
             let p = landmarks[FaceModel.mirrorIndex[k]]
             out[k] = SIMD2(Float(width - 1) - p.x, p.y)
@@ -171,7 +171,7 @@ func dlibLandmarks(clip: String) throws -> [Int: FaceLandmarks] {
         guard numbers.count == 136 else {
             throw FixtureError(reason: "frame \(frame): \(numbers.count) coordinates, want 136")
         }
-        result[frame] = FaceLandmarks(points: (0 ..< 68).map { SIMD2(numbers[2 * $0], numbers[2 * $0 + 1]) })
+        result[frame] = try FaceLandmarks(points: (0 ..< 68).map { SIMD2(numbers[2 * $0], numbers[2 * $0 + 1]) })
     }
     return result
 }

@@ -76,11 +76,11 @@ struct FaceTrackerTests {
     static let face = FaceRect(x: 200, y: 100, width: 150, height: 150)
 
     @Test("a steady, moving face: one full-frame detection, then landmarks only, with a periodic region re-detection")
-    func detectorRunsOnlyWhenNeeded() {
+    func detectorRunsOnlyWhenNeeded() throws {
         let scene = ScriptedScene()
         var configuration = FaceTracker.Configuration()
         configuration.redetectInterval = 30
-        let tracker = FaceTracker(finder: scene, fitter: scene, configuration: configuration)
+        let tracker = try FaceTracker(finder: scene, fitter: scene, configuration: configuration)
         var ids = Set<Int>()
         Self.run { image in
             for frame in 0 ..< 90 {
@@ -100,9 +100,9 @@ struct FaceTrackerTests {
     }
 
     @Test("a face that leaves is not reported on the next frame, and the full-frame search resumes within 4 frames")
-    func lostFaceIsDroppedAndSearchResumes() {
+    func lostFaceIsDroppedAndSearchResumes() throws {
         let scene = ScriptedScene()
-        let tracker = FaceTracker(finder: scene, fitter: scene)
+        let tracker = try FaceTracker(finder: scene, fitter: scene)
         Self.run { image in
             scene.faces = [Self.face]
             for _ in 0 ..< 5 { #expect(tracker.update(with: image).count == 1) }
@@ -118,9 +118,9 @@ struct FaceTrackerTests {
     }
 
     @Test("one bad frame (a blink of occlusion) keeps the face's id; a face back after a long absence is a new id")
-    func hysteresisKeepsIdentity() {
+    func hysteresisKeepsIdentity() throws {
         let scene = ScriptedScene()
-        let tracker = FaceTracker(finder: scene, fitter: scene)
+        let tracker = try FaceTracker(finder: scene, fitter: scene)
         Self.run { image in
             scene.faces = [Self.face]
             let id = tracker.update(with: image).first!.id
@@ -141,21 +141,21 @@ struct FaceTrackerTests {
     }
 
     @Test("a detection the fitter rejects (not a face) is never reported")
-    func rejectedDetectionIsNotAFace() {
+    func rejectedDetectionIsNotAFace() throws {
         final class FalseAlarm: FaceFinding {
             func findFaces(in image: LumaImage, within region: FaceRect?, into faces: inout [FaceRect]) {
                 faces = [FaceRect(x: 10, y: 10, width: 80, height: 80)]
             }
         }
         let scene = ScriptedScene()
-        let tracker = FaceTracker(finder: FalseAlarm(), fitter: scene)
+        let tracker = try FaceTracker(finder: FalseAlarm(), fitter: scene)
         Self.run { image in
             for _ in 0 ..< 5 { #expect(tracker.update(with: image).isEmpty) }
         }
     }
 
     @Test("the detection calibration maps cascade boxes before fitting")
-    func calibrationIsApplied() {
+    func calibrationIsApplied() throws {
         let calibration = BoxCalibration(sideScale: 1.2, centerOffset: SIMD2(0, 0.1))
         let box = FaceRect(x: 100, y: 100, width: 100, height: 100)
         let mapped = calibration.apply(to: box)
@@ -167,19 +167,50 @@ struct FaceTrackerTests {
     }
 
     @Test("two faces with maximumFaces 2: two stable ids; with the default of one, only the first is followed")
-    func multipleFaces() {
+    func multipleFaces() throws {
         let scene = ScriptedScene()
         let second = FaceRect(x: 420, y: 120, width: 120, height: 120)
         var configuration = FaceTracker.Configuration()
         configuration.maximumFaces = 2
-        let tracker = FaceTracker(finder: scene, fitter: scene, configuration: configuration)
-        let single = FaceTracker(finder: scene, fitter: scene)
+        let tracker = try FaceTracker(finder: scene, fitter: scene, configuration: configuration)
+        let single = try FaceTracker(finder: scene, fitter: scene)
         Self.run { image in
             scene.faces = [Self.face, second]
             let first = tracker.update(with: image).map(\.id)
             #expect(first.count == 2 && Set(first).count == 2)
             for _ in 0 ..< 20 { #expect(tracker.update(with: image).map(\.id) == first) }
             #expect(single.update(with: image).count == 1)
+        }
+    }
+}
+
+@Suite("Face tracker keeps landmarks in private memory")
+struct FaceTrackerPrivacyTests {
+    @Test("followed faces, work buffers and spares are private; reset and a lost face wipe them")
+    func landmarksPrivateAndWiped() throws {
+        let scene = ScriptedScene()
+        let tracker = try FaceTracker(finder: scene, fitter: scene)
+        #expect(tracker.landmarksArePrivate)
+        FaceTrackerTests.run { image in
+            scene.faces = [FaceTrackerTests.face]
+            for _ in 0 ..< 3 {
+                let faces = tracker.update(with: image)
+                #expect(faces.count == 1)
+                #expect(faces.allSatisfy { $0.landmarks.isPrivate })
+            }
+            #expect(tracker.landmarksArePrivate)
+            #expect(!tracker.landmarksAreWiped)
+            tracker.reset()
+            #expect(tracker.landmarksAreWiped, "reset forgets every face's landmarks")
+
+            // A face that is lost for good: its landmarks go back to the spares, wiped.
+            scene.faces = [FaceTrackerTests.face]
+            #expect(tracker.update(with: image).count == 1)
+            scene.faces = []
+            for _ in 0 ..< 6 { _ = tracker.update(with: image) }
+            #expect(tracker.landmarksAreWiped, "a lost face's landmarks are wiped")
+            #expect(tracker.landmarksArePrivate)
+            #expect(tracker.memoryError == nil)
         }
     }
 }

@@ -18,7 +18,7 @@ struct LandmarkExactnessTests {
         var close = 0
         var roundedEqual = 0
         var worst = 0.0
-        var landmarks = FaceLandmarks()
+        var landmarks = try FaceLandmarks()
         for entry in frames {
             try LandmarkTestSupport.withFrame(clip: entry.clip, frame: entry.frame) { image in
                 for face in entry.faces {

@@ -147,9 +147,9 @@ struct LandmarkModelTests {
     func syntheticModelPredictsMeanShape() throws {
         var spec = SyntheticModel()
         spec.leafValue = 0
-        let predictor = ShapePredictor(model: try spec.load())
+        let predictor = try ShapePredictor(model: try spec.load())
         let pixels = [UInt8](repeating: 128, count: 64 * 48)
-        var landmarks = FaceLandmarks()
+        var landmarks = try FaceLandmarks()
         pixels.withUnsafeBufferPointer { buffer in
             let image = LumaImage(pixels: buffer.baseAddress!, width: 64, height: 48, rowStride: 64)
             predictor.predict(image, in: FaceRect(dlibLeft: 10, top: 5, right: 40, bottom: 35), into: &landmarks)
@@ -160,8 +160,8 @@ struct LandmarkModelTests {
 
         // Leaves of +0.01 on two trees move every coordinate by 2 · 0.01 · 30 px.
         spec.leafValue = 0.01
-        let moved = ShapePredictor(model: try spec.load())
-        var shifted = FaceLandmarks()
+        let moved = try ShapePredictor(model: try spec.load())
+        var shifted = try FaceLandmarks()
         pixels.withUnsafeBufferPointer { buffer in
             let image = LumaImage(pixels: buffer.baseAddress!, width: 64, height: 48, rowStride: 64)
             moved.predict(image, in: FaceRect(dlibLeft: 10, top: 5, right: 40, bottom: 35), into: &shifted)
@@ -272,5 +272,27 @@ struct LandmarkModelTests {
         spec.trailing = [0]
         let trailing = loadError(spec)
         #expect(trailing?.code == .landmarkModelCorrupt && trailing?.description.contains("after the model") == true)
+    }
+}
+
+@Suite("Landmark predictor keeps the fitted face in private memory")
+struct PredictorPrivacyTests {
+    @Test("the shape being fitted and the feature pixels are private scratch, wiped by forgetFace; the model is not")
+    func scratchPrivateAndWiped() throws {
+        let predictor = try ShapePredictor(model: try SyntheticModel().load())
+        #expect(predictor.scratchIsPrivate)
+        #expect(predictor.privateBytes > 0 && predictor.privateBytes <= 16 * 1024)
+        let modelIsPrivate = predictor.model.initialShape.isPrivate
+        #expect(!modelIsPrivate, "model constants stay in ordinary memory")
+        let pixels = [UInt8](repeating: 128, count: 64 * 48)
+        var landmarks = try FaceLandmarks()
+        pixels.withUnsafeBufferPointer { buffer in
+            let image = LumaImage(pixels: buffer.baseAddress!, width: 64, height: 48, rowStride: 64)
+            predictor.predict(image, in: FaceRect(dlibLeft: 10, top: 5, right: 40, bottom: 35), into: &landmarks)
+        }
+        #expect(landmarks.isPrivate)
+        #expect(!predictor.scratchHoldsOnlyZeros)
+        predictor.forgetFace()
+        #expect(predictor.scratchHoldsOnlyZeros)
     }
 }

@@ -22,7 +22,7 @@ enum LandmarkTestSupport {
         }
     }()
 
-    static func predictor() throws -> ShapePredictor { ShapePredictor(model: try model.get()) }
+    static func predictor() throws -> ShapePredictor { try ShapePredictor(model: try model.get()) }
 
     /// One row of `dlib-faces.tsv`.
     struct DlibFace: Sendable {

@@ -18,12 +18,12 @@ struct LandmarkTrackingTests {
         let predictor = try LandmarkTestSupport.predictor()
         var overlaps: [Float] = []
         var errors: [Float] = []
-        var landmarks = FaceLandmarks()
+        var landmarks = try FaceLandmarks()
         for entry in LandmarkTestSupport.framesWithFaces {
             try LandmarkTestSupport.withFrame(clip: entry.clip, frame: entry.frame) { image in
                 for face in entry.faces {
                     let truth = face.points.map { SIMD2<Float>(Float($0.x), Float($0.y)) }
-                    let box = predictor.trackingRect(for: FaceLandmarks(points: truth))
+                    let box = predictor.trackingRect(for: try FaceLandmarks(points: truth))
                     overlaps.append(box.intersectionOverUnion(face.rect))
                     predictor.predict(image, in: box, into: &landmarks)
                     var total: Float = 0
@@ -49,7 +49,7 @@ struct LandmarkTrackingTests {
     @Test("fitQuality: every detected face passes, non-face frames and boxes pushed off the face fail")
     func fitQualitySeparatesFacesFromDrift() throws {
         let predictor = try LandmarkTestSupport.predictor()
-        var landmarks = FaceLandmarks()
+        var landmarks = try FaceLandmarks()
         var faceQualities: [Float] = []
         var driftQualities: [Float] = []
         var nonFaceQualities: [Float] = []

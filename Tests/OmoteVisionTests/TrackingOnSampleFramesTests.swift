@@ -21,7 +21,7 @@ struct TrackingOnSampleFramesTests {
         var configuration = FaceTracker.Configuration()
         configuration.detectionCalibration = try #require(
             BoxCalibration.forCascade(atPath: DetectionTestSupport.cascadePaths[cascade]!))
-        let tracker = FaceTracker(
+        let tracker = try FaceTracker(
             finder: try DetectionTestSupport.detector(cascade), fitter: try LandmarkTestSupport.predictor(),
             configuration: configuration)
         var result: [(faces: [FaceTracker.TrackedFace], activity: FaceTracker.FrameActivity)] = []

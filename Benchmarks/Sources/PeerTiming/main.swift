@@ -76,7 +76,7 @@ func landmarks(fixture: String, repeats: Int) throws {
         let v = fields[1 ... 5].map { Int($0)! }
         faces.append((clip, v[0], FaceRect(dlibLeft: v[1], top: v[2], right: v[3], bottom: v[4])))
     }
-    var result = FaceLandmarks()
+    var result = try FaceLandmarks()
     var checksum: Float = 0
     func pass() {
         for face in faces {
@@ -132,7 +132,7 @@ func stages(repeats: Int) throws {
     let clip = try decodeClip("single_face")
     var rect = FaceRect(dlibLeft: 214, top: 114, right: 393, bottom: 293)
     var track: [FaceLandmarks] = []
-    var landmarks = FaceLandmarks()
+    var landmarks = try FaceLandmarks()
     for frame in clip {
         frame.withImage { predictor.predict($0, in: rect, into: &landmarks) }
         track.append(landmarks)
@@ -142,7 +142,7 @@ func stages(repeats: Int) throws {
     for gaze in [false, true] {
         var configuration = FaceSolverConfiguration()
         configuration.estimateGaze = gaze
-        let solver = FaceSolver(configuration: configuration)
+        let solver = try FaceSolver(configuration: configuration)
         var output = FaceSolverOutput()
         var time: UInt64 = 0
         func pass() {
@@ -160,7 +160,7 @@ func stages(repeats: Int) throws {
     }
     let model = RigModel.defaultAvatar()
     let state = try RigState(model: model)
-    let solver = FaceSolver()
+    let solver = try FaceSolver()
     var output = FaceSolverOutput()
     var weights: [(BlendshapeWeights, HeadPose)] = []
     for f in 0 ..< frames {

@@ -13,7 +13,7 @@ extension ShapePredictor {
     public func trackingRect(for landmarks: FaceLandmarks) -> FaceRect {
         var low = SIMD2<Float>(repeating: .infinity)
         var high = SIMD2<Float>(repeating: -.infinity)
-        landmarks.points.withUnsafeBufferPointer { points in
+        landmarks.withUnsafeBufferPointer { points in
             for point in points {
                 low = pointwiseMin(low, point)
                 high = pointwiseMax(high, point)
@@ -39,7 +39,7 @@ extension ShapePredictor {
         let box = NormalizedBox(rect)
         runCascade(image, box)
         let shape = self.shape.view
-        return landmarks.points.withUnsafeBufferPointer { points -> Float in
+        return landmarks.withUnsafeBufferPointer { points -> Float in
             var total: Float = 0
             for part in 0 ..< FaceLandmarks.count {
                 let again = box.toImage(shape[2 * part], shape[2 * part + 1])
@@ -67,4 +67,6 @@ extension ShapePredictor: LandmarkFitting {
         predict(image, in: rect, into: &landmarks)
         return fitQuality(image, landmarks: landmarks)
     }
+
+    public func forgetFace() { wipe() }
 }

@@ -7,7 +7,8 @@ import OmoteCore
 /// feature pixels (anchor landmark + offset, mapped through that transform and the face box), read them with dlib's
 /// nearest-pixel rule (outside the image reads 0), walk every tree on pixel differences and add the chosen leaves to the
 /// shape. All scratch memory is allocated once, so `predict` allocates nothing; one predictor per thread
-/// (`init(sharingModelOf:)` gives another thread its own scratch over the same model).
+/// (`init(sharingModelOf:)` gives another thread its own scratch over the same model). The scratch that holds the face
+/// — the shape being fitted and the feature pixels read around it — is private memory; the model is not.
 public final class ShapePredictor {
     let model: ShapePredictorModel
     /// The current shape in normalized face-box coordinates, x0 y0 x1 y1 …, 64-byte aligned (17 SIMD8 vectors).
@@ -18,18 +19,38 @@ public final class ShapePredictor {
     private let leafOffsets: AlignedBuffer<Int>
 
     public convenience init(contentsOfFile path: String) throws(OmoteError) {
-        self.init(model: try ShapePredictorModel(contentsOfFile: path))
+        let model = try ShapePredictorModel(contentsOfFile: path)
+        do throws(OmoteError) {
+            try self.init(model: model)
+        } catch {
+            throw .landmarkMemoryRefused(error, subject: path)
+        }
     }
 
     /// Another predictor over the same (immutable) model, with its own scratch memory: for a second thread.
-    public convenience init(sharingModelOf other: ShapePredictor) { self.init(model: other.model) }
+    public convenience init(sharingModelOf other: ShapePredictor) throws(OmoteError) {
+        try self.init(model: other.model)
+    }
 
-    init(model: ShapePredictorModel) {
+    init(model: ShapePredictorModel) throws(OmoteError) {
         self.model = model
-        shape = AlignedBuffer(zeroedCount: ShapePredictorModel.shapeLength)
-        features = AlignedBuffer(zeroedCount: model.maximumPaddedFeatureCount)
+        shape = try AlignedBuffer(privateZeroedCount: ShapePredictorModel.shapeLength)
+        features = try AlignedBuffer(privateZeroedCount: model.maximumPaddedFeatureCount)
         leafOffsets = AlignedBuffer(zeroedCount: model.maximumTreeCount)
     }
+
+    /// Wipes the last face fitted (its shape and the pixels read around it).
+    public func wipe() {
+        shape.wipe()
+        features.wipe()
+    }
+
+    /// Whether the scratch that holds the face is live private memory.
+    package var scratchIsPrivate: Bool { shape.isPrivate && features.isPrivate }
+    /// Whether that scratch holds only zeros (after `wipe`).
+    package var scratchHoldsOnlyZeros: Bool { shape.holdsOnlyZeros && features.holdsOnlyZeros }
+    /// Locked bytes held.
+    package var privateBytes: Int { shape.privateBytes + features.privateBytes }
 
     /// Number of cascade levels and trees per level, for documentation and benchmarks.
     public var cascadeLevels: Int { model.levels.count }
@@ -40,8 +61,7 @@ public final class ShapePredictor {
         let box = NormalizedBox(rect)
         runCascade(image, box)
         let shape = self.shape.view
-        if landmarks.points.count != FaceLandmarks.count { landmarks = FaceLandmarks() }
-        landmarks.points.withUnsafeMutableBufferPointer { points in
+        landmarks.withUnsafeMutableBufferPointer { points in
             for part in 0 ..< FaceLandmarks.count {
                 let point = box.toImage(shape[2 * part], shape[2 * part + 1])
                 points[part] = SIMD2(Float(point.x), Float(point.y))

@@ -28,4 +28,11 @@ public protocol LandmarkFitting: AnyObject {
     func fitLandmarks(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) -> Float
     /// The box to fit the next frame in, from this frame's landmarks (the placement the model was trained on).
     func trackingRect(for landmarks: FaceLandmarks) -> FaceRect
+    /// Wipes whatever the fitter keeps of the last face it fitted (the tracker lost every face or was reset).
+    func forgetFace()
+}
+
+extension LandmarkFitting {
+    /// Fitters that keep nothing of a face have nothing to wipe.
+    public func forgetFace() {}
 }

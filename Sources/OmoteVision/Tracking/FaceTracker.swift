@@ -62,25 +62,59 @@ public final class FaceTracker {
     private var tracks: [Track] = []
     private var reported: [TrackedFace] = []
     private var detections: [FaceRect] = []
-    private var trackingFit = FaceLandmarks()
-    private var detectionFit = FaceLandmarks()
+    // Landmarks live in private memory (see `FaceLandmarks`): the work buffers, plus wiped spares that a face which
+    // appears takes and a face which is lost gives back, so following faces maps nothing per frame.
+    private var trackingFit: FaceLandmarks
+    private var detectionFit: FaceLandmarks
+    private var spares: [FaceLandmarks] = []
     private var nextID = 1
     private var framesSinceNewFaceSearch = 0
+    /// Why a face that appeared is not followed: the kernel refused private memory for its landmarks (nil if never).
+    public private(set) var memoryError: OmoteError?
 
-    public init(finder: FaceFinding, fitter: LandmarkFitting, configuration: Configuration = Configuration()) {
+    /// Maps the landmark memory for `configuration.maximumFaces` faces now; throws when the kernel refuses it.
+    public init(finder: FaceFinding, fitter: LandmarkFitting, configuration: Configuration = Configuration())
+        throws(OmoteError)
+    {
         self.finder = finder
         self.fitter = fitter
         self.configuration = configuration
+        trackingFit = try FaceLandmarks()
+        detectionFit = try FaceLandmarks()
         tracks.reserveCapacity(8)
         reported.reserveCapacity(8)
         detections.reserveCapacity(32)
+        spares.reserveCapacity(max(8, configuration.maximumFaces + 2))
+        for _ in 0 ..< max(1, configuration.maximumFaces) { spares.append(try FaceLandmarks()) }
     }
 
-    /// Forgets every face (a new clip, a camera restart). Ids keep increasing.
+    /// Forgets every face (a new clip, a camera restart): their landmarks, the work buffers and the fitter's last
+    /// face are wiped. Ids keep increasing.
     public func reset() {
+        reported.removeAll(keepingCapacity: true)  // its copies would keep the faces' storage shared
+        for index in tracks.indices { retire(&tracks[index].face.landmarks) }
         tracks.removeAll(keepingCapacity: true)
-        reported.removeAll(keepingCapacity: true)
+        trackingFit.wipe()
+        detectionFit.wipe()
+        fitter.forgetFace()
         framesSinceNewFaceSearch = 0
+    }
+
+    /// A lost face's landmarks: wiped, kept for the next face (the track is removed right after).
+    private func retire(_ landmarks: inout FaceLandmarks) {
+        landmarks.wipe()
+        spares.append(landmarks)
+    }
+
+    /// Landmark storage for a face that appears: a spare, or newly mapped (nil, with `memoryError`, if refused).
+    private func spareLandmarks() -> FaceLandmarks? {
+        if let spare = spares.popLast() { return spare }
+        do throws(OmoteError) {
+            return try FaceLandmarks()
+        } catch {
+            memoryError = error
+            return nil
+        }
     }
 
     /// Follows the faces into `image` and returns the ones with a good fit this frame, oldest first.
@@ -93,10 +127,17 @@ public final class FaceTracker {
             if follow(&tracks[index], in: image) {
                 index += 1
             } else {
+                retire(&tracks[index].face.landmarks)
                 tracks.remove(at: index)
             }
         }
         searchForNewFaces(in: image)
+        if tracks.isEmpty {
+            // No face followed: nothing of the last one (or of a rejected fit) stays in the work buffers.
+            trackingFit.wipe()
+            detectionFit.wipe()
+            fitter.forgetFace()
+        }
 
         for track in tracks where track.framesWithoutFit == 0 {
             reported.append(track.face)
@@ -194,9 +235,10 @@ public final class FaceTracker {
             }
             let quality = fit(image, in: rect, into: &detectionFit)
             guard quality >= configuration.minimumQuality else { continue }
-            // A new face takes the work buffer (a fresh one replaces it: allocation only when a face appears).
+            // A new face takes the work buffer; a spare replaces it (mapped only when no spare is left).
+            guard let replacement = spareLandmarks() else { continue }
             let face = TrackedFace(id: nextID, rect: rect, landmarks: detectionFit, quality: quality, framesTracked: 1)
-            detectionFit = FaceLandmarks()
+            detectionFit = replacement
             nextID += 1
             tracks.append(Track(face: face, framesWithoutFit: 0, framesSinceDetection: 0))
         }
@@ -205,5 +247,18 @@ public final class FaceTracker {
     private func fit(_ image: LumaImage, in rect: FaceRect, into landmarks: inout FaceLandmarks) -> Float {
         lastActivity.fits += 1
         return fitter.fitLandmarks(image, in: rect, into: &landmarks)
+    }
+}
+
+extension FaceTracker {
+    /// Every landmark value the tracker holds (followed faces, work buffers, spares), for tests.
+    private var heldLandmarks: [FaceLandmarks] { tracks.map(\.face.landmarks) + [trackingFit, detectionFit] + spares }
+
+    /// Whether every landmark value the tracker holds lives in registered private memory.
+    package var landmarksArePrivate: Bool { heldLandmarks.allSatisfy(\.isPrivate) }
+
+    /// Whether every landmark value the tracker holds is zero (after `reset`, or once every face is lost).
+    package var landmarksAreWiped: Bool {
+        heldLandmarks.allSatisfy { $0.withUnsafeBufferPointer { $0.allSatisfy { $0 == .zero } } }
     }
 }
