@@ -64,15 +64,18 @@ public final class FaceLandmarker {
         network.run()
         presenceLogit = presenceOutput[0]
         presence = 1 / (1 + expf(-presenceLogit))
-        var index = 0
-        while index < MeshLandmarks.count {
-            let x = points[3 * index] / side - 0.5
-            let y = points[3 * index + 1] / side - 0.5
-            let z = points[3 * index + 2] / side
-            let rotated = SIMD2(c * x - s * y, s * x + c * y)
-            let projected = rotated * region.size + region.centre
-            landmarks[index] = SIMD3(projected.x, projected.y, z * region.size.x)
-            index += 1
+        // One uniqueness check for the whole write, not one per point (the storage is private and copy-on-write).
+        landmarks.withUnsafeMutableBufferPointer { target in
+            var index = 0
+            while index < target.count {
+                let x = points[3 * index] / side - 0.5
+                let y = points[3 * index + 1] / side - 0.5
+                let z = points[3 * index + 2] / side
+                let rotated = SIMD2(c * x - s * y, s * x + c * y)
+                let projected = rotated * region.size + region.centre
+                target[index] = SIMD3(projected.x, projected.y, z * region.size.x)
+                index += 1
+            }
         }
         return presence
     }

@@ -97,20 +97,23 @@ public final class LandmarkSmoother {
         guard objectScale >= 1e-6 else { return }
         let valueScale = Double(1 / objectScale)
         let nanoseconds = timestampMicroseconds * 1000
-        index = 0
-        while index < MeshLandmarks.count {
-            let p = landmarks[index]
-            let x = filters[3 * index].apply(
-                Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale,
-                self)
-            let y = filters[3 * index + 1].apply(
-                Double(p.y * height), nanoseconds: nanoseconds,
-                valueScale: valueScale, self)
-            let z = filters[3 * index + 2].apply(
-                Double(p.z * width), nanoseconds: nanoseconds,
-                valueScale: valueScale, self)
-            landmarks[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
-            index += 1
+        // In place through the buffers: one uniqueness check for the landmarks, and each filter updated where it
+        // lives rather than copied out of and back into its private array.
+        landmarks.withUnsafeMutableBufferPointer { points in
+            filters.withUnsafeMutableBufferPointer { filters in
+                var index = 0
+                while index < points.count {
+                    let p = points[index]
+                    let x = filters[3 * index].apply(
+                        Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
+                    let y = filters[3 * index + 1].apply(
+                        Double(p.y * height), nanoseconds: nanoseconds, valueScale: valueScale, self)
+                    let z = filters[3 * index + 2].apply(
+                        Double(p.z * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
+                    points[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
+                    index += 1
+                }
+            }
         }
     }
 }
