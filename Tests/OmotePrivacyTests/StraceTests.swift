@@ -143,8 +143,24 @@ struct StraceTests {
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let dumpable = lines.firstIndex { $0.contains("prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE") }
         let firstClipOpen = lines.firstIndex { $0.contains("openat(") && $0.contains("SampleFrames") }
-        let landlock = lines.firstIndex { $0.contains("landlock_restrict_self(") && $0.contains("= 0") }
-        let seccomp = lines.firstIndex { $0.contains("seccomp(SECCOMP_SET_MODE_FILTER") && $0.contains("= 0") }
+        // With `-f`, the parent's and the processing child's calls interleave, and strace splits a call another
+        // process interrupts into "… <unfinished ...>" and a later "<... name resumed> … = 0": the call succeeded
+        // where its result line says so.
+        func succeeded(_ name: String, _ marker: String) -> Int? {
+            for (start, line) in lines.enumerated() where line.contains(name + "(" + marker) {
+                if line.contains("= 0") { return start }
+                guard line.contains("<unfinished ...>") else { continue }
+                let pid = line.hasPrefix("[pid") ? String(line.prefix { $0 != "]" }) : ""
+                if let end = lines[(start + 1)...].firstIndex(where: {
+                    $0.hasPrefix(pid) && $0.contains("<... \(name) resumed>")
+                }), lines[end].contains("= 0") {
+                    return end
+                }
+            }
+            return nil
+        }
+        let landlock = succeeded("landlock_restrict_self", "")
+        let seccomp = succeeded("seccomp", "SECCOMP_SET_MODE_FILTER")
         let firstFrame = lines.firstIndex { $0.contains("openat(") && $0.contains("single_face/0000.jpg") }
         if let dumpable, let firstClipOpen, let landlock, let seccomp, let firstFrame {
             #expect(dumpable < firstClipOpen, "PR_SET_DUMPABLE 0 must come before anything else the command does")
