@@ -88,9 +88,18 @@ let package = Package(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The scripted V4L2 kernel stand-in, shared by the capture tests and the live-path soak (Tools/soak-live).
+        .target(
+            name: "OmoteCaptureTesting",
+            dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/OmoteCaptureTesting"
+        ),
         .testTarget(
             name: "OmoteCaptureTests",
-            dependencies: ["OmoteCore", "OmoteCapture", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -47,7 +47,11 @@ enum HeadlessLive {
                     violation = "the processing child sent progress faster than every \(progressInterval) s"
                     break reading
                 }
-                Session.printStatus(progressLine(record.values))
+                guard let line = progressLine(record.values) else {
+                    violation = "the processing child sent a progress record with an unknown damage code"
+                    break reading
+                }
+                Session.printStatus(line)
             case .failure:
                 Session.printStatus("stopped: \(record.text)")
                 failed = true
@@ -64,15 +68,18 @@ enum HeadlessLive {
         if failed { throw ExitCode(1) }
     }
 
-    /// "1234 frames, 29.9 fps, 3 dropped, 0 corrupt; decode p50 … µs; …" from a progress record.
-    static func progressLine(_ values: [UInt64]) -> String {
+    /// "1234 frames, 29.9 fps, 3 dropped, 0 corrupt; decode p50 … µs; …" from a progress record; nil when its damage
+    /// code is not in the catalogue.
+    static func progressLine(_ values: [UInt64]) -> String? {
+        let damage = StatusRecord.damage(in: values[9])
+        guard damage.valid else { return nil }
         let stages = PipelineStage.allCases.filter { $0 != .draw }
         let timings = stages.enumerated().map { index, stage in
             String(format: "%@ p50 %.0f µs", stage.label, Double(values[4 + index]) / 1000)
         }
-        return String(
-            format: "%llu frames, %.1f fps, %llu dropped, %llu corrupt; ", values[0], Double(values[3]) / 10,
-            values[1], values[2]) + timings.joined(separator: "; ")
+        return String(format: "%llu frames, %.1f fps, %llu dropped, ", values[0], Double(values[3]) / 10, values[1])
+            + Session.corruptSummary(Int(clamping: values[2]), first: damage.first) + "; "
+            + timings.joined(separator: "; ")
     }
 
     /// The child: open the camera, engage with it and the channel as the only writable descriptors, load, process,
@@ -116,6 +123,7 @@ enum HeadlessLive {
                     UInt64((model.framesPerSecond * 10).rounded()),
                 ]
                 values += PipelineStage.allCases.filter { $0 != .draw }.map { history.quantile(0.5, of: $0) }
+                values.append(StatusRecord.value(of: camera.stats.firstDamage))
                 writer.send(StatusRecord(.progress, values: values))
             }
             if let failure = runner.failureDescription {

@@ -36,7 +36,12 @@ enum HeadlessReplay {
                     failed = true
                     break
                 }
-                print(clipLine(name: names[index], record.values))
+                guard let line = clipLine(name: names[index], record.values) else {
+                    Session.printStatus("stopped: the processing child sent a clip record with an unknown damage code")
+                    failed = true
+                    break
+                }
+                print(line)
             case .failure:
                 Session.printStatus("stopped: \(record.text)")
                 failed = true
@@ -76,15 +81,19 @@ enum HeadlessReplay {
         return true
     }
 
-    /// "single_face: 72 frames 640×360, 0 corrupt; decode p50 … µs, p99 … µs; …" from a clip record.
-    static func clipLine(name: String, _ values: [UInt64]) -> String {
+    /// "single_face: 72 frames 640×360, 0 corrupt; decode p50 … µs, p99 … µs; …" from a clip record; nil when the
+    /// record's damage code is not in the catalogue.
+    static func clipLine(name: String, _ values: [UInt64]) -> String? {
+        let damage = StatusRecord.damage(in: values[15])
+        guard damage.valid else { return nil }
         let stages = PipelineStage.allCases.filter { $0 != .draw }
         let timings = stages.enumerated().map { index, stage in
             String(
                 format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(values[5 + index]) / 1000,
                 Double(values[10 + index]) / 1000)
         }
-        return "\(name): \(values[1]) frames \(values[3])×\(values[4]), \(values[2]) corrupt; "
+        return "\(name): \(values[1]) frames \(values[3])×\(values[4]), "
+            + Session.corruptSummary(Int(clamping: values[2]), first: damage.first) + "; "
             + timings.joined(separator: "; ")
     }
 
@@ -122,6 +131,7 @@ enum HeadlessReplay {
                     ]
                     values += stages.map { history.quantile(0.5, of: $0) }
                     values += stages.map { history.quantile(0.99, of: $0) }
+                    values.append(StatusRecord.value(of: clip.stats.firstDamage))
                     writer.send(StatusRecord(.clip, values: values))
                 }
             } while loop

@@ -109,17 +109,24 @@ enum Session {
             LiveDisplay.runHeadless(runner, status: printStatus)
         }
         if let failure = runner.failureDescription { printStatus("stopped: \(failure)") }
-        printSummary(
-            runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, dropped: source.stats.dropped)
+        printSummary(runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, source: source.stats)
     }
 
     static func printStatus(_ line: String) {
         FileHandle.standardError.write(Data(("omote: " + line + "\n").utf8))
     }
 
-    static func printSummary(_ history: TimingHistory, frames: Int, dropped: Int) {
-        guard frames > 0 else { return }
-        printStatus("\(frames) frames, \(dropped) dropped; " + stageSummary(history))
+    static func printSummary(_ history: TimingHistory, frames: Int, source stats: FrameSourceStats) {
+        guard frames > 0 || stats.corrupt > 0 else { return }
+        printStatus(
+            "\(frames) frames, \(stats.dropped) dropped, \(corruptSummary(stats.corrupt, first: stats.firstDamage)); "
+                + stageSummary(history))
+    }
+
+    /// "0 corrupt", or "3 corrupt (first: bogus marker length)".
+    static func corruptSummary(_ count: Int, first: FrameDamage?) -> String {
+        guard count > 0 else { return "0 corrupt" }
+        return "\(count) corrupt (first: \(first?.description ?? "unknown"))"
     }
 
     /// Per-stage p50/p99 in µs: timings only, never expression values.

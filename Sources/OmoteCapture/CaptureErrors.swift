@@ -113,13 +113,15 @@ extension OmoteError {
         }
     }
 
-    /// A frame that could not be decoded; `source` names the camera frame or clip file (never pixel data).
-    static func frameCorrupt(_ source: String, _ reason: String) -> OmoteError {
+    /// A frame that could not be decoded; `source` names the camera frame or clip file (never pixel data). The reason
+    /// starts with the damage's catalogue text (`FrameDamage`), so sources can count it by kind; `detail` adds what
+    /// the decoder said.
+    static func frameCorrupt(_ source: String, _ damage: FrameDamage, _ detail: String = "") -> OmoteError {
         OmoteError(
             .captureFrameCorrupt,
             operation: "decode a frame",
             subject: source,
-            reason: reason,
+            reason: detail.isEmpty ? damage.description : "\(damage.description): \(detail)",
             remedy: "Such frames are skipped and counted as corrupt; a steadily rising count points at a bad cable or "
                 + "hub, or at a damaged clip."
         )

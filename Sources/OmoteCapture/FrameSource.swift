@@ -36,6 +36,25 @@ public struct FrameDelivery: Sendable, Equatable {
 public struct FrameSourceStats: Sendable, Equatable {
     public var delivered = 0
     public var dropped = 0
+    /// Frames skipped as damaged (each also counts as dropped).
     public var corrupt = 0
+    /// Why the first damaged frame was skipped, for the summary and the status line.
+    public var firstDamage: FrameDamage?
     public init() {}
+
+    /// Counts one skipped damaged frame (no allocation); the source counts it as dropped as it counts drops.
+    public mutating func countCorrupt(_ damage: FrameDamage) {
+        corrupt += 1
+        if firstDamage == nil { firstDamage = damage }
+    }
+
+    /// These counts followed by `later`'s (a playlist's clips in order).
+    public func adding(_ later: FrameSourceStats) -> FrameSourceStats {
+        var total = self
+        total.delivered += later.delivered
+        total.dropped += later.dropped
+        total.corrupt += later.corrupt
+        total.firstDamage = firstDamage ?? later.firstDamage
+        return total
+    }
 }

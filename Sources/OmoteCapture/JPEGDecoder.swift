@@ -5,10 +5,20 @@ import OmoteCore
 /// whatever the frame holds: 8-bit luma, where a YCbCr JPEG's grayscale output is the file's own Y channel (the
 /// chroma planes are not even decoded), or RGB with libjpeg's default "fancy" chroma upsampling (what OpenCV's
 /// `imread` hands MediaPipe). The IDCT is libjpeg's accurate integer one. One decoder per thread; it reuses its handle.
+///
+/// A failed frame costs only itself: after any libjpeg-turbo error the handle is destroyed and a fresh one made before
+/// the next frame. (libjpeg-turbo 2.1 leaves a handle whose header read failed half-way through its marker state, so
+/// every later frame on it fails the same way, and a warning from one frame can fail the next.)
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle?
 
     public init() throws(OmoteError) {
+        handle = try Self.makeHandle()
+    }
+
+    deinit { if let handle { tjDestroy(handle) } }
+
+    private static func makeHandle() throws(OmoteError) -> tjhandle {
         guard let handle = tjInitDecompress() else {
             throw OmoteError(
                 .captureDecoderUnavailable,
@@ -18,21 +28,38 @@ public final class JPEGDecoder {
                 remedy: "Reinstall libjpeg-turbo (sudo apt-get install libturbojpeg0); `omote doctor` checks it."
             )
         }
-        self.handle = handle
+        return handle
     }
 
-    deinit { tjDestroy(handle) }
+    /// The handle for the next call, made anew if the last one failed (or could not be made then).
+    private func readyHandle() throws(OmoteError) -> tjhandle {
+        if let handle { return handle }
+        let fresh = try Self.makeHandle()
+        handle = fresh
+        return fresh
+    }
+
+    /// Reads libjpeg-turbo's message for the failed call, then discards the handle so that nothing of the failed
+    /// frame's state reaches the next one. Returns the message.
+    private func failed() -> String {
+        guard let handle else { return "unknown libjpeg-turbo error" }
+        let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown libjpeg-turbo error"
+        tjDestroy(handle)
+        self.handle = nil
+        return message
+    }
 
     /// The dimensions stored in a JPEG header, without decoding.
     public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(OmoteError) -> (
         width: Int, height: Int
     ) {
         guard let base = jpeg.baseAddress, jpeg.count >= 4 else {
-            throw .frameCorrupt(source(), "empty or too short to be a JPEG (\(jpeg.count) bytes)")
+            throw .frameCorrupt(source(), jpeg.count == 0 ? .emptyBuffer : .tooShort, "\(jpeg.count) bytes")
         }
         guard jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
-            throw .frameCorrupt(source(), "not a JPEG (no SOI marker)")
+            throw .frameCorrupt(source(), .notJPEG)
         }
+        let handle = try readyHandle()
         var width: Int32 = 0
         var height: Int32 = 0
         var subsampling: Int32 = 0
@@ -41,7 +68,11 @@ public final class JPEGDecoder {
             handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
             &width, &height, &subsampling, &colorspace) != 0
         {
-            throw .frameCorrupt(source(), "unreadable JPEG header: \(lastError)")
+            let message = failed()
+            throw .frameCorrupt(source(), FrameDamage.classifyingLibJPEG(message), "unreadable header: \(message)")
+        }
+        guard width > 0, height > 0 else {
+            throw .frameCorrupt(source(), .emptyImage, "\(width)×\(height)")
         }
         return (Int(width), Int(height))
     }
@@ -65,16 +96,13 @@ public final class JPEGDecoder {
             case .rgb: TJPF_RGB
             }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
+        let handle = try readyHandle()
         let status = tjDecompress2(
             handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), pixels,
             Int32(width), Int32(width * frame.layout.bytesPerPixel), Int32(height), Int32(format.rawValue), flags)
         if status != 0 {
-            throw .frameCorrupt(source(), "corrupt or truncated JPEG: \(lastError)")
+            let message = failed()
+            throw .frameCorrupt(source(), FrameDamage.classifyingLibJPEG(message), message)
         }
-    }
-
-    private var lastError: String {
-        guard let message = tjGetErrorStr2(handle) else { return "unknown libjpeg-turbo error" }
-        return String(cString: message)
     }
 }

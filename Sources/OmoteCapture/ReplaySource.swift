@@ -29,7 +29,9 @@ public final class ReplaySource: FrameSource {
     private var startNanoseconds: UInt64 = 0
 
     /// Opens `clipDirectory`, which must contain `manifest.tsv` (index, timestamp_us, file) and the listed JPEGs.
-    public init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false) throws(OmoteError) {
+    public convenience init(clipDirectory: String, pacing: Pacing = .asFastAsPossible, loop: Bool = false)
+        throws(OmoteError)
+    {
         let manifestPath = (clipDirectory as NSString).appendingPathComponent("manifest.tsv")
         guard let manifest = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
             throw .replay(clipDirectory, "no readable manifest.tsv in it; is this a SampleFrames clip folder?")
@@ -62,14 +64,40 @@ public final class ReplaySource: FrameSource {
             ranges.append(bytes.count ..< bytes.count + data.count)
             bytes.append(contentsOf: data)
         }
+        try self.init(
+            name: clipDirectory, jpegBytes: bytes, frameRanges: ranges, frameNames: names, timestamps: timestamps,
+            pacing: pacing, loop: loop)
+    }
+
+    /// A clip held in memory (tests: damaged frames made on the fly, never written to disk), one frame every
+    /// `frameIntervalMicroseconds`.
+    package convenience init(
+        name: String, frames: [[UInt8]], frameIntervalMicroseconds: UInt64 = 33_333, loop: Bool = false
+    ) throws(OmoteError) {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for frame in frames {
+            ranges.append(bytes.count ..< bytes.count + frame.count)
+            bytes += frame
+        }
+        try self.init(
+            name: name, jpegBytes: bytes, frameRanges: ranges, frameNames: frames.indices.map { "frame \($0)" },
+            timestamps: frames.indices.map { UInt64($0) * frameIntervalMicroseconds }, pacing: .asFastAsPossible,
+            loop: loop)
+    }
+
+    private init(
+        name: String, jpegBytes: [UInt8], frameRanges: [Range<Int>], frameNames: [String], timestamps: [UInt64],
+        pacing: Pacing, loop: Bool
+    ) throws(OmoteError) {
         decoder = try JPEGDecoder()
-        self.name = clipDirectory
+        self.name = name
         self.pacing = pacing
         self.loop = loop
         self.timestampsMicroseconds = timestamps
-        self.jpegBytes = bytes
-        self.frameRanges = ranges
-        self.frameNames = names
+        self.jpegBytes = jpegBytes
+        self.frameRanges = frameRanges
+        self.frameNames = frameNames
     }
 
     /// The compressed bytes of frame `index` (for benchmarks that time bare decode on the same frames).
@@ -112,7 +140,8 @@ public final class ReplaySource: FrameSource {
                         source: "\(name)/\(frameNames[index])")
                 }
             } catch {
-                stats.corrupt += 1
+                // Only this frame is lost: the decoder starts the next one afresh.
+                stats.countCorrupt(FrameDamage(error))
                 stats.dropped += 1
                 dropped += 1
                 continue
@@ -143,11 +172,7 @@ public final class ReplayPlaylist: FrameSource {
     public var name: String { clips[current].name }
 
     public var stats: FrameSourceStats {
-        clips.reduce(into: FrameSourceStats()) { total, clip in
-            total.delivered += clip.stats.delivered
-            total.dropped += clip.stats.dropped
-            total.corrupt += clip.stats.corrupt
-        }
+        clips.reduce(FrameSourceStats()) { $0.adding($1.stats) }
     }
 
     public func next(into frame: inout VideoFrame) throws -> FrameDelivery? {

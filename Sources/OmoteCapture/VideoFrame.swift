@@ -52,7 +52,7 @@ public struct VideoFrame: ~Copyable {
     /// Prepares the frame for `width × height` pixels, growing (once) if needed, and returns the writable pixels
     /// (`width × layout.bytesPerPixel` bytes per row, rows without padding).
     public mutating func reshape(width: Int, height: Int) throws(OmoteError) -> UnsafeMutablePointer<UInt8> {
-        guard width > 0, height > 0 else { throw .frameCorrupt("", "an empty frame size \(width)×\(height)") }
+        guard width > 0, height > 0 else { throw .frameCorrupt("", .emptyImage, "\(width)×\(height)") }
         let (needed, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, needed <= maximumPixelCount else {
             throw OmoteError(

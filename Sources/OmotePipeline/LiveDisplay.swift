@@ -95,10 +95,13 @@ public enum LiveDisplay {
             if now - lastReport > 5_000_000_000 {
                 lastReport = now
                 let model = runner.latest.read().value
+                let corrupt =
+                    model.framesCorrupt == 0
+                    ? "" : ", \(model.framesCorrupt) corrupt (first: \(model.firstCorruptReason))"
                 status(
                     String(
                         format: "%d frames, %.1f fps, %d dropped", model.framesProcessed, model.framesPerSecond,
-                        model.framesDropped))
+                        model.framesDropped) + corrupt)
             }
         }
     }

@@ -146,6 +146,7 @@ public final class PipelineRunner: @unchecked Sendable {
             } catch let error as OmoteError where error.code == .captureStalled {
                 // A stalled camera stays open (a closed privacy shutter, a long exposure): say so and keep waiting.
                 model.statusNote = "\(error.reason): waiting for the camera"
+                model.noteSourceCounts(source.stats)
                 latest.publish(model)
                 continue
             } catch {
@@ -166,7 +167,7 @@ public final class PipelineRunner: @unchecked Sendable {
             let now = MonotonicClock.nanoseconds()
             model.latencyNanoseconds = delivery.capturedAtMonotonicNanoseconds.map { now - min(now, $0) }
             model.framesProcessed += 1
-            model.framesDropped = source.stats.dropped
+            model.noteSourceCounts(source.stats)
             model.framesPerSecond = frameTimes.tick(now)
             let timings = model.frame.timings
             history.withLock { $0.append(timings) }
@@ -174,6 +175,15 @@ public final class PipelineRunner: @unchecked Sendable {
             results.publish()
             latest.publish(model)
         }
+    }
+}
+
+extension LiveViewModel {
+    /// The source's drop and damage counts (no allocation: the damage text is a catalogue literal).
+    mutating func noteSourceCounts(_ stats: FrameSourceStats) {
+        framesDropped = stats.dropped
+        framesCorrupt = stats.corrupt
+        firstCorruptReason = stats.firstDamage?.description ?? ""
     }
 }
 

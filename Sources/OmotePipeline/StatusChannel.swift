@@ -1,3 +1,5 @@
+import OmoteCapture
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +11,8 @@ public struct StatusRecord: Equatable, Sendable {
     public enum Kind: UInt32, Sendable {
         /// The child's guard engaged: values[0] = syscalls allowed, values[1] = descriptors closed.
         case engaged = 1
-        /// One clip finished: values = clip index, delivered, corrupt, width, height, p50 × 5 stages, p99 × 5 stages.
+        /// One clip finished: values = clip index, delivered, corrupt, width, height, p50 × 5 stages, p99 × 5 stages,
+        /// the first damage (see `value(of:)`).
         case clip = 2
         /// Processing stopped early; `text` says why.
         case failure = 3
@@ -18,7 +21,7 @@ public struct StatusRecord: Equatable, Sendable {
         /// The camera streams: values = FourCC, width, height, frames per second × 1000.
         case camera = 5
         /// Live progress, at most one every few seconds: values = frames processed, dropped, corrupt, frames per
-        /// second × 10, then the p50 of the 5 stages in ns.
+        /// second × 10, then the p50 of the 5 stages in ns, then the first damage (see `value(of:)`).
         case progress = 6
     }
 
@@ -76,6 +79,19 @@ public struct StatusRecord: Equatable, Sendable {
         let text = Array(bytes[textOffset + 4 ..< textOffset + 4 + length])
         guard text.allSatisfy({ (0x20 ... 0x7E).contains($0) }) else { return nil }
         return StatusRecord(kind, values: values, text: String(decoding: text, as: UTF8.self))
+    }
+}
+
+extension StatusRecord {
+    /// A source's first damage as a record value: 0 for none, else its catalogue number. A number, never the
+    /// decoder's text: what a damaged frame made libjpeg say does not cross the channel.
+    public static func value(of damage: FrameDamage?) -> UInt64 { damage.map { UInt64($0.rawValue) } ?? 0 }
+
+    /// The damage a record value names; `valid` is false for a number outside the catalogue.
+    public static func damage(in value: UInt64) -> (valid: Bool, first: FrameDamage?) {
+        if value == 0 { return (true, nil) }
+        guard value <= UInt64(UInt8.max), let damage = FrameDamage(rawValue: UInt8(value)) else { return (false, nil) }
+        return (true, damage)
     }
 }
 

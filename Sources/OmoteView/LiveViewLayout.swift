@@ -49,6 +49,9 @@ public struct LiveViewLayout {
         line(
             "\(fixed(Float(model.framesPerSecond), 1)) fps  \(model.framesProcessed) frames  \(model.framesDropped) dropped"
                 + (model.latencyNanoseconds.map { "  latency \($0 / 1_000_000) ms" } ?? ""))
+        if model.framesCorrupt > 0 {
+            line("\(model.framesCorrupt) corrupt frames skipped; first: \(model.firstCorruptReason)")
+        }
         for stage in PipelineStage.allCases {
             line(
                 "  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")

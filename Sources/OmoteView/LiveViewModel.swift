@@ -13,6 +13,9 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     public var framesPerSecond: Double = 0
     public var framesProcessed = 0
     public var framesDropped = 0
+    /// Frames skipped as damaged (also counted in `framesDropped`), and why the first one was.
+    public var framesCorrupt = 0
+    public var firstCorruptReason = ""
     public var guardSummary = "guard: not engaged"
     /// A one-line note from the session (end of clip, camera unplugged).
     public var statusNote = ""

@@ -165,6 +165,6 @@ import Testing
             _ = try Self.convert(Array(bytes.dropLast()), layout, bytesPerLine: line)
         }
         #expect(error?.code == .captureFrameCorrupt)
-        #expect(error?.reason.contains("truncated frame") == true, "\(String(describing: error))")
+        #expect(error?.reason.hasPrefix("raw frame of the wrong size") == true, "\(String(describing: error))")
     }
 }

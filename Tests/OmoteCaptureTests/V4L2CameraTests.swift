@@ -1,6 +1,7 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
+import OmoteCaptureTesting
 import OmoteCore
 import SystemPackage
 import Testing

@@ -1,4 +1,5 @@
 import OmoteCapture
+import OmoteCaptureTesting
 import SystemPackage
 import Testing
 

@@ -1,6 +1,7 @@
 import CTurboJPEG
 import Foundation
 import OmoteCapture
+import OmoteCaptureTesting
 import Testing
 
 /// Test inputs derived in memory from SampleFrames (nothing is written anywhere).

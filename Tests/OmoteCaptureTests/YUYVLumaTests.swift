@@ -1,4 +1,5 @@
 import OmoteCapture
+import OmoteCaptureTesting
 import OmoteCore
 import Testing
 
@@ -70,8 +71,9 @@ import Testing
         }
         #expect(error?.code == .captureFrameCorrupt)
         #expect(error?.subject == "test")
-        #expect(error?.reason == "truncated frame: 127 of 128 bytes")
+        #expect(error?.reason == "raw frame of the wrong size: 127 of 128 bytes")
         #expect(
-            error?.description.hasPrefix("cannot decode a frame (test): truncated frame: 127 of 128 bytes.") == true)
+            error?.description.hasPrefix("cannot decode a frame (test): raw frame of the wrong size: 127 of 128 bytes.")
+                == true)
     }
 }

@@ -33,7 +33,7 @@ public enum RawColour {
             }
         guard width > 1, height > 1, width % 2 == 0, bytesPerLine >= width * lumaStep else {
             throw .frameCorrupt(
-                source(), "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+                source(), .badGeometry, "\(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let lumaBytes = bytesPerLine * height
         let needed =
@@ -43,7 +43,7 @@ public enum RawColour {
             case .planar420: lumaBytes + 2 * (bytesPerLine / 2) * (height / 2)
             }
         guard let input = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count >= needed else {
-            throw .frameCorrupt(source(), "truncated frame: \(buffer.count) of \(needed) bytes")
+            throw .frameCorrupt(source(), .wrongRawSize, "\(buffer.count) of \(needed) bytes")
         }
         let output: UnsafeMutablePointer<UInt8>
         do { output = try frame.reshape(width: width, height: height) } catch {

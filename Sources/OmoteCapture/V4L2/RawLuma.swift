@@ -24,14 +24,15 @@ public enum RawLuma {
         }
         guard width > 0, height > 0, bytesPerLine >= width * bytesPerPixel else {
             throw .frameCorrupt(
-                source(), "bad frame geometry \(width)×\(height), \(bytesPerLine) bytes per line")
+                source(), .badGeometry, "\(width)×\(height), \(bytesPerLine) bytes per line")
         }
         let needed = bytesPerLine * (height - 1) + width * bytesPerPixel
         guard let input = buffer.baseAddress, buffer.count >= needed else {
-            throw .frameCorrupt(source(), "truncated frame: \(buffer.count) of \(needed) bytes")
+            throw .frameCorrupt(source(), .wrongRawSize, "\(buffer.count) of \(needed) bytes")
         }
         guard scaleDenominator == 1 || scaleDenominator == 2 || scaleDenominator == 4 || scaleDenominator == 8 else {
-            throw .frameCorrupt(source(), "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
+            throw .frameCorrupt(
+                source(), .unconvertible, "scale must be 1/1, 1/2, 1/4 or 1/8, not 1/\(scaleDenominator)")
         }
         let outWidth = width / scaleDenominator
         let outHeight = height / scaleDenominator

@@ -16,14 +16,14 @@ extension V4L2Camera {
         while true {
             guard var buffer = try newestBuffer(skipped: &skipped) else { return nil }
             let started = MonotonicClock.nanoseconds()
-            let decoded = decode(buffer, into: &frame)
+            let damage = decode(buffer, into: &frame)
             let decodeTime = MonotonicClock.nanoseconds() - started
             // QBUF rewrites the struct: keep what the frame needs first.
             let (sequence, flags, timestamp) = (buffer.sequence, buffer.flags, buffer.timestamp)
             try requeue(&buffer)
-            guard decoded else {
-                // A corrupt or truncated frame: skip it and keep streaming.
-                stats.corrupt += 1
+            if let damage {
+                // A corrupt or truncated frame: skip it (counted as corrupt and dropped) and keep streaming.
+                stats.countCorrupt(damage)
                 skipped += 1
                 lastSequence = sequence
                 continue
@@ -48,10 +48,11 @@ extension V4L2Camera {
         }
     }
 
-    /// Decodes the frame in `buffer`'s mapping into `frame`, as luma or RGB. False for a frame that cannot be
-    /// decoded (corrupt, truncated, larger than negotiated, or a format that cannot become colour): it is skipped.
-    /// The frame's name is an autoclosure argument, built only when a frame fails (the loop allocates nothing).
-    private func decode(_ buffer: v4l2_buffer, into frame: inout VideoFrame) -> Bool {
+    /// Decodes the frame in `buffer`'s mapping into `frame`, as luma or RGB. Returns why a frame cannot be decoded
+    /// (corrupt, truncated, larger than negotiated, or a format that cannot become colour): it is skipped; nil when
+    /// it decoded. The frame's name is an autoclosure argument, built only when a frame fails (the loop allocates
+    /// nothing).
+    private func decode(_ buffer: v4l2_buffer, into frame: inout VideoFrame) -> FrameDamage? {
         let mapping = buffers[Int(buffer.index)]
         let payload = UnsafeRawBufferPointer(start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
         do throws(OmoteError) {
@@ -62,8 +63,8 @@ extension V4L2Camera {
                     source: "\(name) frame \(buffer.sequence)")
             case (_, .rgb):
                 guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
-                    throw .camera(
-                        .captureUnsupportedFormat, device: name, operation: "decode a frame",
+                    throw .frameCorrupt(
+                        name, .unconvertible,
                         "\(format.pixelFormat.fourCC) frames cannot be converted to colour"
                             + (options.scaleDenominator == 1 ? "" : " at 1/\(options.scaleDenominator) scale"))
                 }
@@ -76,9 +77,9 @@ extension V4L2Camera {
                     bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,
                     into: &frame, source: "\(name) frame \(buffer.sequence)")
             }
-            return true
+            return nil
         } catch {
-            return false
+            return FrameDamage(error)
         }
     }
 
@@ -111,7 +112,7 @@ extension V4L2Camera {
                 }
                 if buffer.flags & OMOTE_V4L2_BUF_FLAG_ERROR != 0 || buffer.bytesused == 0 {
                     // The driver says this frame is damaged (or empty): return it and count it.
-                    stats.corrupt += 1
+                    stats.countCorrupt(buffer.bytesused == 0 ? .emptyBuffer : .driverFlagged)
                     skipped += 1
                     lastSequence = buffer.sequence
                     try requeue(&buffer)

@@ -7,33 +7,45 @@ import SystemPackage
 /// state a real driver keeps (format, buffer queue, streaming flag), answers the same ioctls through the same C
 /// structs, adjusts requests the way drivers do, and misbehaves on cue: EINTR, EAGAIN, EBUSY, ENOSPC, ENODEV, errored
 /// buffers, frames produced faster than they are consumed.
-final class FakeV4L2Driver: V4L2Driver {
-    struct Format {
-        var pixelFormat: V4L2PixelFormat
-        var description: String
+package final class FakeV4L2Driver: V4L2Driver {
+    package struct Format {
+        package var pixelFormat: V4L2PixelFormat
+        package var description: String
         /// Discrete sizes, each with the frame rates offered at it (fastest first, like uvcvideo).
-        var sizes: [(size: FrameSize, rates: [Double])]
-        var isEmulated = false
+        package var sizes: [(size: FrameSize, rates: [Double])]
+        package var isEmulated = false
+
+        package init(
+            pixelFormat: V4L2PixelFormat, description: String, sizes: [(size: FrameSize, rates: [Double])],
+            isEmulated: Bool = false
+        ) {
+            self.pixelFormat = pixelFormat
+            self.description = description
+            self.sizes = sizes
+            self.isEmulated = isEmulated
+        }
     }
 
-    struct Camera {
-        var card = "Fake HD Webcam"
-        var driverName = "uvcvideo"
-        var busInfo = "usb-0000:00:14.0-2"
-        var capabilities: V4L2Capabilities = [.videoCapture, .streaming, .extendedPixelFormat]
-        var formats: [Format] = FakeV4L2Driver.webcamFormats
+    package struct Camera {
+        package var card = "Fake HD Webcam"
+        package var driverName = "uvcvideo"
+        package var busInfo = "usb-0000:00:14.0-2"
+        package var capabilities: V4L2Capabilities = [.videoCapture, .streaming, .extendedPixelFormat]
+        package var formats: [Format] = FakeV4L2Driver.webcamFormats
         /// The most buffers REQBUFS grants.
-        var maximumBuffers = 8
-        var canSetFrameRate = true
+        package var maximumBuffers = 8
+        package var canSetFrameRate = true
         /// Extra bytes at the end of each row of raw formats (bytesperline > width × bytes per pixel).
-        var linePadding = 0
-        var openError: Errno?
-        var setFormatError: Errno?
-        var streamOnError: Errno?
+        package var linePadding = 0
+        package var openError: Errno?
+        package var setFormatError: Errno?
+        package var streamOnError: Errno?
+
+        package init() {}
     }
 
     /// What happens during one poll call.
-    enum PollStep {
+    package enum PollStep {
         /// The camera finishes `n` frames (each goes to the next queued buffer, or is lost if none is queued).
         case frames(Int)
         /// Nothing arrives within the timeout.
@@ -48,7 +60,7 @@ final class FakeV4L2Driver: V4L2Driver {
         case framesThenUnplug(Int)
     }
 
-    static let webcamFormats: [Format] = [
+    package static let webcamFormats: [Format] = [
         Format(
             pixelFormat: .yuyv, description: "YUYV 4:2:2",
             sizes: [
@@ -81,22 +93,22 @@ final class FakeV4L2Driver: V4L2Driver {
     }
 
     // Script.
-    var nodes: [(path: String, camera: Camera)]
-    var pollScript: [PollStep] = []
+    package var nodes: [(path: String, camera: Camera)]
+    package var pollScript: [PollStep] = []
     /// The next this many DQBUF calls fail with EINTR.
-    var dequeueInterruptions = 0
+    package var dequeueInterruptions = 0
     /// Frames with these sequence numbers complete with V4L2_BUF_FLAG_ERROR.
-    var erroredSequences: Set<UInt32> = []
+    package var erroredSequences: Set<UInt32> = []
     /// The bytes of frame `sequence` at the current format.
-    var payload: (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8]
+    package var payload: (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8]
 
     // Observations.
-    private(set) var calls: [String] = []
-    private(set) var openDescriptors: Set<Int32> = []
-    private(set) var liveMappings = 0
-    private(set) var unmappedWithFrameData = 0
-    private(set) var streamOffCount = 0
-    private(set) var pollCount = 0
+    package private(set) var calls: [String] = []
+    package private(set) var openDescriptors: Set<Int32> = []
+    package private(set) var liveMappings = 0
+    package private(set) var unmappedWithFrameData = 0
+    package private(set) var streamOffCount = 0
+    package private(set) var pollCount = 0
 
     // Kernel state of the (single) streaming node.
     private var opens: [Int32: Open] = [:]
@@ -109,10 +121,10 @@ final class FakeV4L2Driver: V4L2Driver {
     private var done: [Int] = []
     private var streaming = false
     private var unplugged = false
-    private(set) var sequence: UInt32 = 0
-    private(set) var clock: UInt64 = 5_000_000_000_000
+    package private(set) var sequence: UInt32 = 0
+    package private(set) var clock: UInt64 = 5_000_000_000_000
 
-    init(
+    package init(
         nodes: [(path: String, camera: Camera)] = [("/dev/video0", Camera())],
         payload: @escaping (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8] = FakeV4L2Driver.sampleFramePayload
     ) {
@@ -122,23 +134,31 @@ final class FakeV4L2Driver: V4L2Driver {
 
     deinit { releaseBuffers() }
 
+    /// The repository's SampleFrames/ folder (inputs are read, never written).
+    package static let sampleFramesDirectory: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
+        return url.path + "/SampleFrames"
+    }()
+
     /// SampleFrames/single_face JPEGs in order, as MJPEG payloads.
-    static let sampleJPEGs: [[UInt8]] = {
-        let clip = TestPaths.sampleFrames + "/single_face"
+    package static let sampleJPEGs: [[UInt8]] = {
+        let clip = FakeV4L2Driver.sampleFramesDirectory + "/single_face"
         return (0 ..< 8).map { Array(FileManager.default.contents(atPath: String(format: "%@/%04d.jpg", clip, $0))!) }
     }()
 
-    static func sampleFramePayload(_ sequence: UInt32, _ format: V4L2PixelFormat, _ size: FrameSize) -> [UInt8] {
+    package static func sampleFramePayload(_ sequence: UInt32, _ format: V4L2PixelFormat, _ size: FrameSize) -> [UInt8]
+    {
         sampleJPEGs[Int(sequence) % sampleJPEGs.count]
     }
 
-    var everythingReleased: Bool { openDescriptors.isEmpty && liveMappings == 0 }
+    package var everythingReleased: Bool { openDescriptors.isEmpty && liveMappings == 0 }
 
     // MARK: V4L2Driver
 
-    func deviceNodes() -> [String] { nodes.map(\.path) }
+    package func deviceNodes() -> [String] { nodes.map(\.path) }
 
-    func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
+    package func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
         calls.append("open \(path)")
         guard let node = nodes.first(where: { $0.path == path }) else { throw .noSuchFileOrDirectory }
         if let error = node.camera.openError { throw error }
@@ -149,7 +169,7 @@ final class FakeV4L2Driver: V4L2Driver {
         return DeviceDescriptor(rawValue: descriptor)
     }
 
-    func close(_ descriptor: DeviceDescriptor) {
+    package func close(_ descriptor: DeviceDescriptor) {
         calls.append("close")
         opens[descriptor.rawValue] = nil
         openDescriptors.remove(descriptor.rawValue)
@@ -162,7 +182,8 @@ final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
-    func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer {
+    package func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer
+    {
         guard owner == descriptor.rawValue,
             let index = buffers.indices.first(where: { $0 * Self.offsetStride == offset }),
             length <= buffers[index].length
@@ -172,7 +193,7 @@ final class FakeV4L2Driver: V4L2Driver {
         return buffers[index].memory
     }
 
-    func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
+    package func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
         calls.append("munmap")
         guard let index = buffers.firstIndex(where: { $0.memory == address }) else { return }
         if UnsafeRawBufferPointer(start: address, count: length).contains(where: { $0 != 0 }) {
@@ -183,7 +204,7 @@ final class FakeV4L2Driver: V4L2Driver {
         if owner == nil && liveMappings == 0 { releaseBuffers() }
     }
 
-    func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
+    package func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
         pollCount += 1
         calls.append("poll")
         if unplugged { return [.error, .hangUp] }
@@ -233,7 +254,7 @@ final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
-    func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
+    package func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
         throws(Errno)
     {
         calls.append(request.description)

@@ -1,0 +1,118 @@
+import OmoteCore
+
+/// Why a frame was skipped, from a fixed catalogue. Sources count damaged frames and keep the first reason for the
+/// summary and the status line; a processing child sends the reason's number, never text that a damaged (or hostile)
+/// frame could have shaped, so the catalogue is also the whole vocabulary that crosses the record channel.
+public enum FrameDamage: UInt8, CaseIterable, Sendable, CustomStringConvertible {
+    /// The driver handed over a buffer with no bytes in it.
+    case emptyBuffer = 1
+    /// The driver flagged the buffer as damaged (V4L2_BUF_FLAG_ERROR).
+    case driverFlagged
+    /// Fewer bytes than a JPEG header needs.
+    case tooShort
+    /// The bytes do not start with a JPEG SOI marker.
+    case notJPEG
+    /// The header claims a zero width or height.
+    case emptyImage
+    /// The header claims more pixels than the source's bound (the negotiated size, or the replay bound).
+    case tooLarge
+    /// A marker segment whose length is impossible.
+    case bogusMarkerLength
+    /// The stream ends before the image data starts (no SOS marker).
+    case missingScan
+    /// The data ends early.
+    case truncated
+    /// A Huffman table is bad or missing.
+    case badHuffmanTable
+    /// A quantisation table is bad or missing.
+    case badQuantisationTable
+    /// A marker libjpeg does not know, or one in the wrong place.
+    case unexpectedMarker
+    /// The frame header (SOF) is malformed or describes an unsupported process.
+    case badFrameHeader
+    /// Bad sampling factors or components in the frame or scan header.
+    case badComponents
+    /// The entropy-coded data is corrupt.
+    case corruptData
+    /// Any other error libjpeg-turbo reports.
+    case otherJPEG
+    /// An uncompressed camera frame of the wrong size for its format.
+    case wrongRawSize
+    /// A frame geometry the format cannot have (odd width for 4:2:2, zero size).
+    case badGeometry
+    /// The camera's format cannot become the pixels the tracker reads.
+    case unconvertible
+
+    public var description: String {
+        switch self {
+        case .emptyBuffer: "empty buffer (0 bytes used)"
+        case .driverFlagged: "the driver flagged the buffer as damaged"
+        case .tooShort: "too short to be a JPEG"
+        case .notJPEG: "not a JPEG (no SOI marker)"
+        case .emptyImage: "header claims an empty image"
+        case .tooLarge: "header claims more pixels than the negotiated size"
+        case .bogusMarkerLength: "bogus marker length"
+        case .missingScan: "no image data (missing SOS marker)"
+        case .truncated: "truncated JPEG data"
+        case .badHuffmanTable: "bad or missing Huffman table"
+        case .badQuantisationTable: "bad or missing quantisation table"
+        case .unexpectedMarker: "unexpected or unsupported marker"
+        case .badFrameHeader: "bad or unsupported frame header"
+        case .badComponents: "bad components or sampling factors"
+        case .corruptData: "corrupt JPEG data"
+        case .otherJPEG: "unreadable JPEG"
+        case .wrongRawSize: "raw frame of the wrong size"
+        case .badGeometry: "bad frame geometry"
+        case .unconvertible: "format cannot be converted"
+        }
+    }
+
+    /// The catalogue entry for a message from libjpeg-turbo (its wording, matched on stable fragments).
+    static func classifyingLibJPEG(_ message: String) -> FrameDamage {
+        let text = message.lowercased()
+        let fragments: [(String, FrameDamage)] = [
+            ("bogus marker length", .bogusMarkerLength),
+            ("missing sos", .missingScan),
+            ("premature end", .truncated),
+            ("huffman", .badHuffmanTable),
+            ("quantization table", .badQuantisationTable),
+            ("dqt", .badQuantisationTable),
+            ("not a jpeg", .notJPEG),
+            ("empty jpeg image", .emptyImage),
+            ("maximum supported image dimension", .tooLarge),
+            ("marker", .unexpectedMarker),
+            ("sof", .badFrameHeader),
+            ("jpeg process", .badFrameHeader),
+            ("image too", .badFrameHeader),
+            ("sampling", .badComponents),
+            ("component", .badComponents),
+            ("corrupt jpeg data", .corruptData),
+            ("invalid jpeg file structure", .corruptData),
+            ("data precision", .badFrameHeader),
+        ]
+        return fragments.first { text.contains($0.0) }?.1 ?? .otherJPEG
+    }
+
+    /// The catalogue entry a source records for a frame that failed with `error`.
+    public init(_ error: any Error) {
+        guard let error = error as? OmoteError else {
+            self = .otherJPEG
+            return
+        }
+        if error.code == .captureFrameTooLarge {
+            self = .tooLarge
+        } else if let damage = error.frameDamage {
+            self = damage
+        } else {
+            self = .otherJPEG
+        }
+    }
+}
+
+extension OmoteError {
+    /// The damage a frame error carries: the catalogue entry stands first in its reason (see `frameCorrupt`).
+    var frameDamage: FrameDamage? {
+        guard code == .captureFrameCorrupt else { return nil }
+        return FrameDamage.allCases.first { reason.hasPrefix($0.description) }
+    }
+}
