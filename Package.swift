@@ -94,6 +94,15 @@ let package = Package(
             dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
             path: "Tests/OmoteCaptureTesting"
         ),
+        // The live path for Benchmarks/soak.sh: the camera over the fake kernel, through the real pipeline, for hours.
+        .executableTarget(
+            name: "OmoteSoakLive",
+            dependencies: [
+                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "OmotePipeline", "OmotePrivacy",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Tools/soak-live"
+        ),
         .testTarget(
             name: "OmoteCaptureTests",
             dependencies: [
