@@ -26,7 +26,9 @@ mkdir -p "$out"
 source Scripts/build-flags.sh
 swift build "${OMOTE_SWIFT_FLAGS[@]}" --product omote >&2
 swift build "${OMOTE_SWIFT_FLAGS[@]}" --product OmoteSoakLive >&2
-bin=$(swift build "${OMOTE_SWIFT_FLAGS[@]}" --show-bin-path)
+# Run copies: a rebuild during the soak must not replace the binaries under the running processes.
+for binary in omote OmoteSoakLive; do cp "$(swift build "${OMOTE_SWIFT_FLAGS[@]}" --show-bin-path)/$binary" "$out/"; done
+bin=$out
 
 "$bin/omote" replay --loop >"$out/replay.log" 2>&1 &
 replay=$!
