@@ -50,7 +50,7 @@ public struct LiveViewLayout {
             "\(fixed(Float(model.framesPerSecond), 1)) fps  \(model.framesProcessed) frames  \(model.framesDropped) dropped"
                 + (model.latencyNanoseconds.map { "  latency \($0 / 1_000_000) ms" } ?? ""))
         if model.framesCorrupt > 0 {
-            line("\(model.framesCorrupt) corrupt frames skipped; first: \(model.firstCorruptReason)")
+            line("\(model.framesCorrupt) corrupt, first: \(model.firstCorruptReason)")
         }
         for stage in PipelineStage.allCases {
             line(
