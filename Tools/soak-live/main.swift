@@ -120,6 +120,7 @@ while MonotonicClock.nanoseconds() < deadline {
             ? damaged[Int(sequence / damageEvery) % damaged.count]
             : clipFrames[Int(sequence) % clipFrames.count]
     })
+    kernel.recordsCalls = false
     let framesThisGeneration = UInt32(options.generationMinutes * 60 * options.framesPerSecond) + 1000
     kernel.erroredSequences = Set(stride(from: errorEvery - 1, to: framesThisGeneration, by: Int(errorEvery)))
     let driver = PacedCamera(
