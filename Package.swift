@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "OmoteCaptureTests",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting",
+                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "CMallocCounter",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["Fixtures"]

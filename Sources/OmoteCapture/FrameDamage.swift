@@ -67,30 +67,51 @@ public enum FrameDamage: UInt8, CaseIterable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// The catalogue entry for a message from libjpeg-turbo (its wording, matched on stable fragments).
-    static func classifyingLibJPEG(_ message: String) -> FrameDamage {
-        let text = message.lowercased()
-        let fragments: [(String, FrameDamage)] = [
-            ("bogus marker length", .bogusMarkerLength),
-            ("missing sos", .missingScan),
-            ("premature end", .truncated),
-            ("huffman", .badHuffmanTable),
-            ("quantization table", .badQuantisationTable),
-            ("dqt", .badQuantisationTable),
-            ("not a jpeg", .notJPEG),
-            ("empty jpeg image", .emptyImage),
-            ("maximum supported image dimension", .tooLarge),
-            ("marker", .unexpectedMarker),
-            ("sof", .badFrameHeader),
-            ("jpeg process", .badFrameHeader),
-            ("image too", .badFrameHeader),
-            ("sampling", .badComponents),
-            ("component", .badComponents),
-            ("corrupt jpeg data", .corruptData),
-            ("invalid jpeg file structure", .corruptData),
-            ("data precision", .badFrameHeader),
-        ]
-        return fragments.first { text.contains($0.0) }?.1 ?? .otherJPEG
+    /// libjpeg-turbo's wording, matched on stable fragments (case-insensitively, most specific first).
+    private static let libJPEGFragments: [(fragment: StaticString, damage: FrameDamage)] = [
+        ("bogus marker length", .bogusMarkerLength),
+        ("missing sos", .missingScan),
+        ("premature end", .truncated),
+        ("huffman", .badHuffmanTable),
+        ("quantization table", .badQuantisationTable),
+        ("dqt", .badQuantisationTable),
+        ("not a jpeg", .notJPEG),
+        ("empty jpeg image", .emptyImage),
+        ("maximum supported image dimension", .tooLarge),
+        ("marker", .unexpectedMarker),
+        ("sof", .badFrameHeader),
+        ("jpeg process", .badFrameHeader),
+        ("image too", .badFrameHeader),
+        ("data precision", .badFrameHeader),
+        ("sampling", .badComponents),
+        ("component", .badComponents),
+        ("corrupt jpeg data", .corruptData),
+        ("invalid jpeg file structure", .corruptData),
+    ]
+
+    /// The catalogue entry for a message from libjpeg-turbo (a C string). Allocates nothing.
+    static func classifyingLibJPEG(_ message: UnsafePointer<CChar>) -> FrameDamage {
+        for entry in libJPEGFragments where entry.fragment.withUTF8Buffer({ contains(message, $0) }) {
+            return entry.damage
+        }
+        return .otherJPEG
+    }
+
+    /// Whether the C string `text` contains `fragment` (lower-case ASCII), ignoring the case of `text`.
+    private static func contains(_ text: UnsafePointer<CChar>, _ fragment: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = text
+        while start.pointee != 0 {
+            var matched = 0
+            while matched < fragment.count {
+                let byte = UInt8(bitPattern: start[matched])
+                let lower = (0x41 ... 0x5A).contains(byte) ? byte | 0x20 : byte
+                if byte == 0 || lower != fragment[matched] { break }
+                matched += 1
+            }
+            if matched == fragment.count { return true }
+            start += 1
+        }
+        return false
     }
 
     /// The catalogue entry a source records for a frame that failed with `error`.

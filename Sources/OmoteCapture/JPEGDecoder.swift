@@ -1,6 +1,10 @@
 import CTurboJPEG
 import OmoteCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) with libjpeg-turbo, into
 /// whatever the frame holds: 8-bit luma, where a YCbCr JPEG's grayscale output is the file's own Y channel (the
 /// chroma planes are not even decoded), or RGB with libjpeg's default "fancy" chroma upsampling (what OpenCV's
@@ -11,6 +15,11 @@ import OmoteCore
 /// every later frame on it fails the same way, and a warning from one frame can fail the next.)
 public final class JPEGDecoder {
     private var handle: tjhandle?
+    /// libjpeg-turbo's message for the last failed frame, copied out of the handle before it is discarded (its own
+    /// buffer is JMSG_LENGTH_MAX, 200 bytes): a failure allocates no text; `decode(_:into:source:)` reads it.
+    private var lastMessage = [CChar](repeating: 0, count: 200)
+    /// What the last refused header claimed, for the too-large message.
+    private var lastClaimedSize = (width: 0, height: 0)
 
     public init() throws(OmoteError) {
         handle = try Self.makeHandle()
@@ -39,70 +48,84 @@ public final class JPEGDecoder {
         return fresh
     }
 
-    /// Reads libjpeg-turbo's message for the failed call, then discards the handle so that nothing of the failed
-    /// frame's state reaches the next one. Returns the message.
-    private func failed() -> String {
-        guard let handle else { return "unknown libjpeg-turbo error" }
-        let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown libjpeg-turbo error"
+    /// Keeps libjpeg-turbo's message for the failed call, then discards the handle so that nothing of the failed
+    /// frame's state reaches the next one. Returns the message's catalogue entry. Allocates nothing.
+    private func failed(_ handle: tjhandle) -> FrameDamage {
+        lastMessage.withUnsafeMutableBufferPointer { buffer in
+            buffer.initialize(repeating: 0)
+            if let message = tjGetErrorStr2(handle) { _ = strncpy(buffer.baseAddress!, message, buffer.count - 1) }
+        }
         tjDestroy(handle)
         self.handle = nil
-        return message
+        return lastMessage.withUnsafeBufferPointer { FrameDamage.classifyingLibJPEG($0.baseAddress!) }
     }
 
-    /// The dimensions stored in a JPEG header, without decoding.
-    public func dimensions(of jpeg: UnsafeRawBufferPointer, source: @autoclosure () -> String) throws(OmoteError) -> (
-        width: Int, height: Int
-    ) {
-        guard let base = jpeg.baseAddress, jpeg.count >= 4 else {
-            throw .frameCorrupt(source(), jpeg.count == 0 ? .emptyBuffer : .tooShort, "\(jpeg.count) bytes")
+    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`), or returns why the frame cannot be decoded: the
+    /// frame loop's form, which builds no error and allocates nothing, not even for a damaged frame (only the next
+    /// frame's fresh handle after a libjpeg-turbo failure). libjpeg's warnings count as damage: a half-grey frame
+    /// would feed the tracker garbage.
+    /// - Parameter scaleDenominator: 1 for full size, or 2, 4, 8 (libjpeg's DCT scaling, far cheaper than decode +
+    ///   resize).
+    /// - Throws: only when Omote cannot go on at all: no decoder (out of memory) or frame memory refused.
+    public func decodeFrame(_ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1)
+        throws(OmoteError) -> FrameDamage?
+    {
+        precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
+        guard let base = jpeg.baseAddress?.assumingMemoryBound(to: UInt8.self), jpeg.count >= 4 else {
+            return jpeg.count == 0 ? .emptyBuffer : .tooShort
         }
-        guard jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
-            throw .frameCorrupt(source(), .notJPEG)
-        }
+        guard base[0] == 0xFF, base[1] == 0xD8 else { return .notJPEG }
         let handle = try readyHandle()
-        var width: Int32 = 0
-        var height: Int32 = 0
+        var fullWidth: Int32 = 0
+        var fullHeight: Int32 = 0
         var subsampling: Int32 = 0
         var colorspace: Int32 = 0
-        if tjDecompressHeader3(
-            handle, base.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count),
-            &width, &height, &subsampling, &colorspace) != 0
-        {
-            let message = failed()
-            throw .frameCorrupt(source(), FrameDamage.classifyingLibJPEG(message), "unreadable header: \(message)")
+        guard
+            tjDecompressHeader3(
+                handle, base, UInt(jpeg.count), &fullWidth, &fullHeight, &subsampling, &colorspace) == 0
+        else { return failed(handle) }
+        guard fullWidth > 0, fullHeight > 0 else { return .emptyImage }
+        let width = (Int(fullWidth) + scaleDenominator - 1) / scaleDenominator
+        let height = (Int(fullHeight) + scaleDenominator - 1) / scaleDenominator
+        guard frame.canHold(width: width, height: height) else {
+            lastClaimedSize = (width, height)
+            return .tooLarge
         }
-        guard width > 0, height > 0 else {
-            throw .frameCorrupt(source(), .emptyImage, "\(width)×\(height)")
-        }
-        return (Int(width), Int(height))
-    }
-
-    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`). A truncated or corrupt stream throws (libjpeg's
-    /// warnings are errors here: a half-grey frame would feed the tracker garbage).
-    /// - Parameter scale: 1 for full size, or 1/2, 1/4, 1/8 (libjpeg's DCT scaling, far cheaper than decode + resize).
-    public func decode(
-        _ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1,
-        source: @autoclosure () -> String
-    ) throws(OmoteError) {
-        let (fullWidth, fullHeight) = try dimensions(of: jpeg, source: source())
-        precondition([1, 2, 4, 8].contains(scaleDenominator), "scale must be 1/1, 1/2, 1/4 or 1/8")
-        let width = (fullWidth + scaleDenominator - 1) / scaleDenominator
-        let height = (fullHeight + scaleDenominator - 1) / scaleDenominator
-        let pixels: UnsafeMutablePointer<UInt8>
-        do { pixels = try frame.reshape(width: width, height: height) } catch { throw error.naming(source()) }
+        let pixels = try frame.reshape(width: width, height: height)
         let format =
             switch frame.layout {
             case .luma: TJPF_GRAY
             case .rgb: TJPF_RGB
             }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
-        let handle = try readyHandle()
-        let status = tjDecompress2(
-            handle, jpeg.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt(jpeg.count), pixels,
-            Int32(width), Int32(width * frame.layout.bytesPerPixel), Int32(height), Int32(format.rawValue), flags)
-        if status != 0 {
-            let message = failed()
-            throw .frameCorrupt(source(), FrameDamage.classifyingLibJPEG(message), message)
+        guard
+            tjDecompress2(
+                handle, base, UInt(jpeg.count), pixels, Int32(width), Int32(width * frame.layout.bytesPerPixel),
+                Int32(height), Int32(format.rawValue), flags) == 0
+        else { return failed(handle) }
+        return nil
+    }
+
+    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`); a damaged frame throws an error naming `source`
+    /// and what libjpeg-turbo said (`decodeFrame` is the allocation-free form for frame loops).
+    /// - Parameter scaleDenominator: 1 for full size, or 2, 4, 8.
+    public func decode(
+        _ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1,
+        source: @autoclosure () -> String
+    ) throws(OmoteError) {
+        guard let damage = try decodeFrame(jpeg, into: &frame, scaleDenominator: scaleDenominator) else { return }
+        switch damage {
+        case .tooLarge:
+            throw VideoFrame.tooLarge(
+                width: lastClaimedSize.width, height: lastClaimedSize.height, bound: frame.maximumPixelCount
+            ).naming(source())
+        case .emptyBuffer, .tooShort:
+            throw .frameCorrupt(source(), damage, "\(jpeg.count) bytes")
+        case .notJPEG, .emptyImage:
+            throw .frameCorrupt(source(), damage)
+        default:
+            throw .frameCorrupt(
+                source(), damage, lastMessage.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
     }
 }

@@ -133,15 +133,12 @@ public final class ReplaySource: FrameSource {
                 MonotonicClock.sleep(untilNanoseconds: startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed))
             }
             let started = MonotonicClock.nanoseconds()
-            do {
-                try jpegBytes.withUnsafeBytes { all in
-                    try decoder.decode(
-                        UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame,
-                        source: "\(name)/\(frameNames[index])")
-                }
-            } catch {
+            let damage = try jpegBytes.withUnsafeBytes { all in
+                try decoder.decodeFrame(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame)
+            }
+            if let damage {
                 // Only this frame is lost: the decoder starts the next one afresh.
-                stats.countCorrupt(FrameDamage(error))
+                stats.countCorrupt(damage)
                 stats.dropped += 1
                 dropped += 1
                 continue

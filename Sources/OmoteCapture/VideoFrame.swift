@@ -53,22 +53,32 @@ public struct VideoFrame: ~Copyable {
     /// (`width × layout.bytesPerPixel` bytes per row, rows without padding).
     public mutating func reshape(width: Int, height: Int) throws(OmoteError) -> UnsafeMutablePointer<UInt8> {
         guard width > 0, height > 0 else { throw .frameCorrupt("", .emptyImage, "\(width)×\(height)") }
-        let (needed, overflow) = width.multipliedReportingOverflow(by: height)
-        guard !overflow, needed <= maximumPixelCount else {
-            throw OmoteError(
-                .captureFrameTooLarge,
-                operation: "decode a frame",
-                subject: "",
-                reason: "a \(width)×\(height) frame exceeds the \(maximumPixelCount)-pixel bound for this source; "
-                    + "nothing was allocated",
-                remedy: "Such frames are skipped and counted as corrupt (a damaged header claims a huge size)."
-            )
+        guard canHold(width: width, height: height) else {
+            throw Self.tooLarge(width: width, height: height, bound: maximumPixelCount)
         }
-        let bytes = needed * layout.bytesPerPixel
+        let bytes = width * height * layout.bytesPerPixel
         if bytes > storage.count { storage = try SecureBuffer(count: bytes) }
         self.width = width
         self.height = height
         return storage.baseAddress.assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Whether a `width × height` frame is within this frame's bound (it may still have to grow once to hold it).
+    public func canHold(width: Int, height: Int) -> Bool {
+        let (needed, overflow) = width.multipliedReportingOverflow(by: height)
+        return width > 0 && height > 0 && !overflow && needed <= maximumPixelCount
+    }
+
+    /// The error for a frame whose header claims more than `bound` pixels (nothing was allocated for it).
+    static func tooLarge(width: Int, height: Int, bound: Int) -> OmoteError {
+        OmoteError(
+            .captureFrameTooLarge,
+            operation: "decode a frame",
+            subject: "",
+            reason:
+                "a \(width)×\(height) frame exceeds the \(bound)-pixel bound for this source; nothing was allocated",
+            remedy: "Such frames are skipped and counted as corrupt (a damaged header claims a huge size)."
+        )
     }
 
     /// Lends the luma plane for the duration of `body`. The frame must hold luma.

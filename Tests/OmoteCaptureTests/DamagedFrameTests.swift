@@ -1,3 +1,4 @@
+import CMallocCounter
 import Foundation
 import OmoteCapture
 import OmoteCaptureTesting
@@ -135,6 +136,49 @@ import Testing
         // frame that lost its DQT borrows the last one's, as abbreviated JPEG streams do); never the other way round.
         #expect(source.stats.corrupt <= failAlone && source.stats.corrupt > clip.count / 4)
         #expect(source.stats.firstDamage == .bogusMarkerLength)
+    }
+
+    @Test(
+        "A damaged frame allocates no more than a good one (libjpeg-turbo's per-image pools, nothing of Omote's), and the good frame after it only what a fresh decoder costs"
+    )
+    func damageAllocatesOnlyAFreshDecoder() throws {
+        var frame = try VideoFrame(layout: .rgb, capacity: 640 * 360, maximumPixelCount: 640 * 360)
+        func decode(_ decoder: JPEGDecoder, _ jpeg: [UInt8]) throws -> FrameDamage? {
+            try jpeg.withUnsafeBytes { try decoder.decodeFrame($0, into: &frame) }
+        }
+        // What a fresh decoder and its first frame cost.
+        var start = omote_thread_allocation_count()
+        _ = try decode(try JPEGDecoder(), Self.originals[0])
+        let freshCost = omote_thread_allocation_count() - start
+        // A good frame on a warm decoder: libjpeg-turbo mallocs its per-image memory pools, the same count each time.
+        let decoder = try JPEGDecoder()
+        for original in Self.originals.prefix(3) { _ = try decode(decoder, original) }
+        var goodCosts: Set<UInt> = []
+        for original in Self.originals {
+            start = omote_thread_allocation_count()
+            let damage = try decode(decoder, original)
+            goodCosts.insert(omote_thread_allocation_count() - start)
+            #expect(damage == nil)
+        }
+        #expect(goodCosts.count == 1, "good frames cost \(goodCosts.sorted()) allocations")
+        let goodCost = goodCosts.max() ?? 0
+        #expect(goodCost < freshCost)
+
+        var generator = DamagedFrames(seed: Self.seed ^ 0xA110C)
+        var refused = 0
+        for bad in generator.make(120, from: Self.originals) {
+            start = omote_thread_allocation_count()
+            let damage = try decode(decoder, bad.bytes)
+            let damagedCost = omote_thread_allocation_count() - start
+            start = omote_thread_allocation_count()
+            let next = try decode(decoder, Self.originals[5])
+            let nextCost = omote_thread_allocation_count() - start
+            #expect(next == nil)
+            #expect(damagedCost <= goodCost, "\(bad.kind): \(damagedCost) allocations")
+            #expect(nextCost <= (damage == nil ? goodCost : freshCost), "\(bad.kind): the next frame cost \(nextCost)")
+            if damage != nil { refused += 1 }
+        }
+        #expect(refused > 60)
     }
 
     @Test("Each kind of damage is named from the fixed catalogue")

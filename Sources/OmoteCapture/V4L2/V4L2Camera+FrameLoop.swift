@@ -58,9 +58,11 @@ extension V4L2Camera {
         do throws(OmoteError) {
             switch (layout, frame.layout) {
             case (.jpeg, _):
-                try decoder.decode(
-                    payload, into: &frame, scaleDenominator: options.scaleDenominator,
-                    source: "\(name) frame \(buffer.sequence)")
+                if let damage = try decoder.decodeFrame(
+                    payload, into: &frame, scaleDenominator: options.scaleDenominator)
+                {
+                    return damage
+                }
             case (_, .rgb):
                 guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
                     throw .frameCorrupt(
