@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCapture
 import OmotePipeline
 import Testing
 
@@ -13,6 +14,18 @@ struct StatusChannelTests {
         let failure = StatusRecord(.failure, text: "camera unplugged")
         #expect(StatusRecord.decode(failure.encoded()) == failure)
         #expect(StatusRecord(.clip, text: "ignored").text.isEmpty, "only failures carry text")
+    }
+
+    @Test("a damaged frame's reason crosses as its catalogue number; a number outside the catalogue is refused")
+    func damageCodes() {
+        #expect(StatusRecord.damage(in: 0) == (true, nil))
+        for damage in FrameDamage.allCases {
+            let decoded = StatusRecord.damage(in: StatusRecord.value(of: damage))
+            #expect(decoded.valid && decoded.first == damage)
+        }
+        for bogus in [UInt64(FrameDamage.allCases.count + 1), 255, 256, .max] {
+            #expect(StatusRecord.damage(in: bogus).valid == false)
+        }
     }
 
     @Test("text is printable ASCII and bounded")
