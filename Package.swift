@@ -127,7 +127,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmoteSolver", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "CMallocCounter",
+                "CMallocCounter", "OmoteCaptureTesting",
             ]
         ),
     ]
