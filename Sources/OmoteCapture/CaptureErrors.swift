@@ -81,7 +81,7 @@ extension OmoteError {
             remedy = "Use --format mjpeg, a smaller --size or lower --fps, or plug the camera into another USB port."
         case .captureDisconnected:
             reason = "the camera was disconnected (\(detail)); capture stopped cleanly"
-            remedy = "Plug the camera back in and start again."
+            remedy = "Plug the camera back in: `omote live` waits for it and resumes."
         case .captureStalled:
             reason = "the camera stalled: \(detail)"
             remedy =
