@@ -438,6 +438,15 @@ package final class FakeV4L2Driver: V4L2Driver {
         return bytes
     }
 
+    /// SampleFrames as MJPEG payloads that follow the driver's size: at another size than the samples' 640×360 their
+    /// headers claim that size (as a camera switched to it by another program would send).
+    package static func sampleFramePayloadAtFormatSize(
+        _ sequence: UInt32, _ format: V4L2PixelFormat, _ size: FrameSize
+    ) -> [UInt8] {
+        let jpeg = sampleFramePayload(sequence, format, size)
+        return size == FrameSize(width: 640, height: 360) ? jpeg : claimingSize(jpeg, size)
+    }
+
     // MARK: Helpers
 
     /// The format a driver reports for `pixelFormat` at `size` (bytes per line and image size as uvcvideo sets them).

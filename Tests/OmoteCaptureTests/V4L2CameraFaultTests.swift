@@ -126,16 +126,8 @@ import Testing
     @Test(
         "MJPEG size changed mid-stream: frames too large, G_FMT reports the new size, a clean stop with format changed")
     func mjpegFormatChanged() throws {
-        let driver = FakeV4L2Driver(payload: { sequence, _, size in
-            let jpeg = FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count]
-            return size == FrameSize(width: 640, height: 360) ? jpeg : FakeV4L2Driver.claimingSize(jpeg, size)
-        })
-        let camera = try V4L2Camera(options: Self.options(pollTimeoutMilliseconds: 40), driver: driver)
-        var frame = try Self.frame(for: camera)
-        _ = try #require(try camera.next(into: &frame))
-        driver.changeFormat(size: FrameSize(width: 1280, height: 720))
-        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
-        #expect(error?.code == .captureFormatChanged)
+        let driver = FakeV4L2Driver(payload: FakeV4L2Driver.sampleFramePayloadAtFormatSize)
+        let (camera, error) = try Self.formatChange(driver, to: FrameSize(width: 1280, height: 720))
         #expect(
             error?.description.hasPrefix(
                 "cannot get a frame (/dev/video0): the camera changed its format mid-stream: negotiated MJPG 640×360, "
@@ -145,8 +137,7 @@ import Testing
         #expect(error?.description.contains("capture stopped cleanly") == true)
         #expect(error?.description.contains("--size") == true)
         #expect(camera.stats.firstDamage == .tooLarge && camera.stats.delivered == 1)
-        #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0 && driver.streamOffCount == 1)
-        #expect(try camera.next(into: &frame) == nil, "a stopped camera ends the stream")
+        #expect(driver.streamOffCount == 1)
     }
 
     @Test("A raw camera switching size mid-stream: raw frames of the wrong size, then format changed, clean stop")
@@ -158,16 +149,24 @@ import Testing
         let driver = FakeV4L2Driver(
             nodes: [("/dev/video0", webcam)],
             payload: { _, _, size in [UInt8](repeating: 100, count: size.width * 2 * size.height) })
-        let camera = try V4L2Camera(options: Self.options(pollTimeoutMilliseconds: 40), driver: driver)
-        var frame = try Self.frame(for: camera)
-        _ = try #require(try camera.next(into: &frame))
-        driver.changeFormat(size: FrameSize(width: 32, height: 16))
-        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
-        #expect(error?.code == .captureFormatChanged)
+        let (camera, error) = try Self.formatChange(driver, to: FrameSize(width: 32, height: 16))
         #expect(
             error?.description.contains("negotiated YUYV 64×32, the driver now reports YUYV 32×16") == true,
             "\(error.map(String.init(describing:)) ?? "")")
         #expect(camera.stats.firstDamage == .wrongRawSize)
-        #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0)
+    }
+
+    /// Streams one good frame, has another program switch the camera to `size`, and returns the error `next` then
+    /// throws, after checking it is a clean stop with `.captureFormatChanged`.
+    static func formatChange(_ driver: FakeV4L2Driver, to size: FrameSize) throws -> (V4L2Camera, OmoteError?) {
+        let camera = try V4L2Camera(options: options(pollTimeoutMilliseconds: 40), driver: driver)
+        var frame = try Self.frame(for: camera)
+        _ = try #require(try camera.next(into: &frame))
+        driver.changeFormat(size: size)
+        let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
+        #expect(error?.code == .captureFormatChanged)
+        #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0 && !camera.isOpen)
+        #expect(try camera.next(into: &frame) == nil, "a stopped camera ends the stream")
+        return (camera, error)
     }
 }

@@ -51,10 +51,7 @@ private final class FrameCounter: FrameProcessor {
         #expect(CameraGenerations.exitCode(after: runner) == CameraGenerations.disconnectedExitCode)
         #expect(driver.everythingReleased)
 
-        let changing = FakeV4L2Driver(payload: { sequence, _, size in
-            let jpeg = FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count]
-            return size == FrameSize(width: 640, height: 360) ? jpeg : FakeV4L2Driver.claimingSize(jpeg, size)
-        })
+        let changing = FakeV4L2Driver(payload: FakeV4L2Driver.sampleFramePayloadAtFormatSize)
         var options = V4L2CameraOptions()
         options.pollTimeoutMilliseconds = 30
         let reconfigured = try V4L2Camera(options: options, driver: changing)

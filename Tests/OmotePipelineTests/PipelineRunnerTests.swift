@@ -83,37 +83,24 @@ private final class StallingSource: FrameSource {
 }
 
 @Suite struct PipelineRunnerTests {
-    @Test("A stalled camera is waited for, with the reason in the status, and its frames are processed when they come")
-    func stalledCameraIsWaitedFor() throws {
-        let source = StallingSource(clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3)
-        let processor = CountingProcessor()
-        let runner = try PipelineRunner(source: source, processor: processor)
-        source.runner = runner
-        runner.start()
-        LiveDisplay.runHeadless(runner, status: { _ in })
-        #expect(runner.failureDescription == nil)
-        #expect(processor.frames == 95 && source.stallsLeft == 0)
-        #expect(
-            source.notesSeen == [
-                "", "no frame for 2000 ms: waiting for the camera", "no frame for 2000 ms: waiting for the camera",
-            ])
-        #expect(runner.latest.read().value.statusNote.isEmpty, "the note clears once frames flow again")
-    }
-
-    @Test("A camera whose every frame is damaged is waited for like a stalled one, the reason in the status note")
-    func damagedStreamIsWaitedFor() throws {
-        let reason = "every frame for 2000 ms was damaged (61 frame(s), first: truncated JPEG data)"
+    @Test(
+        "A stalled camera, or one whose every frame is damaged, is waited for with the reason in the status note",
+        arguments: [
+            (OmoteError.Code.captureStalled, "no frame for 2000 ms"),
+            (.captureFramesDamaged, "every frame for 2000 ms was damaged (61 frame(s), first: truncated JPEG data)"),
+        ])
+    func cameraIsWaitedFor(code: OmoteError.Code, reason: String) throws {
         let source = StallingSource(
-            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 2, code: .captureFramesDamaged,
-            reason: reason)
+            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3, code: code, reason: reason)
         let processor = CountingProcessor()
         let runner = try PipelineRunner(source: source, processor: processor)
         source.runner = runner
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(runner.failureDescription == nil)
-        #expect(processor.frames == 95)
+        #expect(processor.frames == 95 && source.stallsLeft == 0, "its frames are processed when they come")
         #expect(source.notesSeen == ["", reason + ": waiting for the camera", reason + ": waiting for the camera"])
+        #expect(runner.latest.read().value.statusNote.isEmpty, "the note clears once frames flow again")
     }
 
     @Test("A disconnected camera ends the session with its message")
