@@ -67,8 +67,14 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omote-replug-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let node = directory.appendingPathComponent("video0").path
-        FileManager.default.createFile(atPath: node, contents: Data())
+        plugIn(node)
         return node
+    }
+
+    /// The node (re)appears.
+    static func plugIn(_ node: String) {
+        let created = FileManager.default.createFile(atPath: node, contents: Data())
+        precondition(created, "cannot create the stand-in node \(node)")
     }
 
     static func settings(_ device: String? = nil) -> CameraGenerations.Settings {
@@ -86,7 +92,7 @@ import Testing
             guard line.hasPrefix("waiting ") else { return }
             // The launcher is waiting: it must not start a generation before the node is back.
             usleep(150_000)
-            FileManager.default.createFile(atPath: node, contents: Data())
+            Self.plugIn(node)
         }) { say in
             CameraGenerations.run(Self.settings(), waiting: { say("waiting \($0)") }) { generation in
                 var current = sigaction()
@@ -162,7 +168,7 @@ import Testing
         let node = try Self.makeNode()
         defer { try? FileManager.default.removeItem(atPath: (node as NSString).deletingLastPathComponent) }
         let outcome = Self.runForked(onLine: { line, _ in
-            if line.hasPrefix("waiting ") { FileManager.default.createFile(atPath: node, contents: Data()) }
+            if line.hasPrefix("waiting ") { Self.plugIn(node) }
         }) { say in
             CameraGenerations.run(Self.settings(node), waiting: { say("waiting \($0)") }) { generation in
                 say("generation \(generation.number) reports \(generation.reportsOpenFailure)")
@@ -199,7 +205,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: (node as NSString).deletingLastPathComponent) }
         let started = Date()
         let outcome = Self.runForked(onLine: { line, _ in
-            if line.hasPrefix("waiting ") { FileManager.default.createFile(atPath: node, contents: Data()) }
+            if line.hasPrefix("waiting ") { Self.plugIn(node) }
         }) { say in
             var settings = Self.settings(node)
             settings.pollNanoseconds = 50_000_000
