@@ -116,6 +116,43 @@ import Testing
         #expect(outcome.ending == .exited(0))
     }
 
+    @Test("A generation killed while the terminal is raw: the launcher puts the terminal settings back")
+    func terminalRestoredAfterKilledGeneration() throws {
+        // A pseudo-terminal pair: unlock the new slave (TIOCSPTLCK 0) and ask its number (TIOCGPTN); the request
+        // codes are the generic Linux encodings (x86-64 and arm64 alike).
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try #require(master >= 0)
+        defer { close(master) }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        try #require(ioctl(master, UInt(0x4004_5431), &unlock) == 0 && ioctl(master, UInt(0x8004_5430), &number) == 0)
+        let terminal = "/dev/pts/\(number)"
+        let outcome = Self.runForked { say in
+            // The launcher's stdin is the pseudo-terminal, in its normal (canonical) mode.
+            let descriptor = open(terminal, O_RDWR | O_NOCTTY)
+            dup2(descriptor, STDIN_FILENO)
+            var settings = termios()
+            tcgetattr(STDIN_FILENO, &settings)
+            say("canonical before: \(settings.c_lflag & tcflag_t(ICANON) != 0)")
+            let ending = CameraGenerations.run(Self.settings("/nonexistent/video9"), waiting: { _ in }) { _ in
+                // The live view's raw mode, then death by a signal before it can restore anything (as SIGSYS would).
+                var raw = termios()
+                tcgetattr(STDIN_FILENO, &raw)
+                raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG)
+                tcsetattr(STDIN_FILENO, TCSANOW, &raw)
+                raise(SIGKILL)
+                return 0
+            }
+            tcgetattr(STDIN_FILENO, &settings)
+            say(
+                "canonical after: \(settings.c_lflag & tcflag_t(ICANON) != 0), killed: \(ending == .signalled(SIGKILL))"
+            )
+            return .exited(0)
+        }
+        #expect(outcome.lines == ["canonical before: true", "canonical after: true, killed: true"])
+        #expect(outcome.ending == .exited(0))
+    }
+
     @Test("Any other exit code ends the launcher with that code, without waiting")
     func otherExitCodeEnds() {
         let outcome = Self.runForked { say in
