@@ -103,6 +103,9 @@ package final class FakeV4L2Driver: V4L2Driver {
     package var emptySequences: Set<UInt32> = []
     /// The next call of each of these requests fails once with its errno (e.g. EIO from DQBUF or QBUF).
     package var failingOnce: [V4L2Request: Errno] = [:]
+    /// The camera is unplugged once this many frames have been produced: bounds a test whose camera under test
+    /// might otherwise wait forever (it then ends with a disconnect instead of hanging).
+    package var unplugAfterFrames: UInt32?
     /// The bytes of frame `sequence` at the current format.
     package var payload: (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8]
 
@@ -213,6 +216,10 @@ package final class FakeV4L2Driver: V4L2Driver {
         calls.append("poll")
         if unplugged { return [.error, .hangUp] }
         guard streaming, owner == descriptor.rawValue else { return [.error] }
+        if let limit = unplugAfterFrames, sequence >= limit {
+            unplugged = true
+            return [.error, .hangUp]
+        }
         let step = pollScript.isEmpty ? PollStep.frames(1) : pollScript.removeFirst()
         switch step {
         case let .frames(count):

@@ -93,6 +93,7 @@ import Testing
         } else {
             broken = true
         }
+        driver.unplugAfterFrames = driver.sequence + 100_000  // a camera that never reported would end here
         let formatReads = driver.calls.filter { $0 == "VIDIOC_G_FMT" }.count
         let started = MonotonicClock.nanoseconds()
         let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
@@ -163,6 +164,7 @@ import Testing
         var frame = try Self.frame(for: camera)
         _ = try #require(try camera.next(into: &frame))
         driver.changeFormat(size: size)
+        driver.unplugAfterFrames = driver.sequence + 100_000  // a camera that never reported would end here
         let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
         #expect(error?.code == .captureFormatChanged)
         #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0 && !camera.isOpen)
