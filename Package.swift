@@ -136,7 +136,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmoteSolver", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "CMallocCounter",
+                "CMallocCounter", "OmoteCaptureTesting",
             ]
         ),
     ]

@@ -13,8 +13,14 @@ enum HeadlessLive {
     static let progressInterval: UInt64 = 5
 
     static func run(camera: V4L2CameraOptions, configuration: PipelineConfiguration) throws {
+        // The child is the launcher of camera generations (see CameraGenerations): each opens the camera, engages its
+        // own guard and writes records to the same channel; after an unplug the launcher says so and waits.
         let (pid, channel) = try ProcessingChild.start { writer in
-            child(writer: writer, camera: camera, configuration: configuration)
+            let ending = CameraGenerations.run(
+                CameraGenerations.Settings(device: camera.device),
+                waiting: { writer.send(StatusRecord.waiting(for: $0)) },
+                generation: { child(writer: writer, camera: camera, configuration: configuration, generation: $0) })
+            ending.endThisProcess()
         }
         // Ctrl-C reaches the whole process group: the child stops, and this process stays to report how it ended.
         signal(SIGINT, SIG_IGN)
@@ -29,7 +35,13 @@ enum HeadlessLive {
         var reader = StatusReader(descriptor: channel, maximumRecords: Int.max)
         var failed = false
         var violation: String?
+        var order = GenerationRecordOrder()
         reading: while let record = reader.next() {
+            let elapsed = (MonotonicClock.nanoseconds() - started) / 1_000_000_000
+            if let problem = order.check(record.kind, elapsedSeconds: elapsed) {
+                violation = problem
+                break reading
+            }
             switch record.kind {
             case .engaged:
                 Session.printStatus(
@@ -42,7 +54,6 @@ enum HeadlessLive {
                         + String(format: " @ %.2f fps", Double(record.values[3]) / 1000))
             case .progress:
                 progressRecords += 1
-                let elapsed = (MonotonicClock.nanoseconds() - started) / 1_000_000_000
                 guard progressRecords <= 2 + elapsed / (progressInterval - 1) else {
                     violation = "the processing child sent progress faster than every \(progressInterval) s"
                     break reading
@@ -55,6 +66,16 @@ enum HeadlessLive {
             case .failure:
                 Session.printStatus("stopped: \(record.text)")
                 failed = true
+            case .waiting:
+                let node = StatusRecord.waitingDevice(in: record.values)
+                guard node.valid else {
+                    violation = "the processing child sent a camera-disconnected record naming no camera node"
+                    break reading
+                }
+                failed = false  // the generation's disconnect was reported; the session goes on
+                Session.printStatus(
+                    "camera disconnected: waiting for \(node.device ?? camera.device ?? "the camera") to come back "
+                        + "(Ctrl-C quits)")
             case .done, .clip:
                 break
             }
@@ -82,15 +103,24 @@ enum HeadlessLive {
             + timings.joined(separator: "; ")
     }
 
-    /// The child: open the camera, engage with it and the channel as the only writable descriptors, load, process,
-    /// report. Returns its exit code.
-    static func child(writer: StatusWriter, camera options: V4L2CameraOptions, configuration: PipelineConfiguration)
-        -> Int32
-    {
+    /// One camera generation of the child: open the camera, engage with it and the channel as the only writable
+    /// descriptors, load, process, report. Returns its exit code (see `CameraGenerations`).
+    static func child(
+        writer: StatusWriter, camera cameraOptions: V4L2CameraOptions, configuration: PipelineConfiguration,
+        generation: CameraGenerations.Generation
+    ) -> Int32 {
+        var options = cameraOptions
+        options.device = generation.device ?? options.device
         let camera: V4L2Camera
-        let status: PrivacyGuardStatus
         do {
             camera = try V4L2Camera(options: options)
+        } catch {
+            if generation.reportsOpenFailure { writer.send(StatusRecord(.failure, text: "\(error)")) }
+            return CameraGenerations.exitCode(openFailure: error)
+        }
+        generation.announce(device: camera.name)
+        let status: PrivacyGuardStatus
+        do {
             status = try PrivacyGuard.engage(cameraDevice: camera.format.device, statusChannel: writer.descriptor)
         } catch {
             writer.send(StatusRecord(.failure, text: "\(error)"))
@@ -128,7 +158,7 @@ enum HeadlessLive {
             }
             if let failure = runner.failureDescription {
                 writer.send(StatusRecord(.failure, text: failure))
-                return 1
+                return CameraGenerations.exitCode(after: runner)
             }
         } catch {
             writer.send(StatusRecord(.failure, text: "\(error)"))

@@ -47,7 +47,7 @@ enum HeadlessReplay {
                 failed = true
             case .done:
                 break
-            case .camera, .progress:
+            case .camera, .progress, .waiting:
                 Session.printStatus("stopped: the processing child sent a live-camera record during replay")
                 failed = true
             }

@@ -81,9 +81,11 @@ struct SessionOptions: ParsableArguments {
 
 /// Runs a source through the pipeline under the privacy guard: the live view on a terminal, status lines otherwise.
 enum Session {
+    /// Returns the runner, which says how processing ended (e.g. the camera was disconnected).
+    @discardableResult
     static func run(
         source: FrameSource, options: SessionOptions, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
-    ) throws {
+    ) throws -> PipelineRunner {
         printStatus("tracker: \(pipeline.trackerName)")
         if options.calibrate {
             if !pipeline.supportsCalibration {
@@ -110,6 +112,7 @@ enum Session {
         }
         if let failure = runner.failureDescription { printStatus("stopped: \(failure)") }
         printSummary(runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, source: source.stats)
+        return runner
     }
 
     static func printStatus(_ line: String) {

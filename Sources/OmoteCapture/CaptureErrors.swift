@@ -23,6 +23,12 @@ extension OmoteError.Code {
     public static let captureDisconnected = Self("capture.disconnected")
     /// No frame arrived within the poll timeout; the camera stays open and the next call waits again.
     public static let captureStalled = Self("capture.stalled")
+    /// Frames keep arriving but every one was damaged for the poll timeout; the camera stays open and the next call
+    /// waits again.
+    public static let captureFramesDamaged = Self("capture.framesDamaged")
+    /// The driver now streams another format or size than the one negotiated (frames arrive at it): capture stopped
+    /// cleanly.
+    public static let captureFormatChanged = Self("capture.formatChanged")
     /// Any other failure of a V4L2 call.
     public static let captureDriverFailure = Self("capture.driverFailure")
 
@@ -75,12 +81,22 @@ extension OmoteError {
             remedy = "Use --format mjpeg, a smaller --size or lower --fps, or plug the camera into another USB port."
         case .captureDisconnected:
             reason = "the camera was disconnected (\(detail)); capture stopped cleanly"
-            remedy = "Plug the camera back in and start again."
+            remedy = "Plug the camera back in: `omote live` waits for it and resumes."
         case .captureStalled:
             reason = "the camera stalled: \(detail)"
             remedy =
                 "Check the camera's privacy shutter or switch, close other programs using it, or replug it; a lower "
                 + "--fps can help in the dark."
+        case .captureFramesDamaged:
+            reason = detail
+            remedy =
+                "Check the USB cable and hub (or plug the camera in directly), or try another --format or --size; Omote "
+                + "keeps waiting for a good frame."
+        case .captureFormatChanged:
+            reason = "the camera changed its format mid-stream: \(detail); capture stopped cleanly"
+            remedy =
+                "Another program may have reconfigured the camera: close it and start again, or pass the new size "
+                + "with --size."
         default:  // a driver failure
             reason = detail
             remedy = "Replug the camera; if it keeps failing, try another --format or --size."

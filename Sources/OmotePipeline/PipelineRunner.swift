@@ -81,7 +81,7 @@ public final class PipelineRunner: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let calibrationRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
-    private let failure = Mutex<String?>(nil)
+    private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     /// Stage times of the last 18,000 frames (10 minutes at 30 fps) for the closing summary (made up front; the ring
     /// overwrites the oldest).
     private let history: Mutex<TimingHistory>
@@ -104,7 +104,9 @@ public final class PipelineRunner: @unchecked Sendable {
     public func requestCalibration() { calibrationRequested.store(true, ordering: .relaxed) }
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
     /// Why processing stopped early (camera unplugged, …), if it did.
-    public var failureDescription: String? { failure.withLock { $0 } }
+    public var failureDescription: String? { failure.withLock { $0?.description } }
+    /// Its code when it was an `OmoteError` (`.captureDisconnected` for an unplugged camera).
+    public var failureCode: OmoteError.Code? { failure.withLock { $0?.code } }
     public func timingHistory() -> TimingHistory { history.withLock { $0 } }
 
     /// Starts the processing thread. Call after the privacy guard is engaged: the thread inherits its restrictions.
@@ -117,7 +119,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 let current = try PrivateValue(FaceFrameResult())
                 self.processLoop(frame: &frame, current: current)
             } catch {
-                self.failure.withLock { $0 = "\(error)" }
+                self.failure.withLock { $0 = ("\(error)", (error as? OmoteError)?.code) }
                 self.finished.store(true, ordering: .releasing)
             }
         }
@@ -144,14 +146,15 @@ public final class PipelineRunner: @unchecked Sendable {
             do {
                 guard let next = try source.next(into: &frame) else { return }
                 delivery = next
-            } catch let error as OmoteError where error.code == .captureStalled {
-                // A stalled camera stays open (a closed privacy shutter, a long exposure): say so and keep waiting.
+            } catch let error as OmoteError where error.code == .captureStalled || error.code == .captureFramesDamaged {
+                // A stalled camera stays open (a closed privacy shutter, a long exposure), and so does one whose every
+                // frame arrives damaged (a failing cable): say so and keep waiting.
                 model.statusNote = "\(error.reason): waiting for the camera"
                 model.noteSourceCounts(source.stats)
                 latest.publish(model)
                 continue
             } catch {
-                failure.withLock { $0 = "\(error)" }
+                failure.withLock { $0 = ("\(error)", (error as? OmoteError)?.code) }
                 return
             }
             model.statusNote = ""

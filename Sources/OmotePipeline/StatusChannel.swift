@@ -23,6 +23,9 @@ public struct StatusRecord: Equatable, Sendable {
         /// Live progress, at most one every few seconds: values = frames processed, dropped, corrupt, frames per
         /// second × 10, then the p50 of the 5 stages in ns, then the first damage (see `value(of:)`).
         case progress = 6
+        /// The camera was disconnected and the launcher waits for it to come back (then a new generation sends
+        /// `engaged` and `camera` again): values[0] = N + 1 for /dev/videoN, 0 for another node.
+        case waiting = 7
     }
 
     public static let valueCount = 16
@@ -92,6 +95,22 @@ extension StatusRecord {
         if value == 0 { return (true, nil) }
         guard value <= UInt64(UInt8.max), let damage = FrameDamage(rawValue: UInt8(value)) else { return (false, nil) }
         return (true, damage)
+    }
+}
+
+extension StatusRecord {
+    /// A `waiting` record for the launcher waiting on `device`.
+    public static func waiting(for device: String) -> StatusRecord {
+        let number = device.hasPrefix("/dev/video") ? UInt64(device.dropFirst("/dev/video".count)) : nil
+        return StatusRecord(.waiting, values: [number.map { $0 < 1000 ? $0 + 1 : 0 } ?? 0])
+    }
+
+    /// The node a `waiting` record names ("/dev/video2"); nil for another node, and `valid` false for a number no
+    /// launcher sends.
+    public static func waitingDevice(in values: [UInt64]) -> (valid: Bool, device: String?) {
+        guard values[0] > 0 else { return (true, nil) }
+        guard values[0] <= 1000 else { return (false, nil) }
+        return (true, "/dev/video\(values[0] - 1)")
     }
 }
 

@@ -99,6 +99,13 @@ package final class FakeV4L2Driver: V4L2Driver {
     package var dequeueInterruptions = 0
     /// Frames with these sequence numbers complete with V4L2_BUF_FLAG_ERROR.
     package var erroredSequences: Set<UInt32> = []
+    /// Frames with these sequence numbers complete with no bytes (bytesused 0).
+    package var emptySequences: Set<UInt32> = []
+    /// The next call of each of these requests fails once with its errno (e.g. EIO from DQBUF or QBUF).
+    package var failingOnce: [V4L2Request: Errno] = [:]
+    /// The camera is unplugged once this many frames have been produced: bounds a test whose camera under test
+    /// might otherwise wait forever (it then ends with a disconnect instead of hanging).
+    package var unplugAfterFrames: UInt32?
     /// The bytes of frame `sequence` at the current format.
     package var payload: (UInt32, V4L2PixelFormat, FrameSize) -> [UInt8]
 
@@ -211,6 +218,10 @@ package final class FakeV4L2Driver: V4L2Driver {
         if recordsCalls { calls.append("poll") }
         if unplugged { return [.error, .hangUp] }
         guard streaming, owner == descriptor.rawValue else { return [.error] }
+        if let limit = unplugAfterFrames, sequence >= limit {
+            unplugged = true
+            return [.error, .hangUp]
+        }
         let step = pollScript.isEmpty ? PollStep.frames(1) : pollScript.removeFirst()
         switch step {
         case let .frames(count):
@@ -243,7 +254,7 @@ package final class FakeV4L2Driver: V4L2Driver {
             let bytes = payload(
                 number, V4L2PixelFormat(rawValue: format.pixelformat),
                 FrameSize(width: Int(format.width), height: Int(format.height)))
-            let used = min(bytes.count, buffers[index].length)
+            let used = emptySequences.contains(number) ? 0 : min(bytes.count, buffers[index].length)
             bytes.withUnsafeBytes { buffers[index].memory.copyMemory(from: $0.baseAddress!, byteCount: used) }
             buffers[index].bytesUsed = used
             buffers[index].sequence = number
@@ -262,6 +273,7 @@ package final class FakeV4L2Driver: V4L2Driver {
         if recordsCalls { calls.append(request.description) }
         guard let open = opens[descriptor.rawValue] else { throw .badFileDescriptor }
         if unplugged { throw .operationNotSupportedByDevice }  // ENODEV
+        if let error = failingOnce.removeValue(forKey: request) { throw error }
         let camera = open.camera
         switch request {
         case .queryCapability:
@@ -328,22 +340,7 @@ package final class FakeV4L2Driver: V4L2Driver {
                 abs($0.size.width - asked.width) + abs($0.size.height - asked.height)
                     < abs($1.size.width - asked.width) + abs($1.size.height - asked.height)
             }!.size
-            var pix = v4l2_pix_format()
-            pix.pixelformat = entry.pixelFormat.rawValue
-            pix.width = UInt32(size.width)
-            pix.height = UInt32(size.height)
-            pix.field = OMOTE_V4L2_FIELD_NONE
-            switch entry.pixelFormat.lumaLayout {
-            case .jpeg?:
-                pix.bytesperline = 0
-                pix.sizeimage = UInt32(size.area * 2)
-            case .packed422?:
-                pix.bytesperline = UInt32(size.width * 2 + camera.linePadding)
-                pix.sizeimage = pix.bytesperline * pix.height
-            default:
-                pix.bytesperline = UInt32(size.width + camera.linePadding)
-                pix.sizeimage = pix.bytesperline * pix.height * (entry.pixelFormat == .grey ? 2 : 3) / 2
-            }
+            let pix = Self.pixFormat(entry.pixelFormat, size, linePadding: camera.linePadding)
             format = pix
             owner = descriptor.rawValue
             raw.fmt.pix = pix
@@ -430,7 +427,59 @@ package final class FakeV4L2Driver: V4L2Driver {
         }
     }
 
+    /// Another program reconfigures the camera mid-stream: G_FMT reports the new format and the next frames arrive at
+    /// it, in the buffers mapped for the old one (cut to their length, as a driver would fill them).
+    package func changeFormat(to pixelFormat: V4L2PixelFormat? = nil, size: FrameSize, linePadding: Int = 0) {
+        format = Self.pixFormat(
+            pixelFormat ?? V4L2PixelFormat(rawValue: format.pixelformat), size, linePadding: linePadding)
+    }
+
+    /// `jpeg` with its frame header (SOF) claiming `size`: the decoder refuses it before decoding any data when that
+    /// is more than the negotiated size.
+    package static func claimingSize(_ jpeg: [UInt8], _ size: FrameSize) -> [UInt8] {
+        guard let header = DamagedFrames.headerSegments(of: jpeg).first(where: { (0xC0 ... 0xC2).contains($0.marker) })
+        else { return jpeg }
+        var bytes = jpeg
+        bytes[header.offset + 5] = UInt8(size.height >> 8)
+        bytes[header.offset + 6] = UInt8(size.height & 0xFF)
+        bytes[header.offset + 7] = UInt8(size.width >> 8)
+        bytes[header.offset + 8] = UInt8(size.width & 0xFF)
+        return bytes
+    }
+
+    /// SampleFrames as MJPEG payloads that follow the driver's size: at another size than the samples' 640×360 their
+    /// headers claim that size (as a camera switched to it by another program would send).
+    package static func sampleFramePayloadAtFormatSize(
+        _ sequence: UInt32, _ format: V4L2PixelFormat, _ size: FrameSize
+    ) -> [UInt8] {
+        let jpeg = sampleFramePayload(sequence, format, size)
+        return size == FrameSize(width: 640, height: 360) ? jpeg : claimingSize(jpeg, size)
+    }
+
     // MARK: Helpers
+
+    /// The format a driver reports for `pixelFormat` at `size` (bytes per line and image size as uvcvideo sets them).
+    private static func pixFormat(_ pixelFormat: V4L2PixelFormat, _ size: FrameSize, linePadding: Int)
+        -> v4l2_pix_format
+    {
+        var pix = v4l2_pix_format()
+        pix.pixelformat = pixelFormat.rawValue
+        pix.width = UInt32(size.width)
+        pix.height = UInt32(size.height)
+        pix.field = OMOTE_V4L2_FIELD_NONE
+        switch pixelFormat.lumaLayout {
+        case .jpeg?:
+            pix.bytesperline = 0
+            pix.sizeimage = UInt32(size.area * 2)
+        case .packed422?:
+            pix.bytesperline = UInt32(size.width * 2 + linePadding)
+            pix.sizeimage = pix.bytesperline * pix.height
+        default:
+            pix.bytesperline = UInt32(size.width + linePadding)
+            pix.sizeimage = pix.bytesperline * pix.height * (pixelFormat == .grey ? 2 : 3) / 2
+        }
+        return pix
+    }
 
     private static let offsetStride = 1 << 24
 

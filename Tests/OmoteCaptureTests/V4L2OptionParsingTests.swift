@@ -28,7 +28,7 @@ import Testing
         let codes: [OmoteError.Code] = [
             .captureNoCamera, .captureDeviceMissing, .capturePermissionDenied, .captureDeviceBusy,
             .captureNotACamera, .captureUnsupportedFormat, .captureInsufficientBandwidth, .captureDisconnected,
-            .captureStalled, .captureDriverFailure,
+            .captureStalled, .captureFramesDamaged, .captureFormatChanged, .captureDriverFailure,
         ]
         for code in codes {
             let error = OmoteError.camera(code, device: "/dev/video4", "d")

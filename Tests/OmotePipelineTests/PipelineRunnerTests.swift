@@ -52,38 +52,69 @@ private let sampleFrames: String = {
     return url.path + "/SampleFrames"
 }()
 
-/// A camera that stalls (no frame within its poll timeout) before delivering a clip's frames.
+/// A camera that stalls (no frame within its poll timeout), or whose frames all arrive damaged, before delivering a
+/// clip's frames. Records the status note the runner published after each such error.
 private final class StallingSource: FrameSource {
     let clip: ReplaySource
+    let code: OmoteError.Code
+    let reason: String
     var stallsLeft: Int
-    init(clip: ReplaySource, stalls: Int) {
+    weak var runner: PipelineRunner?
+    var notesSeen: [String] = []
+    init(
+        clip: ReplaySource, stalls: Int, code: OmoteError.Code = .captureStalled,
+        reason: String = "no frame for 2000 ms"
+    ) {
         self.clip = clip
+        self.code = code
+        self.reason = reason
         stallsLeft = stalls
     }
     var name: String { "stalling camera" }
     var stats: FrameSourceStats { clip.stats }
     func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
+        if let runner, notesSeen.count < 3 { notesSeen.append(runner.latest.read().value.statusNote) }
         if stallsLeft > 0 {
             stallsLeft -= 1
-            throw OmoteError(
-                .captureStalled, operation: "get a frame", subject: name, reason: "no frame for 2000 ms",
-                remedy: "Open the privacy shutter.")
+            throw OmoteError(code, operation: "get a frame", subject: name, reason: reason, remedy: "Open the shutter.")
         }
         return try clip.next(into: &frame)
     }
 }
 
 @Suite struct PipelineRunnerTests {
-    @Test("A stalled camera is waited for, with the reason in the status, and its frames are processed when they come")
-    func stalledCameraIsWaitedFor() throws {
-        let source = StallingSource(clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3)
+    @Test(
+        "A stalled camera, or one whose every frame is damaged, is waited for with the reason in the status note",
+        arguments: [
+            (OmoteError.Code.captureStalled, "no frame for 2000 ms"),
+            (.captureFramesDamaged, "every frame for 2000 ms was damaged (61 frame(s), first: truncated JPEG data)"),
+        ])
+    func cameraIsWaitedFor(code: OmoteError.Code, reason: String) throws {
+        let source = StallingSource(
+            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3, code: code, reason: reason)
+        let processor = CountingProcessor()
+        let runner = try PipelineRunner(source: source, processor: processor)
+        source.runner = runner
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        #expect(runner.failureDescription == nil)
+        #expect(processor.frames == 95 && source.stallsLeft == 0, "its frames are processed when they come")
+        #expect(source.notesSeen == ["", reason + ": waiting for the camera", reason + ": waiting for the camera"])
+        #expect(runner.latest.read().value.statusNote.isEmpty, "the note clears once frames flow again")
+    }
+
+    @Test("A disconnected camera ends the session with its message")
+    func disconnectedCameraEnds() throws {
+        let source = StallingSource(
+            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 1, code: .captureDisconnected,
+            reason: "the camera was disconnected (poll reported POLLERR); capture stopped cleanly")
         let processor = CountingProcessor()
         let runner = try PipelineRunner(source: source, processor: processor)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
-        #expect(runner.failureDescription == nil)
-        #expect(processor.frames == 95 && source.stallsLeft == 0)
-        #expect(runner.latest.read().value.statusNote.isEmpty, "the note clears once frames flow again")
+        #expect(processor.frames == 0)
+        #expect(runner.failureDescription?.contains("the camera was disconnected") == true)
+        #expect(runner.failureCode == .captureDisconnected)
     }
 
     @Test("The processing thread runs every replayed frame in order and publishes the newest state")

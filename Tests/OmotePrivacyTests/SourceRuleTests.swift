@@ -81,6 +81,11 @@ enum SourceRule {
         Allowance(
             path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
             why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
+        // The re-plug launcher: forks one session generation per plug-in of the camera; each generation opens the
+        // camera and engages its own guard before its first frame, the launcher never holds a frame.
+        Allowance(
+            path: "Sources/OmotePipeline/CameraGenerations.swift", tokens: ["fork("],
+            why: "re-plug launcher: a fresh, separately guarded session per plug-in (Docs/privacy.md)"),
         // The filter's own flag table: names the write flags so that every open carrying one is refused.
         Allowance(
             path: "Sources/CPrivacyShim/CPrivacyShim.c",

@@ -6,9 +6,10 @@ import SystemPackage
 extension V4L2Camera {
     /// Waits for the newest frame and decodes it into `frame`. Returns nil once the camera is stopped, or when a signal
     /// interrupts the wait and `stopRequested` says so.
-    /// Throws `.captureStalled` when no frame arrives within the poll timeout (the camera stays open: call again to
-    /// keep waiting, or `stop()`), and `.captureDisconnected` when the device goes away (the camera has then stopped
-    /// itself).
+    /// Throws `.captureStalled` when no frame arrives within the poll timeout and `.captureFramesDamaged` when every
+    /// frame for that long was damaged (the camera stays open: call again to keep waiting, or `stop()`);
+    /// `.captureDisconnected` when the device goes away and `.captureFormatChanged` when the driver switched to another
+    /// format mid-stream (the camera has then stopped itself).
     public func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
         guard descriptor != nil, !ended else { return nil }
         try start()
@@ -22,12 +23,14 @@ extension V4L2Camera {
             let (sequence, flags, timestamp) = (buffer.sequence, buffer.flags, buffer.timestamp)
             try requeue(&buffer)
             if let damage {
-                // A corrupt or truncated frame: skip it (counted as corrupt and dropped) and keep streaming.
-                stats.countCorrupt(damage)
-                skipped += 1
+                // A corrupt or truncated frame: skip it (counted as corrupt and dropped) and keep streaming, unless
+                // every frame has been damaged for the poll timeout.
+                countDamaged(damage, skipped: &skipped)
                 lastSequence = sequence
+                try checkDamageRun(skipped: &skipped)
                 continue
             }
+            damageRun = DamageRun()
             if flags & OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MASK == OMOTE_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC {
                 frame.timestampNanoseconds = UInt64(timestamp.tv_sec) * 1_000_000_000 + UInt64(timestamp.tv_usec) * 1000
             } else {
@@ -88,7 +91,8 @@ extension V4L2Camera {
     /// Polls until at least one buffer is done, then dequeues every done buffer and keeps only the newest, re-queueing
     /// the others (and any the driver flagged as errored). Returns nil if the camera was stopped meanwhile.
     private func newestBuffer(skipped: inout Int) throws(OmoteError) -> v4l2_buffer? {
-        let deadline = MonotonicClock.nanoseconds() + UInt64(options.pollTimeoutMilliseconds) * 1_000_000
+        let timeout = UInt64(options.pollTimeoutMilliseconds) * 1_000_000
+        var deadline = MonotonicClock.nanoseconds() + timeout
         while true {
             guard let descriptor else { return nil }
             var newest: v4l2_buffer?
@@ -114,9 +118,10 @@ extension V4L2Camera {
                 }
                 if buffer.flags & OMOTE_V4L2_BUF_FLAG_ERROR != 0 || buffer.bytesused == 0 {
                     // The driver says this frame is damaged (or empty): return it and count it.
-                    stats.countCorrupt(buffer.bytesused == 0 ? .emptyBuffer : .driverFlagged)
-                    skipped += 1
+                    countDamaged(buffer.bytesused == 0 ? .emptyBuffer : .driverFlagged, skipped: &skipped)
                     lastSequence = buffer.sequence
+                    // A frame did arrive: not a stall (`checkDamageRun` reports a run of damaged ones).
+                    deadline = MonotonicClock.nanoseconds() + timeout
                     try requeue(&buffer)
                     continue
                 }
@@ -127,6 +132,7 @@ extension V4L2Camera {
                 newest = buffer
             }
             if let newest { return newest }
+            try checkDamageRun(skipped: &skipped)
 
             let now = MonotonicClock.nanoseconds()
             guard now < deadline else { throw stalled() }

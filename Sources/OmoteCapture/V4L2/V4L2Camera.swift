@@ -36,6 +36,8 @@ public final class V4L2Camera: FrameSource {
     var lastSequence: UInt32?
     /// The disconnect already reported, so later calls return nil instead of failing again.
     var ended = false
+    /// Damaged frames since the last good one (`+DamagedStream`).
+    var damageRun = DamageRun()
 
     /// Opens and negotiates the camera described by `options` (see `V4L2CameraOptions`).
     public convenience init(options: V4L2CameraOptions = V4L2CameraOptions()) throws(OmoteError) {

@@ -1,0 +1,90 @@
+import OmoteCapture
+import OmoteCaptureTesting
+import OmoteCore
+import OmotePipeline
+import OmoteRig
+import OmoteView
+import SystemPackage
+import Testing
+
+/// A processor that only counts frames (the camera side is what these tests watch).
+private final class FrameCounter: FrameProcessor {
+    var frames = 0
+    let rigModel: RigModel? = nil
+    let pixelLayout = PixelLayout.luma
+    let tracking = FaceTracking.landmarks68
+    let supportsCalibration = false
+    func process(
+        _ frame: borrowing VideoFrame, delivery: FrameDelivery, into result: inout FaceFrameResult, rig: inout RigState?
+    ) { frames += 1 }
+    func beginCalibration() {}
+    func reset() {}
+}
+
+/// The camera side of re-plugging, through the fake kernel: how a generation's session ends decides its exit code,
+/// and so whether the launcher waits for the camera to come back.
+@Suite struct GenerationExitTests {
+    @Test("Unplugged mid-session: the camera stops cleanly, nothing leaks, the generation exits 'disconnected'")
+    func unplugIsTheDisconnectExitCode() throws {
+        let driver = FakeV4L2Driver()
+        driver.pollScript = [.frames(1), .frames(1), .frames(1), .unplug]
+        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
+        let processor = FrameCounter()
+        let runner = try PipelineRunner(source: camera, processor: processor)
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        #expect(processor.frames == 3)
+        #expect(runner.failureCode == .captureDisconnected)
+        #expect(driver.everythingReleased && driver.unmappedWithFrameData == 0 && !camera.isOpen)
+        #expect(CameraGenerations.exitCode(after: runner) == CameraGenerations.disconnectedExitCode)
+    }
+
+    @Test("EIO from DQBUF mid-session is a disconnect too; a format change is not (the launcher ends with it)")
+    func otherEndings() throws {
+        let driver = FakeV4L2Driver()
+        driver.pollScript = [.frames(1)]
+        driver.failingOnce[.dequeueBuffer] = .ioError
+        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
+        let runner = try PipelineRunner(source: camera, processor: FrameCounter())
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: { _ in })
+        #expect(CameraGenerations.exitCode(after: runner) == CameraGenerations.disconnectedExitCode)
+        #expect(driver.everythingReleased)
+
+        let changing = FakeV4L2Driver(payload: FakeV4L2Driver.sampleFramePayloadAtFormatSize)
+        var options = V4L2CameraOptions()
+        options.pollTimeoutMilliseconds = 30
+        let reconfigured = try V4L2Camera(options: options, driver: changing)
+        // One frame at the negotiated size, then another program switches the camera to 1280×720 (the fake kernel is
+        // not thread-safe: the change is made before the processing thread starts).
+        var frame = try VideoFrame(capacity: 640 * 360, maximumPixelCount: reconfigured.maximumFramePixels)
+        _ = try reconfigured.next(into: &frame)
+        changing.changeFormat(size: FrameSize(width: 1280, height: 720))
+        let runner2 = try PipelineRunner(source: reconfigured, processor: FrameCounter())
+        runner2.start()
+        LiveDisplay.runHeadless(runner2, status: { _ in })
+        #expect(runner2.failureCode == .captureFormatChanged)
+        #expect(CameraGenerations.exitCode(after: runner2) == 1)
+        #expect(changing.everythingReleased)
+    }
+
+    @Test("A camera that cannot be opened yet (missing, no permission, busy) is 'unavailable'; a guard failure is not")
+    func openFailures() {
+        for failure in [Errno.permissionDenied, .resourceBusy] {
+            var webcam = FakeV4L2Driver.Camera()
+            webcam.openError = failure
+            let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
+            let error = #expect(throws: OmoteError.self) {
+                try V4L2Camera(options: V4L2CameraOptions(device: "/dev/video0"), driver: driver)
+            }
+            #expect(error.map(CameraGenerations.exitCode(openFailure:)) == CameraGenerations.cameraUnavailableExitCode)
+        }
+        let missing = #expect(throws: OmoteError.self) {
+            try V4L2Camera(options: V4L2CameraOptions(device: "/dev/video7"), driver: FakeV4L2Driver())
+        }
+        #expect(missing.map(CameraGenerations.exitCode(openFailure:)) == CameraGenerations.cameraUnavailableExitCode)
+        let guardFailure = OmoteError(
+            OmoteError.Code("privacy.seccomp"), operation: "engage", subject: "", reason: "r", remedy: "m")
+        #expect(CameraGenerations.exitCode(openFailure: guardFailure) == 1)
+    }
+}
