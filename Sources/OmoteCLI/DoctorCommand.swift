@@ -78,6 +78,10 @@ struct DoctorCommand: ParsableCommand {
         for finding in capabilities.findings { report(finding.level, "privacy: \(finding.text)", fix: finding.fix) }
         // One verdict for the guard, derived from the same findings printed above.
         print("privacy verdict: \(capabilities.verdict) (verify: omote guard-selftest --scratch \"$(mktemp -d)\")")
+        // The process layout of a live session, so that what is guarded where is stated, not implied.
+        print(
+            "note live: an unguarded launcher (never opens the camera, holds no frame) forks one guarded session per "
+                + "camera plug-in, so unplugging and replugging resumes; see Docs/privacy.md")
 
         let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter {
             $0.hasPrefix("video")
