@@ -44,8 +44,10 @@ public enum LiveDisplay {
                 lastNote = note
                 version &+= 1
             }
-            // A finished source (end of clip, unplugged camera) stays on screen until the user quits.
+            // A finished source (end of clip, a failure) stays on screen until the user quits; an unplugged camera hands
+            // over at once, to the launcher that waits for it to come back (CameraGenerations).
             let finished = runner.isFinished
+            if finished && runner.failureCode == .captureDisconnected { break }
             if finished {
                 snapshot.statusNote =
                     runner.failureDescription.map { "stopped: \($0)" } ?? "end of input: press q to quit"

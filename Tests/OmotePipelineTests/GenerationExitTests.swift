@@ -1,3 +1,4 @@
+import Foundation
 import OmoteCapture
 import OmoteCaptureTesting
 import OmoteCore
@@ -86,5 +87,62 @@ private final class FrameCounter: FrameProcessor {
         let guardFailure = OmoteError(
             OmoteError.Code("privacy.seccomp"), operation: "engage", subject: "", reason: "r", remedy: "m")
         #expect(CameraGenerations.exitCode(openFailure: guardFailure) == 1)
+    }
+
+    @Test(
+        "On a terminal, an unplugged camera ends the live view by itself (no key press), so the launcher can wait for the re-plug"
+    )
+    func liveViewHandsOverOnUnplug() throws {
+        // The view needs a real terminal: a pseudo-terminal, with the view in a forked child whose stdin and stdout
+        // are its slave side; this side drains the master. A view that waited for q would be killed at the deadline.
+        // posix_openpt/unlockpt/ptsname are not visible to Swift here; their ioctls are (asm-generic numbers:
+        // TIOCSPTLCK _IOW('T', 0x31, int), TIOCGPTN _IOR('T', 0x30, unsigned int)).
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try #require(master >= 0)
+        defer { close(master) }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        try #require(ioctl(master, 0x4004_5431, &unlock) == 0 && ioctl(master, 0x8004_5430, &number) == 0)
+        let slavePath = "/dev/pts/\(number)"
+        let driver = FakeV4L2Driver()
+        driver.pollScript = [.frames(1), .frames(1), .frames(1), .unplug]
+        let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
+        fflush(nil)
+        let pid = fork()
+        if pid == 0 {
+            var none = sigset_t()
+            sigemptyset(&none)
+            sigprocmask(SIG_SETMASK, &none, nil)
+            _ = setsid()
+            let slave = open(slavePath, O_RDWR)
+            guard slave >= 0 else { _exit(3) }
+            dup2(slave, 0)
+            dup2(slave, 1)
+            guard let runner = try? PipelineRunner(source: camera, processor: FrameCounter()),
+                let terminal = try? TerminalSession()
+            else { _exit(4) }
+            runner.start()
+            LiveDisplay.runInteractive(runner, terminal: terminal, avatar: nil)
+            terminal.restore()
+            _exit(runner.failureCode == .captureDisconnected ? 0 : 5)
+        }
+        let deadline = MonotonicClock.nanoseconds() + 20_000_000_000
+        var status: Int32 = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var screen: [UInt8] = []
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if MonotonicClock.nanoseconds() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if poll(&entry, 1, 50) > 0 {
+                let count = read(master, &buffer, buffer.count)
+                if count > 0 { screen += buffer[0 ..< count] }
+            }
+        }
+        #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 0, "wait status \(status)")
+        #expect(String(decoding: screen, as: UTF8.self).contains("\u{1B}[?1049l"), "the alternate screen was left")
     }
 }
