@@ -115,6 +115,7 @@ enum HeadlessReplay {
             repeat {
                 for (index, clip) in clips.enumerated() {
                     clip.rewind()
+                    clip.resetStats()  // each record reports its own pass
                     pipeline.reset()
                     let runner = try PipelineRunner(source: clip, processor: pipeline)
                     runner.start()

@@ -107,6 +107,9 @@ public final class ReplaySource: FrameSource {
 
     public func fileName(at index: Int) -> String { frameNames[index] }
 
+    /// Forgets the counts (a new pass that reports its own: `omote replay --loop` without a terminal).
+    public func resetStats() { stats = FrameSourceStats() }
+
     /// Starts over from the first frame.
     public func rewind() {
         position = 0

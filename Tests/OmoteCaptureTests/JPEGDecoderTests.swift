@@ -156,6 +156,18 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         #expect(frame.sequence == UInt64(source.frameCount + 4))
     }
 
+    @Test("A rewound clip with its counts reset reports the new pass alone (omote replay --loop, per pass)")
+    func passCounts() throws {
+        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face")
+        var frame = try VideoFrame()
+        for _ in 0 ..< 2 {
+            source.rewind()
+            source.resetStats()
+            while try source.next(into: &frame) != nil {}
+            #expect(source.stats.delivered == source.frameCount && source.stats.dropped == 0)
+        }
+    }
+
     @Test("A folder without a manifest is refused with a hint")
     func missingManifest() {
         let error = #expect(throws: OmoteError.self) {
