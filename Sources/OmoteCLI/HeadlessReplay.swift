@@ -102,6 +102,11 @@ enum HeadlessReplay {
         writer: StatusWriter, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
         configuration: PipelineConfiguration
     ) -> Int32 {
+        // A parent that is gone (killed) reads nothing more: stop at once rather than at the next record's broken pipe,
+        // which at nominal speed can be a whole clip away. (PR_SET_PDEATHSIG cannot do it: the parent's Landlock
+        // domain may not signal this process, which has a domain of its own.)
+        let parent = getppid()
+        let parentGone = { getppid() != parent }
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor) } catch {
             writer.send(StatusRecord(.failure, text: "\(error)"))
@@ -119,7 +124,8 @@ enum HeadlessReplay {
                     pipeline.reset()
                     let runner = try PipelineRunner(source: clip, processor: pipeline)
                     runner.start()
-                    LiveDisplay.runHeadless(runner, status: { _ in })
+                    LiveDisplay.runHeadless(runner, status: { _ in }, stop: parentGone)
+                    if parentGone() { return 1 }
                     if let failure = runner.failureDescription {
                         writer.send(StatusRecord(.failure, text: failure))
                         return 1
