@@ -118,15 +118,10 @@ import Testing
 
     @Test("A generation killed while the terminal is raw: the launcher puts the terminal settings back")
     func terminalRestoredAfterKilledGeneration() throws {
-        // A pseudo-terminal pair: unlock the new slave (TIOCSPTLCK 0) and ask its number (TIOCGPTN); the request
-        // codes are the generic Linux encodings (x86-64 and arm64 alike).
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
-        try #require(master >= 0)
+        let pseudoTerminal = try PseudoTerminal.open()
+        let master = pseudoTerminal.master
         defer { close(master) }
-        var unlock: Int32 = 0
-        var number: UInt32 = 0
-        try #require(ioctl(master, UInt(0x4004_5431), &unlock) == 0 && ioctl(master, UInt(0x8004_5430), &number) == 0)
-        let terminal = "/dev/pts/\(number)"
+        let terminal = pseudoTerminal.slavePath
         let outcome = Self.runForked { say in
             // The launcher's stdin is the pseudo-terminal, in its normal (canonical) mode.
             let descriptor = open(terminal, O_RDWR | O_NOCTTY)
