@@ -53,8 +53,8 @@ extension V4L2Camera {
 
     /// Decodes the frame in `buffer`'s mapping into `frame`, as luma or RGB. Returns why a frame cannot be decoded
     /// (corrupt, truncated, larger than negotiated, or a format that cannot become colour): it is skipped; nil when
-    /// it decoded. The frame's name is an autoclosure argument, built only when a frame fails (the loop allocates
-    /// nothing).
+    /// it decoded. MJPEG damage and an unconvertible format build no error at all; a raw frame's name is an
+    /// autoclosure argument, built only when that frame fails.
     private func decode(_ buffer: v4l2_buffer, into frame: inout VideoFrame) -> FrameDamage? {
         let mapping = buffers[Int(buffer.index)]
         let payload = UnsafeRawBufferPointer(start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
@@ -67,11 +67,9 @@ extension V4L2Camera {
                     return damage
                 }
             case (_, .rgb):
+                // Fixed for the session, so every frame would fail: say so without building an error each time.
                 guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
-                    throw .frameCorrupt(
-                        name, .unconvertible,
-                        "\(format.pixelFormat.fourCC) frames cannot be converted to colour"
-                            + (options.scaleDenominator == 1 ? "" : " at 1/\(options.scaleDenominator) scale"))
+                    return .unconvertible
                 }
                 try RawColour.convert(
                     payload, layout: colour, width: format.size.width, height: format.size.height,
