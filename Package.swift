@@ -51,8 +51,6 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        .target(name: "OmoteVision", dependencies: ["OmoteCore"]),
-        .target(name: "OmoteSolver", dependencies: ["OmoteCore"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
         .target(
             name: "OmoteView",
@@ -61,7 +59,7 @@ let package = Package(
         .target(
             name: "OmotePipeline",
             dependencies: [
-                "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteVision", "OmoteSolver", "OmoteRig", "OmoteView",
+                "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteRig", "OmoteView",
                 "OmoteNeural", "OmoteMesh", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -111,13 +109,6 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(
-            name: "OmoteVisionTests",
-            dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision"],
-            exclude: ["Fixtures"]
-        ),
-        .testTarget(
-            name: "OmoteSolverTests", dependencies: ["OmoteCore", "OmoteCapture", "OmoteVision", "OmoteSolver"]),
         .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
@@ -135,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "OmotePipelineTests",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteSolver", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
+                "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
                 "CMallocCounter", "OmoteCaptureTesting",
             ]
         ),

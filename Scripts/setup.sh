@@ -6,9 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libv4l-dev            # libv4l2: camera access, odd-format conversion
-  libturbojpeg0-dev     # MJPEG/JPEG → luma
-  libdlib-data          # /usr/share/dlib/shape_predictor_68_face_landmarks.dat
-  opencv-data           # /usr/share/opencv4/{lbp,haar}cascades/*.xml
+  libturbojpeg0-dev     # MJPEG/JPEG → RGB
   strace                # the privacy test watches omote's syscalls
   tmux                  # the terminal-view test drives omote in a real terminal
 )

@@ -5,9 +5,8 @@
 # Checked build: the debug configuration (.build/debug, DEBUG defined, testable imports) compiled with -O and
 # `-assert-config Debug`, so `assert` and `assertionFailure` fire as in a plain debug build, and without
 # -march=x86-64-v3, so the portable code paths run too. It is optimised because the plain -Onone build is far too slow
-# for the exactness suites: on the 2-core CI VM the -Onone suite had used 19 CPU-minutes and was still inside
-# DetectionAgreementTests (OpenCV's cascades over all 336 SampleFrames, box for box), against about 3.5 minutes for
-# the whole of this script before the checked run was added. Optimised, every test runs in both builds, none skipped.
+# for the exactness suites (the networks against TFLite and MediaPipe fixtures run hundreds of inferences); optimised,
+# every test runs in both builds, none skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh

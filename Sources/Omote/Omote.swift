@@ -6,6 +6,4 @@
 @_exported import OmotePipeline
 @_exported import OmotePrivacy
 @_exported import OmoteRig
-@_exported import OmoteSolver
 @_exported import OmoteView
-@_exported import OmoteVision

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
         discussion:
-            "Single thread, as fast as possible, under the privacy guard. Prints timings only. Without --tracker, both trackers run (mesh first)."
+            "Single thread, as fast as possible, under the privacy guard. Prints timings only."
     )
 
     @Option(name: .customLong("repeat"), help: "How many times to replay the clips.")
@@ -45,25 +45,17 @@ struct BenchCommand: ParsableCommand {
             }
             return try ReplaySource(clipDirectory: path)
         }
-        // Without --tracker, both trackers, the default first.
-        let trackers = session.trackerChoice.map { [$0] } ?? FaceTracking.allCases
-        for (index, tracker) in trackers.enumerated() {
-            var configuration = session.configuration
-            configuration.tracker = tracker
-            // Start-up for the first tracker counts from process start (guard included); later ones from their load.
-            try measure(
-                configuration, sources: sources, names: names,
-                started: index == 0 ? started : MonotonicClock.nanoseconds(), reference: reference)
-        }
+        // Start-up counts from process start (guard included).
+        try measure(session.configuration, sources: sources, names: names, started: started, reference: reference)
     }
 
-    /// Replays `sources` through one tracker's pipeline and prints its table.
+    /// Replays `sources` through the pipeline and prints its table.
     private func measure(
         _ configuration: PipelineConfiguration, sources: [ReplaySource], names: [String], started: UInt64,
         reference: MediaPipeReferenceTimings?
     ) throws {
         let loadStarted = MonotonicClock.nanoseconds()
-        let pipeline = try FacePipelines.load(configuration, progress: { _ in })
+        let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
         let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
 
         var frame = try VideoFrame(layout: pipeline.pixelLayout)
@@ -110,7 +102,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
-        // The floor: bare libjpeg-turbo decode of the same frames (to what this tracker reads: luma or RGB).
+        // The floor: bare libjpeg-turbo decode of the same frames (to RGB, as the tracker reads it).
         let decoder = try JPEGDecoder()
         var decodeTimes: [UInt64] = []
         for _ in 0 ..< repetitions {
@@ -141,7 +133,6 @@ struct BenchCommand: ParsableCommand {
         let decodeSteady = mean(steady(decodeTimes))
 
         print("")
-        print("tracker: \(pipeline.trackerName)")
         print(
             "omote bench: \(history.total) frames (\(names.joined(separator: ", ")) × \(repetitions)), \(trackedFrames) with a tracked face, one thread"
         )
@@ -165,10 +156,7 @@ struct BenchCommand: ParsableCommand {
                     + "  (end to end on \(acquisitions.count) frames that found the face anew)")
         }
         print("(end to end = decode + detect/track + landmarks + solve + rig; draw is on its own thread in live use)")
-        if configuration.tracker == .mesh {
-            print(
-                "(mesh stages: detect/track = BlazeFace, landmarks = warp + mesh network, solve = blendshapes + pose)")
-        }
+        print("(stages: detect/track = BlazeFace, landmarks = warp + mesh network, solve = blendshapes + pose)")
         print(
             String(
                 format: "frames per second on one core: %.0f all frames, %.0f while tracking",
@@ -178,7 +166,7 @@ struct BenchCommand: ParsableCommand {
             String(
                 format: "end to end ÷ bare JPEG decode: %.2f× all frames, %.2f× while tracking",
                 endToEndMean / max(decodeMean, 1), endToEndSteady / max(decodeSteady, 1)))
-        if configuration.tracker == .mesh, let reference {
+        if let reference {
             let ours = steady(endToEndTimes).sorted()
             let p50 = ours.isEmpty ? 0 : Double(ours[ours.count / 2])
             print(

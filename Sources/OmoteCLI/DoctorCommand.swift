@@ -7,23 +7,7 @@ struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor", abstract: "Check libraries, model files, kernel privacy features and camera access.")
 
-    static let requiredFiles: [(path: String, what: String, package: String)] = [
-        ("/usr/share/dlib/shape_predictor_68_face_landmarks.dat", "dlib 68-point landmark model", "libdlib-data"),
-        (
-            "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml", "OpenCV LBP face cascade (default)",
-            "opencv-data"
-        ),
-        (
-            "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml", "OpenCV Haar face cascade",
-            "opencv-data"
-        ),
-        (
-            "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml", "OpenCV Haar face cascade (alt2)",
-            "opencv-data"
-        ),
-    ]
-
-    @Option(help: ArgumentHelp("The mesh tracker's face_landmarker.task to check.", valueName: "file"))
+    @Option(help: ArgumentHelp("The tracker's face_landmarker.task to check.", valueName: "file"))
     var meshModel: String?
 
     func run() throws {
@@ -47,7 +31,7 @@ struct DoctorCommand: ParsableCommand {
         report((try? JPEGDecoder()) != nil, "libturbojpeg initialises", fix: "sudo apt-get install libturbojpeg0")
         report(true, "libv4l2 linked")
 
-        // The mesh tracker (the default): the .task file must load, which checks every member's CRC and every
+        // The tracker's model: the .task file must load, which checks every member's CRC and every
         // network's structure, exactly as `live` does before the guard engages.
         let meshModel = self.meshModel ?? FaceLandmarkerNetworks.defaultPath()
         do {
@@ -59,18 +43,13 @@ struct DoctorCommand: ParsableCommand {
             withExtendedLifetime(tracker) {}
             report(
                 true,
-                "mesh tracker model (default tracker): \(meshModel) loads (3 networks + face geometry, \(milliseconds) ms; "
+                "tracker model: \(meshModel) loads (3 networks + face geometry, \(milliseconds) ms; "
                     + String(format: "%.1f MB of locked private memory for its state)", locked)
             )
         } catch {
             report(
-                false, "mesh tracker model (default tracker): \(error)",
-                fix: "run Scripts/setup.sh (fetches and checks face_landmarker.task), or use --tracker 68-point")
-        }
-        for file in Self.requiredFiles {
-            let readable = FileManager.default.isReadableFile(atPath: file.path)
-            report(
-                readable, "68-point tracker: \(file.what): \(file.path)", fix: "sudo apt-get install \(file.package)")
+                false, "tracker model: \(error)",
+                fix: "run Scripts/setup.sh (fetches and checks face_landmarker.task)")
         }
 
         // What this kernel can enforce (the privacy guard engages before any frame; see Docs/privacy.md).

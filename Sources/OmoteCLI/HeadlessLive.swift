@@ -29,7 +29,6 @@ enum HeadlessLive {
         Session.printStatus(
             "not a terminal: camera frames are processed in a separate process that can only send timings; showing status and timings only"
         )
-        Session.printStatus("tracker: \(configuration.tracker.description)")
         let started = MonotonicClock.nanoseconds()
         var progressRecords: UInt64 = 0
         var reader = StatusReader(descriptor: channel, maximumRecords: Int.max)
@@ -137,7 +136,7 @@ enum HeadlessLive {
                 ]))
         defer { camera.stop() }
         do {
-            let pipeline = try FacePipelines.load(configuration, progress: { _ in })
+            let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
             let runner = try PipelineRunner(source: camera, processor: pipeline)
             runner.start()
             var lastReport = MonotonicClock.nanoseconds()

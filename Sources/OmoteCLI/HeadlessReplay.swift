@@ -19,7 +19,6 @@ enum HeadlessReplay {
         Session.printStatus(
             "not a terminal: frames are processed in a separate process that can only send timings; showing per-clip timings only"
         )
-        Session.printStatus("tracker: \(configuration.tracker.description)")
         let names = clipPaths.map { ($0 as NSString).lastPathComponent }
         // engaged + one record per clip (per pass) + done or failure.
         var reader = StatusReader(descriptor: channel, maximumRecords: loop ? Int.max : names.count + 2)
@@ -114,7 +113,7 @@ enum HeadlessReplay {
         }
         writer.send(StatusRecord(.engaged, values: [UInt64(status.allowedSyscalls), UInt64(status.closedDescriptors)]))
         do {
-            let pipeline = try FacePipelines.load(configuration, progress: { _ in })
+            let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
             let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
             let stages = PipelineStage.allCases.filter { $0 != .draw }
             repeat {

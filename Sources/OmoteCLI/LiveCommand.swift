@@ -7,7 +7,7 @@ struct LiveCommand: ParsableCommand {
         commandName: "live",
         abstract: "Track your face from a V4L2 webcam and drive the avatar on this terminal.",
         discussion:
-            "Keys: q (or Ctrl-C) quits, c runs the neutral calibration. Unplugging the camera pauses the session until "
+            "Keys: q (or Ctrl-C) quits. Unplugging the camera pauses the session until "
             + "it is plugged back in. See Docs/camera.md for options and errors."
     )
 
@@ -59,8 +59,8 @@ struct LiveCommand: ParsableCommand {
             Session.printStatus("camera: \(source.format)")
             let guardStatus = try PrivacyGuard.engage(cameraDevice: source.format.device)
             Session.printStatus(guardStatus.summary)
-            let pipeline = try FacePipelines.load(session.configuration, progress: Session.printStatus)
-            let runner = try Session.run(source: source, options: session, pipeline: pipeline, guardStatus: guardStatus)
+            let pipeline = try MeshFacePipeline.load(session.configuration, progress: Session.printStatus)
+            let runner = try Session.run(source: source, pipeline: pipeline, guardStatus: guardStatus)
             source.stop()
             return CameraGenerations.exitCode(after: runner)
         } catch {

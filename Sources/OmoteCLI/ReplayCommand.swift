@@ -57,10 +57,10 @@ struct ReplayCommand: ParsableCommand {
         // Lock the process down before the first frame exists; without the full guard, refuse (no flag disables it).
         let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
-        let pipeline = try FacePipelines.load(session.configuration, progress: Session.printStatus)
+        let pipeline = try MeshFacePipeline.load(session.configuration, progress: Session.printStatus)
         let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
         try Session.run(
-            source: ReplayPlaylist(clips: clips, loop: loop), options: session, pipeline: pipeline,
+            source: ReplayPlaylist(clips: clips, loop: loop), pipeline: pipeline,
             guardStatus: guardStatus)
     }
 }

@@ -3,23 +3,11 @@ import Foundation
 import Omote
 import OmoteCore
 
-extension FaceTracking: ExpressibleByArgument {}
-
-/// Options shared by `omote live`, `omote replay` and `omote bench`: which tracker, models and avatar the pipeline uses.
+/// Options shared by `omote live`, `omote replay` and `omote bench`: the model, avatar and camera geometry.
 struct SessionOptions: ParsableArguments {
     @Option(
-        name: .customLong("tracker"),
         help: ArgumentHelp(
-            "Face tracker: mesh (default: MediaPipe Face Landmarker's networks, 478 points, trained blendshapes) or 68-point (low power: cascade + dlib landmarks + Omote's solver).",
-            valueName: "tracker"))
-    var trackerChoice: FaceTracking?
-
-    /// The tracker in use: the mesh unless the user chose otherwise.
-    var tracker: FaceTracking { trackerChoice ?? .mesh }
-
-    @Option(
-        help: ArgumentHelp(
-            "MediaPipe face_landmarker.task for the mesh tracker (default: $OMOTE_FACE_LANDMARKER or ~/.cache/omote/face_landmarker.task, fetched by Scripts/setup.sh).",
+            "MediaPipe face_landmarker.task, the tracker's networks (default: $OMOTE_FACE_LANDMARKER or ~/.cache/omote/face_landmarker.task, fetched by Scripts/setup.sh).",
             valueName: "file"))
     var meshModel: String?
 
@@ -28,22 +16,10 @@ struct SessionOptions: ParsableArguments {
             "Avatar to drive: a .gltf, .glb or .vrm file (default: the built-in avatar).", valueName: "file"))
     var avatar: String?
 
-    @Flag(
-        help: "Start with the explicit neutral calibration: hold a neutral face for 2 s (press c any time to redo it).")
-    var calibrate = false
-
     @Option(
         help: ArgumentHelp(
-            "68-point tracker's face detector: lbp (fast, default), haar, haar-alt2, or a path to an OpenCV cascade XML.",
-            valueName: "cascade"))
-    var detector: String = "lbp"
-
-    @Option(help: ArgumentHelp("68-point tracker's dlib landmark model.", valueName: "file"))
-    var landmarkModel: String = PipelineConfiguration.defaultLandmarkModel
-
-    @Option(
-        help: ArgumentHelp(
-            "Camera's horizontal field of view in degrees, for head pose (default 60).", valueName: "degrees"))
+            "Camera's horizontal field of view in degrees, for head pose (default: MediaPipe's 63° vertical).",
+            valueName: "degrees"))
     var fieldOfView: Float?
 
     @Flag(
@@ -60,21 +36,9 @@ struct SessionOptions: ParsableArguments {
 
     var configuration: PipelineConfiguration {
         var configuration = PipelineConfiguration()
-        configuration.tracker = tracker
         if let meshModel { configuration.meshModelPath = meshModel }
-        configuration.landmarkModelPath = landmarkModel
-        configuration.cascadePath =
-            switch detector.lowercased() {
-            case "lbp": PipelineConfiguration.defaultCascade
-            case "haar": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
-            case "haar-alt2": "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml"
-            default: detector
-            }
         configuration.avatarPath = avatar
-        if let fieldOfView {
-            configuration.horizontalFieldOfViewDegrees = fieldOfView
-            configuration.solver.horizontalFieldOfViewDegrees = fieldOfView
-        }
+        configuration.horizontalFieldOfViewDegrees = fieldOfView
         return configuration
     }
 }
@@ -84,15 +48,8 @@ enum Session {
     /// Returns the runner, which says how processing ended (e.g. the camera was disconnected).
     @discardableResult
     static func run(
-        source: FrameSource, options: SessionOptions, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
+        source: FrameSource, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
     ) throws -> PipelineRunner {
-        printStatus("tracker: \(pipeline.trackerName)")
-        if options.calibrate {
-            if !pipeline.supportsCalibration {
-                printStatus("note: --calibrate has no effect on the mesh tracker (its scores need no neutral face)")
-            }
-            pipeline.beginCalibration()
-        }
         let runner = try PipelineRunner(source: source, processor: pipeline)
         runner.guardSummary = guardStatus.summary
         let decision = OutputPolicy.decision()

@@ -31,25 +31,13 @@ public enum TrackingState: Sendable, Equatable, BitwiseCopyable {
     case lost
 }
 
-/// Progress of learning the user's neutral face (for the "hold a neutral face" prompt).
-public enum CalibrationState: Sendable, Equatable, BitwiseCopyable {
-    /// Never calibrated; automatic adaptation (if enabled) is still warming up.
-    case uncalibrated
-    /// Collecting neutral frames; `progress` in 0…1.
-    case collecting(progress: Float)
-    /// A neutral is in use (from warm-up or an explicit calibration), adapting slowly.
-    case calibrated
-}
-
-/// What the per-frame core computes from one frame: the tracking state, the 52 weights, the head pose, the neutral
-/// calibration and the stage times. A plain value (no heap storage, `BitwiseCopyable`, so it can live in private
+/// What the per-frame core computes from one frame: the tracking state, the 52 weights, the head pose and the stage
+/// times. A plain value (no heap storage, `BitwiseCopyable`, so it can live in private
 /// memory: see `PrivateValue`), redacted in logs; views map it to what they draw.
 public struct FaceFrameResult: Sendable, CustomStringConvertible, BitwiseCopyable {
     public var tracking = TrackingState.searching
     public var weights = BlendshapeWeights()
     public var headPose = HeadPose()
-    /// The solver's neutral calibration, while a face is tracked.
-    public var calibration: CalibrationState?
     public var timings = StageTimings()
     public var frameSize = SIMD2<Int>(0, 0)
     /// Capture time of the frame (CLOCK_MONOTONIC for a camera, nominal clip time for replay), nanoseconds.
@@ -58,7 +46,7 @@ public struct FaceFrameResult: Sendable, CustomStringConvertible, BitwiseCopyabl
     public init() {}
     public var description: String { "FaceFrameResult(redacted)" }
 
-    /// The same frame without its expression data (weights, head pose, calibration progress): what may be kept in
+    /// The same frame without its expression data (weights, head pose): what may be kept in
     /// ordinary memory and handed to status lines and summaries.
     public var withoutExpression: FaceFrameResult {
         var copy = FaceFrameResult()

@@ -29,7 +29,6 @@ public enum LiveDisplay {
             for key in terminal.pendingKeys() {
                 switch key {
                 case .quit: quit = true
-                case .calibrate: runner.requestCalibration()
                 case .other: break
                 }
             }

@@ -18,8 +18,6 @@ public final class MeshFacePipeline: FrameProcessor {
     public let tracker: MeshTracker
     public let rigModel: RigModel?
     public var pixelLayout: PixelLayout { .rgb }
-    public var tracking: FaceTracking { .mesh }
-    public var supportsCalibration: Bool { false }
     /// The camera's horizontal field of view; nil keeps MediaPipe's 63° vertical.
     private let horizontalFieldOfViewDegrees: Float?
     private var cameraFrameSize = SIMD2<Int>(0, 0)
@@ -32,9 +30,6 @@ public final class MeshFacePipeline: FrameProcessor {
         self.rigModel = rigModel
         self.horizontalFieldOfViewDegrees = horizontalFieldOfViewDegrees
     }
-
-    /// MediaPipe's scores are trained to be absolute (0 on a neutral face): there is no neutral to learn.
-    public func beginCalibration() {}
 
     public func reset() {
         tracker.reset()
@@ -75,7 +70,6 @@ public final class MeshFacePipeline: FrameProcessor {
         result.timings[.detectTrack] = times.detection
         result.timings[.landmarks] = times.landmarks
         result.timings[.solve] = times.expression
-        result.calibration = nil
         if found {
             if !wasTracking { faceID += 1 }
             wasTracking = true
@@ -118,17 +112,5 @@ extension MeshFacePipeline {
             "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")
         return MeshFacePipeline(
             tracker: tracker, rigModel: rig, horizontalFieldOfViewDegrees: configuration.horizontalFieldOfViewDegrees)
-    }
-}
-
-/// Loads the configured tracker's pipeline.
-public enum FacePipelines {
-    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws
-        -> FrameProcessor
-    {
-        switch configuration.tracker {
-        case .mesh: try MeshFacePipeline.load(configuration, progress: progress)
-        case .landmarks68: try FacePipeline.load(configuration, progress: progress)
-        }
     }
 }

@@ -5,7 +5,7 @@ import OmoteRig
 import OmoteView
 import Synchronization
 
-/// Turns one decoded frame into the newest view state (detect/track → landmarks → solve → rig).
+/// Turns one decoded frame into the newest view state (detect or track → mesh → blendshapes and head pose → rig).
 public protocol FrameProcessor: AnyObject {
     /// Processes `frame`: updates `result` in place (weights, pose, tracking state, stage timings) and deforms `rig`
     /// (this frame's slot, when the processor drives a rig).
@@ -15,24 +15,12 @@ public protocol FrameProcessor: AnyObject {
         into result: inout FaceFrameResult,
         rig: inout RigState?
     )
-    /// Starts the explicit neutral calibration ("hold a neutral face for 2 s"), where the tracker has one.
-    func beginCalibration()
     /// Forgets the face and any per-face state (a new clip, a camera restart).
     func reset()
     /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
     var rigModel: RigModel? { get }
     /// What the processor reads from a frame: sources decode just that (luma for the 68-point path, RGB for the mesh).
     var pixelLayout: PixelLayout { get }
-    /// Which tracker this is, for status lines and summaries.
-    var trackerName: String { get }
-    /// The short name the live view shows ("mesh", "68-point").
-    var tracking: FaceTracking { get }
-    /// Whether `beginCalibration` does anything (the mesh tracker's scores need no neutral face).
-    var supportsCalibration: Bool { get }
-}
-
-extension FrameProcessor {
-    public var trackerName: String { tracking.description }
 }
 
 /// One processed frame handed to the drawing thread: the session's view state, the frame's result in private memory
@@ -79,7 +67,6 @@ public final class PipelineRunner: @unchecked Sendable {
     /// The newest frame result with its deformed rig, for the drawing thread.
     public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
-    private let calibrationRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     /// Stage times of the last 18,000 frames (10 minutes at 30 fps) for the closing summary (made up front; the ring
@@ -101,7 +88,6 @@ public final class PipelineRunner: @unchecked Sendable {
     }
 
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
-    public func requestCalibration() { calibrationRequested.store(true, ordering: .relaxed) }
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
     /// Why processing stopped early (camera unplugged, …), if it did.
     public var failureDescription: String? { failure.withLock { $0?.description } }
@@ -132,8 +118,6 @@ public final class PipelineRunner: @unchecked Sendable {
     private func processLoop(frame: inout VideoFrame, current: PrivateValue<FaceFrameResult>) {
         var model = LiveViewModel()
         model.guardSummary = guardSummary
-        model.trackerName = processor.tracking.rawValue
-        model.supportsCalibration = processor.supportsCalibration
         var frameTimes = RateMeter()
         defer {
             frame.wipe()
@@ -141,7 +125,6 @@ public final class PipelineRunner: @unchecked Sendable {
             finished.store(true, ordering: .releasing)
         }
         while !stopRequested.load(ordering: .relaxed) {
-            if calibrationRequested.exchange(false, ordering: .relaxed) { processor.beginCalibration() }
             let delivery: FrameDelivery
             do {
                 guard let next = try source.next(into: &frame) else { return }

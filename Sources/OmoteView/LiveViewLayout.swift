@@ -35,9 +35,7 @@ public struct LiveViewLayout {
             row += 1
         }
         canvas.resetStyle()
-        line(
-            "Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")"
-                + (model.trackerName.isEmpty ? "" : "  · \(model.trackerName) tracker"))
+        line("Omote 面  \(model.sourceName.split(separator: "/").last.map(String.init) ?? "")")
         let frame = model.frame
         switch frame.tracking {
         case .searching: line("face: searching…")
@@ -57,12 +55,6 @@ public struct LiveViewLayout {
                 "  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
-        switch frame.calibration {
-        case .none: break
-        case .uncalibrated: line("neutral: learning your resting face…")
-        case let .collecting(progress): line("calibrating: hold a neutral face (\(Int(progress * 100))%)")
-        case .calibrated: line("neutral: calibrated")
-        }
         if !model.statusNote.isEmpty { line(model.statusNote) }
         line("")
         // Strongest tracked shapes first.
@@ -76,7 +68,7 @@ public struct LiveViewLayout {
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)
-        canvas.append(model.supportsCalibration ? "q quit · c calibrate (hold a neutral face for 2 s)" : "q quit")
+        canvas.append("q quit")
     }
 
     static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {

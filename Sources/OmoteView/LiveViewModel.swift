@@ -6,10 +6,6 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     /// The per-frame core's result for the newest processed frame.
     public var frame = FaceFrameResult()
     public var sourceName = ""
-    /// Which tracker produces the frames ("mesh", "68-point").
-    public var trackerName = ""
-    /// Whether the `c` key (neutral calibration) does anything with this tracker.
-    public var supportsCalibration = true
     public var framesPerSecond: Double = 0
     public var framesProcessed = 0
     public var framesDropped = 0

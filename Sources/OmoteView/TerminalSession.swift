@@ -18,7 +18,6 @@ public final class TerminalSession {
 
     public enum Key: Equatable, Sendable {
         case quit  // q, Q, Ctrl-C, Esc
-        case calibrate  // c
         case other(UInt8)
     }
 
@@ -75,7 +74,6 @@ public final class TerminalSession {
         return buffer[0 ..< count].map { byte in
             switch byte {
             case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 27: .quit
-            case UInt8(ascii: "c"), UInt8(ascii: "C"): .calibrate
             default: .other(byte)
             }
         }

@@ -13,12 +13,9 @@ private final class FrameCounter: FrameProcessor {
     var frames = 0
     let rigModel: RigModel? = nil
     let pixelLayout = PixelLayout.luma
-    let tracking = FaceTracking.landmarks68
-    let supportsCalibration = false
     func process(
         _ frame: borrowing VideoFrame, delivery: FrameDelivery, into result: inout FaceFrameResult, rig: inout RigState?
     ) { frames += 1 }
-    func beginCalibration() {}
     func reset() {}
 }
 

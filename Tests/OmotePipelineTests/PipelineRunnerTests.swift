@@ -10,13 +10,10 @@ import Testing
 private final class CountingProcessor: FrameProcessor {
     var frames = 0
     var sequences: [UInt64] = []
-    var calibrations = 0
     var layouts: [PixelLayout] = []
     var meanRedMinusBlue: [Double] = []
     let rigModel: RigModel? = nil
     let pixelLayout: PixelLayout
-    var tracking: FaceTracking { pixelLayout == .rgb ? .mesh : .landmarks68 }
-    var supportsCalibration: Bool { true }
     init(pixelLayout: PixelLayout = .luma) { self.pixelLayout = pixelLayout }
     func reset() {}
     func process(
@@ -43,7 +40,6 @@ private final class CountingProcessor: FrameProcessor {
         result.weights[.jawOpen] = 0.5
         result.headPose.translation.z = 321
     }
-    func beginCalibration() { calibrations += 1 }
 }
 
 private let sampleFrames: String = {
@@ -134,7 +130,7 @@ private final class StallingSource: FrameSource {
         #expect(runner.failureDescription == nil)
     }
 
-    @Test("A processor that reads colour gets RGB frames (R, G, B order) and the live view learns its tracker")
+    @Test("A processor that reads colour gets RGB frames (R, G, B order) ")
     func colourProcessorGetsRGB() throws {
         let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor(pixelLayout: .rgb)
@@ -145,7 +141,7 @@ private final class StallingSource: FrameSource {
         #expect(processor.layouts.allSatisfy { $0 == .rgb })
         #expect(processor.meanRedMinusBlue.allSatisfy { $0 > 5 }, "\(processor.meanRedMinusBlue.prefix(3))")
         let model = runner.latest.read().value
-        #expect(model.trackerName == "mesh" && model.frame.frameSize == SIMD2(640, 360))
+        #expect(model.frame.frameSize == SIMD2(640, 360))
         #expect(CountingProcessor().layouts.isEmpty && runner.failureDescription == nil)
     }
 

@@ -106,7 +106,7 @@ let guardStatus: PrivacyGuardStatus
 do { guardStatus = try PrivacyGuard.engage(cameraDevice: nil) } catch { fail("\(error)") }
 say(guardStatus.summary)
 let pipeline: any FrameProcessor
-do { pipeline = try FacePipelines.load(PipelineConfiguration(), progress: say) } catch { fail("\(error)") }
+do { pipeline = try MeshFacePipeline.load(PipelineConfiguration(), progress: say) } catch { fail("\(error)") }
 
 let started = MonotonicClock.nanoseconds()
 let deadline = started + UInt64(options.minutes * 60e9)

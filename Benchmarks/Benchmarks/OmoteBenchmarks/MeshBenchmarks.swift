@@ -44,6 +44,12 @@ final class MeshBenchmarkState {
     }
 }
 
+extension MeshBenchmarkState {
+    static let unavailable = OmoteError(
+        .meshModelUnreadable, operation: "load the mesh tracker for its benchmarks", subject: "",
+        reason: "face_landmarker.task did not load", remedy: "Run Scripts/setup.sh.")
+}
+
 nonisolated(unsafe) let meshBenchmarkState: MeshBenchmarkState? = try? MeshBenchmarkState()
 
 func meshBenchmarks() {
@@ -51,11 +57,7 @@ func meshBenchmarks() {
         // One frame per measured iteration, as the per-frame stage benchmarks: mallocs are per frame.
         let perFrame = Benchmark.Configuration(scalingFactor: .one, maxDuration: .seconds(20), maxIterations: 12)
         Benchmark(acquiring ? "mesh/acquire" : "mesh/tracked-frame", configuration: perFrame) { benchmark in
-            guard let state = meshBenchmarkState else {
-                throw OmoteError(
-                    .meshModelUnreadable, operation: "load the mesh tracker for its benchmarks", subject: "",
-                    reason: "face_landmarker.task did not load", remedy: "Run Scripts/setup.sh.")
-            }
+            guard let state = meshBenchmarkState else { throw MeshBenchmarkState.unavailable }
             benchmark.startMeasurement()
             state.step(acquiring: acquiring)
             blackHole(state.result.weights.values[0])

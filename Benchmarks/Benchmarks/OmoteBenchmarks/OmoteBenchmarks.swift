@@ -10,7 +10,6 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 2_000
     )
     decodeBenchmarks()
-    detectionBenchmarks()
     rigBenchmarks()
     stageBenchmarks()
     neuralBenchmarks()

@@ -1,5 +1,4 @@
 import OmoteCore
-import OmoteSolver
 import Testing
 
 @Test("The vocabulary has ARKit's 52 names, spelled as ARKit spells them, in alphabetical order")
