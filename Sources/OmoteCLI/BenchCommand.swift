@@ -58,7 +58,7 @@ struct BenchCommand: ParsableCommand {
         let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
         let loadNanoseconds = MonotonicClock.nanoseconds() - loadStarted
 
-        var frame = try VideoFrame(layout: pipeline.pixelLayout)
+        var frame = try VideoFrame()
         var model = LiveViewModel()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
         let painter = pipeline.rigModel.map(AvatarPainter.init(model:))

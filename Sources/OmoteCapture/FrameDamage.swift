@@ -40,7 +40,8 @@ public enum FrameDamage: UInt8, CaseIterable, Sendable, CustomStringConvertible 
     case wrongRawSize
     /// A frame geometry the format cannot have (odd width for 4:2:2, zero size).
     case badGeometry
-    /// The camera's format cannot become the pixels the tracker reads.
+    /// The camera's format cannot become RGB (no longer produced: opening refuses such a format; the case keeps the
+    /// catalogue numbering of the record channel).
     case unconvertible
 
     public var description: String {

@@ -18,7 +18,7 @@ extension FrameSource {
 
 /// Facts about one delivered frame.
 public struct FrameDelivery: Sendable, Equatable {
-    /// Time spent turning the source's bytes into luma, in nanoseconds (the decode stage of the pipeline).
+    /// Time spent turning the source's bytes into RGB, in nanoseconds (the decode stage of the pipeline).
     public var decodeNanoseconds: UInt64
     /// Frames the source skipped since the previous delivery (newest-frame policy, or corrupt frames).
     public var droppedSincePrevious: Int

@@ -5,10 +5,9 @@ import OmoteCore
 import Glibc
 #endif
 
-/// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) with libjpeg-turbo, into
-/// whatever the frame holds: 8-bit luma, where a YCbCr JPEG's grayscale output is the file's own Y channel (the
-/// chroma planes are not even decoded), or RGB with libjpeg's default "fancy" chroma upsampling (what OpenCV's
-/// `imread` hands MediaPipe). The IDCT is libjpeg's accurate integer one. One decoder per thread; it reuses its handle.
+/// Decodes baseline/progressive JPEG (and MJPEG frames, with or without Huffman tables) with libjpeg-turbo into packed
+/// RGB, with libjpeg's default "fancy" chroma upsampling (what OpenCV's `imread` hands MediaPipe); a grayscale JPEG
+/// becomes grey RGB. The IDCT is libjpeg's accurate integer one. One decoder per thread; it reuses its handle.
 ///
 /// A failed frame costs only itself: after any libjpeg-turbo error the handle is destroyed and a fresh one made before
 /// the next frame. (libjpeg-turbo 2.1 leaves a handle whose header read failed half-way through its marker state, so
@@ -60,10 +59,9 @@ public final class JPEGDecoder {
         return lastMessage.withUnsafeBufferPointer { FrameDamage.classifyingLibJPEG($0.baseAddress!) }
     }
 
-    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`), or returns why the frame cannot be decoded: the
-    /// frame loop's form, which builds no error and allocates nothing, not even for a damaged frame (only the next
-    /// frame's fresh handle after a libjpeg-turbo failure). libjpeg's warnings count as damage: a half-grey frame
-    /// would feed the tracker garbage.
+    /// Decodes `jpeg` into `frame` as RGB, or returns why the frame cannot be decoded: the frame loop's form, which
+    /// builds no error and allocates nothing, not even for a damaged frame (only the next frame's fresh handle after a
+    /// libjpeg-turbo failure). libjpeg's warnings count as damage: a half-grey frame would feed the tracker garbage.
     /// - Parameter scaleDenominator: 1 for full size, or 2, 4, 8 (libjpeg's DCT scaling, far cheaper than decode +
     ///   resize).
     /// - Throws: only when Omote cannot go on at all: no decoder (out of memory) or frame memory refused.
@@ -92,22 +90,17 @@ public final class JPEGDecoder {
             return .tooLarge
         }
         let pixels = try frame.reshape(width: width, height: height)
-        let format =
-            switch frame.layout {
-            case .luma: TJPF_GRAY
-            case .rgb: TJPF_RGB
-            }
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
         guard
             tjDecompress2(
-                handle, base, UInt(jpeg.count), pixels, Int32(width), Int32(width * frame.layout.bytesPerPixel),
-                Int32(height), Int32(format.rawValue), flags) == 0
+                handle, base, UInt(jpeg.count), pixels, Int32(width), Int32(width * VideoFrame.bytesPerPixel),
+                Int32(height), Int32(TJPF_RGB.rawValue), flags) == 0
         else { return failed(handle) }
         return nil
     }
 
-    /// Decodes `jpeg` into `frame`, as luma or RGB (`frame.layout`); a damaged frame throws an error naming `source`
-    /// and what libjpeg-turbo said (`decodeFrame` is the allocation-free form for frame loops).
+    /// Decodes `jpeg` into `frame` as RGB; a damaged frame throws an error naming `source` and what libjpeg-turbo said
+    /// (`decodeFrame` is the allocation-free form for frame loops).
     /// - Parameter scaleDenominator: 1 for full size, or 2, 4, 8.
     public func decode(
         _ jpeg: UnsafeRawBufferPointer, into frame: inout VideoFrame, scaleDenominator: Int = 1,

@@ -1,7 +1,7 @@
 import Foundation
 import OmoteCore
 
-/// Replays a recorded clip (a `SampleFrames/` folder: JPEG files + `manifest.tsv`) through the same libjpeg-turbo luma
+/// Replays a recorded clip (a `SampleFrames/` folder: JPEG files + `manifest.tsv`) through the same libjpeg-turbo RGB
 /// decode a camera's MJPEG goes through. The compressed clip is read into memory once at open, so replay touches no
 /// file per frame and allocates nothing per frame.
 public final class ReplaySource: FrameSource {

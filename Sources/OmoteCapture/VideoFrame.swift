@@ -1,30 +1,17 @@
 import OmoteCore
 import OmotePrivacy
 
-/// What a decoded frame holds: the trackers read different pixels, and a source decodes only what is asked for.
-public enum PixelLayout: Sendable, Equatable {
-    /// 8-bit luma, one byte per pixel (the 68-point path: its detector and predictor read grey levels).
-    case luma
-    /// Packed 8-bit RGB, three bytes per pixel (the mesh path: MediaPipe's networks read colour).
-    case rgb
-
-    public var bytesPerPixel: Int {
-        switch self {
-        case .luma: 1
-        case .rgb: 3
-        }
-    }
-}
-
-/// A decoded frame in private memory (see `SecureBuffer`) that is reused from frame to frame, as luma or RGB
-/// (`layout`, fixed at init). Capacity grows only when a larger frame arrives, so steady-state decoding allocates
+/// A decoded frame in private memory (see `SecureBuffer`) that is reused from frame to frame: packed 8-bit RGB, three
+/// bytes per pixel (what MediaPipe's networks read). Capacity grows only when a larger frame arrives, so steady-state decoding allocates
 /// nothing — and never beyond `maximumPixelCount` (the camera's negotiated size, or a sane bound for replay): a header
 /// claiming more is a corrupt frame that allocates nothing.
 public struct VideoFrame: ~Copyable {
-    /// The bound for sources that negotiate no size (replay): 4096 × 2304 pixels (9.4 MB of luma).
+    /// The bound for sources that negotiate no size (replay): 4096 × 2304 pixels (28.3 MB of RGB).
     public static let defaultMaximumPixelCount = 4096 * 2304
 
-    public let layout: PixelLayout
+    /// Bytes per pixel: R, G, B.
+    public static let bytesPerPixel = 3
+
     private var storage: SecureBuffer
     /// The largest frame this buffer will ever hold, in pixels.
     public let maximumPixelCount: Int
@@ -35,28 +22,27 @@ public struct VideoFrame: ~Copyable {
     /// Frame number from the source, counting frames it delivered (dropped ones included).
     public var sequence: UInt64 = 0
 
-    public init(layout: PixelLayout = .luma, capacity: Int = 640 * 360) throws(OmoteError) {
-        try self.init(layout: layout, capacity: capacity, maximumPixelCount: Self.defaultMaximumPixelCount)
+    public init(capacity: Int = 640 * 360) throws(OmoteError) {
+        try self.init(capacity: capacity, maximumPixelCount: Self.defaultMaximumPixelCount)
     }
 
     /// - Parameter capacity: pixels to allocate now (more are allocated once, if a larger frame arrives).
-    public init(layout: PixelLayout = .luma, capacity: Int, maximumPixelCount: Int) throws(OmoteError) {
-        self.layout = layout
+    public init(capacity: Int, maximumPixelCount: Int) throws(OmoteError) {
         self.maximumPixelCount = max(maximumPixelCount, 1)
-        storage = try SecureBuffer(count: min(max(capacity, 1), self.maximumPixelCount) * layout.bytesPerPixel)
+        storage = try SecureBuffer(count: min(max(capacity, 1), self.maximumPixelCount) * Self.bytesPerPixel)
     }
 
     /// Pixels the frame holds without growing.
-    public var capacity: Int { storage.count / layout.bytesPerPixel }
+    public var capacity: Int { storage.count / Self.bytesPerPixel }
 
     /// Prepares the frame for `width × height` pixels, growing (once) if needed, and returns the writable pixels
-    /// (`width × layout.bytesPerPixel` bytes per row, rows without padding).
+    /// (`width × 3` bytes per row, rows without padding).
     public mutating func reshape(width: Int, height: Int) throws(OmoteError) -> UnsafeMutablePointer<UInt8> {
         guard width > 0, height > 0 else { throw .frameCorrupt("", .emptyImage, "\(width)×\(height)") }
         guard canHold(width: width, height: height) else {
             throw Self.tooLarge(width: width, height: height, bound: maximumPixelCount)
         }
-        let bytes = width * height * layout.bytesPerPixel
+        let bytes = width * height * Self.bytesPerPixel
         if bytes > storage.count { storage = try SecureBuffer(count: bytes) }
         self.width = width
         self.height = height
@@ -81,18 +67,9 @@ public struct VideoFrame: ~Copyable {
         )
     }
 
-    /// Lends the luma plane for the duration of `body`. The frame must hold luma.
-    public func withImage<R, E: Error>(_ body: (LumaImage) throws(E) -> R) throws(E) -> R {
-        precondition(layout == .luma, "this frame holds RGB; the source was asked for colour")
-        return try body(
-            LumaImage(
-                pixels: UnsafePointer(storage.baseAddress.assumingMemoryBound(to: UInt8.self)),
-                width: width, height: height, rowStride: width))
-    }
-
-    /// Lends the RGB pixels for the duration of `body`. The frame must hold RGB and a decoded frame.
+    /// Lends the RGB pixels for the duration of `body`. The frame must hold a decoded image.
     public func withRGBImage<R, E: Error>(_ body: (RGBImage) throws(E) -> R) throws(E) -> R {
-        precondition(layout == .rgb && width > 0 && height > 0, "this frame holds no RGB image")
+        precondition(width > 0 && height > 0, "this frame holds no image yet")
         return try body(
             RGBImage(
                 pixels: UnsafePointer(storage.baseAddress.assumingMemoryBound(to: UInt8.self)),

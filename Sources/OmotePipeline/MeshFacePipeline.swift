@@ -17,7 +17,6 @@ import Darwin
 public final class MeshFacePipeline: FrameProcessor {
     public let tracker: MeshTracker
     public let rigModel: RigModel?
-    public var pixelLayout: PixelLayout { .rgb }
     /// The camera's horizontal field of view; nil keeps MediaPipe's 63° vertical.
     private let horizontalFieldOfViewDegrees: Float?
     private var cameraFrameSize = SIMD2<Int>(0, 0)

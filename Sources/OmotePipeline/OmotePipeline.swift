@@ -1,1 +1,2 @@
-// OmotePipeline wires the layers: frame source → luma → detect/track → landmarks → solve → rig, under the privacy guard.
+// OmotePipeline wires the layers: frame source → RGB → detect/track → mesh → blendshapes and pose → rig, under the
+// privacy guard.

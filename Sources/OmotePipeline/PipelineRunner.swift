@@ -19,8 +19,6 @@ public protocol FrameProcessor: AnyObject {
     func reset()
     /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
     var rigModel: RigModel? { get }
-    /// What the processor reads from a frame: sources decode just that (luma for the 68-point path, RGB for the mesh).
-    var pixelLayout: PixelLayout { get }
 }
 
 /// One processed frame handed to the drawing thread: the session's view state, the frame's result in private memory
@@ -100,8 +98,7 @@ public final class PipelineRunner: @unchecked Sendable {
         let thread = Thread { [self] in
             do {
                 let bound = self.source.maximumFramePixels
-                var frame = try VideoFrame(
-                    layout: self.processor.pixelLayout, capacity: min(frameCapacity, bound), maximumPixelCount: bound)
+                var frame = try VideoFrame(capacity: min(frameCapacity, bound), maximumPixelCount: bound)
                 let current = try PrivateValue(FaceFrameResult())
                 self.processLoop(frame: &frame, current: current)
             } catch {

@@ -47,8 +47,7 @@ public struct PrivacyCapabilities: Sendable {
 
     /// Bytes of expression and frame memory a session locks, rounded up: for the mesh tracker (the default) its state
     /// (4.3 MB, mostly the networks' shared activation arena; `omote doctor` prints the measured figure) plus a
-    /// 1280×720 RGB frame (2.6 MB) and the view's buffers (under 1 MB); the 68-point tracker needs less (a 1920×1080
-    /// luma frame plus its working buffers).
+    /// 1280×720 RGB frame (2.6 MB) and the view's buffers (under 1 MB).
     public static let lockedBytesNeeded: UInt64 = 8 << 20
 
     public var findings: [Finding] {

@@ -294,7 +294,7 @@ package final class FakeV4L2Driver: V4L2Driver {
             let entry = camera.formats[Int(raw.index)]
             raw.pixelformat = entry.pixelFormat.rawValue
             raw.flags =
-                (entry.pixelFormat.lumaLayout == .jpeg ? OMOTE_V4L2_FMT_FLAG_COMPRESSED : 0)
+                (entry.pixelFormat.frameEncoding == .jpeg ? OMOTE_V4L2_FMT_FLAG_COMPRESSED : 0)
                 | (entry.isEmulated ? OMOTE_V4L2_FMT_FLAG_EMULATED : 0)
             write(entry.description, into: &raw.description)
             argument.storeBytes(of: raw, as: v4l2_fmtdesc.self)
@@ -467,11 +467,11 @@ package final class FakeV4L2Driver: V4L2Driver {
         pix.width = UInt32(size.width)
         pix.height = UInt32(size.height)
         pix.field = OMOTE_V4L2_FIELD_NONE
-        switch pixelFormat.lumaLayout {
+        switch pixelFormat.frameEncoding {
         case .jpeg?:
             pix.bytesperline = 0
             pix.sizeimage = UInt32(size.area * 2)
-        case .packed422?:
+        case .raw(.packed422)?:
             pix.bytesperline = UInt32(size.width * 2 + linePadding)
             pix.sizeimage = pix.bytesperline * pix.height
         default:

@@ -20,9 +20,9 @@ import Testing
     }
 
     /// What a frame decodes to on a decoder that never saw anything else (nil: it does not decode).
-    static func aloneChecksum(_ jpeg: [UInt8], layout: PixelLayout) throws -> UInt64? {
+    static func aloneChecksum(_ jpeg: [UInt8]) throws -> UInt64? {
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: layout)
+        var frame = try VideoFrame()
         do {
             try jpeg.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "alone") }
         } catch {
@@ -32,10 +32,7 @@ import Testing
     }
 
     static func checksum(_ frame: borrowing VideoFrame) -> UInt64 {
-        switch frame.layout {
-        case .luma: frame.withImage { fnv1a64($0) }
-        case .rgb: frame.withRGBImage { fnv1a64($0) }
-        }
+        frame.withRGBImage { fnv1a64($0) }
     }
 
     @Test("The two damages that used to cost later frames: a bogus SOS length, and a frame cut before its SOS")
@@ -47,7 +44,7 @@ import Testing
         bogusScanLength[scan.offset + 3] = 1
         let missingScan = Array(good.prefix(scan.offset))
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: .rgb)
+        var frame = try VideoFrame()
         for (damaged, expected) in [(bogusScanLength, FrameDamage.bogusMarkerLength), (missingScan, .missingScan)] {
             let error = #expect(throws: OmoteError.self) {
                 try damaged.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "damaged.jpg") }
@@ -56,20 +53,20 @@ import Testing
             // Five good frames after it, each exactly as it decodes alone.
             for original in Self.originals.prefix(5) {
                 try original.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "good.jpg") }
-                #expect(Self.checksum(frame) == (try Self.aloneChecksum(original, layout: .rgb)))
+                #expect(Self.checksum(frame) == (try Self.aloneChecksum(original)))
             }
         }
     }
 
     @Test(
-        "Hundreds of damaged frames of every kind, each followed by a good one: every good frame decodes byte for byte as it would alone, in RGB and luma",
-        arguments: [PixelLayout.rgb, .luma])
-    func interleavedDamage(layout: PixelLayout) throws {
+        "Hundreds of damaged frames of every kind, each followed by a good one: every good frame decodes byte for byte as it would alone"
+    )
+    func interleavedDamage() throws {
         var generator = DamagedFrames(seed: Self.seed)
         let damaged = generator.make(Self.damagedCount, from: Self.originals)
-        let references = try Self.originals.map { try #require(try Self.aloneChecksum($0, layout: layout)) }
+        let references = try Self.originals.map { try #require(try Self.aloneChecksum($0)) }
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: layout)
+        var frame = try VideoFrame()
         var refused = 0
         var kinds: Set<String> = []
         for (index, bad) in damaged.enumerated() {
@@ -112,11 +109,11 @@ import Testing
         var failAlone = 0
         for (index, bad) in ([DamagedFrames.Frame(bytes: bogusScanLength, kind: "SOS")] + damaged).enumerated() {
             clip.append(bad.bytes)
-            if try Self.aloneChecksum(bad.bytes, layout: .rgb) == nil { failAlone += 1 }
+            if try Self.aloneChecksum(bad.bytes) == nil { failAlone += 1 }
             clip.append(Self.originals[index % Self.originals.count])
         }
         let source = try ReplaySource(name: "interleaved", frames: clip)
-        var frame = try VideoFrame(layout: .rgb)
+        var frame = try VideoFrame()
         var goodDelivered = 0
         var damagedDelivered = 0
         while (try source.next(into: &frame)) != nil {
@@ -126,7 +123,7 @@ import Testing
             }
             goodDelivered += 1
             let index = Int(frame.sequence / 2) % Self.originals.count
-            #expect(Self.checksum(frame) == (try Self.aloneChecksum(Self.originals[index], layout: .rgb)))
+            #expect(Self.checksum(frame) == (try Self.aloneChecksum(Self.originals[index])))
         }
         // Every good frame is delivered; every damaged frame not delivered is counted corrupt, and no more.
         #expect(goodDelivered == clip.count / 2)
@@ -142,7 +139,7 @@ import Testing
         "A damaged frame allocates no more than a good one (libjpeg-turbo's per-image pools, nothing of Omote's), and the good frame after it only what a fresh decoder costs"
     )
     func damageAllocatesOnlyAFreshDecoder() throws {
-        var frame = try VideoFrame(layout: .rgb, capacity: 640 * 360, maximumPixelCount: 640 * 360)
+        var frame = try VideoFrame(capacity: 640 * 360, maximumPixelCount: 640 * 360)
         func decode(_ decoder: JPEGDecoder, _ jpeg: [UInt8]) throws -> FrameDamage? {
             try jpeg.withUnsafeBytes { try decoder.decodeFrame($0, into: &frame) }
         }
@@ -205,7 +202,7 @@ import Testing
             (huge, .tooLarge),
         ]
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: .rgb, capacity: 640 * 360, maximumPixelCount: 1920 * 1080)
+        var frame = try VideoFrame(capacity: 640 * 360, maximumPixelCount: 1920 * 1080)
         for (bytes, expected) in cases {
             let error = #expect(throws: OmoteError.self) {
                 try bytes.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "case") }
@@ -223,14 +220,14 @@ import Testing
         let (width, height) = (64, 32)
         var random = SplitMix64(seed: Self.seed)
         let good = (0 ..< width * height * 2).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        var reference = try VideoFrame(layout: .rgb)
+        var reference = try VideoFrame()
         try good.withUnsafeBytes {
             try RawColour.convert(
                 $0, layout: .packed422(luma: 0, u: 1, v: 3), width: width, height: height, bytesPerLine: width * 2,
                 into: &reference, source: "good")
         }
         let expected = Self.checksum(reference)
-        var frame = try VideoFrame(layout: .rgb)
+        var frame = try VideoFrame()
         for round in 0 ..< 200 {
             let short = Int(random.next(below: UInt64(good.count)))
             let damaged = Array(good.prefix(short))
@@ -261,14 +258,14 @@ import Testing
                 : FakeV4L2Driver.sampleJPEGs[Int(sequence / 2) % FakeV4L2Driver.sampleJPEGs.count]
         })
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        var frame = try VideoFrame(layout: .rgb, capacity: 640 * 360, maximumPixelCount: camera.maximumFramePixels)
+        var frame = try VideoFrame(capacity: 640 * 360, maximumPixelCount: camera.maximumFramePixels)
         var goodDelivered = 0
         for _ in 0 ..< 2 * damaged.count {
             _ = try #require(try camera.next(into: &frame))
             if frame.sequence % 2 == 1 {
                 goodDelivered += 1
                 let jpeg = FakeV4L2Driver.sampleJPEGs[Int(frame.sequence / 2) % FakeV4L2Driver.sampleJPEGs.count]
-                #expect(Self.checksum(frame) == (try Self.aloneChecksum(jpeg, layout: .rgb)))
+                #expect(Self.checksum(frame) == (try Self.aloneChecksum(jpeg)))
             }
             if frame.sequence + 1 >= UInt64(2 * damaged.count) { break }
         }
@@ -289,7 +286,7 @@ import Testing
                 return sequence % 3 == 0 ? Array(full.dropLast(shortBy[Int(sequence) % shortBy.count])) : full
             })
         let yuyvCamera = try V4L2Camera(options: V4L2CameraOptions(), driver: yuyvDriver)
-        var yuyvFrame = try VideoFrame(layout: .rgb)
+        var yuyvFrame = try VideoFrame()
         var delivered = 0
         while delivered < 200 {
             _ = try #require(try yuyvCamera.next(into: &yuyvFrame))

@@ -78,7 +78,7 @@ import Testing
     }
 
     static func convert(_ bytes: [UInt8], _ layout: RawColour.Layout, bytesPerLine: Int) throws -> [SIMD3<Int>] {
-        var frame = try VideoFrame(layout: .rgb, capacity: 4)
+        var frame = try VideoFrame(capacity: 4)
         try bytes.withUnsafeBytes {
             try RawColour.convert(
                 $0, layout: layout, width: width, height: height, bytesPerLine: bytesPerLine, into: &frame,
@@ -128,7 +128,7 @@ import Testing
             (SIMD3<UInt8>(16, 128, 128), SIMD3(0, 0, 0)),
         ] {
             let row = [yuv.x, yuv.y, yuv.x, yuv.z]
-            var frame = try VideoFrame(layout: .rgb, capacity: 4)
+            var frame = try VideoFrame(capacity: 4)
             try (row + row).withUnsafeBytes {
                 try RawColour.convert(
                     $0, layout: .packed422(luma: 0, u: 1, v: 3), width: 2, height: 2, bytesPerLine: 4,
@@ -166,5 +166,32 @@ import Testing
         }
         #expect(error?.code == .captureFrameCorrupt)
         #expect(error?.reason.hasPrefix("raw frame of the wrong size") == true, "\(String(describing: error))")
+        if format == .yuyv {
+            #expect(error?.subject == "test" && error?.reason == "raw frame of the wrong size: 47 of 48 bytes")
+        }
+    }
+
+    @Test("An odd width, a line shorter than its pixels or an empty frame is refused as bad geometry, writing nothing")
+    func badGeometry() throws {
+        var frame = try VideoFrame(capacity: 4)
+        let bytes = [UInt8](repeating: 128, count: 4096)
+        let cases: [(RawColour.Layout, width: Int, height: Int, bytesPerLine: Int)] = [
+            (.packed422(luma: 0, u: 1, v: 3), 5, 4, 10),
+            (.packed422(luma: 1, u: 0, v: 2), 6, 4, 11),
+            (.semiPlanar420(uFirst: true), 6, 4, 5),
+            (.planar420(uFirst: false), 6, 0, 6),
+            (.grey, 0, 4, 6),
+        ]
+        for (layout, width, height, bytesPerLine) in cases {
+            let error = #expect(throws: OmoteError.self) {
+                try bytes.withUnsafeBytes {
+                    try RawColour.convert(
+                        $0, layout: layout, width: width, height: height, bytesPerLine: bytesPerLine, into: &frame,
+                        source: "test")
+                }
+            }
+            #expect(error.map(FrameDamage.init) == .badGeometry, "\(layout) \(width)×\(height), \(bytesPerLine)")
+        }
+        #expect(frame.width == 0 && frame.height == 0)
     }
 }

@@ -107,12 +107,12 @@ import Testing
 }
 
 @Suite struct V4L2StreamingTests {
-    static func expectedLuma(sequence: UInt32) throws -> [UInt8] {
-        try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count])
+    static func expectedRGB(sequence: UInt32) throws -> [UInt8] {
+        try V4L2TestSupport.rgb(ofJPEG: FakeV4L2Driver.sampleJPEGs[Int(sequence) % FakeV4L2Driver.sampleJPEGs.count])
             .pixels
     }
 
-    @Test("Frames come from the mmap buffers decoded to luma, with the V4L2 monotonic timestamp and sequence")
+    @Test("Frames come from the mmap buffers decoded to RGB, with the V4L2 monotonic timestamp and sequence")
     func decodesWithTimestamps() throws {
         let driver = FakeV4L2Driver()
         let camera = try V4L2Camera(options: V4L2CameraOptions(framesPerSecond: 30), driver: driver)
@@ -123,7 +123,7 @@ import Testing
             #expect(delivery.droppedSincePrevious == 0)
             #expect(frame.sequence == UInt64(expected))
             #expect(frame.width == 640 && frame.height == 360)
-            #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedLuma(sequence: expected)))
+            #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedRGB(sequence: expected)))
             #expect(frame.timestampNanoseconds == driver.clock / 1000 * 1000)
             #expect(frame.timestampNanoseconds > previous)
             previous = frame.timestampNanoseconds
@@ -145,7 +145,7 @@ import Testing
         driver.pollScript = [.frames(3)]
         var delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 2 && delivery.droppedSincePrevious == 2)
-        #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedLuma(sequence: 2)))
+        #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedRGB(sequence: 2)))
 
         // Six frames with four buffers: 3…6 fill them, 7 and 8 find none queued and are lost in the driver.
         driver.pollScript = [.frames(6)]
@@ -204,7 +204,7 @@ import Testing
         let delivery = try #require(try camera.next(into: &frame))
         #expect(frame.sequence == 3 && delivery.droppedSincePrevious == 3)
         #expect(camera.stats.corrupt == 3 && camera.stats.delivered == 1)
-        #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedLuma(sequence: 3)))
+        #expect(V4L2TestSupport.pixels(of: frame) == (try Self.expectedRGB(sequence: 3)))
     }
 
     @Test("MJPEG without Huffman tables (as UVC cameras send it) decodes with the standard tables")
@@ -216,9 +216,9 @@ import Testing
             stripped.allSatisfy {
                 !$0.jpeg.contains(where: { _ in false }) && $0.jpeg.count < webcamJPEGs[0].count + 100_000
             })
-        // Bare decoder: identical luma with and without the tables.
+        // Bare decoder: identical RGB with and without the tables.
         for (full, bare) in zip(webcamJPEGs, stripped) {
-            #expect(try V4L2TestSupport.luma(ofJPEG: bare.jpeg).pixels == V4L2TestSupport.luma(ofJPEG: full).pixels)
+            #expect(try V4L2TestSupport.rgb(ofJPEG: bare.jpeg).pixels == V4L2TestSupport.rgb(ofJPEG: full).pixels)
         }
         // And through the camera, straight from the mmap buffer.
         let driver = FakeV4L2Driver(payload: { sequence, _, _ in stripped[Int(sequence) % stripped.count].jpeg })
@@ -227,7 +227,7 @@ import Testing
         for sequence in 0 ..< 3 {
             _ = try #require(try camera.next(into: &frame))
             #expect(
-                V4L2TestSupport.pixels(of: frame) == (try V4L2TestSupport.luma(ofJPEG: webcamJPEGs[sequence]).pixels))
+                V4L2TestSupport.pixels(of: frame) == (try V4L2TestSupport.rgb(ofJPEG: webcamJPEGs[sequence]).pixels))
         }
         #expect(camera.stats.corrupt == 0)
     }
@@ -243,13 +243,29 @@ import Testing
         #expect(frame.width == 320 && frame.height == 180)
         #expect(
             V4L2TestSupport.pixels(of: frame)
-                == (try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[0], scaleDenominator: 2).pixels))
+                == (try V4L2TestSupport.rgb(ofJPEG: FakeV4L2Driver.sampleJPEGs[0], scaleDenominator: 2).pixels))
     }
 
-    @Test("YUYV, UYVY, NV12 and GREY cameras deliver the Y channel unchanged, honouring padded lines")
+    @Test("YUYV, UYVY, NV12 and GREY cameras deliver RawColour's RGB of the frame, honouring padded lines")
     func rawFormats() throws {
-        let source = try V4L2TestSupport.luma(ofJPEG: FakeV4L2Driver.sampleJPEGs[1])
+        let source = try V4L2TestSupport.lumaPlane(ofJPEG: FakeV4L2Driver.sampleJPEGs[1])
         let size = FrameSize(width: source.width, height: source.height)
+        func payload(_ format: V4L2PixelFormat, padding: Int) -> [UInt8] {
+            switch format {
+            case .yuyv, .uyvy:
+                V4L2TestSupport.packed422(
+                    luma: source.pixels, width: size.width, height: size.height, lumaFirst: format == .yuyv,
+                    padding: padding)
+            case .nv12:
+                V4L2TestSupport.planar(
+                    luma: source.pixels, width: size.width, height: size.height, padding: padding,
+                    chromaFraction: 0.5)
+            default:
+                V4L2TestSupport.planar(
+                    luma: source.pixels, width: size.width, height: size.height, padding: padding,
+                    chromaFraction: 0)
+            }
+        }
         for (format, padding) in [
             (V4L2PixelFormat.yuyv, 0), (.yuyv, 64), (.uyvy, 0), (.nv12, 0), (.nv12, 128), (.grey, 0), (.grey, 32),
         ] {
@@ -257,34 +273,36 @@ import Testing
             webcam.formats = [.init(pixelFormat: format, description: format.fourCC, sizes: [(size, [30])])]
             webcam.linePadding = padding
             let driver = FakeV4L2Driver(
-                nodes: [("/dev/video0", webcam)],
-                payload: { _, format, size in
-                    switch format {
-                    case .yuyv:
-                        V4L2TestSupport.packed422(
-                            luma: source.pixels, width: size.width, height: size.height, lumaFirst: true,
-                            padding: padding)
-                    case .uyvy:
-                        V4L2TestSupport.packed422(
-                            luma: source.pixels, width: size.width, height: size.height, lumaFirst: false,
-                            padding: padding)
-                    case .nv12:
-                        V4L2TestSupport.planar(
-                            luma: source.pixels, width: size.width, height: size.height, padding: padding,
-                            chromaFraction: 0.5)
-                    default:
-                        V4L2TestSupport.planar(
-                            luma: source.pixels, width: size.width, height: size.height, padding: padding,
-                            chromaFraction: 0)
-                    }
-                })
+                nodes: [("/dev/video0", webcam)], payload: { _, format, _ in payload(format, padding: padding) })
             let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
             #expect(camera.format.pixelFormat == format)
             var frame = try VideoFrame()
             _ = try #require(try camera.next(into: &frame))
             #expect(frame.width == size.width && frame.height == size.height)
-            #expect(V4L2TestSupport.pixels(of: frame) == source.pixels, "\(format) padding \(padding)")
+            // The reference: the same picture without padding, converted directly.
+            let unpadded = try V4L2TestSupport.rawRGB(
+                payload(format, padding: 0), format: format, width: size.width, height: size.height,
+                bytesPerLine: size.width * (format == .yuyv || format == .uyvy ? 2 : 1))
+            #expect(V4L2TestSupport.pixels(of: frame) == unpadded, "\(format) padding \(padding)")
+            if format == .grey {
+                #expect(unpadded == source.pixels.flatMap { [$0, $0, $0] }, "GREY is its levels as grey RGB")
+            }
         }
+    }
+
+    @Test("1/2 scale on a raw format is refused at open, naming the format (only MJPEG decodes scaled)")
+    func scaledRawRefused() throws {
+        var webcam = FakeV4L2Driver.Camera()
+        webcam.formats = [
+            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
+        ]
+        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
+        var options = V4L2CameraOptions()
+        options.scaleDenominator = 2
+        let error = #expect(throws: OmoteError.self) { _ = try V4L2Camera(options: options, driver: driver) }
+        #expect(error?.code == .captureUnsupportedFormat)
+        #expect(error?.description.contains("granted YUYV, which Omote converts only at full size") == true)
+        #expect(driver.everythingReleased, "the node is closed again, nothing mapped")
     }
 
     @Test("A truncated raw frame is skipped and counted like a corrupt MJPEG one")

@@ -6,8 +6,8 @@ import Testing
 
 /// Test inputs derived in memory from SampleFrames (nothing is written anywhere).
 enum V4L2TestSupport {
-    /// The luma of a JPEG, as the production decoder produces it.
-    static func luma(ofJPEG jpeg: [UInt8], scaleDenominator: Int = 1) throws -> (
+    /// The RGB of a JPEG, as the production decoder produces it.
+    static func rgb(ofJPEG jpeg: [UInt8], scaleDenominator: Int = 1) throws -> (
         width: Int, height: Int, pixels: [UInt8]
     ) {
         let decoder = try JPEGDecoder()
@@ -15,14 +15,38 @@ enum V4L2TestSupport {
         try jpeg.withUnsafeBytes {
             try decoder.decode($0, into: &frame, scaleDenominator: scaleDenominator, source: "test")
         }
-        let pixels = frame.withImage { image in
-            (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } }
-        }
-        return (frame.width, frame.height, pixels)
+        return (frame.width, frame.height, pixels(of: frame))
     }
 
+    /// The frame's packed RGB bytes, row by row.
     static func pixels(of frame: borrowing VideoFrame) -> [UInt8] {
-        frame.withImage { image in (0 ..< image.height).flatMap { y in (0 ..< image.width).map { image[$0, y] } } }
+        frame.withRGBImage { image in
+            (0 ..< image.height).flatMap { y in
+                Array(UnsafeBufferPointer(start: image.pixels + y * image.rowStride, count: image.width * 3))
+            }
+        }
+    }
+
+    /// A luma plane with a real image's structure: the green channel of a sample frame.
+    static func lumaPlane(ofJPEG jpeg: [UInt8]) throws -> (width: Int, height: Int, pixels: [UInt8]) {
+        let decoded = try rgb(ofJPEG: jpeg)
+        return (
+            decoded.width, decoded.height, (0 ..< decoded.width * decoded.height).map { decoded.pixels[3 * $0 + 1] }
+        )
+    }
+
+    /// `RawColour`'s RGB for an uncompressed frame, the reference a camera delivering that format must match.
+    static func rawRGB(
+        _ bytes: [UInt8], format: V4L2PixelFormat, width: Int, height: Int, bytesPerLine: Int
+    ) throws -> [UInt8] {
+        var frame = try VideoFrame(capacity: width * height)
+        let layout = try #require(format.colourLayout)
+        try bytes.withUnsafeBytes {
+            try RawColour.convert(
+                $0, layout: layout, width: width, height: height, bytesPerLine: bytesPerLine, into: &frame,
+                source: "test")
+        }
+        return pixels(of: frame)
     }
 
     /// Re-encodes a JPEG the way a UVC camera's MJPEG encoder does: 4:2:2, standard (not optimised) Huffman tables.
@@ -87,27 +111,18 @@ enum V4L2TestSupport {
         return bytes
     }
 
-    /// A planar frame: the luma plane (rows `width + padding` apart), then a chroma plane of `chromaBytes`.
+    /// A planar frame: the luma plane (rows `width + padding` apart), then chroma bytes (`chromaFraction` of the luma
+    /// plane's size, NV12's interleaved pairs rows `width + padding` apart) that vary, so misplaced chroma would show.
     static func planar(luma: [UInt8], width: Int, height: Int, padding: Int = 0, chromaFraction: Double) -> [UInt8] {
         let stride = width + padding
-        var bytes = [UInt8](repeating: 0x80, count: stride * height + Int(Double(stride * height) * chromaFraction))
+        let lumaBytes = stride * height
+        var bytes = [UInt8](repeating: 0, count: lumaBytes + Int(Double(lumaBytes) * chromaFraction))
         for y in 0 ..< height { for x in 0 ..< width { bytes[y * stride + x] = luma[y * width + x] } }
-        return bytes
-    }
-
-    /// A box-averaged reference (rounding to nearest) for scaled raw decode.
-    static func boxAverage(_ luma: [UInt8], width: Int, height: Int, factor: Int) -> [UInt8] {
-        var output: [UInt8] = []
-        for y in 0 ..< height / factor {
-            for x in 0 ..< width / factor {
-                var sum = 0
-                for dy in 0 ..< factor {
-                    for dx in 0 ..< factor { sum += Int(luma[(y * factor + dy) * width + x * factor + dx]) }
-                }
-                output.append(UInt8((sum + factor * factor / 2) / (factor * factor)))
-            }
+        for i in lumaBytes ..< bytes.count {
+            let (row, column) = ((i - lumaBytes) / stride, (i - lumaBytes) % stride)
+            bytes[i] = UInt8(truncatingIfNeeded: column &* 5 &+ row &* 11 &+ 40)
         }
-        return output
+        return bytes
     }
 }
 

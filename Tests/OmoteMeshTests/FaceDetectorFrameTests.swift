@@ -36,7 +36,7 @@ import Testing
     final class Detection {
         let detector: BlazeFaceDetector
         let decoder = try! JPEGDecoder()
-        var frame = try! VideoFrame(layout: .rgb)
+        var frame = try! VideoFrame()
 
         init() throws {
             detector = try BlazeFaceDetector(

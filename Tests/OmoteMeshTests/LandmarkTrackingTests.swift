@@ -37,7 +37,7 @@ import Testing
 
     final class Frames {
         let decoder = try! JPEGDecoder()
-        var frame = try! VideoFrame(layout: .rgb)
+        var frame = try! VideoFrame()
 
         func withImage<R>(clip: String, index: Int, _ body: (RGBImage) throws -> R) throws -> R {
             let path = FaceDetectorFrameTests.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)

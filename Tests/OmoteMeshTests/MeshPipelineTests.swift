@@ -27,7 +27,7 @@ import Testing
         let pipeline = try #require(Self.pipeline, "face_landmarker.task missing: run Scripts/setup.sh")
         pipeline.reset()
         let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/" + clip)
-        var frame = try VideoFrame(layout: pipeline.pixelLayout)
+        var frame = try VideoFrame()
         var result = FaceFrameResult()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
         var run = ClipRun()
@@ -115,7 +115,7 @@ import Testing
         var result = FaceFrameResult()
         let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/single_face")
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: .rgb)
+        var frame = try VideoFrame()
         // Decoded once; the measured loop replays the RGB (libjpeg-turbo's own allocations are reported separately).
         var decoded: [[UInt8]] = []
         for index in 0 ..< source.frameCount {

@@ -12,7 +12,6 @@ import Testing
 private final class FrameCounter: FrameProcessor {
     var frames = 0
     let rigModel: RigModel? = nil
-    let pixelLayout = PixelLayout.luma
     func process(
         _ frame: borrowing VideoFrame, delivery: FrameDelivery, into result: inout FaceFrameResult, rig: inout RigState?
     ) { frames += 1 }

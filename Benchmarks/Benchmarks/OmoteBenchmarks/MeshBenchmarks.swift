@@ -21,7 +21,7 @@ final class MeshBenchmarkState {
         rig = try pipeline.rigModel.map(RigState.init(model:))
         let source = try ReplaySource(clipDirectory: sampleFramesPath + "/single_face")
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: .rgb)
+        var frame = try VideoFrame()
         var frames: [[UInt8]] = []
         for index in 0 ..< source.frameCount {
             try source.withJPEG(at: index) { try decoder.decode($0, into: &frame, source: "benchmark") }

@@ -31,7 +31,7 @@ func stageBenchmarks() {
     // The whole frame from JPEG bytes: decode (libjpeg-turbo, to RGB) → detect or track → mesh → blendshapes and
     // geometry → rig deformed, the face tracked from frame to frame.
     nonisolated(unsafe) var decodeSource: (ReplaySource, JPEGDecoder)?
-    nonisolated(unsafe) var frame = try! VideoFrame(layout: .rgb)
+    nonisolated(unsafe) var frame = try! VideoFrame()
     Benchmark("pipeline/end-to-end-mjpeg-640x360", configuration: perFrame) { benchmark in
         guard let state = meshBenchmarkState else { throw MeshBenchmarkState.unavailable }
         if decodeSource == nil {

@@ -19,13 +19,11 @@ public enum RawColour {
     }
 
     /// Converts `width × height` pixels of `buffer` (`bytesPerLine` bytes per row of the Y or packed plane) into
-    /// `frame`, which must hold RGB. Throws when the buffer is shorter than the format needs (a truncated frame is
-    /// skipped, never half-read).
+    /// `frame`. Throws when the buffer is shorter than the format needs (a truncated frame is skipped, never half-read).
     public static func convert(
         _ buffer: UnsafeRawBufferPointer, layout: Layout, width: Int, height: Int, bytesPerLine: Int,
         into frame: inout VideoFrame, source: @autoclosure () -> String
     ) throws(OmoteError) {
-        precondition(frame.layout == .rgb, "RawColour fills RGB frames")
         let lumaStep =
             switch layout {
             case .packed422: 2

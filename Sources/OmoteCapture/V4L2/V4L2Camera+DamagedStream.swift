@@ -73,7 +73,7 @@ extension V4L2Camera {
         }
         let pixelFormat = V4L2PixelFormat(rawValue: current.fmt.pix.pixelformat)
         let size = FrameSize(width: Int(current.fmt.pix.width), height: Int(current.fmt.pix.height))
-        let sameLines = layout == .jpeg || Int(current.fmt.pix.bytesperline) == format.bytesPerLine
+        let sameLines = encoding == .jpeg || Int(current.fmt.pix.bytesperline) == format.bytesPerLine
         guard pixelFormat != format.pixelFormat || size != format.size || !sameLines else { return nil }
         return sameLines
             ? describe(pixelFormat, size)

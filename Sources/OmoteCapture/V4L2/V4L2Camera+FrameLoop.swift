@@ -51,34 +51,25 @@ extension V4L2Camera {
         }
     }
 
-    /// Decodes the frame in `buffer`'s mapping into `frame`, as luma or RGB. Returns why a frame cannot be decoded
-    /// (corrupt, truncated, larger than negotiated, or a format that cannot become colour): it is skipped; nil when
-    /// it decoded. MJPEG damage and an unconvertible format build no error at all; a raw frame's name is an
-    /// autoclosure argument, built only when that frame fails.
+    /// Decodes the frame in `buffer`'s mapping into `frame` as RGB. Returns why a frame cannot be decoded (corrupt,
+    /// truncated or larger than negotiated): it is skipped; nil when it decoded. MJPEG damage builds no error at all; a
+    /// raw frame's name is an autoclosure argument, built only when that frame fails.
     private func decode(_ buffer: v4l2_buffer, into frame: inout VideoFrame) -> FrameDamage? {
         let mapping = buffers[Int(buffer.index)]
         let payload = UnsafeRawBufferPointer(start: mapping.address, count: min(Int(buffer.bytesused), mapping.length))
         do throws(OmoteError) {
-            switch (layout, frame.layout) {
-            case (.jpeg, _):
+            switch encoding {
+            case .jpeg:
                 if let damage = try decoder.decodeFrame(
                     payload, into: &frame, scaleDenominator: options.scaleDenominator)
                 {
                     return damage
                 }
-            case (_, .rgb):
-                // Fixed for the session, so every frame would fail: say so without building an error each time.
-                guard let colour = format.pixelFormat.colourLayout, options.scaleDenominator == 1 else {
-                    return .unconvertible
-                }
+            case let .raw(colour):
+                // Opening refused a scale other than 1/1 for raw formats.
                 try RawColour.convert(
                     payload, layout: colour, width: format.size.width, height: format.size.height,
                     bytesPerLine: format.bytesPerLine, into: &frame, source: "\(name) frame \(buffer.sequence)")
-            case (_, .luma):
-                try RawLuma.extract(
-                    payload, layout: layout, width: format.size.width, height: format.size.height,
-                    bytesPerLine: format.bytesPerLine, scaleDenominator: options.scaleDenominator,
-                    into: &frame, source: "\(name) frame \(buffer.sequence)")
             }
             return nil
         } catch {

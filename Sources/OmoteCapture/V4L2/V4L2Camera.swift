@@ -31,7 +31,7 @@ public final class V4L2Camera: FrameSource {
     var descriptor: DeviceDescriptor?
     var buffers: [MappedBuffer]
     var streaming = false
-    let layout: LumaLayout
+    let encoding: V4L2FrameEncoding
     let decoder: JPEGDecoder
     var lastSequence: UInt32?
     /// The disconnect already reported, so later calls return nil instead of failing again.
@@ -65,11 +65,18 @@ public final class V4L2Camera: FrameSource {
         do throws(OmoteError) {
             var negotiation = V4L2Negotiation(path: path, options: options, driver: driver, descriptor: opened)
             var negotiated = try negotiation.run()
+            if case .raw = negotiated.encoding, options.scaleDenominator > 1 {
+                // Only JPEG scales while decoding; refusing now beats skipping every frame as unconvertible.
+                throw .camera(
+                    .captureUnsupportedFormat, device: path,
+                    "the driver granted \(negotiated.format.pixelFormat.fourCC), which Omote converts only at full "
+                        + "size (1/\(options.scaleDenominator) scale needs MJPEG)")
+            }
             mapped = try Self.mapBuffers(
                 path: path, count: options.bufferCount, driver: driver, descriptor: opened,
                 granted: &negotiated.format.bufferCount)
             self.format = negotiated.format
-            self.layout = negotiated.layout
+            self.encoding = negotiated.encoding
         } catch {
             for buffer in mapped { driver.munmap(buffer.address, length: buffer.length) }
             driver.close(opened)

@@ -11,7 +11,7 @@ public struct V4L2CameraOptions: Sendable, Equatable {
     public var bufferCount = 4
     /// How long `next(into:)` waits for a frame before reporting a stalled camera.
     public var pollTimeoutMilliseconds: Int32 = 2000
-    /// Decode at 1/1, 1/2, 1/4 or 1/8 size (DCT scaling for MJPEG, box averaging for raw formats).
+    /// Decode at 1/1, 1/2, 1/4 or 1/8 size (libjpeg's DCT scaling: MJPEG only; opening a raw format refuses < 1/1).
     public var scaleDenominator = 1
 
     /// The size Omote aims for when none is asked: enough for landmarks, cheap to decode.

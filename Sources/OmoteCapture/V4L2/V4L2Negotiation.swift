@@ -36,16 +36,16 @@ public struct V4L2StreamFormat: Sendable, Equatable, CustomStringConvertible {
 struct V4L2Negotiation {
     typealias OfferedFormat = (format: V4L2PixelFormat, description: String, flags: UInt32)
 
-    /// What negotiation settled: the stream format (buffer count still 0) and how to read luma out of it.
+    /// What negotiation settled: the stream format (buffer count still 0) and how its frames become RGB.
     struct Result {
         var format: V4L2StreamFormat
-        var layout: LumaLayout
+        var encoding: V4L2FrameEncoding
     }
 
     /// What VIDIOC_S_FMT granted.
     private struct GrantedFormat {
         var pixelFormat: V4L2PixelFormat
-        var layout: LumaLayout
+        var encoding: V4L2FrameEncoding
         var size: FrameSize
         var bytesPerLine: Int
         var imageSize: Int
@@ -87,7 +87,7 @@ struct V4L2Negotiation {
             isEmulated: chosen.flags & OMOTE_V4L2_FMT_FLAG_EMULATED != 0,
             adjustments: adjustments
         )
-        return Result(format: format, layout: granted.layout)
+        return Result(format: format, encoding: granted.encoding)
     }
 
     private func failure(_ errno: Errno, _ call: String) -> OmoteError { .camera(errno, device: path, during: call) }
@@ -169,7 +169,7 @@ struct V4L2Negotiation {
             throw failure(error, "VIDIOC_S_FMT \(format.fourCC) \(size)")
         }
         let grantedFormat = V4L2PixelFormat(rawValue: pixel.fmt.pix.pixelformat)
-        guard let layout = grantedFormat.lumaLayout else {
+        guard let encoding = grantedFormat.frameEncoding else {
             throw .camera(
                 .captureUnsupportedFormat, device: path,
                 "asked for \(format.fourCC), the driver granted \(grantedFormat.fourCC) (offered: \(offeredList))")
@@ -185,12 +185,11 @@ struct V4L2Negotiation {
         if let asked = options.size, asked != grantedSize {
             adjustments.append("asked for \(asked), granted \(grantedSize)")
         }
-        let minimumLine = layout == .jpeg ? 0 : grantedSize.width * (layout == .planar ? 1 : 2)
         return GrantedFormat(
             pixelFormat: grantedFormat,
-            layout: layout,
+            encoding: encoding,
             size: grantedSize,
-            bytesPerLine: max(Int(pixel.fmt.pix.bytesperline), minimumLine),
+            bytesPerLine: max(Int(pixel.fmt.pix.bytesperline), encoding.minimumBytesPerLine(width: grantedSize.width)),
             imageSize: Int(pixel.fmt.pix.sizeimage)
         )
     }

@@ -16,8 +16,9 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let yvu420 = V4L2PixelFormat(rawValue: OMOTE_V4L2_PIX_FMT_YVU420)
     public static let grey = V4L2PixelFormat(rawValue: OMOTE_V4L2_PIX_FMT_GREY)
 
-    /// Formats Omote turns into luma, best first: MJPEG needs the least USB bandwidth (high resolution at full rate)
-    /// and decodes only its Y channel; the raw YUV formats carry luma as-is; GREY is what infrared cameras send.
+    /// Formats Omote turns into RGB, best first: MJPEG needs the least USB bandwidth (high resolution at full rate)
+    /// and decodes cheaply with libjpeg-turbo; the raw YUV formats convert per pixel; GREY is what infrared cameras
+    /// send.
     public static let preferenceOrder: [V4L2PixelFormat] = [
         .mjpeg, .jpeg, .yuyv, .uyvy, .nv12, .nv21, .yuv420, .yvu420, .grey,
     ]
@@ -56,18 +57,15 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
 
     public var description: String { fourCC }
 
-    /// How luma is laid out in a buffer of this format, or nil when Omote cannot read it.
-    public var lumaLayout: LumaLayout? {
+    /// How a buffer of this format becomes RGB, or nil when Omote cannot read it.
+    public var frameEncoding: V4L2FrameEncoding? {
         switch self {
         case .mjpeg, .jpeg: .jpeg
-        case .yuyv: .packed422(lumaOffset: 0)
-        case .uyvy: .packed422(lumaOffset: 1)
-        case .nv12, .nv21, .yuv420, .yvu420, .grey: .planar
-        default: nil
+        default: colourLayout.map { .raw($0) }
         }
     }
 
-    public var isSupported: Bool { lumaLayout != nil }
+    public var isSupported: Bool { frameEncoding != nil }
 
     /// Where an uncompressed format keeps its chroma, for RGB frames (nil for JPEG, which the decoder handles, and for
     /// formats Omote cannot read).
@@ -85,14 +83,21 @@ public struct V4L2PixelFormat: RawRepresentable, Hashable, Sendable, CustomStrin
     }
 }
 
-/// Where the Y samples sit in a frame buffer.
-public enum LumaLayout: Sendable, Equatable {
-    /// A JPEG stream: decode its Y channel.
+/// How a frame buffer becomes RGB.
+public enum V4L2FrameEncoding: Sendable, Equatable {
+    /// A JPEG stream (MJPEG): `JPEGDecoder` decodes it, optionally DCT-scaled.
     case jpeg
-    /// 4:2:2 packed, two bytes per pixel, Y at byte `lumaOffset` of each pair (YUYV: 0, UYVY: 1).
-    case packed422(lumaOffset: Int)
-    /// The Y plane comes first, one byte per pixel (GREY, NV12/NV21, YU12/YV12).
-    case planar
+    /// Uncompressed samples: `RawColour` converts them at full size.
+    case raw(RawColour.Layout)
+
+    /// The fewest bytes one row of the first plane takes (0 for JPEG, whose rows are not addressable).
+    func minimumBytesPerLine(width: Int) -> Int {
+        switch self {
+        case .jpeg: 0
+        case .raw(.packed422): width * 2
+        case .raw: width
+        }
+    }
 }
 
 /// A frame size in pixels.
