@@ -2,9 +2,9 @@ import OmoteCore
 import OmotePrivacy
 
 /// A decoded frame in private memory (see `SecureBuffer`) that is reused from frame to frame: packed 8-bit RGB, three
-/// bytes per pixel (what MediaPipe's networks read). Capacity grows only when a larger frame arrives, so steady-state decoding allocates
-/// nothing — and never beyond `maximumPixelCount` (the camera's negotiated size, or a sane bound for replay): a header
-/// claiming more is a corrupt frame that allocates nothing.
+/// bytes per pixel (what MediaPipe's networks read). Capacity grows only when a larger frame arrives, so steady-state
+/// decoding allocates nothing — and never beyond `maximumPixelCount` (the camera's negotiated size, or a sane bound for
+/// replay): a header claiming more is a corrupt frame that allocates nothing.
 public struct VideoFrame: ~Copyable {
     /// The bound for sources that negotiate no size (replay): 4096 × 2304 pixels (28.3 MB of RGB).
     public static let defaultMaximumPixelCount = 4096 * 2304

@@ -19,7 +19,8 @@ public enum RawColour {
     }
 
     /// Converts `width × height` pixels of `buffer` (`bytesPerLine` bytes per row of the Y or packed plane) into
-    /// `frame`. Throws when the buffer is shorter than the format needs (a truncated frame is skipped, never half-read).
+    /// `frame`. Throws when the buffer is shorter than the format needs (a truncated frame is skipped, never
+    /// half-read).
     public static func convert(
         _ buffer: UnsafeRawBufferPointer, layout: Layout, width: Int, height: Int, bytesPerLine: Int,
         into frame: inout VideoFrame, source: @autoclosure () -> String
