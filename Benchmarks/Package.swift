@@ -1,8 +1,7 @@
 // swift-tools-version: 6.1
 // Omote's benchmarks: per-stage wall time, instructions and mallocs (ordo-one/benchmark; run: cd Benchmarks &&
-// swift package benchmark), PeerTiming (Omote's side of Benchmarks/compare-peers.sh) and NeuralTiming (of
-// compare-neural.sh). Kept in their own package so the main package and its tests build without the benchmark
-// toolchain. See README "Performance".
+// swift package benchmark) and NeuralTiming (Omote's side of compare-neural.sh). Kept in their own package so the
+// main package and its tests build without the benchmark toolchain. See README "Performance".
 import PackageDescription
 
 let package = Package(
@@ -27,15 +26,9 @@ let package = Package(
             path: "Benchmarks/OmoteBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Plain timings in the reference programs' units for compare-peers.sh. Its folder is not under Benchmarks/,
-        // so the benchmark plugin (which runs the executables it finds there) leaves it alone.
-        .executableTarget(
-            name: "PeerTiming",
-            dependencies: [.product(name: "Omote", package: "Omote")],
-            path: "Sources/PeerTiming"
-        ),
         // Omote's side of Benchmarks/compare-neural.sh: the neural engine on the same input tensors as
-        // Tools/reference/tflite/time-xnnpack.sh, in the same TSV.
+        // Tools/reference/tflite/time-xnnpack.sh, in the same TSV. Its folder is not under Benchmarks/, so the
+        // benchmark plugin (which runs the executables it finds there) leaves it alone.
         .executableTarget(
             name: "NeuralTiming",
             dependencies: [.product(name: "OmoteNeural", package: "Omote")],
