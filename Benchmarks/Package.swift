@@ -38,7 +38,7 @@ let package = Package(
         // Tools/reference/tflite/time-xnnpack.sh, in the same TSV.
         .executableTarget(
             name: "NeuralTiming",
-            dependencies: [.product(name: "OmoteNeural", package: "Omote")],
+            dependencies: [.product(name: "Omote", package: "Omote"), .product(name: "OmoteNeural", package: "Omote")],
             path: "Sources/NeuralTiming"
         ),
     ]
