@@ -56,8 +56,8 @@ public final class NeuralNetwork {
         UnsafeBufferPointer(start: outputPointers[index], count: outputs[index].count)
     }
 
-    /// Zeroes the activation arena (the input, every intermediate tensor and the outputs): call when the face is
-    /// gone, so nothing derived from it stays in memory until the next run overwrites it.
+    /// Zeroes the activation arena (the input, every intermediate tensor and the outputs): call when the input's
+    /// subject is gone, so nothing derived from it stays in memory until the next run overwrites it.
     public func wipeActivations() { store.wipeArena() }
 
     /// Whether the activation arena is private memory (locked, out of dumps, wiped on release).
