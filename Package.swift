@@ -109,7 +109,11 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "CMallocCounter"], exclude: ["Fixtures"]),
+        // OmoteMesh only for the model-based tests, which need to know where Face Landmarker lives; the kernel, fusion
+        // and arena tests use the engine alone.
+        .testTarget(
+            name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "OmoteMesh", "CMallocCounter"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
             dependencies: [

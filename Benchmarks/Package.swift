@@ -31,7 +31,7 @@ let package = Package(
         // benchmark plugin (which runs the executables it finds there) leaves it alone.
         .executableTarget(
             name: "NeuralTiming",
-            dependencies: [.product(name: "OmoteNeural", package: "Omote")],
+            dependencies: [.product(name: "Omote", package: "Omote"), .product(name: "OmoteNeural", package: "Omote")],
             path: "Sources/NeuralTiming"
         ),
     ]

@@ -39,12 +39,7 @@ public final class FaceGeometryPipeline {
         camera: PerspectiveCamera = PerspectiveCamera()
     ) throws(OmoteError) {
         let subject = taskPath + ":" + GeometryPipelineMetadata.member
-        let bytes: [UInt8]
-        do {
-            bytes = try TaskArchiveMember.bytes(named: GeometryPipelineMetadata.member, archivePath: taskPath)
-        } catch {
-            throw OmoteError.meshModel(subject, "\(error)")
-        }
+        let bytes = try FaceLandmarkerNetworks.member(GeometryPipelineMetadata.member, archivePath: taskPath)
         try self.init(metadata: bytes, subject: subject, camera: camera)
     }
 
@@ -54,14 +49,10 @@ public final class FaceGeometryPipeline {
         subject: String,
         camera: PerspectiveCamera = PerspectiveCamera()
     ) throws(OmoteError) {
-        let parsed: GeometryPipelineMetadata
-        do {
-            parsed = try metadata.withUnsafeBytes { try GeometryPipelineMetadata(bytes: $0, subject: subject) }
-        } catch let error as OmoteError {
-            throw error
-        } catch {
-            throw OmoteError.meshModel(subject, "\(error)")
-        }
+        // Array's withUnsafeBytes rethrows untyped; a Result carries the typed error out of it.
+        let parsed = try metadata.withUnsafeBytes { bytes in
+            Result { () throws(OmoteError) in try GeometryPipelineMetadata(bytes: bytes, subject: subject) }
+        }.get()
         guard camera.near > 0, camera.far > camera.near, camera.verticalFieldOfViewDegrees > 0,
             camera.verticalFieldOfViewDegrees < 180
         else {

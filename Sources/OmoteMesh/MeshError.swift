@@ -1,4 +1,5 @@
 import OmoteCore
+import OmoteNeural
 
 extension OmoteError.Code {
     /// A mesh-tracker model or metadata file is missing, damaged or not the expected MediaPipe asset.
@@ -12,13 +13,9 @@ extension OmoteError.Code {
 extension OmoteError {
     /// A damaged or unexpected face_landmarker.task member.
     static func meshModel(_ subject: String, _ reason: String) -> OmoteError {
-        OmoteError(
-            .meshModelUnreadable,
-            operation: "load the face mesh model",
-            subject: subject,
-            reason: reason,
-            remedy: "Run Scripts/setup.sh to fetch face_landmarker.task again and verify its SHA-256."
-        )
+        .badModel(
+            subject, reason, code: .meshModelUnreadable, operation: "load the face mesh model",
+            remedy: fetchFaceLandmarker)
     }
 }
 

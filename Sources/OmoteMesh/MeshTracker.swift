@@ -83,13 +83,7 @@ public final class MeshTracker {
         }
         let arena = self.arena
         func network(_ member: String) throws(OmoteError) -> NeuralNetwork {
-            do {
-                return try TaskArchiveMember.network(named: member, archivePath: taskPath, sharing: arena)
-            } catch let error as OmoteError {
-                throw error  // already names the file, what is wrong and what to do
-            } catch {
-                throw OmoteError.meshModel(taskPath + ":" + member, "\(error)")
-            }
+            try FaceLandmarkerNetworks.networks([member], archivePath: taskPath, sharing: arena)[0]
         }
         // The landmark network first: the largest arena sizes the shared one.
         landmarker = try FaceLandmarker(network: try network(FaceLandmarkerNetworks.landmarksMember))

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// One planned network: fixed input and output buffers, a list of steps over one activation arena. Write the inputs,
 /// call `run()`, read the outputs; running allocates nothing. Not thread-safe: one inference at a time per instance.
 public final class NeuralNetwork {
@@ -23,9 +25,11 @@ public final class NeuralNetwork {
     private let store: ConstantStore
 
     /// Plans `model`; with `arena`, its activations share that memory with the other networks planned on it (they
-    /// must never run at the same time).
-    init(name: String, model: TFLiteModel, arena: SharedActivationArena? = nil) throws {
-        let builder = PlanBuilder(model: model, arena: arena)
+    /// must never run at the same time). `fuses: false` (tests) plans every operator as its own step.
+    init(
+        name: String, model: TFLiteModel, arena: SharedActivationArena? = nil, fuses: Bool = true
+    ) throws(OmoteError) {
+        let builder = PlanBuilder(model: model, arena: arena, fuses: fuses)
         let result = try builder.build()
         self.name = name
         inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
@@ -52,8 +56,8 @@ public final class NeuralNetwork {
         UnsafeBufferPointer(start: outputPointers[index], count: outputs[index].count)
     }
 
-    /// Zeroes the activation arena (the input, every intermediate tensor and the outputs): call when the face is
-    /// gone, so nothing derived from it stays in memory until the next run overwrites it.
+    /// Zeroes the activation arena (the input, every intermediate tensor and the outputs): call when the input's
+    /// subject is gone, so nothing derived from it stays in memory until the next run overwrites it.
     public func wipeActivations() { store.wipeArena() }
 
     /// Whether the activation arena is private memory (locked, out of dumps, wiped on release).

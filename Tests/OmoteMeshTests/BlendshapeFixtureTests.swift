@@ -104,7 +104,7 @@ import Testing
 
     @Test("a network of the wrong shape is refused as a blendshape network")
     func wrongNetworkIsRefused() throws {
-        let detector = try TaskArchiveMember.network(
+        let detector = try ModelArchive.network(
             named: FaceLandmarkerNetworks.detectorMember,
             archivePath: FaceLandmarkerNetworks.defaultPath())
         do {
@@ -116,7 +116,7 @@ import Testing
     }
 
     static func blendshapeNetwork() throws -> NeuralNetwork {
-        try TaskArchiveMember.network(
+        try ModelArchive.network(
             named: FaceLandmarkerNetworks.blendshapesMember,
             archivePath: FaceLandmarkerNetworks.defaultPath())
     }

@@ -1,6 +1,7 @@
 import CMallocCounter
 import Foundation
 import OmoteCore
+import OmoteMesh
 import OmoteNeural
 import Testing
 
@@ -117,7 +118,7 @@ import Darwin
 
     @Test("our detector network on the fixture input decodes to TFLite's detection within 1e-4")
     func ourNetworkDecodesAlike() throws {
-        let network = try TaskArchiveMember.network(
+        let network = try ModelArchive.network(
             named: FaceLandmarkerNetworks.detectorMember,
             archivePath: FaceLandmarkerNetworks.defaultPath())
         let pixels = try Data(contentsOf: URL(fileURLWithPath: Self.tfliteDirectory + "/face_detector.sf0000.in0.u8"))

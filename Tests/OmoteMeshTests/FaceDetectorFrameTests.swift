@@ -40,7 +40,7 @@ import Testing
 
         init() throws {
             detector = try BlazeFaceDetector(
-                network: try TaskArchiveMember.network(
+                network: try ModelArchive.network(
                     named: FaceLandmarkerNetworks.detectorMember, archivePath: FaceLandmarkerNetworks.defaultPath()))
         }
 

@@ -105,7 +105,7 @@ import Darwin
 
     @Test("the canonical face: 468 vertices, the subject's left eye at +x, nose tip in front (+z), weighted basis")
     func canonicalFaceIsMediaPipes() throws {
-        let bytes = try TaskArchiveMember.bytes(
+        let bytes = try ModelArchive.bytes(
             named: "geometry_pipeline_metadata_landmarks.binarypb",
             archivePath: FaceLandmarkerNetworks.defaultPath())
         let facts = try FaceGeometryPipeline.canonicalFacts(metadata: bytes)

@@ -1,4 +1,5 @@
 import OmoteCore
+import OmoteMesh
 import OmoteNeural
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// `OmoteError` (mesh.modelUnreadable) or a valid model, never a crash or an oversized allocation.
 @Suite struct GeometryMetadataDamageTests {
     static func metadata() throws -> [UInt8] {
-        try TaskArchiveMember.bytes(
+        try ModelArchive.bytes(
             named: GeometryPipelineMetadata.member,
             archivePath: FaceLandmarkerNetworks.defaultPath())
     }

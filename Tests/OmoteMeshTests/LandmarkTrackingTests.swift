@@ -19,7 +19,7 @@ import Testing
     #endif
 
     static func network(_ member: String) throws -> NeuralNetwork {
-        try TaskArchiveMember.network(named: member, archivePath: FaceLandmarkerNetworks.defaultPath())
+        try ModelArchive.network(named: member, archivePath: FaceLandmarkerNetworks.defaultPath())
     }
 
     /// Mean and largest distance in pixels of a 640×360 frame between two landmark sets (x, y).

@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCore
+import OmoteMesh
 import Testing
 
 @testable import OmoteNeural

@@ -1,3 +1,4 @@
+import OmoteMesh
 import OmoteNeural
 import Testing
 

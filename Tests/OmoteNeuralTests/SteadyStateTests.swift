@@ -1,4 +1,5 @@
 import CMallocCounter
+import OmoteMesh
 import OmoteNeural
 import Testing
 

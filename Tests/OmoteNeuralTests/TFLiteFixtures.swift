@@ -1,4 +1,5 @@
 import Foundation
+import OmoteMesh
 import OmoteNeural
 
 /// The TensorFlow Lite reference fixtures in Fixtures/tflite (format: that folder's README.md): a manifest row per

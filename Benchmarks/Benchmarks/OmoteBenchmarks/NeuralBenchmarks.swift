@@ -1,4 +1,5 @@
 import Benchmark
+import OmoteMesh
 import OmoteNeural
 
 /// The three face landmarker networks on Omote's engine, one inference per iteration, single thread, on a fixed

@@ -3,6 +3,7 @@
 // feeds TFLite. Usage: NeuralTiming [runs=200] [warmup=20]. Prints load time, then network/case/runs/p50/min/mean µs
 // and the convolution GFLOP/s at the p50 and at the minimum.
 import Foundation
+import OmoteMesh
 import OmoteNeural
 
 let root: String = {

@@ -25,7 +25,16 @@ struct TFLiteModel {
     let inputs: [Int]
     let outputs: [Int]
 
-    init(_ bytes: UnsafeRawBufferPointer, file: String) throws {
+    /// A graph already in parts (the fusion tests build small graphs this way instead of writing FlatBuffers).
+    init(file: String, tensors: [Tensor], operators: [Operator], inputs: [Int], outputs: [Int]) {
+        self.file = file
+        self.tensors = tensors
+        self.operators = operators
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer, file: String) throws(OmoteError) {
         self.file = file
         let buffer = CheckedBytes(bytes: bytes, file: file)
         // File identifier "TFL3" follows the root offset.
@@ -37,11 +46,12 @@ struct TFLiteModel {
         guard version == 3 else {
             throw OmoteError.unsupported(file, "TFLite schema version \(version) (expected 3)")
         }
-        let codes = try model.tables(1, "operator_codes").map { code -> Int32 in
+        let codes = try model.tables(1, "operator_codes").map { code throws(OmoteError) -> Int32 in
             // builtin_code (field 3) superseded deprecated_builtin_code (field 0, a byte); the larger is the real one.
             max(Int32(Int8(bitPattern: try code.u8(0))), try code.i32(3))
         }
-        let buffers = try model.tables(4, "buffers").enumerated().map { index, table -> UnsafeRawBufferPointer? in
+        let buffers = try model.tables(4, "buffers").enumerated().map {
+            index, table throws(OmoteError) -> UnsafeRawBufferPointer? in
             if let data = try table.bytes(0, "buffers[\(index)].data"), data.count > 0 {
                 return data
             }
@@ -58,12 +68,12 @@ struct TFLiteModel {
         guard subgraphs.count == 1, let graph = subgraphs.first else {
             throw OmoteError.unsupported(file, "\(subgraphs.count) subgraphs (expected exactly 1)")
         }
-        tensors = try graph.tables(0, "tensors").enumerated().map { index, table in
+        tensors = try graph.tables(0, "tensors").enumerated().map { index, table throws(OmoteError) in
             try Self.tensor(table, index: index, buffers: buffers, file: file)
         }
         let tensorCount = tensors.count
-        func checkedIndices(_ raw: [Int32], _ what: String, optional: Bool) throws -> [Int] {
-            try raw.map { value in
+        func checkedIndices(_ raw: [Int32], _ what: String, optional: Bool) throws(OmoteError) -> [Int] {
+            try raw.map { value throws(OmoteError) in
                 guard (value >= 0 && Int(value) < tensorCount) || (optional && value == -1) else {
                     throw OmoteError.badModel(file, "\(what) names tensor \(value) of \(tensorCount)")
                 }
@@ -72,7 +82,7 @@ struct TFLiteModel {
         }
         inputs = try checkedIndices(try graph.int32s(1, "subgraph inputs"), "subgraph input", optional: false)
         outputs = try checkedIndices(try graph.int32s(2, "subgraph outputs"), "subgraph output", optional: false)
-        operators = try graph.tables(3, "operators").enumerated().map { index, table in
+        operators = try graph.tables(3, "operators").enumerated().map { index, table throws(OmoteError) in
             let codeIndex = Int(try table.u32(0))
             guard codeIndex < codes.count else {
                 throw OmoteError.badModel(file, "operator \(index) uses opcode \(codeIndex) of \(codes.count)")
@@ -99,7 +109,7 @@ struct TFLiteModel {
     private static func tensor(
         _ table: FlatBufferTable, index: Int, buffers: [UnsafeRawBufferPointer?],
         file: String
-    ) throws -> Tensor {
+    ) throws(OmoteError) -> Tensor {
         let name = try table.string(3, "tensor name") ?? "tensor\(index)"
         let shape = try table.int32s(0, "tensor \(name) shape").map(Int.init)
         guard shape.count <= 6, shape.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }),

@@ -19,7 +19,7 @@ struct ZipDirectory {
     private static let centralHeaderSize = 46
     private static let localHeaderSize = 30
 
-    init(_ archive: CheckedBytes, verifyChecksums: Bool = true) throws {
+    init(_ archive: CheckedBytes, verifyChecksums: Bool = true) throws(OmoteError) {
         let file = archive.file
         let endOffset = try Self.findEndRecord(archive)
         let entryCount = Int(try archive.u16(endOffset + 10, "zip entry count"))
@@ -78,7 +78,7 @@ struct ZipDirectory {
         self.members = members
     }
 
-    func member(named name: String, file: String) throws -> UnsafeRawBufferPointer {
+    func member(named name: String, file: String) throws(OmoteError) -> UnsafeRawBufferPointer {
         guard let member = members.first(where: { $0.name == name }) else {
             let present = members.map(\.name).joined(separator: ", ")
             throw OmoteError.badModel(file, "the archive has no member \(name) (it has: \(present))")
@@ -87,7 +87,7 @@ struct ZipDirectory {
     }
 
     /// The end record sits in the last 22 … 22 + 65535 bytes (it may be followed by a comment).
-    private static func findEndRecord(_ archive: CheckedBytes) throws -> Int {
+    private static func findEndRecord(_ archive: CheckedBytes) throws(OmoteError) -> Int {
         let last = archive.count - endRecordSize
         guard last >= 0 else {
             throw OmoteError.badModel(archive.file, "\(archive.count) bytes is too short for a zip archive")

@@ -86,7 +86,7 @@ final class ConvolutionStep: PlanStep {
                     var pixel = blockStart
                     let remaining = outputChannels - channel
                     if remaining > 16, remaining <= 24 {
-                        // 17–24 channels left (BlazeFace's 24): both panels at once, each input read once.
+                        // 17–24 channels left (24 is a common detector width): both panels at once, each input read once.
                         while pixel < blockEnd {
                             let rows = min(4, blockEnd - pixel)
                             tile24(rows: rows, pixel: pixel, channel: channel, panel: panel, taps: taps)

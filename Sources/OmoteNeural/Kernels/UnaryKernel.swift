@@ -49,7 +49,7 @@ final class UnaryStep: PlanStep {
                 1 / $0.squareRoot()
             }
         case .logistic:
-            // Few elements in these graphs (a face-presence logit, 52 scores): scalar libm exp is exact enough.
+            // Few elements in these graphs (a presence logit, a few dozen scores): scalar libm exp is exact enough.
             for index in 0 ..< count {
                 output[index] = 1 / (1 + Foundation.exp(-input[index]))
             }

@@ -3,7 +3,7 @@ import OmoteCore
 extension PlanBuilder {
     /// CONV_2D: weights [out][kh][kw][in] repacked into 16-channel panels; bias, activation, a following PRELU/RELU
     /// and a residual ADD fused into the epilogue.
-    func lowerConvolution(_ op: TFLiteModel.Operator) throws {
+    func lowerConvolution(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 3, outputs: 1)
         let options = op.options
         let input = try shape4(op.inputs[0])
@@ -86,7 +86,7 @@ extension PlanBuilder {
     }
 
     /// An activation as per-channel slopes for negative values (padded to 16): none → 1, ReLU → 0, PReLU → α.
-    func epilogueSlopes(_ activation: Activation, channels: Int) throws -> UnsafePointer<Float> {
+    func epilogueSlopes(_ activation: Activation, channels: Int) throws(OmoteError) -> UnsafePointer<Float> {
         let slopes = store.allocate(padded16(channels))
         switch activation {
         case .none:
@@ -102,7 +102,7 @@ extension PlanBuilder {
     }
 
     /// DEPTHWISE_CONV_2D (depth multiplier 1): weights [1][kh][kw][channels] as [tap][channels padded to 16].
-    func lowerDepthwise(_ op: TFLiteModel.Operator) throws {
+    func lowerDepthwise(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 3, outputs: 1)
         let options = op.options
         let input = try shape4(op.inputs[0])
@@ -170,7 +170,7 @@ extension PlanBuilder {
     }
 
     /// MAX_POOL_2D with SAME or VALID padding (padding taps are skipped, as TFLite does).
-    func lowerMaxPool(_ op: TFLiteModel.Operator) throws {
+    func lowerMaxPool(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         guard let options = op.options else {
             throw OmoteError.badModel(file, "MAX_POOL_2D without options")

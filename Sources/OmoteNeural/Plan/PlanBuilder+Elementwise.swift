@@ -7,9 +7,9 @@ extension PlanBuilder {
     }
 
     /// Strides of `operand` read at every index of `output` (0 along broadcast dimensions).
-    func broadcastStrides(_ operand: [Int], to output: [Int], _ what: String) throws -> [Int] {
+    func broadcastStrides(_ operand: [Int], to output: [Int], _ what: String) throws(OmoteError) -> [Int] {
         let natural = strides(operand)
-        return try (0 ..< 4).map { dimension in
+        return try (0 ..< 4).map { dimension throws(OmoteError) in
             if operand[dimension] == output[dimension] { return operand[dimension] == 1 ? 0 : natural[dimension] }
             guard operand[dimension] == 1 else {
                 throw OmoteError.badModel(file, "\(what): shape \(operand) does not broadcast to \(output)")
@@ -19,7 +19,7 @@ extension PlanBuilder {
     }
 
     /// ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE and PRELU with broadcasting; RELU/PRELU readers fused when possible.
-    func lowerBinary(_ op: TFLiteModel.Operator) throws {
+    func lowerBinary(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 2, outputs: 1)
         let shapeA = try shape4(op.inputs[0])
         let shapeB = try shape4(op.inputs[1])
@@ -61,7 +61,7 @@ extension PlanBuilder {
         }
     }
 
-    func lowerUnary(_ op: TFLiteModel.Operator) throws {
+    func lowerUnary(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         guard count(op.inputs[0]) == count(op.outputs[0]) else {
             throw OmoteError.badModel(file, "\(op.code) changes the element count")
@@ -86,7 +86,7 @@ extension PlanBuilder {
     }
 
     /// MEAN and SUM over constant axes (keep_dims or not: the output's element order is the same).
-    func lowerReduce(_ op: TFLiteModel.Operator) throws {
+    func lowerReduce(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 2, outputs: 1)
         let rank = shape(op.inputs[0]).count
         let input = try shape4(op.inputs[0])

@@ -15,8 +15,8 @@ extension PlanBuilder {
 
     /// A RELU or per-channel PRELU that is the sole reader of `tensor` (NHWC, `channels` last), folded into the
     /// producer's epilogue: returns the activation and the tensor it now produces.
-    func fusibleActivation(after tensor: Int, channels: Int) throws -> (Activation, Int)? {
-        guard let reader = soleConsumer(of: tensor) else { return nil }
+    func fusibleActivation(after tensor: Int, channels: Int) throws(OmoteError) -> (Activation, Int)? {
+        guard fuses, let reader = soleConsumer(of: tensor) else { return nil }
         let op = model.operators[reader]
         switch op.code {
         case .relu where op.inputs.count == 1:
@@ -33,7 +33,7 @@ extension PlanBuilder {
         }
     }
 
-    func activation(_ raw: UInt8, _ what: String) throws -> Activation {
+    func activation(_ raw: UInt8, _ what: String) throws(OmoteError) -> Activation {
         switch TFLiteActivation(rawValue: raw) {
         case .none?:
             return .none
@@ -50,10 +50,10 @@ extension PlanBuilder {
     /// convolution runs — either an existing activation, or a PAD that only appends zero channels to one (then the
     /// un-padded tensor is added and the PAD disappears). Returns the residual, its real channel count, the ADD's
     /// activation and the ADD's output.
-    func fusibleResidual(after tensor: Int) throws
+    func fusibleResidual(after tensor: Int) throws(OmoteError)
         -> (residual: Location, channels: Int, activation: Activation, output: Int)?
     {
-        guard let reader = soleConsumer(of: tensor) else { return nil }
+        guard fuses, let reader = soleConsumer(of: tensor) else { return nil }
         let add = model.operators[reader]
         guard add.code == .add, add.inputs.count == 2, add.outputs.count == 1,
             shape(add.inputs[0]) == shape(add.inputs[1]), shape(add.outputs[0]) == shape(tensor)
@@ -96,7 +96,7 @@ extension PlanBuilder {
     }
 
     /// `tensor` with zero borders added: the original when no padding is needed, else a scratch copy (batch 1).
-    func paddedInput(_ tensor: Int, top: Int, bottom: Int, left: Int, right: Int) throws
+    func paddedInput(_ tensor: Int, top: Int, bottom: Int, left: Int, right: Int) throws(OmoteError)
         -> (location: Location, width: Int)
     {
         let source = try location(tensor)
@@ -120,7 +120,7 @@ extension PlanBuilder {
     }
 
     /// TFLite SAME/VALID geometry along one axis, checked against the declared output size.
-    func padding(input: Int, kernel: Int, stride: Int, output: Int, mode: UInt8, _ what: String) throws
+    func padding(input: Int, kernel: Int, stride: Int, output: Int, mode: UInt8, _ what: String) throws(OmoteError)
         -> (before: Int, after: Int)
     {
         guard stride >= 1, kernel >= 1 else {

@@ -1,8 +1,10 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// Recognises layer normalisation starting at a MEAN over the innermost axis and lowers the whole chain as one
     /// `LayerNormStep`: MEAN → {NEG, SQUARED_DIFFERENCE} → MEAN → ADD ε → RSQRT → MUL γ → {MUL x, MUL −mean} → ADD.
     /// Every intermediate must be read only inside the chain. Returns false (nothing emitted) when the graph differs.
-    func lowerLayerNormalization(_ mean: TFLiteModel.Operator) throws -> Bool {
+    func lowerLayerNormalization(_ mean: TFLiteModel.Operator) throws(OmoteError) -> Bool {
         guard !folding, mean.code == .mean, mean.inputs.count == 2, mean.outputs.count == 1 else { return false }
         let input = mean.inputs[0]
         let average = mean.outputs[0]
@@ -66,14 +68,14 @@ extension PlanBuilder {
     }
 
     /// True when a MEAN reduces exactly the last axis.
-    private func reducesInnermost(_ op: TFLiteModel.Operator) throws -> Bool {
+    private func reducesInnermost(_ op: TFLiteModel.Operator) throws(OmoteError) -> Bool {
         guard op.inputs.count == 2, op.outputs.count == 1 else { return false }
         let rank = shape(op.inputs[0]).count
         let axes = try int32s(op.inputs[1], "MEAN axes").map { $0 < 0 ? $0 + rank : $0 }
         return axes == [rank - 1]
     }
 
-    private func unactivated(_ op: TFLiteModel.Operator) throws -> Bool {
+    private func unactivated(_ op: TFLiteModel.Operator) throws(OmoteError) -> Bool {
         try (op.options?.u8(0) ?? 0) == 0
     }
 

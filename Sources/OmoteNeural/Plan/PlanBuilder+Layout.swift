@@ -2,7 +2,7 @@ import OmoteCore
 
 extension PlanBuilder {
     /// PAD with zeros: the whole output zeroed, then the input copied into its interior.
-    func lowerPad(_ op: TFLiteModel.Operator) throws {
+    func lowerPad(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 2, outputs: 1)
         let rank = shape(op.inputs[0]).count
         let input = try shape4(op.inputs[0])
@@ -33,7 +33,7 @@ extension PlanBuilder {
         }
     }
 
-    func lowerConcatenation(_ op: TFLiteModel.Operator) throws {
+    func lowerConcatenation(_ op: TFLiteModel.Operator) throws(OmoteError) {
         guard !op.inputs.isEmpty, op.outputs.count == 1 else {
             throw OmoteError.badModel(file, "CONCATENATION with \(op.inputs.count) inputs")
         }
@@ -48,7 +48,9 @@ extension PlanBuilder {
         }
         let output = try shape4(op.outputs[0])
         let outputStrides = strides(output)
-        let pieces = try op.inputs.map { (location: try location($0), shape: try shape4($0)) }
+        let pieces = try op.inputs.map { input throws(OmoteError) in
+            (location: try location(input), shape: try shape4(input))
+        }
         guard pieces.map({ $0.shape[axis] }).reduce(0, +) == output[axis],
             pieces.allSatisfy({ piece in
                 (0 ..< 4).allSatisfy { $0 == axis || piece.shape[$0] == output[$0] }
@@ -76,7 +78,7 @@ extension PlanBuilder {
         }
     }
 
-    func lowerTranspose(_ op: TFLiteModel.Operator) throws {
+    func lowerTranspose(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 2 ... 2, outputs: 1)
         let rank = shape(op.inputs[0]).count
         let permutation = try int32s(op.inputs[1], "TRANSPOSE permutation")
@@ -96,7 +98,7 @@ extension PlanBuilder {
     }
 
     /// STRIDED_SLICE with constant begin/end/strides; begin/end masks and shrink-axis are supported.
-    func lowerStridedSlice(_ op: TFLiteModel.Operator) throws {
+    func lowerStridedSlice(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 4 ... 4, outputs: 1)
         let rank = shape(op.inputs[0]).count
         let input = try shape4(op.inputs[0])
@@ -151,7 +153,9 @@ extension PlanBuilder {
     }
 
     /// Copies the box `shape` read with `sourceStrides` from the first input (plus `offset`) into a fresh output.
-    private func emitCopy(_ op: TFLiteModel.Operator, sourceStrides: [Int], offset: Int, shape box: [Int]) throws {
+    private func emitCopy(_ op: TFLiteModel.Operator, sourceStrides: [Int], offset: Int, shape box: [Int])
+        throws(OmoteError)
+    {
         let source = try location(op.inputs[0])
         use(source)
         let target = define(op.outputs[0])

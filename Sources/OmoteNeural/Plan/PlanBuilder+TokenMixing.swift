@@ -1,9 +1,11 @@
+import OmoteCore
+
 extension PlanBuilder {
     /// MLP-Mixer token mixing as TFLite spells it: TRANSPOSE (swap the last two axes) → 1×1 CONV_2D → 1×1 CONV_2D →
     /// TRANSPOSE back, optionally followed by a residual ADD. Lowered as two `TokenMixingStep`s that multiply the
     /// weights from the left onto the untransposed activation, so neither transposed copy is made and the residual is
     /// added in the second step's epilogue. Returns false (nothing emitted) when the graph differs.
-    func lowerTokenMixing(_ transpose: TFLiteModel.Operator) throws -> Bool {
+    func lowerTokenMixing(_ transpose: TFLiteModel.Operator) throws(OmoteError) -> Bool {
         guard !folding, transpose.inputs.count == 2, transpose.outputs.count == 1 else { return false }
         let input = transpose.inputs[0]
         guard isDefined(input), !isConstant(input), try swapsLastTwoAxes(transpose) else { return false }
@@ -63,7 +65,7 @@ extension PlanBuilder {
 
     /// The sole reader of `tensor` when it is a stride-1 1×1 CONV_2D over `depth` input channels on a 1×1×`columns`
     /// image, with no activation or a ReLU: its weights [rows][depth] and bias (zeros when absent).
-    private func pointwise(after tensor: Int, depth: Int, columns: Int) throws -> (Int, PointwiseWeights)? {
+    private func pointwise(after tensor: Int, depth: Int, columns: Int) throws(OmoteError) -> (Int, PointwiseWeights)? {
         guard let index = soleConsumer(of: tensor) else { return nil }
         let op = model.operators[index]
         guard op.code == .conv2D, op.inputs.count >= 2, op.outputs.count == 1, op.inputs[0] == tensor,
@@ -95,7 +97,7 @@ extension PlanBuilder {
         return (index, PointwiseWeights(op: op, weights: weights, bias: bias, rows: rows, relu: relu))
     }
 
-    private func swapsLastTwoAxes(_ op: TFLiteModel.Operator) throws -> Bool {
+    private func swapsLastTwoAxes(_ op: TFLiteModel.Operator) throws(OmoteError) -> Bool {
         let rank = shape(op.inputs[0]).count
         guard rank >= 2 else { return false }
         let permutation = try int32s(op.inputs[1], "TRANSPOSE permutation")

@@ -22,9 +22,13 @@ final class PlanBuilder {
     var fused: Set<Int> = []
     private var consumers: [Int: [Int]] = [:]
     var currentOperator = 0
+    /// False plans every operator as its own step (no activation, residual, token-mixing or layer-norm fusion): the
+    /// reference the fusion tests compare the fused plan with.
+    let fuses: Bool
 
-    init(model: TFLiteModel, arena: SharedActivationArena? = nil) {
+    init(model: TFLiteModel, arena: SharedActivationArena? = nil, fuses: Bool = true) {
         self.model = model
+        self.fuses = fuses
         store = ConstantStore(sharing: arena)
         self.file = model.file
         for (index, op) in model.operators.enumerated() {
@@ -39,7 +43,7 @@ final class PlanBuilder {
     func shape(_ tensor: Int) -> [Int] { model.tensors[tensor].shape }
 
     /// The shape as rank 4 (leading ones), which every kernel works in.
-    func shape4(_ tensor: Int) throws -> [Int] {
+    func shape4(_ tensor: Int) throws(OmoteError) -> [Int] {
         let shape = shape(tensor)
         guard shape.count <= 4 else {
             throw OmoteError.unsupported(
@@ -57,7 +61,7 @@ final class PlanBuilder {
     }
 
     /// The location of a value that must already exist (graph input, earlier output or float32 constant).
-    func location(_ tensor: Int) throws -> Location {
+    func location(_ tensor: Int) throws(OmoteError) -> Location {
         if let location = locations[tensor] {
             return location
         }
@@ -83,14 +87,14 @@ final class PlanBuilder {
         return location
     }
 
-    func constant(_ tensor: Int, _ what: String) throws -> UnsafeMutablePointer<Float> {
+    func constant(_ tensor: Int, _ what: String) throws(OmoteError) -> UnsafeMutablePointer<Float> {
         guard isConstant(tensor), case .constant(let pointer) = try location(tensor) else {
             throw OmoteError.unsupported(file, "\(what) (tensor \(model.tensors[tensor].name)) is not a constant")
         }
         return pointer
     }
 
-    func int32s(_ tensor: Int, _ what: String) throws -> [Int] {
+    func int32s(_ tensor: Int, _ what: String) throws(OmoteError) -> [Int] {
         let described = model.tensors[tensor]
         guard described.type == .int32, let data = described.data else {
             throw OmoteError.unsupported(file, "\(what) (tensor \(described.name)) must be a constant int32 tensor")
@@ -118,7 +122,7 @@ final class PlanBuilder {
     }
 
     /// Another name for the same bytes (RESHAPE).
-    func alias(_ tensor: Int, to source: Int) throws {
+    func alias(_ tensor: Int, to source: Int) throws(OmoteError) {
         locations[tensor] = try location(source)
     }
 
@@ -173,7 +177,7 @@ final class PlanBuilder {
         let outputs: [UnsafeMutablePointer<Float>]
     }
 
-    func build() throws -> Result {
+    func build() throws(OmoteError) -> Result {
         for input in model.inputs {
             pin(define(input))
         }
@@ -210,12 +214,12 @@ final class PlanBuilder {
         let steps = pending.map { $0(resolve) }
         return Result(
             steps: steps, arena: arena, arenaCount: layout.totalCount,
-            inputs: try model.inputs.map { resolve(try location($0)) },
-            outputs: try model.outputs.map { resolve(try location($0)) }
+            inputs: try model.inputs.map { tensor throws(OmoteError) in resolve(try location(tensor)) },
+            outputs: try model.outputs.map { tensor throws(OmoteError) in resolve(try location(tensor)) }
         )
     }
 
-    private func lower(_ op: TFLiteModel.Operator, index: Int) throws {
+    private func lower(_ op: TFLiteModel.Operator, index: Int) throws(OmoteError) {
         switch op.code {
         case .dequantize:
             break
@@ -242,25 +246,27 @@ final class PlanBuilder {
         case .concatenation:
             try lowerConcatenation(op)
         case .transpose:
-            if try !lowerTokenMixing(op) {
+            let mixed = try fuses ? lowerTokenMixing(op) : false
+            if !mixed {
                 try lowerTranspose(op)
             }
         case .stridedSlice:
             try lowerStridedSlice(op)
         case .mean, .sum:
-            if try !lowerLayerNormalization(op) {
+            let normalized = try fuses ? lowerLayerNormalization(op) : false
+            if !normalized {
                 try lowerReduce(op)
             }
         }
     }
 
-    func requireCounts(_ op: TFLiteModel.Operator, inputs: ClosedRange<Int>, outputs: Int) throws {
+    func requireCounts(_ op: TFLiteModel.Operator, inputs: ClosedRange<Int>, outputs: Int) throws(OmoteError) {
         guard inputs.contains(op.inputs.count), op.outputs.count == outputs else {
             throw OmoteError.badModel(file, "\(op.code) has \(op.inputs.count) inputs and \(op.outputs.count) outputs")
         }
     }
 
-    private func lowerDequantize(_ op: TFLiteModel.Operator) throws {
+    private func lowerDequantize(_ op: TFLiteModel.Operator) throws(OmoteError) {
         try requireCounts(op, inputs: 1 ... 1, outputs: 1)
         let source = model.tensors[op.inputs[0]]
         guard source.type == .float16, let data = source.data else {

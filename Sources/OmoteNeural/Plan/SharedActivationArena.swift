@@ -1,9 +1,9 @@
 import OmoteCore
 
-/// Activation memory shared by networks that never run at the same time — one tracker's detector, landmark and
-/// blendshape networks run one after another on one thread, each reading its outputs before the next runs — so the
-/// locked private memory they need is the largest arena, not the sum (4.2 MB instead of 6.5 MB for Face Landmarker,
-/// which matters under a default 8 MB RLIMIT_MEMLOCK). The first network planned on it sizes it (plan the largest
+/// Activation memory shared by networks that never run at the same time — a pipeline's networks run one after
+/// another on one thread, each reading its outputs before the next runs — so the locked private memory they need is
+/// the largest arena, not the sum (4.2 MB instead of 6.5 MB for OmoteMesh's three networks, which matters under a
+/// default 8 MB RLIMIT_MEMLOCK). The first network planned on it sizes it (plan the largest
 /// first); a later network that does not fit gets an arena of its own. Not thread-safe, like the networks.
 public final class SharedActivationArena {
     private let storage = SecureArray<Float>()

@@ -1,0 +1,100 @@
+import Testing
+
+@testable import OmoteNeural
+
+/// SplitMix64: a seeded generator, so every run of a kernel test sees the same "random" tensors and a failure
+/// reproduces.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func floats(_ count: Int, in range: ClosedRange<Float> = -1 ... 1) -> [Float] {
+        (0 ..< count).map { _ in Float.random(in: range, using: &self) }
+    }
+}
+
+/// Floats for a kernel to read or write, laid out like the engine's buffers: 64-byte aligned, with slack past the end
+/// (vector loads at a channel tail read into it). The slack holds a sentinel, so a store past the end is caught.
+final class KernelBuffer {
+    static let slack = 64
+    static let sentinel: Float = 12345.5
+
+    let count: Int
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: (count + Self.slack) * 4, alignment: 64)
+        pointer = raw.initializeMemory(as: Float.self, repeating: Self.sentinel, count: count + Self.slack)
+        pointer.update(repeating: 0, count: count)
+    }
+
+    convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        pointer.update(from: values, count: values.count)
+    }
+
+    var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    var slackUntouched: Bool { (count ..< count + Self.slack).allSatisfy { pointer[$0] == Self.sentinel } }
+
+    deinit { pointer.deallocate() }
+}
+
+/// Activations as the convolution epilogue, the depthwise kernel and the reference take them: a slope per channel
+/// for negative values.
+enum SlopeActivation: CaseIterable {
+    case none, relu, prelu
+
+    /// Slopes for `channels`, padded to 16 as the planner pads them.
+    func slopes(_ channels: Int, _ random: inout SeededGenerator) -> [Float] {
+        let padded = (channels + 15) / 16 * 16
+        switch self {
+        case .none: return Array(repeating: 1, count: padded)
+        case .relu: return Array(repeating: 0, count: padded)
+        case .prelu: return random.floats(channels, in: 0.05 ... 0.5) + Array(repeating: 0, count: padded - channels)
+        }
+    }
+}
+
+/// The scalar reference for a leaky activation.
+func leakyReference(_ value: Double, slope: Float) -> Double { value < 0 ? value * Double(slope) : value }
+
+/// Checks `actual` against a double-precision reference: each element within `tolerance` relative to `scale` (the
+/// sum of the magnitudes that made it, so a result that cancels to near zero is not held to an impossible bound).
+/// Reports the worst element only, so one broken tile is one failure, not thousands.
+func expectClose(
+    _ actual: [Float], _ expected: [Double], scale: [Double]? = nil, tolerance: Double = 1e-5,
+    _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)",
+        sourceLocation: sourceLocation)
+    var worst = (index: -1, error: 0.0)
+    for index in 0 ..< min(actual.count, expected.count) {
+        let magnitude = max(abs(expected[index]), scale?[index] ?? 0, 1e-30)
+        let error = abs(Double(actual[index]) - expected[index]) / magnitude
+        if error.isNaN {
+            worst = (index, .infinity)
+            break
+        }
+        if error > worst.error {
+            worst = (index, error)
+        }
+    }
+    if worst.index >= 0 {
+        #expect(
+            worst.error <= tolerance,
+            "\(what): element \(worst.index) is \(actual[worst.index]), expected \(expected[worst.index])",
+            sourceLocation: sourceLocation)
+    }
+}
