@@ -9,11 +9,8 @@ func loadError(_ data: Data, name: String = "broken.gltf", folder: String? = nil
     do {
         _ = try RigModel.load(data: data, name: name, resourceFolder: folder)
         return nil
-    } catch let error as OmoteError {
-        return error
     } catch {
-        Issue.record("unexpected error type: \(error)")
-        return nil
+        return error
     }
 }
 
