@@ -1,5 +1,4 @@
 import OmoteCore
-import OmotePrivacy
 
 /// What a decoded frame holds: the trackers read different pixels, and a source decodes only what is asked for.
 public enum PixelLayout: Sendable, Equatable {
