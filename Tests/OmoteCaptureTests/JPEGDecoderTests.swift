@@ -38,23 +38,30 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         }
     }
 
-    @Test(
-        "Every SampleFrames JPEG decodes to the same luma bytes as Pillow's independent libjpeg (Y channel, accurate IDCT)"
-    )
-    func lumaMatchesIndependentDecoder() throws {
-        let references = try Self.reference()
+    /// Decodes every frame of `references` (all 336 sample frames) as `layout` and returns the paths whose
+    /// `checksum` differs from the reference's.
+    static func mismatches(
+        _ references: [ReferenceLuma], layout: PixelLayout, _ checksum: (borrowing VideoFrame) -> UInt64
+    ) throws -> [String] {
         #expect(references.count == 336)
         let decoder = try JPEGDecoder()
-        var frame = try VideoFrame()
+        var frame = try VideoFrame(layout: layout)
         var mismatches: [String] = []
         for reference in references {
             let path = "\(TestPaths.sampleFrames)/\(reference.clip)/\(reference.file)"
             let data = try #require(FileManager.default.contents(atPath: path))
             try data.withUnsafeBytes { try decoder.decode($0, into: &frame, source: path) }
             #expect(frame.width == reference.width && frame.height == reference.height)
-            let checksum = frame.withImage { fnv1a64($0) }
-            if checksum != reference.checksum { mismatches.append(path) }
+            if checksum(frame) != reference.checksum { mismatches.append(path) }
         }
+        return mismatches
+    }
+
+    @Test(
+        "Every SampleFrames JPEG decodes to the same luma bytes as Pillow's independent libjpeg (Y channel, accurate IDCT)"
+    )
+    func lumaMatchesIndependentDecoder() throws {
+        let mismatches = try Self.mismatches(try Self.reference(), layout: .luma) { $0.withImage { fnv1a64($0) } }
         #expect(
             mismatches.isEmpty,
             "luma differs from the reference for \(mismatches.count) frames: \(mismatches.prefix(5))")
@@ -65,17 +72,7 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
     )
     func rgbMatchesWhatMediaPipeIsFed() throws {
         let references = try Self.reference("rgb-imread-fnv1a64.tsv")
-        #expect(references.count == 336)
-        let decoder = try JPEGDecoder()
-        var frame = try VideoFrame(layout: .rgb)
-        var mismatches: [String] = []
-        for reference in references {
-            let path = "\(TestPaths.sampleFrames)/\(reference.clip)/\(reference.file)"
-            let data = try #require(FileManager.default.contents(atPath: path))
-            try data.withUnsafeBytes { try decoder.decode($0, into: &frame, source: path) }
-            #expect(frame.width == reference.width && frame.height == reference.height)
-            if frame.withRGBImage(fnv1a64) != reference.checksum { mismatches.append(path) }
-        }
+        let mismatches = try Self.mismatches(references, layout: .rgb) { $0.withRGBImage(fnv1a64) }
         #expect(
             mismatches.isEmpty,
             "RGB differs from OpenCV's imread for \(mismatches.count) frames: \(mismatches.prefix(5))")
