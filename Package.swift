@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "OmoteCapture",
             dependencies: [
-                "OmoteCore", "OmotePrivacy", "CTurboJPEG", "CV4L2Shim",
+                "OmoteCore", "CTurboJPEG", "CV4L2Shim",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

@@ -116,11 +116,7 @@ public enum FrameDamage: UInt8, CaseIterable, Sendable, CustomStringConvertible 
     }
 
     /// The catalogue entry a source records for a frame that failed with `error`.
-    public init(_ error: any Error) {
-        guard let error = error as? OmoteError else {
-            self = .otherJPEG
-            return
-        }
+    public init(_ error: OmoteError) {
         if error.code == .captureFrameTooLarge {
             self = .tooLarge
         } else if let damage = error.frameDamage {

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Where frames come from: a V4L2 camera or a recorded clip. A source decodes each frame into the caller's reusable
 /// `VideoFrame`, so the pipeline never sees who produced it.
 public protocol FrameSource: AnyObject {
@@ -5,7 +7,7 @@ public protocol FrameSource: AnyObject {
     var name: String { get }
     /// Blocks until the newest frame is decoded into `frame`. Returns nil at the end of a finite source.
     /// Frames that fail to decode are skipped and counted in `stats`, not thrown: a camera keeps streaming.
-    func next(into frame: inout VideoFrame) throws -> FrameDelivery?
+    func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery?
     var stats: FrameSourceStats { get }
     /// The largest frame this source can legitimately deliver, in pixels; a frame claiming more is corrupt.
     var maximumFramePixels: Int { get }

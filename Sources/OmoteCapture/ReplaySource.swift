@@ -101,8 +101,11 @@ public final class ReplaySource: FrameSource {
     }
 
     /// The compressed bytes of frame `index` (for benchmarks that time bare decode on the same frames).
-    public func withJPEG<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try jpegBytes.withUnsafeBytes { all in try body(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]])) }
+    public func withJPEG<R, E: Error>(at index: Int, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        // `Array.withUnsafeBytes` rethrows untyped: carry the typed error out in a `Result`.
+        try jpegBytes.withUnsafeBytes { all in
+            Result { () throws(E) in try body(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]])) }
+        }.get()
     }
 
     public func fileName(at index: Int) -> String { frameNames[index] }
@@ -117,7 +120,7 @@ public final class ReplaySource: FrameSource {
         startNanoseconds = 0
     }
 
-    public func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
+    public func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
         var dropped = 0
         while true {
             if position == frameRanges.count {
@@ -136,8 +139,8 @@ public final class ReplaySource: FrameSource {
                 MonotonicClock.sleep(untilNanoseconds: startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed))
             }
             let started = MonotonicClock.nanoseconds()
-            let damage = try jpegBytes.withUnsafeBytes { all in
-                try decoder.decodeFrame(UnsafeRawBufferPointer(rebasing: all[frameRanges[index]]), into: &frame)
+            let damage = try withJPEG(at: index) { (jpeg) throws(OmoteError) in
+                try decoder.decodeFrame(jpeg, into: &frame)
             }
             if let damage {
                 // Only this frame is lost: the decoder starts the next one afresh.
@@ -175,7 +178,7 @@ public final class ReplayPlaylist: FrameSource {
         clips.reduce(FrameSourceStats()) { $0.adding($1.stats) }
     }
 
-    public func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
+    public func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
         while true {
             if let delivery = try clips[current].next(into: &frame) {
                 frame.sequence += sequenceOffset

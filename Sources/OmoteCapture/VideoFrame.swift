@@ -1,5 +1,4 @@
 import OmoteCore
-import OmotePrivacy
 
 /// A decoded frame in private memory (see `SecureBuffer`) that is reused from frame to frame: packed 8-bit RGB, three
 /// bytes per pixel (what MediaPipe's networks read). Capacity grows only when a larger frame arrives, so steady-state

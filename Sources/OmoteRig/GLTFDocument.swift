@@ -17,7 +17,7 @@ struct GLTFDocument {
     ]
 
     /// Parses `.gltf` JSON or a `.glb` container. `folder` is where relative buffer URIs may be read (nil: none).
-    init(data: Data, file: String, folder: String?) throws {
+    init(data: Data, file: String, folder: String?) throws(OmoteError) {
         self.file = file
         var jsonData = data
         var binChunk: [UInt8]?
@@ -73,7 +73,7 @@ struct GLTFDocument {
     }
 
     /// GLB: 12-byte header, then a JSON chunk and an optional BIN chunk (glTF 2.0 §4.4).
-    static func splitGLB(_ data: Data, file: String) throws -> (Data, [UInt8]?) {
+    static func splitGLB(_ data: Data, file: String) throws(OmoteError) -> (Data, [UInt8]?) {
         let bytes = [UInt8](data)
         func u32(_ at: Int) -> UInt32 {
             UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
@@ -113,7 +113,7 @@ struct GLTFDocument {
 
     /// Reads a buffer URI: `data:` (base64) embedded data, or a relative path to a file inside `folder`. Everything
     /// else (http:, https:, file:, any other scheme, absolute paths, `..`, symlinks leading out) is refused.
-    static func readURI(_ uri: String, folder: String?, file: String, path: String) throws -> [UInt8] {
+    static func readURI(_ uri: String, folder: String?, file: String, path: String) throws(OmoteError) -> [UInt8] {
         if uri.hasPrefix("data:") {
             guard let comma = uri.firstIndex(of: ",") else {
                 throw OmoteError.rigLoad(.rigInvalidValue, file: file, jsonPath: path, "data: URI without a comma")
@@ -138,7 +138,9 @@ struct GLTFDocument {
         return [UInt8](data)
     }
 
-    static func resolveRelativeURI(_ uri: String, folder: String?, file: String, path: String) throws -> String {
+    static func resolveRelativeURI(_ uri: String, folder: String?, file: String, path: String) throws(OmoteError)
+        -> String
+    {
         func refuse(_ why: String) -> OmoteError {
             OmoteError.rigLoad(.rigRefusedURI, file: file, jsonPath: path, "\"\(uri.prefix(80))\" \(why)")
         }
@@ -223,7 +225,7 @@ struct GLTFDocument {
         var region: Region?
     }
 
-    private func componentType(_ c: JSONCursor) throws -> ComponentType {
+    private func componentType(_ c: JSONCursor) throws(OmoteError) -> ComponentType {
         let raw = try c.int()
         guard let t = ComponentType(rawValue: raw) else { throw c.error("unknown componentType \(raw)") }
         return t
@@ -242,7 +244,7 @@ struct GLTFDocument {
     private func region(
         view viewCursor: JSONCursor, byteOffset: Int, count: Int, elementSize: Int,
         componentOffsets: [Int], packed: Bool, owner: JSONCursor
-    ) throws -> Region {
+    ) throws(OmoteError) -> Region {
         let views = try root["bufferViews"].array()
         let viewIndex = try viewCursor.index(into: views.count, of: "bufferViews")
         let view = views[viewIndex]
@@ -276,7 +278,7 @@ struct GLTFDocument {
             buffer: bufferIndex, start: viewOffset + byteOffset, stride: stride, componentOffsets: componentOffsets)
     }
 
-    private func accessor(_ index: Int) throws -> Accessor {
+    private func accessor(_ index: Int) throws(OmoteError) -> Accessor {
         let accessors = try root["accessors"].array()
         guard index < accessors.count else {
             throw OmoteError.rigLoad(
@@ -323,7 +325,7 @@ struct GLTFDocument {
             return normalized ? v / 65535 : v
         case .unsignedInt:
             let v = Float(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-            return normalized ? v / 4_294_967_295 : v
+            return normalized ? v / Float(UInt32.max) : v  // UInt32.max rounds to 2^32 as a Float
         }
     }
 
@@ -341,7 +343,7 @@ struct GLTFDocument {
     }
 
     /// Decodes an accessor (dense part, then sparse substitutions) into `count × components` floats.
-    func readFloats(_ index: Int, allowedTypes: Set<Int>? = nil) throws -> (
+    func readFloats(_ index: Int, allowedTypes: Set<Int>? = nil) throws(OmoteError) -> (
         values: [Float], components: Int, count: Int
     ) {
         let a = try accessor(index)
@@ -349,56 +351,48 @@ struct GLTFDocument {
             throw a.cursor["type"].error(
                 "this attribute needs an accessor with \(allowedTypes.sorted()) components, found \(a.components)")
         }
-        var out = [Float](repeating: 0, count: a.count * a.components)
-        if let r = a.region {
-            buffers[r.buffer].withUnsafeBytes { bytes in
-                for e in 0 ..< a.count {
-                    let base = r.start + e * r.stride
-                    for c in 0 ..< a.components {
-                        out[e * a.components + c] = Self.decode(
-                            bytes, base + r.componentOffsets[c], a.componentType, normalized: a.normalized)
-                    }
-                }
-            }
-        }
-        try applySparse(a) { element, bytes, base, offsets in
-            for c in 0 ..< a.components {
-                out[element * a.components + c] = Self.decode(
-                    bytes, base + offsets[c], a.componentType, normalized: a.normalized)
-            }
-        }
+        let out = try read(a) { bytes, at in Self.decode(bytes, at, a.componentType, normalized: a.normalized) }
         return (out, a.components, a.count)
     }
 
     /// Decodes an integer accessor (indices, joints) into `count × components` values.
-    func readIntegers(_ index: Int) throws -> (values: [UInt32], components: Int, count: Int) {
+    func readIntegers(_ index: Int) throws(OmoteError) -> (values: [UInt32], components: Int, count: Int) {
         let a = try accessor(index)
         guard [.unsignedByte, .unsignedShort, .unsignedInt].contains(a.componentType) else {
             throw a.cursor["componentType"].error(
                 "expected an unsigned integer component type, found \(a.componentType.rawValue)")
         }
-        var out = [UInt32](repeating: 0, count: a.count * a.components)
+        let out = try read(a) { bytes, at in Self.decodeInteger(bytes, at, a.componentType) }
+        return (out, a.components, a.count)
+    }
+
+    /// The accessor's `count × components` values, each decoded by `decode` (bytes, byte offset): the dense part
+    /// (zeros without one), then the sparse substitutions.
+    @inline(__always)
+    private func read<T: Numeric>(_ a: Accessor, _ decode: (UnsafeRawBufferPointer, Int) -> T) throws(OmoteError)
+        -> [T]
+    {
+        var out = [T](repeating: 0, count: a.count * a.components)
         if let r = a.region {
             buffers[r.buffer].withUnsafeBytes { bytes in
                 for e in 0 ..< a.count {
                     let base = r.start + e * r.stride
                     for c in 0 ..< a.components {
-                        out[e * a.components + c] = Self.decodeInteger(
-                            bytes, base + r.componentOffsets[c], a.componentType)
+                        out[e * a.components + c] = decode(bytes, base + r.componentOffsets[c])
                     }
                 }
             }
         }
         try applySparse(a) { element, bytes, base, offsets in
-            for c in 0 ..< a.components {
-                out[element * a.components + c] = Self.decodeInteger(bytes, base + offsets[c], a.componentType)
-            }
+            for c in 0 ..< a.components { out[element * a.components + c] = decode(bytes, base + offsets[c]) }
         }
-        return (out, a.components, a.count)
+        return out
     }
 
     /// Sparse accessors: `count` (index, value) pairs replacing elements of the dense part (or of zeros).
-    private func applySparse(_ a: Accessor, _ write: (Int, UnsafeRawBufferPointer, Int, [Int]) -> Void) throws {
+    private func applySparse(_ a: Accessor, _ write: (Int, UnsafeRawBufferPointer, Int, [Int]) -> Void)
+        throws(OmoteError)
+    {
         let sparse = a.cursor["sparse"]
         guard sparse.exists else { return }
         let count = try sparse["count"].int()
@@ -419,16 +413,22 @@ struct GLTFDocument {
             view: values["bufferView"], byteOffset: try values["byteOffset"].int(default: 0), count: count,
             elementSize: a.elementSize, componentOffsets: a.componentOffsets, packed: true, owner: values)
         var targets = [Int](repeating: 0, count: count)
-        try buffers[indexRegion.buffer].withUnsafeBytes { bytes in
+        // The first index out of range stops the read and is thrown outside (`withUnsafeBytes` throws untyped).
+        var outOfRange: (index: Int, entry: Int)?
+        buffers[indexRegion.buffer].withUnsafeBytes { bytes in
             for k in 0 ..< count {
                 let i = Int(Self.decodeInteger(bytes, indexRegion.start + k * indexRegion.stride, indexType))
                 guard i < a.count else {
-                    throw OmoteError.rigLoad(
-                        .rigAccessorOutOfBounds, file: file, jsonPath: indices.path,
-                        "sparse index \(i) (entry \(k)) is not below the accessor's count \(a.count)")
+                    outOfRange = (i, k)
+                    return
                 }
                 targets[k] = i
             }
+        }
+        if let (i, k) = outOfRange {
+            throw OmoteError.rigLoad(
+                .rigAccessorOutOfBounds, file: file, jsonPath: indices.path,
+                "sparse index \(i) (entry \(k)) is not below the accessor's count \(a.count)")
         }
         buffers[valueRegion.buffer].withUnsafeBytes { bytes in
             for k in 0 ..< count {

@@ -4,7 +4,7 @@ import OmoteCore
 extension RigModel {
     /// Loads a `.gltf` (with its buffers from `data:` URIs or files in the same folder), `.glb` or `.vrm` file.
     /// Never touches the network: any other URI is refused.
-    public static func load(contentsOfFile path: String) throws -> RigModel {
+    public static func load(contentsOfFile path: String) throws(OmoteError) -> RigModel {
         let name = (path as NSString).lastPathComponent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -19,7 +19,8 @@ extension RigModel {
 
     /// Loads glTF/GLB/VRM bytes already in memory. Relative buffer URIs are read from `resourceFolder` (nil: only
     /// embedded data is read).
-    public static func load(data: Data, name: String, file: String? = nil, resourceFolder: String? = nil) throws
+    public static func load(data: Data, name: String, file: String? = nil, resourceFolder: String? = nil)
+        throws(OmoteError)
         -> RigModel
     {
         let document = try GLTFDocument(data: data, file: file ?? name, folder: resourceFolder)
@@ -44,7 +45,7 @@ struct GLTFRigLoader {
         var parent: Int?
     }
 
-    func load() throws -> RigModel {
+    func load() throws(OmoteError) -> RigModel {
         let vrm1 = root["extensions"]["VRMC_vrm"]
         let vrm0 = root["extensions"]["VRM"]
         let format: RigSourceFormat = vrm1.exists ? .vrm1 : vrm0.exists ? .vrm0 : .gltf
@@ -70,7 +71,9 @@ struct GLTFRigLoader {
             }
             let mesh = n["mesh"].exists ? try n["mesh"].index(into: meshCount, of: "meshes") : nil
             let skin = n["skin"].exists ? try n["skin"].index(into: skinCount, of: "skins") : nil
-            let children = try n["children"].array().map { try $0.index(into: nodeCursors.count, of: "nodes") }
+            let children = try n["children"].array().map { (c) throws(OmoteError) in
+                try c.index(into: nodeCursors.count, of: "nodes")
+            }
             nodes.append(
                 Node(
                     name: try n["name"].optionalString() ?? "node\(i)", mesh: mesh, skin: skin,
@@ -91,7 +94,7 @@ struct GLTFRigLoader {
             ? RigAffine(c0: SIMD3(-1, 0, 0), c1: SIMD3(0, 1, 0), c2: SIMD3(0, 0, -1), t: .zero) : .identity
         var world = [RigAffine?](repeating: nil, count: nodes.count)
         var visiting = [Bool](repeating: false, count: nodes.count)
-        func worldOf(_ i: Int) throws -> RigAffine {
+        func worldOf(_ i: Int) throws(OmoteError) -> RigAffine {
             if let w = world[i] { return w }
             guard !visiting[i] else { throw root["nodes"][i].error("node hierarchy has a cycle") }
             visiting[i] = true
@@ -131,7 +134,9 @@ struct GLTFRigLoader {
         let scenes = try root["scenes"].array()
         if !scenes.isEmpty {
             let sceneIndex = root["scene"].exists ? try root["scene"].index(into: scenes.count, of: "scenes") : 0
-            sceneRoots = try scenes[sceneIndex]["nodes"].array().map { try $0.index(into: nodes.count, of: "nodes") }
+            sceneRoots = try scenes[sceneIndex]["nodes"].array().map { (c) throws(OmoteError) in
+                try c.index(into: nodes.count, of: "nodes")
+            }
         } else {
             sceneRoots = nodes.indices.filter { nodes[$0].parent == nil }
         }
@@ -149,7 +154,9 @@ struct GLTFRigLoader {
         var meshTargets: [Int: [Int]] = [:]  // mesh → rig target index of each of its morph targets
         for nodeIndex in order {
             guard let meshIndex = nodes[nodeIndex].mesh else { continue }
-            let skinning = try nodes[nodeIndex].skin.map { try skinMatrices($0, world: world, nodeCount: nodes.count) }
+            let skinning = try nodes[nodeIndex].skin.map { (skin) throws(OmoteError) in
+                try skinMatrices(skin, world: world, nodeCount: nodes.count)
+            }
             let placement = MeshPlacement(
                 world: world[nodeIndex]!,
                 skinning: skinning,
@@ -184,7 +191,7 @@ struct GLTFRigLoader {
 
     // MARK: VRM
 
-    func faceBones(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node]) throws -> [RigFaceBone: Int] {
+    func faceBones(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node]) throws(OmoteError) -> [RigFaceBone: Int] {
         var bones: [RigFaceBone: Int] = [:]
         if vrm1.exists {
             let human = vrm1["humanoid"]["humanBones"]
@@ -229,10 +236,10 @@ struct GLTFRigLoader {
         return bones
     }
 
-    func expressions(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node], meshTargets: [Int: [Int]]) throws
+    func expressions(vrm0: JSONCursor, vrm1: JSONCursor, nodes: [Node], meshTargets: [Int: [Int]]) throws(OmoteError)
         -> [RigExpression]
     {
-        func target(mesh: Int, index: JSONCursor) throws -> Int? {
+        func target(mesh: Int, index: JSONCursor) throws(OmoteError) -> Int? {
             guard let targets = meshTargets[mesh] else { return nil }  // mesh not in the scene
             let i = try index.int()
             guard i < targets.count else {

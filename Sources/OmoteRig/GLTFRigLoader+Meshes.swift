@@ -11,9 +11,9 @@ extension GLTFRigLoader {
         var jointNodes: [Int]
     }
 
-    func skinMatrices(_ skin: Int, world: [RigAffine?], nodeCount: Int) throws -> Skinning {
+    func skinMatrices(_ skin: Int, world: [RigAffine?], nodeCount: Int) throws(OmoteError) -> Skinning {
         let s = root["skins"][skin]
-        let joints = try s["joints"].array().map { try $0.index(into: nodeCount, of: "nodes") }
+        let joints = try s["joints"].array().map { (c) throws(OmoteError) in try c.index(into: nodeCount, of: "nodes") }
         var inverseBind = [RigAffine](repeating: .identity, count: joints.count)
         if s["inverseBindMatrices"].exists {
             let matrices = s["inverseBindMatrices"]
@@ -44,7 +44,7 @@ extension GLTFRigLoader {
         builder: inout RigModelBuilder,
         targetIndexByName: inout [String: Int],
         meshTargets: inout [Int: [Int]]
-    ) throws {
+    ) throws(OmoteError) {
         let mesh = root["meshes"][meshIndex]
         let primitives = try mesh["primitives"].array()
         if meshTargets[meshIndex] == nil {
@@ -82,14 +82,14 @@ extension GLTFRigLoader {
         primitives: [JSONCursor],
         builder: inout RigModelBuilder,
         targetIndexByName: inout [String: Int]
-    ) throws -> [Int] {
+    ) throws(OmoteError) -> [Int] {
         let meshName = try mesh["name"].optionalString() ?? "mesh\(meshIndex)"
         var names: [String] = []
         let nameSources = [mesh["extras"]["targetNames"], primitives.first?["extras"]["targetNames"]].compactMap { $0 }
         for source in nameSources where names.isEmpty {
-            names = try source.array().map { try $0.string() }
+            names = try source.array().map { (c) throws(OmoteError) in try c.string() }
         }
-        let targetCount = try primitives.map { try $0["targets"].array().count }.max() ?? 0
+        let targetCount = try primitives.map { (p) throws(OmoteError) in try p["targets"].array().count }.max() ?? 0
         var seenHere = Set<String>()
         return (0 ..< targetCount).map { k in
             var targetName = k < names.count ? names[k] : "\(meshName).target\(k)"
@@ -108,7 +108,7 @@ extension GLTFRigLoader {
         materials: [JSONCursor],
         rigTargets: [Int],
         builder: inout RigModelBuilder
-    ) throws {
+    ) throws(OmoteError) {
         let mode = try primitive["mode"].int(default: 4)
         guard mode >= 4 && mode <= 6 else { return }  // points and lines carry no surface
         let attributes = primitive["attributes"]
@@ -173,14 +173,14 @@ extension GLTFRigLoader {
         _ attribute: JSONCursor,
         allowedTypes: Set<Int>,
         vertexCount: Int
-    ) throws -> (values: [Float], components: Int, count: Int)? {
+    ) throws(OmoteError) -> (values: [Float], components: Int, count: Int)? {
         guard attribute.exists else { return nil }
         return try sameCount(
             document.readFloats(try attribute.int(), allowedTypes: allowedTypes), vertexCount, attribute)
     }
 
     /// The material's base colour factor (white without a material).
-    private func baseColor(of primitive: JSONCursor, materials: [JSONCursor]) throws -> SIMD4<Float> {
+    private func baseColor(of primitive: JSONCursor, materials: [JSONCursor]) throws(OmoteError) -> SIMD4<Float> {
         guard primitive["material"].exists else { return SIMD4(1, 1, 1, 1) }
         let m = try primitive["material"].index(into: materials.count, of: "materials")
         guard let f = try materials[m]["pbrMetallicRoughness"]["baseColorFactor"].floats(count: 4) else {
@@ -190,7 +190,7 @@ extension GLTFRigLoader {
     }
 
     /// The primitive's triangles as vertex indices local to it (strips and fans unrolled into triangle lists).
-    private func triangles(of primitive: JSONCursor, mode: Int, vertexCount: Int) throws -> [UInt32] {
+    private func triangles(of primitive: JSONCursor, mode: Int, vertexCount: Int) throws(OmoteError) -> [UInt32] {
         var local: [UInt32]
         if primitive["indices"].exists {
             let (values, components, _) = try document.readIntegers(try primitive["indices"].int())
@@ -230,7 +230,7 @@ extension GLTFRigLoader {
         _ attributes: JSONCursor,
         placement: MeshPlacement,
         vertexCount: Int
-    ) throws -> (transforms: [RigAffine], groups: [SIMD4<Float>]) {
+    ) throws(OmoteError) -> (transforms: [RigAffine], groups: [SIMD4<Float>]) {
         let world = placement.world
         let group = placement.group
         var transforms = [RigAffine](repeating: world, count: vertexCount)
@@ -292,7 +292,7 @@ extension GLTFRigLoader {
         firstVertex base: UInt32,
         vertexCount: Int,
         builder: inout RigModelBuilder
-    ) throws {
+    ) throws(OmoteError) {
         for (k, target) in try primitive["targets"].array().enumerated() {
             let t = rigTargets[k]
             let positionDeltas = try optionalAttribute(target["POSITION"], allowedTypes: [3], vertexCount: vertexCount)?
@@ -322,7 +322,7 @@ extension GLTFRigLoader {
         _ read: (values: [Float], components: Int, count: Int),
         _ vertexCount: Int,
         _ cursor: JSONCursor
-    ) throws -> (values: [Float], components: Int, count: Int) {
+    ) throws(OmoteError) -> (values: [Float], components: Int, count: Int) {
         guard read.count == vertexCount else {
             throw cursor.error("has \(read.count) elements but POSITION has \(vertexCount)")
         }

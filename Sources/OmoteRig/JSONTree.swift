@@ -18,6 +18,7 @@ enum JSONValue: Decodable, Sendable {
         init?(intValue: Int) { nil }
     }
 
+    // Untyped: `Decodable` requires it; `parse` turns what it throws into an `OmoteError`.
     init(from decoder: Decoder) throws {
         if let object = try? decoder.container(keyedBy: Key.self) {
             var dict: [String: JSONValue] = [:]
@@ -41,7 +42,7 @@ enum JSONValue: Decodable, Sendable {
         }
     }
 
-    static func parse(_ data: Data, file: String) throws -> JSONValue {
+    static func parse(_ data: Data, file: String) throws(OmoteError) -> JSONValue {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
@@ -89,14 +90,14 @@ struct JSONCursor {
     }
 
     /// Elements of an array (empty when absent).
-    func array() throws -> [JSONCursor] {
+    func array() throws(OmoteError) -> [JSONCursor] {
         guard exists else { return [] }
         guard case .array(let items)? = value else { throw error("expected an array") }
         return items.indices.map { self[$0] }
     }
 
     /// Keys of an object, sorted (empty when absent).
-    func keys() throws -> [String] {
+    func keys() throws(OmoteError) -> [String] {
         guard exists else { return [] }
         guard case .object(let dict)? = value else { throw error("expected an object") }
         return dict.keys.sorted()
@@ -107,59 +108,59 @@ struct JSONCursor {
         return false
     }
 
-    func optionalNumber() throws -> Double? {
+    func optionalNumber() throws(OmoteError) -> Double? {
         guard exists else { return nil }
         guard case .number(let d)? = value, d.isFinite else { throw error("expected a number") }
         return d
     }
 
-    func number(default fallback: Double? = nil) throws -> Double {
+    func number(default fallback: Double? = nil) throws(OmoteError) -> Double {
         if let d = try optionalNumber() { return d }
         if let fallback { return fallback }
         throw error("required number is missing")
     }
 
-    func optionalInt() throws -> Int? {
+    func optionalInt() throws(OmoteError) -> Int? {
         guard let d = try optionalNumber() else { return nil }
         guard d >= 0, d == d.rounded(), d < 1e15 else { throw error("expected a non-negative integer, found \(d)") }
         return Int(d)
     }
 
-    func int(default fallback: Int? = nil) throws -> Int {
+    func int(default fallback: Int? = nil) throws(OmoteError) -> Int {
         if let i = try optionalInt() { return i }
         if let fallback { return fallback }
         throw error("required integer is missing")
     }
 
     /// An index into a top-level array of `count` elements.
-    func index(into count: Int, of what: String) throws -> Int {
+    func index(into count: Int, of what: String) throws(OmoteError) -> Int {
         let i = try int()
         guard i < count else { throw error("refers to \(what)[\(i)] but there are only \(count)") }
         return i
     }
 
-    func optionalString() throws -> String? {
+    func optionalString() throws(OmoteError) -> String? {
         guard exists else { return nil }
         guard case .string(let s)? = value else { throw error("expected a string") }
         return s
     }
 
-    func string() throws -> String {
+    func string() throws(OmoteError) -> String {
         guard let s = try optionalString() else { throw error("required string is missing") }
         return s
     }
 
-    func optionalBool() throws -> Bool? {
+    func optionalBool() throws(OmoteError) -> Bool? {
         guard exists else { return nil }
         guard case .bool(let b)? = value else { throw error("expected true or false") }
         return b
     }
 
     /// A fixed-length array of numbers (e.g. a translation), or nil when absent.
-    func floats(count: Int) throws -> [Float]? {
+    func floats(count: Int) throws(OmoteError) -> [Float]? {
         guard exists else { return nil }
         let items = try array()
         guard items.count == count else { throw error("expected \(count) numbers, found \(items.count)") }
-        return try items.map { Float(try $0.number()) }
+        return try items.map { (c) throws(OmoteError) in Float(try c.number()) }
     }
 }

@@ -62,7 +62,7 @@ private final class StallingSource: FrameSource {
     }
     var name: String { "stalling camera" }
     var stats: FrameSourceStats { clip.stats }
-    func next(into frame: inout VideoFrame) throws -> FrameDelivery? {
+    func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
         if let runner, notesSeen.count < 3 { notesSeen.append(runner.latest.read().value.statusNote) }
         if stallsLeft > 0 {
             stallsLeft -= 1

@@ -69,75 +69,83 @@ struct V4L2Queries {
     /// VIDIOC_ENUM_FMT until EINVAL, retrying on EINTR.
     func formats() throws(Errno) -> [(format: V4L2PixelFormat, description: String, flags: UInt32)] {
         var result: [(format: V4L2PixelFormat, description: String, flags: UInt32)] = []
-        var index: UInt32 = 0
-        while index < 256 {
+        try forEachEntry(.enumerateFormat, endsWith: [.invalidArgument]) { index in
             var raw = v4l2_fmtdesc()
             raw.index = index
             raw.type = OMOTE_V4L2_BUF_TYPE_VIDEO_CAPTURE
-            do { try driver.ioctl(descriptor, .enumerateFormat, &raw) } catch {
-                if error == .interrupted { continue }
-                if error == .invalidArgument { break }
-                throw error
-            }
+            return raw
+        } take: { raw in
             result.append((V4L2PixelFormat(rawValue: raw.pixelformat), cString(raw.description), raw.flags))
-            index += 1
+            return true
         }
         return result
     }
 
     func frameSizes(_ format: V4L2PixelFormat) throws(Errno) -> [V4L2FrameSizes] {
         var result: [V4L2FrameSizes] = []
-        var index: UInt32 = 0
-        while index < 256 {
+        try forEachEntry(.enumerateFrameSizes, endsWith: [.invalidArgument, .inappropriateIOCTLForDevice]) { index in
             var raw = v4l2_frmsizeenum()
             raw.index = index
             raw.pixel_format = format.rawValue
-            do { try driver.ioctl(descriptor, .enumerateFrameSizes, &raw) } catch {
-                if error == .interrupted { continue }
-                if error == .invalidArgument || error == .inappropriateIOCTLForDevice { break }
-                throw error
-            }
+            return raw
+        } take: { raw in
             if raw.type == OMOTE_V4L2_FRMSIZE_TYPE_DISCRETE {
                 result.append(.discrete(FrameSize(width: Int(raw.discrete.width), height: Int(raw.discrete.height))))
-                index += 1
-            } else {
-                let step = raw.stepwise
-                result.append(
-                    .stepwise(
-                        minimum: FrameSize(width: Int(step.min_width), height: Int(step.min_height)),
-                        maximum: FrameSize(width: Int(step.max_width), height: Int(step.max_height)),
-                        step: FrameSize(width: Int(max(1, step.step_width)), height: Int(max(1, step.step_height)))))
-                break  // a stepwise or continuous range is the only entry
+                return true
             }
+            let step = raw.stepwise
+            result.append(
+                .stepwise(
+                    minimum: FrameSize(width: Int(step.min_width), height: Int(step.min_height)),
+                    maximum: FrameSize(width: Int(step.max_width), height: Int(step.max_height)),
+                    step: FrameSize(width: Int(max(1, step.step_width)), height: Int(max(1, step.step_height)))))
+            return false  // a stepwise or continuous range is the only entry
         }
         return result
     }
 
     func frameIntervals(_ format: V4L2PixelFormat, size: FrameSize) throws(Errno) -> V4L2FrameIntervals {
         var discrete: [V4L2Fraction] = []
-        var index: UInt32 = 0
-        while index < 256 {
+        var stepwise: V4L2FrameIntervals?
+        try forEachEntry(.enumerateFrameIntervals, endsWith: [.invalidArgument, .inappropriateIOCTLForDevice]) {
+            index in
             var raw = v4l2_frmivalenum()
             raw.index = index
             raw.pixel_format = format.rawValue
             raw.width = UInt32(size.width)
             raw.height = UInt32(size.height)
-            do { try driver.ioctl(descriptor, .enumerateFrameIntervals, &raw) } catch {
-                if error == .interrupted { continue }
-                if error == .invalidArgument || error == .inappropriateIOCTLForDevice { break }
-                throw error
-            }
+            return raw
+        } take: { raw in
             if raw.type == OMOTE_V4L2_FRMIVAL_TYPE_DISCRETE {
                 discrete.append(V4L2Fraction(numerator: raw.discrete.numerator, denominator: raw.discrete.denominator))
-                index += 1
-            } else {
-                let step = raw.stepwise
-                return .stepwise(
-                    minimum: V4L2Fraction(numerator: step.min.numerator, denominator: step.min.denominator),
-                    maximum: V4L2Fraction(numerator: step.max.numerator, denominator: step.max.denominator))
+                return true
             }
+            let step = raw.stepwise
+            stepwise = .stepwise(
+                minimum: V4L2Fraction(numerator: step.min.numerator, denominator: step.min.denominator),
+                maximum: V4L2Fraction(numerator: step.max.numerator, denominator: step.max.denominator))
+            return false  // a range is the only entry
         }
+        if let stepwise { return stepwise }
         return discrete.isEmpty ? .unknown : .discrete(discrete)
+    }
+
+    /// Issues `request` on entries 0, 1, … (at most 256) of a driver list, retrying on EINTR, until the list ends
+    /// (one of `ends`) or `take` returns false; one loop for the three VIDIOC_ENUM_* lists.
+    private func forEachEntry<Raw>(
+        _ request: V4L2Request, endsWith ends: [Errno], _ make: (UInt32) -> Raw, take: (Raw) -> Bool
+    ) throws(Errno) {
+        var index: UInt32 = 0
+        while index < 256 {
+            var raw = make(index)
+            do { try driver.ioctl(descriptor, request, &raw) } catch {
+                if error == .interrupted { continue }
+                if ends.contains(error) { break }
+                throw error
+            }
+            guard take(raw) else { break }
+            index += 1
+        }
     }
 }
 
