@@ -96,13 +96,13 @@ public final class PipelineRunner: @unchecked Sendable {
     /// Starts the processing thread. Call after the privacy guard is engaged: the thread inherits its restrictions.
     public func start(frameCapacity: Int = 1280 * 720) {
         let thread = Thread { [self] in
-            do {
+            do throws(OmoteError) {
                 let bound = self.source.maximumFramePixels
                 var frame = try VideoFrame(capacity: min(frameCapacity, bound), maximumPixelCount: bound)
                 let current = try PrivateValue(FaceFrameResult())
                 self.processLoop(frame: &frame, current: current)
             } catch {
-                self.failure.withLock { $0 = ("\(error)", (error as? OmoteError)?.code) }
+                self.failure.withLock { $0 = ("\(error)", error.code) }
                 self.finished.store(true, ordering: .releasing)
             }
         }
@@ -126,7 +126,7 @@ public final class PipelineRunner: @unchecked Sendable {
             do {
                 guard let next = try source.next(into: &frame) else { return }
                 delivery = next
-            } catch let error as OmoteError where error.code == .captureStalled || error.code == .captureFramesDamaged {
+            } catch  where error.code == .captureStalled || error.code == .captureFramesDamaged {
                 // A stalled camera stays open (a closed privacy shutter, a long exposure), and so does one whose every
                 // frame arrives damaged (a failing cable): say so and keep waiting.
                 model.statusNote = "\(error.reason): waiting for the camera"
@@ -134,7 +134,7 @@ public final class PipelineRunner: @unchecked Sendable {
                 latest.publish(model)
                 continue
             } catch {
-                failure.withLock { $0 = ("\(error)", (error as? OmoteError)?.code) }
+                failure.withLock { $0 = ("\(error)", error.code) }
                 return
             }
             model.statusNote = ""
