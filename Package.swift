@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 // Omote: webcam → face → 52 ARKit blendshapes → 3D rig, privately.
-// Layers share one vocabulary module, OmoteCore (images, face types, ARKit weights, head pose, the per-frame result,
-// one error shape, one owned-buffer type), as swift-nio's transports share NIOCore:
-//   vision, solver, rig → Core;  capture → Core + privacy;  view → Core + rig;
+// The house: capture → mesh (detector, mesh, blendshapes, geometry) on the neural engine → rig → view, the privacy
+// guard around it. Layers share one vocabulary module, OmoteCore (images, ARKit weights, head pose, the per-frame
+// result, one error shape, owned memory), as swift-nio's transports share NIOCore:
+//   privacy, capture, neural, rig → Core;  mesh → Core + neural;  view → Core + rig;
 //   pipeline wires them all;  CLI → pipeline.
 import PackageDescription
 
@@ -51,6 +52,10 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .target(name: "CTargetFeatures"),
+        .target(
+            name: "OmoteNeural", dependencies: ["OmoteCore", "CTargetFeatures"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
         .target(
             name: "OmoteView",
@@ -59,15 +64,18 @@ let package = Package(
         .target(
             name: "OmotePipeline",
             dependencies: [
-                "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteRig", "OmoteView",
-                "OmoteNeural", "OmoteMesh", .product(name: "SystemPackage", package: "swift-system"),
+                "OmoteCore", "OmoteCapture", "OmoteMesh", "OmoteRig", "OmoteView",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        .target(name: "Omote", dependencies: ["OmotePipeline"]),
-        .target(name: "CTargetFeatures"),
+        // The umbrella re-exports every layer, so it names each one.
         .target(
-            name: "OmoteNeural", dependencies: ["OmoteCore", "CTargetFeatures"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
+            name: "Omote",
+            dependencies: [
+                "OmoteCore", "OmotePrivacy", "OmoteCapture", "OmoteNeural", "OmoteMesh", "OmoteRig", "OmoteView",
+                "OmotePipeline",
+            ]
+        ),
         .executableTarget(
             name: "OmoteCLI",
             dependencies: [
@@ -131,7 +139,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "CMallocCounter", "OmoteCaptureTesting",
+                "OmoteCaptureTesting",
             ]
         ),
     ]

@@ -1,5 +1,4 @@
 import OmoteMesh
-import OmoteNeural
 
 /// Where the pipeline's model and avatar come from.
 public struct PipelineConfiguration: Sendable {
