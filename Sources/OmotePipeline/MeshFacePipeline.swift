@@ -100,7 +100,7 @@ public final class MeshFacePipeline: FrameProcessor {
 
 extension MeshFacePipeline {
     /// Loads MediaPipe's networks and face geometry from the .task file and the avatar.
-    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws
+    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws(OmoteError)
         -> MeshFacePipeline
     {
         let started = MonotonicClock.nanoseconds()
