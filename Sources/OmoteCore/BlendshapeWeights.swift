@@ -2,7 +2,7 @@
 /// which shapes are actually tracked. Untracked shapes are 0 and flagged, never invented.
 public struct BlendshapeWeights: Sendable, Equatable, BitwiseCopyable {
     public var values: SIMD64<Float> = .zero
-    /// Bit i set ⇔ shape with raw value i is observed by the solver (not merely 0).
+    /// Bit i set ⇔ shape with raw value i is scored by the tracker (not merely 0).
     public var trackedMask: UInt64 = 0
 
     public init() {}

@@ -19,7 +19,7 @@ public struct HeadPose: Sendable, Equatable, BitwiseCopyable {
     @inline(__always)
     public func rotate(_ v: SIMD3<Float>) -> SIMD3<Float> { rotation.apply(v) }
 
-    /// Yaw, pitch and roll in radians: the one Euler convention Omote uses (solver tests and the live view alike).
+    /// Yaw, pitch and roll in radians: the one Euler convention Omote uses (the tracker, the rig and the live view alike).
     /// R = Rz(roll) · Ry(yaw) · Rx(pitch) applied to column vectors: yaw about camera +y, pitch about +x, roll about +z.
     public var yawPitchRoll: SIMD3<Float> {
         let yaw = asinf(max(-1, min(1, -rotation.c0.z)))

@@ -4,9 +4,9 @@ import SystemPackage
 import Glibc
 #endif
 
-/// Whole pages of private memory, the one mechanism behind `SecureBuffer` and private `AlignedBuffer`s: an anonymous
-/// mapping locked out of swap (`mlock`), excluded from core dumps (`MADV_DONTDUMP`), registered so the exit handler
-/// wipes it (`SecureMemory`), and wiped, unlocked and unmapped when released.
+/// Whole pages of private memory, the one mechanism behind `SecureBuffer` (and so `SecureArray` and `PrivateValue`):
+/// an anonymous mapping locked out of swap (`mlock`), excluded from core dumps (`MADV_DONTDUMP`), registered so the
+/// exit handler wipes it (`SecureMemory`), and wiped, unlocked and unmapped when released.
 struct PrivateMapping {
     let base: UnsafeMutableRawPointer
     let length: Int

@@ -1,4 +1,4 @@
-/// One plain value (a frame's weights and pose, a solver's state) in private memory: locked out of swap, excluded from
+/// One plain value (a frame's weights and pose, the tracker's scores) in private memory: locked out of swap, excluded from
 /// dumps, wiped when overwritten by `wipe()`, when released and at exit (`SecureMemory`). For expression data that
 /// outlives a call — handed between threads, or kept from frame to frame — where a stored property would put it on
 /// the ordinary heap.

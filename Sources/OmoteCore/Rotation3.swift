@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A 3×3 rotation matrix stored as its three columns: the images of the x, y and z axes. The one rotation type of
-/// every layer (solver, rig, view), so the same "c0·x + c1·y + c2·z" is written once.
+/// every layer (mesh, rig, view), so the same "c0·x + c1·y + c2·z" is written once.
 public struct Rotation3: Sendable, Equatable, BitwiseCopyable {
     public var c0: SIMD3<Float>
     public var c1: SIMD3<Float>

@@ -2,7 +2,7 @@ import CPrivacyShim
 
 /// What the Landlock ruleset handles at a given ABI: every filesystem right that creates, changes, removes, renames,
 /// links, truncates or executes a file, TCP bind/connect, and the abstract-unix-socket and signal scopes. Handled and
-/// not allowed by a rule means forbidden; reads are not handled, so models, cascades, avatars and clips stay readable.
+/// not allowed by a rule means forbidden; reads are not handled, so the model, avatars and clips stay readable.
 /// The only rule is the optional camera node: write (V4L2 needs O_RDWR) and device ioctls.
 public struct LandlockPolicy: Sendable, Equatable {
     /// The newest ABI whose rights this code knows; a newer kernel is used at this level.

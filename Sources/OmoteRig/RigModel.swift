@@ -1,5 +1,5 @@
 // OmoteRig: a 3D character held in memory (glTF/GLB/VRM morph targets + face bones, or the built-in default avatar),
-// deformed by the solver's weights and head pose. `RigModel` is immutable; `RigState` holds one frame's deformation.
+// deformed by the tracker's weights and head pose. `RigModel` is immutable; `RigState` holds one frame's deformation.
 //
 // Model space (every position, normal and pivot here): +x = the avatar's left (the viewer's right), +y up,
 // +z out of the face towards the viewer, right-handed; the origin is the centre of the head and one unit is about

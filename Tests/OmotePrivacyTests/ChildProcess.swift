@@ -9,8 +9,14 @@ enum PrivacyTestPaths {
     }()
     static let sampleManifest = repositoryRoot + "/SampleFrames/single_face/manifest.tsv"
     static let sampleFrame = repositoryRoot + "/SampleFrames/single_face/0000.jpg"
-    static let dlibModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
-    static let cascade = "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
+    /// What a session reads besides the clip: the tracker's model (fetched by Scripts/setup.sh) and an avatar.
+    static let trackerModel: String = {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["OMOTE_FACE_LANDMARKER"], !explicit.isEmpty { return explicit }
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
+        return cache + "/omote/face_landmarker.task"
+    }()
+    static let avatar = repositoryRoot + "/Tests/OmoteRigTests/Fixtures/sample-face.glb"
 
     /// The built `omote` executable: `$OMOTE_BINARY`, else the one beside this test bundle (SwiftPM puts both in the
     /// build's bin directory), else .build/{debug,release}/omote under the repository.

@@ -73,7 +73,7 @@ struct GuardAttemptTests {
         var arguments = [
             "guard-selftest", "--scratch", scratch,
             "--read", PrivacyTestPaths.sampleManifest, "--read", PrivacyTestPaths.sampleFrame,
-            "--read", PrivacyTestPaths.dlibModel, "--read", PrivacyTestPaths.cascade,
+            "--read", PrivacyTestPaths.trackerModel, "--read", PrivacyTestPaths.avatar,
         ]
         if let camera { arguments += ["--camera", camera] }
         let result = try ChildProcess.run(omote, arguments)
@@ -127,8 +127,8 @@ struct GuardAttemptTests {
         let rows = Self.rows(result)
         // Reads keep working under the guard.
         for path in [
-            PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.dlibModel,
-            PrivacyTestPaths.cascade,
+            PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.trackerModel,
+            PrivacyTestPaths.avatar,
         ] {
             #expect(
                 rows.contains { $0.scope == "read" && $0.act == path && $0.outcome == "ok" },
