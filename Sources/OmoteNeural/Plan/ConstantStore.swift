@@ -1,11 +1,18 @@
 import OmoteCore
 
-/// Owns every buffer made at load time: the dequantized and repacked weights and folded constants (ordinary heap),
+/// Owns every buffer made at load time: the dequantized and repacked weights and folded constants (`AlignedBuffer`s),
 /// and the activation arena, which holds the network's input (a camera crop) and everything computed from it, so it is
 /// private memory (`SecureArray`: locked out of swap, out of core dumps, wiped when released and at exit).
 /// Each buffer is 64-byte aligned with 16 floats of slack, so vector loads at a channel tail stay inside it.
 final class ConstantStore {
-    private var buffers: [UnsafeMutableRawPointer] = []
+    /// One constant tensor's memory. A class only so the store can keep many in an array (an `AlignedBuffer` is
+    /// `~Copyable`, which `Array` cannot hold); plans point into them for the store's lifetime.
+    private final class Constant {
+        let memory: AlignedBuffer<Float>
+        init(count: Int) { memory = AlignedBuffer(count: count, repeating: 0) }
+    }
+
+    private var constants: [Constant] = []
     private(set) var floatCount = 0
     /// The arena: shared with other networks, or this network's own.
     private var arena: SharedActivationArena
@@ -29,17 +36,9 @@ final class ConstantStore {
     static let slack = 16
 
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let total = count + Self.slack
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4, alignment: 64)
-        raw.initializeMemory(as: Float.self, repeating: 0, count: total)
-        buffers.append(raw)
-        floatCount += total
-        return raw.assumingMemoryBound(to: Float.self)
-    }
-
-    deinit {
-        for buffer in buffers {
-            buffer.deallocate()
-        }
+        let constant = Constant(count: count + Self.slack)
+        constants.append(constant)
+        floatCount += constant.memory.count
+        return constant.memory.baseAddress
     }
 }
