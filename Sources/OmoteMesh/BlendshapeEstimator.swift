@@ -39,7 +39,7 @@ public final class BlendshapeEstimator {
     /// Runs the network on `landmarks` of a `frameWidth`×`frameHeight` frame and writes the 51 shapes it scores into
     /// `weights`; tongueOut (no score for it) is set to 0 and left out of `trackedMask`.
     public func estimate(
-        _ landmarks: MeshLandmarks,
+        _ landmarks: borrowing MeshLandmarks,
         frameWidth: Int,
         frameHeight: Int,
         into weights: inout BlendshapeWeights
@@ -67,7 +67,7 @@ public final class BlendshapeEstimator {
 
     /// MediaPipe's LandmarksToTensor with the image size: x·width, y·height in float32 (z unused).
     /// Plain indexed loops: closures here cost heap allocations in debug builds.
-    private func fillInput(_ landmarks: MeshLandmarks, width: Float, height: Float) {
+    private func fillInput(_ landmarks: borrowing MeshLandmarks, width: Float, height: Float) {
         let indices = BlendshapeLandmarkSubset.indices
         var slot = 0
         while slot < indices.count {

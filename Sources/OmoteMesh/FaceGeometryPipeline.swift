@@ -77,7 +77,7 @@ public final class FaceGeometryPipeline {
     /// The facial transformation matrix for `landmarks` on a `frameWidth`×`frameHeight` frame; nil when MediaPipe
     /// would drop the face (landmarks too compact, within 1e-3 of their mean) or the fit is degenerate.
     public func estimate(
-        _ landmarks: MeshLandmarks,
+        _ landmarks: borrowing MeshLandmarks,
         frameWidth: Int,
         frameHeight: Int
     ) throws(OmoteError) -> FacialTransformationMatrix? {
@@ -197,7 +197,7 @@ public final class FaceGeometryPipeline {
     }
 
     /// MediaPipe's IsScreenLandmarkListTooCompact: every landmark within 1e-3 of the x, y mean.
-    private static func isTooCompact(_ landmarks: MeshLandmarks) -> Bool {
+    private static func isTooCompact(_ landmarks: borrowing MeshLandmarks) -> Bool {
         landmarks.withUnsafeBufferPointer { points in
             var mean = SIMD2<Float>()
             var index = 0

@@ -31,7 +31,7 @@ public struct FaceRegion: Sendable, Equatable {
 
     /// MediaPipe's tracking rect: the box around all 478 landmarks, rotated so landmark 33 → 263 (the outer eye
     /// corners) is horizontal, squared on its long side and scaled ×1.5.
-    public init(landmarks: MeshLandmarks, frameWidth: Int, frameHeight: Int) {
+    public init(landmarks: borrowing MeshLandmarks, frameWidth: Int, frameHeight: Int) {
         var low = SIMD2<Float>(repeating: .infinity)
         var high = SIMD2<Float>(repeating: -.infinity)
         var index = 0

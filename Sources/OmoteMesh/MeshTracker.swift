@@ -38,7 +38,7 @@ public final class MeshTracker {
     public private(set) var secondLookPresenceLogit: Float?
 
     /// The last frame's results (valid when `process` returned true).
-    public private(set) var landmarks = MeshLandmarks()
+    public private(set) var landmarks: MeshLandmarks
     /// The last frame's 52 scores and pose, kept in private memory (they are expression data).
     public var weights: BlendshapeWeights {
         get { privateWeights.value }
@@ -71,10 +71,12 @@ public final class MeshTracker {
         public init() {}
     }
 
-    private var rawLandmarks = MeshLandmarks()
+    private var rawLandmarks: MeshLandmarks
     private var nextRegion: FaceRegion?
 
     public init(taskPath: String = FaceLandmarkerNetworks.defaultPath()) throws(OmoteError) {
+        landmarks = try MeshLandmarks()
+        rawLandmarks = try MeshLandmarks()
         do {
             privateWeights = try PrivateValue(BlendshapeWeights())
             privateTransformation = try PrivateValue(nil)
@@ -90,7 +92,7 @@ public final class MeshTracker {
         detector = try BlazeFaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
         blendshapes = try BlendshapeEstimator(network: try network(FaceLandmarkerNetworks.blendshapesMember))
         geometry = try FaceGeometryPipeline(taskPath: taskPath)
-        if let refused = landmarks.memoryError ?? rawLandmarks.memoryError ?? smoother.memoryError {
+        if let refused = smoother.memoryError {
             throw OmoteError.meshMemory(refused)
         }
     }

@@ -89,7 +89,7 @@ import Testing
     func badInputIsRefused() throws {
         let estimator = try BlendshapeEstimator(network: Self.blendshapeNetwork())
         var weights = BlendshapeWeights()
-        var short = MeshLandmarks()
+        var short = try MeshLandmarks()
         short.removeLast()
         #expect(throws: OmoteError.self) {
             try estimator.estimate(short, frameWidth: 640, frameHeight: 360, into: &weights)

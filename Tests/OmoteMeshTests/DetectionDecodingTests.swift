@@ -42,7 +42,9 @@ import Darwin
     }
 
     /// The box around MediaPipe's 468 mesh points and its two iris centres (468 and 473), normalised.
-    static func meshFacts(_ landmarks: MeshLandmarks) -> (box: SIMD4<Float>, irises: (SIMD2<Float>, SIMD2<Float>)) {
+    static func meshFacts(_ landmarks: borrowing MeshLandmarks) -> (
+        box: SIMD4<Float>, irises: (SIMD2<Float>, SIMD2<Float>)
+    ) {
         var low = SIMD2<Float>(repeating: .infinity)
         var high = SIMD2<Float>(repeating: -.infinity)
         for point in (0 ..< MeshLandmarks.meshCount).map({ landmarks[$0] }) {

@@ -133,12 +133,12 @@ import Darwin
     @Test("landmarks collapsed to a point give no pose, as in MediaPipe; a wrong landmark count is refused")
     func degenerateInput() throws {
         let pipeline = try FaceGeometryPipeline()
-        var collapsed = MeshLandmarks()
+        let collapsed = try MeshLandmarks()
         for index in 0 ..< MeshLandmarks.count {
             collapsed[index] = SIMD3(0.5, 0.5, 0)
         }
         #expect(try pipeline.estimate(collapsed, frameWidth: 640, frameHeight: 360) == nil)
-        var short = MeshLandmarks()
+        var short = try MeshLandmarks()
         short.removeLast()
         do {
             _ = try pipeline.estimate(short, frameWidth: 640, frameHeight: 360)

@@ -23,7 +23,8 @@ import Testing
     }
 
     /// Mean and largest distance in pixels of a 640×360 frame between two landmark sets (x, y).
-    static func pixelErrors(_ a: MeshLandmarks, _ b: MeshLandmarks) -> (mean: Float, largest: Float) {
+    static func pixelErrors(_ a: borrowing MeshLandmarks, _ b: borrowing MeshLandmarks) -> (mean: Float, largest: Float)
+    {
         var sum: Float = 0
         var largest: Float = 0
         for index in 0 ..< MeshLandmarks.count {
@@ -56,8 +57,8 @@ import Testing
         let landmarker = try FaceLandmarker(network: try Self.network(FaceLandmarkerNetworks.landmarksMember))
         let frames = Frames()
         let smoother = LandmarkSmoother()
-        var landmarks = MeshLandmarks()
-        var smoothed = MeshLandmarks()
+        var landmarks = try MeshLandmarks()
+        var smoothed = try MeshLandmarks()
         var region: FaceRegion?
         var report: [String] = []
         var meanSum: Float = 0
@@ -72,7 +73,7 @@ import Testing
             }
             #expect(presence >= 0.5, "frame \(index): presence \(presence)")
             // MediaPipe reports smoothed landmarks but takes the next region from the raw ones.
-            smoothed = landmarks
+            try landmarks.copy(into: &smoothed)
             smoother.smooth(
                 &smoothed, timestampMicroseconds: reference.timestampMicroseconds, frameWidth: 640,
                 frameHeight: 360)
@@ -102,7 +103,7 @@ import Testing
         let detector = try BlazeFaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
         let landmarker = try FaceLandmarker(network: try Self.network(FaceLandmarkerNetworks.landmarksMember))
         let frames = Frames()
-        var landmarks = MeshLandmarks()
+        var landmarks = try MeshLandmarks()
         var report: [String] = []
         for (clip, listed) in FaceDetectorFrameTests.detectorFiresOn {
             for index in listed.keys.sorted() {
@@ -146,7 +147,7 @@ import Testing
                 FaceLandmarkerNetworks.landmarksMember))
         let smoother = LandmarkSmoother()
         let frames = LandmarkTrackingTests.Frames()
-        var landmarks = MeshLandmarks()
+        var landmarks = try MeshLandmarks()
         let region = FaceRegion(centre: SIMD2(0.47, 0.57), size: SIMD2(0.45, 0.8), rotation: 0.05)
         let allocations = try frames.withImage(clip: "single_face", index: 0) { image in
             landmarker.locate(region, in: image, into: &landmarks)

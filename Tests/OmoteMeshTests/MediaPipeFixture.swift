@@ -18,7 +18,14 @@ struct MediaPipeFixture {
         let scores: [Float]
         /// Row-major: `matrix[4 * r + c]`.
         let matrix: [Float]
-        let landmarks: MeshLandmarks
+        let points: [SIMD3<Float>]
+
+        /// The points as the tracker's type, in fresh private memory (a refusal of one page is a broken test machine).
+        var landmarks: MeshLandmarks {
+            let landmarks = try! MeshLandmarks()
+            for (index, point) in points.enumerated() { landmarks[index] = point }
+            return landmarks
+        }
     }
 
     static let directory: String = {
@@ -45,10 +52,9 @@ struct MediaPipeFixture {
                 landmarkFiles[clip] = try Self.floats(Self.directory + "/\(clip).landmarks.f32")
             }
             let values = landmarkFiles[clip]!
-            var landmarks = MeshLandmarks()
             let base = index * MeshLandmarks.count * 3
-            for point in 0 ..< MeshLandmarks.count {
-                landmarks[point] = SIMD3(
+            let points = (0 ..< MeshLandmarks.count).map { point in
+                SIMD3(
                     values[base + 3 * point], values[base + 3 * point + 1],
                     values[base + 3 * point + 2])
             }
@@ -60,7 +66,7 @@ struct MediaPipeFixture {
                     tracked: fields[3] == "1",
                     scores: fields[4 ..< 56].map { Float($0) ?? .nan },
                     matrix: fields[56 ..< 72].map { Float($0) ?? .nan },
-                    landmarks: landmarks
+                    points: points
                 ))
         }
         self.frames = frames

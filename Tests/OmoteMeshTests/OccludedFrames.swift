@@ -13,7 +13,7 @@ final class OccludedFrames {
     var reach: Float = 0
 
     /// The covered box in pixels: x0 ..< x1, y0 ..< y1.
-    static func patch(_ landmarks: MeshLandmarks, width: Int, height: Int, reach: Float = 0)
+    static func patch(_ landmarks: borrowing MeshLandmarks, width: Int, height: Int, reach: Float = 0)
         -> (x0: Int, y0: Int, x1: Int, y1: Int)
     {
         var low = Float.infinity
@@ -34,7 +34,7 @@ final class OccludedFrames {
     }
 
     /// The mean colour of the 9×9 windows at landmarks 50 and 280.
-    static func cheekColour(_ landmarks: MeshLandmarks, _ image: RGBImage) -> SIMD3<UInt8> {
+    static func cheekColour(_ landmarks: borrowing MeshLandmarks, _ image: RGBImage) -> SIMD3<UInt8> {
         var sum = SIMD3<Int>()
         var count = 0
         for landmark in [50, 280] {
@@ -53,7 +53,7 @@ final class OccludedFrames {
 
     /// Frame `index` of single_face with its lower face covered, placed from `reference` (that frame's landmarks).
     func withOccludedImage<R>(
-        index: Int, reference: MeshLandmarks, _ body: (RGBImage) throws -> R
+        index: Int, reference: borrowing MeshLandmarks, _ body: (RGBImage) throws -> R
     ) throws -> R {
         try frames.withImage(clip: "single_face", index: index) { image in
             let rowBytes = 3 * image.width
