@@ -127,20 +127,18 @@ import Testing
                 for channel in 0 ..< c.outputChannels {
                     var sum = Double(bias[channel])
                     var magnitude = abs(sum)
-                    for ky in 0 ..< c.kernel {
-                        for kx in 0 ..< c.kernel {
-                            let (sy, sx) = (y * c.stride + ky - padTop, x * c.stride + kx - padLeft)
-                            guard sy >= 0, sy < c.height, sx >= 0, sx < c.width else { continue }
-                            for inputChannel in 0 ..< c.inputChannels {
-                                let term =
-                                    Double(input[(sy * c.width + sx) * c.inputChannels + inputChannel])
-                                    * Double(
-                                        filter[
-                                            ((channel * c.kernel + ky) * c.kernel + kx) * c.inputChannels
-                                                + inputChannel])
-                                sum += term
-                                magnitude += abs(term)
-                            }
+                    for (ky, kx, sy, sx) in windowTaps(
+                        y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
+                        height: c.height, width: c.width)
+                    {
+                        for inputChannel in 0 ..< c.inputChannels {
+                            let term =
+                                Double(input[(sy * c.width + sx) * c.inputChannels + inputChannel])
+                                * Double(
+                                    filter[((channel * c.kernel + ky) * c.kernel + kx) * c.inputChannels + inputChannel]
+                                )
+                            sum += term
+                            magnitude += abs(term)
                         }
                     }
                     var value = leakyReference(sum, slope: slopes[channel])

@@ -98,3 +98,33 @@ func expectClose(
             sourceLocation: sourceLocation)
     }
 }
+
+/// A square-window kernel case (depthwise, max pool): input size, channels, kernel, stride, padding, activation.
+struct WindowCase<Activation: Sendable>: CustomTestStringConvertible, Sendable {
+    var height: Int
+    var width: Int
+    var channels: Int
+    var kernel: Int
+    var stride: Int
+    var same: Bool
+    var activation: Activation
+
+    var testDescription: String {
+        "\(height)×\(width)×\(channels) \(kernel)×\(kernel)/\(stride) \(same ? "SAME" : "VALID") \(activation)"
+    }
+}
+
+/// The taps of a square `kernel` window at output pixel (y, x) that land inside a height×width input: the kernel
+/// position and the input pixel, padding skipped, as the scalar references walk them.
+func windowTaps(
+    y: Int, x: Int, kernel: Int, stride: Int, padTop: Int, padLeft: Int, height: Int, width: Int
+) -> [(ky: Int, kx: Int, sy: Int, sx: Int)] {
+    var taps: [(ky: Int, kx: Int, sy: Int, sx: Int)] = []
+    for ky in 0 ..< kernel {
+        for kx in 0 ..< kernel {
+            let (sy, sx) = (y * stride + ky - padTop, x * stride + kx - padLeft)
+            if sy >= 0, sy < height, sx >= 0, sx < width { taps.append((ky, kx, sy, sx)) }
+        }
+    }
+    return taps
+}
