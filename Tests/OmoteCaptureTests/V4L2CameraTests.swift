@@ -44,9 +44,7 @@ import Testing
 
     @Test("REQBUFS granting fewer buffers than asked still streams")
     func fewerBuffersGranted() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.maximumBuffers = 2
-        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
+        let driver = FakeV4L2Driver(nodes: [("/dev/video0", .granting(buffers: 2))])
         var options = V4L2CameraOptions()
         options.bufferCount = 6
         let camera = try V4L2Camera(options: options, driver: driver)
@@ -58,9 +56,7 @@ import Testing
 
     @Test("A driver granting one buffer is refused with a clear message and nothing leaks")
     func oneBufferRefused() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.maximumBuffers = 1
-        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
+        let driver = FakeV4L2Driver(nodes: [("/dev/video0", .granting(buffers: 1))])
         let error = #expect(throws: OmoteError.self) {
             try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         }
@@ -292,10 +288,7 @@ import Testing
 
     @Test("1/2 scale on a raw format is refused at open, naming the format (only MJPEG decodes scaled)")
     func scaledRawRefused() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [
-            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
-        ]
+        let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
         var options = V4L2CameraOptions()
         options.scaleDenominator = 2
@@ -307,10 +300,7 @@ import Testing
 
     @Test("A truncated raw frame is skipped and counted like a corrupt MJPEG one")
     func truncatedRawFrame() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [
-            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
-        ]
+        let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(
             nodes: [("/dev/video0", webcam)],
             payload: { sequence, _, _ in
@@ -538,5 +528,23 @@ import Testing
         #expect(camera.isOpen)
         camera.stop()
         #expect(driver.everythingReleased)
+    }
+}
+
+extension FakeV4L2Driver.Camera {
+    /// A camera whose driver grants at most `buffers` buffers.
+    static func granting(buffers: Int) -> Self {
+        var webcam = Self()
+        webcam.maximumBuffers = buffers
+        return webcam
+    }
+
+    /// A raw camera offering YUYV 64×32 at 30 fps only.
+    static var yuyv64x32: Self {
+        var webcam = Self()
+        webcam.formats = [
+            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
+        ]
+        return webcam
     }
 }
