@@ -45,9 +45,7 @@ import Testing
     @Test("REQBUFS granting fewer buffers than asked still streams")
     func fewerBuffersGranted() throws {
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", .granting(buffers: 2))])
-        var options = V4L2CameraOptions()
-        options.bufferCount = 6
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let camera = try V4L2Camera(options: .with { $0.bufferCount = 6 }, driver: driver)
         #expect(camera.format.bufferCount == 2)
         var frame = try VideoFrame()
         for _ in 0 ..< 3 { _ = try #require(try camera.next(into: &frame)) }
@@ -231,9 +229,7 @@ import Testing
     @Test("Scaled decode: MJPEG at 1/2 through libjpeg's DCT scaling")
     func scaledMJPEG() throws {
         let driver = FakeV4L2Driver()
-        var options = V4L2CameraOptions()
-        options.scaleDenominator = 2
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let camera = try V4L2Camera(options: .with { $0.scaleDenominator = 2 }, driver: driver)
         var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         #expect(frame.width == 320 && frame.height == 180)
@@ -290,9 +286,9 @@ import Testing
     func scaledRawRefused() throws {
         let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        var options = V4L2CameraOptions()
-        options.scaleDenominator = 2
-        let error = #expect(throws: OmoteError.self) { _ = try V4L2Camera(options: options, driver: driver) }
+        let error = #expect(throws: OmoteError.self) {
+            _ = try V4L2Camera(options: .with { $0.scaleDenominator = 2 }, driver: driver)
+        }
         #expect(error?.code == .captureUnsupportedFormat)
         #expect(error?.description.contains("granted YUYV, which Omote converts only at full size") == true)
         #expect(driver.everythingReleased, "the node is closed again, nothing mapped")
@@ -470,9 +466,7 @@ import Testing
     @Test("A stalled camera (poll timeout) is reported; the camera stays usable and recovers")
     func stalled() throws {
         let driver = FakeV4L2Driver()
-        var options = V4L2CameraOptions()
-        options.pollTimeoutMilliseconds = 20
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let camera = try V4L2Camera(options: .with { $0.pollTimeoutMilliseconds = 20 }, driver: driver)
         var frame = try VideoFrame()
         driver.pollScript = [.timeout]
         let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
@@ -546,5 +540,14 @@ extension FakeV4L2Driver.Camera {
             .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
         ]
         return webcam
+    }
+}
+
+extension V4L2CameraOptions {
+    /// The default options with one edit.
+    static func with(_ edit: (inout Self) -> Void) -> Self {
+        var options = Self()
+        edit(&options)
+        return options
     }
 }
