@@ -53,27 +53,21 @@ import Testing
             slopes: slopeBuffer.pointer)
         step.run()
 
-        var expected: [Double] = []
-        var scale: [Double] = []
-        for y in 0 ..< outputHeight {
-            for x in 0 ..< outputWidth {
-                for channel in 0 ..< c.channels {
-                    var sum = Double(bias[channel])
-                    var magnitude = abs(sum)
-                    for (ky, kx, sy, sx) in windowTaps(
-                        y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
-                        height: c.height, width: c.width)
-                    {
-                        let term =
-                            Double(input[(sy * c.width + sx) * c.channels + channel])
-                            * Double(filter[(ky * c.kernel + kx) * c.channels + channel])
-                        sum += term
-                        magnitude += abs(term)
-                    }
-                    expected.append(leakyReference(sum, slope: slopes[channel]))
-                    scale.append(magnitude)
-                }
+        let (expected, scale) = referenceOutput(height: outputHeight, width: outputWidth, channels: c.channels) {
+            y, x, channel in
+            var sum = Double(bias[channel])
+            var magnitude = abs(sum)
+            for (ky, kx, sy, sx) in windowTaps(
+                y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
+                height: c.height, width: c.width)
+            {
+                let term =
+                    Double(input[(sy * c.width + sx) * c.channels + channel])
+                    * Double(filter[(ky * c.kernel + kx) * c.channels + channel])
+                sum += term
+                magnitude += abs(term)
             }
+            return (leakyReference(sum, slope: slopes[channel]), magnitude)
         }
         expectClose(output.values, expected, scale: scale, c.testDescription)
         #expect(output.slackUntouched, "stored past the output")

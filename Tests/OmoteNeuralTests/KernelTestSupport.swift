@@ -128,3 +128,22 @@ func windowTaps(
     }
     return taps
 }
+
+/// A scalar reference over every output element (rows, columns, then channels): `element(y, x, channel)` gives its
+/// value and the sum of the magnitudes that made it, the scale `expectClose` judges it by.
+func referenceOutput(
+    height: Int, width: Int, channels: Int, _ element: (Int, Int, Int) -> (value: Double, magnitude: Double)
+) -> (expected: [Double], scale: [Double]) {
+    var expected: [Double] = []
+    var scale: [Double] = []
+    for y in 0 ..< height {
+        for x in 0 ..< width {
+            for channel in 0 ..< channels {
+                let (value, magnitude) = element(y, x, channel)
+                expected.append(value)
+                scale.append(magnitude)
+            }
+        }
+    }
+    return (expected, scale)
+}
