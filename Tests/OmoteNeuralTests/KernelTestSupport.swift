@@ -147,3 +147,15 @@ func referenceOutput(
     }
     return (expected, scale)
 }
+
+extension Activation {
+    /// The activation a test case names ("relu", "relu6", "prelu" with `slopes`; anything else is none).
+    static func named(_ name: String, slopes: KernelBuffer) -> Activation {
+        switch name {
+        case "relu": .relu
+        case "relu6": .relu6
+        case "prelu": .prelu(UnsafePointer(slopes.pointer))
+        default: .none
+        }
+    }
+}
