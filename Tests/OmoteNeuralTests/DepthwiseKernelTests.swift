@@ -57,10 +57,7 @@ import Testing
             y, x, channel in
             var sum = Double(bias[channel])
             var magnitude = abs(sum)
-            for (ky, kx, sy, sx) in windowTaps(
-                y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
-                height: c.height, width: c.width)
-            {
+            for (ky, kx, sy, sx) in c.taps(y: y, x: x, padTop: padTop, padLeft: padLeft) {
                 let term =
                     Double(input[(sy * c.width + sx) * c.channels + channel])
                     * Double(filter[(ky * c.kernel + kx) * c.channels + channel])

@@ -112,6 +112,12 @@ struct WindowCase<Activation: Sendable>: CustomTestStringConvertible, Sendable {
     var testDescription: String {
         "\(height)×\(width)×\(channels) \(kernel)×\(kernel)/\(stride) \(same ? "SAME" : "VALID") \(activation)"
     }
+
+    /// `windowTaps` over this case's input, kernel and stride.
+    func taps(y: Int, x: Int, padTop: Int, padLeft: Int) -> [(ky: Int, kx: Int, sy: Int, sx: Int)] {
+        windowTaps(
+            y: y, x: x, kernel: kernel, stride: stride, padTop: padTop, padLeft: padLeft, height: height, width: width)
+    }
 }
 
 /// The taps of a square `kernel` window at output pixel (y, x) that land inside a height×width input: the kernel

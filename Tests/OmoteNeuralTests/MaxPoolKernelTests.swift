@@ -49,10 +49,7 @@ import Testing
             for x in 0 ..< outputWidth {
                 for channel in 0 ..< c.channels {
                     var best = -Double.infinity
-                    for (_, _, sy, sx) in windowTaps(
-                        y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
-                        height: c.height, width: c.width)
-                    {
+                    for (_, _, sy, sx) in c.taps(y: y, x: x, padTop: padTop, padLeft: padLeft) {
                         best = max(best, Double(input[(sy * c.width + sx) * c.channels + channel]))
                     }
                     switch c.activation {
