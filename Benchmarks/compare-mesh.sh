@@ -4,14 +4,11 @@
 # thread, decode → region → landmarks → blendshapes → pose → rig included), then MediaPipe again (the VM's load
 # drifts). MediaPipe runs twice per round: with its own thread choice, and pinned to one CPU (taskset) for a
 # per-core comparison. Usage: Benchmarks/compare-mesh.sh [mediapipe passes=6] [omote repeats=6]
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/Scripts/build-flags.sh"
 passes=${1:-6}
 repeats=${2:-6}
+source "$(dirname "$0")/release-binary.sh"
 cd "$root"
-nice swift build "${OMOTE_SWIFT_FLAGS[@]}" --product omote >&2
-omote=$(swift build "${OMOTE_SWIFT_FLAGS[@]}" --show-bin-path)/omote
+omote=$(release_binary "$root" omote)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 

@@ -2,14 +2,11 @@
 # Side by side in one session: Omote's neural engine (release, Scripts/build-flags.sh) and TFLite + XNNPACK
 # (one thread) on the same input tensors; each prints network/case/runs/p50/min/mean µs. Usage:
 #   Benchmarks/compare-neural.sh [runs=300] [warmup=30]
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/Scripts/build-flags.sh"
 runs=${1:-300}
 warmup=${2:-30}
+source "$(dirname "$0")/release-binary.sh"
 cd "$root/Benchmarks"
-nice swift build "${OMOTE_SWIFT_FLAGS[@]}" --product NeuralTiming >&2
-binary=$(swift build "${OMOTE_SWIFT_FLAGS[@]}" --show-bin-path)/NeuralTiming
+binary=$(release_binary "$root/Benchmarks" NeuralTiming)
 echo "## Omote (OmoteNeural, flags: ${OMOTE_SWIFT_FLAGS[*]})"
 "$binary" "$runs" "$warmup"
 echo "## TFLite 2.14 + XNNPACK, num_threads=1"

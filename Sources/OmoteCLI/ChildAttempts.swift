@@ -21,7 +21,7 @@ enum ChildAttempts {
                 return body() >= 0 ? 0 : UInt64(errno)
             }
             var size = winsize()
-            let open = DescriptorList.open() ?? []
+            let open = DescriptorHygiene.openDescriptors() ?? []
             let values = [
                 outcome { Int(write(STDOUT_FILENO, "x", 1)) },
                 outcome { Int(write(STDERR_FILENO, "x", 1)) },

@@ -243,7 +243,7 @@ enum GuardAttempts {
         let coreLimit =
             getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core) == 0
             ? "\(core.rlim_cur)/\(core.rlim_max)" : errnoName(errno)
-        let open = (DescriptorList.open() ?? []).map(String.init).joined(separator: ",")
+        let open = (DescriptorHygiene.openDescriptors() ?? []).map(String.init).joined(separator: ",")
         return [
             AttemptResult(
                 scope: "state", act: "no_new_privs", outcome: "\(omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))",
@@ -285,22 +285,5 @@ enum GuardAttempts {
         case ECONNREFUSED: "ECONNREFUSED"
         default: "errno\(code)"
         }
-    }
-}
-
-/// The descriptors open in this process (entries of /proc/self/fd, without the one listing them).
-enum DescriptorList {
-    static func open() -> [Int32]? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var descriptors: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let descriptor = Int32(name), descriptor != own { descriptors.append(descriptor) }
-        }
-        return descriptors.sorted()
     }
 }

@@ -44,15 +44,8 @@ public final class BlendshapeEstimator {
         frameHeight: Int,
         into weights: inout BlendshapeWeights
     ) throws(OmoteError) {
-        guard landmarks.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
-            throw OmoteError(
-                .meshInputInvalid,
-                operation: "estimate blendshapes",
-                subject: "",
-                reason: "\(landmarks.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
-                remedy: "Pass MediaPipe's 478 landmarks and the frame's size in pixels."
-            )
-        }
+        try OmoteError.requireMeshInput(
+            landmarks, frameWidth: frameWidth, frameHeight: frameHeight, operation: "estimate blendshapes")
         fillInput(landmarks, width: Float(frameWidth), height: Float(frameHeight))
         network.run()
         neutralScore = scores[0]

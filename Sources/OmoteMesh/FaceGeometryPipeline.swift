@@ -81,15 +81,8 @@ public final class FaceGeometryPipeline {
         frameWidth: Int,
         frameHeight: Int
     ) throws(OmoteError) -> FacialTransformationMatrix? {
-        guard landmarks.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
-            throw OmoteError(
-                .meshInputInvalid,
-                operation: "estimate the head pose",
-                subject: "",
-                reason: "\(landmarks.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
-                remedy: "Pass MediaPipe's 478 landmarks and the frame's size in pixels."
-            )
-        }
+        try OmoteError.requireMeshInput(
+            landmarks, frameWidth: frameWidth, frameHeight: frameHeight, operation: "estimate the head pose")
         if Self.isTooCompact(landmarks) {
             return nil
         }

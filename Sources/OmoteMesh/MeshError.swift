@@ -34,3 +34,20 @@ extension OmoteError {
             )
     }
 }
+
+extension OmoteError {
+    /// Throws unless a mesh stage got MediaPipe's 478 landmarks and a frame size in pixels.
+    static func requireMeshInput(
+        _ landmarks: borrowing MeshLandmarks, frameWidth: Int, frameHeight: Int, operation: String
+    ) throws(OmoteError) {
+        guard landmarks.count == MeshLandmarks.count, frameWidth > 0, frameHeight > 0 else {
+            throw OmoteError(
+                .meshInputInvalid,
+                operation: operation,
+                subject: "",
+                reason: "\(landmarks.count) landmarks on a \(frameWidth)×\(frameHeight) frame",
+                remedy: "Pass MediaPipe's 478 landmarks and the frame's size in pixels."
+            )
+        }
+    }
+}

@@ -11,7 +11,7 @@ import Glibc
 /// descriptor above stderr is closed except the camera's (opened and mapped before engaging); a stdin that is not a
 /// terminal is replaced by /dev/null opened read-only (only the interactive view reads keys from it), and a closed
 /// stdin/stdout/stderr is filled the same way so a later open cannot land on 0–2.
-enum DescriptorHygiene {
+package enum DescriptorHygiene {
     struct Result: Equatable {
         /// Descriptors kept because they are the camera node's.
         var camera: [Int32]
@@ -66,8 +66,9 @@ enum DescriptorHygiene {
         return Result(camera: camera, closed: toClose.count)
     }
 
-    /// Descriptors open now (entries of /proc/self/fd, without the one listing them).
-    static func openDescriptors() -> [Int32]? {
+    /// Descriptors open now (entries of /proc/self/fd, without the one listing them); the guard self-test lists them
+    /// with this too.
+    package static func openDescriptors() -> [Int32]? {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         let own = dirfd(directory)

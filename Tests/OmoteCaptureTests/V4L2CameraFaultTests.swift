@@ -143,10 +143,7 @@ import Testing
 
     @Test("A raw camera switching size mid-stream: raw frames of the wrong size, then format changed, clean stop")
     func rawFormatChanged() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [
-            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
-        ]
+        let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(
             nodes: [("/dev/video0", webcam)],
             payload: { _, _, size in [UInt8](repeating: 100, count: size.width * 2 * size.height) })

@@ -44,12 +44,8 @@ import Testing
 
     @Test("REQBUFS granting fewer buffers than asked still streams")
     func fewerBuffersGranted() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.maximumBuffers = 2
-        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        var options = V4L2CameraOptions()
-        options.bufferCount = 6
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let driver = FakeV4L2Driver(nodes: [("/dev/video0", .granting(buffers: 2))])
+        let camera = try V4L2Camera(options: .with { $0.bufferCount = 6 }, driver: driver)
         #expect(camera.format.bufferCount == 2)
         var frame = try VideoFrame()
         for _ in 0 ..< 3 { _ = try #require(try camera.next(into: &frame)) }
@@ -58,9 +54,7 @@ import Testing
 
     @Test("A driver granting one buffer is refused with a clear message and nothing leaks")
     func oneBufferRefused() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.maximumBuffers = 1
-        let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
+        let driver = FakeV4L2Driver(nodes: [("/dev/video0", .granting(buffers: 1))])
         let error = #expect(throws: OmoteError.self) {
             try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         }
@@ -235,9 +229,7 @@ import Testing
     @Test("Scaled decode: MJPEG at 1/2 through libjpeg's DCT scaling")
     func scaledMJPEG() throws {
         let driver = FakeV4L2Driver()
-        var options = V4L2CameraOptions()
-        options.scaleDenominator = 2
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let camera = try V4L2Camera(options: .with { $0.scaleDenominator = 2 }, driver: driver)
         var frame = try VideoFrame()
         _ = try #require(try camera.next(into: &frame))
         #expect(frame.width == 320 && frame.height == 180)
@@ -292,14 +284,11 @@ import Testing
 
     @Test("1/2 scale on a raw format is refused at open, naming the format (only MJPEG decodes scaled)")
     func scaledRawRefused() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [
-            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
-        ]
+        let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(nodes: [("/dev/video0", webcam)])
-        var options = V4L2CameraOptions()
-        options.scaleDenominator = 2
-        let error = #expect(throws: OmoteError.self) { _ = try V4L2Camera(options: options, driver: driver) }
+        let error = #expect(throws: OmoteError.self) {
+            _ = try V4L2Camera(options: .with { $0.scaleDenominator = 2 }, driver: driver)
+        }
         #expect(error?.code == .captureUnsupportedFormat)
         #expect(error?.description.contains("granted YUYV, which Omote converts only at full size") == true)
         #expect(driver.everythingReleased, "the node is closed again, nothing mapped")
@@ -307,10 +296,7 @@ import Testing
 
     @Test("A truncated raw frame is skipped and counted like a corrupt MJPEG one")
     func truncatedRawFrame() throws {
-        var webcam = FakeV4L2Driver.Camera()
-        webcam.formats = [
-            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
-        ]
+        let webcam = FakeV4L2Driver.Camera.yuyv64x32
         let driver = FakeV4L2Driver(
             nodes: [("/dev/video0", webcam)],
             payload: { sequence, _, _ in
@@ -480,9 +466,7 @@ import Testing
     @Test("A stalled camera (poll timeout) is reported; the camera stays usable and recovers")
     func stalled() throws {
         let driver = FakeV4L2Driver()
-        var options = V4L2CameraOptions()
-        options.pollTimeoutMilliseconds = 20
-        let camera = try V4L2Camera(options: options, driver: driver)
+        let camera = try V4L2Camera(options: .with { $0.pollTimeoutMilliseconds = 20 }, driver: driver)
         var frame = try VideoFrame()
         driver.pollScript = [.timeout]
         let error = #expect(throws: OmoteError.self) { try camera.next(into: &frame) }
@@ -538,5 +522,32 @@ import Testing
         #expect(camera.isOpen)
         camera.stop()
         #expect(driver.everythingReleased)
+    }
+}
+
+extension FakeV4L2Driver.Camera {
+    /// A camera whose driver grants at most `buffers` buffers.
+    static func granting(buffers: Int) -> Self {
+        var webcam = Self()
+        webcam.maximumBuffers = buffers
+        return webcam
+    }
+
+    /// A raw camera offering YUYV 64×32 at 30 fps only.
+    static var yuyv64x32: Self {
+        var webcam = Self()
+        webcam.formats = [
+            .init(pixelFormat: .yuyv, description: "YUYV", sizes: [(FrameSize(width: 64, height: 32), [30])])
+        ]
+        return webcam
+    }
+}
+
+extension V4L2CameraOptions {
+    /// The default options with one edit.
+    static func with(_ edit: (inout Self) -> Void) -> Self {
+        var options = Self()
+        edit(&options)
+        return options
     }
 }

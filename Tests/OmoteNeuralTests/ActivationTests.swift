@@ -11,13 +11,7 @@ import Testing
     func definition(_ name: String) {
         var random = SeededGenerator(seed: 5)
         let slopes = KernelBuffer(random.floats(32, in: 0.05 ... 0.5))
-        let activation: Activation
-        switch name {
-        case "relu": activation = .relu
-        case "relu6": activation = .relu6
-        case "prelu": activation = .prelu(UnsafePointer(slopes.pointer))
-        default: activation = .none
-        }
+        let activation = Activation.named(name, slopes: slopes)
         func reference(_ value: Float, channel: Int) -> Float {
             switch name {
             case "relu": value < 0 ? 0 : value

@@ -49,13 +49,7 @@ import Testing
             let b = random.floats(shapeB.reduce(1, *), in: 0.5 ... 2).map { Bool.random(using: &random) ? $0 : -$0 }
             let slopes = random.floats((shape[3] + 15) / 16 * 16, in: 0.05 ... 0.5)
             let slopeBuffer = KernelBuffer(slopes)
-            let activation: Activation
-            switch activationName {
-            case "relu": activation = .relu
-            case "relu6": activation = .relu6
-            case "prelu": activation = .prelu(UnsafePointer(slopeBuffer.pointer))
-            default: activation = .none
-            }
+            let activation = Activation.named(activationName, slopes: slopeBuffer)
             let bufferA = KernelBuffer(a)
             let bufferB = KernelBuffer(b)
             let output = KernelBuffer(count: shape.reduce(1, *))

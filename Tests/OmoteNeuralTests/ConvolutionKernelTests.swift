@@ -120,42 +120,34 @@ import Testing
                 channels: c.outputChannels))
         step.run()
 
-        var expected: [Double] = []
-        var scale: [Double] = []
-        for y in 0 ..< outputHeight {
-            for x in 0 ..< outputWidth {
-                for channel in 0 ..< c.outputChannels {
-                    var sum = Double(bias[channel])
-                    var magnitude = abs(sum)
-                    for ky in 0 ..< c.kernel {
-                        for kx in 0 ..< c.kernel {
-                            let (sy, sx) = (y * c.stride + ky - padTop, x * c.stride + kx - padLeft)
-                            guard sy >= 0, sy < c.height, sx >= 0, sx < c.width else { continue }
-                            for inputChannel in 0 ..< c.inputChannels {
-                                let term =
-                                    Double(input[(sy * c.width + sx) * c.inputChannels + inputChannel])
-                                    * Double(
-                                        filter[
-                                            ((channel * c.kernel + ky) * c.kernel + kx) * c.inputChannels
-                                                + inputChannel])
-                                sum += term
-                                magnitude += abs(term)
-                            }
-                        }
-                    }
-                    var value = leakyReference(sum, slope: slopes[channel])
-                    if let residual, let residualChannels = c.residualChannels {
-                        if channel < residualChannels {
-                            let added = Double(residual[(y * outputWidth + x) * residualChannels + channel])
-                            value += added
-                            magnitude += abs(added)
-                        }
-                        value = leakyReference(value, slope: slopesAfter[channel])
-                    }
-                    expected.append(value)
-                    scale.append(magnitude)
+        let (expected, scale) = referenceOutput(height: outputHeight, width: outputWidth, channels: c.outputChannels) {
+            y, x, channel in
+            var sum = Double(bias[channel])
+            var magnitude = abs(sum)
+            for (ky, kx, sy, sx) in windowTaps(
+                y: y, x: x, kernel: c.kernel, stride: c.stride, padTop: padTop, padLeft: padLeft,
+                height: c.height, width: c.width)
+            {
+                for inputChannel in 0 ..< c.inputChannels {
+                    let term =
+                        Double(input[(sy * c.width + sx) * c.inputChannels + inputChannel])
+                        * Double(
+                            filter[((channel * c.kernel + ky) * c.kernel + kx) * c.inputChannels + inputChannel]
+                        )
+                    sum += term
+                    magnitude += abs(term)
                 }
             }
+            var value = leakyReference(sum, slope: slopes[channel])
+            if let residual, let residualChannels = c.residualChannels {
+                if channel < residualChannels {
+                    let added = Double(residual[(y * outputWidth + x) * residualChannels + channel])
+                    value += added
+                    magnitude += abs(added)
+                }
+                value = leakyReference(value, slope: slopesAfter[channel])
+            }
+            return (value, magnitude)
         }
         expectClose(output.values, expected, scale: scale, "\(c.testDescription)")
         #expect(output.slackUntouched, "stored past the output")

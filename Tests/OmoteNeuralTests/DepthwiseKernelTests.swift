@@ -5,19 +5,7 @@ import Testing
 /// `DepthwiseStep` against a direct scalar depthwise convolution: the eight-pixel 3-wide path, the four-pixel path, the
 /// border pixels, kernels wider than the input, channel counts off the vector width, strides 1 and 2, every activation.
 @Suite struct DepthwiseKernelTests {
-    struct Case: CustomTestStringConvertible {
-        var height: Int
-        var width: Int
-        var channels: Int
-        var kernel: Int
-        var stride: Int
-        var same: Bool
-        var activation: SlopeActivation
-
-        var testDescription: String {
-            "\(height)×\(width)×\(channels) \(kernel)×\(kernel)/\(stride) \(same ? "SAME" : "VALID") \(activation)"
-        }
-    }
+    typealias Case = WindowCase<SlopeActivation>
 
     static let cases: [Case] = [
         // 21 columns of a 3-wide kernel: eight-pixel runs, then four, then border pixels.
@@ -65,28 +53,18 @@ import Testing
             slopes: slopeBuffer.pointer)
         step.run()
 
-        var expected: [Double] = []
-        var scale: [Double] = []
-        for y in 0 ..< outputHeight {
-            for x in 0 ..< outputWidth {
-                for channel in 0 ..< c.channels {
-                    var sum = Double(bias[channel])
-                    var magnitude = abs(sum)
-                    for ky in 0 ..< c.kernel {
-                        for kx in 0 ..< c.kernel {
-                            let (sy, sx) = (y * c.stride + ky - padTop, x * c.stride + kx - padLeft)
-                            guard sy >= 0, sy < c.height, sx >= 0, sx < c.width else { continue }
-                            let term =
-                                Double(input[(sy * c.width + sx) * c.channels + channel])
-                                * Double(filter[(ky * c.kernel + kx) * c.channels + channel])
-                            sum += term
-                            magnitude += abs(term)
-                        }
-                    }
-                    expected.append(leakyReference(sum, slope: slopes[channel]))
-                    scale.append(magnitude)
-                }
+        let (expected, scale) = referenceOutput(height: outputHeight, width: outputWidth, channels: c.channels) {
+            y, x, channel in
+            var sum = Double(bias[channel])
+            var magnitude = abs(sum)
+            for (ky, kx, sy, sx) in c.taps(y: y, x: x, padTop: padTop, padLeft: padLeft) {
+                let term =
+                    Double(input[(sy * c.width + sx) * c.channels + channel])
+                    * Double(filter[(ky * c.kernel + kx) * c.channels + channel])
+                sum += term
+                magnitude += abs(term)
             }
+            return (leakyReference(sum, slope: slopes[channel]), magnitude)
         }
         expectClose(output.values, expected, scale: scale, c.testDescription)
         #expect(output.slackUntouched, "stored past the output")

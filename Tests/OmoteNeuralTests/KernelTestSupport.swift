@@ -98,3 +98,70 @@ func expectClose(
             sourceLocation: sourceLocation)
     }
 }
+
+/// A square-window kernel case (depthwise, max pool): input size, channels, kernel, stride, padding, activation.
+struct WindowCase<Activation: Sendable>: CustomTestStringConvertible, Sendable {
+    var height: Int
+    var width: Int
+    var channels: Int
+    var kernel: Int
+    var stride: Int
+    var same: Bool
+    var activation: Activation
+
+    var testDescription: String {
+        "\(height)×\(width)×\(channels) \(kernel)×\(kernel)/\(stride) \(same ? "SAME" : "VALID") \(activation)"
+    }
+
+    /// `windowTaps` over this case's input, kernel and stride.
+    func taps(y: Int, x: Int, padTop: Int, padLeft: Int) -> [(ky: Int, kx: Int, sy: Int, sx: Int)] {
+        windowTaps(
+            y: y, x: x, kernel: kernel, stride: stride, padTop: padTop, padLeft: padLeft, height: height, width: width)
+    }
+}
+
+/// The taps of a square `kernel` window at output pixel (y, x) that land inside a height×width input: the kernel
+/// position and the input pixel, padding skipped, as the scalar references walk them.
+func windowTaps(
+    y: Int, x: Int, kernel: Int, stride: Int, padTop: Int, padLeft: Int, height: Int, width: Int
+) -> [(ky: Int, kx: Int, sy: Int, sx: Int)] {
+    var taps: [(ky: Int, kx: Int, sy: Int, sx: Int)] = []
+    for ky in 0 ..< kernel {
+        for kx in 0 ..< kernel {
+            let (sy, sx) = (y * stride + ky - padTop, x * stride + kx - padLeft)
+            if sy >= 0, sy < height, sx >= 0, sx < width { taps.append((ky, kx, sy, sx)) }
+        }
+    }
+    return taps
+}
+
+/// A scalar reference over every output element (rows, columns, then channels): `element(y, x, channel)` gives its
+/// value and the sum of the magnitudes that made it, the scale `expectClose` judges it by.
+func referenceOutput(
+    height: Int, width: Int, channels: Int, _ element: (Int, Int, Int) -> (value: Double, magnitude: Double)
+) -> (expected: [Double], scale: [Double]) {
+    var expected: [Double] = []
+    var scale: [Double] = []
+    for y in 0 ..< height {
+        for x in 0 ..< width {
+            for channel in 0 ..< channels {
+                let (value, magnitude) = element(y, x, channel)
+                expected.append(value)
+                scale.append(magnitude)
+            }
+        }
+    }
+    return (expected, scale)
+}
+
+extension Activation {
+    /// The activation a test case names ("relu", "relu6", "prelu" with `slopes`; anything else is none).
+    static func named(_ name: String, slopes: KernelBuffer) -> Activation {
+        switch name {
+        case "relu": .relu
+        case "relu6": .relu6
+        case "prelu": .prelu(UnsafePointer(slopes.pointer))
+        default: .none
+        }
+    }
+}

@@ -5,19 +5,7 @@ import Testing
 /// `MaxPoolStep` against a scalar maximum over the taps inside the input: the 2×2 stride-2 fast path and the general
 /// path, SAME and VALID padding, channel counts off the vector width, every activation.
 @Suite struct MaxPoolKernelTests {
-    struct Case: CustomTestStringConvertible {
-        var height: Int
-        var width: Int
-        var channels: Int
-        var kernel: Int
-        var stride: Int
-        var same: Bool
-        var activation: String
-
-        var testDescription: String {
-            "\(height)×\(width)×\(channels) \(kernel)×\(kernel)/\(stride) \(same ? "SAME" : "VALID") \(activation)"
-        }
-    }
+    typealias Case = WindowCase<String>
 
     static let cases: [Case] = [
         Case(height: 8, width: 10, channels: 13, kernel: 2, stride: 2, same: false, activation: "none"),
@@ -61,12 +49,8 @@ import Testing
             for x in 0 ..< outputWidth {
                 for channel in 0 ..< c.channels {
                     var best = -Double.infinity
-                    for ky in 0 ..< c.kernel {
-                        for kx in 0 ..< c.kernel {
-                            let (sy, sx) = (y * c.stride + ky - padTop, x * c.stride + kx - padLeft)
-                            guard sy >= 0, sy < c.height, sx >= 0, sx < c.width else { continue }
-                            best = max(best, Double(input[(sy * c.width + sx) * c.channels + channel]))
-                        }
+                    for (_, _, sy, sx) in c.taps(y: y, x: x, padTop: padTop, padLeft: padLeft) {
+                        best = max(best, Double(input[(sy * c.width + sx) * c.channels + channel]))
                     }
                     switch c.activation {
                     case "relu": best = max(best, 0)

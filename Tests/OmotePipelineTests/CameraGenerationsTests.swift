@@ -15,6 +15,16 @@ import Testing
 
     /// Forks a child that runs `launcher` (given a function writing one line to the test) and ends its process the way
     /// the launcher ended. `onLine` sees each line as it arrives, with the child's pid.
+    /// `runForked` over the launcher on a node that does not exist, saying "waiting <node>" whenever it waits;
+    /// `body` is each generation, given what the child can say.
+    static func runForkedWithoutNode(
+        _ body: @escaping (_ generation: CameraGenerations.Generation, _ say: @escaping (String) -> Void) -> Int32
+    ) -> Outcome {
+        runForked { say in
+            CameraGenerations.run(settings("/nonexistent/video9"), waiting: { say("waiting \($0)") }) { body($0, say) }
+        }
+    }
+
     static func runForked(
         timeoutSeconds: Double = 30,
         onLine: (String, pid_t) -> Void = { _, _ in },
@@ -150,12 +160,9 @@ import Testing
 
     @Test("Any other exit code ends the launcher with that code, without waiting")
     func otherExitCodeEnds() {
-        let outcome = Self.runForked { say in
-            CameraGenerations.run(Self.settings("/nonexistent/video9"), waiting: { say("waiting \($0)") }) {
-                generation in
-                say("generation \(generation.number)")
-                return 3
-            }
+        let outcome = Self.runForkedWithoutNode { generation, say in
+            say("generation \(generation.number)")
+            return 3
         }
         #expect(outcome.lines == ["generation 1"])
         #expect(outcome.ending == .exited(3))
@@ -183,13 +190,11 @@ import Testing
 
     @Test("Ctrl-C while a generation runs reaches the generation only: the launcher ignores it and carries on")
     func interruptDuringGenerationIsIgnored() {
-        let outcome = Self.runForked { say in
-            CameraGenerations.run(Self.settings("/nonexistent/video9"), waiting: { say("waiting \($0)") }) { _ in
-                kill(getppid(), SIGINT)  // as Ctrl-C reaches the whole process group
-                usleep(100_000)
-                say("generation done")
-                return 0
-            }
+        let outcome = Self.runForkedWithoutNode { _, say in
+            kill(getppid(), SIGINT)  // as Ctrl-C reaches the whole process group
+            usleep(100_000)
+            say("generation done")
+            return 0
         }
         #expect(outcome.lines == ["generation done"])
         #expect(outcome.ending == .exited(0))

@@ -73,6 +73,17 @@ private final class StallingSource: FrameSource {
 }
 
 @Suite struct PipelineRunnerTests {
+    /// Runs a runner over the whole of the sample clip `clip` (once) with `processor` and returns it, finished.
+    private func replayWhole(
+        _ clip: String, _ processor: CountingProcessor, status: (String) -> Void = { _ in }
+    ) throws -> PipelineRunner {
+        let runner = try PipelineRunner(
+            source: try ReplaySource(clipDirectory: sampleFrames + "/" + clip), processor: processor)
+        runner.start()
+        LiveDisplay.runHeadless(runner, status: status)
+        return runner
+    }
+
     @Test(
         "A stalled camera, or one whose every frame is damaged, is waited for with the reason in the status note",
         arguments: [
@@ -109,12 +120,9 @@ private final class StallingSource: FrameSource {
 
     @Test("The processing thread runs every replayed frame in order and publishes the newest state")
     func processesWholeClip() throws {
-        let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor()
-        let runner = try PipelineRunner(source: source, processor: processor)
-        runner.start()
         var statuses: [String] = []
-        LiveDisplay.runHeadless(runner, status: { statuses.append($0) })
+        let runner = try replayWhole("single_face", processor, status: { statuses.append($0) })
         #expect(processor.frames == 72)
         #expect(processor.sequences == (0 ..< 72).map { UInt64($0) })
         let (model, version) = runner.latest.read()
@@ -126,11 +134,8 @@ private final class StallingSource: FrameSource {
 
     @Test("The processor gets RGB frames (R, G, B order)")
     func colourProcessorGetsRGB() throws {
-        let source = try ReplaySource(clipDirectory: sampleFrames + "/single_face")
         let processor = CountingProcessor()
-        let runner = try PipelineRunner(source: source, processor: processor)
-        runner.start()
-        LiveDisplay.runHeadless(runner, status: { _ in })
+        let runner = try replayWhole("single_face", processor)
         #expect(processor.frames == 72)
         #expect(processor.meanRedMinusBlue.allSatisfy { $0 > 5 }, "\(processor.meanRedMinusBlue.prefix(3))")
         let model = runner.latest.read().value
@@ -140,10 +145,7 @@ private final class StallingSource: FrameSource {
 
     @Test("Expression data crosses threads only in private memory: the result slots hold it, the status copy does not")
     func expressionDataStaysPrivate() throws {
-        let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face")
-        let runner = try PipelineRunner(source: source, processor: CountingProcessor())
-        runner.start()
-        LiveDisplay.runHeadless(runner, status: { _ in })
+        let runner = try replayWhole("no_face", CountingProcessor())
         let (slot, isNew) = runner.results.acquireNewest()
         #expect(isNew && slot.face.isPrivate)
         #expect(slot.viewModel.frame.weights[.jawOpen] == 0.5 && slot.viewModel.frame.headPose.translation.z == 321)

@@ -302,12 +302,7 @@ func vrm1Expressions() throws {
     #expect(model.mapping.coefficient(target: happyT, shape: .mouthSmileRight) == 0.5)
     #expect(model.coverage.source(for: .mouthSmileLeft) == .presets([.happy]))
 
-    var weights = BlendshapeWeights()
-    weights[.mouthSmileLeft] = 1
-    weights[.mouthSmileRight] = 0.6
-    weights[.eyeBlinkLeft] = 0.5
-    let state = try RigState(model: model)
-    state.apply(weights: weights)
+    let state = try posed(model, [.mouthSmileLeft: 1, .mouthSmileRight: 0.6, .eyeBlinkLeft: 0.5])
     #expect(abs(state.morphWeights[happyT] - 0.8) < 1e-6)
     #expect(abs(state.morphWeights[blinkT] - 0.4) < 1e-6)
     let v1 = try #require(vertex(model, at: GLTFFixture.quad[1]))
@@ -356,12 +351,7 @@ func sampleGLBFromDisk() throws {
     #expect(model.faceBoneNodes[.head] == 2 && model.faceBoneNodes[.neck] == 1)
     #expect(close(try #require(model.faceBonePivots[.head]), SIMD3(0, -0.3, 0)))
     #expect(model.coverage.source(for: .mouthSmileLeft) == .morphTargets(["MouthSmileLeft"]))
-    var weights = BlendshapeWeights()
-    weights[.eyeBlinkLeft] = 1
-    weights[.jawOpen] = 0.5
-    weights[.mouthSmileLeft] = 1
-    let state = try RigState(model: model)
-    state.apply(weights: weights)
+    let state = try posed(model, [.eyeBlinkLeft: 1, .jawOpen: 0.5, .mouthSmileLeft: 1])
     let expected: [(SIMD3<Float>, SIMD3<Float>)] = [
         (SIMD3(0, 0, 0.15), SIMD3(0.1, 0, 0.15)),
         (SIMD3(-0.5, -0.5, -0.15), SIMD3(-0.5, -0.6, -0.15)),
@@ -373,4 +363,13 @@ func sampleGLBFromDisk() throws {
         let v = try #require(vertex(model, at: rest))
         #expect(close(state.positions[v], moved), "\(rest) → \(state.positions[v]), expected \(moved)")
     }
+}
+
+/// A rig state for `model` with `values` applied (every other shape at 0).
+private func posed(_ model: RigModel, _ values: [ARKitBlendshape: Float]) throws -> RigState {
+    var weights = BlendshapeWeights()
+    for (shape, value) in values { weights[shape] = value }
+    let state = try RigState(model: model)
+    state.apply(weights: weights)
+    return state
 }

@@ -74,22 +74,19 @@ func malformedGLB() {
 @Test("Accessors and buffer views out of bounds, index and sparse index overflow")
 func accessorBounds() {
     let f = denseQuadFixture()
-    // Accessor 0 (the first target) claims 5 elements of a 4-element view.
-    expectError(
-        json(f, uri: embedded(f), edit: setting("accessors", 0, "count", to: 5)),
-        .rigAccessorOutOfBounds, path: "accessors[0]")
-    // A byte offset pushing the data past the view.
-    expectError(
-        json(f, uri: embedded(f), edit: setting("accessors", 1, "byteOffset", to: 4)),
-        .rigAccessorOutOfBounds, path: "accessors[1]")
-    // A view past the end of its buffer.
-    expectError(
-        json(f, uri: embedded(f), edit: setting("bufferViews", 0, "byteLength", to: 4096)),
-        .rigAccessorOutOfBounds, path: "bufferViews[0]")
-    // A byteStride smaller than the element.
-    expectError(
-        json(f, uri: embedded(f), edit: setting("bufferViews", 0, "byteStride", to: 8)),
-        .rigInvalidValue, path: "bufferViews[0].byteStride")
+    let edits: [(edit: (inout [String: Any]) -> Void, code: OmoteError.Code, path: String)] = [
+        // Accessor 0 (the first target) claims 5 elements of a 4-element view.
+        (setting("accessors", 0, "count", to: 5), .rigAccessorOutOfBounds, "accessors[0]"),
+        // A byte offset pushing the data past the view.
+        (setting("accessors", 1, "byteOffset", to: 4), .rigAccessorOutOfBounds, "accessors[1]"),
+        // A view past the end of its buffer.
+        (setting("bufferViews", 0, "byteLength", to: 4096), .rigAccessorOutOfBounds, "bufferViews[0]"),
+        // A byteStride smaller than the element.
+        (setting("bufferViews", 0, "byteStride", to: 8), .rigInvalidValue, "bufferViews[0].byteStride"),
+    ]
+    for (edit, code, path) in edits {
+        expectError(json(f, uri: embedded(f), edit: edit), code, path: path)
+    }
 
     // A triangle index beyond the vertices.
     var g = GLTFFixture()

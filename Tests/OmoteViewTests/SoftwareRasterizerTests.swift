@@ -31,16 +31,24 @@ private func draw(
     }
 }
 
+/// A size×size picture cleared to black with a white square of side `side` drawn at its centre, 10 pixels per unit;
+/// `indices` replaces the square's own (e.g. wound the other way).
+private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> SoftwareRasterizer {
+    let rasterizer = SoftwareRasterizer(width: size, height: size)
+    rasterizer.clear(background: .zero)
+    let mesh = square(center: .zero, side: side, color: .one)
+    draw(
+        rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors,
+        indices: indices ?? mesh.indices,
+        camera: RasterCamera(screenCenter: SIMD2(Float(size) / 2, Float(size) / 2), scale: 10))
+    return rasterizer
+}
+
 @Suite struct SoftwareRasterizerTests {
     @Test("A square covers exactly its area in pixels")
     func coverage() {
-        let rasterizer = SoftwareRasterizer(width: 40, height: 40)
-        rasterizer.clear(background: .zero)
-        let mesh = square(center: .zero, side: 2, color: .one)
         // 10 pixels per unit: the 2-unit square is 20×20 pixels centred in the picture.
-        draw(
-            rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors, indices: mesh.indices,
-            camera: RasterCamera(screenCenter: SIMD2(20, 20), scale: 10))
+        let rasterizer = drawnSquare(size: 40, side: 2)
         #expect(rasterizer.coveredPixelCount == 400)
         #expect(rasterizer.depth[20 * 40 + 20] == 0)
         #expect(rasterizer.depth[5 * 40 + 5] == -.infinity)
@@ -69,12 +77,7 @@ private func draw(
 
     @Test("Back faces are culled")
     func backFaceCulling() {
-        let rasterizer = SoftwareRasterizer(width: 20, height: 20)
-        rasterizer.clear(background: .zero)
-        let mesh = square(center: .zero, side: 1, color: .one)
-        draw(
-            rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors,
-            indices: [0, 2, 1, 0, 3, 2], camera: RasterCamera(screenCenter: SIMD2(10, 10), scale: 10))
+        let rasterizer = drawnSquare(size: 20, side: 1, indices: [0, 2, 1, 0, 3, 2])
         #expect(rasterizer.coveredPixelCount == 0)
     }
 

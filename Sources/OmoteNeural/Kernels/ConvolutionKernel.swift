@@ -177,6 +177,7 @@ final class ConvolutionStep: PlanStep {
         }
         let lanes = min(8, outputChannels - channel - 8)
         let stride = outputChannels
+        // Unrolled row by row on purpose (each row its own registers); the repeats are deliberate (`duplicates`).
         var out = output + pixel * stride + channel
         epilogue.finish(c00, pixel: pixel, channel: channel, lanes: 8, output: out)
         epilogue.finish(c01, pixel: pixel, channel: channel + 8, lanes: lanes, output: out + 8)

@@ -74,6 +74,7 @@ final class TokenMixingStep: PlanStep {
         var c51 = c50
         var b = input + column
         let stride = columns
+        // Six rows unrolled on purpose (twelve accumulators in registers); the repeats are deliberate (`duplicates`).
         for k in 0 ..< depth {
             let b0 = loadVector(b)
             let b1 = loadVector(b + 8)

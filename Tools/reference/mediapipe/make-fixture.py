@@ -22,8 +22,7 @@ import time
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks import python as mp_tasks
-from mediapipe.tasks.python import vision
+from video_landmarker import video_landmarker
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "OmoteMeshTests", "Fixtures", "mediapipe")
@@ -38,17 +37,6 @@ def manifest(clip):
     return [(int(index), int(timestamp), name) for index, timestamp, name in rows]
 
 
-def landmarker(task):
-    options = vision.FaceLandmarkerOptions(
-        base_options=mp_tasks.BaseOptions(model_asset_path=task),
-        running_mode=vision.RunningMode.VIDEO,
-        num_faces=1,
-        output_face_blendshapes=True,
-        output_facial_transformation_matrixes=True,
-    )
-    return vision.FaceLandmarker.create_from_options(options)
-
-
 def decode_rgb(clip, name):
     bgr = cv2.imread(os.path.join(ROOT, "SampleFrames", clip, name), cv2.IMREAD_COLOR)
     return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
@@ -59,7 +47,7 @@ def run_clip(task, clip):
     landmarks = []
     latencies = []
     blendshape_names = None
-    with landmarker(task) as tracker:
+    with video_landmarker(task) as tracker:
         for index, timestamp_us, name in manifest(clip):
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=decode_rgb(clip, name))
             start = time.perf_counter_ns()

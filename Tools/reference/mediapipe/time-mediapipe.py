@@ -16,8 +16,7 @@ import time
 import cv2
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks import python as mp_tasks
-from mediapipe.tasks.python import vision
+from video_landmarker import video_landmarker
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CLIP = "single_face"
@@ -33,16 +32,7 @@ def main():
         rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         frames.append((int(timestamp_us), mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)))
     period_us = frames[-1][0] + (frames[-1][0] - frames[-2][0])
-    options = vision.FaceLandmarkerOptions(
-        base_options=mp_tasks.BaseOptions(model_asset_path=task),
-        running_mode=vision.RunningMode.VIDEO,
-        num_faces=1,
-        output_face_blendshapes=True,
-        output_facial_transformation_matrixes=True,
-    )
-    samples = []
-    tracked = 0
-    with vision.FaceLandmarker.create_from_options(options) as tracker:
+    with video_landmarker(task) as tracker:
         for number in range(passes):
             for timestamp_us, image in frames:
                 start = time.perf_counter_ns()
