@@ -62,8 +62,8 @@ struct BenchCommand: ParsableCommand {
         var model = LiveViewModel()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
         let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
-        let rasterizer = SoftwareRasterizer(width: 76, height: 76)
-        var canvas = TerminalCanvas()
+        let rasterizer = try SoftwareRasterizer(width: 76, height: 76)
+        var canvas = try TerminalCanvas()
         var history = TimingHistory(capacity: sources.reduce(0) { $0 + $1.frameCount } * repetitions)
         var firstDrawnNanoseconds: UInt64?
         var trackedFrames = 0
@@ -90,11 +90,12 @@ struct BenchCommand: ParsableCommand {
                     // Draw (into memory only: the picture and the terminal bytes are built, never written).
                     let drawStarted = MonotonicClock.nanoseconds()
                     rasterizer.clear(background: .zero)
-                    if let painter, let rig { painter.paint(rig, into: rasterizer) }
+                    if let painter, let rig { try painter.paint(rig, into: rasterizer) }
                     canvas.begin()
                     canvas.drawPicture(
                         rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                     canvas.end()
+                    if let refused = canvas.memoryError { throw refused }
                     model.frame.timings[.draw] = MonotonicClock.nanoseconds() - drawStarted
                     if firstDrawnNanoseconds == nil { firstDrawnNanoseconds = MonotonicClock.nanoseconds() - started }
                     history.append(model.frame.timings)

@@ -36,10 +36,10 @@ struct DoctorCommand: ParsableCommand {
         let meshModel = self.meshModel ?? FaceLandmarkerNetworks.defaultPath()
         do {
             let started = MonotonicClock.nanoseconds()
-            let lockedBefore = SecureMemory.liveBytes
+            let lockedBefore = PrivateMemory.liveBytes
             let tracker = try MeshTracker(taskPath: meshModel)
             let milliseconds = Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())
-            let locked = Double(SecureMemory.liveBytes - lockedBefore) / 1_048_576
+            let locked = Double(PrivateMemory.liveBytes - lockedBefore) / 1_048_576
             withExtendedLifetime(tracker) {}
             report(
                 true,

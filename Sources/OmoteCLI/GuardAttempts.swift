@@ -223,7 +223,7 @@ enum GuardAttempts {
     static func privateMemoryCheck(allowSwappable: Bool) -> AttemptResult {
         let outcome: String
         do {
-            let buffer = try SecureBuffer(count: 64 << 10)
+            let buffer = try RigidPrivateBuffer<UInt8>(count: 64 << 10)
             outcome = buffer.isLocked ? "locked" : "unlocked"
             // While the unlocked buffer lives, the status line must say so.
             if !buffer.isLocked, let status = PrivacyGuard.status { print("memory\tstatus-line\t\(status.summary)") }

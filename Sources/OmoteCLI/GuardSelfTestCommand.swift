@@ -51,7 +51,7 @@ struct GuardSelfTestCommand: ParsableCommand {
     var threadBeforeEngaging = false
 
     func run() throws {
-        if allowSwappableMemory { SecureMemory.allowSwappableMemory() }
+        if allowSwappableMemory { PrivateMemory.allowSwappableMemory() }
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
         let fatal = threadBeforeEngaging ? [] : FatalAttempts.run(camera: camera)

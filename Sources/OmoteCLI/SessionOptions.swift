@@ -28,7 +28,7 @@ struct SessionOptions: ParsableArguments {
 
     func validate() throws {
         // Applied at parse time, before any frame memory exists.
-        if allowSwappableMemory { SecureMemory.allowSwappableMemory() }
+        if allowSwappableMemory { PrivateMemory.allowSwappableMemory() }
         if let fieldOfView, !(fieldOfView > 10 && fieldOfView < 170) {
             throw ValidationError("--field-of-view must be between 10 and 170 degrees")
         }

@@ -1,7 +1,8 @@
 import OmoteCore
 
-/// A decoded frame in private memory (see `SecureBuffer`) that is reused from frame to frame: packed 8-bit RGB, three
-/// bytes per pixel (what MediaPipe's networks read). Capacity grows only when a larger frame arrives, so steady-state
+/// A decoded frame in private memory (a `RigidPrivateBuffer`) that is reused from frame to frame: packed 8-bit RGB,
+/// three bytes per pixel (what MediaPipe's networks read). Capacity grows (a larger buffer replaces the old one, which
+/// is wiped as it is released) only when a larger frame arrives, so steady-state
 /// decoding allocates nothing — and never beyond `maximumPixelCount` (the camera's negotiated size, or a sane bound for
 /// replay): a header claiming more is a corrupt frame that allocates nothing.
 public struct VideoFrame: ~Copyable {
@@ -11,7 +12,7 @@ public struct VideoFrame: ~Copyable {
     /// Bytes per pixel: R, G, B.
     public static let bytesPerPixel = 3
 
-    private var storage: SecureBuffer
+    private var storage: RigidPrivateBuffer<UInt8>
     /// The largest frame this buffer will ever hold, in pixels.
     public let maximumPixelCount: Int
     public private(set) var width: Int = 0
@@ -28,7 +29,7 @@ public struct VideoFrame: ~Copyable {
     /// - Parameter capacity: pixels to allocate now (more are allocated once, if a larger frame arrives).
     public init(capacity: Int, maximumPixelCount: Int) throws(OmoteError) {
         self.maximumPixelCount = max(maximumPixelCount, 1)
-        storage = try SecureBuffer(count: min(max(capacity, 1), self.maximumPixelCount) * Self.bytesPerPixel)
+        storage = try RigidPrivateBuffer(count: min(max(capacity, 1), self.maximumPixelCount) * Self.bytesPerPixel)
     }
 
     /// Pixels the frame holds without growing.
@@ -42,10 +43,10 @@ public struct VideoFrame: ~Copyable {
             throw Self.tooLarge(width: width, height: height, bound: maximumPixelCount)
         }
         let bytes = width * height * Self.bytesPerPixel
-        if bytes > storage.count { storage = try SecureBuffer(count: bytes) }
+        if bytes > storage.count { storage = try RigidPrivateBuffer(count: bytes) }
         self.width = width
         self.height = height
-        return storage.baseAddress.assumingMemoryBound(to: UInt8.self)
+        return storage.baseAddress
     }
 
     /// Whether a `width × height` frame is within this frame's bound (it may still have to grow once to hold it).
@@ -71,7 +72,7 @@ public struct VideoFrame: ~Copyable {
         precondition(width > 0 && height > 0, "this frame holds no image yet")
         return try body(
             RGBImage(
-                pixels: UnsafePointer(storage.baseAddress.assumingMemoryBound(to: UInt8.self)),
+                pixels: UnsafePointer(storage.baseAddress),
                 width: width, height: height))
     }
 

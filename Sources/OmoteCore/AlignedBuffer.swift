@@ -4,12 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Plain owned memory for model data on the hot path (the rig's rest pose, morph deltas and weight mapping): `count`
-/// elements, 64-byte aligned (a cache line, and any SIMD register width), freed exactly once (`~Copyable`). Element and
-/// SIMD accesses `assert` their bounds: the checks fire in debug builds and tests, and cost nothing in release builds.
-/// The accessors are `@inlinable`: other modules' hot loops must get them specialised and inlined (not generic calls
-/// per element). Expression data never lives here: it goes in private memory (`SecureBuffer`, `SecureArray`,
-/// `PrivateValue`: locked, out of dumps, wiped).
+/// Plain owned memory for model data on the hot path (network constants, the rig's rest pose, morph deltas and weight
+/// mapping): `count` elements, 64-byte aligned (a cache line, and any SIMD register width), freed exactly once
+/// (`~Copyable`). Element and SIMD accesses go through its `MemoryView`, which `assert`s bounds: checked in debug
+/// builds and tests, free in release builds. Expression data never lives here: it goes in private memory
+/// (`RigidPrivateBuffer`, `UniquePrivateArray`: locked, out of dumps, wiped).
 public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
     public static var alignment: Int { 64 }
 
@@ -26,8 +25,10 @@ public struct AlignedBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { baseAddress.deallocate() }
 
-    // Element and SIMD access go through `view` (AlignedBuffer+View.swift), which holds the one copy of the asserted
-    // bounds checks; both are inlinable, so the indirection costs nothing.
+    /// A window on the current storage, valid while the buffer lives and is not reserved anew.
+    @inlinable
+    public var view: MemoryView<Element> { MemoryView(baseAddress: baseAddress, count: count) }
+
     @inlinable @inline(__always)
     public subscript(index: Int) -> Element {
         get { view[index] }

@@ -1,6 +1,6 @@
 import SystemPackage
 
-/// Why private memory (`SecureBuffer`: locked, undumpable, wiped) could not be had, as `OmoteError` codes.
+/// Why private memory (`RigidPrivateBuffer`, `UniquePrivateArray`: locked, undumpable, wiped) could not be had, as `OmoteError` codes.
 extension OmoteError.Code {
     /// mmap refused the memory (out of memory or address space).
     public static let memoryMapRefused = Self("memory.mapRefused")

@@ -4,9 +4,9 @@ import SystemPackage
 import Glibc
 #endif
 
-/// Whole pages of private memory, the one mechanism behind `SecureBuffer` (and so `SecureArray` and `PrivateValue`):
+/// Whole pages of private memory, the one mechanism behind `RigidPrivateBuffer` and `UniquePrivateArray`:
 /// an anonymous mapping locked out of swap (`mlock`), excluded from core dumps (`MADV_DONTDUMP`), registered so the
-/// exit handler wipes it (`SecureMemory`), and wiped, unlocked and unmapped when released.
+/// exit handler wipes it (`PrivateMemory`), and wiped, unlocked and unmapped when released.
 struct PrivateMapping {
     let base: UnsafeMutableRawPointer
     let length: Int
@@ -14,7 +14,7 @@ struct PrivateMapping {
     let isLocked: Bool
 
     /// Maps at least `bytes` zeroed bytes (one page for zero). Throws when the kernel refuses the mapping, or the lock
-    /// without `SecureMemory.allowSwappableMemory()`.
+    /// without `PrivateMemory.allowSwappableMemory()`.
     init(bytes: Int) throws(OmoteError) {
         precondition(bytes >= 0)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -25,7 +25,7 @@ struct PrivateMapping {
         let locked = mlock(raw, length) == 0
         if !locked {
             let code = errno
-            if !SecureMemory.swappableMemoryAllowed {
+            if !PrivateMemory.swappableMemoryAllowed {
                 _ = munmap(raw, length)
                 throw .memoryLockRefused(bytes: bytes, errno: Errno(rawValue: code))
             }
@@ -33,7 +33,7 @@ struct PrivateMapping {
         self.base = raw
         self.length = length
         self.isLocked = locked
-        SecureMemory.register(raw, length: length, locked: locked)
+        PrivateMemory.register(raw, length: length, locked: locked)
     }
 
     /// Overwrites the whole mapping with zeros (a store the optimiser cannot remove).
@@ -41,7 +41,7 @@ struct PrivateMapping {
 
     /// Wipes, unlocks and unmaps; the mapping must not be used afterwards.
     func release() {
-        SecureMemory.unregister(base, locked: isLocked)
+        PrivateMemory.unregister(base, locked: isLocked)
         secureZero(base, length)
         if isLocked { _ = munlock(base, length) }
         _ = munmap(base, length)

@@ -30,8 +30,8 @@ public final class FaceGeometryPipeline {
     private let canonical: [SIMD3<Float>]
     private let weights: [Float]
     /// The landmarks in metric camera space while the pipeline runs: expression data, so private memory.
-    private let screen = SecureArray<SIMD3<Float>>()
-    private let working = SecureArray<SIMD3<Float>>()
+    private let screen: RigidPrivateBuffer<SIMD3<Float>>
+    private let working: RigidPrivateBuffer<SIMD3<Float>>
 
     /// Reads the canonical face and weights from the face_landmarker.task at `taskPath`.
     public convenience init(
@@ -67,11 +67,8 @@ public final class FaceGeometryPipeline {
         self.camera = camera
         canonical = parsed.canonicalPositions
         weights = parsed.landmarkWeights
-        guard screen.resize(to: MeshLandmarks.meshCount, repeating: .zero),
-            working.resize(to: MeshLandmarks.meshCount, repeating: .zero)
-        else {
-            throw OmoteError.meshMemory(screen.growthError ?? working.growthError)
-        }
+        screen = try RigidPrivateBuffer(count: MeshLandmarks.meshCount)
+        working = try RigidPrivateBuffer(count: MeshLandmarks.meshCount)
     }
 
     /// The facial transformation matrix for `landmarks` on a `frameWidth`×`frameHeight` frame; nil when MediaPipe
@@ -87,15 +84,9 @@ public final class FaceGeometryPipeline {
             return nil
         }
         let frustum = Frustum(camera, width: frameWidth, height: frameHeight)
-        let transform = landmarks.withUnsafeBufferPointer { points in
-            screen.withUnsafeMutableBufferPointer { screen in
-                working.withUnsafeMutableBufferPointer { working in
-                    canonical.withUnsafeBufferPointer { canonical in
-                        weights.withUnsafeBufferPointer { weights in
-                            Self.convert(points, frustum, screen, working, canonical, weights)
-                        }
-                    }
-                }
+        let transform = canonical.withUnsafeBufferPointer { canonical in
+            weights.withUnsafeBufferPointer { weights in
+                Self.convert(landmarks.points, frustum, screen.view, working.view, canonical, weights)
             }
         }
         guard let transform else { return nil }
@@ -123,10 +114,10 @@ public final class FaceGeometryPipeline {
     }
 
     private static func convert(
-        _ points: UnsafeBufferPointer<SIMD3<Float>>,
+        _ points: MemoryView<SIMD3<Float>>,
         _ frustum: Frustum,
-        _ screen: UnsafeMutableBufferPointer<SIMD3<Float>>,
-        _ working: UnsafeMutableBufferPointer<SIMD3<Float>>,
+        _ screen: MemoryView<SIMD3<Float>>,
+        _ working: MemoryView<SIMD3<Float>>,
         _ canonical: UnsafeBufferPointer<SIMD3<Float>>,
         _ weights: UnsafeBufferPointer<Float>
     ) -> SimilarityTransform? {
@@ -153,7 +144,7 @@ public final class FaceGeometryPipeline {
         }
         guard
             let first = WeightedProcrustes.solve(
-                source: canonical, target: UnsafeBufferPointer(working),
+                source: canonical, target: UnsafeBufferPointer(working.buffer),
                 weights: weights)
         else { return nil }
         let firstScale = Float(first.scale)
@@ -162,20 +153,21 @@ public final class FaceGeometryPipeline {
         unproject(screen, into: working, frustum, depthOffset, firstScale)
         guard
             let second = WeightedProcrustes.solve(
-                source: canonical, target: UnsafeBufferPointer(working),
+                source: canonical, target: UnsafeBufferPointer(working.buffer),
                 weights: weights)
         else { return nil }
 
         // Final: unproject with the product of both scales; the pose is the Procrustes fit onto these.
         unproject(screen, into: working, frustum, depthOffset, firstScale * Float(second.scale))
-        return WeightedProcrustes.solve(source: canonical, target: UnsafeBufferPointer(working), weights: weights)
+        return WeightedProcrustes.solve(
+            source: canonical, target: UnsafeBufferPointer(working.buffer), weights: weights)
     }
 
     /// MediaPipe's MoveAndRescaleZ, UnprojectXY and ChangeHandedness: z ← (z − offset + near) / scale,
     /// x, y ← x, y · z / near, then z ← −z.
     private static func unproject(
-        _ screen: UnsafeMutableBufferPointer<SIMD3<Float>>,
-        into output: UnsafeMutableBufferPointer<SIMD3<Float>>,
+        _ screen: MemoryView<SIMD3<Float>>,
+        into output: MemoryView<SIMD3<Float>>,
         _ frustum: Frustum,
         _ depthOffset: Float,
         _ scale: Float

@@ -57,14 +57,12 @@ public final class LandmarkSmoother {
     }
 
     /// One filter per coordinate; each holds the last landmark positions, so private memory.
-    private let filters = SecureArray<OneEuro>()
+    private let filters: RigidPrivateBuffer<OneEuro>
 
-    /// Why the filters' private memory was refused, if it was (the tracker refuses to load then).
-    public var memoryError: OmoteError? { filters.count == MeshLandmarks.count * 3 ? nil : filters.growthError }
-
-    public init() {
+    /// Throws when the kernel refuses the filters' private memory (a locked-memory limit).
+    public init() throws(OmoteError) {
         // 30: `initialFrequency`'s default (self is not available yet).
-        filters.resize(to: MeshLandmarks.count * 3, repeating: OneEuro(frequency: 30))
+        filters = try RigidPrivateBuffer(repeating: OneEuro(frequency: 30), count: MeshLandmarks.count * 3)
     }
 
     /// Forgets the past (MediaPipe resets when the face is lost).
@@ -97,23 +95,20 @@ public final class LandmarkSmoother {
         guard objectScale >= 1e-6 else { return }
         let valueScale = Double(1 / objectScale)
         let nanoseconds = timestampMicroseconds * 1000
-        // In place through the buffers: one uniqueness check for the landmarks, and each filter updated where it
-        // lives rather than copied out of and back into its private array.
-        landmarks.withUnsafeMutableBufferPointer { points in
-            filters.withUnsafeMutableBufferPointer { filters in
-                var index = 0
-                while index < points.count {
-                    let p = points[index]
-                    let x = filters[3 * index].apply(
-                        Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
-                    let y = filters[3 * index + 1].apply(
-                        Double(p.y * height), nanoseconds: nanoseconds, valueScale: valueScale, self)
-                    let z = filters[3 * index + 2].apply(
-                        Double(p.z * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
-                    points[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
-                    index += 1
-                }
-            }
+        // Each filter is updated where it lives (through the pointer) rather than copied out and back.
+        let points = landmarks.points
+        let filters = self.filters.baseAddress
+        index = 0
+        while index < points.count {
+            let p = points[index]
+            let x = filters[3 * index].apply(
+                Double(p.x * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
+            let y = filters[3 * index + 1].apply(
+                Double(p.y * height), nanoseconds: nanoseconds, valueScale: valueScale, self)
+            let z = filters[3 * index + 2].apply(
+                Double(p.z * width), nanoseconds: nanoseconds, valueScale: valueScale, self)
+            points[index] = SIMD3(Float(x) / width, Float(y) / height, Float(z) / width)
+            index += 1
         }
     }
 }

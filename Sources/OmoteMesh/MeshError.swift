@@ -6,8 +6,6 @@ extension OmoteError.Code {
     public static let meshModelUnreadable = Self("mesh.modelUnreadable")
     /// Input to a mesh stage is unusable (wrong landmark count, empty frame size).
     public static let meshInputInvalid = Self("mesh.inputInvalid")
-    /// The kernel refused the locked private memory the tracker's landmarks and state need (RLIMIT_MEMLOCK).
-    public static let meshMemoryRefused = Self("mesh.memoryRefused")
 }
 
 extension OmoteError {
@@ -16,22 +14,6 @@ extension OmoteError {
         .badModel(
             subject, reason, code: .meshModelUnreadable, operation: "load the face mesh model",
             remedy: fetchFaceLandmarker)
-    }
-}
-
-extension OmoteError {
-    /// Locked memory for landmarks or tracker state was refused: the memory layer's own error (it names the limit and
-    /// the remedy) when there is one.
-    static func meshMemory(_ cause: OmoteError?) -> OmoteError {
-        cause
-            ?? OmoteError(
-                .meshMemoryRefused,
-                operation: "reserve private memory for the face mesh",
-                subject: "",
-                reason: "refused",
-                remedy:
-                    "Raise the locked-memory limit (ulimit -l; `omote doctor` shows it) or pass --allow-swappable-memory."
-            )
     }
 }
 

@@ -3,7 +3,7 @@ import OmoteCore
 /// MediaPipe's 478 face-mesh landmarks (468 mesh points, then 5 per iris: right eye 468…472, left eye 473…477), as
 /// MediaPipe's `NormalizedLandmark`s: x, y in 0…1 of the frame's width and height, z relative depth on the scale of
 /// x (smaller is nearer the camera). Landmarks are expression data, so the points live in private memory (a
-/// `SecureArray`: locked out of swap, out of core dumps, wiped when released and at exit), mapped once when the value
+/// `RigidPrivateBuffer`: locked out of swap, out of core dumps, wiped when released and at exit), mapped once when the value
 /// is made and overwritten in place every frame. One owner (`~Copyable`): a second set of points exists only through
 /// an explicit `copy(into:)` into memory its owner already holds, so nothing maps memory behind the caller's back,
 /// and a refused mapping is an error when the value is made, never a silently empty or shortened set.
@@ -12,32 +12,35 @@ public struct MeshLandmarks: ~Copyable {
     /// Points of the face mesh proper (what the face geometry pipeline's canonical model covers).
     public static let meshCount = 468
 
-    private let storage: SecureArray<SIMD3<Float>>
+    private let storage: RigidPrivateBuffer<SIMD3<Float>>
 
     /// 478 zero points in newly mapped private memory. Throws when the kernel refuses the locked pages.
     public init() throws(OmoteError) {
-        storage = SecureArray()
-        guard storage.resize(to: Self.count, repeating: .zero) else { throw .meshMemory(storage.growthError) }
+        storage = try RigidPrivateBuffer(count: Self.count)
+        count = Self.count
     }
 
     /// Points held: 478 (fewer only after the test-only `removeLast`).
-    public var count: Int { storage.count }
+    public private(set) var count: Int
+
+    /// A window on the points, valid while this value lives.
+    public var points: MemoryView<SIMD3<Float>> { MemoryView(baseAddress: storage.baseAddress, count: count) }
 
     public subscript(index: Int) -> SIMD3<Float> {
-        get { storage[index] }
-        nonmutating set { storage[index] = newValue }
+        get { points[index] }
+        nonmutating set { points[index] = newValue }
     }
 
     public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<SIMD3<Float>>) throws(E) -> R)
         throws(E) -> R
     {
-        try storage.withUnsafeBufferPointer(body)
+        try body(UnsafeBufferPointer(points.buffer))
     }
 
     public mutating func withUnsafeMutableBufferPointer<R, E: Error>(
         _ body: (UnsafeMutableBufferPointer<SIMD3<Float>>) throws(E) -> R
     ) throws(E) -> R {
-        try storage.withUnsafeMutableBufferPointer(body)
+        try body(points.buffer)
     }
 
     /// Copies these points into `target`'s own memory (no mapping, no allocation). Throws when the two hold different
@@ -68,20 +71,15 @@ public struct MeshLandmarks: ~Copyable {
 
     /// Drops the last point (tests of malformed input).
     package mutating func removeLast() {
-        let kept = Array(storage.dropLast())
-        storage.removeAll()
-        kept.withUnsafeBufferPointer { storage.append(contentsOf: $0) }
+        count -= 1
+        storage[count] = .zero
     }
 
     /// Whether the points live in registered private memory.
-    package var isPrivate: Bool {
-        storage.withUnsafeBufferPointer { points in
-            points.baseAddress.map { SecureMemory.isLive(UnsafeMutableRawPointer(mutating: $0)) } ?? false
-        }
-    }
+    package var isPrivate: Bool { storage.isPrivate }
 
     /// Zeroes the points (the face is gone).
-    public mutating func wipe() { withUnsafeMutableBufferPointer { $0.update(repeating: .zero) } }
+    public mutating func wipe() { storage.wipe() }
 
     /// Redacted: expression data never reaches a log line.
     public var description: String { "MeshLandmarks(\(count) points, redacted)" }

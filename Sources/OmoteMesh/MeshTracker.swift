@@ -9,7 +9,7 @@ import OmoteNeural
 public final class MeshTracker {
     public let detector: BlazeFaceDetector
     public let landmarker: FaceLandmarker
-    public let smoother = LandmarkSmoother()
+    public let smoother: LandmarkSmoother
     public let blendshapes: BlendshapeEstimator
     public let geometry: FaceGeometryPipeline
 
@@ -48,8 +48,8 @@ public final class MeshTracker {
         get { privateTransformation.value }
         set { privateTransformation.value = newValue }
     }
-    private let privateWeights: PrivateValue<BlendshapeWeights>
-    private let privateTransformation: PrivateValue<FacialTransformationMatrix?>
+    private let privateWeights: RigidPrivateBuffer<BlendshapeWeights>
+    private let privateTransformation: RigidPrivateBuffer<FacialTransformationMatrix?>
     /// The three networks run one after another and read their outputs before the next runs, so they share one
     /// activation arena in private memory (the largest, 4.2 MB, instead of 6.5 MB).
     package let arena = SharedActivationArena()
@@ -77,12 +77,9 @@ public final class MeshTracker {
     public init(taskPath: String = FaceLandmarkerNetworks.defaultPath()) throws(OmoteError) {
         landmarks = try MeshLandmarks()
         rawLandmarks = try MeshLandmarks()
-        do {
-            privateWeights = try PrivateValue(BlendshapeWeights())
-            privateTransformation = try PrivateValue(nil)
-        } catch {
-            throw OmoteError.meshMemory(error)
-        }
+        privateWeights = try RigidPrivateBuffer(repeating: BlendshapeWeights())
+        privateTransformation = try RigidPrivateBuffer(repeating: nil)
+        smoother = try LandmarkSmoother()
         let arena = self.arena
         func network(_ member: String) throws(OmoteError) -> NeuralNetwork {
             try FaceLandmarkerNetworks.networks([member], archivePath: taskPath, sharing: arena)[0]
@@ -92,9 +89,6 @@ public final class MeshTracker {
         detector = try BlazeFaceDetector(network: try network(FaceLandmarkerNetworks.detectorMember))
         blendshapes = try BlendshapeEstimator(network: try network(FaceLandmarkerNetworks.blendshapesMember))
         geometry = try FaceGeometryPipeline(taskPath: taskPath)
-        if let refused = smoother.memoryError {
-            throw OmoteError.meshMemory(refused)
-        }
     }
 
     /// Processes one frame at stream time `timestampMicroseconds`; true when a face is reported.

@@ -13,8 +13,15 @@ public enum LiveDisplay {
         maximumRate: Double = 30
     ) -> String? {
         defer { terminal.restore() }
-        let rasterizer = SoftwareRasterizer(width: 1, height: 1)
-        var canvas = TerminalCanvas()
+        let rasterizer: SoftwareRasterizer
+        var canvas: TerminalCanvas
+        do throws(OmoteError) {
+            rasterizer = try SoftwareRasterizer(width: 1, height: 1)
+            canvas = try TerminalCanvas()
+        } catch {
+            stopAndWait(runner)
+            return "display: \(error)"
+        }
         var lastSize: TerminalSession.Size?
         var lastVersion: UInt64 = .max
         var lastNote = ""
@@ -55,9 +62,14 @@ public enum LiveDisplay {
                 finishedShown = finished
                 let started = MonotonicClock.nanoseconds()
                 let geometry = LiveViewLayout.geometry(for: size)
-                rasterizer.resize(width: geometry.pictureWidth, height: geometry.pictureHeight)
-                rasterizer.clear(background: SIMD3(0.06, 0.07, 0.09))
-                if let avatar, let rig = result.rig { avatar.paint(rig, into: rasterizer) }
+                var pictureError: OmoteError?
+                do throws(OmoteError) {
+                    try rasterizer.resize(width: geometry.pictureWidth, height: geometry.pictureHeight)
+                    rasterizer.clear(background: SIMD3(0.06, 0.07, 0.09))
+                    if let avatar, let rig = result.rig { try avatar.paint(rig, into: rasterizer) }
+                } catch {
+                    pictureError = error
+                }
                 var model = snapshot
                 model.frame.timings[.draw] = drawNanoseconds
                 canvas.begin()
@@ -66,11 +78,13 @@ public enum LiveDisplay {
                     rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
                 LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
                 canvas.end()
-                canvas.bytes.withUnsafeBytes { terminal.writeAll($0) }
-                if let error = canvas.memoryError ?? rasterizer.memoryError {
-                    // The canvas could not grow in locked memory: stop rather than draw from swappable memory.
+                if let error = pictureError ?? canvas.memoryError {
+                    // A buffer could not grow in locked memory: stop rather than draw from swappable memory or show
+                    // a partial update.
                     displayFailure = "display: \(error)"
                     quit = true
+                } else {
+                    terminal.writeAll(canvas.bytes.bytes)
                 }
                 drawNanoseconds = MonotonicClock.nanoseconds() - started
                 lastVersion = version
@@ -81,9 +95,13 @@ public enum LiveDisplay {
             if nextDraw < now { nextDraw = now }
             MonotonicClock.sleep(untilNanoseconds: nextDraw)
         }
+        stopAndWait(runner)
+        return displayFailure
+    }
+
+    private static func stopAndWait(_ runner: PipelineRunner) {
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
-        return displayFailure
     }
 
     /// Without a terminal: wait for the source to end (or `stop` to return true), printing nothing but status.

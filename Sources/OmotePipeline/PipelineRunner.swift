@@ -26,12 +26,12 @@ public protocol FrameProcessor: AnyObject {
 public final class FrameResult {
     /// The view state without the frame's expression data (`model.frame` is `face.value.withoutExpression`).
     public var model = LiveViewModel()
-    public let face: PrivateValue<FaceFrameResult>
+    public let face: RigidPrivateBuffer<FaceFrameResult>
     public var rig: RigState?
 
     public init(rig: RigState?) throws(OmoteError) {
         self.rig = rig
-        face = try PrivateValue(FaceFrameResult())
+        face = try RigidPrivateBuffer(repeating: FaceFrameResult())
     }
 
     /// The whole view state to draw: the session's, with this frame's full result.
@@ -99,7 +99,7 @@ public final class PipelineRunner: @unchecked Sendable {
             do throws(OmoteError) {
                 let bound = self.source.maximumFramePixels
                 var frame = try VideoFrame(capacity: min(frameCapacity, bound), maximumPixelCount: bound)
-                let current = try PrivateValue(FaceFrameResult())
+                let current = try RigidPrivateBuffer(repeating: FaceFrameResult())
                 self.processLoop(frame: &frame, current: current)
             } catch {
                 self.failure.withLock { $0 = ("\(error)", error.code) }
@@ -112,7 +112,7 @@ public final class PipelineRunner: @unchecked Sendable {
     }
 
     /// `current` is the newest frame's result, in private memory, carried from frame to frame.
-    private func processLoop(frame: inout VideoFrame, current: PrivateValue<FaceFrameResult>) {
+    private func processLoop(frame: inout VideoFrame, current: borrowing RigidPrivateBuffer<FaceFrameResult>) {
         var model = LiveViewModel()
         model.guardSummary = guardSummary
         var frameTimes = RateMeter()

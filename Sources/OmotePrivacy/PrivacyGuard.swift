@@ -223,7 +223,7 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
         if let cameraDevice { line += ", writable: \(cameraDevice) only" }
         if closedDescriptors > 0 { line += ", closed \(closedDescriptors) inherited descriptor(s)" }
         if let tracer { line += "; TRACED by PID \(tracer.processID) (\(tracer.name)): it sees every syscall" }
-        let unlocked = SecureMemory.unlockedBufferCount
+        let unlocked = PrivateMemory.unlockedBufferCount
         if unlocked > 0 {
             line +=
                 "; WARNING \(unlocked) private buffer(s) not locked: may be swapped out (--allow-swappable-memory; raise ulimit -l)"

@@ -4,7 +4,7 @@ import Foundation
 // of these per frame and applies them to vertices in tight loops (see RigState).
 
 /// An affine transform: `p' = c0*p.x + c1*p.y + c2*p.z + t` (a 3×3 linear part stored as columns plus a translation).
-public struct RigAffine: Sendable, Equatable {
+public struct RigAffine: Sendable, Equatable, BitwiseCopyable {
     public var c0: SIMD3<Float>
     public var c1: SIMD3<Float>
     public var c2: SIMD3<Float>

@@ -5,10 +5,11 @@ import OmoteCore
 /// the head pose and gaze with linear blend skinning (RigState+Deformation.swift).
 ///
 /// Everything it holds about the frame (deformed vertices, bone transforms, morph weights) is expression data, so it
-/// lives in one private mapping (`SecureBuffer`: locked out of swap, excluded from core dumps, wiped when the state is
-/// released and at exit), made once in `init`; `apply` allocates nothing. A reference type: the state is deformed in
-/// place by its one owner (a pipeline's result slot, a test) and never duplicated, so the expression exists once, in
-/// that memory. Readers get live views of it (`positions`, `normals`, …).
+/// lives in one private mapping (a `RigidPrivateBuffer`: locked out of swap, excluded from core dumps, wiped when the
+/// state is released and at exit), made once in `init`; `apply` allocates nothing. A reference type: the state is
+/// deformed in place by its one owner (a pipeline's result slot, a test) and never duplicated, so the expression
+/// exists once, in that memory. Readers get `MemoryView`s of it (`positions`, `normals`, …), valid while they hold
+/// the state.
 public final class RigState {
     /// How head pose and gaze turn into bone rotations.
     public struct Options: Sendable {
@@ -29,26 +30,22 @@ public final class RigState {
     // The private mapping, carved as: deformed positions | deformed normals (16 bytes per vertex each: a
     // `SIMD3<Float>` element, whose padding lane the deformation loops use as the w of a `SIMD4`) | one transform per
     // face bone | one weight per morph target.
-    private let memory: SecureBuffer
+    private let memory: RigidPrivateBuffer<UInt8>
     let deformedPositions: UnsafeMutablePointer<SIMD3<Float>>
     let deformedNormals: UnsafeMutablePointer<SIMD3<Float>>
     let bones: UnsafeMutablePointer<RigAffine>
     let weights: UnsafeMutablePointer<Float>
 
     /// Deformed positions and normals, model space (see `RigModel`), indexed like `model.positions`.
-    public var positions: RigStateBuffer<SIMD3<Float>> {
-        RigStateBuffer(owner: self, base: deformedPositions, count: model.vertexCount)
+    public var positions: MemoryView<SIMD3<Float>> {
+        MemoryView(baseAddress: deformedPositions, count: model.vertexCount)
     }
-    public var normals: RigStateBuffer<SIMD3<Float>> {
-        RigStateBuffer(owner: self, base: deformedNormals, count: model.vertexCount)
-    }
+    public var normals: MemoryView<SIMD3<Float>> { MemoryView(baseAddress: deformedNormals, count: model.vertexCount) }
     /// This frame's weight of each morph target.
-    public var morphWeights: RigStateBuffer<Float> {
-        RigStateBuffer(owner: self, base: weights, count: model.morphTargets.count)
-    }
+    public var morphWeights: MemoryView<Float> { MemoryView(baseAddress: weights, count: model.morphTargets.count) }
     /// This frame's transform of each face bone (rest → posed, model space), indexed by `RigFaceBone.rawValue`.
-    public var boneTransforms: RigStateBuffer<RigAffine> {
-        RigStateBuffer(owner: self, base: bones, count: RigFaceBone.allCases.count)
+    public var boneTransforms: MemoryView<RigAffine> {
+        MemoryView(baseAddress: bones, count: RigFaceBone.allCases.count)
     }
 
     /// The rest pose, in private memory. Throws when the kernel refuses to map or lock it (a low RLIMIT_MEMLOCK:
@@ -56,8 +53,8 @@ public final class RigState {
     public init(model: RigModel) throws(OmoteError) {
         self.model = model
         let layout = Layout(model)
-        let storage = try SecureBuffer(count: layout.bytes)
-        let base = storage.baseAddress
+        let storage = try RigidPrivateBuffer<UInt8>(count: layout.bytes)
+        let base = UnsafeMutableRawPointer(storage.baseAddress)
         deformedPositions = base.bindMemory(to: SIMD3<Float>.self, capacity: layout.vertexCount)
         deformedNormals = (base + layout.normals).bindMemory(to: SIMD3<Float>.self, capacity: layout.vertexCount)
         bones = (base + layout.bones).bindMemory(to: RigAffine.self, capacity: layout.boneCount)

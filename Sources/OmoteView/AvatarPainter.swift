@@ -1,3 +1,4 @@
+import OmoteCore
 import OmoteRig
 
 /// Paints a deformed rig into the rasteriser: a fixed orthographic front view fitted once to the rest pose (so the
@@ -29,20 +30,20 @@ public final class AvatarPainter {
         boundsMaximum = SIMD3(centre.x + side, high.y, centre.z + side)
     }
 
-    /// Draws `state` (deformed from this painter's model) over the rasteriser's current picture.
-    public func paint(_ state: RigState, into rasterizer: SoftwareRasterizer) {
+    /// Draws `state` (deformed from this painter's model) over the rasteriser's current picture. Throws when the
+    /// rasteriser cannot get the private memory the mesh needs.
+    public func paint(_ state: RigState, into rasterizer: SoftwareRasterizer) throws(OmoteError) {
         let camera = RasterCamera.fitting(
             minimum: boundsMinimum, maximum: boundsMaximum,
             width: rasterizer.width, height: rasterizer.height, margin: 0.06)
-        state.positions.withUnsafeBufferPointer { positions in
-            state.normals.withUnsafeBufferPointer { normals in
-                colors.withUnsafeBufferPointer { colors in
-                    model.indices.withUnsafeBufferPointer { indices in
-                        rasterizer.draw(
-                            RasterMesh(positions: positions, normals: normals, colors: colors, indices: indices),
-                            camera: camera)
-                    }
-                }
+        // The state's views stay valid while `state` is held (it is, for the whole call).
+        let positions = UnsafeBufferPointer(state.positions.buffer)
+        let normals = UnsafeBufferPointer(state.normals.buffer)
+        try colors.withUnsafeBufferPointer { colors throws(OmoteError) in
+            try model.indices.withUnsafeBufferPointer { indices throws(OmoteError) in
+                try rasterizer.draw(
+                    RasterMesh(positions: positions, normals: normals, colors: colors, indices: indices),
+                    camera: camera)
             }
         }
     }

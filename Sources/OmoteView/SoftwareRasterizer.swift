@@ -65,84 +65,83 @@ public struct RasterCamera: Sendable {
 
 /// A small z-buffered software rasteriser with Gouraud-shaded Lambert lighting, sized for a terminal (a few thousand
 /// pixels). Buffers are kept between frames; drawing allocates only when the picture or mesh grows. The picture shows
-/// the tracked expression, so every buffer is private memory (`SecureArray`: locked, undumpable, wiped on reuse).
+/// the tracked expression, so every buffer is private memory (`UniquePrivateArray`: locked, undumpable, wiped on reuse).
 public final class SoftwareRasterizer {
     public private(set) var width = 0
     public private(set) var height = 0
-    /// Row-major linear RGB.
-    public let color = SecureArray<SIMD3<Float>>()
-    /// Row-major depth; `-infinity` where nothing was drawn.
-    public let depth = SecureArray<Float>()
-    private let screen = SecureArray<SIMD3<Float>>()
-    private let shading = SecureArray<SIMD3<Float>>()
+    private var colorStore = UniquePrivateArray<SIMD3<Float>>()
+    private var depthStore = UniquePrivateArray<Float>()
+    private var screen = UniquePrivateArray<SIMD3<Float>>()
+    private var shading = UniquePrivateArray<SIMD3<Float>>()
 
-    /// Why a buffer could not grow in locked memory, if one could not (the picture is then empty).
-    public var memoryError: OmoteError? {
-        color.growthError ?? depth.growthError ?? screen.growthError ?? shading.growthError
-    }
+    /// Row-major linear RGB (valid until the next `resize`).
+    public var color: MemoryView<SIMD3<Float>> { colorStore.view }
+    /// Row-major depth; `-infinity` where nothing was drawn (valid until the next `resize`).
+    public var depth: MemoryView<Float> { depthStore.view }
 
     /// Direction towards the light in view space.
     public var lightDirection = SIMD3<Float>(0.35, 0.45, 0.82)
     public var ambient: Float = 0.35
 
-    public init(width: Int, height: Int) { resize(width: width, height: height) }
+    /// Throws when the kernel refuses the picture's private memory (a locked-memory limit).
+    public init(width: Int, height: Int) throws(OmoteError) { try resize(width: width, height: height) }
 
-    public func resize(width: Int, height: Int) {
+    /// Sizes the picture. Throws when the kernel refuses the memory; the picture is then empty (0×0).
+    public func resize(width: Int, height: Int) throws(OmoteError) {
         precondition(width >= 0 && height >= 0)
         guard width != self.width || height != self.height else { return }
-        guard color.resize(to: width * height, repeating: .zero),
-            depth.resize(to: width * height, repeating: -.infinity)
-        else {
-            // Refused locked memory: draw nothing rather than past the buffers (memoryError says why).
+        do throws(OmoteError) {
+            try colorStore.resize(to: width * height, repeating: .zero)
+            try depthStore.resize(to: width * height, repeating: -.infinity)
+        } catch {
+            // Draw nothing rather than past the buffers.
+            colorStore.removeAll()
+            depthStore.removeAll()
             self.width = 0
             self.height = 0
-            return
+            throw error
         }
         self.width = width
         self.height = height
     }
 
     public func clear(background: SIMD3<Float>) {
-        color.withUnsafeMutableBufferPointer { $0.update(repeating: background) }
-        depth.withUnsafeMutableBufferPointer { $0.update(repeating: -.infinity) }
+        color.fill(with: background)
+        depth.fill(with: -.infinity)
     }
 
     /// Pixels covered by the last draws (depth written).
     public var coveredPixelCount: Int { depth.reduce(0) { $0 + ($1 > -.infinity ? 1 : 0) } }
 
-    /// Draws a mesh over what is there (z-buffered). Back faces are culled.
-    public func draw(_ mesh: RasterMesh, camera: RasterCamera) {
+    /// Draws a mesh over what is there (z-buffered). Back faces are culled. Throws when a larger mesh needs more
+    /// private memory than the kernel grants (nothing is drawn then).
+    public func draw(_ mesh: RasterMesh, camera: RasterCamera) throws(OmoteError) {
         let vertexCount = mesh.positions.count
-        if screen.count < vertexCount {
-            guard screen.resize(to: vertexCount, repeating: .zero), shading.resize(to: vertexCount, repeating: .zero)
-            else { return }
+        if screen.count < vertexCount || shading.count < vertexCount {
+            try screen.resize(to: vertexCount, repeating: .zero)
+            try shading.resize(to: vertexCount, repeating: .zero)
         }
         let light = lightDirection / (lightDirection * lightDirection).sum().squareRoot()
         let ambient = self.ambient
-        screen.withUnsafeMutableBufferPointer { screen in
-            shading.withUnsafeMutableBufferPointer { shading in
-                for i in 0 ..< vertexCount {
-                    screen[i] = camera.project(mesh.positions[i])
-                    let n = camera.rotate(mesh.normals[i])
-                    let length = (n * n).sum().squareRoot()
-                    let lambert = length > 0 ? max(0, (n * light).sum() / length) : 0
-                    shading[i] = mesh.colors[i] * min(1, ambient + (1 - ambient) * lambert)
-                }
-                color.withUnsafeMutableBufferPointer { color in
-                    depth.withUnsafeMutableBufferPointer { depth in
-                        var t = 0
-                        while t + 2 < mesh.indices.count {
-                            let a = Int(mesh.indices[t])
-                            let b = Int(mesh.indices[t + 1])
-                            let c = Int(mesh.indices[t + 2])
-                            t += 3
-                            guard a < vertexCount, b < vertexCount, c < vertexCount else { continue }
-                            fillTriangle(
-                                screen[a], screen[b], screen[c], shading[a], shading[b], shading[c], color, depth)
-                        }
-                    }
-                }
-            }
+        let screen = self.screen.view
+        let shading = self.shading.view
+        for i in 0 ..< vertexCount {
+            screen[i] = camera.project(mesh.positions[i])
+            let n = camera.rotate(mesh.normals[i])
+            let length = (n * n).sum().squareRoot()
+            let lambert = length > 0 ? max(0, (n * light).sum() / length) : 0
+            shading[i] = mesh.colors[i] * min(1, ambient + (1 - ambient) * lambert)
+        }
+        let color = self.color
+        let depth = self.depth
+        var t = 0
+        while t + 2 < mesh.indices.count {
+            let a = Int(mesh.indices[t])
+            let b = Int(mesh.indices[t + 1])
+            let c = Int(mesh.indices[t + 2])
+            t += 3
+            guard a < vertexCount, b < vertexCount, c < vertexCount else { continue }
+            fillTriangle(screen[a], screen[b], screen[c], shading[a], shading[b], shading[c], color, depth)
         }
     }
 
@@ -150,7 +149,7 @@ public final class SoftwareRasterizer {
     private func fillTriangle(
         _ p0: SIMD3<Float>, _ p1: SIMD3<Float>, _ p2: SIMD3<Float>,
         _ c0: SIMD3<Float>, _ c1: SIMD3<Float>, _ c2: SIMD3<Float>,
-        _ color: UnsafeMutableBufferPointer<SIMD3<Float>>, _ depth: UnsafeMutableBufferPointer<Float>
+        _ color: MemoryView<SIMD3<Float>>, _ depth: MemoryView<Float>
     ) {
         // Screen y points down, so a front-facing (counter-clockwise in model space) triangle has negative area here.
         let area = (p1.x - p0.x) * (p2.y - p0.y) - (p1.y - p0.y) * (p2.x - p0.x)

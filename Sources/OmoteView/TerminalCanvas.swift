@@ -3,20 +3,25 @@ import OmoteCore
 /// Builds one screen update for a 24-bit-colour terminal in a reusable byte buffer: pictures as half blocks ("▀" with
 /// the upper pixel as foreground and the lower as background, so a cell shows two square-ish pixels) and text at
 /// positions. Nothing is written anywhere by this type; the caller hands `bytes` to the terminal. The bytes (the
-/// avatar's picture and the weights as text) live in private memory: locked, undumpable, wiped on every `begin`.
-public struct TerminalCanvas {
-    public let bytes = SecureArray<UInt8>()
+/// avatar's picture and the weights as text) live in private memory (a `UniquePrivateArray`): locked, undumpable,
+/// wiped on every `begin`.
+public struct TerminalCanvas: ~Copyable {
+    public private(set) var bytes: UniquePrivateArray<UInt8>
     private var lastForeground: SIMD3<UInt8>?
     private var lastBackground: SIMD3<UInt8>?
+    /// Why the canvas could not grow (a locked-memory limit), if it could not since the last `begin`: the update is
+    /// then incomplete and must not be shown (drawing calls stay unthrowing so a layout reads as a layout).
+    public private(set) var memoryError: OmoteError?
 
-    public init(reservingCapacity: Int = 1 << 16) { bytes.reserveCapacity(reservingCapacity) }
-
-    /// Why the canvas could not grow (a locked-memory limit), if it could not: the update is then incomplete.
-    public var memoryError: OmoteError? { bytes.growthError }
+    /// Throws when the kernel refuses the first `reservingCapacity` bytes of private memory.
+    public init(reservingCapacity: Int = 1 << 16) throws(OmoteError) {
+        bytes = try UniquePrivateArray(capacity: reservingCapacity)
+    }
 
     /// Starts a new update: keeps capacity, hides the cursor while drawing.
     public mutating func begin() {
         bytes.removeAll()
+        memoryError = nil
         lastForeground = nil
         lastBackground = nil
         append("\u{1B}[?25l")
@@ -26,28 +31,32 @@ public struct TerminalCanvas {
 
     public mutating func append(_ text: String) {
         var text = text
-        text.withUTF8 { [bytes] in bytes.append(contentsOf: $0) }
+        text.withUTF8 { utf8 in
+            do throws(OmoteError) { try bytes.append(contentsOf: utf8) } catch { memoryError = memoryError ?? error }
+        }
     }
 
-    public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    public mutating func append(_ byte: UInt8) {
+        do throws(OmoteError) { try bytes.append(byte) } catch { memoryError = memoryError ?? error }
+    }
 
     public mutating func appendDecimal(_ value: Int) {
         var value = value
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             value = -value
         }
         if value >= 10 { appendDecimal(value / 10) }
-        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// Moves the cursor to a 0-based cell.
     public mutating func move(row: Int, column: Int) {
         append("\u{1B}[")
         appendDecimal(row + 1)
-        bytes.append(UInt8(ascii: ";"))
+        append(UInt8(ascii: ";"))
         appendDecimal(column + 1)
-        bytes.append(UInt8(ascii: "H"))
+        append(UInt8(ascii: "H"))
     }
 
     public mutating func clearScreen() { append("\u{1B}[2J") }
@@ -73,11 +82,11 @@ public struct TerminalCanvas {
 
     private mutating func appendRGB(_ rgb: SIMD3<UInt8>) {
         appendDecimal(Int(rgb.x))
-        bytes.append(UInt8(ascii: ";"))
+        append(UInt8(ascii: ";"))
         appendDecimal(Int(rgb.y))
-        bytes.append(UInt8(ascii: ";"))
+        append(UInt8(ascii: ";"))
         appendDecimal(Int(rgb.z))
-        bytes.append(UInt8(ascii: "m"))
+        append(UInt8(ascii: "m"))
     }
 
     /// Draws a row-major linear-RGB picture of `width × height` pixels (height even) at a cell, two pixel rows per
@@ -88,9 +97,9 @@ public struct TerminalCanvas {
 
     /// The same, from a picture in private memory (the rasteriser's).
     public mutating func drawPicture(
-        _ pixels: SecureArray<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int
+        _ pixels: MemoryView<SIMD3<Float>>, width: Int, height: Int, row: Int, column: Int
     ) {
-        pixels.withUnsafeBufferPointer { drawPicture($0, width: width, height: height, row: row, column: column) }
+        drawPicture(UnsafeBufferPointer(pixels.buffer), width: width, height: height, row: row, column: column)
     }
 
     public mutating func drawPicture(

@@ -56,7 +56,7 @@ import Testing
         let detector = try BlazeFaceDetector(network: try Self.network(FaceLandmarkerNetworks.detectorMember))
         let landmarker = try FaceLandmarker(network: try Self.network(FaceLandmarkerNetworks.landmarksMember))
         let frames = Frames()
-        let smoother = LandmarkSmoother()
+        let smoother = try LandmarkSmoother()
         var landmarks = try MeshLandmarks()
         var smoothed = try MeshLandmarks()
         var region: FaceRegion?
@@ -145,7 +145,7 @@ import Testing
         let landmarker = try FaceLandmarker(
             network: try LandmarkTrackingTests.network(
                 FaceLandmarkerNetworks.landmarksMember))
-        let smoother = LandmarkSmoother()
+        let smoother = try LandmarkSmoother()
         let frames = LandmarkTrackingTests.Frames()
         var landmarks = try MeshLandmarks()
         let region = FaceRegion(centre: SIMD2(0.47, 0.57), size: SIMD2(0.45, 0.8), rotation: 0.05)

@@ -32,7 +32,7 @@ struct FrameBoundTests {
     func hugeHeaderAllocatesNothing() throws {
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame(capacity: 640 * 360)
-        let liveBefore = SecureMemory.liveBufferCount
+        let liveBefore = PrivateMemory.liveBufferCount
         let huge = try Self.sampleFrame(claimingWidth: 65000, height: 65000)
         let error = #expect(throws: OmoteError.self) {
             try huge.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "huge.jpg") }
@@ -40,7 +40,7 @@ struct FrameBoundTests {
         #expect(error?.code == .captureFrameTooLarge && error?.subject == "huge.jpg")
         #expect(error?.reason.contains("65000×65000") == true)
         #expect(frame.capacity == 640 * 360, "the buffer did not grow")
-        #expect(SecureMemory.liveBufferCount <= liveBefore, "no new private buffer was mapped")
+        #expect(PrivateMemory.liveBufferCount <= liveBefore, "no new private buffer was mapped")
         // The real frame still decodes into the same buffer afterwards.
         let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
         try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }

@@ -45,19 +45,17 @@ struct RigStatePrivateMemoryTests {
             state.apply(weights: weights, headPose: pose)
             let memory = state.privateMemory
             base = memory.baseAddress
-            #expect(SecureMemory.isLive(memory.baseAddress!), "registered for the exit-time wipe")
+            #expect(PrivateMemory.isLive(memory.baseAddress!), "registered for the exit-time wipe")
             #expect(memory.count == RigState.privateMemoryBytes(for: model))
             let flags = try kernelFlags(ofMappingAt: memory.baseAddress!)
             #expect(flags.contains("lo"), "locked out of swap: \(flags)")
             #expect(flags.contains("dd"), "excluded from core dumps: \(flags)")
 
-            func expectInside<T>(_ view: RigStateBuffer<T>, _ name: String) {
-                view.withUnsafeBufferPointer { buffer in
-                    let start = UnsafeRawPointer(buffer.baseAddress!)
-                    let end = start + buffer.count * MemoryLayout<T>.stride
-                    let low = UnsafeRawPointer(memory.baseAddress!)
-                    #expect(start >= low && end <= low + memory.count, "\(name) lies in the private mapping")
-                }
+            func expectInside<T>(_ view: MemoryView<T>, _ name: String) {
+                let start = UnsafeRawPointer(view.baseAddress)
+                let end = start + view.count * MemoryLayout<T>.stride
+                let low = UnsafeRawPointer(memory.baseAddress!)
+                #expect(start >= low && end <= low + memory.count, "\(name) lies in the private mapping")
             }
             expectInside(state.positions, "positions")
             expectInside(state.normals, "normals")
@@ -68,26 +66,12 @@ struct RigStatePrivateMemoryTests {
 
             // The exit wipe's own loop, limited to this state's mapping (other tests' buffers are live concurrently).
             let mine = memory.baseAddress!
-            SecureMemory.wipeLiveBuffers { $0 == mine }
+            PrivateMemory.wipeLiveBuffers { $0 == mine }
             #expect(state.positions.allSatisfy { $0 == .zero } && state.normals.allSatisfy { $0 == .zero })
             #expect(state.morphWeights.allSatisfy { $0 == 0 })
             #expect(state.boneTransforms.allSatisfy { $0 == RigAffine(c0: .zero, c1: .zero, c2: .zero, t: .zero) })
         }
-        #expect(!SecureMemory.isLive(base!), "released (wiped and unmapped) with the state")
-    }
-
-    @Test("a view keeps its state's memory alive after the state's last other use")
-    func viewKeepsStateAlive() throws {
-        let model = referenceRig(normalDeltas: true)
-        let positions = try {
-            let state = try RigState(model: model)
-            let (weights, pose) = expressiveFrame(2)
-            state.apply(weights: weights, headPose: pose)
-            return state.positions
-        }()
-        #expect(positions.count == model.vertexCount)
-        #expect(positions.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite })
-        #expect(zip(positions, model.positions).contains { $0 != $1 }, "the deformed frame, not the rest pose")
+        #expect(!PrivateMemory.isLive(base!), "released (wiped and unmapped) with the state")
     }
 
     @Test("apply allocates nothing on the heap (default avatar, and a rig with normal deltas and every skin kind)")
@@ -118,7 +102,7 @@ struct RigStatePrivateMemoryTests {
         #expect(RigState.privateMemoryBytes(for: model) == expected)
         let slots = try (0 ..< 3).map { _ in try RigState(model: model) }
         let locked = slots.reduce(0) { $0 + $1.privateMemory.count }
-        #expect(slots.allSatisfy { SecureMemory.isLive($0.privateMemory.baseAddress!) })
+        #expect(slots.allSatisfy { PrivateMemory.isLive($0.privateMemory.baseAddress!) })
         #expect(locked == 3 * expected && locked < 3 << 20)
     }
 }

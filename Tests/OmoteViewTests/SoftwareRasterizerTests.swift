@@ -19,12 +19,12 @@ private func square(center: SIMD3<Float>, side: Float, color: SIMD3<Float>, inde
 private func draw(
     _ rasterizer: SoftwareRasterizer, positions: [SIMD3<Float>], normals: [SIMD3<Float>],
     colors: [SIMD3<Float>], indices: [UInt32], camera: RasterCamera
-) {
-    positions.withUnsafeBufferPointer { p in
-        normals.withUnsafeBufferPointer { n in
-            colors.withUnsafeBufferPointer { c in
-                indices.withUnsafeBufferPointer { i in
-                    rasterizer.draw(RasterMesh(positions: p, normals: n, colors: c, indices: i), camera: camera)
+) throws {
+    try positions.withUnsafeBufferPointer { p in
+        try normals.withUnsafeBufferPointer { n in
+            try colors.withUnsafeBufferPointer { c in
+                try indices.withUnsafeBufferPointer { i in
+                    try rasterizer.draw(RasterMesh(positions: p, normals: n, colors: c, indices: i), camera: camera)
                 }
             }
         }
@@ -33,11 +33,11 @@ private func draw(
 
 /// A size×size picture cleared to black with a white square of side `side` drawn at its centre, 10 pixels per unit;
 /// `indices` replaces the square's own (e.g. wound the other way).
-private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> SoftwareRasterizer {
-    let rasterizer = SoftwareRasterizer(width: size, height: size)
+private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) throws -> SoftwareRasterizer {
+    let rasterizer = try SoftwareRasterizer(width: size, height: size)
     rasterizer.clear(background: .zero)
     let mesh = square(center: .zero, side: side, color: .one)
-    draw(
+    try draw(
         rasterizer, positions: mesh.positions, normals: mesh.normals, colors: mesh.colors,
         indices: indices ?? mesh.indices,
         camera: RasterCamera(screenCenter: SIMD2(Float(size) / 2, Float(size) / 2), scale: 10))
@@ -46,23 +46,23 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> So
 
 @Suite struct SoftwareRasterizerTests {
     @Test("A square covers exactly its area in pixels")
-    func coverage() {
+    func coverage() throws {
         // 10 pixels per unit: the 2-unit square is 20×20 pixels centred in the picture.
-        let rasterizer = drawnSquare(size: 40, side: 2)
+        let rasterizer = try drawnSquare(size: 40, side: 2)
         #expect(rasterizer.coveredPixelCount == 400)
         #expect(rasterizer.depth[20 * 40 + 20] == 0)
         #expect(rasterizer.depth[5 * 40 + 5] == -.infinity)
     }
 
     @Test("The nearer surface wins regardless of draw order")
-    func depthOrder() {
+    func depthOrder() throws {
         let near = square(center: SIMD3(0, 0, 1), side: 2, color: SIMD3(1, 0, 0))
         let far = square(center: SIMD3(0.5, 0, -1), side: 2, color: SIMD3(0, 0, 1), indexOffset: 4)
         for nearFirst in [true, false] {
-            let rasterizer = SoftwareRasterizer(width: 40, height: 40)
+            let rasterizer = try SoftwareRasterizer(width: 40, height: 40)
             rasterizer.clear(background: .zero)
             let parts = nearFirst ? [near, far] : [far, near]
-            draw(
+            try draw(
                 rasterizer, positions: parts.flatMap(\.positions), normals: parts.flatMap(\.normals),
                 colors: parts.flatMap(\.colors),
                 indices: nearFirst
@@ -76,13 +76,13 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> So
     }
 
     @Test("Back faces are culled")
-    func backFaceCulling() {
-        let rasterizer = drawnSquare(size: 20, side: 1, indices: [0, 2, 1, 0, 3, 2])
+    func backFaceCulling() throws {
+        let rasterizer = try drawnSquare(size: 20, side: 1, indices: [0, 2, 1, 0, 3, 2])
         #expect(rasterizer.coveredPixelCount == 0)
     }
 
     @Test("A sphere's silhouette is a disc of the expected area, lit from the light side")
-    func sphereSilhouette() {
+    func sphereSilhouette() throws {
         var positions: [SIMD3<Float>] = []
         var indices: [UInt32] = []
         let stacks = 24
@@ -101,9 +101,9 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> So
                 indices += [a, a + 1, b, a + 1, b + 1, b]
             }
         }
-        let rasterizer = SoftwareRasterizer(width: 64, height: 64)
+        let rasterizer = try SoftwareRasterizer(width: 64, height: 64)
         rasterizer.clear(background: .zero)
-        draw(
+        try draw(
             rasterizer, positions: positions, normals: positions,
             colors: Array(repeating: .one, count: positions.count),
             indices: indices, camera: RasterCamera(screenCenter: SIMD2(32, 32), scale: 20))
@@ -116,19 +116,19 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> So
 
 @Suite struct TerminalCanvasTests {
     @Test("Half-block pictures encode two pixel rows per text row with 24-bit colours")
-    func halfBlocks() {
-        var canvas = TerminalCanvas()
+    func halfBlocks() throws {
+        var canvas = try TerminalCanvas()
         canvas.begin()
         canvas.drawPicture(
             [SIMD3(1, 0, 0), SIMD3(1, 0, 0), SIMD3(0, 0, 1), SIMD3(0, 0, 1)], width: 2, height: 2, row: 3, column: 5)
         canvas.end()
-        let text = String(decoding: canvas.bytes, as: UTF8.self)
+        let text = String(decoding: canvas.bytes.bytes, as: UTF8.self)
         #expect(text.contains("\u{1B}[4;6H"))
         #expect(text.contains("\u{1B}[38;2;255;0;0m\u{1B}[48;2;0;0;255m▀▀"), "repeated colours are not re-sent")
     }
 
     @Test("The panel shows state, pose, timings and the strongest shapes as bars")
-    func panel() {
+    func panel() throws {
         var model = LiveViewModel()
         model.sourceName = "single_face"
         model.frame.tracking = .tracking(faceID: 1)
@@ -137,11 +137,11 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) -> So
         model.frame.weights.trackedMask =
             (1 << UInt64(ARKitBlendshapeIndex.mouthSmileLeft)) | (1 << UInt64(ARKitBlendshapeIndex.jawOpen))
         model.frame.timings[.landmarks] = 123_000
-        var canvas = TerminalCanvas()
+        var canvas = try TerminalCanvas()
         canvas.begin()
         let geometry = LiveViewLayout.geometry(for: .init(columns: 100, rows: 30))
         LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
-        let text = String(decoding: canvas.bytes, as: UTF8.self)
+        let text = String(decoding: canvas.bytes.bytes, as: UTF8.self)
         #expect(text.contains("tracking (id 1)"))
         #expect(text.contains("landmarks"))
         #expect(text.contains("123 µs"))

@@ -2,7 +2,7 @@ import OmoteCore
 
 /// Owns every buffer made at load time: the dequantized and repacked weights and folded constants (`AlignedBuffer`s),
 /// and the activation arena, which holds the network's input (a camera crop) and everything computed from it, so it is
-/// private memory (`SecureArray`: locked out of swap, out of core dumps, wiped when released and at exit).
+/// private memory (a `UniquePrivateArray`: locked out of swap, out of core dumps, wiped when released and at exit).
 /// Each buffer is 64-byte aligned with 16 floats of slack, so vector loads at a channel tail stay inside it.
 final class ConstantStore {
     /// One constant tensor's memory. A class only so the store can keep many in an array (an `AlignedBuffer` is

@@ -4,10 +4,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// Book-keeping of live `SecureBuffer`s: whether they are locked in RAM (for the guard's status line), and a wipe of
-/// every live buffer at process exit (an `atexit` handler, installed with the first buffer). Registration happens when
-/// a buffer is created or released, never per frame.
-public enum SecureMemory {
+/// The private-memory family's book-keeping: every live mapping of a `RigidPrivateBuffer` or `UniquePrivateArray`,
+/// whether it is locked in RAM (for the guard's status line), and a wipe of every live mapping at process exit (an
+/// `atexit` handler, installed with the first one). Registration happens when memory is mapped or released, never per
+/// frame.
+public enum PrivateMemory {
     private struct Registry {
         var live: [UInt: Int] = [:]  // base address → mapped length
         var unlocked = 0
@@ -20,7 +21,7 @@ public enum SecureMemory {
     /// the guard's status line counts it. Without it a refused mlock is an error.
     public static func allowSwappableMemory() { swappableAllowed.store(true, ordering: .relaxed) }
     package static var swappableMemoryAllowed: Bool { swappableAllowed.load(ordering: .relaxed) }
-    private static let exitWipeInstalled: Bool = atexit { SecureMemory.wipeAllLiveBuffers() } == 0
+    private static let exitWipeInstalled: Bool = atexit { PrivateMemory.wipeAllLiveBuffers() } == 0
 
     /// Live buffers that `mlock` refused (RLIMIT_MEMLOCK too low): they could be swapped out.
     public static var unlockedBufferCount: Int { registry.withLock { $0.unlocked } }
