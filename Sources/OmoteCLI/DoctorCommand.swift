@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Omote
+import OmotePrivacy
 
 /// Checks everything Omote needs on this machine and says what to do about each problem.
 struct DoctorCommand: ParsableCommand {
@@ -57,6 +58,10 @@ struct DoctorCommand: ParsableCommand {
         for finding in capabilities.findings { report(finding.level, "privacy: \(finding.text)", fix: finding.fix) }
         // One verdict for the guard, derived from the same findings printed above.
         print("privacy verdict: \(capabilities.verdict) (verify: omote guard-selftest --scratch \"$(mktemp -d)\")")
+        print(
+            "note steady state: after its first frame the processing side adds a second seccomp filter: no opens or "
+                + "path look-ups, no executable or file mappings, no prctl (\(SeccompFilter.refusedInSteadyStateNames.count) "
+                + "calls refused)")
         // The process layout of a live session, so that what is guarded where is stated, not implied.
         print(
             "note live: an unguarded launcher (never opens the camera, holds no frame) forks one guarded session per "

@@ -82,6 +82,8 @@ struct GuardSelfTestCommand: ParsableCommand {
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks()
         results.append(fixture.leftBehindCheck())
+        // Last: after narrowing nothing may open a file.
+        results += GuardAttempts.steadyStateChecks(fixture: fixture)
 
         var failures = 0
         for result in results {

@@ -138,6 +138,7 @@ enum HeadlessLive {
         do {
             let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
             let runner = try PipelineRunner(source: camera, processor: pipeline)
+            runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
             runner.start()
             var lastReport = MonotonicClock.nanoseconds()
             while !runner.isFinished {

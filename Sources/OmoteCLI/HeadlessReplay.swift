@@ -122,6 +122,7 @@ enum HeadlessReplay {
                     clip.resetStats()  // each record reports its own pass
                     pipeline.reset()
                     let runner = try PipelineRunner(source: clip, processor: pipeline)
+                    runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
                     runner.start()
                     LiveDisplay.runHeadless(runner, status: { _ in }, stop: parentGone)
                     if parentGone() { return 1 }

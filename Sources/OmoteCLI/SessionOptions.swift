@@ -52,6 +52,7 @@ enum Session {
     ) throws -> PipelineRunner {
         let runner = try PipelineRunner(source: source, processor: pipeline)
         runner.guardSummary = guardStatus.summary
+        runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
         let decision = OutputPolicy.decision()
         if decision.allowed, let terminal = try? TerminalSession() {
             runner.start()

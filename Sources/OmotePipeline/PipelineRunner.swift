@@ -62,6 +62,10 @@ public final class PipelineRunner: @unchecked Sendable {
     public let latest = LatestValue(LiveViewModel())
     /// Shown in the view's status (set before `start`).
     public var guardSummary = "guard: not engaged"
+    /// Run once on the processing thread right after the first result is published (set before `start`): where a
+    /// sensor narrows its guard to the steady state (`PrivacyGuard.narrowForSteadyState`). A throw ends processing
+    /// with that failure.
+    public var afterFirstResult: (() throws(OmoteError) -> Void)?
     /// The newest frame result with its deformed rig, for the drawing thread.
     public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
@@ -116,6 +120,7 @@ public final class PipelineRunner: @unchecked Sendable {
         var model = LiveViewModel()
         model.guardSummary = guardSummary
         var frameTimes = RateMeter()
+        var firstResultPending = afterFirstResult != nil
         defer {
             frame.wipe()
             current.wipe()
@@ -158,6 +163,13 @@ public final class PipelineRunner: @unchecked Sendable {
             slot.model = model
             results.publish()
             latest.publish(model)
+            if firstResultPending, let afterFirstResult {
+                firstResultPending = false
+                do throws(OmoteError) { try afterFirstResult() } catch {
+                    failure.withLock { $0 = ("\(error)", error.code) }
+                    return
+                }
+            }
         }
     }
 }

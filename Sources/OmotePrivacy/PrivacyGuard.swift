@@ -63,6 +63,25 @@ public enum PrivacyGuard {
         _ = omote_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     }
 
+    private static let narrowed = Atomic<Bool>(false)
+
+    /// Whether the steady-state filter is installed (see `narrowForSteadyState`).
+    public static var isNarrowed: Bool { narrowed.load(ordering: .acquiring) }
+
+    /// Once a sensor has delivered its first result, takes away what only start-up needed: opens and path look-ups,
+    /// new threads and processes, executable or file mappings, `prctl` (see `SeccompFilter+SteadyState.swift`).
+    /// Idempotent; throws when the guard is not engaged or the kernel refuses the filter (callers end the session:
+    /// a sensor that cannot narrow must not go on).
+    public static func narrowForSteadyState() throws(OmoteError) {
+        guard status != nil else {
+            throw OmoteError.privacyGuard(
+                .privacySeccomp, "the steady-state filter narrows an engaged guard; engage the guard first")
+        }
+        guard !isNarrowed else { return }
+        try SeccompFilter.installStacked(try SeccompFilter.steadyStateForThisMachine())
+        narrowed.store(true, ordering: .releasing)
+    }
+
     /// What this kernel and process can enforce, without changing anything (for `omote doctor`).
     public static func probe() -> PrivacyCapabilities { PrivacyCapabilities.probe() }
 

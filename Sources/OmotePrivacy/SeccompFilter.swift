@@ -49,7 +49,7 @@ package struct SeccompFilter: Sendable {
     /// Allowed only when the arguments pass a check (see `Check`); otherwise EPERM.
     package static let checkedSyscallNames = [
         "ioctl", "write", "writev", "pwrite64", "pwritev", "pwritev2", "mmap", "openat", "open", "prctl", "prlimit64",
-        "clone", "clone3", "kill", "tgkill", "fcntl",
+        "clone", "clone3", "kill", "tgkill", "fcntl", "seccomp",
     ]
 
     /// Kill the process: no code path of Omote or its libraries makes these, so an attempt means the process is
@@ -248,6 +248,20 @@ package struct SeccompFilter: Sendable {
         rule("kill", allowIf(argument: 0, in: [context.processID]))
         rule("tgkill", allowIf(argument: 0, in: [context.processID]))
         rule("fcntl", allowIf(argument: 1, in: allowedFcntlCommands))
+        // Only adding a filter to every thread (the steady-state narrowing): a filter can only take away, and the flags
+        // must be exactly TSYNC (no user-notification listener, no logging changes).
+        rule("seccomp") { program in
+            let id = block
+            program.load(.argumentLow(0))
+            program.jumpIfEqual(UInt32(OMOTE_SECCOMP_SET_MODE_FILTER), else: "no-\(id)")
+            program.load(.argumentLow(1))
+            program.jumpIfEqual(UInt32(OMOTE_SECCOMP_FILTER_FLAG_TSYNC), else: "no-\(id)")
+            program.load(.argumentHigh(1))
+            program.jumpIfEqual(0, else: "no-\(id)")
+            program.ret(allow)
+            program.label("no-\(id)")
+            program.ret(deny)
+        }
         for name in killedSyscallNames { rule(name) { $0.ret(kill) } }
         program.ret(deny)
         return program.assemble()

@@ -113,6 +113,18 @@ struct GuardAttemptTests {
                 "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
                 "open-descriptors": "0,1,2",
             ])
+        // After the steady-state narrowing: no opens, path look-ups, file or executable mappings, prctl — on this
+        // thread and a new one — while an open descriptor and anonymous memory still work.
+        let steady = Dictionary(
+            rows.filter { $0.scope == "steady" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(
+            steady == [
+                "open-read-before-narrowing": "ok", "narrow": "ok", "open-read": "EPERM", "openat-read": "EPERM",
+                "access-path": "EPERM", "readlink-proc-self-exe": "EPERM",
+                "prctl-get-seccomp": "EPERM", "mmap-file": "EPERM", "mmap-anonymous-executable": "EPERM",
+                "mmap-private-anonymous": "ok", "mprotect-add-exec": "EPERM", "read-open-descriptor": "ok",
+                "thread-open-read": "EPERM",
+            ])
         #expect(rows.contains { $0.scope == "memory" && $0.act == "private-buffer" && $0.outcome == "locked" })
         #expect(result.stdout.contains("guard: Landlock v7 fs+net+scope, seccomp allow-list of "))
     }

@@ -91,6 +91,8 @@ struct omote_sock_filter {
 #define OMOTE_SECCOMP_RET_KILL_PROCESS 0x80000000U
 #define OMOTE_SECCOMP_RET_ERRNO 0x00050000U
 #define OMOTE_SECCOMP_RET_ALLOW 0x7fff0000U
+#define OMOTE_SECCOMP_SET_MODE_FILTER 1
+#define OMOTE_SECCOMP_FILTER_FLAG_TSYNC 1
 
 /// AUDIT_ARCH_* of the architecture this was compiled for (x86-64 or AArch64); 0 for an architecture Omote has no
 /// syscall table for.
