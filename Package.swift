@@ -96,15 +96,15 @@ let package = Package(
         ),
         // The scripted V4L2 kernel stand-in, shared by the capture tests and the live-path soak (Tools/soak-live).
         .target(
-            name: "OmoteCaptureTesting",
+            name: "OmoteTestSupport",
             dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
-            path: "Tests/OmoteCaptureTesting"
+            path: "Tests/OmoteTestSupport"
         ),
         // The live path for Benchmarks/soak.sh: the camera over the fake kernel, through the real pipeline, for hours.
         .executableTarget(
             name: "OmoteSoakLive",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "OmotePipeline", "OmotePrivacy",
+                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "OmotePipeline", "OmotePrivacy",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tools/soak-live"
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "OmoteCaptureTests",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "CMallocCounter",
+                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "CMallocCounter",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["Fixtures"]
@@ -139,7 +139,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "OmoteCaptureTesting",
+                "OmoteTestSupport",
             ]
         ),
     ]

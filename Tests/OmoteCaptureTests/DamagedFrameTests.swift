@@ -1,8 +1,8 @@
 import CMallocCounter
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 /// Damage interleaved with good frames: a damaged frame costs only itself. Seeded; `Tools/fuzz-decoder.sh` runs the

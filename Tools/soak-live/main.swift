@@ -8,10 +8,10 @@
 // Frames are SampleFrames JPEGs held in memory; nothing is written anywhere.
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
 import OmotePipeline
 import OmotePrivacy
+import OmoteTestSupport
 import SystemPackage
 
 struct Options {
