@@ -83,22 +83,25 @@ let package = Package(
             ]
         ),
 
+        // What several test targets need, in one place: repository paths, the built `omote`, a child-process runner,
+        // the scripted V4L2 kernel stand-in and damaged frames. A library only tests (and the
+        // live-path soak, Tools/soak-live) depend on; no Sources/ target may.
+        .target(
+            name: "OmoteTestSupport",
+            dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/OmoteTestSupport"
+        ),
+
         .testTarget(
             name: "OmotePrivacyTests",
             dependencies: [
                 "OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest",
-                .product(name: "SystemPackage", package: "swift-system"),
+                "OmoteTestSupport", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
-        ),
-        // The scripted V4L2 kernel stand-in, shared by the capture tests and the live-path soak (Tools/soak-live).
-        .target(
-            name: "OmoteTestSupport",
-            dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
-            path: "Tests/OmoteTestSupport"
         ),
         // The live path for Benchmarks/soak.sh: the camera over the fake kernel, through the real pipeline, for hours.
         .executableTarget(
@@ -126,12 +129,13 @@ let package = Package(
             name: "OmoteMeshTests",
             dependencies: [
                 "OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView",
-                "CMallocCounter",
+                "CMallocCounter", "OmoteTestSupport",
             ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter"], exclude: ["Fixtures"]),
+            name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),

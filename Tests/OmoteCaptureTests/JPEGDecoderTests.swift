@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 /// FNV-1a 64 over packed RGB bytes, row by row.
@@ -19,7 +20,7 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
     struct Reference { let clip: String, file: String, width: Int, height: Int, checksum: UInt64 }
 
     static func reference(_ file: String) throws -> [Reference] {
-        let text = try String(contentsOfFile: TestPaths.fixtures + "/" + file, encoding: .utf8)
+        let text = try String(contentsOfFile: TestPaths.fixtures(of: "OmoteCaptureTests") + "/" + file, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: "\t").map(String.init)
             return Reference(
