@@ -84,7 +84,7 @@ let package = Package(
         ),
 
         // What several test targets need, in one place: repository paths, the built `omote`, a child-process runner,
-        // the scripted V4L2 kernel stand-in and damaged frames. A library only tests (and the
+        // fixture-file readers, the scripted V4L2 kernel stand-in and damaged frames. A library only tests (and the
         // live-path soak, Tools/soak-live) depend on; no Sources/ target may.
         .target(
             name: "OmoteTestSupport",
@@ -123,7 +123,7 @@ let package = Package(
         // OmoteMesh only for the model-based tests, which need to know where Face Landmarker lives; the kernel, fusion
         // and arena tests use the engine alone.
         .testTarget(
-            name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "OmoteMesh", "CMallocCounter"],
+            name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "OmoteMesh", "CMallocCounter", "OmoteTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
