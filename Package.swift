@@ -83,28 +83,31 @@ let package = Package(
             ]
         ),
 
+        // What several test targets need, in one place: repository paths, the built `omote`, a child-process runner,
+        // fixture-file readers, the scripted V4L2 kernel stand-in and damaged frames. A library only tests (and the
+        // live-path soak, Tools/soak-live) depend on; no Sources/ target may.
+        .target(
+            name: "OmoteTestSupport",
+            dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/OmoteTestSupport"
+        ),
+
         .testTarget(
             name: "OmotePrivacyTests",
             dependencies: [
                 "OmoteCore", "OmotePrivacy", "OmoteCLI", "CGuardSelfTest",
-                .product(name: "SystemPackage", package: "swift-system"),
+                "OmoteTestSupport", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(
             name: "OmoteCoreTests",
             dependencies: ["OmoteCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
-        // The scripted V4L2 kernel stand-in, shared by the capture tests and the live-path soak (Tools/soak-live).
-        .target(
-            name: "OmoteCaptureTesting",
-            dependencies: ["OmoteCapture", "CV4L2Shim", .product(name: "SystemPackage", package: "swift-system")],
-            path: "Tests/OmoteCaptureTesting"
-        ),
         // The live path for Benchmarks/soak.sh: the camera over the fake kernel, through the real pipeline, for hours.
         .executableTarget(
             name: "OmoteSoakLive",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "OmotePipeline", "OmotePrivacy",
+                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "OmotePipeline", "OmotePrivacy",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tools/soak-live"
@@ -112,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "OmoteCaptureTests",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteCaptureTesting", "CMallocCounter",
+                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "CMallocCounter",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["Fixtures"]
@@ -120,18 +123,19 @@ let package = Package(
         // OmoteMesh only for the model-based tests, which need to know where Face Landmarker lives; the kernel, fusion
         // and arena tests use the engine alone.
         .testTarget(
-            name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "OmoteMesh", "CMallocCounter"],
+            name: "OmoteNeuralTests", dependencies: ["OmoteNeural", "OmoteMesh", "CMallocCounter", "OmoteTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "OmoteMeshTests",
             dependencies: [
                 "OmoteCore", "OmoteNeural", "OmoteMesh", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView",
-                "CMallocCounter",
+                "CMallocCounter", "OmoteTestSupport",
             ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter"], exclude: ["Fixtures"]),
+            name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
@@ -139,7 +143,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "OmoteCaptureTesting",
+                "OmoteTestSupport",
             ]
         ),
     ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Longer runs of the damaged-frame tests (Tests/OmoteCaptureTests/DamagedFrameTests.swift) than CI makes: ROUNDS runs,
-# each with FRAMES damaged frames of every kind (Tests/OmoteCaptureTesting/DamagedFrames.swift) interleaved with good
+# each with FRAMES damaged frames of every kind (Tests/OmoteTestSupport/DamagedFrames.swift) interleaved with good
 # ones, from consecutive seeds starting at SEED. A failure prints its seed: rerun that one with
 #   OMOTE_FUZZ_SEED=<seed> OMOTE_FUZZ_FRAMES=<frames> swift test --filter DamagedFrameTests
 # Usage: Tools/fuzz-decoder.sh [ROUNDS=20] [FRAMES=5000] [SEED=$(date +%s)]

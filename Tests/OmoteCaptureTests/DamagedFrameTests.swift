@@ -1,8 +1,8 @@
 import CMallocCounter
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 /// Damage interleaved with good frames: a damaged frame costs only itself. Seeded; `Tools/fuzz-decoder.sh` runs the
@@ -16,7 +16,7 @@ import Testing
     static let originals: [[UInt8]] = (0 ..< 72).map {
         Array(
             FileManager.default.contents(
-                atPath: String(format: "%@/single_face/%04d.jpg", FakeV4L2Driver.sampleFramesDirectory, $0))!)
+                atPath: String(format: "%@/single_face/%04d.jpg", TestPaths.sampleFrames, $0))!)
     }
 
     /// What a frame decodes to on a decoder that never saw anything else (nil: it does not decode).

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 /// FNV-1a 64 over packed RGB bytes, row by row.
@@ -19,9 +20,8 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
     struct Reference { let clip: String, file: String, width: Int, height: Int, checksum: UInt64 }
 
     static func reference(_ file: String) throws -> [Reference] {
-        let text = try String(contentsOfFile: TestPaths.fixtures + "/" + file, encoding: .utf8)
-        return text.split(separator: "\n").dropFirst().map { line in
-            let f = line.split(separator: "\t").map(String.init)
+        try FixtureFile.tabSeparated(TestPaths.fixtures(of: "OmoteCaptureTests") + "/" + file).dropFirst().map { line in
+            let f = line.map(String.init)
             return Reference(
                 clip: f[0], file: f[1], width: Int(f[2])!, height: Int(f[3])!, checksum: UInt64(f[4], radix: 16)!)
         }

@@ -1,8 +1,8 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
+import OmoteTestSupport
 import SystemPackage
 import Testing
 

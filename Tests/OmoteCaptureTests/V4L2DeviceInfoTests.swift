@@ -1,5 +1,5 @@
 import OmoteCapture
-import OmoteCaptureTesting
+import OmoteTestSupport
 import SystemPackage
 import Testing
 

@@ -1,7 +1,7 @@
 import CTurboJPEG
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
+import OmoteTestSupport
 import Testing
 
 /// Test inputs derived in memory from SampleFrames (nothing is written anywhere).

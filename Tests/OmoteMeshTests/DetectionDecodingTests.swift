@@ -3,6 +3,7 @@ import Foundation
 import OmoteCore
 import OmoteMesh
 import OmoteNeural
+import OmoteTestSupport
 import Testing
 
 @testable import OmoteMesh
@@ -17,17 +18,12 @@ import Darwin
 /// TensorFlow Lite produced for three SampleFrames (Tests/OmoteNeuralTests/Fixtures/tflite: 640×360 frames letterboxed
 /// into 128×128, rows 28…99), compared with the face MediaPipe's own landmarks put in the same frames.
 @Suite struct DetectionDecodingTests {
-    static let tfliteDirectory: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        url.deleteLastPathComponent()
-        url.deleteLastPathComponent()
-        return url.path + "/OmoteNeuralTests/Fixtures/tflite"
-    }()
+    static let tfliteDirectory = TestPaths.fixtures(of: "OmoteNeuralTests") + "/tflite"
 
     /// (regressors, logits) TFLite computed for a detector fixture case.
     static func tfliteOutputs(_ caseName: String) throws -> (regressors: [Float], logits: [Float]) {
-        let regressors = try MediaPipeFixture.floats(tfliteDirectory + "/face_detector.\(caseName).out175.f32")
-        let logits = try MediaPipeFixture.floats(tfliteDirectory + "/face_detector.\(caseName).out174.f32")
+        let regressors = try FixtureFile.floats(tfliteDirectory + "/face_detector.\(caseName).out175.f32")
+        let logits = try FixtureFile.floats(tfliteDirectory + "/face_detector.\(caseName).out174.f32")
         return (regressors, logits)
     }
 

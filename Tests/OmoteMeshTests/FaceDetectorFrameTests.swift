@@ -4,6 +4,7 @@ import OmoteCapture
 import OmoteCore
 import OmoteMesh
 import OmoteNeural
+import OmoteTestSupport
 import Testing
 
 /// The whole detection step on SampleFrames: JPEG → RGB (libjpeg-turbo, as OpenCV's imread) → letterboxed 128×128
@@ -12,14 +13,6 @@ import Testing
 /// README lists MediaPipe's own detector firing on. A release build runs every frame; a debug build (one detector
 /// run costs a good fraction of a second there) every 16th frame plus all the listed ones.
 @Suite struct FaceDetectorFrameTests {
-    static let sampleFrames: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0 ..< 3 {
-            url.deleteLastPathComponent()
-        }
-        return url.path + "/SampleFrames"
-    }()
-
     /// Frames where MediaPipe 0.10.21's FaceDetector alone scores ≥ 0.5 with no real face, and its scores there
     /// (fixture README, 3 decimals).
     static let detectorFiresOn: [String: [Int: Float]] = [
@@ -45,7 +38,7 @@ import Testing
         }
 
         func detect(clip: String, frame index: Int) throws -> [FaceDetection] {
-            let path = FaceDetectorFrameTests.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)
+            let path = TestPaths.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)
             let jpeg = try Data(contentsOf: URL(fileURLWithPath: path))
             try jpeg.withUnsafeBytes { bytes in
                 try decoder.decode(bytes, into: &frame, source: path)
@@ -110,7 +103,7 @@ import Testing
     @Test("detection makes zero heap allocations after the first frame")
     func noAllocationsPerFrame() throws {
         let detection = try Detection()
-        let path = Self.sampleFrames + "/single_face/0000.jpg"
+        let path = TestPaths.sampleFrames + "/single_face/0000.jpg"
         let jpeg = try Data(contentsOf: URL(fileURLWithPath: path))
         try jpeg.withUnsafeBytes { bytes in
             try detection.decoder.decode(bytes, into: &detection.frame, source: path)

@@ -4,6 +4,7 @@ import OmoteCapture
 import OmoteCore
 import OmoteMesh
 import OmoteNeural
+import OmoteTestSupport
 import Testing
 
 /// Detection → region → 256×256 warp → landmark network → landmarks in the frame, then tracking from our own
@@ -41,7 +42,7 @@ import Testing
         var frame = try! VideoFrame()
 
         func withImage<R>(clip: String, index: Int, _ body: (RGBImage) throws -> R) throws -> R {
-            let path = FaceDetectorFrameTests.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)
+            let path = TestPaths.sampleFrames + "/\(clip)/" + String(format: "%04d.jpg", index)
             let jpeg = try Data(contentsOf: URL(fileURLWithPath: path))
             try jpeg.withUnsafeBytes { bytes in
                 try decoder.decode(bytes, into: &frame, source: path)

@@ -1,5 +1,6 @@
 import Foundation
 import OmoteMesh
+import OmoteTestSupport
 
 /// MediaPipe 0.10.21's own Face Landmarker results over SampleFrames (Fixtures/mediapipe, format in its README):
 /// per frame the tracked flag, 52 blendshape scores (MediaPipe's names and order), the 4×4 facial transformation
@@ -28,19 +29,14 @@ struct MediaPipeFixture {
         }
     }
 
-    static let directory: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        url.deleteLastPathComponent()
-        return url.path + "/Fixtures/mediapipe"
-    }()
+    static let directory = TestPaths.fixtures(of: "OmoteMeshTests") + "/mediapipe"
 
     /// The 52 score names from the header, MediaPipe's order.
     let scoreNames: [String]
     let frames: [Frame]
 
     init() throws {
-        let text = try String(contentsOfFile: Self.directory + "/frames.tsv", encoding: .utf8)
-        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let lines = try FixtureFile.tabSeparated(Self.directory + "/frames.tsv")
         let header = lines[0].map(String.init)
         scoreNames = Array(header[4 ..< 56])
         var landmarkFiles: [String: [Float]] = [:]
@@ -49,7 +45,7 @@ struct MediaPipeFixture {
             let clip = String(fields[0])
             let index = Int(fields[1])!
             if landmarkFiles[clip] == nil {
-                landmarkFiles[clip] = try Self.floats(Self.directory + "/\(clip).landmarks.f32")
+                landmarkFiles[clip] = try FixtureFile.floats(Self.directory + "/\(clip).landmarks.f32")
             }
             let values = landmarkFiles[clip]!
             let base = index * MeshLandmarks.count * 3
@@ -73,17 +69,4 @@ struct MediaPipeFixture {
     }
 
     var trackedFrames: [Frame] { frames.filter(\.tracked) }
-
-    static func floats(_ path: String) throws -> [Float] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return data.withUnsafeBytes { raw in
-            (0 ..< raw.count / 4).map {
-                Float(
-                    bitPattern: UInt32(
-                        littleEndian: raw.loadUnaligned(
-                            fromByteOffset: 4 * $0,
-                            as: UInt32.self)))
-            }
-        }
-    }
 }

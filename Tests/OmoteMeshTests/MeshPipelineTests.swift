@@ -5,6 +5,7 @@ import OmoteCore
 import OmoteMesh
 import OmotePipeline
 import OmoteRig
+import OmoteTestSupport
 import OmoteView
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
     static func run(_ clip: String) throws -> ClipRun {
         let pipeline = try #require(Self.pipeline, "face_landmarker.task missing: run Scripts/setup.sh")
         pipeline.reset()
-        let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/" + clip)
+        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/" + clip)
         var frame = try VideoFrame()
         var result = FaceFrameResult()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
@@ -113,7 +114,7 @@ import Testing
         pipeline.reset()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
         var result = FaceFrameResult()
-        let source = try ReplaySource(clipDirectory: FaceDetectorFrameTests.sampleFrames + "/single_face")
+        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face")
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame()
         // Decoded once; the measured loop replays the RGB (libjpeg-turbo's own allocations are reported separately).

@@ -1,6 +1,7 @@
 import Foundation
 import OmoteMesh
 import OmoteNeural
+import OmoteTestSupport
 
 /// The TensorFlow Lite reference fixtures in Fixtures/tflite (format: that folder's README.md): a manifest row per
 /// stored tensor, raw little-endian float32 or uint8 files.
@@ -14,18 +15,13 @@ struct TFLiteFixtures {
         let file: String
     }
 
-    static let directory: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        url.deleteLastPathComponent()
-        return url.path + "/Fixtures/tflite"
-    }()
+    static let directory = TestPaths.fixtures(of: "OmoteNeuralTests") + "/tflite"
 
     let rows: [Row]
 
     init() throws {
-        let text = try String(contentsOfFile: Self.directory + "/manifest.tsv", encoding: .utf8)
-        rows = text.split(separator: "\n").dropFirst().map { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        rows = try FixtureFile.tabSeparated(Self.directory + "/manifest.tsv").dropFirst().map { line in
+            let fields = line.map(String.init)
             return Row(
                 caseName: fields[0], network: fields[1], role: fields[2], tensor: fields[3], dtype: fields[5],
                 file: fields[7])
@@ -44,18 +40,9 @@ struct TFLiteFixtures {
         rows.filter { $0.network == network && $0.caseName == caseName && $0.role == role }
     }
 
-    static func bytes(_ file: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
-    }
+    static func bytes(_ file: String) throws -> [UInt8] { try FixtureFile.bytes(directory + "/" + file) }
 
-    static func floats(_ file: String) throws -> [Float] {
-        let data = try bytes(file)
-        return stride(from: 0, to: data.count, by: 4).map { offset in
-            Float(
-                bitPattern: UInt32(data[offset]) | UInt32(data[offset + 1]) << 8 | UInt32(data[offset + 2]) << 16
-                    | UInt32(data[offset + 3]) << 24)
-        }
-    }
+    static func floats(_ file: String) throws -> [Float] { try FixtureFile.floats(directory + "/" + file) }
 
     /// The float tensor a network got: f32 files as stored, u8 images normalised as that network's metadata says.
     static func input(_ row: Row, network: String) throws -> [Float] {

@@ -1,9 +1,9 @@
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
 import OmotePipeline
 import OmoteRig
+import OmoteTestSupport
 import OmoteView
 import SystemPackage
 import Testing

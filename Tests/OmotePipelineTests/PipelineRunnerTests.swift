@@ -3,6 +3,7 @@ import OmoteCapture
 import OmoteCore
 import OmotePipeline
 import OmoteRig
+import OmoteTestSupport
 import OmoteView
 import Testing
 
@@ -35,12 +36,6 @@ private final class CountingProcessor: FrameProcessor {
         result.headPose.translation.z = 321
     }
 }
-
-private let sampleFrames: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0 ..< 3 { url.deleteLastPathComponent() }
-    return url.path + "/SampleFrames"
-}()
 
 /// A camera that stalls (no frame within its poll timeout), or whose frames all arrive damaged, before delivering a
 /// clip's frames. Records the status note the runner published after each such error.
@@ -78,7 +73,7 @@ private final class StallingSource: FrameSource {
         _ clip: String, _ processor: CountingProcessor, status: (String) -> Void = { _ in }
     ) throws -> PipelineRunner {
         let runner = try PipelineRunner(
-            source: try ReplaySource(clipDirectory: sampleFrames + "/" + clip), processor: processor)
+            source: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/" + clip), processor: processor)
         runner.start()
         LiveDisplay.runHeadless(runner, status: status)
         return runner
@@ -92,7 +87,8 @@ private final class StallingSource: FrameSource {
         ])
     func cameraIsWaitedFor(code: OmoteError.Code, reason: String) throws {
         let source = StallingSource(
-            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 3, code: code, reason: reason)
+            clip: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/no_face"), stalls: 3, code: code,
+            reason: reason)
         let processor = CountingProcessor()
         let runner = try PipelineRunner(source: source, processor: processor)
         source.runner = runner
@@ -107,7 +103,8 @@ private final class StallingSource: FrameSource {
     @Test("A disconnected camera ends the session with its message")
     func disconnectedCameraEnds() throws {
         let source = StallingSource(
-            clip: try ReplaySource(clipDirectory: sampleFrames + "/no_face"), stalls: 1, code: .captureDisconnected,
+            clip: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/no_face"), stalls: 1,
+            code: .captureDisconnected,
             reason: "the camera was disconnected (poll reported POLLERR); capture stopped cleanly")
         let processor = CountingProcessor()
         let runner = try PipelineRunner(source: source, processor: processor)
@@ -157,7 +154,7 @@ private final class StallingSource: FrameSource {
 
     @Test("A stop request ends a looping replay")
     func stopEndsLoop() throws {
-        let source = try ReplaySource(clipDirectory: sampleFrames + "/no_face", loop: true)
+        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/no_face", loop: true)
         let runner = try PipelineRunner(source: source, processor: CountingProcessor())
         runner.start()
         var polls = 0

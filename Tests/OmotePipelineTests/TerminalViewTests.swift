@@ -1,19 +1,9 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// Drives `omote replay` in a real terminal (tmux), reads the screen, quits with q and checks the terminal came back.
 @Suite(.serialized) struct TerminalViewTests {
-    static let omote: String = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return bundle.appendingPathComponent("omote").path
-    }()
-
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     static var tmuxAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
     @discardableResult
@@ -64,10 +54,11 @@ import Testing
         "omote replay draws the avatar, bars and status in a terminal, quits on q and restores the terminal",
         .enabled(if: tmuxAvailable))
     func replayInTmux() throws {
+        let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
         let socket = "omote-test-\(getpid())"
         defer { _ = try? Self.tmux(socket, ["kill-server"]) }
         let command =
-            "cd '\(Self.repositoryRoot)' && '\(Self.omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
+            "cd '\(TestPaths.repositoryRoot)' && '\(omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
         try Self.tmux(socket, ["new-session", "-d", "-x", "120", "-y", "40", "-s", "view", "sh", "-c", command])
         var screen = ""
         let drawn = try Self.waitFor(20) {

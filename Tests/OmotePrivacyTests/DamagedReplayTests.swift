@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// `omote replay` of a clip in which every other frame is damaged, as a user runs it (stdout not a terminal: the
@@ -16,7 +17,7 @@ import Testing
             let good = try #require(
                 FileManager.default.contents(
                     atPath: String(
-                        format: "%@/SampleFrames/single_face/%04d.jpg", PrivacyTestPaths.repositoryRoot, index)))
+                        format: "%@/SampleFrames/single_face/%04d.jpg", TestPaths.repositoryRoot, index)))
             var bytes = [UInt8](good)
             var scan = 2
             while bytes[scan + 1] != 0xDA { scan += 2 + (Int(bytes[scan + 2]) << 8 | Int(bytes[scan + 3])) }
@@ -45,7 +46,7 @@ import Testing
         "Every other frame damaged: every good frame is tracked, only the damaged are counted, the first damage is named; exit 0"
     )
     func everyOtherFrameDamaged() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let clip = try Self.interleavedClip(count: 30)
         defer { try? FileManager.default.removeItem(atPath: clip) }
         let result = try ChildProcess.run(omote, ["replay", clip, "--fast"])

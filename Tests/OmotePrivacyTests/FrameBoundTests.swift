@@ -1,6 +1,7 @@
 import Foundation
 import OmoteCapture
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 @testable import OmotePrivacy
@@ -10,7 +11,7 @@ import Testing
 struct FrameBoundTests {
     /// SampleFrames' first frame with its SOF dimensions rewritten (the scan data stays 640×360).
     static func sampleFrame(claimingWidth width: UInt16, height: UInt16) throws -> [UInt8] {
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFrame)))
         var index = 2
         while index + 9 < bytes.count {
             guard bytes[index] == 0xFF else { break }
@@ -42,7 +43,7 @@ struct FrameBoundTests {
         #expect(frame.capacity == 640 * 360, "the buffer did not grow")
         #expect(PrivateMemory.liveBufferCount <= liveBefore, "no new private buffer was mapped")
         // The real frame still decodes into the same buffer afterwards.
-        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
+        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFrame)))
         try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }
         #expect(frame.width == 640 && frame.height == 360)
     }
@@ -51,7 +52,7 @@ struct FrameBoundTests {
     func negotiatedBound() throws {
         let decoder = try JPEGDecoder()
         var frame = try VideoFrame(capacity: 320 * 180, maximumPixelCount: 320 * 180)
-        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: PrivacyTestPaths.sampleFrame)))
+        let real = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFrame)))
         let error = #expect(throws: OmoteError.self, "a 640×360 frame must not fit a 320×180 bound") {
             try real.withUnsafeBytes { try decoder.decode($0, into: &frame, source: "0000.jpg") }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 @testable import OmotePrivacy
@@ -67,13 +68,13 @@ struct GuardAttemptTests {
     }
 
     func runSelfTest(camera: String?) throws -> (ChildResult, scratchEntries: [String], existing: String) {
-        let omote = try #require(PrivacyTestPaths.omoteBinary, "build the omote executable first (swift build)")
+        let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var arguments = [
             "guard-selftest", "--scratch", scratch,
-            "--read", PrivacyTestPaths.sampleManifest, "--read", PrivacyTestPaths.sampleFrame,
-            "--read", PrivacyTestPaths.trackerModel, "--read", PrivacyTestPaths.avatar,
+            "--read", TestPaths.sampleManifest, "--read", TestPaths.sampleFrame,
+            "--read", TestPaths.trackerModel, "--read", TestPaths.avatar,
         ]
         if let camera { arguments += ["--camera", camera] }
         let result = try ChildProcess.run(omote, arguments)
@@ -139,8 +140,8 @@ struct GuardAttemptTests {
         let rows = Self.rows(result)
         // Reads keep working under the guard.
         for path in [
-            PrivacyTestPaths.sampleManifest, PrivacyTestPaths.sampleFrame, PrivacyTestPaths.trackerModel,
-            PrivacyTestPaths.avatar,
+            TestPaths.sampleManifest, TestPaths.sampleFrame, TestPaths.trackerModel,
+            TestPaths.avatar,
         ] {
             #expect(
                 rows.contains { $0.scope == "read" && $0.act == path && $0.outcome == "ok" },
@@ -153,7 +154,7 @@ struct GuardAttemptTests {
 
     @Test("descriptors a real parent leaves open (a file for append, one read-write) are closed and unusable")
     func inheritedFromParent() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         let outside = try ChildProcess.makeScratchDirectory()
         defer {
@@ -176,7 +177,7 @@ struct GuardAttemptTests {
 
     @Test("stdout or stderr that is a socket is refused before anything else happens", arguments: ["stdout", "stderr"])
     func socketOutputRefused(stream: String) throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var pair: [Int32] = [-1, -1]
@@ -211,7 +212,7 @@ struct GuardAttemptTests {
             if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
             "setpriv (util-linux) is needed to drop CAP_IPC_LOCK"))
     func memoryLockFailure() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         for allow in [false, true] {
             let scratch = try ChildProcess.makeScratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -241,7 +242,7 @@ struct GuardAttemptTests {
 
     @Test("a full replay of SampleFrames decodes under the guard")
     func replayUnderGuard() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["replay", "--fast"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let lines = result.stdoutLines
@@ -260,11 +261,11 @@ struct GuardAttemptTests {
 
     @Test("a camera path that is not a character device is refused before anything is locked")
     func cameraMustBeCharacterDevice() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ChildProcess.run(
-            omote, ["guard-selftest", "--scratch", scratch, "--camera", PrivacyTestPaths.sampleManifest])
+            omote, ["guard-selftest", "--scratch", scratch, "--camera", TestPaths.sampleManifest])
         #expect(result.status == 2)
         #expect(result.stdout.contains("cannot engage the privacy guard (camera node)"))
         #expect(result.stdout.contains("is not a character device"))
@@ -272,7 +273,7 @@ struct GuardAttemptTests {
 
     @Test("engaging after a thread started fails closed: nothing is attempted and the reason is named")
     func refusesInMultiThreadedProcess() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ChildProcess.run(omote, ["guard-selftest", "--scratch", scratch, "--thread-before-engaging"])
@@ -284,7 +285,7 @@ struct GuardAttemptTests {
 
     @Test("omote doctor reports what this kernel can enforce")
     func doctorReportsCapabilities() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["doctor"])
         let capabilities = PrivacyGuard.probe()
         #expect(result.stdout.contains("privacy: Landlock v\(capabilities.landlock.abi)"))

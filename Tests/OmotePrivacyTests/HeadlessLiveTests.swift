@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// `omote live` with stdout not a terminal runs the camera in the confined processing child, as replay does: this
@@ -9,7 +10,7 @@ import Testing
         "live without a terminal opens the camera in the processing child: a bad device is the child's named error, exit 1",
         arguments: ["/tmp/omote-no-such-camera", "/dev/null"])
     func badDeviceIsReportedByTheChild(device: String) throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["live", "--device", device])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdoutLines.first?.hasPrefix("guard: Landlock v") == true, "\(result.stdout)")

@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// The processing child does not outlive the `omote` that started it: killed, the parent must not leave its child
@@ -34,12 +35,12 @@ import Testing
 
     @Test("Killing omote (replay without a terminal) ends its processing child at once, not at its next record")
     func processingChildEndsWithItsParent() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: omote)
         // So slow that the child writes no record (whose broken pipe would end it anyway) for the whole test.
         process.arguments = ["replay", "single_face", "--loop", "--speed", "0.02"]
-        process.currentDirectoryURL = URL(fileURLWithPath: PrivacyTestPaths.repositoryRoot)
+        process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.repositoryRoot)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

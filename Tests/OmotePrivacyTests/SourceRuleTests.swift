@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// The repository-wide rule: nothing in Sources/ may write frames or expression data to a file, pipe or socket, or
@@ -190,7 +191,7 @@ enum SourceRule {
 struct SourceRuleTests {
     @Test("Sources/ uses no unreviewed file-writing, socket, exec or serialisation API")
     func noUnreviewedUses() throws {
-        let root = PrivacyTestPaths.repositoryRoot
+        let root = TestPaths.repositoryRoot
         let files = SourceRule.sourceFiles(root: root)
         try #require(files.contains("Sources/OmotePrivacy/PrivacyGuard.swift"), "Sources/ not found under \(root)")
         let findings = SourceRule.findings(root: root, files: files)

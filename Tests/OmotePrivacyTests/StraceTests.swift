@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// Reads an `strace -f` transcript and lists every call after the guard engaged (the first
@@ -120,7 +121,7 @@ struct StraceTests {
 
     @Test("Docs/privacy.md documents exactly the trace this suite runs")
     func documentedCommandMatches() throws {
-        let doc = try String(contentsOfFile: PrivacyTestPaths.repositoryRoot + "/Docs/privacy.md", encoding: .utf8)
+        let doc = try String(contentsOfFile: TestPaths.repositoryRoot + "/Docs/privacy.md", encoding: .utf8)
         #expect(
             doc.contains(
                 "strace -f -qq -e trace=\(StraceAudit.traceSet) \\\n  .build/release/omote replay --fast single_face"))
@@ -132,7 +133,7 @@ struct StraceTests {
             if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
             "strace is not installed (Scripts/setup.sh installs it)"))
     func replayUnderStrace() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(
             "/usr/bin/strace",
             ["-f", "-qq", "-e", "trace=\(StraceAudit.traceSet)", omote, "replay", "--fast", "single_face"])

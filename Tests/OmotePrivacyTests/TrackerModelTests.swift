@@ -1,4 +1,5 @@
 import Foundation
+import OmoteTestSupport
 import Testing
 
 /// The tracker end to end through the `omote` executable: replay runs it under the guard, the retired 68-point
@@ -6,7 +7,7 @@ import Testing
 @Suite struct TrackerModelTests {
     @Test("replay runs the tracker on single_face under the guard")
     func replayRunsTheTracker() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["replay", "--fast", "single_face"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("processing child: guard engaged"), "\(result.stderr)")
@@ -19,7 +20,7 @@ import Testing
             ["--tracker", "68-point"], ["--detector", "lbp"], ["--landmark-model", "x.dat"], ["--calibrate"],
         ])
     func retiredOptionsAreRefused(_ option: [String]) throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["replay", "single_face"] + option)
         #expect(result.status != 0)
         #expect(result.stderr.contains("Unknown option '\(option[0])'"), "\(result.stderr)")
@@ -27,12 +28,12 @@ import Testing
 
     @Test("a missing or damaged face_landmarker.task stops replay and doctor with the file named and the fix")
     func badModelIsNamed() throws {
-        let omote = try #require(PrivacyTestPaths.omoteBinary)
+        let omote = try #require(TestPaths.omoteBinary)
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let damaged = scratch + "/face_landmarker.task"
         // A JPEG is not a .task archive.
-        try FileManager.default.copyItem(atPath: PrivacyTestPaths.sampleFrame, toPath: damaged)
+        try FileManager.default.copyItem(atPath: TestPaths.sampleFrame, toPath: damaged)
         for model in [scratch + "/missing.task", damaged] {
             let replay = try ChildProcess.run(omote, ["replay", "--fast", "single_face", "--mesh-model", model])
             #expect(replay.status == 1, "\(replay.stdout)\n\(replay.stderr)")

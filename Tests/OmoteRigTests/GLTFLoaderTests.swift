@@ -1,5 +1,6 @@
 import Foundation
 import OmoteCore
+import OmoteTestSupport
 import Testing
 
 @testable import OmoteRig
@@ -342,10 +343,7 @@ func relativeBufferFile() throws {
 
 @Test("The committed sample GLB (written by Tools/make-sample-glb, an independent writer) loads and deforms")
 func sampleGLBFromDisk() throws {
-    var url = URL(fileURLWithPath: #filePath)
-    url.deleteLastPathComponent()
-    let path = url.appendingPathComponent("Fixtures/sample-face.glb").path
-    let model = try RigModel.load(contentsOfFile: path)
+    let model = try RigModel.load(contentsOfFile: TestPaths.avatar)
     #expect(model.format == .gltf && model.name == "sample-face.glb")
     #expect(model.vertexCount == 5 && model.triangleCount == 6)
     #expect(model.faceBoneNodes[.head] == 2 && model.faceBoneNodes[.neck] == 1)

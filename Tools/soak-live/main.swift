@@ -8,10 +8,10 @@
 // Frames are SampleFrames JPEGs held in memory; nothing is written anywhere.
 import Foundation
 import OmoteCapture
-import OmoteCaptureTesting
 import OmoteCore
 import OmotePipeline
 import OmotePrivacy
+import OmoteTestSupport
 import SystemPackage
 
 struct Options {
@@ -92,11 +92,11 @@ let options = Options(Array(CommandLine.arguments.dropFirst()))
 
 // Everything read from disk is read before the guard engages.
 let clipFrames: [[UInt8]] = ["single_face", "face_noface"].flatMap { clip -> [[UInt8]] in
-    let folder = FakeV4L2Driver.sampleFramesDirectory + "/" + clip
+    let folder = TestPaths.sampleFrames + "/" + clip
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".jpg") }
     return names.sorted().compactMap { FileManager.default.contents(atPath: folder + "/" + $0).map(Array.init) }
 }
-guard clipFrames.count > 100 else { fail("SampleFrames not found at \(FakeV4L2Driver.sampleFramesDirectory)") }
+guard clipFrames.count > 100 else { fail("SampleFrames not found at \(TestPaths.sampleFrames)") }
 var damageMaker = DamagedFrames(seed: 2026)
 let damaged = damageMaker.make(500, from: clipFrames).map(\.bytes)
 let damageEvery: UInt32 = 47

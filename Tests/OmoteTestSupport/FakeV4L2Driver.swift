@@ -143,16 +143,9 @@ package final class FakeV4L2Driver: V4L2Driver {
 
     deinit { releaseBuffers() }
 
-    /// The repository's SampleFrames/ folder (inputs are read, never written).
-    package static let sampleFramesDirectory: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0 ..< 3 { url.deleteLastPathComponent() }
-        return url.path + "/SampleFrames"
-    }()
-
     /// SampleFrames/single_face JPEGs in order, as MJPEG payloads.
     package static let sampleJPEGs: [[UInt8]] = {
-        let clip = FakeV4L2Driver.sampleFramesDirectory + "/single_face"
+        let clip = TestPaths.sampleFrames + "/single_face"
         return (0 ..< 8).map { Array(FileManager.default.contents(atPath: String(format: "%@/%04d.jpg", clip, $0))!) }
     }()
 
