@@ -41,16 +41,7 @@ extension SeccompFilter {
         -> [omote_sock_filter]
     {
         var program = BPFAssembler()
-        program.load(.arch)
-        program.jumpIfEqual(architecture, then: "arch-ok")
-        program.ret(kill)
-        program.label("arch-ok")
-        program.load(.number)
-        if x32Bit != 0 {
-            program.jumpIfGreaterOrEqual(x32Bit, else: "native")
-            program.ret(deny)
-            program.label("native")
-        }
+        program.checkArchitecture(architecture, x32Bit: x32Bit)
         var block = 0
         for name in refusedInSteadyStateNames {
             guard let number = numbers[name] else { continue }

@@ -137,16 +137,7 @@ package struct SeccompFilter: Sendable {
         context: Context
     ) -> [omote_sock_filter] {
         var program = BPFAssembler()
-        program.load(.arch)
-        program.jumpIfEqual(architecture, then: "arch-ok")
-        program.ret(kill)
-        program.label("arch-ok")
-        program.load(.number)
-        if x32Bit != 0 {
-            program.jumpIfGreaterOrEqual(x32Bit, else: "native")
-            program.ret(deny)
-            program.label("native")
-        }
+        program.checkArchitecture(architecture, x32Bit: x32Bit)
         var block = 0
         func rule(_ name: String, _ body: (inout BPFAssembler) -> Void) {
             guard let number = numbers[name] else { return }
@@ -312,6 +303,21 @@ struct BPFAssembler {
 
     private var pending: [Pending] = []
     private var labels: [String: Int] = [:]
+
+    /// Kills a foreign syscall ABI, refuses x32 calls, and leaves the syscall number in the accumulator: the start of
+    /// every program Omote installs.
+    mutating func checkArchitecture(_ architecture: UInt32, x32Bit: UInt32) {
+        load(.arch)
+        jumpIfEqual(architecture, then: "arch-ok")
+        ret(SeccompFilter.kill)
+        label("arch-ok")
+        load(.number)
+        if x32Bit != 0 {
+            jumpIfGreaterOrEqual(x32Bit, else: "native")
+            ret(SeccompFilter.deny)
+            label("native")
+        }
+    }
 
     mutating func load(_ word: Word) { pending.append(Pending(code: OMOTE_BPF_LD_W_ABS, k: word.offset)) }
     mutating func ret(_ value: UInt32) { pending.append(Pending(code: OMOTE_BPF_RET_K, k: value)) }
