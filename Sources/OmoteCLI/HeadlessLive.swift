@@ -137,7 +137,7 @@ enum HeadlessLive {
         defer { camera.stop() }
         do {
             let pipeline = try MeshFacePipeline.load(configuration, progress: { _ in })
-            let runner = try PipelineRunner(source: camera, processor: pipeline)
+            let runner = try PipelineRunner(source: camera, processor: pipeline, engagement: status.engagement)
             runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
             runner.start()
             var lastReport = MonotonicClock.nanoseconds()

@@ -121,7 +121,7 @@ enum HeadlessReplay {
                     clip.rewind()
                     clip.resetStats()  // each record reports its own pass
                     pipeline.reset()
-                    let runner = try PipelineRunner(source: clip, processor: pipeline)
+                    let runner = try PipelineRunner(source: clip, processor: pipeline, engagement: status.engagement)
                     runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
                     runner.start()
                     LiveDisplay.runHeadless(runner, status: { _ in }, stop: parentGone)

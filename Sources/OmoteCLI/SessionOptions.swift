@@ -50,8 +50,7 @@ enum Session {
     static func run(
         source: FrameSource, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
     ) throws -> PipelineRunner {
-        let runner = try PipelineRunner(source: source, processor: pipeline)
-        runner.guardSummary = guardStatus.summary
+        let runner = try PipelineRunner(source: source, processor: pipeline, engagement: guardStatus.engagement)
         runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
         let decision = OutputPolicy.decision()
         if decision.allowed, let terminal = try? TerminalSession() {

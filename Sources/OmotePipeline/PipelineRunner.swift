@@ -60,8 +60,8 @@ public final class PipelineRunner: @unchecked Sendable {
     public let processor: FrameProcessor
     /// The newest session state for status lines: counts, rates and timings, never the frame's expression data.
     public let latest = LatestValue(LiveViewModel())
-    /// Shown in the view's status (set before `start`).
-    public var guardSummary = "guard: not engaged"
+    /// Shown in the view's status: the engaged guard's summary.
+    public let guardSummary: String
     /// Run once on the processing thread right after the first result is published (set before `start`): where a
     /// sensor narrows its guard to the steady state (`PrivacyGuard.narrowForSteadyState`). A throw ends processing
     /// with that failure.
@@ -75,11 +75,13 @@ public final class PipelineRunner: @unchecked Sendable {
     /// overwrites the oldest).
     private let history: Mutex<TimingHistory>
 
-    /// Throws when the private memory for the three result slots (their frame results and rig states) is refused
-    /// (a locked-memory limit).
-    public init(source: FrameSource, processor: FrameProcessor, historyCapacity: Int = 18_000)
-        throws(OmoteError)
-    {
+    /// `engagement` proves the privacy guard is engaged (only `PrivacyGuard.engage` makes one): the processing
+    /// thread inherits its restrictions. Throws when the private memory for the three result slots (their frame
+    /// results and rig states) is refused (a locked-memory limit).
+    public init(
+        source: FrameSource, processor: FrameProcessor, engagement: GuardEngagement, historyCapacity: Int = 18_000
+    ) throws(OmoteError) {
+        guardSummary = engagement.summary
         self.source = source
         self.processor = processor
         let rigModel = processor.rigModel
@@ -97,7 +99,7 @@ public final class PipelineRunner: @unchecked Sendable {
     public var failureCode: OmoteError.Code? { failure.withLock { $0?.code } }
     public func timingHistory() -> TimingHistory { history.withLock { $0 } }
 
-    /// Starts the processing thread. Call after the privacy guard is engaged: the thread inherits its restrictions.
+    /// Starts the processing thread (it inherits the engaged guard's restrictions).
     public func start(frameCapacity: Int = 1280 * 720) {
         let thread = Thread { [self] in
             do throws(OmoteError) {

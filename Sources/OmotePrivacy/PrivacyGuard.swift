@@ -251,6 +251,9 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { summary }
+
+    /// The proof the pipeline runner asks for (see `GuardEngagement`).
+    public var engagement: GuardEngagement { GuardEngagement(summary: summary) }
 }
 
 enum LandlockAvailability {

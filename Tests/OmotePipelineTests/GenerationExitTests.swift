@@ -27,7 +27,7 @@ private final class FrameCounter: FrameProcessor {
         driver.pollScript = [.frames(1), .frames(1), .frames(1), .unplug]
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         let processor = FrameCounter()
-        let runner = try PipelineRunner(source: camera, processor: processor)
+        let runner = try PipelineRunner(source: camera, processor: processor, engagement: .unguardedForTests)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(processor.frames == 3)
@@ -42,7 +42,7 @@ private final class FrameCounter: FrameProcessor {
         driver.pollScript = [.frames(1)]
         driver.failingOnce[.dequeueBuffer] = .ioError
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        let runner = try PipelineRunner(source: camera, processor: FrameCounter())
+        let runner = try PipelineRunner(source: camera, processor: FrameCounter(), engagement: .unguardedForTests)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(CameraGenerations.exitCode(after: runner) == CameraGenerations.disconnectedExitCode)
@@ -57,7 +57,8 @@ private final class FrameCounter: FrameProcessor {
         var frame = try VideoFrame(capacity: 640 * 360, maximumPixelCount: reconfigured.maximumFramePixels)
         _ = try reconfigured.next(into: &frame)
         changing.changeFormat(size: FrameSize(width: 1280, height: 720))
-        let runner2 = try PipelineRunner(source: reconfigured, processor: FrameCounter())
+        let runner2 = try PipelineRunner(
+            source: reconfigured, processor: FrameCounter(), engagement: .unguardedForTests)
         runner2.start()
         LiveDisplay.runHeadless(runner2, status: { _ in })
         #expect(runner2.failureCode == .captureFormatChanged)
@@ -100,7 +101,7 @@ private final class FrameCounter: FrameProcessor {
         let driver = FakeV4L2Driver()
         driver.pollScript = [.frames(1), .frames(1), .frames(1), .unplug]
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
-        let runner = try PipelineRunner(source: camera, processor: FrameCounter())
+        let runner = try PipelineRunner(source: camera, processor: FrameCounter(), engagement: .unguardedForTests)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         try #require(runner.failureCode == .captureDisconnected)

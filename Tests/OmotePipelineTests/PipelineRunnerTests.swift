@@ -73,7 +73,8 @@ private final class StallingSource: FrameSource {
         _ clip: String, _ processor: CountingProcessor, status: (String) -> Void = { _ in }
     ) throws -> PipelineRunner {
         let runner = try PipelineRunner(
-            source: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/" + clip), processor: processor)
+            source: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/" + clip), processor: processor,
+            engagement: .unguardedForTests)
         runner.start()
         LiveDisplay.runHeadless(runner, status: status)
         return runner
@@ -90,7 +91,7 @@ private final class StallingSource: FrameSource {
             clip: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/no_face"), stalls: 3, code: code,
             reason: reason)
         let processor = CountingProcessor()
-        let runner = try PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor, engagement: .unguardedForTests)
         source.runner = runner
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
@@ -107,7 +108,7 @@ private final class StallingSource: FrameSource {
             code: .captureDisconnected,
             reason: "the camera was disconnected (poll reported POLLERR); capture stopped cleanly")
         let processor = CountingProcessor()
-        let runner = try PipelineRunner(source: source, processor: processor)
+        let runner = try PipelineRunner(source: source, processor: processor, engagement: .unguardedForTests)
         runner.start()
         LiveDisplay.runHeadless(runner, status: { _ in })
         #expect(processor.frames == 0)
@@ -155,7 +156,7 @@ private final class StallingSource: FrameSource {
     @Test("A stop request ends a looping replay")
     func stopEndsLoop() throws {
         let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/no_face", loop: true)
-        let runner = try PipelineRunner(source: source, processor: CountingProcessor())
+        let runner = try PipelineRunner(source: source, processor: CountingProcessor(), engagement: .unguardedForTests)
         runner.start()
         var polls = 0
         LiveDisplay.runHeadless(

@@ -128,8 +128,7 @@ while MonotonicClock.nanoseconds() < deadline {
     do {
         let camera = try V4L2Camera(options: V4L2CameraOptions(), driver: driver)
         pipeline.reset()
-        let runner = try PipelineRunner(source: camera, processor: pipeline)
-        runner.guardSummary = guardStatus.summary
+        let runner = try PipelineRunner(source: camera, processor: pipeline, engagement: guardStatus.engagement)
         runner.start(frameCapacity: camera.maximumFramePixels)
         while !runner.isFinished {
             MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 200_000_000)
