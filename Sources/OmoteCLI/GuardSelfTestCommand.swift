@@ -50,7 +50,21 @@ struct GuardSelfTestCommand: ParsableCommand {
     @Flag(help: "Start a thread before engaging, to show the guard refuses (fails closed) in a multi-threaded process.")
     var threadBeforeEngaging = false
 
+    @Flag(
+        help:
+            "Only this: after engaging, the process and its processing child write a random marker into their argument and environment area, then hold still for /proc to be polled."
+    )
+    var publishMarker = false
+
+    @Option(help: "How long --publish-marker holds still, in milliseconds.")
+    var holdMilliseconds = 1500
+
+    @Flag(help: "Only print the arguments, environment and process name this process runs with (nothing is engaged).")
+    var reportStartup = false
+
     func run() throws {
+        if reportStartup { return StartupReport.print() }
+        if publishMarker { return try Self.report(ArgumentAreaAttempts.run(holdMilliseconds: holdMilliseconds)) }
         if allowSwappableMemory { SecureMemory.allowSwappableMemory() }
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
@@ -82,7 +96,11 @@ struct GuardSelfTestCommand: ParsableCommand {
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks()
         results.append(fixture.leftBehindCheck())
+        try Self.report(results)
+    }
 
+    /// One line per attempt, then the count; exit status 1 when any failed.
+    static func report(_ results: [AttemptResult]) throws {
         var failures = 0
         for result in results {
             print(result.line)
