@@ -1,5 +1,6 @@
 import ArgumentParser
 import CGuardSelfTest
+import CPrivacyShim
 import Omote
 import OmoteCore
 import OmotePrivacy
@@ -80,6 +81,7 @@ struct GuardSelfTestCommand: ParsableCommand {
                     return nil
                 }, nil)
         }
+        let sealable = omote_mseal(nil, 0) == 0
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: camera) } catch {
             print("guard-selftest: \(error)")
@@ -94,7 +96,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         results += child
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
-        results += GuardAttempts.stateChecks()
+        results += GuardAttempts.stateChecks(sealable: sealable)
         results.append(fixture.leftBehindCheck())
         try Self.report(results)
     }

@@ -1,3 +1,4 @@
+import CPrivacyShim
 import Foundation
 import Testing
 
@@ -111,7 +112,7 @@ struct GuardAttemptTests {
         #expect(
             state == [
                 "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
-                "open-descriptors": "0,1,2",
+                "open-descriptors": "0,1,2", "argument-area": omote_mseal(nil, 0) == 0 ? "sealed" : "unsealed",
             ])
         #expect(rows.contains { $0.scope == "memory" && $0.act == "private-buffer" && $0.outcome == "locked" })
         #expect(result.stdout.contains("guard: Landlock v7 fs+net+scope, seccomp allow-list of "))
