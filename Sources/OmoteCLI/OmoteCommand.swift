@@ -17,7 +17,8 @@ struct OmoteCommand: ParsableCommand {
     /// `ArgumentArea`); then, in that image, no_new_privs and not dumpable, so no same-user process can attach
     /// (ptrace) or read /proc/PID/mem from here on; the privacy guard engages later, before the first frame.
     static func main() {
-        let arguments = ArgumentArea.startup()
+        let arguments: [String]
+        do { arguments = try ArgumentArea.startup() } catch { exit(withError: error) }
         PrivacyGuard.hardenAtStartup()
         main(Array(arguments.dropFirst()))
     }

@@ -7,18 +7,16 @@ import Glibc
 
 extension ArgumentArea {
     /// The re-executed image: takes the handoff, rebuilds the environment in heap memory, names the process as
-    /// before (exec named it "exe"), and seals the argument area.
-    static func restore() -> (arguments: [String], protection: Protection) {
+    /// before (exec named it "exe"), and seals the argument area. Without a handoff (someone ran omote with argv
+    /// [""]) it runs as started, unprotected; an unreadable handoff throws.
+    static func restore() throws(OmoteError) -> (arguments: [String], protection: Protection) {
         guard let descriptor = findHandoff() else {
             return (
                 CommandLine.arguments,
                 .failed(reason: "started with one empty argument but without the handoff of a re-exec (/proc/self/fd)")
             )
         }
-        let handoff: Handoff
-        do { handoff = try readHandoff(descriptor) } catch {
-            return (CommandLine.arguments, .failed(reason: error.reason))
-        }
+        let handoff = try readHandoff(descriptor)
         omote_empty_environment()
         for entry in handoff.environment {
             // NAME=VALUE; an entry without a name cannot be set again (setenv refuses it), nor looked up before.

@@ -39,10 +39,11 @@ public enum ArgumentArea {
     /// The first thing the omote command does. In the image the user started it re-executes (and only returns when
     /// that fails: the guard then refuses to engage, naming why). In the re-executed image it restores the handed-over
     /// environment and process name, seals the argument area, and returns the arguments the user gave (argv[0] first).
-    public static func startup() -> [String] {
+    /// Throws only when the handoff is there but unreadable: the user's arguments are lost, so nothing may run.
+    public static func startup() throws(OmoteError) -> [String] {
         let outcome: (arguments: [String], protection: Protection)
         if isReexecuted {
-            outcome = restore()
+            outcome = try restore()
         } else {
             outcome = (CommandLine.arguments, .failed(reason: reexecute()))
         }
