@@ -74,7 +74,7 @@ extension ArgumentArea.Protection {
         case .sealed(let bytes):
             "argument area: re-executed with one empty argument and no environment, the top \(bytes) bytes of the stack sealed read-only (mseal): /proc/PID/cmdline shows one constant NUL byte and environ nothing"
         case .unsealed(let reason):
-            "argument area: re-executed with one empty argument and no environment, but not sealed (\(reason)): /proc/PID/cmdline can still show \(ArgumentArea.unsealedBytes) byte a process writes there, as often as another process reads it"
+            "argument area: re-executed with one empty argument and no environment, but not sealed (\(reason)): /proc/PID/cmdline can still show \(ArgumentArea.unsealedBytes) byte a process writes there (plus any LD_* variables), as often as another process reads it"
         case .failed(let reason): "argument area: \(reason)"
         }
     }
