@@ -50,7 +50,7 @@ extension ArgumentArea {
     }
 
     /// The handoff memfd the image that re-executed left open (found by its name, whatever its number).
-    static func findHandoff() -> Int32? {
+    package static func findHandoff() -> Int32? {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         let own = dirfd(directory)
@@ -59,7 +59,8 @@ extension ArgumentArea {
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
-            guard let descriptor = Int32(name), descriptor > STDERR_FILENO, descriptor != own else { continue }
+            // Any number, 0–2 included: started with stdin closed, the memfd took descriptor 0 (closed again once read).
+            guard let descriptor = Int32(name), descriptor != own else { continue }
             var target = [UInt8](repeating: 0, count: 64)
             let length = target.withUnsafeMutableBytes {
                 readlink("/proc/self/fd/\(descriptor)", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)

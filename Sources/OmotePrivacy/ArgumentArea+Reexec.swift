@@ -12,7 +12,7 @@ extension ArgumentArea {
     static let executable = "/proc/self/exe"
     /// What cmdline can show of an unsealed re-executed image: the one byte of its empty argument. (A non-NUL last
     /// byte makes the kernel read on like setproctitle, but only into the environment strings, of which there are
-    /// none; environ shows nothing.)
+    /// none unless loader variables are set; environ shows only those.)
     static let unsealedBytes = 1
 
     /// The image the user started: writes the handoff, then execs /proc/self/exe with `[""]` and only the loader's

@@ -127,7 +127,7 @@ struct ArgumentAreaTests {
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 2 else { continue }
-            let value = fields[0] == "argument-area" ? fields[1] : Self.unhex(fields[1])
+            let value = ["argument-area", "handoff-open"].contains(fields[0]) ? fields[1] : Self.unhex(fields[1])
             reported[fields[0], default: []].append(value)
         }
         #expect(reported["argument"] == [omote] + arguments)
@@ -140,9 +140,24 @@ struct ArgumentAreaTests {
         #expect(entries.count == environment.count)
         #expect(restored == environment)
         #expect(reported["process-name"] == ["omote"])
+        #expect(reported["handoff-open"] == ["no"], "the handoff's memfd must be closed once read")
         if omote_mseal(nil, 0) == 0 {
             #expect(reported["argument-area"]?.first?.contains("sealed read-only (mseal)") == true)
         }
+    }
+
+    @Test("started with stdin closed, the handoff takes descriptor 0 and is still found, and closed once read")
+    func closedStandardInput() throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary, "build the omote executable first (swift build)")
+        let script = "exec \"$0\" guard-selftest --scratch 'a b' --report-startup <&-; echo unreachable"
+        let result = try ChildProcess.run("/bin/sh", ["-c", script, omote])
+        #expect(result.status == 0, "\(result.stderr)")
+        let arguments = result.stdoutLines.filter { $0.hasPrefix("argument\t") }.map {
+            Self.unhex(String($0.dropFirst("argument\t".count)))
+        }
+        #expect(arguments == [omote, "guard-selftest", "--scratch", "a b", "--report-startup"])
+        #expect(result.stdoutLines.contains("handoff-open\tno"), "the handoff's memfd must be closed once read")
+        #expect(result.stdout.contains("sealed read-only") || omote_mseal(nil, 0) != 0)
     }
 
     @Test("the exec's file name pads the strings at the top of the stack to whole pages")
