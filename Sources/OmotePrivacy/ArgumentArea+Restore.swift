@@ -19,9 +19,10 @@ extension ArgumentArea {
         let handoff = try readHandoff(descriptor)
         omote_empty_environment()
         for entry in handoff.environment {
-            // NAME=VALUE; an entry without a name cannot be set again (setenv refuses it), nor looked up before.
+            // NAME=VALUE; an entry without a name cannot be set again (setenv refuses it), nor looked up before. A
+            // repeated name keeps its first value, the one getenv found.
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { continue }
-            _ = setenv(cString(entry[..<equals]), cString(entry[(equals + 1)...]), 1)
+            _ = setenv(cString(entry[..<equals]), cString(entry[(equals + 1)...]), 0)
         }
         _ = cString(handoff.processName).withUnsafeBufferPointer {
             omote_prctl(PR_SET_NAME, UInt(bitPattern: $0.baseAddress), 0, 0, 0)
