@@ -160,6 +160,29 @@ struct ArgumentAreaTests {
         #expect(result.stdout.contains("sealed read-only") || omote_mseal(nil, 0) != 0)
     }
 
+    @Test("re-executed, omote behaves as before: help, a usage error's exit status, and Ctrl-C's ending")
+    func behavesAsBefore() throws {
+        let omote = try #require(PrivacyTestPaths.omoteBinary, "build the omote executable first (swift build)")
+        let help = try ChildProcess.run(omote, ["--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: omote <subcommand>"))
+        let wrong = try ChildProcess.run(omote, ["no-such-command"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("Error:"))
+
+        // The same process (exec keeps the PID) receives Ctrl-C once re-executed, and dies of it. Spawned in its own
+        // process group with no signal blocked (this runner's threads block most, and a mask survives exec); Ctrl-C
+        // reaches the whole group, the processing child included.
+        let scratch = try ChildProcess.makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pid = try Self.spawnWithSignalsUnblocked(
+            omote, ["guard-selftest", "--scratch", scratch, "--publish-marker", "--hold-milliseconds", "10000"])
+        let deadline = Date().addingTimeInterval(30)
+        while Self.read("/proc/\(pid)/cmdline") != [0], Date() < deadline { usleep(1000) }
+        kill(-pid, SIGINT)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        #expect(status & 0x7F == SIGINT, "wait status \(status)")
+    }
+
     @Test("the exec's file name pads the strings at the top of the stack to whole pages")
     func layoutFillsPages() {
         let marker = MemoryLayout<UnsafeRawPointer>.size
@@ -193,6 +216,36 @@ struct ArgumentAreaTests {
     /// The loader's variables would stay visible in environ (sealed, so constant); the tests start without them.
     static func environmentWithoutLoaderVariables() -> [String: String] {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LD_") && $0.key != "GLIBC_TUNABLES" }
+    }
+
+    /// posix_spawn in a new process group, with an empty signal mask and SIGINT/SIGTERM at their default action;
+    /// stdout and stderr to /dev/null.
+    static func spawnWithSignalsUnblocked(_ path: String, _ arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        return pid
     }
 
     static func children(of parent: Int32) -> [Int32] {
