@@ -136,6 +136,14 @@ private final class FrameCounter: FrameProcessor {
                 if count > 0 { screen += buffer[0 ..< count] }
             }
         }
+        // A child that exits before this loop read its last bytes leaves them in the terminal's buffer: drain it.
+        while true {
+            var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 0) > 0 else { break }
+            let count = read(master, &buffer, buffer.count)
+            guard count > 0 else { break }
+            screen += buffer[0 ..< count]
+        }
         #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 0, "wait status \(status)")
         #expect(String(decoding: screen, as: UTF8.self).contains("\u{1B}[?1049l"), "the alternate screen was left")
     }
