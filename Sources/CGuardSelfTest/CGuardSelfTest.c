@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -156,4 +157,31 @@ long omote_selftest_send_descriptor(int socket_fd, int descriptor) {
     header->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
     return sendmsg(socket_fd, &message, 0);
+}
+
+static sigjmp_buf omote_store_fault;
+
+static void omote_store_faulted(int signal) {
+    (void)signal;
+    siglongjmp(omote_store_fault, 1);
+}
+
+long omote_attempt_store(void *address, const void *bytes, size_t length) {
+    struct sigaction caught = {0}, old_segv, old_bus;
+    caught.sa_handler = omote_store_faulted;
+    sigemptyset(&caught.sa_mask);
+    sigaction(SIGSEGV, &caught, &old_segv);
+    sigaction(SIGBUS, &caught, &old_bus);
+    long result = 0;
+    if (sigsetjmp(omote_store_fault, 1) == 0) {
+        volatile unsigned char *target = address;
+        const unsigned char *source = bytes;
+        for (size_t index = 0; index < length; index++) target[index] = source[index];
+    } else {
+        errno = EFAULT;
+        result = -1;
+    }
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGBUS, &old_bus, NULL);
+    return result;
 }

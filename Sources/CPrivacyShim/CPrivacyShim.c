@@ -12,10 +12,15 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <linux/videodev2.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+
+#ifndef SYS_mseal
+#define SYS_mseal 462 /* the same number on every architecture that has it */
+#endif
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -139,4 +144,15 @@ int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned lon
     return prctl(option, arg2, arg3, arg4, arg5);
 }
 
+long omote_memfd_create_inheritable(const char *name) { return syscall(SYS_memfd_create, name, 0U); }
 
+long omote_mseal(void *address, size_t length) { return syscall(SYS_mseal, address, length, 0UL); }
+
+const char *omote_exec_file_name(void) { return (const char *)getauxval(AT_EXECFN); }
+
+char **omote_environment(void) { return environ; }
+
+void omote_empty_environment(void) {
+    static char *empty[1] = {NULL};
+    environ = empty;
+}

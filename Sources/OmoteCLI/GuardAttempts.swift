@@ -238,12 +238,20 @@ enum GuardAttempts {
     }
 
     /// What the kernel reports about this process now.
-    static func stateChecks() -> [AttemptResult] {
+    /// `sealable`: whether the kernel has mseal (probed before engaging: the filter refuses the call afterwards).
+    static func stateChecks(sealable: Bool) -> [AttemptResult] {
         var core = rlimit()
         let coreLimit =
             getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core) == 0
             ? "\(core.rlim_cur)/\(core.rlim_max)" : errnoName(errno)
         let open = (DescriptorHygiene.openDescriptors() ?? []).map(String.init).joined(separator: ",")
+        let argumentArea =
+            switch ArgumentArea.protection {
+            case .sealed: "sealed"
+            case .unsealed: "unsealed"
+            case .failed: "not-re-executed"
+            case .notAttempted: "not-attempted"
+            }
         return [
             AttemptResult(
                 scope: "state", act: "no_new_privs", outcome: "\(omote_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))",
@@ -255,6 +263,8 @@ enum GuardAttempts {
                 scope: "state", act: "dumpable", outcome: "\(omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))", expected: "0"),
             AttemptResult(scope: "state", act: "rlimit-core", outcome: coreLimit, expected: "0/0"),
             AttemptResult(scope: "state", act: "open-descriptors", outcome: open, expected: "0,1,2"),
+            AttemptResult(
+                scope: "state", act: "argument-area", outcome: argumentArea, expected: sealable ? "sealed" : "unsealed"),
         ]
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CGuardSelfTest
+import CPrivacyShim
 import Omote
 import OmoteCore
 import OmotePrivacy
@@ -50,7 +51,21 @@ struct GuardSelfTestCommand: ParsableCommand {
     @Flag(help: "Start a thread before engaging, to show the guard refuses (fails closed) in a multi-threaded process.")
     var threadBeforeEngaging = false
 
+    @Flag(
+        help:
+            "Only this: after engaging, the process and its processing child write a random marker into their argument and environment area, then hold still for /proc to be polled."
+    )
+    var publishMarker = false
+
+    @Option(help: "How long --publish-marker holds still, in milliseconds.")
+    var holdMilliseconds = 1500
+
+    @Flag(help: "Only print the arguments, environment and process name this process runs with (nothing is engaged).")
+    var reportStartup = false
+
     func run() throws {
+        if reportStartup { return StartupReport.print() }
+        if publishMarker { return try Self.report(ArgumentAreaAttempts.run(holdMilliseconds: holdMilliseconds)) }
         if allowSwappableMemory { PrivateMemory.allowSwappableMemory() }
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
@@ -66,6 +81,7 @@ struct GuardSelfTestCommand: ParsableCommand {
                     return nil
                 }, nil)
         }
+        let sealable = omote_mseal(nil, 0) == 0
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: camera) } catch {
             print("guard-selftest: \(error)")
@@ -80,11 +96,15 @@ struct GuardSelfTestCommand: ParsableCommand {
         results += child
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
-        results += GuardAttempts.stateChecks()
+        results += GuardAttempts.stateChecks(sealable: sealable)
         results.append(fixture.leftBehindCheck())
         // Last: after narrowing nothing may open a file.
         results += GuardAttempts.steadyStateChecks(fixture: fixture)
+        try Self.report(results)
+    }
 
+    /// One line per attempt, then the count; exit status 1 when any failed.
+    static func report(_ results: [AttemptResult]) throws {
         var failures = 0
         for result in results {
             print(result.line)

@@ -13,10 +13,13 @@ struct OmoteCommand: ParsableCommand {
         ]
     )
 
-    /// The first thing the process does: no_new_privs and not dumpable, so no same-user process can attach (ptrace)
-    /// or read /proc/PID/mem from here on; the privacy guard engages later, before the first frame.
+    /// The first thing the process does: re-execute with an empty argument area, the arguments handed over (see
+    /// `ArgumentArea`); then, in that image, no_new_privs and not dumpable, so no same-user process can attach
+    /// (ptrace) or read /proc/PID/mem from here on; the privacy guard engages later, before the first frame.
     static func main() {
+        let arguments: [String]
+        do { arguments = try ArgumentArea.startup() } catch { exit(withError: error) }
         PrivacyGuard.hardenAtStartup()
-        main(nil)
+        main(Array(arguments.dropFirst()))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OmoteCore
 
 /// Finds the repository's `SampleFrames/` folder (the public test clips) for replay, tests and benchmarks.
 public enum SampleFrames {
@@ -6,7 +7,7 @@ public enum SampleFrames {
     public static let clipNames = ["single_face", "face_noface", "no_face"]
 
     /// `$OMOTE_SAMPLE_FRAMES`, else `./SampleFrames`, else the folder beside the package the executable was built in.
-    public static func locate(executablePath: String = CommandLine.arguments.first ?? "") -> String? {
+    public static func locate(executablePath: String = LaunchArguments.all.first ?? "") -> String? {
         var candidates: [String] = []
         if let fromEnvironment = ProcessInfo.processInfo.environment["OMOTE_SAMPLE_FRAMES"] {
             candidates.append(fromEnvironment)

@@ -40,6 +40,8 @@ public struct PrivacyCapabilities: Sendable {
     public let canLockWithoutLimit: Bool
     /// Whether the guard is already engaged in this process.
     public let engaged: PrivacyGuardStatus?
+    /// What keeps /proc/PID/cmdline and environ from carrying anything out (the omote command re-executes itself).
+    public let argumentArea: ArgumentArea.Protection
 
     /// Whether every required part is present (Landlock ≥ 1, seccomp filters with errno + kill_process, a syscall
     /// table for this architecture). Missing newer Landlock rights are reported but are covered by seccomp.
@@ -143,6 +145,18 @@ public struct PrivacyCapabilities: Sendable {
                     fix:
                         "raise it (ulimit -l \(Self.lockedBytesNeeded >> 10), or memlock in /etc/security/limits.conf), or pass --allow-swappable-memory to accept frames that may be swapped out"
                 ))
+        switch argumentArea {
+        case .notAttempted: break
+        case .sealed: findings.append(Finding(.ok, argumentArea.summary))
+        case .unsealed:
+            findings.append(
+                Finding(.warning, argumentArea.summary, fix: "Linux ≥ 6.10 (mseal) lets Omote seal it read-only"))
+        case .failed:
+            findings.append(
+                Finding(
+                    .required, argumentArea.summary + "; capture and replay refuse to start",
+                    fix: "mount /proc (Omote re-executes /proc/self/exe) and keep the omote binary executable"))
+        }
         if let engaged {
             findings.append(Finding(.ok, "engaged in this process: \(engaged.summary)"))
         }
@@ -182,7 +196,8 @@ public struct PrivacyCapabilities: Sendable {
                 Int($0.split(separator: "\n").first ?? "")
             },
             canLockWithoutLimit: hasCapability(14 /* CAP_IPC_LOCK */),
-            engaged: PrivacyGuard.status
+            engaged: PrivacyGuard.status,
+            argumentArea: ArgumentArea.protection
         )
     }
 

@@ -20,6 +20,8 @@ extension OmoteError.Code {
     public static let privacyAlreadyEngaged = Self("privacy.alreadyEngaged")
     /// stdout/stderr is a socket, a status channel is not a pipe, or inherited descriptors cannot be closed.
     public static let privacyDescriptors = Self("privacy.descriptors")
+    /// The omote command could not re-execute itself with an empty argument area (see `ArgumentArea`).
+    public static let privacyArgumentArea = Self("privacy.argumentArea")
 }
 
 extension OmoteError {
@@ -46,6 +48,7 @@ extension OmoteError {
         case .privacySeccomp: "seccomp"
         case .privacyAlreadyEngaged: "already engaged"
         case .privacyDescriptors: "descriptors"
+        case .privacyArgumentArea: "argument area"
         default: step.rawValue
         }
     }

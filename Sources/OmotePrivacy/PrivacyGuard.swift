@@ -89,6 +89,7 @@ public enum PrivacyGuard {
 
     /// Checks everything that can be checked before the first irreversible step.
     static func preflight() throws(OmoteError) -> (kernelABI: Int, policy: LandlockPolicy) {
+        try ArgumentArea.checkBeforeEngaging()
         let threads = ProcessThreads.count()
         guard let threads else {
             throw OmoteError.privacyGuard(
@@ -242,6 +243,9 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
         if let cameraDevice { line += ", writable: \(cameraDevice) only" }
         if closedDescriptors > 0 { line += ", closed \(closedDescriptors) inherited descriptor(s)" }
         if let tracer { line += "; TRACED by PID \(tracer.processID) (\(tracer.name)): it sees every syscall" }
+        if case .unsealed(let reason) = ArgumentArea.protection {
+            line += "; WARNING argument area not sealed (\(reason))"
+        }
         let unlocked = PrivateMemory.unlockedBufferCount
         if unlocked > 0 {
             line +=

@@ -1,3 +1,4 @@
+import CPrivacyShim
 import Foundation
 import OmoteTestSupport
 import Testing
@@ -112,7 +113,7 @@ struct GuardAttemptTests {
         #expect(
             state == [
                 "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
-                "open-descriptors": "0,1,2",
+                "open-descriptors": "0,1,2", "argument-area": omote_mseal(nil, 0) == 0 ? "sealed" : "unsealed",
             ])
         // After the steady-state narrowing: no opens, path look-ups, file or executable mappings, prctl — on this
         // thread and a new one — while an open descriptor and anonymous memory still work.

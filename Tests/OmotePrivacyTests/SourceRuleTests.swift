@@ -33,7 +33,8 @@ enum SourceRule {
         ("URLSession", "network client"), ("URLRequest", "network request"), ("NWConnection", "network connection"),
         ("NWListener", "network listener"), ("CFSocket", "socket"),
         // Other programs.
-        ("Process(", "child process"), ("posix_spawn", "child process"), ("execv", "exec"), ("execl", "exec"),
+        ("Process(", "child process"), ("posix_spawn", "child process"), ("execv", "exec"), ("execve(", "exec"),
+        ("execl", "exec"),
         ("popen(", "child process with a pipe"), ("system(", "shell command"), ("fork(", "child process"),
         ("vfork(", "child process"),
         // Serialisation of values (types carrying frames or expression data must not be encodable).
@@ -87,6 +88,11 @@ enum SourceRule {
         Allowance(
             path: "Sources/OmotePipeline/CameraGenerations.swift", tokens: ["fork("],
             why: "re-plug launcher: a fresh, separately guarded session per plug-in (Docs/privacy.md)"),
+        // The argument area: before anything else (no frame, no guard yet), `omote` re-executes itself with an empty
+        // argument area, handing its own arguments over in a memfd, so that /proc/PID/cmdline and environ can be sealed.
+        Allowance(
+            path: "Sources/OmotePrivacy/ArgumentArea+Reexec.swift", tokens: ["execve("],
+            why: "re-exec of /proc/self/exe at start-up, before any frame exists, to seal the argument area"),
         // The filter's own flag table: names the write flags so that every open carrying one is refused.
         Allowance(
             path: "Sources/CPrivacyShim/CPrivacyShim.c",

@@ -49,5 +49,8 @@ long omote_attempt_recvmsg(int fd);
 long omote_selftest_send_descriptor(int socket_fd, int descriptor);
 /// prlimit64(0, resource, {soft, hard}, NULL).
 long omote_attempt_set_limit(int resource, uint64_t soft, uint64_t hard);
+/// A plain store of `length` bytes at `address`, as a compromised library would copy pixels into memory it should not
+/// touch: 0 when it happened; -1 and EFAULT when it faulted (SIGSEGV/SIGBUS caught just for this store).
+long omote_attempt_store(void *address, const void *bytes, size_t length);
 
 #endif

@@ -143,4 +143,18 @@ int omote_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 /// close_range(first, last, 0): closes every descriptor in [first, last]. Returns 0, or -1 and errno.
 long omote_close_range(unsigned int first, unsigned int last);
 
+// MARK: the argument area (ArgumentArea)
+
+/// memfd_create(name, 0): deliberately without MFD_CLOEXEC, so the descriptor reaches the re-executed image.
+long omote_memfd_create_inheritable(const char *name);
+/// mseal(address, length, 0) (Linux ≥ 6.10, 64-bit): the range's protection can never change again, nor can it be
+/// unmapped or remapped. mseal(NULL, 0) is a probe: 0 where the call exists, -1 and ENOSYS where it does not.
+long omote_mseal(void *address, size_t length);
+/// getauxval(AT_EXECFN): the file name the kernel copied to the top of the stack at exec.
+const char *omote_exec_file_name(void);
+/// The C library's environment (NULL where it was cleared; Swift's `environ` traps on that).
+char **omote_environment(void);
+/// Points the environment at an empty static list (never NULL): setenv then copies it into heap memory.
+void omote_empty_environment(void);
+
 #endif
