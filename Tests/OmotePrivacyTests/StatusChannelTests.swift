@@ -74,7 +74,8 @@ struct StatusChannelTests {
         close(ends[1])
         var badReader = StatusReader(descriptor: ends[0], maximumRecords: 10)
         #expect(badReader.next() == nil)
-        #expect(badReader.violation == "the processing child sent a malformed record")
+        #expect(
+            badReader.violation == "the processing child sent a malformed record: a record with a wrong magic number")
         close(ends[0])
     }
 }
