@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "OmotePipeline",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteMesh", "OmoteRig", "OmoteView",
+                "OmoteCore", "OmoteCapture", "OmoteMesh", "OmotePrivacy", "OmoteRig", "OmoteView",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

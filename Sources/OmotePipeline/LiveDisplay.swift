@@ -9,7 +9,7 @@ public enum LiveDisplay {
     /// Returns why the display stopped early (its memory could not be locked), if it did.
     @discardableResult
     public static func runInteractive(
-        _ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
+        _ runner: some LiveFeed, terminal: TerminalSession, avatar: AvatarPainter?,
         maximumRate: Double = 30
     ) -> String? {
         defer { terminal.restore() }
@@ -36,6 +36,7 @@ public enum LiveDisplay {
             for key in terminal.pendingKeys() {
                 switch key {
                 case .quit: quit = true
+                case .other(UInt8(ascii: "r")): runner.requestReset()
                 case .other: break
                 }
             }
@@ -99,7 +100,7 @@ public enum LiveDisplay {
         return displayFailure
     }
 
-    private static func stopAndWait(_ runner: PipelineRunner) {
+    private static func stopAndWait(_ runner: some LiveFeed) {
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
     }
