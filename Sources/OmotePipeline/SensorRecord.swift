@@ -213,7 +213,7 @@ public enum SensorRecord {
             let ending = Ending(rawValue: rawEnding)
             if kind == .ended, ending == nil { return .violation("an ended record with unknown reason \(rawEnding)") }
             guard zero(8 ..< 16, bytes), kind == .ended || rawEnding == 0, zero(20 ..< 388, bytes) else {
-                return .violation("a \(kind == .note ? "note" : "ended") record with data in unused fields")
+                return .violation("\(kind == .note ? "a note" : "an ended") record with data in unused fields")
             }
             let length = Int(get(388, bytes) as UInt32)
             guard length <= textCapacity else { return .violation("a text longer than \(textCapacity) bytes") }
