@@ -96,7 +96,7 @@ public struct StatusRecord: Equatable, Sendable {
         guard text.allSatisfy({ (0x20 ... 0x7E).contains($0) }) else {
             return (nil, "a text with a byte that is not printable ASCII")
         }
-        if let fault = rangeFault(kind, values) { return (nil, "a \(kind) record with \(fault)") }
+        if let fault = rangeFault(kind, values) { return (nil, "a record of kind \(kind) with \(fault)") }
         return (StatusRecord(kind, values: values, text: String(decoding: text, as: UTF8.self)), nil)
     }
 
@@ -105,7 +105,7 @@ public struct StatusRecord: Equatable, Sendable {
         let count: UInt64 = 1 << 40
         let stage: UInt64 = 10_000_000_000
         func unused(from first: Int) -> String? {
-            values[first...].allSatisfy { $0 == 0 } ? nil : "a non-zero value after its \(first) fields"
+            values[first...].firstIndex { $0 != 0 }.map { "value \($0) set (this kind carries \(first))" }
         }
         func damage(_ value: UInt64) -> String? {
             StatusRecord.damage(in: value).valid ? nil : "damage number \(value) outside the catalogue"
