@@ -19,6 +19,9 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     public static let maximumFrameRate: Double = 60
     /// Records the presenter accepts in a burst above the average (scheduling jitter, notes).
     static let burst: Double = 120
+    /// Notes a second on average (a burst of 10): the only sensor text shown verbatim, so the tightest budget.
+    public static let maximumNoteRate: Double = 2
+    static let noteBurst: Double = 10
 
     public let sensor: SensorProcess.Handle
     public let results: TripleBuffer<FrameResult>
@@ -119,6 +122,7 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     private func readLoop() {
         var model = baseModel
         var tokens = Self.burst
+        var noteTokens = Self.noteBurst
         var lastRefill = MonotonicClock.nanoseconds()
         var lastSequence: UInt64 = 0
         var stopDeadline: UInt64?
@@ -136,6 +140,7 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             case .truncated: return end("the sensor sent a truncated record", code: .pipelineSensorViolation)
             }
             tokens = min(Self.burst, tokens + Double(now - lastRefill) * Self.maximumFrameRate * 1.05 / 1e9)
+            noteTokens = min(Self.noteBurst, noteTokens + Double(now - lastRefill) * Self.maximumNoteRate / 1e9)
             lastRefill = now
             tokens -= 1
             guard tokens >= 0 else {
@@ -152,6 +157,12 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             case .message(.engaged):
                 return end("the sensor sent a second guard record", code: .pipelineSensorViolation)
             case let .message(.note(text)):
+                noteTokens -= 1
+                guard noteTokens >= 0 else {
+                    return end(
+                        "the sensor sent notes faster than \(Int(Self.maximumNoteRate)) a second",
+                        code: .pipelineSensorViolation)
+                }
                 model.statusNote = text
                 latest.publish(model)
             case let .message(.ended(ending, text)):

@@ -124,6 +124,15 @@ import Testing
         #expect(feed.failureDescription == "the sensor sent records faster than 60 a second")
     }
 
+    @Test("notes faster than 2 a second on average end the session")
+    func noteRate() throws {
+        let channel = try Channel()
+        let feed = try started(channel)
+        for index in 0 ..< 12 { channel.writer.send(.note("note \(index)")) }
+        #expect(Self.waitFor { feed.isFinished })
+        #expect(feed.failureDescription == "the sensor sent notes faster than 2 a second")
+    }
+
     @Test("a malformed record, a second guard record or a truncated record ends the session")
     func malformed() throws {
         let channel = try Channel()
