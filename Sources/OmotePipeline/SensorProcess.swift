@@ -91,7 +91,7 @@ public enum SensorProcess {
         let frames = try SensorRecordWriter(descriptor: ends.records)
         let spacing = UInt64(1e9 / SensorFeed.maximumFrameRate)
         var lastSent: UInt64 = 0
-        runner.frameHandler = { slot in
+        runner.frameHandler = { [unowned runner] slot in
             let now = MonotonicClock.nanoseconds()
             guard lastSent == 0 || now - lastSent >= spacing else { return }
             lastSent = now
