@@ -139,7 +139,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "OmoteCaptureTesting",
+                "OmoteCaptureTesting", "CMallocCounter",
             ]
         ),
     ]
