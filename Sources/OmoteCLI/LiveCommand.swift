@@ -60,8 +60,7 @@ struct LiveCommand: ParsableCommand {
                 status: Session.printStatus)
             if outcome.presented { Session.printStatus(guardStatus.summary) }
             // A disconnect hands over to the launcher quietly; a retry's open failure is not reported.
-            let quiet = outcome.failureCode == .captureDisconnected || (outcome.failure ?? "").isEmpty
-            let code = Session.report(outcome, quiet: quiet)
+            let code = Session.report(outcome, quiet: outcome.failureCode == .captureDisconnected)
             return outcome.sensorEnding.exitCodeIfExited.map { $0 == 0 ? code : $0 } ?? code
         } catch {
             Self.report(error)

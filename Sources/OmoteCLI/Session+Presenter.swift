@@ -9,7 +9,8 @@ extension Session {
     static func report(_ outcome: Presenter.Outcome, quiet: Bool = false) -> Int32 {
         var code: Int32 = 0
         if let failure = outcome.failure {
-            if !quiet { printStatus("stopped: \(failure)") }
+            // An empty failure is a camera generation's quiet retry; its exit status tells the launcher.
+            if !quiet, !failure.isEmpty { printStatus("stopped: \(failure)") }
             code = 1
         }
         switch outcome.sensorEnding {

@@ -97,7 +97,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             sensorGuard = (allowed, closed)
             return true
         case let .message(.ended(_, text)):
-            end(text.isEmpty ? "the sensor stopped before engaging its guard" : text, code: .pipelineSensorEnded)
+            // An empty text is a camera generation's quiet retry (see `SensorProcess.camera`).
+            end(text, code: .pipelineSensorEnded)
         case .message:
             end("the sensor sent a record before its guard record", code: .pipelineSensorViolation)
         case let .violation(problem):

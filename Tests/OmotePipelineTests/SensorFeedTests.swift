@@ -173,6 +173,14 @@ import Testing
         failing.writer.send(.ended(.failure, "cannot open the camera (/dev/video9): no such device."))
         #expect(!failed.awaitEngaged())
         #expect(failed.failureDescription == "cannot open the camera (/dev/video9): no such device.")
+
+        // A generation's quiet retry right after a re-plug: no text, nothing to report.
+        let retrying = try Channel()
+        let retry = try SensorFeed(
+            sensor: retrying.handle, rigModel: nil, sourceNames: ["camera"], guardSummary: "guard: test")
+        retrying.writer.send(.ended(.failure, ""))
+        #expect(!retry.awaitEngaged())
+        #expect(retry.failureDescription == "" && retry.failureCode == .pipelineSensorEnded)
     }
 
     @Test("an unplugged camera ends the feed as a disconnect; q and r reach the sensor as commands")
