@@ -91,10 +91,9 @@ public enum SensorProcess {
         let frames = try SensorRecordWriter(descriptor: ends.records)
         let spacing = UInt64(1e9 / SensorFeed.maximumFrameRate)
         var lastSent: UInt64 = 0
-        runner.frameHandler = { [unowned runner] slot in
-            let now = MonotonicClock.nanoseconds()
-            guard lastSent == 0 || now - lastSent >= spacing else { return }
-            lastSent = now
+        var lastSequence = 0
+        // One frame's record from its slot (the slot's face is in private memory; the counts are not expression data).
+        let send = { (slot: FrameResult) -> Bool in
             var counts = SensorRecord.Counts()
             counts.sequence = UInt64(slot.model.framesProcessed)
             counts.framesProcessed = slot.model.framesProcessed
@@ -104,7 +103,14 @@ public enum SensorProcess {
             counts.firstDamage = source.stats.firstDamage
             counts.latencyNanoseconds = slot.model.latencyNanoseconds
             counts.sourceIndex = sourceIndex()
-            if !frames.sendFrame(slot.face.value, counts: counts) { runner.requestStop() }
+            lastSequence = slot.model.framesProcessed
+            return frames.sendFrame(slot.face.value, counts: counts)
+        }
+        runner.frameHandler = { [unowned runner] slot in
+            let now = MonotonicClock.nanoseconds()
+            guard lastSent == 0 || now - lastSent >= spacing else { return }
+            lastSent = now
+            if !send(slot) { runner.requestStop() }
         }
         runner.start()
         var note = ""
@@ -123,6 +129,9 @@ public enum SensorProcess {
                 if !writer.send(.note(current)) { runner.requestStop() }
             }
         }
+        // The processing thread has finished: the last frame goes out even if the rate skipped it (a clip's end).
+        let (newest, _) = runner.results.acquireNewest()
+        if newest.model.framesProcessed > lastSequence { _ = send(newest) }
         if let failure = runner.failureDescription {
             writer.send(.ended(runner.failureCode == .captureDisconnected ? .disconnected : .failure, failure))
         } else {
