@@ -291,5 +291,8 @@ struct GuardAttemptTests {
         #expect(failedPrivacy == !capabilities.canEngage)
         #expect(result.stdout.contains("cannot engage") == failedPrivacy)
         #expect(result.stdout.contains("privacy: Yama") || result.stdout.contains("ptrace_scope"))
+        // The process layout of a terminal session, one line.
+        #expect(
+            result.stdout.contains("note split: sensor process (camera, decoder, networks; no terminal) writes only"))
     }
 }
