@@ -181,6 +181,13 @@ import Testing
         #expect(sensorRead >= clipBytes, "the sensor read the clip (\(sensorRead) of \(clipBytes) bytes)")
         #expect(presenterRead < clipBytes / 2, "the presenter read \(presenterRead) bytes; the clip is \(clipBytes)")
 
+        // r crosses to the sensor as a command: the tracker forgets the face and finds it again as a new one.
+        #expect(screen.contains("face: tracking (id 1)"))
+        try Self.tmux(socket, ["send-keys", "-t", "view", "r"])
+        let reset = try Self.waitFor(10) {
+            try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("face: tracking (id 2)")
+        }
+        #expect(reset, "r reset the tracker in the sensor")
         try Self.tmux(socket, ["send-keys", "-t", "view", "q"])
         let exited = try Self.waitFor(10) {
             try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("OMOTE-EXITED-0")
