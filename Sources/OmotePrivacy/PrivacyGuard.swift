@@ -106,12 +106,9 @@ public enum PrivacyGuard {
         let descriptors = try DescriptorHygiene.apply(
             cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,
             commandChannels: commandChannels)
-        var context = SeccompFilter.Context(processID: UInt32(getpid()), cameraDescriptors: descriptors.camera)
-        if let statusChannel {
-            context.outputDescriptors = [statusChannel]
-            context.terminalDescriptors = []
-        }
-        context.outputDescriptors += commandChannels
+        let context = filterContext(
+            processID: UInt32(getpid()), cameraDescriptors: descriptors.camera, statusChannel: statusChannel,
+            commandChannels: commandChannels)
         let filter = try SeccompFilter.forThisMachine(context: context)
         let cameraDescriptor = try cameraDevice.map { path throws(OmoteError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
@@ -149,6 +146,21 @@ public enum PrivacyGuard {
             allowedSyscalls: filter.allowedOnThisArchitecture.count,
             closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
             tracer: Tracer.current())
+    }
+
+    /// What the seccomp filter lets this process write and query: stdout/stderr (and terminal ioctls on 0–2), plus
+    /// any command pipes (a presenter); with a status channel (a processing child or a sensor) that channel alone and
+    /// no terminal at all.
+    package static func filterContext(
+        processID: UInt32, cameraDescriptors: [Int32], statusChannel: Int32?, commandChannels: [Int32]
+    ) -> SeccompFilter.Context {
+        var context = SeccompFilter.Context(processID: processID, cameraDescriptors: cameraDescriptors)
+        if let statusChannel {
+            context.outputDescriptors = [statusChannel]
+            context.terminalDescriptors = []
+        }
+        context.outputDescriptors += commandChannels
+        return context
     }
 
     /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,
