@@ -1,3 +1,5 @@
+import Foundation
+import OmoteCapture
 import OmoteCore
 import OmotePrivacy
 import OmoteRig
@@ -56,6 +58,13 @@ public enum Presenter {
         }
         var displayFailure: String?
         let presented = feed.awaitEngaged()
+        if presented, let camera = feed.cameraFormat {
+            // As the one-process session printed it before taking the screen: numbers only, named by the presenter.
+            let fourCC = V4L2PixelFormat(rawValue: camera.fourCC).fourCC
+            status(
+                "camera: \(sourceNames.first ?? "camera"): \(fourCC) \(camera.width)×\(camera.height)"
+                    + String(format: " @ %.2f fps", Double(camera.millihertz) / 1000))
+        }
         if presented, let engaged = feed.sensorGuard {
             status(
                 "\(sensor.description) (its guard: seccomp allow-list of \(engaged.allowedSyscalls) syscalls, "

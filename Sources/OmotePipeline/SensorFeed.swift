@@ -38,6 +38,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     private let firstFrame = Atomic<UInt64>(0)
     /// How the sensor's guard engaged (its `engaged` record), once `awaitEngaged` succeeded.
     public private(set) var sensorGuard: (allowedSyscalls: Int, closedDescriptors: Int)?
+    /// What a camera generation's sensor said the camera streams (nil for replay).
+    public private(set) var cameraFormat: SensorRecord.CameraFormat?
 
     /// `sourceNames` are the names a frame record's source index may pick (the clips of a playlist; one for a
     /// camera). Throws when private memory for the slots and the record is refused.
@@ -93,8 +95,9 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             return false
         }
         switch SensorRecord.decode(reader.bytes, face: &face) {
-        case let .message(.engaged(allowed, closed)):
+        case let .message(.engaged(allowed, closed, camera)):
             sensorGuard = (allowed, closed)
+            cameraFormat = camera
             return true
         case let .message(.ended(_, text)):
             // An empty text is a camera generation's quiet retry (see `SensorProcess.camera`).

@@ -44,7 +44,11 @@ extension SensorProcess {
             return CameraGenerations.exitCode(openFailure: error)
         }
         generation.announce(device: camera.name)
-        guard engage(ends, cameraDevice: camera.format.device, writer: writer) else { return 2 }
+        let format = camera.format
+        let announced = SensorRecord.CameraFormat(
+            fourCC: format.pixelFormat.rawValue, width: format.size.width, height: format.size.height,
+            millihertz: Int(((format.framesPerSecond ?? 0) * 1000).rounded()))
+        guard engage(ends, cameraDevice: format.device, camera: announced, writer: writer) else { return 2 }
         defer { camera.stop() }
         do throws(OmoteError) {
             let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })

@@ -67,12 +67,16 @@ public enum SensorProcess {
 
     /// The sensor's guard: its record pipe is its only writable descriptor, the command pipe its only other one (and
     /// the camera's, for live). Sends `engaged`, or `ended` with the reason it could not engage.
-    public static func engage(_ ends: Ends, cameraDevice: String?, writer: SensorRecordWriter) -> Bool {
+    public static func engage(
+        _ ends: Ends, cameraDevice: String?, camera: SensorRecord.CameraFormat? = nil, writer: SensorRecordWriter
+    ) -> Bool {
         do {
             let status = try PrivacyGuard.engage(
                 cameraDevice: cameraDevice, keeping: [ends.commands], statusChannel: ends.records)
             writer.send(
-                .engaged(allowedSyscalls: status.allowedSyscalls, closedDescriptors: status.closedDescriptors))
+                .engaged(
+                    allowedSyscalls: status.allowedSyscalls, closedDescriptors: status.closedDescriptors,
+                    camera: camera))
             return true
         } catch {
             writer.send(.ended(.failure, "\(error)"))

@@ -14,7 +14,8 @@ import OmoteCore
 /// syscalls and closed descriptors in an `engaged` record) · 352 frame width, height (2 × u32) · 360 timestamp (u64)
 /// · 368 capture latency in ns (u64, all ones for none) · 376 fps × 1000 (u32) · 380 first damage (u32, the
 /// `FrameDamage` number) · 384 source index (u32) · 388 text length (u32) · 392 text (printable ASCII, `note` and
-/// `ended` only).
+/// `ended` only). An `engaged` record from a camera generation carries the camera's FourCC at 344, its size at 352
+/// and its rate at 376.
 public enum SensorRecord {
     public enum Kind: UInt32, Sendable {
         /// The sensor's guard engaged.
@@ -51,9 +52,25 @@ public enum SensorRecord {
         public init() {}
     }
 
+    /// The camera's negotiated format, as numbers only (the driver's card name is text the sensor does not send).
+    public struct CameraFormat: Sendable, Equatable {
+        public var fourCC: UInt32
+        public var width: Int
+        public var height: Int
+        /// Frames per second × 1000; 0 when the driver does not say.
+        public var millihertz: Int
+        public init(fourCC: UInt32, width: Int, height: Int, millihertz: Int) {
+            self.fourCC = fourCC
+            self.width = width
+            self.height = height
+            self.millihertz = millihertz
+        }
+    }
+
     /// A decoded, validated record (a frame's expression data is decoded separately, into private memory).
     public enum Message: Sendable, Equatable {
-        case engaged(allowedSyscalls: Int, closedDescriptors: Int)
+        /// The sensor's guard engaged; a camera generation also says what the camera streams.
+        case engaged(allowedSyscalls: Int, closedDescriptors: Int, camera: CameraFormat? = nil)
         case frame(Counts)
         case note(String)
         case ended(Ending, String)
@@ -121,10 +138,16 @@ public enum SensorRecord {
     /// Writes a record without expression data: `engaged`, `note` or `ended`.
     public static func encode(_ message: Message, into bytes: UnsafeMutableRawBufferPointer) {
         switch message {
-        case let .engaged(allowed, closed):
+        case let .engaged(allowed, closed, camera):
             start(.engaged, in: bytes)
             put(UInt64(max(allowed, 0)), 328, bytes)
             put(UInt64(max(closed, 0)), 336, bytes)
+            if let camera {
+                put(camera.fourCC, 344, bytes)
+                put(UInt32(clamping: camera.width), 352, bytes)
+                put(UInt32(clamping: camera.height), 356, bytes)
+                put(UInt32(clamping: camera.millihertz), 376, bytes)
+            }
         case let .note(text):
             start(.note, in: bytes)
             putText(text, bytes)
@@ -199,15 +222,27 @@ public enum SensorRecord {
         switch kind {
         case .frame: return decodeFrame(bytes, face: &face)
         case .engaged:
-            guard zero(8 ..< 328, bytes), zero(344 ..< size, bytes) else {
-                return .violation("an engaged record with data in unused fields")
-            }
+            guard zero(8 ..< 328, bytes), zero(348 ..< 352, bytes), zero(360 ..< 376, bytes), zero(380 ..< size, bytes)
+            else { return .violation("an engaged record with data in unused fields") }
             let allowed: UInt64 = get(328, bytes)
             let closed: UInt64 = get(336, bytes)
             guard allowed > 0, allowed <= 1024, closed <= 1 << 20 else {
                 return .violation("an engaged record with impossible counts (\(allowed) syscalls, \(closed) closed)")
             }
-            return .message(.engaged(allowedSyscalls: Int(allowed), closedDescriptors: Int(closed)))
+            // A camera's format, or all zero (replay).
+            let fourCC: UInt32 = get(344, bytes)
+            let width: UInt32 = get(352, bytes)
+            let height: UInt32 = get(356, bytes)
+            let millihertz: UInt32 = get(376, bytes)
+            var camera: CameraFormat?
+            if fourCC != 0 || width != 0 || height != 0 || millihertz != 0 {
+                guard fourCC != 0, (1 ... maximumSide).contains(width), (1 ... maximumSide).contains(height),
+                    millihertz <= 1_000_000
+                else { return .violation("an engaged record with an impossible camera format") }
+                camera = CameraFormat(
+                    fourCC: fourCC, width: Int(width), height: Int(height), millihertz: Int(millihertz))
+            }
+            return .message(.engaged(allowedSyscalls: Int(allowed), closedDescriptors: Int(closed), camera: camera))
         case .note, .ended:
             let rawEnding: UInt32 = get(16, bytes)
             let ending = Ending(rawValue: rawEnding)

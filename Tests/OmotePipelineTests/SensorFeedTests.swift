@@ -174,6 +174,15 @@ import Testing
         #expect(!failed.awaitEngaged())
         #expect(failed.failureDescription == "cannot open the camera (/dev/video9): no such device.")
 
+        // A camera generation's guard record says what the camera streams.
+        let streaming = try Channel()
+        let live = try SensorFeed(
+            sensor: streaming.handle, rigModel: nil, sourceNames: ["/dev/video0"], guardSummary: "guard: test")
+        let format = SensorRecord.CameraFormat(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)
+        streaming.writer.send(.engaged(allowedSyscalls: 92, closedDescriptors: 0, camera: format))
+        #expect(live.awaitEngaged())
+        #expect(live.cameraFormat == format)
+
         // A generation's quiet retry right after a re-plug: no text, nothing to report.
         let retrying = try Channel()
         let retry = try SensorFeed(

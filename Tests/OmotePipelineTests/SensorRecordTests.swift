@@ -85,6 +85,9 @@ import Testing
     func messages() {
         let messages: [SensorRecord.Message] = [
             .engaged(allowedSyscalls: 92, closedDescriptors: 0), .note("camera stalled: waiting for the camera"),
+            .engaged(
+                allowedSyscalls: 92, closedDescriptors: 1,
+                camera: .init(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)),
             .ended(.disconnected, "the camera was unplugged"), .ended(.endOfInput, ""),
         ]
         for message in messages {
@@ -194,6 +197,15 @@ import Testing
         var engaged = encoded(.engaged(allowedSyscalls: 92, closedDescriptors: 0))
         Self.put(UInt64(5000), at: 328, in: &engaged)
         #expect(Self.violation(engaged) == "an engaged record with impossible counts (5000 syscalls, 0 closed)")
+        var format = encoded(
+            .engaged(
+                allowedSyscalls: 92, closedDescriptors: 0,
+                camera: .init(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)))
+        Self.put(UInt32(0), at: 356, in: &format)
+        #expect(Self.violation(format) == "an engaged record with an impossible camera format")
+        var padded = encoded(.engaged(allowedSyscalls: 92, closedDescriptors: 0))
+        Self.put(UInt32(1), at: 348, in: &padded)
+        #expect(Self.violation(padded) == "an engaged record with data in unused fields")
         #expect(Self.violation(Array(engaged.prefix(100))) == "a record of 100 bytes instead of 1024")
     }
 
