@@ -236,7 +236,7 @@ public enum SensorRecord {
             let millihertz: UInt32 = get(376, bytes)
             var camera: CameraFormat?
             if fourCC != 0 || width != 0 || height != 0 || millihertz != 0 {
-                guard fourCC != 0, (1 ... maximumSide).contains(width), (1 ... maximumSide).contains(height),
+                guard printable(fourCC), (1 ... maximumSide).contains(width), (1 ... maximumSide).contains(height),
                     millihertz <= 1_000_000
                 else { return .violation("an engaged record with an impossible camera format") }
                 camera = CameraFormat(
@@ -351,6 +351,11 @@ public enum SensorRecord {
         face.frameSize = SIMD2(Int(width), Int(height))
         face.timestampNanoseconds = get(360, bytes)
         return .message(.frame(counts))
+    }
+
+    /// Whether all four bytes of a FourCC are printable ASCII (as every V4L2 format's are).
+    static func printable(_ fourCC: UInt32) -> Bool {
+        (0 ..< 4).allSatisfy { (0x20 ... 0x7E).contains(UInt8(truncatingIfNeeded: fourCC >> (8 * UInt32($0)))) }
     }
 
     /// Nil when `r` is a finite proper rotation within `rotationTolerance`; otherwise what is wrong with it.

@@ -126,7 +126,8 @@ public struct StatusRecord: Equatable, Sendable {
         case .failure, .done:
             return unused(from: 0)
         case .camera:
-            guard values[0] <= UInt64(UInt32.max), (1 ... 16384).contains(values[1]), (1 ... 16384).contains(values[2]),
+            guard values[0] <= UInt64(UInt32.max), SensorRecord.printable(UInt32(truncatingIfNeeded: values[0])),
+                (1 ... 16384).contains(values[1]), (1 ... 16384).contains(values[2]),
                 values[3] <= 1_000_000
             else { return "an impossible format" }
             return unused(from: 4)

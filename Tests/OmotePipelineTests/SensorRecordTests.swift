@@ -203,6 +203,13 @@ import Testing
                 camera: .init(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)))
         Self.put(UInt32(0), at: 356, in: &format)
         #expect(Self.violation(format) == "an engaged record with an impossible camera format")
+        var escape = encoded(
+            .engaged(
+                allowedSyscalls: 92, closedDescriptors: 0,
+                camera: .init(fourCC: 0x6331_1B1B, width: 1280, height: 720, millihertz: 30000)))
+        #expect(Self.violation(escape) == "an engaged record with an impossible camera format", "ESC in a FourCC")
+        escape[344] = 0x4D
+        #expect(Self.violation(escape) == "an engaged record with an impossible camera format")
         var padded = encoded(.engaged(allowedSyscalls: 92, closedDescriptors: 0))
         Self.put(UInt32(1), at: 348, in: &padded)
         #expect(Self.violation(padded) == "an engaged record with data in unused fields")

@@ -105,6 +105,10 @@ struct StatusChannelTests {
                 "a record of kind camera with an impossible format"
             ),
             (StatusRecord(.waiting, values: [5000]), "a record of kind waiting with camera node number 5000"),
+            (
+                StatusRecord(.camera, values: [0x6331_1B1B, 1280, 720, 30000]),
+                "a record of kind camera with an impossible format"
+            ),
         ]
         for (record, fault) in cases {
             #expect(StatusRecord.fault(in: record.encoded()) == fault)
