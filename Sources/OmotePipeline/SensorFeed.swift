@@ -140,7 +140,10 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             switch reader.next(timeoutMilliseconds: 50) {
             case .record: break
             case .timeout: continue
-            case .end: return end("the sensor ended without saying why", code: .pipelineSensorEnded)
+            case .end:
+                // After a quit the sensor may be gone before its `ended` arrives; otherwise it must say why it ended.
+                guard stopDeadline == nil else { return end(nil, code: nil) }
+                return end("the sensor ended without saying why", code: .pipelineSensorEnded)
             case .truncated: return end("the sensor sent a truncated record", code: .pipelineSensorViolation)
             }
             tokens = min(Self.burst, tokens + Double(now - lastRefill) * Self.maximumFrameRate * 1.05 / 1e9)
