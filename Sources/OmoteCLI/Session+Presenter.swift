@@ -32,8 +32,8 @@ extension Session {
                     + stageSummary(outcome.history)
                     + (outcome.firstFrameNanoseconds.map {
                         "; first frame \($0 / 1_000_000) ms after starting the sensor"
-                    }
-                        ?? ""))
+                    } ?? "")
+                    + (outcome.firstDrawNanoseconds.map { ", drawn after \($0 / 1_000_000) ms" } ?? ""))
         }
         return code
     }

@@ -31,6 +31,8 @@ public enum LiveDisplay {
         var nextDraw = MonotonicClock.nanoseconds()
         var quit = false
         var finishedShown = false
+        var framesSeen = false
+        var firstFrameDrawn = false
         var displayFailure: String?
         while !quit {
             for key in terminal.pendingKeys() {
@@ -42,6 +44,7 @@ public enum LiveDisplay {
             }
             let size = terminal.size
             let (result, isNew) = runner.results.acquireNewest()
+            if isNew { framesSeen = true }
             var snapshot = result.viewModel
             if isNew { version &+= 1 }
             // A note from the processing thread between frames (a stalled camera) is newer than the last frame.
@@ -86,6 +89,10 @@ public enum LiveDisplay {
                     quit = true
                 } else {
                     terminal.writeAll(canvas.bytes.bytes)
+                    if framesSeen && !firstFrameDrawn {
+                        firstFrameDrawn = true
+                        runner.firstFrameDrawn()
+                    }
                 }
                 drawNanoseconds = MonotonicClock.nanoseconds() - started
                 lastVersion = version

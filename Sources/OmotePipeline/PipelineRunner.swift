@@ -66,6 +66,12 @@ public protocol LiveFeed: AnyObject {
     func requestStop()
     /// Forgets the face (the view's reset key).
     func requestReset()
+    /// Called by the view once, when the first processed frame is on the screen (start-up time).
+    func firstFrameDrawn()
+}
+
+extension LiveFeed {
+    public func firstFrameDrawn() {}
 }
 
 /// Runs a frame source through a processor on a dedicated processing thread while the calling thread draws (or

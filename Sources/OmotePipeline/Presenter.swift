@@ -25,6 +25,8 @@ public enum Presenter {
         public var history: TimingHistory
         public var counts: SensorRecord.Counts
         public var firstFrameNanoseconds: UInt64?
+        /// When the first frame was on the screen, from the sensor's fork.
+        public var firstDrawNanoseconds: UInt64?
         /// Whether the sensor's guard engaged (so the live view was shown).
         public var presented: Bool
     }
@@ -54,7 +56,8 @@ public enum Presenter {
             close(sensor.records)
             return Outcome(
                 failure: "\(error)", failureCode: error.code, sensorEnding: ProcessingChild.wait(sensor.pid),
-                history: TimingHistory(capacity: 1), counts: .init(), firstFrameNanoseconds: nil, presented: false)
+                history: TimingHistory(capacity: 1), counts: .init(), firstFrameNanoseconds: nil,
+                firstDrawNanoseconds: nil, presented: false)
         }
         var displayFailure: String?
         let presented = feed.awaitEngaged()
@@ -82,6 +85,7 @@ public enum Presenter {
         return Outcome(
             failure: displayFailure ?? feed.failureDescription, failureCode: feed.failureCode,
             sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,
-            firstFrameNanoseconds: feed.firstFrameNanoseconds, presented: presented)
+            firstFrameNanoseconds: feed.firstFrameNanoseconds, firstDrawNanoseconds: feed.firstDrawNanoseconds,
+            presented: presented)
     }
 }

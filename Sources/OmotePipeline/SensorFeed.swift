@@ -73,6 +73,14 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
         let first = firstFrame.load(ordering: .relaxed)
         return first == 0 ? nil : first - min(first, sensor.startedNanoseconds)
     }
+    private let firstDraw = Atomic<UInt64>(0)
+    /// Nanoseconds from forking the sensor to the first frame on the screen; nil before the view drew one.
+    public var firstDrawNanoseconds: UInt64? {
+        let first = firstDraw.load(ordering: .relaxed)
+        return first == 0 ? nil : first - min(first, sensor.startedNanoseconds)
+    }
+
+    public func firstFrameDrawn() { firstDraw.store(MonotonicClock.nanoseconds(), ordering: .relaxed) }
 
     public func requestStop() {
         stopRequested.store(true, ordering: .relaxed)

@@ -193,6 +193,8 @@ import Testing
             try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("OMOTE-EXITED-0")
         }
         #expect(exited, "q reached the sensor as a command and both ended")
+        let closing = try Self.tmux(socket, ["capture-pane", "-p", "-J", "-t", "view"])
+        #expect(closing.contains(" ms after starting the sensor, drawn after "), "start-up is reported:\n\(closing)")
         #expect(Self.omoteProcesses(tagged: tag).isEmpty)
     }
 }
