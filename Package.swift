@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "OmotePipeline",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteMesh", "OmoteRig", "OmoteView",
+                "OmoteCore", "OmoteCapture", "OmoteMesh", "OmotePrivacy", "OmoteRig", "OmoteView",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -143,7 +143,7 @@ let package = Package(
             name: "OmotePipelineTests",
             dependencies: [
                 "OmoteCore", "OmoteCapture", "OmotePipeline", "OmoteRig", "OmoteView", "OmoteCLI",
-                "OmoteTestSupport",
+                "OmoteTestSupport", "CMallocCounter",
             ]
         ),
     ]

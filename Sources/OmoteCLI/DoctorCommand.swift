@@ -66,6 +66,9 @@ struct DoctorCommand: ParsableCommand {
         print(
             "note live: an unguarded launcher (never opens the camera, holds no frame) forks one guarded session per "
                 + "camera plug-in, so unplugging and replugging resumes; see Docs/privacy.md")
+        print(
+            "note split: sensor process (camera, decoder, networks; no terminal) writes only fixed-size records; "
+                + "presenter process (rig, terminal) never holds a frame; each under its own guard")
 
         let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter {
             $0.hasPrefix("video")

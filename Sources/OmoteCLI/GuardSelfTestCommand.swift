@@ -72,6 +72,8 @@ struct GuardSelfTestCommand: ParsableCommand {
         let fatal = threadBeforeEngaging ? [] : FatalAttempts.run(camera: camera)
         // Before engaging: a processing child (non-terminal output) reaches nothing but its status channel.
         let child = threadBeforeEngaging ? [] : ChildAttempts.run()
+        // Before engaging: a terminal session's sensor process reaches neither the terminal nor 0–2.
+        let sensor = threadBeforeEngaging ? [] : SensorAttempts.run()
         if threadBeforeEngaging {
             var thread = pthread_t()
             _ = pthread_create(
@@ -94,6 +96,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         results += GuardAttempts.runOnNewThread(fixture: fixture, camera: camera, inherited: inherited)
         results += fatal
         results += child
+        results += sensor
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks(sealable: sealable)

@@ -42,27 +42,26 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
-    /// One generation: open the camera, engage the guard with exactly this node writable, run the session. Returns
-    /// its exit code (see `CameraGenerations`).
+    /// One generation: a sensor process opens the camera, engages its own guard with exactly this node writable and
+    /// processes the frames; this process (the presenter) engages its guard and draws the records. Returns the
+    /// sensor's exit code (see `CameraGenerations`), or 1 when the presenter failed.
     private func runGeneration(_ generation: CameraGenerations.Generation) -> Int32 {
-        var options = camera.cameraOptions
-        options.device = generation.device ?? options.device
-        let source: V4L2Camera
+        let options = camera.cameraOptions
+        let configuration = session.configuration
         do {
-            source = try V4L2Camera(options: options)
-        } catch {
-            if generation.reportsOpenFailure { Self.report(error) }
-            return CameraGenerations.exitCode(openFailure: error)
-        }
-        generation.announce(device: source.name)
-        do {
-            Session.printStatus("camera: \(source.format)")
-            let guardStatus = try PrivacyGuard.engage(cameraDevice: source.format.device)
-            Session.printStatus(guardStatus.summary)
-            let pipeline = try MeshFacePipeline.load(session.configuration, progress: Session.printStatus)
-            let runner = try Session.run(source: source, pipeline: pipeline, guardStatus: guardStatus)
-            source.stop()
-            return CameraGenerations.exitCode(after: runner)
+            let sensor = try SensorProcess.start { ends in
+                SensorProcess.camera(
+                    ends: ends, options: options, generation: generation, configuration: configuration)
+            }
+            let guardStatus = try Presenter.engage(sensor)
+            let outcome = Presenter.run(
+                sensor: sensor, guardStatus: guardStatus, avatarPath: configuration.avatarPath,
+                sourceNames: [generation.device ?? options.device ?? "camera"],
+                status: Session.printStatus)
+            if outcome.presented { Session.printStatus(guardStatus.summary) }
+            // A disconnect hands over to the launcher quietly; a retry's open failure is not reported.
+            let code = Session.report(outcome, quiet: outcome.failureCode == .captureDisconnected)
+            return outcome.sensorEnding.exitCodeIfExited.map { $0 == 0 ? code : $0 } ?? code
         } catch {
             Self.report(error)
             return 1

@@ -54,13 +54,17 @@ struct ReplayCommand: ParsableCommand {
                 clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
             return
         }
-        // Lock the process down before the first frame exists; without the full guard, refuse (no flag disables it).
-        let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
+        // On a terminal too, frames are processed in a separate sensor process that holds no terminal and sends only
+        // fixed-size records; this process (the presenter) draws them. Each side engages its own guard.
+        let sensor = try SensorProcess.start { ends in
+            SensorProcess.replay(
+                ends: ends, clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
+        }
+        let guardStatus = try Presenter.engage(sensor)
         print(guardStatus.summary)
-        let pipeline = try MeshFacePipeline.load(session.configuration, progress: Session.printStatus)
-        let clips = try clipPaths.map { try ReplaySource(clipDirectory: $0, pacing: pacing) }
-        try Session.run(
-            source: ReplayPlaylist(clips: clips, loop: loop), pipeline: pipeline,
-            guardStatus: guardStatus)
+        let outcome = Presenter.run(
+            sensor: sensor, guardStatus: guardStatus, avatarPath: session.configuration.avatarPath,
+            sourceNames: clipPaths.map { ($0 as NSString).lastPathComponent }, status: Session.printStatus)
+        if Session.report(outcome) != 0 { throw ExitCode(1) }
     }
 }

@@ -43,44 +43,10 @@ struct SessionOptions: ParsableArguments {
     }
 }
 
-/// Runs a source through the pipeline under the privacy guard: the live view on a terminal, status lines otherwise.
+/// Status lines shared by the commands (stderr, "omote: …"): timings and counts only, never expression values.
 enum Session {
-    /// Returns the runner, which says how processing ended (e.g. the camera was disconnected).
-    @discardableResult
-    static func run(
-        source: FrameSource, pipeline: FrameProcessor, guardStatus: PrivacyGuardStatus
-    ) throws -> PipelineRunner {
-        let runner = try PipelineRunner(source: source, processor: pipeline, engagement: guardStatus.engagement)
-        runner.afterFirstResult = PrivacyGuard.narrowForSteadyState
-        let decision = OutputPolicy.decision()
-        if decision.allowed, let terminal = try? TerminalSession() {
-            runner.start()
-            if let failure = LiveDisplay.runInteractive(
-                runner, terminal: terminal, avatar: pipeline.rigModel.map(AvatarPainter.init(model:)))
-            {
-                printStatus("stopped: \(failure)")
-            }
-        } else {
-            printStatus(
-                "expression data is shown only on an interactive terminal (\(decision.reason ?? "no terminal")); printing status and timings only"
-            )
-            runner.start()
-            LiveDisplay.runHeadless(runner, status: printStatus)
-        }
-        if let failure = runner.failureDescription { printStatus("stopped: \(failure)") }
-        printSummary(runner.timingHistory(), frames: runner.latest.read().value.framesProcessed, source: source.stats)
-        return runner
-    }
-
     static func printStatus(_ line: String) {
         FileHandle.standardError.write(Data(("omote: " + line + "\n").utf8))
-    }
-
-    static func printSummary(_ history: TimingHistory, frames: Int, source stats: FrameSourceStats) {
-        guard frames > 0 || stats.corrupt > 0 else { return }
-        printStatus(
-            "\(frames) frames, \(stats.dropped) dropped, \(corruptSummary(stats.corrupt, first: stats.firstDamage)); "
-                + stageSummary(history))
     }
 
     /// "0 corrupt", or "3 corrupt (first: bogus marker length)".

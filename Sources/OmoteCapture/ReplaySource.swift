@@ -173,6 +173,8 @@ public final class ReplayPlaylist: FrameSource {
     }
 
     public var name: String { clips[current].name }
+    /// Which clip plays now (read on the thread that calls `next`).
+    public var currentIndex: Int { current }
 
     public var stats: FrameSourceStats {
         clips.reduce(FrameSourceStats()) { $0.adding($1.stats) }

@@ -9,7 +9,7 @@ public enum LiveDisplay {
     /// Returns why the display stopped early (its memory could not be locked), if it did.
     @discardableResult
     public static func runInteractive(
-        _ runner: PipelineRunner, terminal: TerminalSession, avatar: AvatarPainter?,
+        _ runner: some LiveFeed, terminal: TerminalSession, avatar: AvatarPainter?,
         maximumRate: Double = 30
     ) -> String? {
         defer { terminal.restore() }
@@ -31,16 +31,20 @@ public enum LiveDisplay {
         var nextDraw = MonotonicClock.nanoseconds()
         var quit = false
         var finishedShown = false
+        var framesSeen = false
+        var firstFrameDrawn = false
         var displayFailure: String?
         while !quit {
             for key in terminal.pendingKeys() {
                 switch key {
                 case .quit: quit = true
+                case .other(UInt8(ascii: "r")): runner.requestReset()
                 case .other: break
                 }
             }
             let size = terminal.size
             let (result, isNew) = runner.results.acquireNewest()
+            if isNew { framesSeen = true }
             var snapshot = result.viewModel
             if isNew { version &+= 1 }
             // A note from the processing thread between frames (a stalled camera) is newer than the last frame.
@@ -85,6 +89,10 @@ public enum LiveDisplay {
                     quit = true
                 } else {
                     terminal.writeAll(canvas.bytes.bytes)
+                    if framesSeen && !firstFrameDrawn {
+                        firstFrameDrawn = true
+                        runner.firstFrameDrawn()
+                    }
                 }
                 drawNanoseconds = MonotonicClock.nanoseconds() - started
                 lastVersion = version
@@ -99,7 +107,7 @@ public enum LiveDisplay {
         return displayFailure
     }
 
-    private static func stopAndWait(_ runner: PipelineRunner) {
+    private static func stopAndWait(_ runner: some LiveFeed) {
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
     }

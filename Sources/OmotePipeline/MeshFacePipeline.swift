@@ -99,14 +99,15 @@ public final class MeshFacePipeline: FrameProcessor {
 }
 
 extension MeshFacePipeline {
-    /// Loads MediaPipe's networks and face geometry from the .task file and the avatar.
-    public static func load(_ configuration: PipelineConfiguration, progress: (String) -> Void) throws(OmoteError)
-        -> MeshFacePipeline
-    {
+    /// Loads MediaPipe's networks and face geometry from the .task file and, with `rig`, the avatar (a sensor
+    /// process loads no rig: its presenter drives it).
+    public static func load(
+        _ configuration: PipelineConfiguration, rig loadsRig: Bool = true, progress: (String) -> Void
+    ) throws(OmoteError) -> MeshFacePipeline {
         let started = MonotonicClock.nanoseconds()
         progress("loading face mesh model \(configuration.meshModelPath)…")
         let tracker = try MeshTracker(taskPath: configuration.meshModelPath)
-        let rig = try RigModel.load(avatarAt: configuration.avatarPath, progress: progress)
+        let rig = loadsRig ? try RigModel.load(avatarAt: configuration.avatarPath, progress: progress) : nil
         progress(
             "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")
         return MeshFacePipeline(

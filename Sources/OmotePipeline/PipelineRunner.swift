@@ -53,9 +53,30 @@ public final class LatestValue<Value: Sendable>: Sendable {
     public func read() -> (value: Value, version: UInt64) { storage.withLock { $0 } }
 }
 
+/// What the live view draws from: the newest frame result with its deformed rig, the session's status and how it
+/// ended. A `PipelineRunner` in one process, or the presenter's `SensorFeed` of records from the sensor process.
+public protocol LiveFeed: AnyObject {
+    var results: TripleBuffer<FrameResult> { get }
+    /// The newest session state for status lines (its `statusNote` is shown between frames).
+    var latest: LatestValue<LiveViewModel> { get }
+    var isFinished: Bool { get }
+    var failureDescription: String? { get }
+    var failureCode: OmoteError.Code? { get }
+    /// Asks processing to stop (it may take a moment; wait for `isFinished`).
+    func requestStop()
+    /// Forgets the face (the view's reset key).
+    func requestReset()
+    /// Called by the view once, when the first processed frame is on the screen (start-up time).
+    func firstFrameDrawn()
+}
+
+extension LiveFeed {
+    public func firstFrameDrawn() {}
+}
+
 /// Runs a frame source through a processor on a dedicated processing thread while the calling thread draws (or
 /// reports). Capture and processing never wait for drawing: the drawer reads the newest published state.
-public final class PipelineRunner: @unchecked Sendable {
+public final class PipelineRunner: LiveFeed, @unchecked Sendable {
     public let source: FrameSource
     public let processor: FrameProcessor
     /// The newest session state for status lines: counts, rates and timings, never the frame's expression data.
@@ -66,9 +87,13 @@ public final class PipelineRunner: @unchecked Sendable {
     /// sensor narrows its guard to the steady state (`PrivacyGuard.narrowForSteadyState`). A throw ends processing
     /// with that failure.
     public var afterFirstResult: (() throws(OmoteError) -> Void)?
+    /// Called on the processing thread with each frame's slot just before it is published (set before `start`): the
+    /// sensor process sends the frame to the presenter from here.
+    public var frameHandler: ((FrameResult) -> Void)?
     /// The newest frame result with its deformed rig, for the drawing thread.
     public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
+    private let resetRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     /// Stage times of the last 18,000 frames (10 minutes at 30 fps) for the closing summary (made up front; the ring
@@ -92,6 +117,7 @@ public final class PipelineRunner: @unchecked Sendable {
     }
 
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+    public func requestReset() { resetRequested.store(true, ordering: .relaxed) }
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
     /// Why processing stopped early (camera unplugged, …), if it did.
     public var failureDescription: String? { failure.withLock { $0?.description } }
@@ -144,6 +170,10 @@ public final class PipelineRunner: @unchecked Sendable {
                 failure.withLock { $0 = ("\(error)", error.code) }
                 return
             }
+            if resetRequested.exchange(false, ordering: .relaxed) {
+                processor.reset()
+                current.value = FaceFrameResult()
+            }
             model.statusNote = ""
             model.sourceName = source.name
             let slot = results.back
@@ -163,6 +193,7 @@ public final class PipelineRunner: @unchecked Sendable {
             let timings = model.frame.timings
             history.withLock { $0.append(timings) }
             slot.model = model
+            frameHandler?(slot)
             results.publish()
             latest.publish(model)
             if firstResultPending, let afterFirstResult {

@@ -53,7 +53,8 @@ public enum ProcessingChild {
 }
 
 extension OmoteError.Code {
-    /// The processing child (non-terminal output) could not be started: no pipe for its channel, or no fork.
+    /// The processing child (non-terminal output) or the sensor process (a terminal) could not be started: no pipe
+    /// for its channel, or no fork.
     public static let pipelineChildUnavailable = Self("pipeline.childUnavailable")
 }
 
@@ -65,7 +66,7 @@ extension OmoteError {
             subject: "",
             reason: reason,
             remedy: "Usually a process or descriptor limit (ulimit -u, ulimit -n) or low memory: close some programs "
-                + "and retry, or run Omote in a terminal, where frames are processed in one process.",
+                + "and retry.",
             errno: Errno(rawValue: errno)
         )
     }

@@ -66,22 +66,81 @@ public struct StatusRecord: Equatable, Sendable {
         return bytes
     }
 
-    /// Decodes and validates one record; nil for anything malformed (wrong magic, kind, length or characters).
-    public static func decode(_ bytes: [UInt8]) -> StatusRecord? {
-        guard bytes.count == encodedSize else { return nil }
+    /// Decodes and validates one record; nil for anything malformed (see `fault(in:)`).
+    public static func decode(_ bytes: [UInt8]) -> StatusRecord? { decodeOrFault(bytes).record }
+
+    /// What is wrong with `bytes` as a record, or nil for a valid one.
+    public static func fault(in bytes: [UInt8]) -> String? { decodeOrFault(bytes).fault }
+
+    /// The record, or the first fault: wrong size, magic, kind, text length or characters, or a number outside what
+    /// its kind carries (a count beyond 2^40, a stage time over 10 s, a frame side over 16384, a p50 above its p99, a
+    /// damage number outside the catalogue, a non-zero unused value).
+    static func decodeOrFault(_ bytes: [UInt8]) -> (record: StatusRecord?, fault: String?) {
+        guard bytes.count == encodedSize else {
+            return (nil, "a record of \(bytes.count) bytes instead of \(encodedSize)")
+        }
         func get<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
             bytes[offset ..< offset + MemoryLayout<T>.size].withUnsafeBytes {
                 T(littleEndian: $0.loadUnaligned(as: T.self))
             }
         }
-        guard get(0, UInt32.self) == magic, let kind = Kind(rawValue: get(4, UInt32.self)) else { return nil }
+        guard get(0, UInt32.self) == magic else { return (nil, "a record with a wrong magic number") }
+        let rawKind = get(4, UInt32.self)
+        guard let kind = Kind(rawValue: rawKind) else { return (nil, "a record of unknown kind \(rawKind)") }
         let values = (0 ..< valueCount).map { get(8 + $0 * 8, UInt64.self) }
         let textOffset = 8 + valueCount * 8
         let length = Int(get(textOffset, UInt32.self))
-        guard length <= textCapacity, kind == .failure || length == 0 else { return nil }
+        guard length <= textCapacity else { return (nil, "a text longer than \(textCapacity) bytes") }
+        guard kind == .failure || length == 0 else { return (nil, "text in a \(kind) record") }
         let text = Array(bytes[textOffset + 4 ..< textOffset + 4 + length])
-        guard text.allSatisfy({ (0x20 ... 0x7E).contains($0) }) else { return nil }
-        return StatusRecord(kind, values: values, text: String(decoding: text, as: UTF8.self))
+        guard text.allSatisfy({ (0x20 ... 0x7E).contains($0) }) else {
+            return (nil, "a text with a byte that is not printable ASCII")
+        }
+        if let fault = rangeFault(kind, values) { return (nil, "a record of kind \(kind) with \(fault)") }
+        return (StatusRecord(kind, values: values, text: String(decoding: text, as: UTF8.self)), nil)
+    }
+
+    /// Nil when every value is one a child of this kind sends; otherwise which is not.
+    static func rangeFault(_ kind: Kind, _ values: [UInt64]) -> String? {
+        let count: UInt64 = 1 << 40
+        let stage: UInt64 = 10_000_000_000
+        func unused(from first: Int) -> String? {
+            values[first...].firstIndex { $0 != 0 }.map { "value \($0) set (this kind carries \(first))" }
+        }
+        func damage(_ value: UInt64) -> String? {
+            StatusRecord.damage(in: value).valid ? nil : "damage number \(value) outside the catalogue"
+        }
+        switch kind {
+        case .engaged:
+            guard (1 ... 1024).contains(values[0]), values[1] <= 1 << 20 else { return "impossible guard counts" }
+            return unused(from: 2)
+        case .clip:
+            guard values[0] < 1 << 20, values[1] <= count, values[2] <= count else { return "impossible counts" }
+            guard values[3] <= 16384, values[4] <= 16384 else { return "a frame size of \(values[3])×\(values[4])" }
+            for index in 0 ..< 5 {
+                guard values[10 + index] <= stage, values[5 + index] <= values[10 + index] else {
+                    return "stage \(index) times p50 \(values[5 + index]) ns, p99 \(values[10 + index]) ns"
+                }
+            }
+            return damage(values[15])
+        case .failure, .done:
+            return unused(from: 0)
+        case .camera:
+            guard values[0] <= UInt64(UInt32.max), SensorRecord.printable(UInt32(truncatingIfNeeded: values[0])),
+                (1 ... 16384).contains(values[1]), (1 ... 16384).contains(values[2]),
+                values[3] <= 1_000_000
+            else { return "an impossible format" }
+            return unused(from: 4)
+        case .progress:
+            guard values[0] <= count, values[1] <= count, values[2] <= count, values[3] <= 10_000 else {
+                return "impossible counts or rate"
+            }
+            for index in 4 ..< 9 where values[index] > stage { return "a stage time of \(values[index]) ns" }
+            return damage(values[9]) ?? unused(from: 10)
+        case .waiting:
+            guard values[0] <= 1000 else { return "camera node number \(values[0])" }
+            return unused(from: 1)
+        }
     }
 }
 
@@ -165,8 +224,9 @@ public struct StatusReader {
             return nil
         }
         remaining -= 1
-        guard let record = StatusRecord.decode(bytes) else {
-            violation = "the processing child sent a malformed record"
+        let (record, fault) = StatusRecord.decodeOrFault(bytes)
+        guard let record else {
+            violation = "the processing child sent a malformed record: \(fault ?? "unknown fault")"
             return nil
         }
         return record

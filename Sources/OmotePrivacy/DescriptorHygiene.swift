@@ -19,14 +19,19 @@ package enum DescriptorHygiene {
         var closed: Int
     }
 
-    static func apply(cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil)
+    static func apply(
+        cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil, commandChannels: [Int32] = []
+    )
         throws(OmoteError) -> Result
     {
-        if let statusChannel {
+        // Every descriptor the process may write besides stdout/stderr must be a pipe: never a file or a socket.
+        for (descriptor, name) in (statusChannel.map { [($0, "status")] } ?? [])
+            + commandChannels.map({ ($0, "command") })
+        {
             var info = stat()
-            guard fstat(statusChannel, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
                 throw OmoteError.privacyGuard(
-                    .privacyDescriptors, "the status channel (descriptor \(statusChannel)) is not a pipe")
+                    .privacyDescriptors, "the \(name) channel (descriptor \(descriptor)) is not a pipe")
             }
         }
         for (descriptor, name) in [(STDOUT_FILENO, "stdout"), (STDERR_FILENO, "stderr")] where statusChannel == nil {
@@ -50,7 +55,7 @@ package enum DescriptorHygiene {
         }
         var camera: [Int32] = []
         var toClose: [Int32] = []
-        let kept = Set(keeping + (statusChannel.map { [$0] } ?? []))
+        let kept = Set(keeping + commandChannels + (statusChannel.map { [$0] } ?? []))
         for descriptor in open where descriptor > STDERR_FILENO && !kept.contains(descriptor) {
             var info = stat()
             if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR,

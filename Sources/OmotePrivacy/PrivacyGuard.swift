@@ -35,10 +35,12 @@ public enum PrivacyGuard {
     /// still needs (e.g. the read end of a processing child's status channel); they stay open, not writable.
     /// With `statusChannel` (a pipe's write end) the process becomes a processing child: stdin, stdout and stderr are
     /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
+    /// `commandChannels` are pipe write ends this process also may write, besides stdout and stderr (the presenter's
+    /// command pipe to its sensor process).
     @discardableResult
     public static func engage(
         cameraDevice: String?, keeping: [Int32] = [],
-        statusChannel: Int32? = nil
+        statusChannel: Int32? = nil, commandChannels: [Int32] = []
     ) throws(OmoteError) -> PrivacyGuardStatus {
         try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(OmoteError) -> PrivacyGuardStatus in
             if let current {
@@ -50,7 +52,9 @@ public enum PrivacyGuard {
                 }
                 return current
             }
-            let status = try lockDown(cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
+            let status = try lockDown(
+                cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,
+                commandChannels: commandChannels)
             current = status
             return status
         }
@@ -115,17 +119,16 @@ public enum PrivacyGuard {
 
     private static func lockDown(
         cameraDevice: String?, keeping: [Int32],
-        statusChannel: Int32?
+        statusChannel: Int32?, commandChannels: [Int32]
     ) throws(OmoteError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
         let descriptors = try DescriptorHygiene.apply(
-            cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel)
-        var context = SeccompFilter.Context(processID: UInt32(getpid()), cameraDescriptors: descriptors.camera)
-        if let statusChannel {
-            context.outputDescriptors = [statusChannel]
-            context.terminalDescriptors = []
-        }
+            cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,
+            commandChannels: commandChannels)
+        let context = filterContext(
+            processID: UInt32(getpid()), cameraDescriptors: descriptors.camera, statusChannel: statusChannel,
+            commandChannels: commandChannels)
         let filter = try SeccompFilter.forThisMachine(context: context)
         let cameraDescriptor = try cameraDevice.map { path throws(OmoteError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
@@ -163,6 +166,21 @@ public enum PrivacyGuard {
             allowedSyscalls: filter.allowedOnThisArchitecture.count,
             closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
             tracer: Tracer.current())
+    }
+
+    /// What the seccomp filter lets this process write and query: stdout/stderr (and terminal ioctls on 0–2), plus
+    /// any command pipes (a presenter); with a status channel (a processing child or a sensor) that channel alone and
+    /// no terminal at all.
+    package static func filterContext(
+        processID: UInt32, cameraDescriptors: [Int32], statusChannel: Int32?, commandChannels: [Int32]
+    ) -> SeccompFilter.Context {
+        var context = SeccompFilter.Context(processID: processID, cameraDescriptors: cameraDescriptors)
+        if let statusChannel {
+            context.outputDescriptors = [statusChannel]
+            context.terminalDescriptors = []
+        }
+        context.outputDescriptors += commandChannels
+        return context
     }
 
     /// Opens the camera node as O_PATH (no I/O) to name it in the Landlock rule; refuses anything but a char device,

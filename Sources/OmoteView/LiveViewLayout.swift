@@ -55,6 +55,7 @@ public struct LiveViewLayout {
                 "  \(pad(stage.label, to: 13)) \(pad(String(frame.timings[stage] / 1000), to: 6, alignRight: true)) µs")
         }
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
+        if !model.processes.isEmpty { line(String(model.processes.prefix(geometry.panelWidth))) }
         if !model.statusNote.isEmpty { line(model.statusNote) }
         line("")
         // Strongest tracked shapes first.
@@ -68,7 +69,7 @@ public struct LiveViewLayout {
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)
-        canvas.append("q quit")
+        canvas.append("q quit  r reset")
     }
 
     static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {

@@ -13,6 +13,8 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     public var framesCorrupt = 0
     public var firstCorruptReason = ""
     public var guardSummary = "guard: not engaged"
+    /// How the session is split between processes ("sensor: pid 123, writes only records; presenter: terminal").
+    public var processes = ""
     /// A one-line note from the session (end of clip, camera unplugged).
     public var statusNote = ""
     /// Capture → result latency of the newest frame in nanoseconds; nil for replay (clip times are nominal).

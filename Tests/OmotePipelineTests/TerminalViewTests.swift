@@ -83,4 +83,118 @@ import Testing
             try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{cursor_flag}"]).hasPrefix("1"),
             "the cursor is visible again")
     }
+
+    /// The omote processes descending from `root` (the tmux pane's shell). Not by environment: omote re-executes
+    /// itself with an empty one (the argument-area protection), so /proc/PID/environ shows nothing to match.
+    static func omoteProcesses(under root: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"),
+                exe.hasSuffix("/omote")
+            else { return false }
+            var ancestor = parent(of: pid)
+            while let current = ancestor, current > 1 {
+                if current == root { return true }
+                ancestor = parent(of: current)
+            }
+            return false
+        }.sorted()
+    }
+
+    static func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").dropFirst().first.flatMap { pid_t($0) }
+    }
+
+    /// Descriptor → what it points at ("/dev/null", "pipe:[123]", "/dev/pts/4").
+    static func descriptors(of pid: pid_t) -> [Int32: String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        var result: [Int32: String] = [:]
+        for entry in entries {
+            guard let fd = Int32(entry),
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(entry)")
+            else { continue }
+            result[fd] = target
+        }
+        return result
+    }
+
+    /// A /proc/PID/status or /proc/PID/io field ("Seccomp", "rchar").
+    static func field(_ name: String, of pid: pid_t, in file: String) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map {
+            $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    @Test(
+        "on a terminal the frames are processed in a separate sensor process: it holds /dev/null and two pipes, the presenter the terminal and never reads a frame",
+        .enabled(if: tmuxAvailable))
+    func sensorAndPresenter() throws {
+        let socket = "omote-split-\(getpid())"
+        defer { _ = try? Self.tmux(socket, ["kill-server"]) }
+        let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
+        let command =
+            "cd '\(TestPaths.repositoryRoot)' && '\(omote)' replay single_face --loop; echo OMOTE-EXITED-$?; sleep 30"
+        try Self.tmux(socket, ["new-session", "-d", "-x", "120", "-y", "40", "-s", "view", "sh", "-c", command])
+        var screen = ""
+        let drawn = try Self.waitFor(30) {
+            screen = try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"])
+            return screen.contains("face: tracking") && screen.contains("mouthSmile")
+        }
+        try #require(drawn, "screen was:\n\(screen.prefix(3000))")
+        let pane = try #require(
+            pid_t(
+                try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{pane_pid}"]).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
+        let pids = Self.omoteProcesses(under: pane)
+        try #require(pids.count == 2, "want a presenter and a sensor, found \(pids)")
+        let presenter = try #require(pids.first { !pids.contains(Self.parent(of: $0) ?? -1) })
+        let sensor = try #require(pids.first { $0 != presenter })
+        #expect(Self.parent(of: sensor) == presenter)
+        #expect(screen.contains("sensor: pid \(sensor), writes only records"), "the status line names the sensor")
+
+        // Descriptors: the sensor has no terminal at all; the presenter has it and the other end of the two pipes.
+        let sensorFDs = Self.descriptors(of: sensor)
+        let presenterFDs = Self.descriptors(of: presenter)
+        #expect([0, 1, 2].allSatisfy { sensorFDs[$0] == "/dev/null" }, "\(sensorFDs)")
+        #expect(!sensorFDs.values.contains { $0.hasPrefix("/dev/pts") || $0 == "/dev/tty" }, "\(sensorFDs)")
+        #expect([0, 1, 2].allSatisfy { presenterFDs[$0]?.hasPrefix("/dev/pts/") == true }, "\(presenterFDs)")
+        let sensorPipes = Set(sensorFDs.filter { $0.key > 2 }.values)
+        let presenterPipes = Set(presenterFDs.filter { $0.key > 2 }.values)
+        #expect(sensorFDs.count == 5 && sensorPipes.count == 2 && sensorPipes.allSatisfy { $0.hasPrefix("pipe:") })
+        #expect(presenterFDs.count == 5 && presenterPipes == sensorPipes, "\(presenterFDs) vs \(sensorFDs)")
+        // Both engaged their own guard.
+        #expect(Self.field("Seccomp", of: sensor, in: "status") == "2")
+        #expect(Self.field("Seccomp", of: presenter, in: "status") == "2")
+        // The presenter never holds a frame: the clip's JPEG bytes were read by the sensor, and the presenter has read
+        // far less than one pass of them (its input is 1 KB records, the terminal's keys and /proc).
+        let clip = TestPaths.repositoryRoot + "/SampleFrames/single_face"
+        let clipBytes = try FileManager.default.contentsOfDirectory(atPath: clip).filter { $0.hasSuffix(".jpg") }
+            .reduce(0) {
+                $0 + ((try? FileManager.default.attributesOfItem(atPath: clip + "/" + $1)[.size] as? Int) ?? 0)
+            }
+        let sensorRead = Int(Self.field("rchar", of: sensor, in: "io") ?? "") ?? 0
+        let presenterRead = Int(Self.field("rchar", of: presenter, in: "io") ?? "") ?? .max
+        #expect(sensorRead >= clipBytes, "the sensor read the clip (\(sensorRead) of \(clipBytes) bytes)")
+        #expect(presenterRead < clipBytes / 2, "the presenter read \(presenterRead) bytes; the clip is \(clipBytes)")
+
+        // r crosses to the sensor as a command: the tracker forgets the face and finds it again as a new one.
+        #expect(screen.contains("face: tracking (id 1)"))
+        try Self.tmux(socket, ["send-keys", "-t", "view", "r"])
+        let reset = try Self.waitFor(10) {
+            try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("face: tracking (id 2)")
+        }
+        #expect(reset, "r reset the tracker in the sensor")
+        try Self.tmux(socket, ["send-keys", "-t", "view", "q"])
+        let exited = try Self.waitFor(10) {
+            try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"]).contains("OMOTE-EXITED-0")
+        }
+        #expect(exited, "q reached the sensor as a command and both ended")
+        let closing = try Self.tmux(socket, ["capture-pane", "-p", "-J", "-t", "view"])
+        #expect(closing.contains(" ms after starting the sensor, drawn after "), "start-up is reported:\n\(closing)")
+        #expect(Self.omoteProcesses(under: pane).isEmpty)
+    }
 }

@@ -108,6 +108,13 @@ struct GuardAttemptTests {
                 "write-stdout": "EPERM", "write-stderr": "EPERM", "write-stdin": "EPERM",
                 "ioctl-winsize-stdout": "EPERM", "channel-is-only-output": "ok",
             ])
+        // A terminal session's sensor process cannot write to 0–2 or the terminal; its two pipes are all it has.
+        let sensor = Dictionary(
+            rows.filter { $0.scope == "sensor" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        for act in ["write-fd0", "write-fd1", "write-fd2", "open-tty-for-write", "tiocsti-fd0"] {
+            #expect(sensor[act] == "EPERM", "sensor \(act): got \(sensor[act] ?? "no result")")
+        }
+        #expect(sensor["only-records-and-commands"] == "ok")
         let state = Dictionary(
             rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
         #expect(
@@ -298,5 +305,8 @@ struct GuardAttemptTests {
         #expect(failedPrivacy == !capabilities.canEngage)
         #expect(result.stdout.contains("cannot engage") == failedPrivacy)
         #expect(result.stdout.contains("privacy: Yama") || result.stdout.contains("ptrace_scope"))
+        // The process layout of a terminal session, one line.
+        #expect(
+            result.stdout.contains("note split: sensor process (camera, decoder, networks; no terminal) writes only"))
     }
 }

@@ -221,6 +221,38 @@ struct SeccompFilterTests {
         }
     }
 
+    @Test("sensor and presenter: the presenter writes the terminal and its command pipe, the sensor only its records")
+    func splitSession() throws {
+        let write = try number("write")
+        let ioctl = try number("ioctl")
+        let windowSize: UInt64 = 0x5413  // TIOCGWINSZ
+        // Presenter: record pipe's read end 3 (kept, never writable), command pipe's write end 6.
+        let presenter = try SeccompFilter.forThisMachine(
+            context: PrivacyGuard.filterContext(
+                processID: 1, cameraDescriptors: [], statusChannel: nil, commandChannels: [6]))
+        func presenterDecides(_ nr: UInt32, _ args: [UInt64]) -> UInt32? {
+            evaluate(presenter.instructions, arch: presenter.architecture, nr: nr, args: args)
+        }
+        for fd: UInt64 in [1, 2, 6] { #expect(presenterDecides(write, [fd]) == SeccompFilter.allow, "presenter \(fd)") }
+        for fd: UInt64 in [0, 3, 4, 5] {
+            #expect(presenterDecides(write, [fd]) == SeccompFilter.deny, "presenter \(fd)")
+        }
+        #expect(presenterDecides(ioctl, [1, windowSize]) == SeccompFilter.allow)
+        #expect(presenterDecides(ioctl, [6, windowSize]) == SeccompFilter.deny)
+        // Sensor: record pipe's write end 4, command pipe's read end 5 (kept, never writable), a camera on 7.
+        let sensor = try SeccompFilter.forThisMachine(
+            context: PrivacyGuard.filterContext(
+                processID: 2, cameraDescriptors: [7], statusChannel: 4, commandChannels: []))
+        func sensorDecides(_ nr: UInt32, _ args: [UInt64]) -> UInt32? {
+            evaluate(sensor.instructions, arch: sensor.architecture, nr: nr, args: args)
+        }
+        #expect(sensorDecides(write, [4]) == SeccompFilter.allow)
+        for fd: UInt64 in [0, 1, 2, 3, 5, 6, 7] {
+            #expect(sensorDecides(write, [fd]) == SeccompFilter.deny, "sensor \(fd)")
+        }
+        for fd: UInt64 in [0, 1, 2] { #expect(sensorDecides(ioctl, [fd, windowSize]) == SeccompFilter.deny) }
+    }
+
     @Test("without a camera there are no V4L2 ioctls and no shared mappings at all")
     func noCamera() throws {
         let plain = try SeccompFilter.forThisMachine(context: .init(processID: 1, cameraDescriptors: []))

@@ -83,6 +83,14 @@ enum SourceRule {
         Allowance(
             path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
             why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
+        // The sensor process on a terminal: forked before either side engages; it holds the frames and can write only
+        // fixed-size records to the presenter, which holds the terminal and no frame.
+        Allowance(
+            path: "Sources/OmotePipeline/SensorProcess.swift", tokens: ["fork("],
+            why: "privilege separation: frames are processed in a sensor that holds no terminal (Docs/privacy.md)"),
+        Allowance(
+            path: "Sources/OmoteCLI/SensorAttempts.swift", tokens: ["O_WRONLY"],
+            why: "privacy guard self-test: the sensor tries to open the terminal for writing (must be refused)"),
         // The re-plug launcher: forks one session generation per plug-in of the camera; each generation opens the
         // camera and engages its own guard before its first frame, the launcher never holds a frame.
         Allowance(

@@ -74,7 +74,47 @@ struct StatusChannelTests {
         close(ends[1])
         var badReader = StatusReader(descriptor: ends[0], maximumRecords: 10)
         #expect(badReader.next() == nil)
-        #expect(badReader.violation == "the processing child sent a malformed record")
+        #expect(
+            badReader.violation == "the processing child sent a malformed record: a record with a wrong magic number")
         close(ends[0])
+    }
+
+    @Test("numbers outside what a record's kind carries are refused, each fault named")
+    func ranges() {
+        let cases: [(StatusRecord, String)] = [
+            (StatusRecord(.engaged, values: [0, 0]), "a record of kind engaged with impossible guard counts"),
+            (StatusRecord(.done, values: [0, 7]), "a record of kind done with value 1 set (this kind carries 0)"),
+            (
+                StatusRecord(.clip, values: [0, 72, 0, 640, 360, 900, 0, 0, 0, 0, 800, 0, 0, 0, 0, 0]),
+                "a record of kind clip with stage 0 times p50 900 ns, p99 800 ns"
+            ),
+            (
+                StatusRecord(.clip, values: [0, 72, 0, 99999, 360]),
+                "a record of kind clip with a frame size of 99999×360"
+            ),
+            (
+                StatusRecord(.progress, values: [10, 0, 0, 300, 0, 0, 0, 0, 0, 250]),
+                "a record of kind progress with damage number 250 outside the catalogue"
+            ),
+            (
+                StatusRecord(.progress, values: [10, 0, 0, 300, 11_000_000_000]),
+                "a record of kind progress with a stage time of 11000000000 ns"
+            ),
+            (
+                StatusRecord(.camera, values: [0x4750_4A4D, 0, 360, 30000]),
+                "a record of kind camera with an impossible format"
+            ),
+            (StatusRecord(.waiting, values: [5000]), "a record of kind waiting with camera node number 5000"),
+            (
+                StatusRecord(.camera, values: [0x6331_1B1B, 1280, 720, 30000]),
+                "a record of kind camera with an impossible format"
+            ),
+        ]
+        for (record, fault) in cases {
+            #expect(StatusRecord.fault(in: record.encoded()) == fault)
+            #expect(StatusRecord.decode(record.encoded()) == nil)
+        }
+        let valid = StatusRecord(.clip, values: [0, 72, 0, 640, 360, 900, 0, 0, 0, 0, 1000, 0, 0, 0, 0, 0])
+        #expect(StatusRecord.fault(in: valid.encoded()) == nil)
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import OmoteCapture
+import OmoteCore
+import OmotePrivacy
+import OmoteRig
+import OmoteView
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The presenter of a split session (see `SensorProcess`): engages its own guard keeping only the record pipe's read
+/// end and the command pipe's write end besides the terminal, loads the rig, waits for the sensor's guard, then draws
+/// the records with the live view until the user quits or the sensor stops. It never maps a camera buffer, runs the
+/// JPEG decoder or writes a byte it received to the terminal.
+public enum Presenter {
+    /// How the session went, for the closing status lines and the exit code.
+    public struct Outcome {
+        /// Why the session stopped early (the sensor's failure, a record violation, the display), if it did.
+        public var failure: String?
+        public var failureCode: OmoteError.Code?
+        /// How the sensor process ended.
+        public var sensorEnding: ProcessingChild.Ending
+        /// Stage times of the frames drawn, the last frame's counts, and when the first frame arrived.
+        public var history: TimingHistory
+        public var counts: SensorRecord.Counts
+        public var firstFrameNanoseconds: UInt64?
+        /// When the first frame was on the screen, from the sensor's fork.
+        public var firstDrawNanoseconds: UInt64?
+        /// Whether the sensor's guard engaged (so the live view was shown).
+        public var presented: Bool
+    }
+
+    /// The presenter's guard: the terminal (0–2), the record pipe (read) and the command pipe (write) only.
+    public static func engage(_ sensor: SensorProcess.Handle) throws(OmoteError) -> PrivacyGuardStatus {
+        // A command to a sensor that has already exited must fail with EPIPE, not kill the presenter.
+        signal(SIGPIPE, SIG_IGN)
+        return try PrivacyGuard.engage(cameraDevice: nil, keeping: [sensor.records], commandChannels: [sensor.commands])
+    }
+
+    /// Runs the presenter: rig from `avatarPath` (nil: the built-in avatar), the live view on this terminal with
+    /// `sourceNames` as the names a record may pick. `status` prints a status line (before and after the view).
+    public static func run(
+        sensor: SensorProcess.Handle, guardStatus: PrivacyGuardStatus, avatarPath: String?, sourceNames: [String],
+        status: (String) -> Void
+    ) -> Outcome {
+        let feed: SensorFeed
+        let rig: RigModel
+        do throws(OmoteError) {
+            rig = try RigModel.load(avatarAt: avatarPath, progress: status)
+            feed = try SensorFeed(
+                sensor: sensor, rigModel: rig, sourceNames: sourceNames, guardSummary: guardStatus.summary)
+        } catch {
+            SensorCommand.quit.send(to: sensor.commands)
+            close(sensor.commands)
+            close(sensor.records)
+            return Outcome(
+                failure: "\(error)", failureCode: error.code, sensorEnding: ProcessingChild.wait(sensor.pid),
+                history: TimingHistory(capacity: 1), counts: .init(), firstFrameNanoseconds: nil,
+                firstDrawNanoseconds: nil, presented: false)
+        }
+        var displayFailure: String?
+        let presented = feed.awaitEngaged()
+        if presented, let camera = feed.cameraFormat {
+            // As the one-process session printed it before taking the screen: numbers only, named by the presenter.
+            let fourCC = V4L2PixelFormat(rawValue: camera.fourCC).fourCC
+            status(
+                "camera: \(sourceNames.first ?? "camera"): \(fourCC) \(camera.width)×\(camera.height)"
+                    + String(format: " @ %.2f fps", Double(camera.millihertz) / 1000))
+        }
+        if presented, let engaged = feed.sensorGuard {
+            status(
+                "\(sensor.description) (its guard: seccomp allow-list of \(engaged.allowedSyscalls) syscalls, "
+                    + "no terminal, camera frames never leave it)")
+            do throws(OmoteError) {
+                let terminal = try TerminalSession()
+                feed.start()
+                displayFailure = LiveDisplay.runInteractive(
+                    feed, terminal: terminal, avatar: AvatarPainter(model: rig))
+            } catch {
+                displayFailure = "\(error)"
+            }
+        }
+        let ending = feed.close()
+        return Outcome(
+            failure: displayFailure ?? feed.failureDescription, failureCode: feed.failureCode,
+            sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,
+            firstFrameNanoseconds: feed.firstFrameNanoseconds, firstDrawNanoseconds: feed.firstDrawNanoseconds,
+            presented: presented)
+    }
+}

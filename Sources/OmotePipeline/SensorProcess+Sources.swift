@@ -1,0 +1,65 @@
+import OmoteCapture
+import OmoteCore
+
+/// The two sources a sensor runs: the replay's clips and a camera generation's V4L2 node. Each returns the sensor's
+/// exit code (for a camera, the one `CameraGenerations` expects of a generation).
+extension SensorProcess {
+    /// Replay: engage, load the tracker (not the rig: the presenter drives it), play the clips, report.
+    public static func replay(
+        ends: Ends, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
+        configuration: PipelineConfiguration
+    ) -> Int32 {
+        guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
+        guard let engagement = engage(ends, cameraDevice: nil, writer: writer) else { return 2 }
+        do throws(OmoteError) {
+            let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
+            var clips: [ReplaySource] = []
+            for path in clipPaths { clips.append(try ReplaySource(clipDirectory: path, pacing: pacing)) }
+            let playlist = ReplayPlaylist(clips: clips, loop: loop)
+            let runner = try serve(
+                source: playlist, processor: pipeline, ends: ends, writer: writer, engagement: engagement,
+                sourceIndex: { playlist.currentIndex })
+            return runner.failureDescription == nil ? 0 : 1
+        } catch {
+            writer.send(.ended(.failure, "\(error)"))
+            return 1
+        }
+    }
+
+    /// One camera generation: open the node, announce it to the launcher, engage with it (and the two pipes) as the
+    /// only descriptors, load the tracker, stream, report.
+    public static func camera(
+        ends: Ends, options: V4L2CameraOptions, generation: CameraGenerations.Generation,
+        configuration: PipelineConfiguration
+    ) -> Int32 {
+        guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
+        var options = options
+        options.device = generation.device ?? options.device
+        let camera: V4L2Camera
+        do {
+            camera = try V4L2Camera(options: options)
+        } catch {
+            // A retry right after a re-plug fails quietly: the launcher tries again.
+            writer.send(.ended(.failure, generation.reportsOpenFailure ? "\(error)" : ""))
+            return CameraGenerations.exitCode(openFailure: error)
+        }
+        generation.announce(device: camera.name)
+        let format = camera.format
+        let announced = SensorRecord.CameraFormat(
+            fourCC: format.pixelFormat.rawValue, width: format.size.width, height: format.size.height,
+            millihertz: Int(((format.framesPerSecond ?? 0) * 1000).rounded()))
+        guard let engagement = engage(ends, cameraDevice: format.device, camera: announced, writer: writer) else {
+            return 2
+        }
+        defer { camera.stop() }
+        do throws(OmoteError) {
+            let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
+            let runner = try serve(
+                source: camera, processor: pipeline, ends: ends, writer: writer, engagement: engagement)
+            return CameraGenerations.exitCode(after: runner)
+        } catch {
+            writer.send(.ended(.failure, "\(error)"))
+            return 1
+        }
+    }
+}
