@@ -108,16 +108,11 @@ enum HeadlessLive {
         writer: StatusWriter, camera cameraOptions: V4L2CameraOptions, configuration: PipelineConfiguration,
         generation: CameraGenerations.Generation
     ) -> Int32 {
-        var options = cameraOptions
-        options.device = generation.device ?? options.device
         let camera: V4L2Camera
-        do {
-            camera = try V4L2Camera(options: options)
-        } catch {
+        do { camera = try generation.openCamera(cameraOptions) } catch {
             if generation.reportsOpenFailure { writer.send(StatusRecord(.failure, text: "\(error)")) }
             return CameraGenerations.exitCode(openFailure: error)
         }
-        generation.announce(device: camera.name)
         let status: PrivacyGuardStatus
         do {
             status = try PrivacyGuard.engage(cameraDevice: camera.format.device, statusChannel: writer.descriptor)

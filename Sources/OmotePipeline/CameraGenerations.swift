@@ -56,6 +56,15 @@ public enum CameraGenerations {
             self.announcement = announcement
         }
 
+        /// Opens this generation's camera (the re-plugged node, when the launcher named one) and announces it.
+        public func openCamera(_ options: V4L2CameraOptions) throws(OmoteError) -> V4L2Camera {
+            var options = options
+            options.device = device ?? options.device
+            let camera = try V4L2Camera(options: options)
+            announce(device: camera.name)
+            return camera
+        }
+
         /// Tells the launcher which node this generation opened (only its path crosses, once).
         public func announce(device: String) {
             guard announcement >= 0 else { return }

@@ -33,17 +33,12 @@ extension SensorProcess {
         configuration: PipelineConfiguration
     ) -> Int32 {
         guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
-        var options = options
-        options.device = generation.device ?? options.device
         let camera: V4L2Camera
-        do {
-            camera = try V4L2Camera(options: options)
-        } catch {
+        do { camera = try generation.openCamera(options) } catch {
             // A retry right after a re-plug fails quietly: the launcher tries again.
             writer.send(.ended(.failure, generation.reportsOpenFailure ? "\(error)" : ""))
             return CameraGenerations.exitCode(openFailure: error)
         }
-        generation.announce(device: camera.name)
         let format = camera.format
         let announced = SensorRecord.CameraFormat(
             fourCC: format.pixelFormat.rawValue, width: format.size.width, height: format.size.height,

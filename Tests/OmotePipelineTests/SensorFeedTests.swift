@@ -50,6 +50,14 @@ import Testing
         }
     }
 
+    /// The feed ends (within the wait) and says `description` (nil: it ended without a failure).
+    static func expectEnded(
+        _ feed: SensorFeed, _ description: String?, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(waitFor { feed.isFinished }, sourceLocation: sourceLocation)
+        #expect(feed.failureDescription == description, sourceLocation: sourceLocation)
+    }
+
     static func waitFor(_ condition: () -> Bool) -> Bool {
         for _ in 0 ..< 400 {
             if condition() { return true }
@@ -84,8 +92,7 @@ import Testing
         let rig = try #require(slot.rig)
         #expect(rig.morphWeights.contains { $0 > 0 }, "the rig was deformed from the received weights")
         channel.writer.send(.ended(.endOfInput, ""))
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == nil)
+        Self.expectEnded(feed, nil)
         #expect(feed.timingHistory().total == 2)
     }
 
@@ -95,8 +102,7 @@ import Testing
         let feed = try started(channel)
         channel.frame(5)
         channel.frame(5)
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == "the sensor sent frame 5 after frame 5")
+        Self.expectEnded(feed, "the sensor sent frame 5 after frame 5")
         #expect(feed.failureCode == .pipelineSensorViolation)
     }
 
@@ -105,8 +111,7 @@ import Testing
         let channel = try Channel()
         let feed = try started(channel)
         channel.frame(1, source: 2)
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == "the sensor sent a frame of source 2 (there are 2)")
+        Self.expectEnded(feed, "the sensor sent a frame of source 2 (there are 2)")
     }
 
     @Test("records faster than 60 a second on average end the session")
@@ -121,8 +126,7 @@ import Testing
             if channel.frame(sequence) { sequence += 1 }
         }
         #expect(sequence > 120, "the burst allowance was used up first")
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == "the sensor sent records faster than 60 a second")
+        Self.expectEnded(feed, "the sensor sent records faster than 60 a second")
     }
 
     @Test("notes faster than 2 a second on average end the session")
@@ -130,8 +134,7 @@ import Testing
         let channel = try Channel()
         let feed = try started(channel)
         for index in 0 ..< 12 { channel.writer.send(.note("note \(index)")) }
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == "the sensor sent notes faster than 2 a second")
+        Self.expectEnded(feed, "the sensor sent notes faster than 2 a second")
     }
 
     @Test("a malformed record, a second guard record or a truncated record ends the session")
@@ -141,8 +144,7 @@ import Testing
         var bytes = SensorRecordTests.encodedFrame()
         SensorRecordTests.putFloat(.nan, at: 32, in: &bytes)
         _ = bytes.withUnsafeBytes { write(channel.sensorRecords, $0.baseAddress, $0.count) }
-        #expect(Self.waitFor { feed.isFinished })
-        #expect(feed.failureDescription == "the sensor sent weight 0 (browDownLeft) = nan, outside [0, 1]")
+        Self.expectEnded(feed, "the sensor sent weight 0 (browDownLeft) = nan, outside [0, 1]")
 
         let second = try Channel()
         let again = try started(second)

@@ -179,6 +179,12 @@ import Testing
             bytes.withUnsafeMutableBytes { SensorRecord.encode(message, into: $0) }
             return bytes
         }
+        func engagedRecord(fourCC: UInt32) -> [UInt8] {
+            encoded(
+                .engaged(
+                    allowedSyscalls: 92, closedDescriptors: 0,
+                    camera: .init(fourCC: fourCC, width: 1280, height: 720, millihertz: 30000)))
+        }
         var note = encoded(.note("ok"))
         note[393] = 0x1B  // ESC smuggled into the text
         #expect(Self.violation(note) == "a text with a byte that is not printable ASCII")
@@ -197,16 +203,10 @@ import Testing
         var engaged = encoded(.engaged(allowedSyscalls: 92, closedDescriptors: 0))
         Self.put(UInt64(5000), at: 328, in: &engaged)
         #expect(Self.violation(engaged) == "an engaged record with impossible counts (5000 syscalls, 0 closed)")
-        var format = encoded(
-            .engaged(
-                allowedSyscalls: 92, closedDescriptors: 0,
-                camera: .init(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)))
+        var format = engagedRecord(fourCC: 0x4750_4A4D)
         Self.put(UInt32(0), at: 356, in: &format)
         #expect(Self.violation(format) == "an engaged record with an impossible camera format")
-        var escape = encoded(
-            .engaged(
-                allowedSyscalls: 92, closedDescriptors: 0,
-                camera: .init(fourCC: 0x6331_1B1B, width: 1280, height: 720, millihertz: 30000)))
+        var escape = engagedRecord(fourCC: 0x6331_1B1B)
         #expect(Self.violation(escape) == "an engaged record with an impossible camera format", "ESC in a FourCC")
         escape[344] = 0x4D
         #expect(Self.violation(escape) == "an engaged record with an impossible camera format")

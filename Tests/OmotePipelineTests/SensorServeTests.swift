@@ -85,6 +85,8 @@ import Testing
         let feed = try SensorFeed(
             sensor: SensorProcess.Handle(pid: -1, records: records[0], commands: commands[1]), rigModel: nil,
             sourceNames: ["/dev/video7"], guardSummary: "guard: test")
+        #expect(feed.awaitEngaged())
+        feed.start()
         return (
             feed,
             {
@@ -102,8 +104,6 @@ import Testing
     func unplugged() throws {
         let (feed, exitCode, close) = try session(ScriptedCamera(unplugs: true))
         defer { close() }
-        #expect(feed.awaitEngaged())
-        feed.start()
         var sawNote = false
         var frames: Set<Int> = []
         for _ in 0 ..< 1000 where !feed.isFinished {
@@ -125,8 +125,6 @@ import Testing
     func quit() throws {
         let (feed, exitCode, close) = try session(ScriptedCamera(unplugs: false))
         defer { close() }
-        #expect(feed.awaitEngaged())
-        feed.start()
         for _ in 0 ..< 1000 where feed.latest.read().value.framesProcessed < 5 { usleep(5000) }
         #expect(feed.latest.read().value.framesProcessed >= 5)
         feed.requestStop()

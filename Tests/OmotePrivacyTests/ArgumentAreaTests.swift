@@ -42,7 +42,7 @@ struct ArgumentAreaTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-        let collected = Collected()
+        let collected = LockedData()
         let reader = Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()
 
@@ -292,12 +292,4 @@ struct ArgumentAreaTests {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }

@@ -48,10 +48,12 @@ package enum ChildProcess {
     }
 }
 
-private final class LockedData: @unchecked Sendable {
+/// Bytes one thread collects (a pipe read to its end) for another.
+package final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
+    package init() {}
+    package func set(_ value: Data) { lock.withLock { data = value } }
+    package var isSet: Bool { lock.withLock { data != nil } }
+    package var value: Data { lock.withLock { data ?? Data() } }
 }
