@@ -49,7 +49,7 @@ public enum Presenter {
         do throws(OmoteError) {
             rig = try RigModel.load(avatarAt: avatarPath, progress: status)
             feed = try SensorFeed(
-                sensor: sensor, rigModel: rig, sourceNames: sourceNames, guardSummary: guardStatus.summary)
+                sensor: sensor, rigModel: rig, sourceNames: sourceNames, engagement: guardStatus.engagement)
         } catch {
             SensorCommand.quit.send(to: sensor.commands)
             close(sensor.commands)

@@ -42,9 +42,10 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     public private(set) var cameraFormat: SensorRecord.CameraFormat?
 
     /// `sourceNames` are the names a frame record's source index may pick (the clips of a playlist; one for a
-    /// camera). Throws when private memory for the slots and the record is refused.
+    /// camera). `engagement` is the presenter's own guard (only `PrivacyGuard.engage` makes one), as for
+    /// `PipelineRunner`. Throws when private memory for the slots and the record is refused.
     public init(
-        sensor: SensorProcess.Handle, rigModel: RigModel?, sourceNames: [String], guardSummary: String,
+        sensor: SensorProcess.Handle, rigModel: RigModel?, sourceNames: [String], engagement: GuardEngagement,
         historyCapacity: Int = 18_000
     ) throws(OmoteError) {
         self.sensor = sensor
@@ -54,7 +55,7 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             try FrameResult(rig: rigModel.map(RigState.init(model:)))
         }
         var model = LiveViewModel()
-        model.guardSummary = guardSummary
+        model.guardSummary = engagement.summary
         model.processes = sensor.description
         model.sourceName = self.sourceNames[0]
         baseModel = model

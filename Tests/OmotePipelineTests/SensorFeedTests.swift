@@ -68,7 +68,8 @@ import Testing
 
     func started(_ channel: Channel, rig: RigModel? = nil) throws -> SensorFeed {
         let feed = try SensorFeed(
-            sensor: channel.handle, rigModel: rig, sourceNames: ["single_face", "no_face"], guardSummary: "guard: test")
+            sensor: channel.handle, rigModel: rig, sourceNames: ["single_face", "no_face"],
+            engagement: .unguardedForTests)
         channel.writer.send(.engaged(allowedSyscalls: 92, closedDescriptors: 0))
         #expect(feed.awaitEngaged())
         #expect(feed.sensorGuard?.allowedSyscalls == 92)
@@ -164,14 +165,14 @@ import Testing
     func beforeEngaging() throws {
         let channel = try Channel()
         let feed = try SensorFeed(
-            sensor: channel.handle, rigModel: nil, sourceNames: ["camera"], guardSummary: "guard: test")
+            sensor: channel.handle, rigModel: nil, sourceNames: ["camera"], engagement: .unguardedForTests)
         channel.frame(1)
         #expect(!feed.awaitEngaged())
         #expect(feed.failureDescription == "the sensor sent a record before its guard record")
 
         let failing = try Channel()
         let failed = try SensorFeed(
-            sensor: failing.handle, rigModel: nil, sourceNames: ["camera"], guardSummary: "guard: test")
+            sensor: failing.handle, rigModel: nil, sourceNames: ["camera"], engagement: .unguardedForTests)
         failing.writer.send(.ended(.failure, "cannot open the camera (/dev/video9): no such device."))
         #expect(!failed.awaitEngaged())
         #expect(failed.failureDescription == "cannot open the camera (/dev/video9): no such device.")
@@ -179,7 +180,7 @@ import Testing
         // A camera generation's guard record says what the camera streams.
         let streaming = try Channel()
         let live = try SensorFeed(
-            sensor: streaming.handle, rigModel: nil, sourceNames: ["/dev/video0"], guardSummary: "guard: test")
+            sensor: streaming.handle, rigModel: nil, sourceNames: ["/dev/video0"], engagement: .unguardedForTests)
         let format = SensorRecord.CameraFormat(fourCC: 0x4750_4A4D, width: 1280, height: 720, millihertz: 30000)
         streaming.writer.send(.engaged(allowedSyscalls: 92, closedDescriptors: 0, camera: format))
         #expect(live.awaitEngaged())
@@ -188,7 +189,7 @@ import Testing
         // A generation's quiet retry right after a re-plug: no text, nothing to report.
         let retrying = try Channel()
         let retry = try SensorFeed(
-            sensor: retrying.handle, rigModel: nil, sourceNames: ["camera"], guardSummary: "guard: test")
+            sensor: retrying.handle, rigModel: nil, sourceNames: ["camera"], engagement: .unguardedForTests)
         retrying.writer.send(.ended(.failure, ""))
         #expect(!retry.awaitEngaged())
         #expect(retry.failureDescription == "" && retry.failureCode == .pipelineSensorEnded)

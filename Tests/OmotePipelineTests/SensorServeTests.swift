@@ -84,7 +84,7 @@ import Testing
         thread.start()
         let feed = try SensorFeed(
             sensor: SensorProcess.Handle(pid: -1, records: records[0], commands: commands[1]), rigModel: nil,
-            sourceNames: ["/dev/video7"], guardSummary: "guard: test")
+            sourceNames: ["/dev/video7"], engagement: .unguardedForTests)
         #expect(feed.awaitEngaged())
         feed.start()
         return (
