@@ -7,7 +7,7 @@ import OmotePrivacy
 import Glibc
 #endif
 
-/// Issue 22, item 3: after engaging, code inside the processing child and inside the parent (a compromised libjpeg,
+/// Issue 22, item 3: after engaging, code inside the sensor process and inside the presenter (a compromised libjpeg,
 /// say) copies a marker into the memory /proc/PID/cmdline and /proc/PID/environ show, then both hold still while the
 /// privacy tests poll /proc from outside. The marker is random and printed only on stdout, so no command line or
 /// environment that starts the test can contain it.
@@ -22,30 +22,38 @@ enum ArgumentAreaAttempts {
         print("marker\t\(marker)")
         let bytes = Array(marker.utf8)
 
-        let (pid, channel) = try ProcessingChild.start { writer in
-            guard (try? PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor)) != nil else {
-                return 2
-            }
-            writer.send(StatusRecord(.clip, values: publish(bytes)))
+        let sensor = try SensorProcess.start { ends in
+            guard let writer = try? SensorRecordWriter(descriptor: ends.records),
+                SensorProcess.engage(ends, cameraDevice: nil, writer: writer) != nil
+            else { return 2 }
+            writer.send(.note(publish(bytes).map(String.init).joined(separator: " ")))
             hold(holdMilliseconds)
             return 0
         }
-        do { try PrivacyGuard.engage(cameraDevice: nil, keeping: [channel]) } catch {
+        do { _ = try Presenter.engage(sensor) } catch {
             print("guard-selftest: \(error)")
             throw ExitCode(2)
         }
         let own = publish(bytes)
-        var reader = StatusReader(descriptor: channel, maximumRecords: 1)
-        let record = reader.next()
+        // The sensor's `engaged` record, then its note of errno values.
+        var reported: [UInt64]?
+        var face = FaceFrameResult()
+        let reader = try SensorRecordReader(descriptor: sensor.records)
+        while reported == nil, reader.next(timeoutMilliseconds: 10_000) == .record {
+            if case let .message(.note(text)) = SensorRecord.decode(reader.bytes, face: &face) {
+                reported = text.split(separator: " ").compactMap { UInt64($0) }
+            }
+        }
         var results = rows(scope: "main", own)
-        results += record.map { rows(scope: "child", Array($0.values.prefix(acts.count))) } ?? []
-        print("publish\tholding \(getpid()) \(pid)")
+        results += reported.map { rows(scope: "sensor", Array($0.prefix(acts.count))) } ?? []
+        print("publish\tholding \(getpid()) \(sensor.pid)")
         fflush(nil)
         hold(holdMilliseconds)
-        close(channel)
-        let ending = ProcessingChild.wait(pid)
-        if record == nil || ending != .exited(0) {
-            results.append(AttemptResult(scope: "child", act: "report", outcome: "\(ending)", expected: "exited(0)"))
+        close(sensor.records)
+        close(sensor.commands)
+        let ending = SensorProcess.wait(sensor.pid)
+        if reported == nil || ending != .exited(0) {
+            results.append(AttemptResult(scope: "sensor", act: "report", outcome: "\(ending)", expected: "exited(0)"))
         }
         return results
     }

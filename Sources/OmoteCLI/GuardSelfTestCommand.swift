@@ -53,7 +53,7 @@ struct GuardSelfTestCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Only this: after engaging, the process and its processing child write a random marker into their argument and environment area, then hold still for /proc to be polled."
+            "Only this: after engaging, the process and its sensor process write a random marker into their argument and environment area, then hold still for /proc to be polled."
     )
     var publishMarker = false
 
@@ -70,9 +70,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         let fixture = try SelfTestFixture(scratch: scratch)
         // Before engaging (one thread): each act the filter kills, in its own forked child.
         let fatal = threadBeforeEngaging ? [] : FatalAttempts.run(camera: camera)
-        // Before engaging: a processing child (non-terminal output) reaches nothing but its status channel.
-        let child = threadBeforeEngaging ? [] : ChildAttempts.run()
-        // Before engaging: a terminal session's sensor process reaches neither the terminal nor 0–2.
+        // Before engaging: a sensor process (of every mode) reaches neither the terminal nor 0–2.
         let sensor = threadBeforeEngaging ? [] : SensorAttempts.run()
         if threadBeforeEngaging {
             var thread = pthread_t()
@@ -95,7 +93,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         var results = GuardAttempts.run(fixture: fixture, camera: camera, inherited: inherited, scope: "main")
         results += GuardAttempts.runOnNewThread(fixture: fixture, camera: camera, inherited: inherited)
         results += fatal
-        results += child
+
         results += sensor
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }

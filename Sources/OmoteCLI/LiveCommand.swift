@@ -14,11 +14,14 @@ struct LiveCommand: ParsableCommand {
     @OptionGroup var camera: CameraOptions
     @OptionGroup var session: SessionOptions
 
+    /// Seconds between progress lines when stdout is not a terminal.
+    static let progressSeconds: UInt64 = 5
+
     func run() throws {
         if !OutputPolicy.expressionDataAllowed {
-            // No terminal: the camera is opened and processed in a child that can write nothing but timing records.
-            try HeadlessLive.run(camera: camera.cameraOptions, configuration: session.configuration)
-            return
+            Session.printStatus(
+                "not a terminal: camera frames are processed in a separate process that sends timings only; "
+                    + "showing status and timings only")
         }
         // Each plug-in of the camera is one generation: a forked process that opens it, engages its own guard and
         // runs the session; this process only waits for a re-plug (see CameraGenerations).
@@ -43,22 +46,34 @@ struct LiveCommand: ParsableCommand {
     }
 
     /// One generation: a sensor process opens the camera, engages its own guard with exactly this node writable and
-    /// processes the frames; this process (the presenter) engages its guard and draws the records. Returns the
-    /// sensor's exit code (see `CameraGenerations`), or 1 when the presenter failed.
+    /// processes the frames; this process (the presenter) engages its guard and draws the records, or without a
+    /// terminal prints progress lines (and the sensor sends no expression data). Returns the sensor's exit code (see
+    /// `CameraGenerations`), or 1 when the presenter failed.
     private func runGeneration(_ generation: CameraGenerations.Generation) -> Int32 {
         let options = camera.cameraOptions
         let configuration = session.configuration
+        let headless = !OutputPolicy.expressionDataAllowed
         do {
             let sensor = try SensorProcess.start { ends in
                 SensorProcess.camera(
-                    ends: ends, options: options, generation: generation, configuration: configuration)
+                    ends: ends, options: options, generation: generation, configuration: configuration,
+                    content: headless ? .timingsOnly : .expression)
             }
             let guardStatus = try Presenter.engage(sensor)
-            let outcome = Presenter.run(
-                sensor: sensor, guardStatus: guardStatus, avatarPath: configuration.avatarPath,
-                sourceNames: [generation.device ?? options.device ?? "camera"],
-                status: Session.printStatus)
-            if outcome.presented { Session.printStatus(guardStatus.summary) }
+            let names = [generation.device ?? options.device ?? "camera"]
+            let outcome: Presenter.Outcome
+            if headless {
+                print(guardStatus.summary)
+                outcome = Presenter.runHeadless(
+                    sensor: sensor, guardStatus: guardStatus, sourceNames: names,
+                    report: .progress(seconds: Self.progressSeconds), line: Session.printLine,
+                    status: Session.printStatus)
+            } else {
+                outcome = Presenter.run(
+                    sensor: sensor, guardStatus: guardStatus, avatarPath: configuration.avatarPath,
+                    sourceNames: names, status: Session.printStatus)
+                if outcome.presented { Session.printStatus(guardStatus.summary) }
+            }
             // A disconnect hands over to the launcher quietly; a retry's open failure is not reported.
             let code = Session.report(outcome, quiet: outcome.failureCode == .captureDisconnected)
             return outcome.sensorEnding.exitCodeIfExited.map { $0 == 0 ? code : $0 } ?? code

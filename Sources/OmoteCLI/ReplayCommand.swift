@@ -48,23 +48,31 @@ struct ReplayCommand: ParsableCommand {
             clipPaths = SampleFrames.clipNames.map { root + "/" + $0 }
         }
         let pacing: ReplaySource.Pacing = fast ? .asFastAsPossible : .nominal(speed: speed)
-        if !OutputPolicy.expressionDataAllowed {
-            // No terminal: frames are processed in a child that can write nothing but timing records.
-            try HeadlessReplay.run(
-                clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
-            return
-        }
-        // On a terminal too, frames are processed in a separate sensor process that holds no terminal and sends only
-        // fixed-size records; this process (the presenter) draws them. Each side engages its own guard.
+        // Frames are processed in a separate sensor process that holds no terminal or output and sends only
+        // fixed-size records; this process (the presenter) draws them, or without a terminal prints timings only
+        // (and then the sensor sends no expression data at all). Each side engages its own guard.
+        let headless = !OutputPolicy.expressionDataAllowed
         let sensor = try SensorProcess.start { ends in
             SensorProcess.replay(
-                ends: ends, clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration)
+                ends: ends, clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration,
+                content: headless ? .timingsOnly : .expression, perClipSummaries: headless)
         }
         let guardStatus = try Presenter.engage(sensor)
         print(guardStatus.summary)
-        let outcome = Presenter.run(
-            sensor: sensor, guardStatus: guardStatus, avatarPath: session.configuration.avatarPath,
-            sourceNames: clipPaths.map { ($0 as NSString).lastPathComponent }, status: Session.printStatus)
+        let names = clipPaths.map { ($0 as NSString).lastPathComponent }
+        let outcome: Presenter.Outcome
+        if headless {
+            Session.printStatus(
+                "not a terminal: frames are processed in a separate process that sends timings only; "
+                    + "showing per-clip timings only")
+            outcome = Presenter.runHeadless(
+                sensor: sensor, guardStatus: guardStatus, sourceNames: names, report: .perClip,
+                line: Session.printLine, status: Session.printStatus)
+        } else {
+            outcome = Presenter.run(
+                sensor: sensor, guardStatus: guardStatus, avatarPath: session.configuration.avatarPath,
+                sourceNames: names, status: Session.printStatus)
+        }
         if Session.report(outcome) != 0 { throw ExitCode(1) }
     }
 }

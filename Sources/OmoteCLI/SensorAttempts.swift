@@ -6,7 +6,7 @@ import OmotePrivacy
 import Glibc
 #endif
 
-/// The sensor's confinement on a terminal: a sensor process (forked as `omote replay` and `omote live` fork it, and
+/// The sensor's confinement, on a terminal or not: a sensor process (forked as `omote replay` and `omote live` fork it, and
 /// engaged by the same `SensorProcess.engage`) tries to write the marker to descriptors 0, 1 and 2 and to the
 /// controlling terminal, and to push input into it, then reports each errno to the presenter side in one note record —
 /// the only thing it may write. Run under a terminal (OmotePrivacyTests does, on a pseudo-terminal), nothing the
@@ -16,7 +16,7 @@ enum SensorAttempts {
     static let marker = "SENSOR-LEAK"
     static let acts = [
         "write-fd0", "write-fd1", "write-fd2", "open-tty-for-write", "write-tty-read-only", "tiocsti-tty",
-        "tiocsti-fd0", "only-records-and-commands",
+        "tiocsti-fd0", "ioctl-winsize-fd1", "only-records-and-commands",
     ]
 
     static func run() -> [AttemptResult] {
@@ -30,6 +30,7 @@ enum SensorAttempts {
                 return body() >= 0 ? "ok" : GuardAttempts.errnoName(errno)
             }
             var byte = UInt8(ascii: "x")
+            var size = winsize()
             let tty = Glibc.open("/dev/tty", O_RDONLY | O_NOCTTY)
             let outcomes = [
                 outcome { Int(write(STDIN_FILENO, marker, marker.utf8.count)) },
@@ -41,6 +42,7 @@ enum SensorAttempts {
                 tty < 0 ? "no-tty" : outcome { Int(write(tty, marker, marker.utf8.count)) },
                 tty < 0 ? "no-tty" : outcome { omote_attempt_ioctl(tty, 0x5412 /* TIOCSTI */, &byte) },
                 outcome { omote_attempt_ioctl(STDIN_FILENO, 0x5412 /* TIOCSTI */, &byte) },
+                outcome { omote_attempt_ioctl(STDOUT_FILENO, 0x5413 /* TIOCGWINSZ */, &size) },
                 open == [0, 1, 2, ends.records, ends.commands].sorted() ? "ok" : "open: \(open)",
             ]
             writer.send(.note(zip(acts, outcomes).map { "\($0)=\($1)" }.joined(separator: " ")))
@@ -61,13 +63,13 @@ enum SensorAttempts {
         }
         close(sensor.records)
         close(sensor.commands)
-        let ending = ProcessingChild.wait(sensor.pid)
+        let ending = SensorProcess.wait(sensor.pid)
         guard ending == .exited(0), !rows.isEmpty else {
             return [AttemptResult(scope: "sensor", act: "report", outcome: "\(ending)", expected: "exited(0)")]
         }
         // Without a controlling terminal (the suite's pipes), the /dev/tty rows cannot be tried.
         let ttyExpected = rows["write-tty-read-only"] == "no-tty" ? "no-tty" : "EPERM"
-        let expected = ["EPERM", "EPERM", "EPERM", "EPERM", ttyExpected, ttyExpected, "EPERM", "ok"]
+        let expected = ["EPERM", "EPERM", "EPERM", "EPERM", ttyExpected, ttyExpected, "EPERM", "EPERM", "ok"]
         return zip(acts, expected).map { act, want in
             AttemptResult(scope: "sensor", act: act, outcome: rows[act] ?? "no result", expected: want)
         }

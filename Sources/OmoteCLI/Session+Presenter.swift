@@ -18,6 +18,9 @@ extension Session {
         case let .exited(status):
             if outcome.failure == nil { printStatus("stopped: the sensor process exited with status \(status)") }
             code = 1
+        case .signalled(SIGINT):
+            // Ctrl-C without a terminal view reaches the sensor as a signal: a normal stop.
+            printStatus("stopped (interrupted)")
         case let .signalled(signal):
             printStatus(
                 "stopped: the sensor process was killed by signal \(signal)"
@@ -28,8 +31,8 @@ extension Session {
         if counts.framesProcessed > 0 || counts.framesCorrupt > 0 {
             printStatus(
                 "\(counts.framesProcessed) frames, \(counts.framesDropped) dropped, "
-                    + "\(corruptSummary(counts.framesCorrupt, first: counts.firstDamage)); "
-                    + stageSummary(outcome.history)
+                    + "\(SessionSummaryLines.corrupt(counts.framesCorrupt, first: counts.firstDamage)); "
+                    + SessionSummaryLines.stages(outcome.history)
                     + (outcome.firstFrameNanoseconds.map {
                         "; first frame \($0 / 1_000_000) ms after starting the sensor"
                     } ?? "")

@@ -49,18 +49,9 @@ enum Session {
         FileHandle.standardError.write(Data(("omote: " + line + "\n").utf8))
     }
 
-    /// "0 corrupt", or "3 corrupt (first: bogus marker length)".
-    static func corruptSummary(_ count: Int, first: FrameDamage?) -> String {
-        guard count > 0 else { return "0 corrupt" }
-        return "\(count) corrupt (first: \(first?.description ?? "unknown"))"
-    }
-
-    /// Per-stage p50/p99 in µs: timings only, never expression values.
-    static func stageSummary(_ history: TimingHistory) -> String {
-        PipelineStage.allCases.filter { $0 != .draw }.map { stage in
-            String(
-                format: "%@ p50 %.0f µs, p99 %.0f µs", stage.label, Double(history.quantile(0.5, of: stage)) / 1000,
-                Double(history.quantile(0.99, of: stage)) / 1000)
-        }.joined(separator: "; ")
+    /// A report line on stdout, flushed at once: a log or a pipe sees each clip as it ends, not at exit.
+    static func printLine(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 }

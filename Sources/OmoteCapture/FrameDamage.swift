@@ -1,7 +1,7 @@
 import OmoteCore
 
 /// Why a frame was skipped, from a fixed catalogue. Sources count damaged frames and keep the first reason for the
-/// summary and the status line; a processing child sends the reason's number, never text that a damaged (or hostile)
+/// summary and the status line; a sensor process sends the reason's number, never text that a damaged (or hostile)
 /// frame could have shaped, so the catalogue is also the whole vocabulary that crosses the record channel.
 public enum FrameDamage: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     /// The driver handed over a buffer with no bytes in it.

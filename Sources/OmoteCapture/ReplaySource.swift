@@ -16,6 +16,8 @@ public final class ReplaySource: FrameSource {
     public let pacing: Pacing
     public let loop: Bool
     public private(set) var stats = FrameSourceStats()
+    /// The counts of the current pass only (since the last `rewind`): a headless replay reports each pass.
+    public private(set) var passStats = FrameSourceStats()
     /// Nominal timestamp (µs from clip start) of each frame, in manifest order.
     public let timestampsMicroseconds: [UInt64]
     public var frameCount: Int { timestampsMicroseconds.count }
@@ -110,11 +112,9 @@ public final class ReplaySource: FrameSource {
 
     public func fileName(at index: Int) -> String { frameNames[index] }
 
-    /// Forgets the counts (a new pass that reports its own: `omote replay --loop` without a terminal).
-    public func resetStats() { stats = FrameSourceStats() }
-
-    /// Starts over from the first frame.
+    /// Starts over from the first frame (a new pass, with counts of its own in `passStats`).
     public func rewind() {
+        passStats = FrameSourceStats()
         position = 0
         lap = 0
         startNanoseconds = 0
@@ -146,12 +146,15 @@ public final class ReplaySource: FrameSource {
                 // Only this frame is lost: the decoder starts the next one afresh.
                 stats.countCorrupt(damage)
                 stats.dropped += 1
+                passStats.countCorrupt(damage)
+                passStats.dropped += 1
                 dropped += 1
                 continue
             }
             frame.sequence = UInt64(index) + lap * UInt64(frameRanges.count)
             frame.timestampNanoseconds = nominalMicros * 1000
             stats.delivered += 1
+            passStats.delivered += 1
             return FrameDelivery(
                 decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
         }
@@ -172,6 +175,10 @@ public final class ReplayPlaylist: FrameSource {
         self.loop = loop
     }
 
+    /// Called on the thread that calls `next` when a clip's pass ends (after its last frame was processed), with the
+    /// clip's index and the pass's counts; a quit mid-clip ends no pass.
+    public var passEnded: ((Int, FrameSourceStats) -> Void)?
+
     public var name: String { clips[current].name }
     /// Which clip plays now (read on the thread that calls `next`).
     public var currentIndex: Int { current }
@@ -188,6 +195,7 @@ public final class ReplayPlaylist: FrameSource {
                 return delivery
             }
             // This clip ended: continue the sequence and the clock where it stopped.
+            passEnded?(current, clips[current].passStats)
             sequenceOffset = frame.sequence + 1
             timeOffsetNanoseconds = frame.timestampNanoseconds + 33_333_333
             current += 1

@@ -92,7 +92,7 @@ public enum CameraGenerations {
     }
 
     /// Why the launcher stopped starting generations.
-    public typealias Ending = ProcessingChild.Ending
+    public typealias Ending = SensorProcess.Ending
 
     /// Runs generations of `body` (in forked children; each returns its exit code) until one ends for another reason
     /// than a disconnect, or SIGINT arrives while waiting for the node (`.signalled(SIGINT)`). `waiting` is called
@@ -161,7 +161,7 @@ public enum CameraGenerations {
         close(ends[1])
         defer { close(ends[0]) }
         guard pid > 0 else { return (.exited(1), nil) }
-        let ending = ProcessingChild.wait(pid)
+        let ending = SensorProcess.wait(pid)
         terminal.restore(afterSignal: ending.exitCodeIfExited == nil)
         return (ending, readAnnouncement(ends[0]))
     }
@@ -179,33 +179,5 @@ public enum CameraGenerations {
         let path = bytes.prefix(filled)
         guard path.first == UInt8(ascii: "/"), path.allSatisfy({ (0x21 ... 0x7E).contains($0) }) else { return nil }
         return String(decoding: path, as: UTF8.self)
-    }
-}
-
-extension ProcessingChild.Ending {
-    /// The exit code, when the process exited (not killed by a signal).
-    public var exitCodeIfExited: Int32? {
-        if case let .exited(code) = self { return code }
-        return nil
-    }
-
-    /// Ends this process the way the generation ended: the same exit code, or the same signal (default action, no
-    /// core file), so whoever waits for this process sees what happened to the generation.
-    public func endThisProcess() -> Never {
-        switch self {
-        case let .exited(code):
-            fflush(nil)
-            _exit(code)
-        case let .signalled(signalNumber):
-            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
-            setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
-            signal(signalNumber, SIG_DFL)
-            var unblock = sigset_t()
-            sigemptyset(&unblock)
-            sigaddset(&unblock, signalNumber)
-            sigprocmask(SIG_UNBLOCK, &unblock, nil)
-            raise(signalNumber)
-            _exit(128 + signalNumber)
-        }
     }
 }

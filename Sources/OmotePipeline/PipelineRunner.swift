@@ -252,6 +252,12 @@ public struct TimingHistory: Sendable {
         total += 1
     }
 
+    /// Forgets every frame (a new pass of a source), keeping the storage.
+    public mutating func removeAll() {
+        next = 0
+        total = 0
+    }
+
     /// The q-quantile (0…1) of a stage, in nanoseconds.
     public func quantile(_ q: Double, of stage: PipelineStage) -> UInt64 {
         quantile(q) { $0[stage] }

@@ -20,7 +20,7 @@ public enum Presenter {
         public var failure: String?
         public var failureCode: OmoteError.Code?
         /// How the sensor process ended.
-        public var sensorEnding: ProcessingChild.Ending
+        public var sensorEnding: SensorProcess.Ending
         /// Stage times of the frames drawn, the last frame's counts, and when the first frame arrived.
         public var history: TimingHistory
         public var counts: SensorRecord.Counts
@@ -51,23 +51,11 @@ public enum Presenter {
             feed = try SensorFeed(
                 sensor: sensor, rigModel: rig, sourceNames: sourceNames, engagement: guardStatus.engagement)
         } catch {
-            SensorCommand.quit.send(to: sensor.commands)
-            close(sensor.commands)
-            close(sensor.records)
-            return Outcome(
-                failure: "\(error)", failureCode: error.code, sensorEnding: ProcessingChild.wait(sensor.pid),
-                history: TimingHistory(capacity: 1), counts: .init(), firstFrameNanoseconds: nil,
-                firstDrawNanoseconds: nil, presented: false)
+            return abandoned(sensor, error)
         }
         var displayFailure: String?
         let presented = feed.awaitEngaged()
-        if presented, let camera = feed.cameraFormat {
-            // As the one-process session printed it before taking the screen: numbers only, named by the presenter.
-            let fourCC = V4L2PixelFormat(rawValue: camera.fourCC).fourCC
-            status(
-                "camera: \(sourceNames.first ?? "camera"): \(fourCC) \(camera.width)×\(camera.height)"
-                    + String(format: " @ %.2f fps", Double(camera.millihertz) / 1000))
-        }
+        if presented { announce(feed, sourceNames: sourceNames, status: status) }
         if presented, let engaged = feed.sensorGuard {
             status(
                 "\(sensor.description) (its guard: seccomp allow-list of \(engaged.allowedSyscalls) syscalls, "
@@ -87,5 +75,25 @@ public enum Presenter {
             sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,
             firstFrameNanoseconds: feed.firstFrameNanoseconds, firstDrawNanoseconds: feed.firstDrawNanoseconds,
             presented: presented)
+    }
+
+    /// The camera's format, as the sensor's `engaged` record gave it: numbers only, named by the presenter.
+    static func announce(_ feed: SensorFeed, sourceNames: [String], status: (String) -> Void) {
+        guard let camera = feed.cameraFormat else { return }
+        let fourCC = V4L2PixelFormat(rawValue: camera.fourCC).fourCC
+        status(
+            "camera: \(sourceNames.first ?? "camera"): \(fourCC) \(camera.width)×\(camera.height)"
+                + String(format: " @ %.2f fps", Double(camera.millihertz) / 1000))
+    }
+
+    /// The presenter could not set up (no private memory, no rig): the sensor is told to quit and waited for.
+    static func abandoned(_ sensor: SensorProcess.Handle, _ error: OmoteError) -> Outcome {
+        SensorCommand.quit.send(to: sensor.commands)
+        close(sensor.commands)
+        close(sensor.records)
+        return Outcome(
+            failure: "\(error)", failureCode: error.code, sensorEnding: SensorProcess.wait(sensor.pid),
+            history: TimingHistory(capacity: 1), counts: .init(), firstFrameNanoseconds: nil,
+            firstDrawNanoseconds: nil, presented: false)
     }
 }

@@ -22,6 +22,9 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     /// Notes a second on average (a burst of 10): the only sensor text shown verbatim, so the tightest budget.
     public static let maximumNoteRate: Double = 2
     static let noteBurst: Double = 10
+    /// Source summaries a second on average (a burst of 10): a headless replay prints each, one line per clip.
+    public static let maximumSummaryRate: Double = 5
+    static let summaryBurst: Double = 10
 
     public let sensor: SensorProcess.Handle
     public let results: TripleBuffer<FrameResult>
@@ -34,6 +37,9 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     private let history: Mutex<TimingHistory>
     private let counts = Mutex(SensorRecord.Counts())
+    /// What the frame records may carry: a headless presenter refuses any expression data.
+    private let content: SensorProcess.RecordContent
+    private let summaries = Mutex<[SensorRecord.SourceSummary]>([])
     /// When the first frame record arrived (for the start-up time).
     private let firstFrame = Atomic<UInt64>(0)
     /// How the sensor's guard engaged (its `engaged` record), once `awaitEngaged` succeeded.
@@ -43,12 +49,15 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
 
     /// `sourceNames` are the names a frame record's source index may pick (the clips of a playlist; one for a
     /// camera). `engagement` is the presenter's own guard (only `PrivacyGuard.engage` makes one), as for
-    /// `PipelineRunner`. Throws when private memory for the slots and the record is refused.
+    /// `PipelineRunner`. With `.timingsOnly` content (headless), frame records must carry no expression data and
+    /// source summaries are accepted (see `takeSummaries`). Throws when private memory for the slots and the record is
+    /// refused.
     public init(
         sensor: SensorProcess.Handle, rigModel: RigModel?, sourceNames: [String], engagement: GuardEngagement,
-        historyCapacity: Int = 18_000
+        content: SensorProcess.RecordContent = .expression, historyCapacity: Int = 18_000
     ) throws(OmoteError) {
         self.sensor = sensor
+        self.content = content
         self.sourceNames = sourceNames.isEmpty ? [""] : sourceNames
         reader = try SensorRecordReader(descriptor: sensor.records)
         results = try TripleBuffer { () throws(OmoteError) in
@@ -79,6 +88,14 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     public var firstDrawNanoseconds: UInt64? {
         let first = firstDraw.load(ordering: .relaxed)
         return first == 0 ? nil : first - min(first, sensor.startedNanoseconds)
+    }
+
+    /// The source summaries received since the last call, oldest first (headless replay).
+    public func takeSummaries() -> [SensorRecord.SourceSummary] {
+        summaries.withLock { taken in
+            defer { taken.removeAll() }
+            return taken
+        }
     }
 
     public func firstFrameDrawn() { firstDraw.store(MonotonicClock.nanoseconds(), ordering: .relaxed) }
@@ -136,6 +153,7 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
         var model = baseModel
         var tokens = Self.burst
         var noteTokens = Self.noteBurst
+        var summaryTokens = Self.summaryBurst
         var lastRefill = MonotonicClock.nanoseconds()
         var lastSequence: UInt64 = 0
         var stopDeadline: UInt64?
@@ -157,6 +175,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             }
             tokens = min(Self.burst, tokens + Double(now - lastRefill) * Self.maximumFrameRate * 1.05 / 1e9)
             noteTokens = min(Self.noteBurst, noteTokens + Double(now - lastRefill) * Self.maximumNoteRate / 1e9)
+            summaryTokens = min(
+                Self.summaryBurst, summaryTokens + Double(now - lastRefill) * Self.maximumSummaryRate / 1e9)
             lastRefill = now
             tokens -= 1
             guard tokens >= 0 else {
@@ -181,6 +201,22 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
                 }
                 model.statusNote = text
                 latest.publish(model)
+            case let .message(.sourceSummary(summary)):
+                guard content == .timingsOnly else {
+                    return end("the sensor sent a source summary to a live view", code: .pipelineSensorViolation)
+                }
+                guard summary.sourceIndex < sourceNames.count else {
+                    return end(
+                        "the sensor sent a summary of source \(summary.sourceIndex) (there are \(sourceNames.count))",
+                        code: .pipelineSensorViolation)
+                }
+                summaryTokens -= 1
+                guard summaryTokens >= 0 else {
+                    return end(
+                        "the sensor sent source summaries faster than \(Int(Self.maximumSummaryRate)) a second",
+                        code: .pipelineSensorViolation)
+                }
+                summaries.withLock { $0.append(summary) }
             case let .message(.ended(ending, text)):
                 switch ending {
                 case .endOfInput, .stopped: return end(nil, code: nil)
@@ -198,6 +234,12 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
                         "the sensor sent a frame of source \(frameCounts.sourceIndex) (there are \(sourceNames.count))",
                         code: .pipelineSensorViolation)
                 }
+                if content == .timingsOnly, SensorRecord.carriesExpression(slot.face.value) {
+                    slot.face.value = FaceFrameResult()
+                    return end(
+                        "the sensor sent expression data to a presenter that shows timings only",
+                        code: .pipelineSensorViolation)
+                }
                 if lastSequence == 0 { firstFrame.store(MonotonicClock.nanoseconds(), ordering: .relaxed) }
                 lastSequence = frameCounts.sequence
                 present(frameCounts, slot: slot, model: &model)
@@ -207,12 +249,12 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
 
     /// Drives the rig from the validated frame, then publishes it for the view.
     private func present(_ frameCounts: SensorRecord.Counts, slot: FrameResult, model: inout LiveViewModel) {
-        let rigStart = MonotonicClock.nanoseconds()
         if slot.rig != nil {
+            let rigStart = MonotonicClock.nanoseconds()
             let face = slot.face.value
             slot.rig!.apply(weights: face.weights, headPose: face.headPose)
+            slot.face.value.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
         }
-        slot.face.value.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
         model.statusNote = ""
         model.sourceName = sourceNames[frameCounts.sourceIndex]
         model.frame = slot.face.value.withoutExpression
@@ -231,11 +273,11 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     }
 
     /// Closes the presenter's ends (a sensor still writing gets EPIPE and stops) and waits for the sensor.
-    public func close() -> ProcessingChild.Ending {
+    public func close() -> SensorProcess.Ending {
         SensorCommand.quit.send(to: sensor.commands)
         Glibc.close(sensor.commands)
         Glibc.close(sensor.records)
-        return ProcessingChild.wait(sensor.pid)
+        return SensorProcess.wait(sensor.pid)
     }
 }
 

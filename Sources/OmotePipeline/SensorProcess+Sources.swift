@@ -4,10 +4,11 @@ import OmoteCore
 /// The two sources a sensor runs: the replay's clips and a camera generation's V4L2 node. Each returns the sensor's
 /// exit code (for a camera, the one `CameraGenerations` expects of a generation).
 extension SensorProcess {
-    /// Replay: engage, load the tracker (not the rig: the presenter drives it), play the clips, report.
+    /// Replay: engage, load the tracker (not the rig: the presenter drives it), play the clips, report. A headless
+    /// replay sends `.timingsOnly` frames and a summary of each clip's pass (`perClipSummaries`).
     public static func replay(
         ends: Ends, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
-        configuration: PipelineConfiguration
+        configuration: PipelineConfiguration, content: RecordContent = .expression, perClipSummaries: Bool = false
     ) -> Int32 {
         guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
         guard let engagement = engage(ends, cameraDevice: nil, writer: writer) else { return 2 }
@@ -16,9 +17,11 @@ extension SensorProcess {
             var clips: [ReplaySource] = []
             for path in clipPaths { clips.append(try ReplaySource(clipDirectory: path, pacing: pacing)) }
             let playlist = ReplayPlaylist(clips: clips, loop: loop)
+            let passes = try perClipSummaries ? SensorPassSummaries(descriptor: ends.records) : nil
+            if let passes { playlist.passEnded = { passes.passEnded(index: $0, stats: $1) } }
             let runner = try serve(
                 source: playlist, processor: pipeline, ends: ends, writer: writer, engagement: engagement,
-                sourceIndex: { playlist.currentIndex })
+                content: content, passes: passes, sourceIndex: { playlist.currentIndex })
             return runner.failureDescription == nil ? 0 : 1
         } catch {
             writer.send(.ended(.failure, "\(error)"))
@@ -30,7 +33,7 @@ extension SensorProcess {
     /// only descriptors, load the tracker, stream, report.
     public static func camera(
         ends: Ends, options: V4L2CameraOptions, generation: CameraGenerations.Generation,
-        configuration: PipelineConfiguration
+        configuration: PipelineConfiguration, content: RecordContent = .expression
     ) -> Int32 {
         guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
         let camera: V4L2Camera
@@ -50,7 +53,8 @@ extension SensorProcess {
         do throws(OmoteError) {
             let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
             let runner = try serve(
-                source: camera, processor: pipeline, ends: ends, writer: writer, engagement: engagement)
+                source: camera, processor: pipeline, ends: ends, writer: writer, engagement: engagement,
+                content: content)
             return CameraGenerations.exitCode(after: runner)
         } catch {
             writer.send(.ended(.failure, "\(error)"))

@@ -6,12 +6,13 @@ import OmotePrivacy
 import Glibc
 #endif
 
-/// On a terminal, a session runs as two processes. The *sensor* (forked before either side engages its guard) opens
-/// the source, decodes, runs the networks and is the only process that ever holds a frame; it engages its guard with
-/// the record pipe's write end as its only writable descriptor (stdin, stdout and stderr become /dev/null, as in a
-/// processing child) and the command pipe's read end as its only input, and sends fixed-size `SensorRecord`s. The
-/// *presenter* (the parent, see `SensorFeed` and `Presenter`) holds the terminal, the record pipe's read end and the
-/// command pipe's write end; it never maps a camera buffer or runs the JPEG decoder.
+/// Every session runs as two processes. The *sensor* (forked before either side engages its guard) opens the source,
+/// decodes, runs the networks and is the only process that ever holds a frame; it engages its guard with the record
+/// pipe's write end as its only writable descriptor (stdin, stdout and stderr become /dev/null) and the command pipe's
+/// read end as its only input, and sends fixed-size `SensorRecord`s. The *presenter* (the parent, see `SensorFeed`
+/// and `Presenter`) holds the terminal or stdout, the record pipe's read end and the command pipe's write end; it
+/// never maps a camera buffer or runs the JPEG decoder. Without a terminal the sensor sends no expression data at all
+/// (`RecordContent.timingsOnly`) and the presenter prints timings only (`Presenter.runHeadless`).
 public enum SensorProcess {
     /// The sensor's two descriptors: where it writes records and where it reads commands.
     public struct Ends: Sendable {
@@ -33,17 +34,17 @@ public enum SensorProcess {
     }
 
     /// Forks the sensor, which runs `body` and exits with its result (never returns there). Call while the process
-    /// is single-threaded and before engaging the guard, like `ProcessingChild.start`.
+    /// is single-threaded and before engaging the guard.
     public static func start(_ body: (Ends) -> Int32) throws(OmoteError) -> Handle {
         var records: [Int32] = [-1, -1]
         var commands: [Int32] = [-1, -1]
         guard pipe(&records) == 0 else {
-            throw .processingChild("pipe() for the sensor's records failed", errno: errno)
+            throw .sensorUnavailable("pipe() for the sensor's records failed", errno: errno)
         }
         guard pipe(&commands) == 0 else {
             let code = errno
             records.forEach { _ = close($0) }
-            throw .processingChild("pipe() for the sensor's commands failed", errno: code)
+            throw .sensorUnavailable("pipe() for the sensor's commands failed", errno: code)
         }
         for end in records + commands { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         fflush(nil)  // the sensor must not flush the presenter's buffered output a second time
@@ -51,7 +52,7 @@ public enum SensorProcess {
         if pid < 0 {
             let code = errno
             (records + commands).forEach { _ = close($0) }
-            throw .processingChild("fork() for the sensor failed", errno: code)
+            throw .sensorUnavailable("fork() for the sensor failed", errno: code)
         }
         if pid == 0 {
             close(records[0])
@@ -85,14 +86,22 @@ public enum SensorProcess {
         }
     }
 
+    /// What a sensor's frame records carry: everything the avatar needs (a terminal view), or no expression data at
+    /// all (headless: the presenter prints counts and timings only, so the weights and pose never leave the sensor).
+    public enum RecordContent: Sendable {
+        case expression
+        case timingsOnly
+    }
+
     /// Runs `source` through `processor` (no rig: the presenter drives it), sends a frame record per processed frame
     /// (at most `maximumFrameRate` a second; a faster source, `replay --fast`, sends its newest frames) and the notes
     /// in between, obeys commands, and sends `ended` last. Once the first result is out, the guard narrows to the
-    /// steady state (when it is engaged: `SensorServeTests` runs this loop unguarded). Returns the runner, which says
-    /// how processing ended.
+    /// steady state (when it is engaged: `SensorServeTests` runs this loop unguarded). `passes` sees every processed
+    /// frame (a headless replay's per-clip summaries). Returns the runner, which says how processing ended.
     public static func serve(
         source: FrameSource, processor: FrameProcessor, ends: Ends, writer: SensorRecordWriter,
-        engagement: GuardEngagement, sourceIndex: @escaping () -> Int = { 0 }
+        engagement: GuardEngagement, content: RecordContent = .expression, passes: SensorPassSummaries? = nil,
+        sourceIndex: @escaping () -> Int = { 0 }
     ) throws(OmoteError) -> PipelineRunner {
         let runner = try PipelineRunner(source: source, processor: processor, engagement: engagement)
         if PrivacyGuard.status != nil { runner.afterFirstResult = PrivacyGuard.narrowForSteadyState }
@@ -112,9 +121,11 @@ public enum SensorProcess {
             counts.latencyNanoseconds = slot.model.latencyNanoseconds
             counts.sourceIndex = sourceIndex()
             lastSequence = slot.model.framesProcessed
-            return frames.sendFrame(slot.face.value, counts: counts)
+            let face = slot.face.value
+            return frames.sendFrame(content == .expression ? face : face.withoutExpression, counts: counts)
         }
         runner.frameHandler = { [unowned runner] slot in
+            passes?.record(slot.face.value.timings, frameSize: slot.face.value.frameSize)
             let now = MonotonicClock.nanoseconds()
             guard lastSent == 0 || now - lastSent >= spacing else { return }
             lastSent = now

@@ -26,6 +26,8 @@ public enum SensorRecord {
         case note = 3
         /// Processing stopped; the reason (and for a failure, the text) says why.
         case ended = 4
+        /// One pass of a source ended (a clip of a headless replay): its counts and stage quantiles.
+        case sourceSummary = 5
     }
 
     /// Why the sensor stopped.
@@ -74,6 +76,7 @@ public enum SensorRecord {
         case frame(Counts)
         case note(String)
         case ended(Ending, String)
+        case sourceSummary(SourceSummary)
     }
 
     public enum Decoded: Sendable, Equatable {
@@ -155,12 +158,14 @@ public enum SensorRecord {
             start(.ended, in: bytes)
             put(ending.rawValue, 16, bytes)
             putText(text, bytes)
+        case let .sourceSummary(summary):
+            encodeSummary(summary, into: bytes)
         case .frame:
             preconditionFailure("frame records are encoded with encodeFrame")
         }
     }
 
-    private static func start(_ kind: Kind, in bytes: UnsafeMutableRawBufferPointer) {
+    static func start(_ kind: Kind, in bytes: UnsafeMutableRawBufferPointer) {
         precondition(bytes.count >= size)
         bytes.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         put(magic, 0, bytes)
@@ -179,24 +184,24 @@ public enum SensorRecord {
     }
 
     @inline(__always)
-    private static func put<T: FixedWidthInteger>(_ value: T, _ offset: Int, _ bytes: UnsafeMutableRawBufferPointer) {
+    static func put<T: FixedWidthInteger>(_ value: T, _ offset: Int, _ bytes: UnsafeMutableRawBufferPointer) {
         bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 
     // MARK: - Decoding and validation (the presenter)
 
     @inline(__always)
-    private static func get<T: FixedWidthInteger>(_ offset: Int, _ bytes: UnsafeRawBufferPointer) -> T {
+    static func get<T: FixedWidthInteger>(_ offset: Int, _ bytes: UnsafeRawBufferPointer) -> T {
         T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     @inline(__always)
-    private static func float(_ offset: Int, _ bytes: UnsafeRawBufferPointer) -> Float {
+    static func float(_ offset: Int, _ bytes: UnsafeRawBufferPointer) -> Float {
         Float(bitPattern: get(offset, bytes))
     }
 
     /// Whether bytes `range` are all zero.
-    private static func zero(_ range: Range<Int>, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func zero(_ range: Range<Int>, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = range.lowerBound
         while offset + 8 <= range.upperBound {
             if get(offset, bytes) as UInt64 != 0 { return false }
@@ -221,6 +226,7 @@ public enum SensorRecord {
         guard let kind = Kind(rawValue: rawKind) else { return .violation("a record of unknown kind \(rawKind)") }
         switch kind {
         case .frame: return decodeFrame(bytes, face: &face)
+        case .sourceSummary: return decodeSummary(bytes)
         case .engaged:
             guard zero(8 ..< 328, bytes), zero(348 ..< 352, bytes), zero(360 ..< 376, bytes), zero(380 ..< size, bytes)
             else { return .violation("an engaged record with data in unused fields") }

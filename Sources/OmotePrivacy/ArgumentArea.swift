@@ -14,7 +14,7 @@ import Glibc
 /// ones over through an inherited memfd that the new image reads and closes at once (the environment is rebuilt with
 /// setenv in heap memory, which environ never shows). The exec's file name is padded with slashes so that the strings
 /// the kernel puts at the top of the stack — the empty argument, the file name and its 8-byte end marker — fill whole
-/// pages, which the new image makes read-only and seals (mseal, Linux ≥ 6.10): neither it nor the processing child it
+/// pages, which the new image makes read-only and seals (mseal, Linux ≥ 6.10): neither it nor the sensor process it
 /// forks can change a byte of what cmdline ("\0") and environ (nothing) show, nor unseal, unmap or remap the pages.
 public enum ArgumentArea {
     /// What protects this process's argument and environment area.

@@ -111,7 +111,7 @@ package enum DescriptorHygiene {
     }
 
     /// A non-terminal stdin becomes /dev/null (read-only); a closed 0, 1 or 2 is filled with /dev/null too.
-    /// `silencingOutput` (a processing child): stdout and stderr become /dev/null too.
+    /// `silencingOutput` (a sensor): stdout and stderr become /dev/null too.
     private static func fillStandardDescriptors(silencingOutput: Bool) throws(OmoteError) {
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
             let closed = fcntl(descriptor, F_GETFD) < 0

@@ -32,8 +32,8 @@ public enum PrivacyGuard {
 
     /// Engages the guard (idempotent for the same camera). `cameraDevice` is the V4L2 node live capture opened
     /// (it must be a character device); nil for replay. `keeping` are descriptors this process opened itself and
-    /// still needs (e.g. the read end of a processing child's status channel); they stay open, not writable.
-    /// With `statusChannel` (a pipe's write end) the process becomes a processing child: stdin, stdout and stderr are
+    /// still needs (e.g. the read end of a sensor's record pipe); they stay open, not writable.
+    /// With `statusChannel` (a pipe's write end) the process becomes a sensor: stdin, stdout and stderr are
     /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
     /// `commandChannels` are pipe write ends this process also may write, besides stdout and stderr (the presenter's
     /// command pipe to its sensor process).
@@ -169,7 +169,7 @@ public enum PrivacyGuard {
     }
 
     /// What the seccomp filter lets this process write and query: stdout/stderr (and terminal ioctls on 0–2), plus
-    /// any command pipes (a presenter); with a status channel (a processing child or a sensor) that channel alone and
+    /// any command pipes (a presenter); with a status channel (a sensor) that channel alone and
     /// no terminal at all.
     package static func filterContext(
         processID: UInt32, cameraDescriptors: [Int32], statusChannel: Int32?, commandChannels: [Int32]

@@ -43,7 +43,7 @@ package struct SeccompFilter: Sendable {
         "exit", "exit_group", "restart_syscall", "rt_sigreturn", "rt_sigaction", "rt_sigprocmask", "sigaltstack",
         "rt_sigpending", "rt_sigsuspend", "rt_sigtimedwait",
         "poll", "ppoll", "select", "pselect6",
-        "wait4", "waitid",  // reaping the processing child (no new process can be made after engaging)
+        "wait4", "waitid",  // reaping the sensor (no new process can be made after engaging)
     ]
 
     /// Allowed only when the arguments pass a check (see `Check`); otherwise EPERM.

@@ -123,16 +123,32 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         #expect(frame.sequence == UInt64(source.frameCount + 4))
     }
 
-    @Test("A rewound clip with its counts reset reports the new pass alone (omote replay --loop, per pass)")
+    @Test("A rewound clip counts the new pass alone in passStats, and every pass in stats (omote replay --loop)")
     func passCounts() throws {
         let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face")
         var frame = try VideoFrame()
-        for _ in 0 ..< 2 {
+        for pass in 1 ... 2 {
             source.rewind()
-            source.resetStats()
             while try source.next(into: &frame) != nil {}
-            #expect(source.stats.delivered == source.frameCount && source.stats.dropped == 0)
+            #expect(source.passStats.delivered == source.frameCount && source.passStats.dropped == 0)
+            #expect(source.stats.delivered == pass * source.frameCount)
         }
+    }
+
+    @Test("A playlist reports each clip's pass when it ends, with that pass's counts, lap after lap")
+    func playlistPasses() throws {
+        let good = try FixtureFile.bytes(TestPaths.sampleFrames + "/single_face/0000.jpg")
+        let first = try ReplaySource(name: "first", frames: [good, [0xFF, 0xD8], good])
+        let second = try ReplaySource(name: "second", frames: [good])
+        let playlist = ReplayPlaylist(clips: [first, second], loop: true)
+        var passes: [(Int, FrameSourceStats)] = []
+        playlist.passEnded = { passes.append(($0, $1)) }
+        var frame = try VideoFrame()
+        for _ in 0 ..< 7 { _ = try #require(try playlist.next(into: &frame)) }
+        #expect(passes.map(\.0) == [0, 1, 0, 1])
+        #expect(passes.allSatisfy { $0.0 == 1 || ($0.1.delivered == 2 && $0.1.corrupt == 1) })
+        #expect(passes.allSatisfy { $0.0 == 0 || ($0.1.delivered == 1 && $0.1.corrupt == 0) })
+        #expect(first.stats.delivered == 5 && first.stats.corrupt == 2)
     }
 
     @Test("A folder without a manifest is refused with a hint")

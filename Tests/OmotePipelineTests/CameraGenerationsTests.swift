@@ -10,7 +10,7 @@ import Testing
     /// A forked launcher's lines and how its process ended.
     struct Outcome {
         var lines: [String] = []
-        var ending: ProcessingChild.Ending = .exited(-1)
+        var ending: SensorProcess.Ending = .exited(-1)
     }
 
     /// Forks a child that runs `launcher` (given a function writing one line to the test) and ends its process the way
@@ -28,7 +28,7 @@ import Testing
     static func runForked(
         timeoutSeconds: Double = 30,
         onLine: (String, pid_t) -> Void = { _, _ in },
-        _ launcher: @escaping (_ say: @escaping (String) -> Void) -> ProcessingChild.Ending
+        _ launcher: @escaping (_ say: @escaping (String) -> Void) -> SensorProcess.Ending
     ) -> Outcome {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return Outcome() }
@@ -68,7 +68,7 @@ import Testing
             }
         }
         if Date() >= deadline { kill(pid, SIGKILL) }
-        outcome.ending = ProcessingChild.wait(pid)
+        outcome.ending = SensorProcess.wait(pid)
         return outcome
     }
 

@@ -11,7 +11,7 @@ import Testing
 /// outside, as the process that would read the published bytes sees it.
 @Suite("Argument area: nothing published through /proc/PID/cmdline or environ", .serialized)
 struct ArgumentAreaTests {
-    /// The acts `guard-selftest --publish-marker` attempts in the parent ("main") and the processing child, and what
+    /// The acts `guard-selftest --publish-marker` attempts in the parent ("main") and the sensor process, and what
     /// the kernel must answer once the area is sealed: the stores fault, the page cannot be made writable again.
     static let expectedOutcomes = [
         "store-argument-area": "EFAULT", "store-environment-area": "EFAULT",
@@ -25,7 +25,7 @@ struct ArgumentAreaTests {
         let environ: [UInt8]?
     }
 
-    @Test("a marker the parent and its processing child write into their argument and environment area never shows")
+    @Test("a marker the presenter and its sensor process write into their argument and environment area never shows")
     func markerNeverPublished() throws {
         let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
         let scratch = try ChildProcess.makeScratchDirectory()
@@ -66,7 +66,7 @@ struct ArgumentAreaTests {
         let child = try #require(
             lines.first { $0.first == "publish" }.flatMap { Int32($0.last?.split(separator: " ").last ?? "") })
         // The kernel's answers, against this table (not the command's own verdicts), in both processes.
-        for scope in ["main", "child"] {
+        for scope in ["main", "sensor"] {
             for (act, expected) in Self.expectedOutcomes {
                 let row = lines.first { $0.count == 5 && $0[0] == scope && $0[1] == act }
                 #expect(row?[2] == expected, "\(scope) \(act): \(row?[2] ?? "no row")")
@@ -171,7 +171,7 @@ struct ArgumentAreaTests {
 
         // The same process (exec keeps the PID) receives Ctrl-C once re-executed, and dies of it. Spawned in its own
         // process group with no signal blocked (this runner's threads block most, and a mask survives exec); Ctrl-C
-        // reaches the whole group, the processing child included.
+        // reaches the whole group, the sensor process included.
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let pid = try Self.spawnWithSignalsUnblocked(

@@ -3,7 +3,7 @@ import OmoteTestSupport
 import Testing
 
 /// `omote replay` of a clip in which every other frame is damaged, as a user runs it (stdout not a terminal: the
-/// processing child decodes, the parent prints the clip line from its records).
+/// sensor process decodes, the presenter prints the clip line from its summary record).
 @Suite struct DamagedReplayTests {
     /// single_face's first `count` frames, each preceded by a damaged copy of one of five kinds that never decode:
     /// a bogus SOS length (the damage that used to poison the decoder), a cut before the SOS, half a frame, garbage,

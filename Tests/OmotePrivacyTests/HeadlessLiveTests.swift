@@ -2,14 +2,14 @@ import Foundation
 import OmoteTestSupport
 import Testing
 
-/// `omote live` with stdout not a terminal runs the camera in the confined processing child, as replay does: this
-/// process engages its own guard and only relays the child's records. (The progress path needs a real V4L2 camera,
+/// `omote live` with stdout not a terminal runs the camera in the confined sensor process, as on a terminal: the
+/// presenter engages its own guard and prints only timings from the sensor's expression-free records. (The progress path needs a real V4L2 camera,
 /// which this machine lacks; the fake driver covers the camera itself in OmoteCaptureTests.)
 @Suite struct HeadlessLiveTests {
     @Test(
-        "live without a terminal opens the camera in the processing child: a bad device is the child's named error, exit 1",
+        "live without a terminal opens the camera in the sensor: a bad device is the sensor's named error, exit 1",
         arguments: ["/tmp/omote-no-such-camera", "/dev/null"])
-    func badDeviceIsReportedByTheChild(device: String) throws {
+    func badDeviceIsReportedByTheSensor(device: String) throws {
         let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["live", "--device", device])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")

@@ -78,12 +78,7 @@ enum SourceRule {
         Allowance(
             path: "Sources/CGuardSelfTest/CGuardSelfTest.c", tokens: ["fork(", "sendmsg("],
             why: "self-test only: forks the children for fatal attempts and passes a descriptor, before engaging"),
-        // The processing child for non-terminal output: forked before either side engages; the child can write only
-        // fixed-format timing records to its parent, the parent holds no frame.
-        Allowance(
-            path: "Sources/OmotePipeline/ProcessingChild.swift", tokens: ["fork("],
-            why: "privilege separation: frames are processed in a child that cannot reach stdout/stderr"),
-        // The sensor process on a terminal: forked before either side engages; it holds the frames and can write only
+        // The sensor process of every mode: forked before either side engages; it holds the frames and can write only
         // fixed-size records to the presenter, which holds the terminal and no frame.
         Allowance(
             path: "Sources/OmotePipeline/SensorProcess.swift", tokens: ["fork("],

@@ -144,7 +144,7 @@ struct StraceTests {
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let dumpable = lines.firstIndex { $0.contains("prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE") }
         let firstClipOpen = lines.firstIndex { $0.contains("openat(") && $0.contains("SampleFrames") }
-        // With `-f`, the parent's and the processing child's calls interleave, and strace splits a call another
+        // With `-f`, the presenter's and the sensor's calls interleave, and strace splits a call another
         // process interrupts into "… <unfinished ...>" and a later "<... name resumed> … = 0": the call succeeded
         // where its result line says so.
         func succeeded(_ name: String, _ marker: String) -> Int? {

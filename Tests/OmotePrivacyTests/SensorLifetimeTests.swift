@@ -2,9 +2,9 @@ import Foundation
 import OmoteTestSupport
 import Testing
 
-/// The processing child does not outlive the `omote` that started it: killed, the parent must not leave its child
-/// replaying with nobody reading it (the child watches for its parent going; see `HeadlessReplay.child`).
-@Suite struct ProcessingChildLifetimeTests {
+/// The sensor process does not outlive the `omote` that started it: killed, the presenter must not leave its sensor
+/// replaying with nobody reading it (the sensor stops when its command pipe closes; see `SensorProcess.serve`).
+@Suite struct SensorLifetimeTests {
     /// Live children of `parent`, from /proc/*/stat (world-readable even for Omote's undumpable processes).
     static func children(of parent: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -33,12 +33,12 @@ import Testing
         return condition()
     }
 
-    @Test("Killing omote (replay without a terminal) ends its processing child at once, not at its next record")
-    func processingChildEndsWithItsParent() throws {
+    @Test("Killing omote (replay without a terminal) ends its sensor at once, not at its next record")
+    func sensorEndsWithItsPresenter() throws {
         let omote = try #require(TestPaths.omoteBinary)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: omote)
-        // So slow that the child writes no record (whose broken pipe would end it anyway) for the whole test.
+        // So slow that the sensor writes no frame record (whose broken pipe would end it anyway) for the whole test.
         process.arguments = ["replay", "single_face", "--loop", "--speed", "0.02"]
         process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.repositoryRoot)
         process.standardOutput = FileHandle.nullDevice
@@ -50,13 +50,13 @@ import Testing
             Self.waitFor(20) {
                 child = Self.children(of: parent).first
                 return child != nil
-            }, "no processing child appeared")
+            }, "no sensor process appeared")
         kill(parent, SIGKILL)
         process.waitUntilExit()
         let orphan = try #require(child)
         #expect(
             Self.waitFor(5) { Self.stat(of: orphan).map { $0.state == "Z" } ?? true },
-            "the processing child \(orphan) still runs after its parent was killed")
+            "the sensor \(orphan) still runs after its presenter was killed")
         if let state = Self.stat(of: orphan), state.state != "Z" { kill(orphan, SIGKILL) }
     }
 }
