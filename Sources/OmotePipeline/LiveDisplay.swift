@@ -111,25 +111,4 @@ public enum LiveDisplay {
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
     }
-
-    /// Without a terminal: wait for the source to end (or `stop` to return true), printing nothing but status.
-    public static func runHeadless(_ runner: PipelineRunner, status: (String) -> Void, stop: () -> Bool = { false }) {
-        var lastReport = MonotonicClock.nanoseconds()
-        while !runner.isFinished {
-            if stop() { runner.requestStop() }
-            MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 20_000_000)
-            let now = MonotonicClock.nanoseconds()
-            if now - lastReport > 5_000_000_000 {
-                lastReport = now
-                let model = runner.latest.read().value
-                let corrupt =
-                    model.framesCorrupt == 0
-                    ? "" : ", \(model.framesCorrupt) corrupt (first: \(model.firstCorruptReason))"
-                status(
-                    String(
-                        format: "%d frames, %.1f fps, %d dropped", model.framesProcessed, model.framesPerSecond,
-                        model.framesDropped) + corrupt)
-            }
-        }
-    }
 }

@@ -70,13 +70,13 @@ private final class StallingSource: FrameSource {
 @Suite struct PipelineRunnerTests {
     /// Runs a runner over the whole of the sample clip `clip` (once) with `processor` and returns it, finished.
     private func replayWhole(
-        _ clip: String, _ processor: CountingProcessor, status: (String) -> Void = { _ in }
+        _ clip: String, _ processor: CountingProcessor
     ) throws -> PipelineRunner {
         let runner = try PipelineRunner(
             source: try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/" + clip), processor: processor,
             engagement: .unguardedForTests)
         runner.start()
-        LiveDisplay.runHeadless(runner, status: status)
+        runner.waitUntilFinished()
         return runner
     }
 
@@ -94,7 +94,7 @@ private final class StallingSource: FrameSource {
         let runner = try PipelineRunner(source: source, processor: processor, engagement: .unguardedForTests)
         source.runner = runner
         runner.start()
-        LiveDisplay.runHeadless(runner, status: { _ in })
+        runner.waitUntilFinished()
         #expect(runner.failureDescription == nil)
         #expect(processor.frames == 95 && source.stallsLeft == 0, "its frames are processed when they come")
         #expect(source.notesSeen == ["", reason + ": waiting for the camera", reason + ": waiting for the camera"])
@@ -110,7 +110,7 @@ private final class StallingSource: FrameSource {
         let processor = CountingProcessor()
         let runner = try PipelineRunner(source: source, processor: processor, engagement: .unguardedForTests)
         runner.start()
-        LiveDisplay.runHeadless(runner, status: { _ in })
+        runner.waitUntilFinished()
         #expect(processor.frames == 0)
         #expect(runner.failureDescription?.contains("the camera was disconnected") == true)
         #expect(runner.failureCode == .captureDisconnected)
@@ -119,8 +119,7 @@ private final class StallingSource: FrameSource {
     @Test("The processing thread runs every replayed frame in order and publishes the newest state")
     func processesWholeClip() throws {
         let processor = CountingProcessor()
-        var statuses: [String] = []
-        let runner = try replayWhole("single_face", processor, status: { statuses.append($0) })
+        let runner = try replayWhole("single_face", processor)
         #expect(processor.frames == 72)
         #expect(processor.sequences == (0 ..< 72).map { UInt64($0) })
         let (model, version) = runner.latest.read()
@@ -159,12 +158,10 @@ private final class StallingSource: FrameSource {
         let runner = try PipelineRunner(source: source, processor: CountingProcessor(), engagement: .unguardedForTests)
         runner.start()
         var polls = 0
-        LiveDisplay.runHeadless(
-            runner, status: { _ in },
-            stop: {
-                polls += 1
-                return polls > 3
-            })
+        runner.waitUntilFinished(stop: {
+            polls += 1
+            return polls > 3
+        })
         #expect(runner.isFinished)
     }
 
@@ -179,5 +176,15 @@ private final class StallingSource: FrameSource {
         #expect(history.total == 5)
         #expect(history.quantile(0, of: .solve) == 1 || history.quantile(0, of: .solve) == 2)
         #expect(history.quantile(1, of: .solve) == 100)
+    }
+}
+
+extension PipelineRunner {
+    /// Waits for the source to end, or asks the runner to stop once `stop` returns true (polled every 20 ms).
+    func waitUntilFinished(stop: () -> Bool = { false }) {
+        while !isFinished {
+            if stop() { requestStop() }
+            MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 20_000_000)
+        }
     }
 }
