@@ -71,7 +71,8 @@ extension Presenter {
         // Ctrl-C: the sensor was interrupted mid-stream and could not say so; that is a normal stop.
         let interrupted = ending == .signalled(SIGINT)
         return Outcome(
-            failure: interrupted ? nil : feed.failureDescription, failureCode: interrupted ? nil : feed.failureCode,
+            failure: interrupted ? nil : feed.failureDescription(after: ending),
+            failureCode: interrupted ? nil : feed.failureCode,
             sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,
             firstFrameNanoseconds: feed.firstFrameNanoseconds, firstDrawNanoseconds: nil, presented: presented)
     }

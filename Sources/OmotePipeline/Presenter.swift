@@ -71,7 +71,7 @@ public enum Presenter {
         }
         let ending = feed.close()
         return Outcome(
-            failure: displayFailure ?? feed.failureDescription, failureCode: feed.failureCode,
+            failure: displayFailure ?? feed.failureDescription(after: ending), failureCode: feed.failureCode,
             sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,
             firstFrameNanoseconds: feed.firstFrameNanoseconds, firstDrawNanoseconds: feed.firstDrawNanoseconds,
             presented: presented)

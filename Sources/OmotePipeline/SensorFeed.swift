@@ -33,6 +33,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     private let sourceNames: [String]
     private let baseModel: LiveViewModel
     private let stopRequested = Atomic<Bool>(false)
+    /// The record pipe closed without an `ended` record (the sensor crashed, was killed or exited on its own).
+    private let endedSilently = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     private let history: Mutex<TimingHistory>
@@ -75,6 +77,18 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
     public var failureDescription: String? { failure.withLock { $0?.description } }
     public var failureCode: OmoteError.Code? { failure.withLock { $0?.code } }
+
+    /// The failure with how the sensor ended once `close` has waited for it: a sensor that ended without saying why
+    /// is described by its exit status or signal, the only thing it left.
+    public func failureDescription(after ending: SensorProcess.Ending) -> String? {
+        guard let description = failureDescription, endedSilently.load(ordering: .relaxed) else {
+            return failureDescription
+        }
+        switch ending {
+        case let .exited(status): return description + " (it exited with status \(status))"
+        case let .signalled(signal): return description + " (it was killed by signal \(signal))"
+        }
+    }
     public func timingHistory() -> TimingHistory { history.withLock { $0 } }
     /// The newest frame's counts (frames, drops, damage).
     public var latestCounts: SensorRecord.Counts { counts.withLock { $0 } }
@@ -170,6 +184,7 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             case .end:
                 // After a quit the sensor may be gone before its `ended` arrives; otherwise it must say why it ended.
                 guard stopDeadline == nil else { return end(nil, code: nil) }
+                endedSilently.store(true, ordering: .relaxed)
                 return end("the sensor ended without saying why", code: .pipelineSensorEnded)
             case .truncated: return end("the sensor sent a truncated record", code: .pipelineSensorViolation)
             }

@@ -14,10 +14,16 @@ package enum ChildProcess {
     /// A child still running after `timeout` seconds is killed (a broken guard can leave one stopped, e.g. traced).
     /// Generous on purpose: a full replay through the mesh tracker in the portable checked build, with the rest of
     /// the suite running beside it on two cores, took over a minute.
-    package static func run(_ executable: String, _ arguments: [String], timeout: Double = 300) throws -> ChildResult {
+    /// `environment` adds to (or replaces entries of) this process's environment.
+    package static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300
+    ) throws -> ChildResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.repositoryRoot)
         let out = Pipe()
         let err = Pipe()
