@@ -65,10 +65,10 @@ struct BenchCommand: ParsableCommand {
             : try BenchSplit.start(clipPaths: clipPaths, passes: splitPasses, configuration: session.configuration)
         let guardStatus = try split?.engageGuard() ?? PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
-        let sources = try clipPaths.map { try ReplaySource(clipDirectory: $0) }
-        let clipFrames = sources.reduce(0) { $0 + $1.frameCount } * splitPasses
         let splitStarted = MonotonicClock.nanoseconds()
         let splitRun = split?.present(avatarPath: session.configuration.avatarPath, engagement: guardStatus.engagement)
+        // Opened after the split run, which must not share the machine with anything a presenter does not do.
+        let sources = try clipPaths.map { try ReplaySource(clipDirectory: $0) }
         // Start-up counts from process start (guard included), leaving out the split run before it.
         try measure(
             session.configuration, sources: sources, names: names,
@@ -77,7 +77,8 @@ struct BenchCommand: ParsableCommand {
             let oneProcess = try split.runOneProcess(
                 configuration: session.configuration, engagement: guardStatus.engagement)
             let failed = reportSplit(
-                split: splitRun, oneProcess: oneProcess, roundTrip: split.roundTrip, clipFrames: clipFrames,
+                split: splitRun, oneProcess: oneProcess, roundTrip: split.roundTrip,
+                clipFrames: sources.reduce(0) { $0 + $1.frameCount } * splitPasses,
                 names: names, passes: splitPasses)
             if failed { throw ExitCode(1) }
         }
