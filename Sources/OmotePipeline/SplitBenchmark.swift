@@ -81,10 +81,8 @@ public enum SplitBenchmark {
         }
         runner.start()
         var firstDrawn: UInt64?
-        run.failure = drawEach(
-            runner, painter: pipeline.rigModel.map(AvatarPainter.init(model:)), drawn: &run.framesDrawn
-        ) {
-            _ in
+        let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
+        run.failure = drawEach(runner, painter: painter, drawn: &run.framesDrawn) { _ in
             if firstDrawn == nil { firstDrawn = MonotonicClock.nanoseconds() }
         }
         run.failure = run.failure ?? runner.failureDescription
@@ -95,8 +93,9 @@ public enum SplitBenchmark {
 
     /// Draws each new result of `feed` into memory (as bench draws: a 76×76 picture of the rig and the terminal
     /// bytes for it), then hands it to `drawnResult`, until the feed has finished and its last result is drawn.
-    /// Polls every millisecond so that no result is skipped at 30 fps. Returns why drawing failed, if it did (the
-    /// feed is then stopped).
+    /// Polls every millisecond, so at 30 fps it draws every result unless the machine holds this thread or the feed's
+    /// back (two results published within one poll: only the newer is drawn, as on a terminal). Returns why drawing
+    /// failed, if it did (the feed is then stopped).
     static func drawEach(
         _ feed: some LiveFeed, painter: AvatarPainter?, drawn: inout Int, _ drawnResult: (FrameResult) -> Void
     ) -> String? {
