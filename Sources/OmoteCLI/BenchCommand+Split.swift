@@ -101,6 +101,14 @@ extension BenchCommand {
         print(
             extra > 0
                 ? "split drops \(extra) frame(s) more than one process" : "split drops no frame more than one process")
+        if let records = split.records, records < split.framesProcessed {
+            // Where they went: the sensor's rate cap (a refused record would have ended the run with a failure).
+            let rate = Int(SensorFeed.maximumFrameRate)
+            print(
+                "(\(split.framesProcessed - records) processed frame(s) never sent: the sensor sends at most \(rate) "
+                    + "frame records a second and skips a frame done within 1/\(rate) s of the last one sent, as when "
+                    + "a playlist starts the next clip right after the previous clip's last frame)")
+        }
 
         let send = roundTrip.sendNanoseconds
         let receive = roundTrip.receiveNanoseconds
