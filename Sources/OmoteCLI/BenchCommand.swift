@@ -8,8 +8,12 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
-        discussion:
-            "Single thread, as fast as possible, under the privacy guard. Prints timings only."
+        discussion: """
+            Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless --no-split, \
+            the clips at their nominal rate through a sensor process and this one as its presenter (as omote replay \
+            on a terminal runs, drawing into memory only), and again in one process: frames dropped by each, the \
+            record path's cost per frame and the start-up.
+            """
     )
 
     @Option(name: .customLong("repeat"), help: "How many times to replay the clips.")
@@ -24,10 +28,20 @@ struct BenchCommand: ParsableCommand {
             valueName: "file"))
     var referenceTimings: String?
 
+    @Flag(name: .customLong("no-split"), help: "Skip the split part (sensor process and presenter at nominal rate).")
+    var skipSplit = false
+
+    @Option(
+        help:
+            "How many times the split part plays the clips at their nominal rate (each pass twice: split, one process)."
+    )
+    var splitPasses = 1
+
     @OptionGroup var session: SessionOptions
 
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard splitPasses >= 1 else { throw ValidationError("--split-passes must be at least 1") }
     }
 
     func run() throws {
@@ -37,16 +51,37 @@ struct BenchCommand: ParsableCommand {
         }
         let names = clips.map { $0.split(separator: ",").map(String.init) } ?? SampleFrames.clipNames
         let reference = try referenceTimings.map(MediaPipeReferenceTimings.init(contentsOfFile:))
-        let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
-        print(guardStatus.summary)
-        let sources = try names.map { name -> ReplaySource in
+        let clipPaths = try names.map { name -> String in
             guard let path = SampleFrames.resolveClip(name) else {
                 throw ValidationError("no clip '\(name)' in SampleFrames/")
             }
-            return try ReplaySource(clipDirectory: path)
+            return path
         }
-        // Start-up counts from process start (guard included).
-        try measure(session.configuration, sources: sources, names: names, started: started, reference: reference)
+        // The sensor is forked first, while this process is single-threaded and before its guard engages (the order
+        // of `omote replay`); it starts playing at once, so the split run comes before the table.
+        let split =
+            skipSplit
+            ? nil
+            : try BenchSplit.start(clipPaths: clipPaths, passes: splitPasses, configuration: session.configuration)
+        let guardStatus = try split?.engageGuard() ?? PrivacyGuard.engage(cameraDevice: nil)
+        print(guardStatus.summary)
+        let splitStarted = MonotonicClock.nanoseconds()
+        let splitRun = split?.present(avatarPath: session.configuration.avatarPath, engagement: guardStatus.engagement)
+        // Opened after the split run, which must not share the machine with anything a presenter does not do.
+        let sources = try clipPaths.map { try ReplaySource(clipDirectory: $0) }
+        // Start-up counts from process start (guard included), leaving out the split run before it.
+        try measure(
+            session.configuration, sources: sources, names: names,
+            started: started + (split == nil ? 0 : MonotonicClock.nanoseconds() - splitStarted), reference: reference)
+        if let split, let splitRun {
+            let oneProcess = try split.runOneProcess(
+                configuration: session.configuration, engagement: guardStatus.engagement)
+            let failed = reportSplit(
+                split: splitRun, oneProcess: oneProcess, roundTrip: split.roundTrip,
+                clipFrames: sources.reduce(0) { $0 + $1.frameCount } * splitPasses,
+                names: names, passes: splitPasses)
+            if failed { throw ExitCode(1) }
+        }
     }
 
     /// Replays `sources` through the pipeline and prints its table.
@@ -193,7 +228,7 @@ struct BenchCommand: ParsableCommand {
             + pad(String(format: "%.1f", mean), 10, right: true)
     }
 
-    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let fill = String(repeating: " ", count: max(0, width - text.count))
         return right ? fill + text : text + fill
     }
