@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
         }
         let names = clips.map { $0.split(separator: ",").map(String.init) } ?? SampleFrames.clipNames
         let reference = try referenceTimings.map(MediaPipeReferenceTimings.init(contentsOfFile:))
+        try JPEGDecoder.loadLibrary()  // bench decodes in this process: load before the guard forbids it
         let guardStatus = try PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
         let sources = try names.map { name -> ReplaySource in

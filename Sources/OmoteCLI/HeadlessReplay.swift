@@ -106,6 +106,11 @@ enum HeadlessReplay {
         // domain may not signal this process, which has a domain of its own.)
         let parent = getppid()
         let parentGone = { getppid() != parent }
+        // The child decodes, so it (not the parent) loads libturbojpeg, before its guard forbids mapping it.
+        do { try JPEGDecoder.loadLibrary() } catch {
+            writer.send(StatusRecord(.failure, text: "\(error)"))
+            return 1
+        }
         let status: PrivacyGuardStatus
         do { status = try PrivacyGuard.engage(cameraDevice: nil, statusChannel: writer.descriptor) } catch {
             writer.send(StatusRecord(.failure, text: "\(error)"))

@@ -38,6 +38,10 @@ extension OmoteError.Code {
     public static let captureFrameTooLarge = Self("capture.frameTooLarge")
     /// libjpeg-turbo could not start a decoder.
     public static let captureDecoderUnavailable = Self("capture.decoderUnavailable")
+    /// libturbojpeg.so.0 could not be loaded (not installed, or too old).
+    public static let captureDecoderLibraryMissing = Self("capture.decoderLibraryMissing")
+    /// A decoder was asked for after the guard engaged in a process that had not loaded libturbojpeg before.
+    public static let captureDecoderNotLoaded = Self("capture.decoderNotLoaded")
 
     /// A clip folder without a readable, well-formed manifest, or with a missing frame file.
     public static let replayClipUnreadable = Self("replay.clipUnreadable")
@@ -140,6 +144,29 @@ extension OmoteError {
             reason: detail.isEmpty ? damage.description : "\(damage.description): \(detail)",
             remedy: "Such frames are skipped and counted as corrupt; a steadily rising count points at a bad cable or "
                 + "hub, or at a damaged clip."
+        )
+    }
+
+    /// libturbojpeg.so.0 could not be loaded; `reason` is what the dynamic loader said.
+    static func decoderLibraryMissing(_ reason: String) -> OmoteError {
+        OmoteError(
+            .captureDecoderLibraryMissing,
+            operation: "load the JPEG decoder",
+            subject: "libturbojpeg.so.0",
+            reason: reason,
+            remedy: "Install libjpeg-turbo: sudo apt install libturbojpeg0 (`omote doctor` checks it)."
+        )
+    }
+
+    /// A decoder made after the guard engaged, in a process that did not load libturbojpeg before: the guard forbids
+    /// mapping it now. A bug in the caller, reported rather than crashed on.
+    static var decoderLibraryNotLoaded: OmoteError {
+        OmoteError(
+            .captureDecoderNotLoaded,
+            operation: "start the JPEG decoder",
+            subject: "libturbojpeg.so.0",
+            reason: "the privacy guard engaged before the decoder library was loaded, and it can no longer be mapped",
+            remedy: "Call JPEGDecoder.loadLibrary() before PrivacyGuard.engage in every process that decodes."
         )
     }
 
