@@ -132,7 +132,12 @@ import Testing
     /// The files and pseudo-files a process maps (the path column of /proc/PID/maps: "/usr/lib/…/libc.so.6",
     /// "/dev/video0", "[heap]"); empty when the maps cannot be read.
     static func mappedPaths(of pid: pid_t) -> Set<String> {
-        guard let maps = try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8) else { return [] }
+        // Read to the end: String(contentsOfFile:) stops after one page of a /proc file (size 0), so a library mapped
+        // further down would go unseen.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/maps"), let data = try? file.readToEnd() else {
+            return []
+        }
+        let maps = String(decoding: data, as: UTF8.self)
         return Set(
             maps.split(separator: "\n").compactMap { line in
                 // address perms offset dev inode [path]: the path is what follows the fifth field.
