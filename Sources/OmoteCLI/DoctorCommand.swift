@@ -28,8 +28,8 @@ struct DoctorCommand: ParsableCommand {
             if level != .ok, let fix { print("     → \(fix)") }
         }
 
-        // Libraries: libv4l2 is linked, so reaching here proves it loads; libturbojpeg is loaded at run time (by the
-        // sensor only), so load it here the same way and check it initialises.
+        // Libraries: libturbojpeg and libv4l2 are loaded at run time (by the sensor only), so load them here the same
+        // way and check the decoder initialises.
         do {
             try JPEGDecoder.loadLibrary()
             _ = try JPEGDecoder()
@@ -40,7 +40,15 @@ struct DoctorCommand: ParsableCommand {
         } catch {
             report(false, "\(error)")  // its remedy names the package
         }
-        report(true, "libv4l2 linked")
+        do {
+            try V4L2SystemDriver.loadLibrary()
+            report(
+                true,
+                "libv4l2 loads (only a camera's sensor, which opens it, loads it; the presenter never maps it or its "
+                    + "libjpeg)")
+        } catch {
+            report(false, "\(error)")  // its remedy names the package
+        }
 
         // The tracker's model: the .task file must load, which checks every member's CRC and every
         // network's structure, exactly as `live` does before the guard engages.

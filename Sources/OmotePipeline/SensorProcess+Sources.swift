@@ -32,7 +32,7 @@ extension SensorProcess {
         }
     }
 
-    /// One camera generation: open the node (`openCamera` loads the JPEG decoder library first), announce it to the
+    /// One camera generation: open the node (`openCamera` loads the JPEG decoder and camera libraries first), announce it to the
     /// launcher, engage with it (and the two pipes) as the only descriptors, load the tracker, stream, report.
     public static func camera(
         ends: Ends, options: V4L2CameraOptions, generation: CameraGenerations.Generation,
