@@ -5,9 +5,10 @@ import OmoteCore
 import Glibc
 #endif
 
-/// guard-selftest decodes nothing, so it never loads libturbojpeg (only a process that decodes does, before engaging):
-/// the library is not mapped, and a decoder asked for after engaging is refused with a clear error instead of dying
-/// on an open or mmap the guard forbids.
+/// guard-selftest decodes nothing and opens no camera through libv4l2, so it never loads libturbojpeg or libv4l2 (only
+/// a process that decodes or opens a camera does, before engaging): neither is mapped, nor libv4l2's libjpeg, and a
+/// decoder or camera asked for after engaging is refused with a clear error instead of dying on an open or mmap the
+/// guard forbids.
 extension GuardAttempts {
     static func decoderChecks() -> [AttemptResult] {
         let made: String
@@ -17,12 +18,27 @@ extension GuardAttempts {
         } catch {
             made = error.code.rawValue
         }
+        // A node that does not exist: were the library check missing, nothing real would be opened either.
+        let opened: String
+        do {
+            _ = try V4L2Camera(options: V4L2CameraOptions(device: "/dev/video-omote-selftest"))
+            opened = "opened"
+        } catch {
+            opened = error.code.rawValue
+        }
         return [
             AttemptResult(
                 scope: "decoder", act: "libturbojpeg-mapped", outcome: mapsMention("libturbojpeg"),
                 expected: "not-mapped"),
             AttemptResult(
+                scope: "decoder", act: "libjpeg-mapped", outcome: mapsMention("libjpeg"), expected: "not-mapped"),
+            AttemptResult(
+                scope: "decoder", act: "libv4l-mapped", outcome: mapsMention("libv4l"), expected: "not-mapped"),
+            AttemptResult(
                 scope: "decoder", act: "decoder-after-engaging", outcome: made, expected: "capture.decoderNotLoaded"),
+            AttemptResult(
+                scope: "decoder", act: "camera-after-engaging", outcome: opened,
+                expected: "capture.cameraLibraryNotLoaded"),
         ]
     }
 
