@@ -20,15 +20,12 @@ let package = Package(
     ],
     targets: [
         // C shims: only what Swift cannot call directly (variadic calls, ioctl/flag macros, newer kernel structs).
-        .systemLibrary(
-            name: "CTurboJPEG",
-            pkgConfig: "libturbojpeg",
-            providers: [.apt(["libturbojpeg0-dev"])]
-        ),
-        .target(
-            name: "CV4L2Shim",
-            linkerSettings: [.linkedLibrary("v4l2")]
-        ),
+        // libjpeg-turbo through dlopen, not linked: only a process that decodes maps it (needs libturbojpeg0-dev's
+        // header to build, libturbojpeg0 to run).
+        .target(name: "CTurboJPEG"),
+        // libv4l2 likewise (it brings libjpeg.so.62): only a process that opens a camera maps it (libv4l-dev to build,
+        // libv4l-0 to run).
+        .target(name: "CV4L2Shim"),
         .target(name: "CPrivacyShim"),
         // Test-only raw calls the guard self-test attempts after engaging (kept out of the production shim).
         .target(name: "CGuardSelfTest"),
@@ -115,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "OmoteCaptureTests",
             dependencies: [
-                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "CMallocCounter",
+                "OmoteCore", "OmoteCapture", "OmoteTestSupport", "CMallocCounter", "CTurboJPEGEncoder",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["Fixtures"]
@@ -137,6 +134,9 @@ let package = Package(
             name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
+        // Test-only JPEG re-encoder (camera-like MJPEG from the samples); the one place libturbojpeg is linked.
+        .target(
+            name: "CTurboJPEGEncoder", path: "Tests/CTurboJPEGEncoder", linkerSettings: [.linkedLibrary("turbojpeg")]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(

@@ -63,6 +63,7 @@ struct BenchCommand: ParsableCommand {
             skipSplit
             ? nil
             : try BenchSplit.start(clipPaths: clipPaths, passes: splitPasses, configuration: session.configuration)
+        try JPEGDecoder.loadLibrary()  // bench also decodes in this process: load before the guard forbids it
         let guardStatus = try split?.engageGuard() ?? PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
         let splitStarted = MonotonicClock.nanoseconds()

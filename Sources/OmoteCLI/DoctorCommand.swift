@@ -28,9 +28,27 @@ struct DoctorCommand: ParsableCommand {
             if level != .ok, let fix { print("     → \(fix)") }
         }
 
-        // Libraries: they are linked, so reaching here proves they load; check they initialise.
-        report((try? JPEGDecoder()) != nil, "libturbojpeg initialises", fix: "sudo apt-get install libturbojpeg0")
-        report(true, "libv4l2 linked")
+        // Libraries: libturbojpeg and libv4l2 are loaded at run time (by the sensor only), so load them here the same
+        // way and check the decoder initialises.
+        do {
+            try JPEGDecoder.loadLibrary()
+            _ = try JPEGDecoder()
+            report(
+                true,
+                "libturbojpeg loads and initialises (only the sensor, which decodes, loads it; the presenter never maps it)"
+            )
+        } catch {
+            report(false, "\(error)")  // its remedy names the package
+        }
+        do {
+            try V4L2SystemDriver.loadLibrary()
+            report(
+                true,
+                "libv4l2 loads (only a camera's sensor, which opens it, loads it; the presenter never maps it or its "
+                    + "libjpeg)")
+        } catch {
+            report(false, "\(error)")  // its remedy names the package
+        }
 
         // The tracker's model: the .task file must load, which checks every member's CRC and every
         // network's structure, exactly as `live` does before the guard engages.

@@ -98,6 +98,7 @@ struct GuardSelfTestCommand: ParsableCommand {
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
         results += GuardAttempts.stateChecks(sealable: sealable)
+        results += GuardAttempts.decoderChecks()
         results.append(fixture.leftBehindCheck())
         // Last: after narrowing nothing may open a file.
         results += GuardAttempts.steadyStateChecks(fixture: fixture)

@@ -38,6 +38,14 @@ extension OmoteError.Code {
     public static let captureFrameTooLarge = Self("capture.frameTooLarge")
     /// libjpeg-turbo could not start a decoder.
     public static let captureDecoderUnavailable = Self("capture.decoderUnavailable")
+    /// libturbojpeg.so.0 could not be loaded (not installed, or too old).
+    public static let captureDecoderLibraryMissing = Self("capture.decoderLibraryMissing")
+    /// A decoder was asked for after the guard engaged in a process that had not loaded libturbojpeg before.
+    public static let captureDecoderNotLoaded = Self("capture.decoderNotLoaded")
+    /// libv4l2.so.0 could not be loaded (not installed, or lacking a function Omote calls).
+    public static let captureCameraLibraryMissing = Self("capture.cameraLibraryMissing")
+    /// A camera was opened after the guard engaged in a process that had not loaded libv4l2 before.
+    public static let captureCameraLibraryNotLoaded = Self("capture.cameraLibraryNotLoaded")
 
     /// A clip folder without a readable, well-formed manifest, or with a missing frame file.
     public static let replayClipUnreadable = Self("replay.clipUnreadable")
@@ -140,6 +148,53 @@ extension OmoteError {
             reason: detail.isEmpty ? damage.description : "\(damage.description): \(detail)",
             remedy: "Such frames are skipped and counted as corrupt; a steadily rising count points at a bad cable or "
                 + "hub, or at a damaged clip."
+        )
+    }
+
+    /// libturbojpeg.so.0 could not be loaded; `reason` is what the dynamic loader said.
+    static func decoderLibraryMissing(_ reason: String) -> OmoteError {
+        OmoteError(
+            .captureDecoderLibraryMissing,
+            operation: "load the JPEG decoder",
+            subject: "libturbojpeg.so.0",
+            reason: reason,
+            remedy: "Install libjpeg-turbo: sudo apt install libturbojpeg0 (`omote doctor` checks it)."
+        )
+    }
+
+    /// A decoder made after the guard engaged, in a process that did not load libturbojpeg before: the guard forbids
+    /// mapping it now. A bug in the caller, reported rather than crashed on.
+    static var decoderLibraryNotLoaded: OmoteError {
+        OmoteError(
+            .captureDecoderNotLoaded,
+            operation: "start the JPEG decoder",
+            subject: "libturbojpeg.so.0",
+            reason: "the privacy guard engaged before the decoder library was loaded, and it can no longer be mapped",
+            remedy: "Call JPEGDecoder.loadLibrary() before PrivacyGuard.engage in every process that decodes."
+        )
+    }
+
+    /// libv4l2.so.0 could not be loaded; `reason` is what the dynamic loader said.
+    static func cameraLibraryMissing(_ reason: String) -> OmoteError {
+        OmoteError(
+            .captureCameraLibraryMissing,
+            operation: "load the camera library",
+            subject: "libv4l2.so.0",
+            reason: reason,
+            remedy: "Install libv4l2: sudo apt install libv4l-0 (`omote doctor` checks it)."
+        )
+    }
+
+    /// A camera opened after the guard engaged, in a process that did not load libv4l2 before: the guard forbids
+    /// mapping it now. A bug in the caller, reported rather than crashed on.
+    static var cameraLibraryNotLoaded: OmoteError {
+        OmoteError(
+            .captureCameraLibraryNotLoaded,
+            operation: "open the camera",
+            subject: "libv4l2.so.0",
+            reason: "the privacy guard engaged before the camera library was loaded, and it can no longer be mapped",
+            remedy:
+                "Call V4L2SystemDriver.loadLibrary() before PrivacyGuard.engage in every process that opens a camera."
         )
     }
 

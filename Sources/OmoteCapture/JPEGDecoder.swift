@@ -20,14 +20,16 @@ public final class JPEGDecoder {
     /// What the last refused header claimed, for the too-large message.
     private var lastClaimedSize = (width: 0, height: 0)
 
+    /// Needs libturbojpeg loaded: by `loadLibrary()` before the guard engages, or here when it has not engaged.
     public init() throws(OmoteError) {
+        try Self.requireLibrary()
         handle = try Self.makeHandle()
     }
 
-    deinit { if let handle { tjDestroy(handle) } }
+    deinit { if let handle { omote_tjDestroy(handle) } }
 
     private static func makeHandle() throws(OmoteError) -> tjhandle {
-        guard let handle = tjInitDecompress() else {
+        guard let handle = omote_tjInitDecompress() else {
             throw OmoteError(
                 .captureDecoderUnavailable,
                 operation: "start the JPEG decoder",
@@ -52,9 +54,11 @@ public final class JPEGDecoder {
     private func failed(_ handle: tjhandle) -> FrameDamage {
         lastMessage.withUnsafeMutableBufferPointer { buffer in
             buffer.initialize(repeating: 0)
-            if let message = tjGetErrorStr2(handle) { _ = strncpy(buffer.baseAddress!, message, buffer.count - 1) }
+            if let message = omote_tjGetErrorStr2(handle) {
+                _ = strncpy(buffer.baseAddress!, message, buffer.count - 1)
+            }
         }
-        tjDestroy(handle)
+        omote_tjDestroy(handle)
         self.handle = nil
         return lastMessage.withUnsafeBufferPointer { FrameDamage.classifyingLibJPEG($0.baseAddress!) }
     }
@@ -79,7 +83,7 @@ public final class JPEGDecoder {
         var subsampling: Int32 = 0
         var colorspace: Int32 = 0
         guard
-            tjDecompressHeader3(
+            omote_tjDecompressHeader3(
                 handle, base, UInt(jpeg.count), &fullWidth, &fullHeight, &subsampling, &colorspace) == 0
         else { return failed(handle) }
         guard fullWidth > 0, fullHeight > 0 else { return .emptyImage }
@@ -92,7 +96,7 @@ public final class JPEGDecoder {
         let pixels = try frame.reshape(width: width, height: height)
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
         guard
-            tjDecompress2(
+            omote_tjDecompress2(
                 handle, base, UInt(jpeg.count), pixels, Int32(width), Int32(width * VideoFrame.bytesPerPixel),
                 Int32(height), Int32(TJPF_RGB.rawValue), flags) == 0
         else { return failed(handle) }

@@ -56,10 +56,16 @@ public enum CameraGenerations {
             self.announcement = announcement
         }
 
-        /// Opens this generation's camera (the re-plugged node, when the launcher named one) and announces it.
+        /// Loads the JPEG decoder and camera libraries, opens this generation's camera (the re-plugged node, when the
+        /// launcher named one) and announces it.
         public func openCamera(_ options: V4L2CameraOptions) throws(OmoteError) -> V4L2Camera {
             var options = options
             options.device = device ?? options.device
+            // In the generation, before it engages its guard (which forbids mapping a library): only a process that
+            // decodes maps libturbojpeg, and only one that opens the camera maps libv4l2 (and its libjpeg), never the
+            // launcher or the presenter.
+            try JPEGDecoder.loadLibrary()
+            try V4L2SystemDriver.loadLibrary()
             let camera = try V4L2Camera(options: options)
             announce(device: camera.name)
             return camera

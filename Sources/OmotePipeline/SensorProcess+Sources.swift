@@ -4,13 +4,19 @@ import OmoteCore
 /// The two sources a sensor runs: the replay's clips and a camera generation's V4L2 node. Each returns the sensor's
 /// exit code (for a camera, the one `CameraGenerations` expects of a generation).
 extension SensorProcess {
-    /// Replay: engage, load the tracker (not the rig: the presenter drives it), play the clips, report. A headless
-    /// replay sends `.timingsOnly` frames and a summary of each clip's pass (`perClipSummaries`).
+    /// Replay: load the JPEG decoder library, engage, load the tracker (not the rig: the presenter drives it), play
+    /// the clips, report. A headless replay sends `.timingsOnly` frames and a summary of each clip's pass
+    /// (`perClipSummaries`).
     public static func replay(
         ends: Ends, clipPaths: [String], pacing: ReplaySource.Pacing, loop: Bool,
         configuration: PipelineConfiguration, content: RecordContent = .expression, perClipSummaries: Bool = false
     ) -> Int32 {
         guard let writer = try? SensorRecordWriter(descriptor: ends.records) else { return 1 }
+        // Here, in the sensor, before its guard: the presenter never maps libturbojpeg.
+        do { try JPEGDecoder.loadLibrary() } catch {
+            writer.send(.ended(.failure, "\(error)"))
+            return 1
+        }
         guard let engagement = engage(ends, cameraDevice: nil, writer: writer) else { return 2 }
         do throws(OmoteError) {
             let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
@@ -29,8 +35,8 @@ extension SensorProcess {
         }
     }
 
-    /// One camera generation: open the node, announce it to the launcher, engage with it (and the two pipes) as the
-    /// only descriptors, load the tracker, stream, report.
+    /// One camera generation: open the node (`openCamera` loads the JPEG decoder and camera libraries first), announce it to the
+    /// launcher, engage with it (and the two pipes) as the only descriptors, load the tracker, stream, report.
     public static func camera(
         ends: Ends, options: V4L2CameraOptions, generation: CameraGenerations.Generation,
         configuration: PipelineConfiguration, content: RecordContent = .expression

@@ -122,6 +122,8 @@ public enum PrivacyGuard {
         statusChannel: Int32?, commandChannels: [Int32]
     ) throws(OmoteError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
+        // From here on the process may be locked, even if a later step fails: nothing may lazily map a library now.
+        GuardEngagement.recordEngagedInThisProcess()
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
         let descriptors = try DescriptorHygiene.apply(
             cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,

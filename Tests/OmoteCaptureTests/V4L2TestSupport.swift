@@ -1,4 +1,4 @@
-import CTurboJPEG
+import CTurboJPEGEncoder
 import Foundation
 import OmoteCapture
 import OmoteTestSupport
@@ -51,33 +51,14 @@ enum V4L2TestSupport {
 
     /// Re-encodes a JPEG the way a UVC camera's MJPEG encoder does: 4:2:2, standard (not optimised) Huffman tables.
     static func reencodeAsWebcamMJPEG(_ jpeg: [UInt8], quality: Int32 = 85) throws -> [UInt8] {
-        let decompressor = try #require(tjInitDecompress())
-        defer { tjDestroy(decompressor) }
-        var width: Int32 = 0
-        var height: Int32 = 0
-        var subsampling: Int32 = 0
-        var colorspace: Int32 = 0
-        guard tjDecompressHeader3(decompressor, jpeg, UInt(jpeg.count), &width, &height, &subsampling, &colorspace) == 0
-        else {
-            throw TestFailure("header")
-        }
-        var rgb = [UInt8](repeating: 0, count: Int(width * height * 3))
-        guard
-            tjDecompress2(decompressor, jpeg, UInt(jpeg.count), &rgb, width, 0, height, Int32(TJPF_RGB.rawValue), 0)
-                == 0
-        else {
-            throw TestFailure("decompress")
-        }
-        let compressor = try #require(tjInitCompress())
-        defer { tjDestroy(compressor) }
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
+        var message = [CChar](repeating: 0, count: 256)
         guard
-            tjCompress2(
-                compressor, rgb, width, 0, height, Int32(TJPF_RGB.rawValue), &output, &size,
-                Int32(TJSAMP_422.rawValue), quality, 0) == 0, let output
-        else { throw TestFailure("compress") }
-        defer { tjFree(output) }
+            omote_test_reencode_422(jpeg, UInt(jpeg.count), quality, &output, &size, &message, UInt(message.count))
+                == 0, let output
+        else { throw TestFailure(message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }) }
+        defer { omote_test_jpeg_free(output) }
         return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
 

@@ -129,6 +129,23 @@ import Testing
         }
     }
 
+    /// The files and pseudo-files a process maps (the path column of /proc/PID/maps: "/usr/lib/…/libc.so.6",
+    /// "/dev/video0", "[heap]"); empty when the maps cannot be read.
+    static func mappedPaths(of pid: pid_t) -> Set<String> {
+        // Read to the end: String(contentsOfFile:) stops after one page of a /proc file (size 0), so a library mapped
+        // further down would go unseen.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/maps"), let data = try? file.readToEnd() else {
+            return []
+        }
+        let maps = String(decoding: data, as: UTF8.self)
+        return Set(
+            maps.split(separator: "\n").compactMap { line in
+                // address perms offset dev inode [path]: the path is what follows the fifth field.
+                let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+                return fields.count == 6 ? fields[5].trimmingCharacters(in: .whitespaces) : nil
+            })
+    }
+
     @Test(
         "on a terminal the frames are processed in a separate sensor process: it holds /dev/null and two pipes, the presenter the terminal and never reads a frame",
         .enabled(if: tmuxAvailable))
@@ -169,6 +186,19 @@ import Testing
         // Both engaged their own guard.
         #expect(Self.field("Seccomp", of: sensor, in: "status") == "2")
         #expect(Self.field("Seccomp", of: presenter, in: "status") == "2")
+        // Issue 22: only the sensor ever maps a JPEG decoder (libturbojpeg, and libv4l2 with its libjpeg, each loaded
+        // with dlopen before its guard, libv4l2 only by a camera's sensor) or camera memory; the presenter's address
+        // space has none of them, so it cannot decode or hold a frame.
+        let sensorMaps = Self.mappedPaths(of: sensor)
+        let presenterMaps = Self.mappedPaths(of: presenter)
+        #expect(presenterMaps.contains { $0.hasSuffix("/omote") }, "the presenter's maps were read: \(presenterMaps)")
+        #expect(sensorMaps.contains { $0.contains("/libturbojpeg.so") }, "the sensor decodes: \(sensorMaps.sorted())")
+        for library in ["libturbojpeg", "libjpeg", "libv4l"] {
+            #expect(!presenterMaps.contains { $0.contains(library) }, "presenter maps \(presenterMaps.sorted())")
+        }
+        #expect(
+            !presenterMaps.contains { $0.hasPrefix("/dev/video") || $0.hasPrefix("/dev/v4l") || $0.contains("dmabuf") },
+            "the presenter maps no camera buffer: \(presenterMaps.sorted())")
         // The presenter never holds a frame: the clip's JPEG bytes were read by the sensor, and the presenter has read
         // far less than one pass of them (its input is 1 KB records, the terminal's keys and /proc).
         let clip = TestPaths.repositoryRoot + "/SampleFrames/single_face"

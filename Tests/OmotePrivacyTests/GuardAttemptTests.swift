@@ -114,6 +114,16 @@ struct GuardAttemptTests {
                 "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
                 "open-descriptors": "0,1,2", "argument-area": omote_mseal(nil, 0) == 0 ? "sealed" : "unsealed",
             ])
+        // guard-selftest decodes nothing and opens no camera: it never mapped libturbojpeg, libv4l2 or libjpeg, and a
+        // decoder or camera asked for now is refused cleanly.
+        let decoder = Dictionary(
+            rows.filter { $0.scope == "decoder" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(
+            decoder == [
+                "libturbojpeg-mapped": "not-mapped", "libjpeg-mapped": "not-mapped", "libv4l-mapped": "not-mapped",
+                "decoder-after-engaging": "capture.decoderNotLoaded",
+                "camera-after-engaging": "capture.cameraLibraryNotLoaded",
+            ])
         // After the steady-state narrowing: no opens, path look-ups, file or executable mappings, prctl — on this
         // thread and a new one — while an open descriptor and anonymous memory still work.
         let steady = Dictionary(

@@ -102,6 +102,8 @@ let damaged = damageMaker.make(500, from: clipFrames).map(\.bytes)
 let damageEvery: UInt32 = 47
 let errorEvery: UInt32 = 61
 
+// The cameras made below decode in this process: libturbojpeg must be loaded before the guard forbids mapping it.
+do { try JPEGDecoder.loadLibrary() } catch { fail("\(error)") }
 let guardStatus: PrivacyGuardStatus
 do { guardStatus = try PrivacyGuard.engage(cameraDevice: nil) } catch { fail("\(error)") }
 say(guardStatus.summary)

@@ -1,8 +1,9 @@
 #ifndef OMOTE_CV4L2_SHIM_H
 #define OMOTE_CV4L2_SHIM_H
 // V4L2 ioctl request codes and pixel formats are function-like macros (_IOWR, v4l2_fourcc) that Swift cannot import,
-// and libv4l2's v4l2_ioctl is variadic. This shim exports them as typed constants and fixed-arity functions, plus the
-// C sizes of the structs the ioctls carry so a test can check Swift's view of the ABI against the compiler's.
+// libv4l2's v4l2_ioctl is variadic, and libv4l2 itself is loaded with dlopen. This shim exports them as typed
+// constants and fixed-arity functions, plus the C sizes of the structs the ioctls carry so a test can check Swift's
+// view of the ABI against the compiler's.
 #include <linux/videodev2.h>
 #include <poll.h>
 #include <stddef.h>
@@ -10,6 +11,20 @@
 
 /// The kernel's ioctl, bypassing libv4l2 (to check a node is V4L2 before libv4l2 wraps it and logs about it).
 int omote_kernel_ioctl(int fd, unsigned long request, void *arg);
+
+// libv4l2 is loaded at run time rather than linked: it pulls in libv4lconvert and libjpeg.so.62, a second JPEG
+// decoder, so only a process that opens a camera (a camera generation's sensor, `omote devices`, `omote doctor`) may
+// map it, never the presenter (issue 22).
+#define OMOTE_V4L2_LIBRARY "libv4l2.so.0"
+
+/// dlopen()s libv4l2.so.0 (RTLD_NOW | RTLD_LOCAL) and resolves the v4l2_* functions below, once per process;
+/// thread-safe and idempotent. Returns 0, or -1 with dlerror()'s text (or the missing symbol) in `message`.
+int omote_v4l2_load(char *message, size_t capacity);
+/// Whether `omote_v4l2_load` has succeeded in this process.
+int omote_v4l2_is_loaded(void);
+
+// libv4l2's calls, through the pointers omote_v4l2_load resolved (no dlsym per call). Before it has succeeded they
+// fail with errno ELIBACC instead of crashing.
 /// libv4l2's ioctl with a fixed arity (v4l2_ioctl itself is variadic).
 int omote_v4l2_ioctl(int fd, unsigned long request, void *arg);
 /// Wraps an fd opened by the caller so libv4l2 can convert odd formats; returns the fd or -1.

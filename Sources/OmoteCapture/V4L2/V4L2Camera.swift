@@ -47,6 +47,8 @@ public final class V4L2Camera: FrameSource {
     /// Same as `init(options:)`, reading the camera through `driver` (a fake in tests).
     public init(options: V4L2CameraOptions, driver: any V4L2Driver) throws(OmoteError) {
         precondition([1, 2, 4, 8].contains(options.scaleDenominator), "scaleDenominator must be 1, 2, 4 or 8")
+        // First: after the guard engaged, a process that never loaded libv4l2 stops here with a clear error.
+        try driver.prepare()
         let path: String
         if let device = options.device {
             path = device

@@ -54,6 +54,10 @@ public struct V4L2DeviceInfo: Sendable, Equatable {
     /// Inspects one node (QUERYCAP, then for capture nodes ENUM_FMT / ENUM_FRAMESIZES / ENUM_FRAMEINTERVALS).
     public static func inspect(_ path: String, driver: any V4L2Driver = V4L2SystemDriver()) -> V4L2DeviceInfo {
         var info = V4L2DeviceInfo(path: path)
+        do { try driver.prepare() } catch {
+            info.problem = error.description
+            return info
+        }
         let descriptor: DeviceDescriptor
         do { descriptor = try driver.open(path, emulateFormats: false) } catch {
             info.problem =

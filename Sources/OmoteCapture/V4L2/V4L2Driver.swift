@@ -1,4 +1,5 @@
 import CV4L2Shim
+import OmoteCore
 import SystemPackage
 
 #if canImport(Glibc)
@@ -88,6 +89,9 @@ public enum V4L2Request: Sendable, CaseIterable, CustomStringConvertible {
 /// scripted fake (no camera on CI machines). `V4L2SystemDriver` is the real one (libv4l2 over the kernel).
 /// Calls report failure as swift-system's `Errno` and never retry: EINTR and EAGAIN are the caller's to handle.
 public protocol V4L2Driver: AnyObject {
+    /// Makes the driver ready to open nodes; called before the first `open` of a camera or inspection. The real driver
+    /// loads libv4l2 here (`V4L2SystemDriver+Library`); drivers that need nothing keep the default, which does nothing.
+    func prepare() throws(OmoteError)
     /// Paths of the `/dev/video*` nodes, in numeric order.
     func deviceNodes() -> [String]
     /// Opens a node read-write and non-blocking. `emulateFormats` lets libv4l2 list formats it can convert to.
@@ -103,6 +107,8 @@ public protocol V4L2Driver: AnyObject {
 }
 
 extension V4L2Driver {
+    public func prepare() throws(OmoteError) {}
+
     /// Issues `request` with `argument` as its struct.
     @inline(__always)
     public func ioctl<Argument>(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: inout Argument)
@@ -116,7 +122,7 @@ extension V4L2Driver {
 }
 
 /// The real device layer: `open(2)` + libv4l2 (`v4l2_fd_open`, so cameras with odd native formats still work), kernel
-/// `poll(2)`. Mapped frame buffers are excluded from core dumps and, where the kernel allows, locked out of swap.
+/// `poll(2)`. libv4l2 is loaded by `prepare()` or `loadLibrary()`; until then its calls fail with ELIBACC. Mapped frame buffers are excluded from core dumps and, where the kernel allows, locked out of swap.
 public final class V4L2SystemDriver: V4L2Driver {
     public init() {}
 
