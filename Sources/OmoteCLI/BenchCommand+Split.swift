@@ -106,8 +106,8 @@ extension BenchCommand {
             let rate = Int(SensorFeed.maximumFrameRate)
             print(
                 "(\(split.framesProcessed - records) processed frame(s) never sent: the sensor sends at most \(rate) "
-                    + "frame records a second and skips a frame done within 1/\(rate) s of the last one sent, as when "
-                    + "a playlist starts the next clip right after the previous clip's last frame)")
+                    + "frame records a second on average, with a burst of \(Int(SensorFeed.sensorBurst)), and skips "
+                    + "frames beyond that)")
         }
 
         let send = roundTrip.sendNanoseconds

@@ -74,7 +74,8 @@ public final class ReplaySource: FrameSource {
     /// A clip held in memory (tests: damaged frames made on the fly, never written to disk), one frame every
     /// `frameIntervalMicroseconds`.
     package convenience init(
-        name: String, frames: [[UInt8]], frameIntervalMicroseconds: UInt64 = 33_333, loop: Bool = false
+        name: String, frames: [[UInt8]], frameIntervalMicroseconds: UInt64 = 33_333,
+        pacing: Pacing = .asFastAsPossible, loop: Bool = false
     ) throws(OmoteError) {
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -84,7 +85,7 @@ public final class ReplaySource: FrameSource {
         }
         try self.init(
             name: name, jpegBytes: bytes, frameRanges: ranges, frameNames: frames.indices.map { "frame \($0)" },
-            timestamps: frames.indices.map { UInt64($0) * frameIntervalMicroseconds }, pacing: .asFastAsPossible,
+            timestamps: frames.indices.map { UInt64($0) * frameIntervalMicroseconds }, pacing: pacing,
             loop: loop)
     }
 
@@ -112,12 +113,26 @@ public final class ReplaySource: FrameSource {
 
     public func fileName(at index: Int) -> String { frameNames[index] }
 
-    /// Starts over from the first frame (a new pass, with counts of its own in `passStats`).
-    public func rewind() {
+    /// Starts over from the first frame (a new pass, with counts of its own in `passStats`). With nominal pacing,
+    /// `pacedFrom` is when the first frame is due (a playlist continues the previous clip's clock); nil: at once.
+    public func rewind(pacedFrom: UInt64? = nil) {
         passStats = FrameSourceStats()
         position = 0
         lap = 0
-        startNanoseconds = 0
+        startNanoseconds = pacedFrom ?? 0
+    }
+
+    /// One pass's nominal length: the last frame's time plus one frame interval.
+    private var clipDurationMicroseconds: UInt64 {
+        (timestampsMicroseconds.last ?? 0)
+            + (timestampsMicroseconds.count > 1 ? timestampsMicroseconds[1] - timestampsMicroseconds[0] : 33_333)
+    }
+
+    /// With nominal pacing, when the pass that is playing ends (one frame interval after its last frame is due);
+    /// nil before it started or when playing as fast as possible.
+    public var pacedEndNanoseconds: UInt64? {
+        guard case let .nominal(speed) = pacing, startNanoseconds != 0 else { return nil }
+        return startNanoseconds + UInt64(Double(clipDurationMicroseconds * (lap + 1)) * 1000 / speed)
     }
 
     public func next(into frame: inout VideoFrame) throws(OmoteError) -> FrameDelivery? {
@@ -130,10 +145,7 @@ public final class ReplaySource: FrameSource {
             }
             let index = position
             position += 1
-            let clipDuration =
-                (timestampsMicroseconds.last ?? 0)
-                + (timestampsMicroseconds.count > 1 ? timestampsMicroseconds[1] - timestampsMicroseconds[0] : 33_333)
-            let nominalMicros = timestampsMicroseconds[index] + lap * clipDuration
+            let nominalMicros = timestampsMicroseconds[index] + lap * clipDurationMicroseconds
             if case let .nominal(speed) = pacing {
                 if startNanoseconds == 0 { startNanoseconds = MonotonicClock.nanoseconds() }
                 MonotonicClock.sleep(untilNanoseconds: startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed))
@@ -198,6 +210,8 @@ public final class ReplayPlaylist: FrameSource {
             passEnded?(current, clips[current].passStats)
             sequenceOffset = frame.sequence + 1
             timeOffsetNanoseconds = frame.timestampNanoseconds + 33_333_333
+            // At nominal pacing the next clip's first frame is due one frame interval after this clip's last.
+            let resume = clips[current].pacedEndNanoseconds
             current += 1
             if current == clips.count {
                 guard loop else {
@@ -206,7 +220,7 @@ public final class ReplayPlaylist: FrameSource {
                 }
                 current = 0
             }
-            clips[current].rewind()
+            clips[current].rewind(pacedFrom: resume)
         }
     }
 }

@@ -19,6 +19,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     public static let maximumFrameRate: Double = 60
     /// Records the presenter accepts in a burst above the average (scheduling jitter, notes).
     static let burst: Double = 120
+    /// Frame records a sensor sends in a burst above the average (a late frame and the one right after it).
+    public static let sensorBurst: Double = 4
     /// Notes a second on average (a burst of 10): the only sensor text shown verbatim, so the tightest budget.
     public static let maximumNoteRate: Double = 2
     static let noteBurst: Double = 10

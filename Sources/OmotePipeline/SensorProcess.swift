@@ -106,8 +106,10 @@ public enum SensorProcess {
         let runner = try PipelineRunner(source: source, processor: processor, engagement: engagement)
         if PrivacyGuard.status != nil { runner.afterFirstResult = PrivacyGuard.narrowForSteadyState }
         let frames = try SensorRecordWriter(descriptor: ends.records)
-        let spacing = UInt64(1e9 / SensorFeed.maximumFrameRate)
-        var lastSent: UInt64 = 0
+        // A token bucket at the presenter's rate with a small burst: a frame that finishes late (a busy machine)
+        // still goes out when the next one follows it closely, while `--fast` is thinned to the rate.
+        var tokens = SensorFeed.sensorBurst
+        var lastRefill = MonotonicClock.nanoseconds()
         var lastSequence = 0
         // One frame's record from its slot (the slot's face is in private memory; the counts are not expression data).
         let send = { (slot: FrameResult) -> Bool in
@@ -127,8 +129,11 @@ public enum SensorProcess {
         runner.frameHandler = { [unowned runner] slot in
             passes?.record(slot.face.value.timings, frameSize: slot.face.value.frameSize)
             let now = MonotonicClock.nanoseconds()
-            guard lastSent == 0 || now - lastSent >= spacing else { return }
-            lastSent = now
+            tokens = min(
+                SensorFeed.sensorBurst, tokens + Double(now - lastRefill) * SensorFeed.maximumFrameRate / 1e9)
+            lastRefill = now
+            guard tokens >= 1 else { return }
+            tokens -= 1
             if !send(slot) { runner.requestStop() }
         }
         runner.start()

@@ -135,6 +135,26 @@ func fnv1a64(_ image: RGBImage) -> UInt64 {
         }
     }
 
+    @Test(
+        "At nominal pace a playlist's next clip starts a frame interval after the last clip's last frame (lower bound)")
+    func playlistKeepsPace() throws {
+        let good = try FixtureFile.bytes(TestPaths.sampleFrames + "/single_face/0000.jpg")
+        // 40 ms frames at 4× speed: every frame, the first of the second clip included, is due 10 ms after the last.
+        let clips = try (0 ..< 2).map { _ in
+            try ReplaySource(
+                name: "paced", frames: [good, good], frameIntervalMicroseconds: 40_000, pacing: .nominal(speed: 4))
+        }
+        let playlist = ReplayPlaylist(clips: clips)
+        var frame = try VideoFrame()
+        let started = MonotonicClock.nanoseconds()
+        var frames = 0
+        while try playlist.next(into: &frame) != nil { frames += 1 }
+        #expect(frames == 4)
+        // The last frame is due 30 ms after the first; sleeping never ends early, so this holds however busy the
+        // machine is. (When the second clip started right after the first clip's last frame, it took about 20 ms.)
+        #expect(MonotonicClock.nanoseconds() - started >= 30_000_000)
+    }
+
     @Test("A playlist reports each clip's pass when it ends, with that pass's counts, lap after lap")
     func playlistPasses() throws {
         let good = try FixtureFile.bytes(TestPaths.sampleFrames + "/single_face/0000.jpg")
