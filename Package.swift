@@ -22,10 +22,12 @@ let package = Package(
         // C shims: only what Swift cannot call directly (variadic calls, ioctl/flag macros, newer kernel structs).
         // libjpeg-turbo through dlopen, not linked: only a process that decodes maps it (needs libturbojpeg0-dev's
         // header to build, libturbojpeg0 to run).
-        .target(name: "CTurboJPEG"),
+        .target(name: "CTurboJPEG", dependencies: ["CRuntimeLibrary"]),
         // libv4l2 likewise (it brings libjpeg.so.62): only a process that opens a camera maps it (libv4l-dev to build,
         // libv4l-0 to run).
-        .target(name: "CV4L2Shim"),
+        .target(name: "CV4L2Shim", dependencies: ["CRuntimeLibrary"]),
+        // dlopen once, resolve a table of functions: shared by the two shims above.
+        .target(name: "CRuntimeLibrary"),
         .target(name: "CPrivacyShim"),
         // Test-only raw calls the guard self-test attempts after engaging (kept out of the production shim).
         .target(name: "CGuardSelfTest"),

@@ -2,17 +2,13 @@ import CTurboJPEG
 import OmoteCore
 
 /// libturbojpeg is loaded at run time, not linked, so that only a process that decodes ever maps it: the sensor (or
-/// processing child, or bench) loads it before engaging its guard; the presenter never does, which its
-/// /proc/PID/maps shows (issue 22).
+/// bench) loads it before engaging its guard; the presenter never does, which its /proc/PID/maps shows (issue 22).
 extension JPEGDecoder {
     /// Loads libturbojpeg.so.0 and resolves the functions the decoder calls, once per process (idempotent,
     /// thread-safe). Call before engaging the guard in every process that decodes: the guard forbids mapping it later.
     public static func loadLibrary() throws(OmoteError) {
         guard omote_tj_is_loaded() == 0 else { return }
-        var message = [CChar](repeating: 0, count: 512)
-        guard omote_tj_load(&message, message.count) == 0 else {
-            throw .decoderLibraryMissing(message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-        }
+        if let failure = RuntimeLibraryLoad.failure({ omote_tj_load($0, $1) }) { throw .decoderLibraryMissing(failure) }
     }
 
     /// Whether `loadLibrary()` has succeeded in this process.

@@ -107,7 +107,8 @@ public enum LiveDisplay {
         return displayFailure
     }
 
-    private static func stopAndWait(_ runner: some LiveFeed) {
+    /// Asks the feed to stop and waits until it has.
+    static func stopAndWait(_ runner: some LiveFeed) {
         runner.requestStop()
         while !runner.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
     }

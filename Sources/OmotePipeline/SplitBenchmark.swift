@@ -43,11 +43,7 @@ public enum SplitBenchmark {
             rig = try RigModel.load(avatarAt: avatarPath, progress: { _ in })
             feed = try SensorFeed(sensor: sensor, rigModel: rig, sourceNames: sourceNames, engagement: engagement)
         } catch {
-            SensorCommand.quit.send(to: sensor.commands)
-            close(sensor.commands)
-            close(sensor.records)
-            _ = SensorProcess.wait(sensor.pid)
-            run.failure = "\(error)"
+            run.failure = Presenter.abandoned(sensor, error).failure
             return run
         }
         var drawFailure: String?
@@ -99,49 +95,35 @@ public enum SplitBenchmark {
     static func drawEach(
         _ feed: some LiveFeed, painter: AvatarPainter?, drawn: inout Int, _ drawnResult: (FrameResult) -> Void
     ) -> String? {
-        let rasterizer: SoftwareRasterizer
-        var canvas: TerminalCanvas
+        // One failure path: a buffer refused in locked memory stops the feed and the drawing.
         do throws(OmoteError) {
-            rasterizer = try SoftwareRasterizer(width: 76, height: 76)
-            canvas = try TerminalCanvas()
+            let rasterizer = try SoftwareRasterizer(width: 76, height: 76)
+            var canvas = try TerminalCanvas()
+            while true {
+                // Read before taking the newest slot: a feed that has finished published its last result before that.
+                let finished = feed.isFinished
+                let (slot, isNew) = feed.results.acquireNewest()
+                if isNew {
+                    rasterizer.clear(background: .zero)
+                    if let painter, let rig = slot.rig { try painter.paint(rig, into: rasterizer) }
+                    canvas.begin()
+                    canvas.drawPicture(
+                        rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
+                    canvas.end()
+                    if let refused = canvas.memoryError { throw refused }
+                    if drawn == 0 { feed.firstFrameDrawn() }
+                    drawn += 1
+                    drawnResult(slot)
+                } else if finished {
+                    return nil
+                } else {
+                    MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 1_000_000)
+                }
+            }
         } catch {
-            stop(feed)
+            LiveDisplay.stopAndWait(feed)
             return "display: \(error)"
         }
-        while true {
-            // Read before taking the newest slot: a feed that has finished published its last result before that.
-            let finished = feed.isFinished
-            let (slot, isNew) = feed.results.acquireNewest()
-            if isNew {
-                rasterizer.clear(background: .zero)
-                do throws(OmoteError) {
-                    if let painter, let rig = slot.rig { try painter.paint(rig, into: rasterizer) }
-                } catch {
-                    stop(feed)
-                    return "display: \(error)"
-                }
-                canvas.begin()
-                canvas.drawPicture(
-                    rasterizer.color, width: rasterizer.width, height: rasterizer.height, row: 0, column: 0)
-                canvas.end()
-                if let refused = canvas.memoryError {
-                    stop(feed)
-                    return "display: \(refused)"
-                }
-                if drawn == 0 { feed.firstFrameDrawn() }
-                drawn += 1
-                drawnResult(slot)
-            } else if finished {
-                return nil
-            } else {
-                MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 1_000_000)
-            }
-        }
-    }
-
-    private static func stop(_ feed: some LiveFeed) {
-        feed.requestStop()
-        while !feed.isFinished { MonotonicClock.sleep(untilNanoseconds: MonotonicClock.nanoseconds() + 5_000_000) }
     }
 }
 

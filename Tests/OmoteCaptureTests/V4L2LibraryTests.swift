@@ -9,36 +9,6 @@ import Testing
 /// the real driver loads it on demand, and a driver that cannot get ready stops a camera or an inspection before any
 /// node is opened.
 @Suite struct V4L2LibraryTests {
-    /// Forwards to the fake kernel, but refuses to get ready, as the real driver does under the guard without libv4l2.
-    final class UnpreparedDriver: V4L2Driver {
-        let kernel = FakeV4L2Driver()
-        private(set) var opens = 0
-
-        func prepare() throws(OmoteError) {
-            throw OmoteError(
-                .captureCameraLibraryNotLoaded, operation: "open the camera", subject: "libv4l2.so.0",
-                reason: "not loaded (test)", remedy: "none")
-        }
-        func deviceNodes() -> [String] { kernel.deviceNodes() }
-        func open(_ path: String, emulateFormats: Bool) throws(Errno) -> DeviceDescriptor {
-            opens += 1
-            return try kernel.open(path, emulateFormats: emulateFormats)
-        }
-        func ioctl(_ descriptor: DeviceDescriptor, _ request: V4L2Request, _ argument: UnsafeMutableRawPointer)
-            throws(Errno)
-        {
-            try kernel.ioctl(descriptor, request, argument)
-        }
-        func mmap(_ descriptor: DeviceDescriptor, length: Int, offset: Int) throws(Errno) -> UnsafeMutableRawPointer {
-            try kernel.mmap(descriptor, length: length, offset: offset)
-        }
-        func munmap(_ address: UnsafeMutableRawPointer, length: Int) { kernel.munmap(address, length: length) }
-        func poll(_ descriptor: DeviceDescriptor, timeoutMilliseconds: Int32) throws(Errno) -> PollEvents {
-            try kernel.poll(descriptor, timeoutMilliseconds: timeoutMilliseconds)
-        }
-        func close(_ descriptor: DeviceDescriptor) { kernel.close(descriptor) }
-    }
-
     @Test("loadLibrary() dlopens libv4l2.so.0 once: it is then mapped, and a second call is a no-op")
     func loadsLibv4l2() throws {
         try V4L2SystemDriver.loadLibrary()
@@ -54,7 +24,10 @@ import Testing
 
     @Test("A driver that cannot get ready stops the camera and the inspection before any node is opened")
     func unpreparedDriverOpensNothing() {
-        let driver = UnpreparedDriver()
+        let driver = FakeV4L2Driver()
+        driver.prepareError = OmoteError(
+            .captureCameraLibraryNotLoaded, operation: "open the camera", subject: "libv4l2.so.0",
+            reason: "not loaded (test)", remedy: "none")
         let error = #expect(throws: OmoteError.self) {
             _ = try V4L2Camera(options: V4L2CameraOptions(device: "/dev/video0"), driver: driver)
         }
@@ -62,6 +35,6 @@ import Testing
         let info = V4L2DeviceInfo.inspect("/dev/video0", driver: driver)
         #expect(info.problem?.contains("libv4l2.so.0") == true, "\(info.problem ?? "no problem")")
         #expect(!info.isCamera)
-        #expect(driver.opens == 0)
+        #expect(driver.calls.isEmpty, "\(driver.calls)")
     }
 }

@@ -11,6 +11,13 @@ import Testing
 @Suite struct DecoderStandInTests {
     static let marker = "OMOTE-STAND-IN-LEAK"
 
+    /// The omote binary, the stand-in built into a scratch directory (removed by the caller), and that directory.
+    static func prepare() throws -> (omote: String, standIn: String, scratch: String) {
+        let omote = try #require(TestPaths.omoteBinary)
+        let scratch = try ChildProcess.makeScratchDirectory()
+        return (omote, try buildStandIn(in: scratch), scratch)
+    }
+
     /// The stand-in built with the machine's C compiler into `directory`.
     static func buildStandIn(in directory: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -27,10 +34,8 @@ import Testing
 
     @Test("headless: a decoder stand-in in the sensor gets nothing to stdout or stderr; every attempt is EPERM")
     func headless() throws {
-        let omote = try #require(TestPaths.omoteBinary)
-        let scratch = try ChildProcess.makeScratchDirectory()
+        let (omote, standIn, scratch) = try Self.prepare()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let standIn = try Self.buildStandIn(in: scratch)
         let result = try ChildProcess.run(omote, ["replay", "single_face"], environment: ["LD_PRELOAD": standIn])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(
@@ -44,10 +49,8 @@ import Testing
 
     @Test("on a terminal: a decoder stand-in in the sensor gets no byte and no OSC 52 sequence to the terminal")
     func onTerminal() throws {
-        let omote = try #require(TestPaths.omoteBinary)
-        let scratch = try ChildProcess.makeScratchDirectory()
+        let (omote, standIn, scratch) = try Self.prepare()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let standIn = try Self.buildStandIn(in: scratch)
         let (status, output) = try PseudoTerminal.run(
             [omote, "replay", "single_face"], environment: ["LD_PRELOAD": standIn, "TERM": "xterm-256color"],
             quitOn: "stopped: the sensor ended without saying why")

@@ -1,6 +1,7 @@
 import CV4L2Shim
 import Foundation
 import OmoteCapture
+import OmoteCore
 import SystemPackage
 
 /// A scripted stand-in for the kernel's V4L2 layer (in the spirit of swift-system's mocking driver): it keeps the
@@ -157,6 +158,13 @@ package final class FakeV4L2Driver: V4L2Driver {
     package var everythingReleased: Bool { openDescriptors.isEmpty && liveMappings == 0 }
 
     // MARK: V4L2Driver
+
+    /// Thrown by `prepare()`: a driver that cannot get ready, as the real one under the guard without libv4l2.
+    package var prepareError: OmoteError?
+
+    package func prepare() throws(OmoteError) {
+        if let prepareError { throw prepareError }
+    }
 
     package func deviceNodes() -> [String] { nodes.map(\.path) }
 

@@ -1,7 +1,7 @@
 #ifndef OMOTE_CTURBOJPEG_H
 #define OMOTE_CTURBOJPEG_H
 
-// libjpeg-turbo, loaded at run time rather than linked: only a process that decodes (the sensor, a processing child,
+// libjpeg-turbo, loaded at run time rather than linked: only a process that decodes (the sensor,
 // bench) ever maps libturbojpeg.so.0, so the presenter provably cannot run the decoder (issue 22). The header is
 // included for its types and constants only; calling a tj* function directly would not link.
 #include <stddef.h>

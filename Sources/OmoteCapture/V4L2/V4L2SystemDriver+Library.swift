@@ -10,9 +10,8 @@ extension V4L2SystemDriver {
     /// Call before engaging the guard in every process that opens a camera: the guard forbids mapping it later.
     public static func loadLibrary() throws(OmoteError) {
         guard omote_v4l2_is_loaded() == 0 else { return }
-        var message = [CChar](repeating: 0, count: 512)
-        guard omote_v4l2_load(&message, message.count) == 0 else {
-            throw .cameraLibraryMissing(message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        if let failure = RuntimeLibraryLoad.failure({ omote_v4l2_load($0, $1) }) {
+            throw .cameraLibraryMissing(failure)
         }
     }
 
