@@ -16,11 +16,17 @@ enum SensorAttempts {
     static let marker = "SENSOR-LEAK"
     static let acts = [
         "write-fd0", "write-fd1", "write-fd2", "open-tty-for-write", "write-tty-read-only", "tiocsti-tty",
-        "tiocsti-fd0", "ioctl-winsize-fd1", "only-records-and-commands",
+        "tiocsti-fd0", "ioctl-winsize-fd1", "only-records-and-commands", "stdio-null-before-engaging",
     ]
 
     static func run() -> [AttemptResult] {
         let started = try? SensorProcess.start { ends in
+            // Before its guard: 0–2 must already be /dev/null (character device 1:3), not the terminal.
+            let silentBefore = (0 ... 2).allSatisfy { descriptor in
+                var info = stat()
+                return fstat(Int32(descriptor), &info) == 0 && info.st_mode & S_IFMT == S_IFCHR
+                    && info.st_rdev == (1 << 8 | 3)  // makedev(1, 3), the memory devices' null
+            }
             guard let writer = try? SensorRecordWriter(descriptor: ends.records),
                 SensorProcess.engage(ends, cameraDevice: nil, writer: writer) != nil
             else { return 2 }
@@ -44,6 +50,7 @@ enum SensorAttempts {
                 outcome { omote_attempt_ioctl(STDIN_FILENO, 0x5412 /* TIOCSTI */, &byte) },
                 outcome { omote_attempt_ioctl(STDOUT_FILENO, 0x5413 /* TIOCGWINSZ */, &size) },
                 open == [0, 1, 2, ends.records, ends.commands].sorted() ? "ok" : "open: \(open)",
+                silentBefore ? "ok" : "terminal",
             ]
             writer.send(.note(zip(acts, outcomes).map { "\($0)=\($1)" }.joined(separator: " ")))
             return 0
@@ -69,7 +76,7 @@ enum SensorAttempts {
         }
         // Without a controlling terminal (the suite's pipes), the /dev/tty rows cannot be tried.
         let ttyExpected = rows["write-tty-read-only"] == "no-tty" ? "no-tty" : "EPERM"
-        let expected = ["EPERM", "EPERM", "EPERM", "EPERM", ttyExpected, ttyExpected, "EPERM", "EPERM", "ok"]
+        let expected = ["EPERM", "EPERM", "EPERM", "EPERM", ttyExpected, ttyExpected, "EPERM", "EPERM", "ok", "ok"]
         return zip(acts, expected).map { act, want in
             AttemptResult(scope: "sensor", act: act, outcome: rows[act] ?? "no result", expected: want)
         }

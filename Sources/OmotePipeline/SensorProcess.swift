@@ -57,6 +57,13 @@ public enum SensorProcess {
         if pid == 0 {
             close(records[0])
             close(commands[1])
+            // From its first instruction the sensor holds no terminal or output: 0–2 become /dev/null (read-only), as
+            // its guard will make them, so not even the camera open before engaging can reach the terminal.
+            let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            if null >= 0 {
+                for standard in 0 ... 2 { _ = dup2(null, Int32(standard)) }
+                close(null)
+            }
             // Writing to a presenter that is gone must end the write with EPIPE, not kill the sensor mid-record.
             signal(SIGPIPE, SIG_IGN)
             _exit(body(Ends(records: records[1], commands: commands[0])))

@@ -107,6 +107,7 @@ struct GuardAttemptTests {
             #expect(sensor[act] == "EPERM", "sensor \(act): got \(sensor[act] ?? "no result")")
         }
         #expect(sensor["only-records-and-commands"] == "ok")
+        #expect(sensor["stdio-null-before-engaging"] == "ok", "the sensor held the terminal before engaging")
         let state = Dictionary(
             rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
         #expect(
