@@ -11,8 +11,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless --no-split, \
             the clips at their nominal rate through a sensor process and this one as its presenter (as omote replay \
-            on a terminal runs, drawing into memory only), and again in one process: frames dropped by each, the \
-            record path's cost per frame and the start-up.
+            on a terminal runs, drawing into memory only), and again in one process: frames dropped by each, capture \
+            → rig latency, the record path's cost per frame and the start-up.
             """
     )
 

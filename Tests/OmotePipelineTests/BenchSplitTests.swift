@@ -45,6 +45,18 @@ import Testing
         }
         #expect(out.contains("(budget 300 µs: "), "\(out)")
 
+        // Capture → rig latency of both runs: p50 ≤ p99, over at most the frames each drew.
+        #expect(out.contains("capture → rig latency") && out.contains("(from when each frame was due"), "\(out)")
+        let latencies = out.split(separator: "\n").filter {
+            $0.hasPrefix("split: sensor → record → presenter") || ($0.hasPrefix("one process") && $0.contains("."))
+        }
+        try #require(latencies.count == 2, "\(out)")
+        for (row, drawnFrames) in zip(latencies, [drawn, oneDrawn]) {
+            let values = row.split(separator: " ").suffix(3).compactMap { Double($0) }
+            try #require(values.count == 3, "\(row)")
+            #expect(values[0] >= 0 && values[0] <= values[1] && values[2] >= 1 && values[2] <= drawnFrames, "\(row)")
+        }
+
         let startup = try #require(
             out.firstMatch(
                 of:
