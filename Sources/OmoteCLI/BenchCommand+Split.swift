@@ -125,6 +125,7 @@ extension BenchCommand {
         print(
             "(timed on \(both.count) drawn frames through the real record writer, pipe, reader and decoder, in the presenter under its guard\(roundTrip.failures > 0 ? "; \(roundTrip.failures) round trips failed" : ""))"
         )
+        reportLatency(split: split, oneProcess: oneProcess)
         print(
             "start-up: split \(milliseconds(split.firstRecordNanoseconds)) to the first frame record, "
                 + "\(milliseconds(split.firstDrawnNanoseconds)) to the first frame drawn (from forking the sensor); "
@@ -138,6 +139,23 @@ extension BenchCommand {
             }
         }
         return failed
+    }
+
+    /// Capture → rig latency of both runs (issue 23): from when each frame was due to the rig updated with it.
+    private func reportLatency(split: SplitBenchmark.Run, oneProcess: SplitBenchmark.Run) {
+        print(
+            pad("capture → rig latency", 34) + pad("p50 ms", 10, right: true) + pad("p99 ms", 10, right: true)
+                + pad("frames", 9, right: true))
+        for (label, run) in [("split: sensor → record → presenter", split), ("one process", oneProcess)] {
+            print(
+                pad(label, 34) + pad(String(format: "%.1f", quantile(run.latencies, 0.5) / 1e6), 10, right: true)
+                    + pad(String(format: "%.1f", quantile(run.latencies, 0.99) / 1e6), 10, right: true)
+                    + pad("\(run.latencies.count)", 9, right: true))
+        }
+        print(
+            "(from when each frame was due at the clips' nominal pace, as a camera would deliver it, to the rig "
+                + "updated with its result: the presenter's after the sensor's work, its record and the read; over "
+                + "the frames drawn)")
     }
 
     private func milliseconds(_ nanoseconds: UInt64?) -> String {

@@ -9,10 +9,12 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
         discussion: """
-            Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless --no-split, \
-            the clips at their nominal rate through a sensor process and this one as its presenter (as omote replay \
-            on a terminal runs, drawing into memory only), and again in one process: frames dropped by each, the \
-            record path's cost per frame and the start-up.
+            Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless \
+            --no-jitter, the jitter of the weights and head pose on a held still (one sample frame with seeded noise, \
+            smoothing on and off). Then, unless --no-split, the clips at their nominal rate through a sensor process \
+            and this one as its presenter (as omote replay on a terminal runs, drawing into memory only), and again in \
+            one process: frames dropped by each, capture → rig latency, the record path's cost per frame and the \
+            start-up.
             """
     )
 
@@ -30,6 +32,11 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-split"), help: "Skip the split part (sensor process and presenter at nominal rate).")
     var skipSplit = false
+
+    @Flag(
+        name: .customLong("no-jitter"),
+        help: "Skip the held-still jitter part (one still with seeded noise through the tracker, 120 frames × 2).")
+    var skipJitter = false
 
     @Option(
         help:
@@ -74,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         try measure(
             session.configuration, sources: sources, names: names,
             started: started + (split == nil ? 0 : MonotonicClock.nanoseconds() - splitStarted), reference: reference)
+        if !skipJitter { try reportJitter(session.configuration) }
         if let split, let splitRun {
             let oneProcess = try split.runOneProcess(
                 configuration: session.configuration, engagement: guardStatus.engagement)

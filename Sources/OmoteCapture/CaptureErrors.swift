@@ -199,7 +199,7 @@ extension OmoteError {
     }
 
     /// A clip that cannot be replayed.
-    static func replay(_ clip: String, _ reason: String) -> OmoteError {
+    package static func replay(_ clip: String, _ reason: String) -> OmoteError {
         OmoteError(
             .replayClipUnreadable,
             operation: "replay the clip",

@@ -24,8 +24,9 @@ public struct FrameDelivery: Sendable, Equatable {
     public var decodeNanoseconds: UInt64
     /// Frames the source skipped since the previous delivery (newest-frame policy, or corrupt frames).
     public var droppedSincePrevious: Int
-    /// When the camera captured the frame (CLOCK_MONOTONIC), for capture → result latency; nil for replayed clips,
-    /// whose times are nominal.
+    /// When the camera captured the frame (CLOCK_MONOTONIC), for capture → rig latency. A clip replayed at its nominal
+    /// pace gives the time the frame was due (when a camera would have delivered it: its frame timestamp is clip
+    /// time, not a capture time); nil for a clip replayed as fast as possible, which has no such time.
     public var capturedAtMonotonicNanoseconds: UInt64?
 
     public init(decodeNanoseconds: UInt64, droppedSincePrevious: Int, capturedAtMonotonicNanoseconds: UInt64? = nil) {

@@ -146,9 +146,11 @@ public final class ReplaySource: FrameSource {
             let index = position
             position += 1
             let nominalMicros = timestampsMicroseconds[index] + lap * clipDurationMicroseconds
+            var due: UInt64?
             if case let .nominal(speed) = pacing {
                 if startNanoseconds == 0 { startNanoseconds = MonotonicClock.nanoseconds() }
-                MonotonicClock.sleep(untilNanoseconds: startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed))
+                due = startNanoseconds + UInt64(Double(nominalMicros) * 1000 / speed)
+                MonotonicClock.sleep(untilNanoseconds: due!)
             }
             let started = MonotonicClock.nanoseconds()
             let damage = try withJPEG(at: index) { (jpeg) throws(OmoteError) in
@@ -168,7 +170,8 @@ public final class ReplaySource: FrameSource {
             stats.delivered += 1
             passStats.delivered += 1
             return FrameDelivery(
-                decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped)
+                decodeNanoseconds: MonotonicClock.nanoseconds() - started, droppedSincePrevious: dropped,
+                capturedAtMonotonicNanoseconds: due)
         }
     }
 }

@@ -29,6 +29,9 @@ public final class MeshTracker {
     /// −7.7, −0.95 → −13.5). One bar for acquiring and keeping: the covered face stays far above it, so hysteresis
     /// buys nothing measurable here.
     public var minimumPresenceLogit: Float = 8
+    /// Whether the reported landmarks go through MediaPipe's smoothing (`smoother`), as they always do in a session.
+    /// Off only to measure what the filter does: `omote bench`'s held-still jitter, with and without it.
+    public var smoothsLandmarks = true
     /// MediaPipe's bar (`min_face_presence_confidence` 0.5) as a logit: below it a detection gets no second look.
     public static let mediaPipePresenceLogit: Float = 0
     /// The landmark network's presence logit on the last frame's region (the detector's or the tracked one); nil when
@@ -138,9 +141,11 @@ public final class MeshTracker {
                 _ = target.update(fromContentsOf: source)
             }
         }
-        smoother.smooth(
-            &landmarks, timestampMicroseconds: timestampMicroseconds, frameWidth: image.width,
-            frameHeight: image.height)
+        if smoothsLandmarks {
+            smoother.smooth(
+                &landmarks, timestampMicroseconds: timestampMicroseconds, frameWidth: image.width,
+                frameHeight: image.height)
+        }
         try blendshapes.estimate(landmarks, frameWidth: image.width, frameHeight: image.height, into: &weights)
         transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
         holdsFace = true

@@ -28,6 +28,9 @@ public final class FrameResult {
     public var model = LiveViewModel()
     public let face: RigidPrivateBuffer<FaceFrameResult>
     public var rig: RigState?
+    /// When the frame was captured or due (`FrameDelivery.capturedAtMonotonicNanoseconds`): the sensor sends it, so
+    /// the presenter can time capture → its own rig.
+    public var capturedAtNanoseconds: UInt64?
 
     public init(rig: RigState?) throws(OmoteError) {
         self.rig = rig
@@ -185,7 +188,9 @@ public final class PipelineRunner: LiveFeed, @unchecked Sendable {
             current.value = face
             slot.face.value = face
             model.frame = face.withoutExpression
+            // After `process`, which deformed the rig (a sensor's processor has none: its presenter times its own).
             let now = MonotonicClock.nanoseconds()
+            slot.capturedAtNanoseconds = delivery.capturedAtMonotonicNanoseconds
             model.latencyNanoseconds = delivery.capturedAtMonotonicNanoseconds.map { now - min(now, $0) }
             model.framesProcessed += 1
             model.noteSourceCounts(source.stats)

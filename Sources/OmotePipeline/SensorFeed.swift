@@ -27,6 +27,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
     /// Source summaries a second on average (a burst of 10): a headless replay prints each, one line per clip.
     public static let maximumSummaryRate: Double = 5
     static let summaryBurst: Double = 10
+    /// The oldest capture time a frame record may carry, before the moment it is read.
+    static let maximumLatencyNanoseconds: UInt64 = 60_000_000_000
 
     public let sensor: SensorProcess.Handle
     public let results: TripleBuffer<FrameResult>
@@ -257,7 +259,17 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
                         "the sensor sent expression data to a presenter that shows timings only",
                         code: .pipelineSensorViolation)
                 }
-                if lastSequence == 0 { firstFrame.store(MonotonicClock.nanoseconds(), ordering: .relaxed) }
+                // Both processes read the one CLOCK_MONOTONIC: a capture time can only lie in the past, and a frame
+                // a minute old is not live (the bound also keeps the field's bandwidth that of a latency).
+                let received = MonotonicClock.nanoseconds()
+                if let captured = frameCounts.capturedAtNanoseconds,
+                    captured > received || received - captured > Self.maximumLatencyNanoseconds
+                {
+                    return end(
+                        "the sensor sent a capture time in the future or more than a minute ago",
+                        code: .pipelineSensorViolation)
+                }
+                if lastSequence == 0 { firstFrame.store(received, ordering: .relaxed) }
                 lastSequence = frameCounts.sequence
                 present(frameCounts, slot: slot, model: &model)
             }
@@ -272,6 +284,10 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
             slot.rig!.apply(weights: face.weights, headPose: face.headPose)
             slot.face.value.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
         }
+        // Capture → this process's rig: the live view's latency, and `omote bench`'s split latency.
+        let rigUpdated = MonotonicClock.nanoseconds()
+        model.latencyNanoseconds = frameCounts.capturedAtNanoseconds.map { rigUpdated - min(rigUpdated, $0) }
+        slot.capturedAtNanoseconds = frameCounts.capturedAtNanoseconds
         model.statusNote = ""
         model.sourceName = sourceNames[frameCounts.sourceIndex]
         model.frame = slot.face.value.withoutExpression
@@ -280,7 +296,6 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
         model.framesCorrupt = frameCounts.framesCorrupt
         model.firstCorruptReason = frameCounts.firstDamage?.description ?? ""
         model.framesPerSecond = frameCounts.framesPerSecond
-        model.latencyNanoseconds = frameCounts.latencyNanoseconds
         let timings = model.frame.timings
         history.withLock { $0.append(timings) }
         counts.withLock { $0 = frameCounts }

@@ -127,7 +127,7 @@ public enum SensorProcess {
             counts.framesCorrupt = slot.model.framesCorrupt
             counts.framesPerSecond = slot.model.framesPerSecond
             counts.firstDamage = source.stats.firstDamage
-            counts.latencyNanoseconds = slot.model.latencyNanoseconds
+            counts.capturedAtNanoseconds = slot.capturedAtNanoseconds
             counts.sourceIndex = sourceIndex()
             lastSequence = slot.model.framesProcessed
             let face = slot.face.value

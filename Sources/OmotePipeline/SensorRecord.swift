@@ -12,7 +12,7 @@ import OmoteCore
 /// 32 weights (52 × f32) · 240 rotation columns (9 × f32) · 276 translation in mm (3 × f32) · 288 stage times in ns
 /// (5 × u64: decode, detect/track, landmarks, solve, rig) · 328 frames processed, dropped, corrupt (3 × u64; allowed
 /// syscalls and closed descriptors in an `engaged` record) · 352 frame width, height (2 × u32) · 360 timestamp (u64)
-/// · 368 capture latency in ns (u64, all ones for none) · 376 fps × 1000 (u32) · 380 first damage (u32, the
+/// · 368 capture time (u64, CLOCK_MONOTONIC ns, all ones for none; the presenter requires it within the last minute) · 376 fps × 1000 (u32) · 380 first damage (u32, the
 /// `FrameDamage` number) · 384 source index (u32) · 388 text length (u32) · 392 text (printable ASCII, `note` and
 /// `ended` only). An `engaged` record from a camera generation carries the camera's FourCC at 344, its size at 352
 /// and its rate at 376.
@@ -48,7 +48,9 @@ public enum SensorRecord {
         public var framesCorrupt = 0
         public var framesPerSecond: Double = 0
         public var firstDamage: FrameDamage?
-        public var latencyNanoseconds: UInt64?
+        /// When the frame was captured (or due, for a replay at nominal pace), CLOCK_MONOTONIC, which both processes
+        /// share: the presenter times capture → its rig from it.
+        public var capturedAtNanoseconds: UInt64?
         /// Which of the presenter's source names applies (the clip of a playlist); 0 for a camera.
         public var sourceIndex = 0
         public init() {}
@@ -131,7 +133,7 @@ public enum SensorRecord {
         put(UInt32(clamping: face.frameSize.x), 352, bytes)
         put(UInt32(clamping: face.frameSize.y), 356, bytes)
         put(face.timestampNanoseconds, 360, bytes)
-        put(counts.latencyNanoseconds ?? .max, 368, bytes)
+        put(counts.capturedAtNanoseconds ?? .max, 368, bytes)
         let fps = counts.framesPerSecond.isFinite ? (counts.framesPerSecond * 1000).rounded() : 0
         put(UInt32(clamping: Int(max(0, min(fps, 4e9)))), 376, bytes)
         put(UInt32(counts.firstDamage?.rawValue ?? 0), 380, bytes)
@@ -330,10 +332,6 @@ public enum SensorRecord {
         guard width <= maximumSide, height <= maximumSide else {
             return .violation("a frame size of \(width)×\(height)")
         }
-        let latency: UInt64 = get(368, bytes)
-        guard latency == .max || latency <= 60_000_000_000 else {
-            return .violation("a capture latency of \(latency) ns (more than a minute)")
-        }
         let fps: UInt32 = get(376, bytes)
         guard fps <= 1_000_000 else { return .violation("a rate of \(Double(fps) / 1000) frames per second") }
         let damage: UInt32 = get(380, bytes)
@@ -348,7 +346,9 @@ public enum SensorRecord {
         counts.framesDropped = Int(dropped)
         counts.framesCorrupt = Int(corrupt)
         counts.framesPerSecond = Double(fps) / 1000
-        counts.latencyNanoseconds = latency == .max ? nil : latency
+        // Checked against the presenter's clock when presented (`SensorFeed`): decoding is a function of the bytes.
+        let captured: UInt64 = get(368, bytes)
+        counts.capturedAtNanoseconds = captured == .max ? nil : captured
         counts.sourceIndex = Int(get(384, bytes) as UInt32)
         face.tracking = tracking
         face.weights = weights

@@ -27,7 +27,13 @@ public enum SplitBenchmark {
         public var firstDrawnNanoseconds: UInt64?
         /// Why the run stopped early, if it did.
         public var failure: String?
+        /// Per frame drawn, from when it was due (replay at nominal pace: when a camera would have delivered it) to
+        /// the moment the rig drawn with it was updated (the presenter's, or the one process's), in nanoseconds.
+        public var latencies: [UInt64] = []
     }
+
+    /// Room for the latencies of 10 minutes at 30 fps, reserved up front so drawing allocates nothing.
+    static let latencyCapacity = 18_000
 
     /// The presenter's side of the split run: loads the rig (while the sensor loads its networks, as
     /// `Presenter.run` does), waits for the sensor's guard, then draws every presented frame until the sensor ends,
@@ -47,11 +53,16 @@ public enum SplitBenchmark {
             return run
         }
         var drawFailure: String?
+        var latencies = reservedLatencies()
         if feed.awaitEngaged() {
             feed.start()
             let painter = AvatarPainter(model: rig)
-            drawFailure = drawEach(feed, painter: painter, drawn: &run.framesDrawn) { roundTrip.measure($0) }
+            drawFailure = drawEach(feed, painter: painter, drawn: &run.framesDrawn) { result in
+                roundTrip.measure(result)
+                noteLatency(result, in: &latencies)
+            }
         }
+        run.latencies = latencies
         let ending = feed.close()
         run.failure = drawFailure ?? feed.failureDescription
         if run.failure == nil, ending != .exited(0) { run.failure = "the sensor process ended with \(ending)" }
@@ -77,10 +88,13 @@ public enum SplitBenchmark {
         }
         runner.start()
         var firstDrawn: UInt64?
+        var latencies = reservedLatencies()
         let painter = pipeline.rigModel.map(AvatarPainter.init(model:))
-        run.failure = drawEach(runner, painter: painter, drawn: &run.framesDrawn) { _ in
+        run.failure = drawEach(runner, painter: painter, drawn: &run.framesDrawn) { result in
             if firstDrawn == nil { firstDrawn = MonotonicClock.nanoseconds() }
+            noteLatency(result, in: &latencies)
         }
+        run.latencies = latencies
         run.failure = run.failure ?? runner.failureDescription
         run.framesProcessed = runner.latest.read().value.framesProcessed
         run.firstDrawnNanoseconds = firstDrawn.map { $0 - min($0, loadStarted) }
@@ -124,6 +138,21 @@ public enum SplitBenchmark {
             LiveDisplay.stopAndWait(feed)
             return "display: \(error)"
         }
+    }
+}
+
+extension SplitBenchmark {
+    /// Room for `latencyCapacity` latencies, reserved before drawing starts.
+    static func reservedLatencies() -> [UInt64] {
+        var latencies: [UInt64] = []
+        latencies.reserveCapacity(latencyCapacity)
+        return latencies
+    }
+
+    /// Keeps a drawn frame's latency (within the reserved room, so without allocating: beyond it, not counted).
+    static func noteLatency(_ result: FrameResult, in latencies: inout [UInt64]) {
+        guard let latency = result.model.latencyNanoseconds, latencies.count < latencyCapacity else { return }
+        latencies.append(latency)
     }
 }
 
@@ -188,7 +217,7 @@ public final class RecordRoundTrip {
         counts.framesDropped = result.model.framesDropped
         counts.framesCorrupt = result.model.framesCorrupt
         counts.framesPerSecond = result.model.framesPerSecond
-        counts.latencyNanoseconds = result.model.latencyNanoseconds
+        counts.capturedAtNanoseconds = result.capturedAtNanoseconds
         let started = MonotonicClock.nanoseconds()
         let sent = writer.sendFrame(result.face.value, counts: counts)
         let written = MonotonicClock.nanoseconds()

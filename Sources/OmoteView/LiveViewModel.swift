@@ -17,7 +17,8 @@ public struct LiveViewModel: Sendable, CustomStringConvertible {
     public var processes = ""
     /// A one-line note from the session (end of clip, camera unplugged).
     public var statusNote = ""
-    /// Capture → result latency of the newest frame in nanoseconds; nil for replay (clip times are nominal).
+    /// Capture → rig updated for the newest frame in nanoseconds (a replay at nominal pace counts from when the frame
+    /// was due); nil for a replay as fast as possible.
     public var latencyNanoseconds: UInt64?
 
     public init() {}

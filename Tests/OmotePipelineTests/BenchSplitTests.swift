@@ -45,6 +45,28 @@ import Testing
         }
         #expect(out.contains("(budget 300 µs: "), "\(out)")
 
+        // Capture → rig latency of both runs: p50 ≤ p99, over at most the frames each drew.
+        #expect(out.contains("capture → rig latency") && out.contains("(from when each frame was due"), "\(out)")
+        let latencies = out.split(separator: "\n").filter {
+            $0.hasPrefix("split: sensor → record → presenter") || ($0.hasPrefix("one process") && $0.contains("."))
+        }
+        try #require(latencies.count == 2, "\(out)")
+        for (row, drawnFrames) in zip(latencies, [drawn, oneDrawn]) {
+            let values = row.split(separator: " ").suffix(3).compactMap { Double($0) }
+            try #require(values.count == 3, "\(row)")
+            #expect(values[0] >= 0 && values[0] <= values[1] && values[2] >= 1 && values[2] <= drawnFrames, "\(row)")
+        }
+
+        // The held-still jitter, smoothing on and off: the face on every frame, finite non-negative changes.
+        #expect(out.contains("held-still jitter: single_face's first frame × 120"), "\(out)")
+        for label in ["smoothing on ", "smoothing off "] {
+            let row = try #require(Self.numbers(after: label, in: out), "no '\(label)' line in \(out)")
+            #expect(row.count == 4 && row[3] == nil, "\(label): \(row)")
+            for value in row.prefix(3) { #expect(value.map { $0.isFinite && $0 >= 0 } == true, "\(label): \(row)") }
+            let line = out.split(separator: "\n").first { $0.hasPrefix(label) }
+            #expect(line?.hasSuffix(" 120/120") == true, "\(label): every frame of the still keeps the face")
+        }
+
         let startup = try #require(
             out.firstMatch(
                 of:
@@ -58,12 +80,14 @@ import Testing
         #expect(out.contains("omote bench: 72 frames (single_face × 1)") && out.contains("peak RSS:"), "\(out)")
     }
 
-    @Test("--no-split prints the table alone")
+    @Test("--no-split --no-jitter prints the table alone")
     func noSplit() throws {
         let omote = try #require(TestPaths.omoteBinary)
-        let result = try ChildProcess.run(omote, ["bench", "--repeat", "1", "--clips", "single_face", "--no-split"])
+        let result = try ChildProcess.run(
+            omote, ["bench", "--repeat", "1", "--clips", "single_face", "--no-split", "--no-jitter"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("peak RSS:"), "\(result.stdout)")
         #expect(!result.stdout.contains("split"), "\(result.stdout)")
+        #expect(!result.stdout.contains("jitter"), "\(result.stdout)")
     }
 }

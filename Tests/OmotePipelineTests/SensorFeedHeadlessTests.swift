@@ -21,7 +21,7 @@ import Testing
     }
 
     func sendTimingsOnly(_ channel: Channel, _ sequence: UInt64) {
-        var counts = SensorRecordTests.sampleCounts()
+        var counts = SensorRecordTests.sampleCounts(capturedAt: MonotonicClock.nanoseconds())
         counts.sequence = sequence
         counts.framesProcessed = Int(sequence)
         channel.writer.sendFrame(SensorRecordTests.sampleFace().withoutExpression, counts: counts)

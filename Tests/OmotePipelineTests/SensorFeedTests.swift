@@ -29,8 +29,8 @@ import Testing
         }
 
         @discardableResult
-        func frame(_ sequence: UInt64, source: Int = 0) -> Bool {
-            var counts = SensorRecordTests.sampleCounts()
+        func frame(_ sequence: UInt64, source: Int = 0, capturedAt: UInt64? = MonotonicClock.nanoseconds()) -> Bool {
+            var counts = SensorRecordTests.sampleCounts(capturedAt: capturedAt)
             counts.sequence = sequence
             counts.framesProcessed = Int(sequence)
             counts.sourceIndex = source
@@ -82,10 +82,13 @@ import Testing
         let channel = try Channel()
         let feed = try started(channel, rig: RigModel.defaultAvatar())
         channel.frame(1)
-        channel.frame(2, source: 1)
+        let captured = MonotonicClock.nanoseconds() - 40_000_000
+        channel.frame(2, source: 1, capturedAt: captured)
         #expect(Self.waitFor { feed.latest.read().value.framesProcessed == 2 })
         let model = feed.latest.read().value
         #expect(model.sourceName == "no_face")
+        // Capture → the presenter's rig, on the clock both processes share: at least the 40 ms it was captured before.
+        #expect(model.latencyNanoseconds.map { $0 >= 40_000_000 } == true)
         #expect(model.processes == "sensor: pid -1, writes only records; presenter: terminal")
         #expect(model.frame.tracking == .tracking(faceID: 3))
         let (slot, _) = feed.results.acquireNewest()
@@ -105,6 +108,17 @@ import Testing
         channel.frame(5)
         Self.expectEnded(feed, "the sensor sent frame 5 after frame 5")
         #expect(feed.failureCode == .pipelineSensorViolation)
+    }
+
+    @Test("a capture time in the future or more than a minute before the presenter's clock ends the session")
+    func captureTime() throws {
+        for captured in [MonotonicClock.nanoseconds() + 5_000_000_000, MonotonicClock.nanoseconds() - 61_000_000_000] {
+            let channel = try Channel()
+            let feed = try started(channel)
+            channel.frame(1, capturedAt: captured)
+            Self.expectEnded(feed, "the sensor sent a capture time in the future or more than a minute ago")
+            #expect(feed.failureCode == .pipelineSensorViolation)
+        }
     }
 
     @Test("a source the presenter did not name ends the session")
