@@ -7,30 +7,21 @@ extension HeldStillJitter {
     /// so a jitter figure can be reproduced. Allocates nothing.
     public struct Noise: Sendable {
         public let amplitude: Int
-        private var state: UInt64
+        private var generator: SplitMix64
         /// Unused 16-bit chunks of the last 64-bit draw, and how many are left.
         private var bits: UInt64 = 0
         private var chunksLeft = 0
 
         public init(seed: UInt64, amplitude: Int = 2) {
             precondition(amplitude >= 0 && amplitude < 128, "a grey-level amplitude fits in a byte")
-            state = seed
+            generator = SplitMix64(seed: seed)
             self.amplitude = amplitude
-        }
-
-        /// SplitMix64's next output.
-        mutating func nextWord() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
 
         /// The next pixel's offset. Four per draw: a 16-bit chunk scaled to 2·amplitude + 1 values (bias below 2⁻¹⁶).
         public mutating func nextOffset() -> Int {
             if chunksLeft == 0 {
-                bits = nextWord()
+                bits = generator.next()
                 chunksLeft = 4
             }
             let chunk = bits & 0xFFFF

@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Damaged copies of good JPEG frames, of the kinds a USB webcam, a hub or a damaged clip produce, made from a seed
 /// so that every run (and every failure) can be repeated. Used by the suite (a few hundred frames) and by
 /// `Tools/fuzz-decoder.sh` (as many as you like, from any seed).
@@ -171,18 +173,4 @@ package struct DamagedFrames {
         let digits = Array("0123456789ABCDEF")
         return "FF" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
     }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so damage is the same on every machine.
-package struct SplitMix64 {
-    private var state: UInt64
-    package init(seed: UInt64) { state = seed }
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    package mutating func next(below bound: UInt64) -> UInt64 { bound == 0 ? 0 : next() % bound }
 }
