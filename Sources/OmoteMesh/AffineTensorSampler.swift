@@ -22,9 +22,11 @@ struct AffineTensorSampler {
         offset: Float
     ) {
         precondition(tensor.count >= width * height * 3)
-        // Byte offsets are computed in Int32 lanes, and pixel indices compared as floats (exact below 2²⁴).
-        precondition(image.rowStride * image.height < Int(Int32.max) && image.width < 1 << 24)
-        guard width >= 8, let output = tensor.baseAddress else {
+        // Byte offsets are computed in Int32 lanes and pixel indices in float mantissas (exact below 2²³): images
+        // beyond that (none a camera gives) take the one-pixel path.
+        guard width >= 8, image.rowStride * image.height < Int(Int32.max), image.width < 1 << 23,
+            image.height < 1 << 23, let output = tensor.baseAddress
+        else {
             fillReference(tensor, width: width, height: height, from: image, scale: scale, offset: offset)
             return
         }

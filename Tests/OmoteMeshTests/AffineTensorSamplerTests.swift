@@ -61,7 +61,7 @@ import Testing
     func randomMaps() {
         var random = Generator(state: 23)
         var failures: [String] = []
-        for trial in 0 ..< 300 {
+        for trial in 0 ..< 2000 {
             let imageWidth = [1, 2, 3, 7, 9, 31, 64, 127].randomElement(using: &random)!
             let imageHeight = [1, 2, 5, 8, 33, 90].randomElement(using: &random)!
             let width = [1, 3, 7, 8, 9, 15, 17, 31, 40, 64].randomElement(using: &random)!
