@@ -170,11 +170,7 @@ struct AffineTensorSampler {
 
     /// One pixel at a time: what `fill` must match bit for bit.
     package func fillReference(
-        _ tensor: UnsafeMutableBufferPointer<Float>,
-        width: Int,
-        height: Int,
-        from image: RGBImage,
-        scale: Float,
+        _ tensor: UnsafeMutableBufferPointer<Float>, width: Int, height: Int, from image: RGBImage, scale: Float,
         offset: Float
     ) {
         precondition(tensor.count >= width * height * 3)
