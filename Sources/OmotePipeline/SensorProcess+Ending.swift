@@ -32,7 +32,7 @@ extension SensorProcess.Ending {
 
     /// Ends this process the way the generation ended: the same exit code, or the same signal (default action, no
     /// core file), so whoever waits for this process sees what happened to the generation.
-    public func endThisProcess() -> Never {
+    package func endThisProcess() -> Never {
         switch self {
         case let .exited(code):
             fflush(nil)
