@@ -87,7 +87,8 @@ if ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] != nil {
     ] {
         print("# \(name): fastest time of each step over \(runs) runs, summed by kind")
         let perStep = ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE"] == "steps"
-        for entry in network.profile(runs: runs, perStep: perStep, clock: nanoseconds).prefix(perStep ? 25 : 100) {
+        let shown = Int(ProcessInfo.processInfo.environment["OMOTE_NEURAL_PROFILE_TOP"] ?? "") ?? (perStep ? 25 : 100)
+        for entry in network.profile(runs: runs, perStep: perStep, clock: nanoseconds).prefix(shown) {
             let gflops = Double(entry.flops) / entry.microseconds / 1000
             let rate = entry.flops > 0 ? String(format: " %.1f GFLOP/s", gflops) : ""
             print(String(format: "#   %-40@ %3d steps %8.1f µs", entry.kind, entry.count, entry.microseconds) + rate)

@@ -23,6 +23,9 @@ final class ConvolutionStep: PlanStep {
     let bias: UnsafePointer<Float>
     let epilogue: ConvolutionEpilogue
     let flops: Int
+    /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile, and
+    /// any run of output rows is the same convolution on a shorter tensor (`covering`). Stored: it is read per tile.
+    let isContiguousPointwise: Bool
 
     init(
         input: UnsafePointer<Float>, inputWidth: Int, inputChannels: Int, output: UnsafeMutablePointer<Float>,
@@ -45,22 +48,20 @@ final class ConvolutionStep: PlanStep {
         self.weights = weights
         self.epilogue = epilogue
         self.flops = 2 * pixelCount * outputChannels * tapOffsets.count * tapDepth
+        isContiguousPointwise =
+            tapOffsets.count == 1 && tapDepth == inputChannels && strideX == 1 && strideY == 1
+            && inputWidth == outputWidth
     }
 
     /// Input position of output pixel `pixel`'s top-left tap.
     @inline(__always)
     private func source(_ pixel: Int) -> UnsafePointer<Float> {
-        if contiguous {
+        if isContiguousPointwise {
             return input + pixel * inputChannels
         }
         let y = pixel / outputWidth
         let x = pixel - y * outputWidth
         return input + ((y * strideY) * inputWidth + x * strideX) * inputChannels
-    }
-
-    /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile.
-    private var contiguous: Bool {
-        tapOffsets.count == 1 && tapDepth == inputChannels && strideX == 1 && strideY == 1 && inputWidth == outputWidth
     }
 
     /// Pixels per cache block: about 16 KB of input rows, a multiple of the 12-row narrow tile.
