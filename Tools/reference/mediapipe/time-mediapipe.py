@@ -32,6 +32,7 @@ def main():
         rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         frames.append((int(timestamp_us), mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)))
     period_us = frames[-1][0] + (frames[-1][0] - frames[-2][0])
+    samples, tracked = [], 0
     with video_landmarker(task) as tracker:
         for number in range(passes):
             for timestamp_us, image in frames:
