@@ -41,19 +41,57 @@ struct ConvolutionEpilogue {
     ) {
         var value = firstIsIdentity ? accumulator : Self.leaky(accumulator, slopes + channel)
         if let residual {
-            let source = residual + pixel * residualChannels + channel
-            let residualLanes = residualChannels - channel
-            if residualLanes >= 8 {
-                value += loadVector(source)
-            } else if residualLanes > 0 {
-                for lane in 0 ..< residualLanes {
-                    value[lane] += source[lane]
-                }
-            }
+            Self.add(residual + (pixel &* residualChannels &+ channel), lanes: residualChannels &- channel, to: &value)
             if !secondIsIdentity {
                 value = Self.leaky(value, slopesAfterResidual + channel)
             }
         }
         storeVector(value, output, lanes: lanes)
+    }
+
+    /// `finish` for two vectors of one pixel, channels `channel ..< channel + 8 + highLanes`: the residual's address
+    /// and the branches once for both. With K = 8 or 16 (the mesh network's 128×128 blocks) this bookkeeping, done per
+    /// vector in scalar code, cost about as much as the tile's multiply-adds.
+    @_transparent
+    func finish(
+        _ low: SIMD8<Float>, _ high: SIMD8<Float>, pixel: Int, channel: Int, highLanes: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        var first = low
+        var second = high
+        if !firstIsIdentity {
+            first = Self.leaky(first, slopes + channel)
+            second = Self.leaky(second, slopes + channel + 8)
+        }
+        if let residual {
+            let source = residual + (pixel &* residualChannels &+ channel)
+            let residualLanes = residualChannels &- channel
+            if residualLanes >= 16 {
+                first += loadVector(source)
+                second += loadVector(source + 8)
+            } else {
+                Self.add(source, lanes: residualLanes, to: &first)
+                Self.add(source + 8, lanes: residualLanes &- 8, to: &second)
+            }
+            if !secondIsIdentity {
+                first = Self.leaky(first, slopesAfterResidual + channel)
+                second = Self.leaky(second, slopesAfterResidual + channel + 8)
+            }
+        }
+        storeVector(first, output)
+        storeVector(second, output + 8, lanes: highLanes)
+    }
+
+    /// Adds the residual's first `lanes` values (all 8 when there are more; none when `lanes` ≤ 0: the residual's
+    /// implied zero channels).
+    @inline(__always)
+    private static func add(_ source: UnsafePointer<Float>, lanes: Int, to value: inout SIMD8<Float>) {
+        if lanes >= 8 {
+            value += loadVector(source)
+        } else if lanes > 0 {
+            for lane in 0 ..< lanes {
+                value[lane] += source[lane]
+            }
+        }
     }
 }

@@ -180,28 +180,22 @@ final class ConvolutionStep: PlanStep {
         let stride = outputChannels
         // Unrolled row by row on purpose (each row its own registers); the repeats are deliberate (`duplicates`).
         var out = output + pixel * stride + channel
-        epilogue.finish(c00, pixel: pixel, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c01, pixel: pixel, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c00, c01, pixel: pixel, channel: channel, highLanes: lanes, output: out)
         guard rows > 1 else { return }
         out += stride
-        epilogue.finish(c10, pixel: pixel + 1, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c11, pixel: pixel + 1, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c10, c11, pixel: pixel + 1, channel: channel, highLanes: lanes, output: out)
         guard rows > 2 else { return }
         out += stride
-        epilogue.finish(c20, pixel: pixel + 2, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c21, pixel: pixel + 2, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c20, c21, pixel: pixel + 2, channel: channel, highLanes: lanes, output: out)
         guard rows > 3 else { return }
         out += stride
-        epilogue.finish(c30, pixel: pixel + 3, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c31, pixel: pixel + 3, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c30, c31, pixel: pixel + 3, channel: channel, highLanes: lanes, output: out)
         guard rows > 4 else { return }
         out += stride
-        epilogue.finish(c40, pixel: pixel + 4, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c41, pixel: pixel + 4, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c40, c41, pixel: pixel + 4, channel: channel, highLanes: lanes, output: out)
         guard rows > 5 else { return }
         out += stride
-        epilogue.finish(c50, pixel: pixel + 5, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c51, pixel: pixel + 5, channel: channel + 8, lanes: lanes, output: out + 8)
+        epilogue.finish(c50, c51, pixel: pixel + 5, channel: channel, highLanes: lanes, output: out)
     }
 
     /// 4 pixels × 24 channels (two panels: 16 + the next panel's first 8), 12 accumulators: 3 loads and 4 broadcasts
@@ -262,23 +256,19 @@ final class ConvolutionStep: PlanStep {
         let lanes = outputChannels - channel - 16
         let stride = outputChannels
         var out = output + pixel * stride + channel
-        epilogue.finish(c00, pixel: pixel, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c01, pixel: pixel, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c00, c01, pixel: pixel, channel: channel, highLanes: 8, output: out)
         epilogue.finish(c02, pixel: pixel, channel: channel + 16, lanes: lanes, output: out + 16)
         guard rows > 1 else { return }
         out += stride
-        epilogue.finish(c10, pixel: pixel + 1, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c11, pixel: pixel + 1, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c10, c11, pixel: pixel + 1, channel: channel, highLanes: 8, output: out)
         epilogue.finish(c12, pixel: pixel + 1, channel: channel + 16, lanes: lanes, output: out + 16)
         guard rows > 2 else { return }
         out += stride
-        epilogue.finish(c20, pixel: pixel + 2, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c21, pixel: pixel + 2, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c20, c21, pixel: pixel + 2, channel: channel, highLanes: 8, output: out)
         epilogue.finish(c22, pixel: pixel + 2, channel: channel + 16, lanes: lanes, output: out + 16)
         guard rows > 3 else { return }
         out += stride
-        epilogue.finish(c30, pixel: pixel + 3, channel: channel, lanes: 8, output: out)
-        epilogue.finish(c31, pixel: pixel + 3, channel: channel + 8, lanes: 8, output: out + 8)
+        epilogue.finish(c30, c31, pixel: pixel + 3, channel: channel, highLanes: 8, output: out)
         epilogue.finish(c32, pixel: pixel + 3, channel: channel + 16, lanes: lanes, output: out + 16)
     }
 
