@@ -16,6 +16,10 @@ public final class NeuralNetwork {
     public let convolutionFlops: Int
     /// Floats in the activation arena (all intermediate tensors share it).
     public let arenaFloatCount: Int
+    /// Bytes of activations the steps read and write per run (each tensor a step touches counted once for that step),
+    /// and bytes of weights the convolutions read: the memory traffic an inference asks for before caches help.
+    public let activationBytesMoved: Int
+    public let weightBytesRead: Int
     public let stepCount: Int
 
     private let steps: [PlanStep]
@@ -39,6 +43,23 @@ public final class NeuralNetwork {
         outputPointers = result.outputs
         store = builder.store
         arenaFloatCount = result.arenaCount
+        activationBytesMoved = 4 * result.activationFloatsMoved
+        weightBytesRead =
+            4
+            * result.steps.reduce(0) { total, step in
+                if let convolution = step as? ConvolutionStep {
+                    let panels = (convolution.outputChannels + 15) / 16
+                    return total + panels * 16 * convolution.tapOffsets.count * convolution.tapDepth
+                }
+                if let depthwise = step as? DepthwiseStep {
+                    let g = depthwise.geometry
+                    return total + g.kernelHeight * g.kernelWidth * depthwise.paddedChannels
+                }
+                if let mixing = step as? TokenMixingStep {
+                    return total + mixing.rows * mixing.depth
+                }
+                return total
+            }
         stepCount = result.steps.count
         convolutionFlops = result.steps.reduce(0) { total, step in
             total + ((step as? ConvolutionStep)?.flops ?? 0) + ((step as? DepthwiseStep)?.flops ?? 0)

@@ -55,6 +55,11 @@ import Testing
             height: 1, width: 1, inputChannels: 11, outputChannels: 26, kernel: 1, stride: 1, same: true,
             activation: .prelu, residualChannels: 26, activationAfterResidual: .relu),
         Case(height: 3, width: 3, inputChannels: 7, outputChannels: 9, kernel: 3, stride: 1, same: false),
+        // 1×1 with K = 8 (the mesh network's 128×128 blocks): the two-vector epilogue with a residual that ends
+        // inside the first 16 channels, so the second vector of a row adds none of it and the third panel none.
+        Case(
+            height: 9, width: 7, inputChannels: 8, outputChannels: 40, kernel: 1, stride: 1, same: true,
+            activation: .prelu, residualChannels: 12, activationAfterResidual: .prelu),
     ]
 
     /// Padding before and the output size along one axis, as TFLite defines SAME and VALID.

@@ -52,6 +52,17 @@ for _ in 0 ..< 5 {
 print(
     "# load (map + plan, all three networks): min \(Int(loadMicroseconds.min()!)) µs, "
         + "median \(Int(loadMicroseconds.sorted()[2])) µs over 5 loads")
+for (name, network) in [
+    ("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),
+    ("face_blendshapes", networks.blendshapes),
+] {
+    print(
+        String(
+            format: "# %@: %.1f MFLOP of convolutions, %.2f MB of activations read and written, %.2f MB of weights read"
+                + " per inference",
+            name, Double(network.convolutionFlops) / 1e6, Double(network.activationBytesMoved) / 1e6,
+            Double(network.weightBytesRead) / 1e6))
+}
 print("network\tcase\truns\tp50_us\tmin_us\tmean_us\tconv_gflops_p50\tconv_gflops_min")
 for (name, network) in [
     ("face_detector", networks.detector), ("face_landmarks_detector", networks.landmarks),

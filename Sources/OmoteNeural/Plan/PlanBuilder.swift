@@ -17,6 +17,8 @@ final class PlanBuilder {
     private(set) var buffers: [ArenaLayout.Buffer] = []
     private var locations: [Int: Location] = [:]
     private var pending: [(Resolver) -> PlanStep] = []
+    /// The arena buffers each pending step reads or writes (for the bytes-moved report).
+    private var touched: [Set<Int>] = []
     private(set) var folding = false
     /// Operators already lowered as part of an earlier fused step.
     var fused: Set<Int> = []
@@ -118,6 +120,7 @@ final class PlanBuilder {
             return .constant(store.allocate(count))
         }
         buffers.append(ArenaLayout.Buffer(count: count, firstStep: pending.count, lastStep: pending.count))
+        touch(buffers.count - 1)
         return .arena(buffers.count - 1)
     }
 
@@ -130,7 +133,16 @@ final class PlanBuilder {
     func use(_ location: Location) {
         if case .arena(let index) = location {
             buffers[index].lastStep = max(buffers[index].lastStep, pending.count)
+            touch(index)
         }
+    }
+
+    /// Records that the step about to be emitted reads or writes arena buffer `index`.
+    private func touch(_ index: Int) {
+        while touched.count <= pending.count {
+            touched.append([])
+        }
+        touched[pending.count].insert(index)
     }
 
     func pin(_ location: Location) {
@@ -173,6 +185,8 @@ final class PlanBuilder {
         let steps: [PlanStep]
         let arena: UnsafeMutablePointer<Float>
         let arenaCount: Int
+        /// Floats of activations the steps read and write per run: each buffer a step touches, counted once per step.
+        let activationFloatsMoved: Int
         let inputs: [UnsafeMutablePointer<Float>]
         let outputs: [UnsafeMutablePointer<Float>]
     }
@@ -212,8 +226,11 @@ final class PlanBuilder {
             }
         }
         let steps = pending.map { $0(resolve) }
+        let moved = touched.prefix(pending.count).reduce(0) { total, step in
+            total + step.reduce(0) { $0 + buffers[$1].count }
+        }
         return Result(
-            steps: steps, arena: arena, arenaCount: layout.totalCount,
+            steps: steps, arena: arena, arenaCount: layout.totalCount, activationFloatsMoved: moved,
             inputs: try model.inputs.map { tensor throws(OmoteError) in resolve(try location(tensor)) },
             outputs: try model.outputs.map { tensor throws(OmoteError) in resolve(try location(tensor)) }
         )
