@@ -23,8 +23,8 @@ final class ConvolutionStep: PlanStep {
     let bias: UnsafePointer<Float>
     let epilogue: ConvolutionEpilogue
     let flops: Int
-    /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile, and
-    /// any run of output rows is the same convolution on a shorter tensor (`covering`). Stored: it is read per tile.
+    /// A 1×1, stride-1 convolution reads pixel p at p × channels: no row arithmetic (and no divisions) per tile.
+    /// Stored, not computed: it is read per tile.
     let isContiguousPointwise: Bool
 
     init(
