@@ -130,6 +130,11 @@ public struct RigModel: Sendable {
     public let uvs: [SIMD2<Float>]
     /// Triangle list, counter-clockwise front faces.
     public let indices: [UInt32]
+    /// Materials, the textures they sample, and which runs of `indices` each material draws (the runs cover
+    /// `indices` in order; a rig without materials has one run with `RigMaterial.fallback`).
+    public let materials: [RigMaterial]
+    public let textures: [RigTexture]
+    public let surfaces: [RigSurface]
     public let morphTargets: [RigMorphTarget]
     public let nodes: [RigNode]
     public let expressions: [RigExpression]
@@ -159,10 +164,12 @@ extension RigModel {
     /// A rig built in code, already in model space (see the top of this file): a triangle mesh, sparse morph
     /// targets (named after ARKit shapes to be driven by them), per-vertex face-bone weights (neck, head, leftEye,
     /// rightEye) and the bones' pivots. Normals default to area-weighted triangle normals, colours to light grey,
-    /// bone weights to rigidly following the head.
+    /// bone weights to rigidly following the head. `surfaces` (runs of `indices` covering it in order) pick from
+    /// `materials`, which sample `textures` at `uvs`; without surfaces the whole mesh uses `RigMaterial.fallback`.
     public init(
         name: String, positions: [SIMD3<Float>], normals: [SIMD3<Float>]? = nil, colors: [SIMD4<Float>]? = nil,
-        indices: [UInt32], morphTargets: [RigMorphTarget] = [], faceBoneWeights: [SIMD4<Float>]? = nil,
+        uvs: [SIMD2<Float>]? = nil, indices: [UInt32], materials: [RigMaterial] = [], textures: [RigTexture] = [],
+        surfaces: [RigSurface] = [], morphTargets: [RigMorphTarget] = [], faceBoneWeights: [SIMD4<Float>]? = nil,
         faceBonePivots: [RigFaceBone: SIMD3<Float>] = [:], expressions: [RigExpression] = []
     ) {
         let n = positions.count
@@ -177,6 +184,18 @@ extension RigModel {
         builder.normals = normals ?? computeVertexNormals(positions: positions, indices: indices)
         builder.colors = colors ?? []
         builder.indices = indices
+        if let uvs {
+            precondition(uvs.count == n, "a UV per vertex")
+            builder.uvs = uvs
+            builder.hasUVs = true
+        }
+        precondition(
+            surfaces.allSatisfy { $0.material < materials.count }
+                && surfaces.reduce(0, { $0 + $1.indexCount }) == (surfaces.isEmpty ? 0 : indices.count),
+            "surfaces cover the indices and name existing materials")
+        builder.materials = materials
+        builder.textures = textures
+        builder.surfaces = surfaces
         builder.faceBoneWeights = faceBoneWeights ?? [SIMD4<Float>](repeating: SIMD4(0, 1, 0, 0), count: n)
         builder.faceBonePivots = faceBonePivots
         if faceBonePivots[.head] == nil, faceBoneWeights == nil { builder.faceBonePivots[.head] = SIMD3(0, -0.45, 0) }

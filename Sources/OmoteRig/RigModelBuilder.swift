@@ -15,6 +15,10 @@ struct RigModelBuilder {
     var uvs: [SIMD2<Float>] = []
     var hasUVs = false
     var indices: [UInt32] = []
+    var materials: [RigMaterial] = []
+    var textures: [RigTexture] = []
+    /// Empty: one surface over all indices with `RigMaterial.fallback`.
+    var surfaces: [RigSurface] = []
     var faceBoneWeights: [SIMD4<Float>] = []
     var targets: [Target] = []
     var nodes: [RigNode] = []
@@ -138,6 +142,9 @@ struct RigModelBuilder {
             positions: orderedPositions, normals: orderedNormals, colors: permuted(colours),
             uvs: hasUVs ? permuted(uvs) : [],
             indices: indices.map { newIndex[Int($0)] },
+            materials: surfaces.isEmpty ? [.fallback] : materials, textures: textures,
+            surfaces: surfaces.isEmpty
+                ? [RigSurface(indexStart: 0, indexCount: indices.count, material: 0)] : surfaces,
             morphTargets: morphTargets, nodes: nodes, expressions: expressions,
             faceBoneNodes: faceBoneNodes, faceBonePivots: faceBonePivots,
             faceBoneWeights: orderedBoneWeights, mapping: mapping,
