@@ -20,10 +20,29 @@ package enum DescriptorHygiene {
     }
 
     static func apply(
-        cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil, commandChannels: [Int32] = []
+        cameraDevice: String?, keeping: [Int32] = [], statusChannel: Int32? = nil, commandChannels: [Int32] = [],
+        displayConnection: Int32? = nil
     )
         throws(OmoteError) -> Result
     {
+        // The one socket a process may keep and write: its own connection to the X server (a unix socket), never
+        // one it inherited or one with a network peer.
+        if let displayConnection {
+            var info = stat()
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(displayConnection, $0, &length) }
+            }
+            guard fstat(displayConnection, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, named == 0,
+                address.ss_family == sa_family_t(AF_UNIX)
+            else {
+                throw OmoteError.privacyGuard(
+                    .privacyDescriptors,
+                    "the display connection (descriptor \(displayConnection)) is not a connected unix socket; the "
+                        + "window view only talks to a local X server (use DISPLAY=:N, not a TCP display)")
+            }
+        }
         // Every descriptor the process may write besides stdout/stderr must be a pipe: never a file or a socket.
         for (descriptor, name) in (statusChannel.map { [($0, "status")] } ?? [])
             + commandChannels.map({ ($0, "command") })
@@ -55,7 +74,8 @@ package enum DescriptorHygiene {
         }
         var camera: [Int32] = []
         var toClose: [Int32] = []
-        let kept = Set(keeping + commandChannels + (statusChannel.map { [$0] } ?? []))
+        let kept = Set(
+            keeping + commandChannels + (statusChannel.map { [$0] } ?? []) + (displayConnection.map { [$0] } ?? []))
         for descriptor in open where descriptor > STDERR_FILENO && !kept.contains(descriptor) {
             var info = stat()
             if let rdev = cameraDevice_rdev, fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFCHR,

@@ -36,11 +36,12 @@ public enum PrivacyGuard {
     /// With `statusChannel` (a pipe's write end) the process becomes a sensor: stdin, stdout and stderr are
     /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
     /// `commandChannels` are pipe write ends this process also may write, besides stdout and stderr (the presenter's
-    /// command pipe to its sensor process).
+    /// command pipe to its sensor process). `displayConnection` is the presenter's connected X server socket (window
+    /// view): it stays open and is the one socket this process may write to and read with `recvmsg`.
     @discardableResult
     public static func engage(
         cameraDevice: String?, keeping: [Int32] = [],
-        statusChannel: Int32? = nil, commandChannels: [Int32] = []
+        statusChannel: Int32? = nil, commandChannels: [Int32] = [], displayConnection: Int32? = nil
     ) throws(OmoteError) -> PrivacyGuardStatus {
         try engaged.withLock { (current: inout PrivacyGuardStatus?) throws(OmoteError) -> PrivacyGuardStatus in
             if let current {
@@ -54,7 +55,7 @@ public enum PrivacyGuard {
             }
             let status = try lockDown(
                 cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,
-                commandChannels: commandChannels)
+                commandChannels: commandChannels, displayConnection: displayConnection)
             current = status
             return status
         }
@@ -119,7 +120,7 @@ public enum PrivacyGuard {
 
     private static func lockDown(
         cameraDevice: String?, keeping: [Int32],
-        statusChannel: Int32?, commandChannels: [Int32]
+        statusChannel: Int32?, commandChannels: [Int32], displayConnection: Int32?
     ) throws(OmoteError) -> PrivacyGuardStatus {
         let (kernelABI, policy) = try preflight()
         // From here on the process may be locked, even if a later step fails: nothing may lazily map a library now.
@@ -127,10 +128,10 @@ public enum PrivacyGuard {
         // 1. Descriptors: refuse socket stdout/stderr, close everything inherited, keep only the camera's.
         let descriptors = try DescriptorHygiene.apply(
             cameraDevice: cameraDevice, keeping: keeping, statusChannel: statusChannel,
-            commandChannels: commandChannels)
+            commandChannels: commandChannels, displayConnection: displayConnection)
         let context = filterContext(
             processID: UInt32(getpid()), cameraDescriptors: descriptors.camera, statusChannel: statusChannel,
-            commandChannels: commandChannels)
+            commandChannels: commandChannels, displayConnection: displayConnection)
         let filter = try SeccompFilter.forThisMachine(context: context)
         let cameraDescriptor = try cameraDevice.map { path throws(OmoteError) in try openCameraNode(path) }
         defer { if let cameraDescriptor { _ = close(cameraDescriptor) } }
@@ -167,14 +168,15 @@ public enum PrivacyGuard {
             kernelLandlockABI: kernelABI, landlock: policy,
             allowedSyscalls: filter.allowedOnThisArchitecture.count,
             closedDescriptors: descriptors.closed, cameraDevice: cameraDevice,
-            tracer: Tracer.current())
+            tracer: Tracer.current(), displayConnection: displayConnection)
     }
 
     /// What the seccomp filter lets this process write and query: stdout/stderr (and terminal ioctls on 0–2), plus
-    /// any command pipes (a presenter); with a status channel (a sensor) that channel alone and
-    /// no terminal at all.
+    /// any command pipes and the X server connection (a presenter); with a status channel (a sensor) that channel
+    /// alone and no terminal at all.
     package static func filterContext(
-        processID: UInt32, cameraDescriptors: [Int32], statusChannel: Int32?, commandChannels: [Int32]
+        processID: UInt32, cameraDescriptors: [Int32], statusChannel: Int32?, commandChannels: [Int32],
+        displayConnection: Int32? = nil
     ) -> SeccompFilter.Context {
         var context = SeccompFilter.Context(processID: processID, cameraDescriptors: cameraDescriptors)
         if let statusChannel {
@@ -182,6 +184,10 @@ public enum PrivacyGuard {
             context.terminalDescriptors = []
         }
         context.outputDescriptors += commandChannels
+        if let displayConnection {
+            context.outputDescriptors.append(displayConnection)
+            context.displaySockets = [displayConnection]
+        }
         return context
     }
 
@@ -242,10 +248,12 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
     public let cameraDevice: String?
     /// The process tracing this one when the guard engaged (strace, a debugger), if any.
     public let tracer: Tracer?
+    /// The X server connection the window view may write to, if any.
+    public let displayConnection: Int32?
 
     package init(
         kernelLandlockABI: Int, landlock: LandlockPolicy, allowedSyscalls: Int, closedDescriptors: Int,
-        cameraDevice: String?, tracer: Tracer?
+        cameraDevice: String?, tracer: Tracer?, displayConnection: Int32? = nil
     ) {
         self.kernelLandlockABI = kernelLandlockABI
         self.landlock = landlock
@@ -253,6 +261,7 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
         self.closedDescriptors = closedDescriptors
         self.cameraDevice = cameraDevice
         self.tracer = tracer
+        self.displayConnection = displayConnection
     }
 
     /// One line for the live view, e.g. "guard: Landlock v7 fs+net+scope, seccomp allow-list of 80 syscalls, no dumps".
@@ -261,6 +270,7 @@ public struct PrivacyGuardStatus: Sendable, Equatable, CustomStringConvertible {
         var line =
             "guard: Landlock v\(landlock.abi) \(landlock.coverage), seccomp allow-list of \(allowedSyscalls) syscalls, no dumps"
         if let cameraDevice { line += ", writable: \(cameraDevice) only" }
+        if displayConnection != nil { line += ", writes only the terminal and the X window's connection" }
         if closedDescriptors > 0 { line += ", closed \(closedDescriptors) inherited descriptor(s)" }
         if let tracer { line += "; TRACED by PID \(tracer.processID) (\(tracer.name)): it sees every syscall" }
         if case .unsealed(let reason) = ArgumentArea.protection {
