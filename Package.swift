@@ -140,7 +140,8 @@ let package = Package(
             dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport", "CTurboJPEGEncoder"],
             exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
-        // Test-only JPEG re-encoder (camera-like MJPEG from the samples); the one place libturbojpeg is linked.
+        // Test-only JPEG encoder (camera-like MJPEG from the samples, avatar textures); the one place libturbojpeg is
+        // linked.
         .target(
             name: "CTurboJPEGEncoder", path: "Tests/CTurboJPEGEncoder", linkerSettings: [.linkedLibrary("turbojpeg")]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.
