@@ -12,12 +12,14 @@ extension RigTexture {
     /// The most texels all of a model's textures may hold together (64 Mi: 256 MiB of RGBA8).
     public static let maximumTexelsPerModel = 64 << 20
 
-    /// Loads libpng16.so.16 and libturbojpeg.so.0 and resolves the functions the texture decoder calls, once per
-    /// process (idempotent, thread-safe). A process that loads avatars after engaging its privacy guard must call
-    /// this before engaging it.
-    public static func loadDecoders() throws(OmoteError) {
-        try loadPNG()
-        try loadJPEG()
+    /// Loads libpng16.so.16 (`.png`) and libturbojpeg.so.0 (`.jpeg`) and resolves the functions the texture decoder
+    /// calls, once per process (idempotent, thread-safe). A process that loads avatars after engaging its privacy
+    /// guard must call this before engaging it; one that loads its avatar before engaging needs not (each library is
+    /// then loaded on first use, only when the avatar has such a texture). Pass only `[.png]` to keep libturbojpeg out
+    /// of a process that must not map it (JPEG-textured avatars then fail to load with a clear error).
+    public static func loadDecoders(_ formats: Set<RigImageFormat> = [.png, .jpeg]) throws(OmoteError) {
+        if formats.contains(.png) { try loadPNG() }
+        if formats.contains(.jpeg) { try loadJPEG() }
     }
 
     /// Whether both decoders are loaded in this process.
@@ -60,22 +62,6 @@ extension RigTexture {
 
     // MARK: Decoding
 
-    /// The image formats Omote decodes, recognised by their signature.
-    enum ImageFormat {
-        case png
-        case jpeg
-
-        init?(signature bytes: [UInt8]) {
-            if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
-                self = .png
-            } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-                self = .jpeg
-            } else {
-                return nil
-            }
-        }
-    }
-
     /// What an undecodable image probably is, from its MIME type or signature (for the error message).
     static func describeUnsupported(_ bytes: [UInt8], mimeType: String?) -> String {
         if let mimeType, mimeType != "image/png", mimeType != "image/jpeg" { return "MIME type \(mimeType)" }
@@ -94,7 +80,7 @@ extension RigTexture {
     static func decode(
         _ bytes: [UInt8], mimeType: String?, name: String, file: String, image: String, texelBudget: inout Int
     ) throws(OmoteError) -> RigTexture {
-        guard let format = ImageFormat(signature: bytes) else {
+        guard let format = RigImageFormat(signature: bytes) else {
             let what = describeUnsupported(bytes, mimeType: mimeType)
             if mimeType == "image/png" || mimeType == "image/jpeg" {
                 throw OmoteError.rigLoad(
@@ -209,5 +195,22 @@ extension RigTexture {
         }
         guard decoded == 0 else { throw failure("data") }
         return RigTexture(name: name, width: Int(width), height: Int(height), texels: texels)
+    }
+}
+
+/// The texture image formats Omote decodes.
+public enum RigImageFormat: Sendable, Hashable {
+    case png
+    case jpeg
+
+    /// Recognises PNG and JPEG by their signature.
+    init?(signature bytes: [UInt8]) {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            self = .png
+        } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            self = .jpeg
+        } else {
+            return nil
+        }
     }
 }

@@ -111,6 +111,7 @@ func unusedImagesAreNotDecoded() throws {
 
 @Test("loadDecoders loads libpng and libjpeg-turbo (idempotent)")
 func decodersLoad() throws {
+    try RigTexture.loadDecoders([.png])
     try RigTexture.loadDecoders()
     try RigTexture.loadDecoders()
     #expect(RigTexture.areDecodersLoaded)
