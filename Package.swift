@@ -26,7 +26,10 @@ let package = Package(
         // libv4l2 likewise (it brings libjpeg.so.62): only a process that opens a camera maps it (libv4l-dev to build,
         // libv4l-0 to run).
         .target(name: "CV4L2Shim", dependencies: ["CRuntimeLibrary"]),
-        // dlopen once, resolve a table of functions: shared by the two shims above.
+        // libpng likewise: only a process that loads an avatar with PNG textures maps it (libpng-dev to build,
+        // libpng16-16 to run).
+        .target(name: "CPNGShim", dependencies: ["CRuntimeLibrary"]),
+        // dlopen once, resolve a table of functions: shared by the shims above.
         .target(name: "CRuntimeLibrary"),
         .target(name: "CPrivacyShim"),
         // Test-only raw calls the guard self-test attempts after engaging (kept out of the production shim).
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "OmoteNeural", dependencies: ["OmoteCore", "CTargetFeatures"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
-        .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
+        .target(name: "OmoteRig", dependencies: ["OmoteCore", "CPNGShim", "CTurboJPEG"]),
         .target(
             name: "OmoteView",
             dependencies: ["OmoteCore", "OmoteRig", .product(name: "SystemPackage", package: "swift-system")]
@@ -133,10 +136,12 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport"],
+            name: "OmoteRigTests",
+            dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport", "CTurboJPEGEncoder"],
             exclude: ["Fixtures"]),
         .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
-        // Test-only JPEG re-encoder (camera-like MJPEG from the samples); the one place libturbojpeg is linked.
+        // Test-only JPEG encoder (camera-like MJPEG from the samples, avatar textures); the one place libturbojpeg is
+        // linked.
         .target(
             name: "CTurboJPEGEncoder", path: "Tests/CTurboJPEGEncoder", linkerSettings: [.linkedLibrary("turbojpeg")]),
         // Test-only allocation counter (interposes malloc in the test executable) for the steady-state check.

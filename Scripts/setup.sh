@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   pkg-config
   libv4l-dev            # libv4l2: camera access, odd-format conversion
-  libturbojpeg0-dev     # MJPEG/JPEG → RGB
+  libturbojpeg0-dev     # MJPEG/JPEG → RGB, and JPEG avatar textures
+  libpng-dev            # PNG avatar textures (loaded at run time, like libturbojpeg)
   strace                # the privacy test watches omote's syscalls
   tmux                  # the terminal-view test drives omote in a real terminal
 )

@@ -5,6 +5,8 @@ import OmoteCore
 /// One file (over 400 lines) because the URI policy, buffer views and accessors share one set of bounds checks.
 struct GLTFDocument {
     let file: String
+    /// Where relative URIs (buffers, images) may be read; nil: only embedded data.
+    let folder: String?
     let root: JSONCursor
     let buffers: [[UInt8]]
 
@@ -19,6 +21,7 @@ struct GLTFDocument {
     /// Parses `.gltf` JSON or a `.glb` container. `folder` is where relative buffer URIs may be read (nil: none).
     init(data: Data, file: String, folder: String?) throws(OmoteError) {
         self.file = file
+        self.folder = folder
         var jsonData = data
         var binChunk: [UInt8]?
         if data.count >= 4, data.prefix(4).elementsEqual("glTF".utf8) {

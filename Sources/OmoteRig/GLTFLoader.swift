@@ -150,6 +150,7 @@ struct GLTFRigLoader {
         }
 
         // Meshes.
+        var materials = try makeMaterialCollector()
         var targetIndexByName: [String: Int] = [:]
         var meshTargets: [Int: [Int]] = [:]  // mesh → rig target index of each of its morph targets
         for nodeIndex in order {
@@ -167,6 +168,7 @@ struct GLTFRigLoader {
                 meshIndex,
                 placement: placement,
                 builder: &builder,
+                materials: &materials,
                 targetIndexByName: &targetIndexByName,
                 meshTargets: &meshTargets
             )

@@ -42,6 +42,7 @@ extension GLTFRigLoader {
         _ meshIndex: Int,
         placement: MeshPlacement,
         builder: inout RigModelBuilder,
+        materials: inout GLTFMaterialCollector,
         targetIndexByName: inout [String: Int],
         meshTargets: inout [Int: [Int]]
     ) throws(OmoteError) {
@@ -57,12 +58,11 @@ extension GLTFRigLoader {
             )
         }
         let rigTargets = meshTargets[meshIndex]!
-        let materials = try root["materials"].array()
         for primitive in primitives {
             try appendPrimitive(
                 primitive,
                 placement: placement,
-                materials: materials,
+                materials: &materials,
                 rigTargets: rigTargets,
                 builder: &builder
             )
@@ -101,11 +101,12 @@ extension GLTFRigLoader {
         }
     }
 
-    /// One primitive: its vertex attributes, triangles, rest transforms, then its morph targets.
+    /// One primitive: its vertex attributes, triangles (a surface with its material), rest transforms, then its morph
+    /// targets.
     private func appendPrimitive(
         _ primitive: JSONCursor,
         placement: MeshPlacement,
-        materials: [JSONCursor],
+        materials: inout GLTFMaterialCollector,
         rigTargets: [Int],
         builder: inout RigModelBuilder
     ) throws(OmoteError) {
@@ -118,8 +119,10 @@ extension GLTFRigLoader {
         let normalValues = try optionalAttribute(attributes["NORMAL"], allowedTypes: [3], vertexCount: vertexCount)
         let uvValues = try optionalAttribute(attributes["TEXCOORD_0"], allowedTypes: [2], vertexCount: vertexCount)
         let colorRead = try optionalAttribute(attributes["COLOR_0"], allowedTypes: [3, 4], vertexCount: vertexCount)
-        let baseColor = try self.baseColor(of: primitive, materials: materials)
         let triangles = try self.triangles(of: primitive, mode: mode, vertexCount: vertexCount)
+        guard !triangles.isEmpty else { return }  // a primitive without a whole triangle draws nothing
+        let material = try materialSlot(of: primitive, collector: &materials, builder: &builder)
+        let baseColor = builder.materials[material].baseColor
         let (transforms, groups) = try restTransforms(attributes, placement: placement, vertexCount: vertexCount)
 
         let base = UInt32(builder.positions.count)
@@ -157,6 +160,7 @@ extension GLTFRigLoader {
         } else {
             builder.colors += [SIMD4<Float>](repeating: baseColor, count: vertexCount)
         }
+        builder.appendSurface(indexStart: builder.indices.count, indexCount: triangles.count, material: material)
         builder.indices += triangles.map { $0 + base }
         try appendMorphTargets(
             of: primitive,
@@ -177,16 +181,6 @@ extension GLTFRigLoader {
         guard attribute.exists else { return nil }
         return try sameCount(
             document.readFloats(try attribute.int(), allowedTypes: allowedTypes), vertexCount, attribute)
-    }
-
-    /// The material's base colour factor (white without a material).
-    private func baseColor(of primitive: JSONCursor, materials: [JSONCursor]) throws(OmoteError) -> SIMD4<Float> {
-        guard primitive["material"].exists else { return SIMD4(1, 1, 1, 1) }
-        let m = try primitive["material"].index(into: materials.count, of: "materials")
-        guard let f = try materials[m]["pbrMetallicRoughness"]["baseColorFactor"].floats(count: 4) else {
-            return SIMD4(1, 1, 1, 1)
-        }
-        return SIMD4(f[0], f[1], f[2], f[3])
     }
 
     /// The primitive's triangles as vertex indices local to it (strips and fans unrolled into triangle lists).

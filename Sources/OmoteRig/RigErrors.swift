@@ -13,6 +13,14 @@ extension OmoteError.Code {
     public static let rigUnsupportedExtension = Self("rig.unsupportedExtension")
     public static let rigUnsupportedFile = Self("rig.unsupportedFile")
     public static let rigNoGeometry = Self("rig.noGeometry")
+    /// An image in a format Omote does not decode (KTX2/Basis, WebP, AVIF, …).
+    public static let rigUnsupportedImage = Self("rig.unsupportedImage")
+    /// An image larger than the texture bounds (per side, or all of the model's textures together).
+    public static let rigImageTooLarge = Self("rig.imageTooLarge")
+    /// An image whose bytes do not decode (damaged or truncated).
+    public static let rigCorruptImage = Self("rig.corruptImage")
+    /// libpng or libjpeg-turbo could not be loaded (not installed, or too old).
+    public static let rigImageDecoderMissing = Self("rig.imageDecoderMissing")
 }
 
 extension OmoteError {
@@ -40,6 +48,10 @@ extension OmoteError {
         case .rigUnsupportedExtension: "unsupported required extension"
         case .rigUnsupportedFile: "unsupported file"
         case .rigNoGeometry: "no triangles"
+        case .rigUnsupportedImage: "unsupported image format"
+        case .rigImageTooLarge: "image too large"
+        case .rigCorruptImage: "damaged image"
+        case .rigImageDecoderMissing: "image decoder unavailable"
         default: "invalid glTF value"
         }
     }
@@ -59,6 +71,15 @@ extension OmoteError {
             "Use a .gltf, .glb or .vrm file."
         case .rigNoGeometry:
             "The model has no triangle meshes in its scene."
+        case .rigUnsupportedImage:
+            "Re-export the model with PNG or JPEG textures (in Blender: Image > Save As PNG; in UniVRM/VRoid the "
+                + "default export already uses PNG)."
+        case .rigImageTooLarge:
+            "Downscale the model's textures (2048×2048 is plenty for a face) and re-export it."
+        case .rigCorruptImage:
+            "The texture is damaged: open it in an image editor, save it again as PNG or JPEG, and re-export the model."
+        case .rigImageDecoderMissing:
+            "Install the image libraries: sudo apt-get install libpng16-16 libturbojpeg0 (`Scripts/setup.sh` does)."
         default:  // malformed JSON or GLB, invalid values, accessors out of bounds
             "The file is damaged or not valid glTF 2.0: re-export it (e.g. from Blender or UniVRM) and check it with "
                 + "the Khronos glTF validator."

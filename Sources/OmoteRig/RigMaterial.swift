@@ -39,7 +39,9 @@ public struct RigMToon: Sendable, Equatable {
     public var shadingShift: Float
     /// Softness of the boundary (VRM 1.0 `shadingToonyFactor`, 0…1; 1 is a hard edge).
     public var shadingToony: Float
-    /// Outline width as a fraction of the head's height (model units); 0: no outline.
+    /// Outline width as a fraction of the head's height (model units); 0: no outline. From VRM `worldCoordinates`
+    /// widths (metres; 0.x centimetres) scaled with the model; a `screenCoordinates` width (a fraction of the view's
+    /// height) is approximated as twice that many head units (the face fills about half the view).
     public var outlineWidth: Float
     public var outlineColor: SIMD3<Float>
     /// How much the lit colour tints the outline (VRM 1.0 `outlineLightingMixFactor`).

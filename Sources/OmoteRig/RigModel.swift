@@ -214,6 +214,7 @@ extension RigModel {
 extension RigModel: CustomStringConvertible {
     public var description: String {
         "RigModel(\(name), \(format.rawValue), \(vertexCount) vertices, \(triangleCount) triangles, "
+            + "\(materials.count) materials, \(textures.count) textures, "
             + "\(morphTargets.count) morph targets, \(expressions.count) expressions, "
             + "bones: \(RigFaceBone.allCases.filter(hasBone).map(\.description).joined(separator: ",")))"
     }

@@ -19,6 +19,9 @@ struct RigModelBuilder {
     var textures: [RigTexture] = []
     /// Empty: one surface over all indices with `RigMaterial.fallback`.
     var surfaces: [RigSurface] = []
+    /// Materials whose MToon outline width is a length in the source's units (VRM `worldCoordinates`): scaled with
+    /// the model so it ends up in head units.
+    var materialsWithWorldOutline: Set<Int> = []
     var faceBoneWeights: [SIMD4<Float>] = []
     var targets: [Target] = []
     var nodes: [RigNode] = []
@@ -71,7 +74,19 @@ struct RigModelBuilder {
             }
         }
         for (bone, pivot) in faceBonePivots { faceBonePivots[bone] = m.apply(pivot) }
+        for i in materialsWithWorldOutline { materials[i].mtoon?.outlineWidth *= length(m.c0) }
         nodes = nodes.map { RigNode(name: $0.name, parent: $0.parent, restTransform: m * $0.restTransform) }
+    }
+
+    /// Records that `indices[indexStart ..< indexStart + indexCount]` are drawn with `materials[material]`, extending
+    /// the last surface when it is the same material and ends where this run starts.
+    mutating func appendSurface(indexStart: Int, indexCount: Int, material: Int) {
+        guard indexCount > 0 else { return }
+        if let last = surfaces.last, last.material == material, last.indexStart + last.indexCount == indexStart {
+            surfaces[surfaces.count - 1].indexCount += indexCount
+        } else {
+            surfaces.append(RigSurface(indexStart: indexStart, indexCount: indexCount, material: material))
+        }
     }
 
     static func skinClass(_ w: SIMD4<Float>) -> Int {

@@ -44,4 +44,19 @@ int omote_test_reencode_422(
     return result;
 }
 
+int omote_test_encode_rgb(
+    const unsigned char *rgb, int width, int height, int quality, unsigned char **output, unsigned long *outputSize,
+    char *message, unsigned long capacity) {
+    tjhandle compressor = tjInitCompress();
+    if (compressor == NULL) return fail(NULL, "tjInitCompress", message, capacity);
+    *output = NULL;
+    *outputSize = 0;
+    int result = 0;
+    if (tjCompress2(compressor, rgb, width, 0, height, TJPF_RGB, output, outputSize, TJSAMP_444, quality, 0) != 0) {
+        result = fail(compressor, "compress", message, capacity);
+    }
+    tjDestroy(compressor);
+    return result;
+}
+
 void omote_test_jpeg_free(unsigned char *jpeg) { tjFree(jpeg); }
