@@ -34,5 +34,11 @@ let package = Package(
             dependencies: [.product(name: "Omote", package: "Omote"), .product(name: "OmoteNeural", package: "Omote")],
             path: "Sources/NeuralTiming"
         ),
+        // AvatarRenderer's frame time at 960×720 on the synthetic VRoid-size avatar and the built-in one.
+        .executableTarget(
+            name: "RenderTiming",
+            dependencies: [.product(name: "Omote", package: "Omote")],
+            path: "Sources/RenderTiming"
+        ),
     ]
 )

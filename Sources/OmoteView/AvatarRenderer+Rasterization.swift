@@ -1,0 +1,176 @@
+import OmoteCore
+import OmoteRig
+
+/// A triangle ready to scan: three planes over screen coordinates giving the barycentric weights of its vertices
+/// (all ≥ 0 inside), the plane of 1/depth, and its pixel bounding box clipped to the picture.
+struct TriangleSetup {
+    /// Each plane is (∂/∂x, ∂/∂y, value at the centre pixel).
+    var weightA: SIMD3<Float>
+    var weightB: SIMD3<Float>
+    var weightC: SIMD3<Float>
+    var inverseDepth: SIMD3<Float>
+    var minX: Int
+    var maxX: Int
+    var minY: Int
+    var maxY: Int
+    var backFacing: Bool
+
+    /// The edge function of a→b, positive on the side of a counter-clockwise (front-facing) triangle's interior.
+    /// Evaluated from the endpoints in a fixed order, so the triangle across the edge gets exactly the negated
+    /// coefficients and the two never leave a crack between them.
+    @inline(__always)
+    static func edge(_ ax: Float, _ ay: Float, _ bx: Float, _ by: Float) -> SIMD3<Float> {
+        if ax < bx || (ax == bx && ay < by) {
+            let a = by - ay
+            let b = ax - bx
+            return SIMD3(a, b, -(a * ax + b * ay))
+        }
+        let a = ay - by
+        let b = bx - ax
+        return -SIMD3(a, b, -(a * bx + b * by))
+    }
+
+    /// Nil when the triangle is culled, behind the near plane, degenerate or covers no pixel centre.
+    @inline(__always)
+    init?(
+        _ ia: Int, _ ib: Int, _ ic: Int, x: MemoryView<Float>, y: MemoryView<Float>, w: MemoryView<Float>,
+        culling: RenderPass.Culling, _ frame: FrameContext
+    ) {
+        let wa = w[ia]
+        let wb = w[ib]
+        let wc = w[ic]
+        guard wa > 0, wb > 0, wc > 0 else { return nil }
+        let ax = x[ia]
+        let ay = y[ia]
+        let bx = x[ib]
+        let by = y[ib]
+        let cx = x[ic]
+        let cy = y[ic]
+        // Pixel bounds first: most triangles of a detailed avatar are small and many fall between pixel centres.
+        let lowX = max(min(ax, bx, cx) + frame.originX, -1)
+        let highX = min(max(ax, bx, cx) + frame.originX, Float(frame.width))
+        let lowY = max(min(ay, by, cy) + frame.originY, -1)
+        let highY = min(max(ay, by, cy) + frame.originY, Float(frame.height))
+        guard lowX <= highX, lowY <= highY else { return nil }
+        minX = max(0, Int(lowX.rounded(.up)))
+        maxX = min(frame.width - 1, Int(highX.rounded(.down)))
+        minY = max(0, Int(lowY.rounded(.up)))
+        maxY = min(frame.height - 1, Int(highY.rounded(.down)))
+        guard minX <= maxX, minY <= maxY else { return nil }
+        var area = (by - ay) * (cx - ax) - (bx - ax) * (cy - ay)
+        switch culling {
+        case .backFaces: guard area > 0 else { return nil }
+        case .frontFaces: guard area < 0 else { return nil }
+        case .none: guard area != 0 else { return nil }
+        }
+        var edgeA = Self.edge(bx, by, cx, cy)
+        var edgeB = Self.edge(cx, cy, ax, ay)
+        var edgeC = Self.edge(ax, ay, bx, by)
+        backFacing = area < 0
+        if backFacing {
+            // Seen from behind: flip the edges so the interior is again where all three are ≥ 0.
+            edgeA = -edgeA
+            edgeB = -edgeB
+            edgeC = -edgeC
+            area = -area
+        }
+        let inverseArea = 1 / area
+        guard inverseArea.isFinite else { return nil }
+        weightA = edgeA * inverseArea
+        weightB = edgeB * inverseArea
+        weightC = edgeC * inverseArea
+        inverseDepth = weightA * wa + weightB * wb + weightC * wc
+    }
+}
+
+/// Lane offsets of an 8-pixel span.
+private let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
+
+@inline(__always)
+private func evaluate(_ plane: SIMD3<Float>, _ x: SIMD8<Float>, row: Float) -> SIMD8<Float> {
+    SIMD8(repeating: row).addingProduct(x, SIMD8(repeating: plane.x))
+}
+
+extension AvatarRenderer {
+    /// Rasterises a pass of opaque or cut-out triangles (or an outline hull) into the G-buffer: per covered pixel
+    /// nearer than what is there, its depth, triangle id and the weights of its second and third vertices.
+    func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) {
+        let x = pass.isOutline ? frame.outlineX : frame.screenX
+        let y = pass.isOutline ? frame.outlineY : frame.screenY
+        let w = pass.isOutline ? frame.outlineInverseDepth : frame.inverseDepth
+        let material = frame.materials[pass.material]
+        let isCutOut = material.cutoff >= 0 && !pass.isOutline
+        let flags = pass.isOutline ? TriangleID.outline : 0
+        let indices = frame.indices
+        for t in pass.triangles {
+            let ia = Int(indices[3 * t])
+            let ib = Int(indices[3 * t + 1])
+            let ic = Int(indices[3 * t + 2])
+            guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
+                continue
+            }
+            let id = UInt32(t + 1) | flags | (setup.backFacing ? TriangleID.backFacing : 0)
+            for row in setup.minY ... setup.maxY {
+                let py = Float(row) - frame.originY
+                let rowA = setup.weightA.y * py + setup.weightA.z
+                let rowB = setup.weightB.y * py + setup.weightB.z
+                let rowC = setup.weightC.y * py + setup.weightC.z
+                let rowZ = setup.inverseDepth.y * py + setup.inverseDepth.z
+                let rowStart = row * frame.gStride
+                var span = setup.minX & ~7
+                while span <= setup.maxX {
+                    let px = SIMD8(repeating: Float(span) - frame.originX) + spanLanes
+                    let la = evaluate(setup.weightA, px, row: rowA)
+                    let lb = evaluate(setup.weightB, px, row: rowB)
+                    let lc = evaluate(setup.weightC, px, row: rowC)
+                    let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
+                    if any(inside) {
+                        let z = evaluate(setup.inverseDepth, px, row: rowZ)
+                        let index = rowStart + span
+                        let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
+                        var covered = inside .& (z .> oldDepth)
+                        if isCutOut, any(covered) {
+                            covered = passingAlphaTest(
+                                covered, ia, ib, ic, lb: lb, lc: lc, z: z, material: material, frame)
+                        }
+                        if any(covered) {
+                            frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
+                            let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
+                            frame.triangles.store(
+                                oldID.replacing(with: id, where: covered), at: index)
+                            let oldB = frame.weightsB.load(SIMD8<Float>.self, at: index)
+                            frame.weightsB.store(oldB.replacing(with: lb, where: covered), at: index)
+                            let oldC = frame.weightsC.load(SIMD8<Float>.self, at: index)
+                            frame.weightsC.store(oldC.replacing(with: lc, where: covered), at: index)
+                        }
+                    }
+                    span += 8
+                }
+            }
+        }
+    }
+
+    /// Clears the lanes of a cut-out triangle whose alpha (vertex colour × base texture) is below the cutoff.
+    private func passingAlphaTest(
+        _ covered: SIMDMask<SIMD8<Int32>>, _ ia: Int, _ ib: Int, _ ic: Int, lb: SIMD8<Float>,
+        lc: SIMD8<Float>, z: SIMD8<Float>, material: ShadingMaterial, _ frame: FrameContext
+    ) -> SIMDMask<SIMD8<Int32>> {
+        var result = covered
+        let wb = frame.inverseDepth[ib]
+        let wc = frame.inverseDepth[ic]
+        for lane in 0 ..< 8 where covered[lane] {
+            // Perspective-correct weights: screen-linear weights × 1/depth, renormalised.
+            let scale = 1 / z[lane]
+            let b = lb[lane] * wb * scale
+            let c = lc[lane] * wc * scale
+            let a = 1 - b - c
+            var alpha = frame.colors[ia].w * a + frame.colors[ib].w * b + frame.colors[ic].w * c
+            if material.baseTexture >= 0 {
+                let uv = frame.uvs[ia] * a + frame.uvs[ib] * b + frame.uvs[ic] * c
+                alpha *= frame.color.sample(frame.textures[Int(material.baseTexture)], uv).w
+            }
+            if alpha < material.cutoff { result[lane] = false }
+        }
+        return result
+    }
+}

@@ -1,0 +1,148 @@
+import OmoteCore
+import OmoteRig
+
+/// How a material shades, flattened for the hot loops (plain values, no optionals or enums with payloads).
+struct ShadingMaterial: BitwiseCopyable {
+    enum Lighting: UInt8 { case lambert, unlit, mtoon }
+
+    var lighting: Lighting
+    /// Index into `RenderScene.textures`, −1 for none.
+    var baseTexture: Int32
+    var shadeTexture: Int32
+    /// Alpha below which a cut-out fragment is discarded (−1: not a cut-out).
+    var cutoff: Float
+    var shadeColor: SIMD3<Float>
+    var shadingShift: Float
+    var shadingToony: Float
+    var outlineColor: SIMD3<Float>
+    var outlineLightingMix: Float
+
+    init(_ material: RigMaterial, textureCount: Int) {
+        func index(_ texture: Int?) -> Int32 {
+            guard let texture, texture >= 0, texture < textureCount else { return -1 }
+            return Int32(texture)
+        }
+        lighting = material.mtoon != nil ? .mtoon : material.unlit ? .unlit : .lambert
+        baseTexture = index(material.baseTexture)
+        if case .mask(let value) = material.alphaMode { cutoff = value } else { cutoff = -1 }
+        let mtoon = material.mtoon ?? RigMToon(shadeColor: .one)
+        shadeTexture = index(mtoon.shadeTexture)
+        shadeColor = mtoon.shadeColor
+        shadingShift = mtoon.shadingShift
+        shadingToony = mtoon.shadingToony
+        outlineColor = mtoon.outlineColor
+        outlineLightingMix = mtoon.outlineLightingMix
+    }
+}
+
+/// A texture as the samplers read it: sRGB-encoded RGBA8 texels (R in the low byte), top row first.
+struct TextureView: BitwiseCopyable {
+    var texels: UnsafePointer<UInt32>
+    var width: Int
+    var height: Int
+}
+
+/// A run of triangles drawn the same way.
+struct RenderPass {
+    enum Culling { case backFaces, none, frontFaces }
+
+    var triangles: Range<Int>
+    var material: Int
+    var culling: Culling
+    /// The inverted hull of an MToon outline (front faces culled, vertices pushed out along their normals).
+    var isOutline: Bool
+}
+
+/// Everything the renderer reads from the model each frame, in owned flat buffers (model data, not private).
+final class RenderScene {
+    let vertexCount: Int
+    let triangleCount: Int
+    let indices: AlignedBuffer<UInt32>
+    /// Linear RGBA per vertex (white when the model has none).
+    let colors: AlignedBuffer<SIMD4<Float>>
+    /// UV per vertex (zeros when the model has none; non-finite values replaced by 0).
+    let uvs: AlignedBuffer<SIMD2<Float>>
+    let triangleMaterials: AlignedBuffer<UInt16>
+    let materials: AlignedBuffer<ShadingMaterial>
+    let texels: AlignedBuffer<UInt32>
+    let textures: AlignedBuffer<TextureView>
+    /// Per vertex: how far the outline hull pushes it out (model units; 0 when no outlined surface uses it).
+    let outlineWidths: AlignedBuffer<Float>
+    let hasOutlines: Bool
+    /// Opaque and cut-out surfaces, then their outline hulls: rasterised into the G-buffer.
+    let opaquePasses: [RenderPass]
+    /// Blended surfaces, drawn in order after the opaque picture is shaded.
+    let blendPasses: [RenderPass]
+
+    init(model: RigModel) {
+        vertexCount = model.vertexCount
+        triangleCount = model.triangleCount
+        indices = AlignedBuffer(count: model.indices.count, repeating: 0)
+        for (i, index) in model.indices.enumerated() { indices[i] = index }
+        colors = AlignedBuffer(count: vertexCount, repeating: SIMD4(1, 1, 1, 1))
+        if model.colors.count == vertexCount {
+            for (i, color) in model.colors.enumerated() { colors[i] = color }
+        }
+        uvs = AlignedBuffer(count: vertexCount, repeating: .zero)
+        if model.uvs.count == vertexCount {
+            for (i, uv) in model.uvs.enumerated() {
+                uvs[i] = SIMD2(uv.x.isFinite ? uv.x : 0, uv.y.isFinite ? uv.y : 0)
+            }
+        }
+
+        // Textures, back to back in one buffer.
+        texels = AlignedBuffer(count: model.textures.reduce(0) { $0 + $1.texels.count }, repeating: 0)
+        textures = AlignedBuffer(
+            count: model.textures.count,
+            repeating: TextureView(texels: UnsafePointer(texels.baseAddress), width: 1, height: 1))
+        var offset = 0
+        for (i, texture) in model.textures.enumerated() {
+            for (j, texel) in texture.texels.enumerated() { texels[offset + j] = texel }
+            textures[i] = TextureView(
+                texels: UnsafePointer(texels.baseAddress + offset), width: texture.width, height: texture.height)
+            offset += texture.texels.count
+        }
+
+        var materialList = model.materials
+        var surfaces = model.surfaces
+        if surfaces.isEmpty {
+            materialList.append(.fallback)
+            surfaces = [RigSurface(indexStart: 0, indexCount: model.indices.count, material: materialList.count - 1)]
+        }
+        let flattened = materialList.map { ShadingMaterial($0, textureCount: model.textures.count) }
+        materials = AlignedBuffer(
+            count: max(1, flattened.count), repeating: ShadingMaterial(.fallback, textureCount: 0))
+        for (i, material) in flattened.enumerated() { materials[i] = material }
+
+        triangleMaterials = AlignedBuffer(count: triangleCount, repeating: 0)
+        outlineWidths = AlignedBuffer(count: vertexCount, repeating: 0)
+        var opaque: [RenderPass] = []
+        var outlines: [RenderPass] = []
+        var blended: [RenderPass] = []
+        for surface in surfaces {
+            let triangles = surface.indexStart / 3 ..< (surface.indexStart + surface.indexCount) / 3
+            guard !triangles.isEmpty else { continue }
+            for t in triangles { triangleMaterials[t] = UInt16(surface.material) }
+            let material = materialList[surface.material]
+            let pass = RenderPass(
+                triangles: triangles, material: surface.material,
+                culling: material.doubleSided ? .none : .backFaces, isOutline: false)
+            if material.alphaMode == .blend {
+                blended.append(pass)
+                continue
+            }
+            opaque.append(pass)
+            if let mtoon = material.mtoon, mtoon.outlineWidth > 0 {
+                outlines.append(
+                    RenderPass(triangles: triangles, material: surface.material, culling: .frontFaces, isOutline: true))
+                for i in surface.indexStart ..< surface.indexStart + surface.indexCount {
+                    let v = Int(model.indices[i])
+                    outlineWidths[v] = max(outlineWidths[v], mtoon.outlineWidth)
+                }
+            }
+        }
+        hasOutlines = !outlines.isEmpty
+        opaquePasses = opaque + outlines
+        blendPasses = blended
+    }
+}
