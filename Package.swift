@@ -26,7 +26,9 @@ let package = Package(
         // libv4l2 likewise (it brings libjpeg.so.62): only a process that opens a camera maps it (libv4l-dev to build,
         // libv4l-0 to run).
         .target(name: "CV4L2Shim", dependencies: ["CRuntimeLibrary"]),
-        // dlopen once, resolve a table of functions: shared by the two shims above.
+        // libxcb likewise: only the process that opens the X11 window maps it (libxcb1-dev to build, libxcb1 to run).
+        .target(name: "CXCBShim", dependencies: ["CRuntimeLibrary"]),
+        // dlopen once, resolve a table of functions: shared by the shims above.
         .target(name: "CRuntimeLibrary"),
         .target(name: "CPrivacyShim"),
         // Test-only raw calls the guard self-test attempts after engaging (kept out of the production shim).
@@ -58,7 +60,9 @@ let package = Package(
         .target(name: "OmoteRig", dependencies: ["OmoteCore"]),
         .target(
             name: "OmoteView",
-            dependencies: ["OmoteCore", "OmoteRig", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "OmoteCore", "OmoteRig", "CXCBShim", .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .target(
             name: "OmotePipeline",
@@ -135,7 +139,11 @@ let package = Package(
         .testTarget(
             name: "OmoteRigTests", dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
+        // The window tests start their own Xvfb (VirtualDisplay) and play the window manager through CXCBShim.
+        .testTarget(
+            name: "OmoteViewTests",
+            dependencies: ["OmoteCore", "OmoteView", "CXCBShim", "CMallocCounter", "OmoteTestSupport"]
+        ),
         // Test-only JPEG re-encoder (camera-like MJPEG from the samples); the one place libturbojpeg is linked.
         .target(
             name: "CTurboJPEGEncoder", path: "Tests/CTurboJPEGEncoder", linkerSettings: [.linkedLibrary("turbojpeg")]),
