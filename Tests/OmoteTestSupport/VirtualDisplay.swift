@@ -66,8 +66,13 @@ package final class VirtualDisplay {
     /// Terminates Xvfb and waits for it to exit; idempotent.
     package func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        // Signals and polling, not Process.waitUntilExit (which runs the current run loop: it hung under
+        // Swift Testing's concurrent tests).
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(2000) }
+        if process.isRunning { kill(pid, SIGKILL) }
     }
 
     /// The first executable `name` on $PATH (or in /usr/bin).
