@@ -70,7 +70,8 @@ package final class VirtualDisplay {
         // Swift Testing's concurrent tests).
         let pid = process.processIdentifier
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
+        // Xvfb started from the test process may have SIGTERM blocked (an inherited signal mask): SIGKILL after 0.5 s.
+        let deadline = Date().addingTimeInterval(0.5)
         while process.isRunning && Date() < deadline { usleep(2000) }
         if process.isRunning { kill(pid, SIGKILL) }
     }
