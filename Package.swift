@@ -29,6 +29,8 @@ let package = Package(
         // libpng likewise: only a process that loads an avatar with PNG textures maps it (libpng-dev to build,
         // libpng16-16 to run).
         .target(name: "CPNGShim", dependencies: ["CRuntimeLibrary"]),
+        // libxcb likewise: only the process that opens the X11 window maps it (libxcb1-dev to build, libxcb1 to run).
+        .target(name: "CXCBShim", dependencies: ["CRuntimeLibrary"]),
         // dlopen once, resolve a table of functions: shared by the shims above.
         .target(name: "CRuntimeLibrary"),
         .target(name: "CPrivacyShim"),
@@ -61,7 +63,9 @@ let package = Package(
         .target(name: "OmoteRig", dependencies: ["OmoteCore", "CPNGShim", "CTurboJPEG"]),
         .target(
             name: "OmoteView",
-            dependencies: ["OmoteCore", "OmoteRig", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "OmoteCore", "OmoteRig", "CXCBShim", .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .target(
             name: "OmotePipeline",
@@ -139,7 +143,11 @@ let package = Package(
             name: "OmoteRigTests",
             dependencies: ["OmoteCore", "OmoteRig", "CMallocCounter", "OmoteTestSupport", "CTurboJPEGEncoder"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "OmoteViewTests", dependencies: ["OmoteCore", "OmoteView"]),
+        // The window tests start their own Xvfb (VirtualDisplay) and play the window manager through CXCBShim.
+        .testTarget(
+            name: "OmoteViewTests",
+            dependencies: ["OmoteCore", "OmoteView", "CXCBShim", "CMallocCounter", "OmoteTestSupport"]
+        ),
         // Test-only JPEG encoder (camera-like MJPEG from the samples, avatar textures); the one place libturbojpeg is
         // linked.
         .target(

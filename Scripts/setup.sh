@@ -10,6 +10,8 @@ packages=(
   libpng-dev            # PNG avatar textures (loaded at run time, like libturbojpeg)
   strace                # the privacy test watches omote's syscalls
   tmux                  # the terminal-view test drives omote in a real terminal
+  libxcb1-dev           # <xcb/xcb.h> for the X11 window shim (libxcb.so.1 itself is dlopened at run time)
+  xvfb                  # the window tests run their own virtual X server
 )
 
 if ! command -v swift >/dev/null 2>&1; then
