@@ -9,7 +9,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Replay SampleFrames N times through the real pipeline and print per-stage p50/p99 timings.",
         discussion: """
-            Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless \
+            Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless --no-render, \
+            the window view's render time at 960×720 (offscreen) for the avatar and a VRoid-size model. Then, unless \
             --no-jitter, the jitter of the weights and head pose on a held still (one sample frame with seeded noise, \
             smoothing on and off). Then, unless --no-split, the clips at their nominal rate through a sensor process \
             and this one as its presenter (as omote replay on a terminal runs, drawing into memory only), and again in \
@@ -38,6 +39,14 @@ struct BenchCommand: ParsableCommand {
         help: "Skip the held-still jitter part (one still with seeded noise through the tracker, 120 frames × 2).")
     var skipJitter = false
 
+    @Flag(
+        name: .customLong("no-render"),
+        help: "Skip the render stage (the window view's renderer, offscreen, on the clips' weights and head pose).")
+    var skipRender = false
+
+    @Option(help: ArgumentHelp("Picture size of the render stage (default: the window's 960x720).", valueName: "WxH"))
+    var renderSize = "960x720"
+
     @Option(
         help:
             "How many times the split part plays the clips at their nominal rate (each pass twice: split, one process)."
@@ -49,6 +58,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard splitPasses >= 1 else { throw ValidationError("--split-passes must be at least 1") }
+        _ = try ViewOptions.parseSize(renderSize)
     }
 
     func run() throws {
@@ -71,6 +81,7 @@ struct BenchCommand: ParsableCommand {
             ? nil
             : try BenchSplit.start(clipPaths: clipPaths, passes: splitPasses, configuration: session.configuration)
         try JPEGDecoder.loadLibrary()  // bench also decodes in this process: load before the guard forbids it
+        try RigTexture.loadDecoders()  // and an --avatar's textures
         let guardStatus = try split?.engageGuard() ?? PrivacyGuard.engage(cameraDevice: nil)
         print(guardStatus.summary)
         let splitStarted = MonotonicClock.nanoseconds()
@@ -81,6 +92,10 @@ struct BenchCommand: ParsableCommand {
         try measure(
             session.configuration, sources: sources, names: names,
             started: started + (split == nil ? 0 : MonotonicClock.nanoseconds() - splitStarted), reference: reference)
+        if !skipRender {
+            let (width, height) = try ViewOptions.parseSize(renderSize)
+            try reportRender(session.configuration, sources: sources, width: width, height: height)
+        }
         if !skipJitter { try reportJitter(session.configuration) }
         if let split, let splitRun {
             let oneProcess = try split.runOneProcess(

@@ -5,20 +5,22 @@ import Omote
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
-        abstract: "Track your face from a V4L2 webcam and drive the avatar on this terminal.",
+        abstract: "Track your face from a V4L2 webcam and drive the avatar on this terminal or in a window.",
         discussion:
-            "Keys: q (or Ctrl-C) quits. Unplugging the camera pauses the session until "
+            "Keys: q (or Ctrl-C) quits; in the window also Escape or its close button, and h toggles the overlay. "
+            + "--view window --background green makes a window OBS can key. Unplugging the camera pauses the session until "
             + "it is plugged back in. See Docs/camera.md for options and errors."
     )
 
     @OptionGroup var camera: CameraOptions
     @OptionGroup var session: SessionOptions
+    @OptionGroup var display: ViewOptions
 
     /// Seconds between progress lines when stdout is not a terminal.
     static let progressSeconds: UInt64 = 5
 
     func run() throws {
-        if !OutputPolicy.expressionDataAllowed {
+        if display.sessionView == .headless {
             Session.printStatus(
                 "not a terminal: camera frames are processed in a separate process that sends timings only; "
                     + "showing status and timings only")
@@ -52,15 +54,21 @@ struct LiveCommand: ParsableCommand {
     private func runGeneration(_ generation: CameraGenerations.Generation) -> Int32 {
         let options = camera.cameraOptions
         let configuration = session.configuration
-        let headless = !OutputPolicy.expressionDataAllowed
+        let view = display.sessionView
+        let headless = view == .headless
         do {
             let sensor = try SensorProcess.start { ends in
                 SensorProcess.camera(
                     ends: ends, options: options, generation: generation, configuration: configuration,
                     content: headless ? .timingsOnly : .expression)
             }
-            let guardStatus = try Presenter.engage(sensor)
             let names = [generation.device ?? options.device ?? "camera"]
+            var window: PresenterWindow?
+            if case .window(let settings) = view {
+                window = try Presenter.openWindow(for: sensor, sourceName: names[0], settings: settings)
+            }
+            let guardStatus = try Presenter.engage(
+                sensor, window: window, avatarPath: configuration.avatarPath)
             let outcome: Presenter.Outcome
             if headless {
                 print(guardStatus.summary)
@@ -71,7 +79,8 @@ struct LiveCommand: ParsableCommand {
             } else {
                 outcome = Presenter.run(
                     sensor: sensor, guardStatus: guardStatus, avatarPath: configuration.avatarPath,
-                    sourceNames: names, status: Session.printStatus)
+                    sourceNames: names, view: window.map(PresenterView.window) ?? .terminal,
+                    status: Session.printStatus)
                 if outcome.presented { Session.printStatus(guardStatus.summary) }
             }
             // A disconnect hands over to the launcher quietly; a retry's open failure is not reported.

@@ -8,8 +8,8 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay SampleFrames clips through the real pipeline under the privacy guard.",
         discussion: """
             CLIP is a clip name in SampleFrames/ (single_face, face_noface, no_face) or a folder with manifest.tsv. Without \
-            CLIP, every sample clip plays. On a terminal the live view shows the avatar; otherwise only per-clip timings \
-            are printed.
+            CLIP, every sample clip plays. On a terminal the live view shows the avatar; with --view window an X11 window \
+            shows it at full size; otherwise only per-clip timings are printed.
             """
     )
 
@@ -26,6 +26,7 @@ struct ReplayCommand: ParsableCommand {
     var loop = false
 
     @OptionGroup var session: SessionOptions
+    @OptionGroup var display: ViewOptions
 
     func validate() throws {
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
@@ -51,15 +52,22 @@ struct ReplayCommand: ParsableCommand {
         // Frames are processed in a separate sensor process that holds no terminal or output and sends only
         // fixed-size records; this process (the presenter) draws them, or without a terminal prints timings only
         // (and then the sensor sends no expression data at all). Each side engages its own guard.
-        let headless = !OutputPolicy.expressionDataAllowed
+        let view = display.sessionView
+        let headless = view == .headless
         let sensor = try SensorProcess.start { ends in
             SensorProcess.replay(
                 ends: ends, clipPaths: clipPaths, pacing: pacing, loop: loop, configuration: session.configuration,
                 content: headless ? .timingsOnly : .expression, perClipSummaries: headless)
         }
-        let guardStatus = try Presenter.engage(sensor)
-        print(guardStatus.summary)
         let names = clipPaths.map { ($0 as NSString).lastPathComponent }
+        var window: PresenterWindow?
+        if case .window(let settings) = view {
+            window = try Presenter.openWindow(
+                for: sensor, sourceName: names.joined(separator: ", "), settings: settings)
+        }
+        let guardStatus = try Presenter.engage(
+            sensor, window: window, avatarPath: session.configuration.avatarPath)
+        print(guardStatus.summary)
         let outcome: Presenter.Outcome
         if headless {
             Session.printStatus(
@@ -71,7 +79,7 @@ struct ReplayCommand: ParsableCommand {
         } else {
             outcome = Presenter.run(
                 sensor: sensor, guardStatus: guardStatus, avatarPath: session.configuration.avatarPath,
-                sourceNames: names, status: Session.printStatus)
+                sourceNames: names, view: window.map(PresenterView.window) ?? .terminal, status: Session.printStatus)
         }
         if Session.report(outcome) != 0 { throw ExitCode(1) }
     }

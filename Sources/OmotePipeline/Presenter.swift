@@ -31,18 +31,27 @@ public enum Presenter {
         public var presented: Bool
     }
 
-    /// The presenter's guard: the terminal (0–2), the record pipe (read) and the command pipe (write) only.
-    public static func engage(_ sensor: SensorProcess.Handle) throws(OmoteError) -> PrivacyGuardStatus {
+    /// The presenter's guard: the terminal (0–2), the record pipe (read) and the command pipe (write) only, plus the
+    /// window's X connection in the window view. With an `avatarPath` the texture decoders are loaded first (no
+    /// library can be mapped once the guard is engaged); the built-in avatar needs none, so the presenter then maps no
+    /// image decoder at all.
+    public static func engage(
+        _ sensor: SensorProcess.Handle, window: PresenterWindow? = nil, avatarPath: String? = nil
+    ) throws(OmoteError) -> PrivacyGuardStatus {
         // A command to a sensor that has already exited must fail with EPIPE, not kill the presenter.
         signal(SIGPIPE, SIG_IGN)
-        return try PrivacyGuard.engage(cameraDevice: nil, keeping: [sensor.records], commandChannels: [sensor.commands])
+        if avatarPath != nil { try RigTexture.loadDecoders() }
+        return try PrivacyGuard.engage(
+            cameraDevice: nil, keeping: [sensor.records], commandChannels: [sensor.commands],
+            displayConnection: window?.window.connectionDescriptor)
     }
 
-    /// Runs the presenter: rig from `avatarPath` (nil: the built-in avatar), the live view on this terminal with
-    /// `sourceNames` as the names a record may pick. `status` prints a status line (before and after the view).
+    /// Runs the presenter: rig from `avatarPath` (nil: the built-in avatar), the live view on this terminal or in
+    /// the window with `sourceNames` as the names a record may pick. `status` prints a status line (before and after
+    /// the view).
     public static func run(
         sensor: SensorProcess.Handle, guardStatus: PrivacyGuardStatus, avatarPath: String?, sourceNames: [String],
-        status: (String) -> Void
+        view: PresenterView = .terminal, status: (String) -> Void
     ) -> Outcome {
         let feed: SensorFeed
         let rig: RigModel
@@ -60,13 +69,20 @@ public enum Presenter {
             status(
                 "\(sensor.description) (its guard: seccomp allow-list of \(engaged.allowedSyscalls) syscalls, "
                     + "no terminal, camera frames never leave it)")
-            do throws(OmoteError) {
-                let terminal = try TerminalSession()
+            switch view {
+            case .terminal:
+                do throws(OmoteError) {
+                    let terminal = try TerminalSession()
+                    feed.start()
+                    displayFailure = LiveDisplay.runInteractive(
+                        feed, terminal: terminal, avatar: AvatarPainter(model: rig))
+                } catch {
+                    displayFailure = "\(error)"
+                }
+            case .window(let window):
+                status(window.summary + "; keys in the window: q or Escape quits, h toggles the overlay, r resets")
                 feed.start()
-                displayFailure = LiveDisplay.runInteractive(
-                    feed, terminal: terminal, avatar: AvatarPainter(model: rig))
-            } catch {
-                displayFailure = "\(error)"
+                displayFailure = WindowDisplay.run(feed, window: window, model: rig)
             }
         }
         let ending = feed.close()
