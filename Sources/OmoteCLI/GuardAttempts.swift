@@ -239,7 +239,8 @@ enum GuardAttempts {
 
     /// What the kernel reports about this process now.
     /// `sealable`: whether the kernel has mseal (probed before engaging: the filter refuses the call afterwards).
-    static func stateChecks(sealable: Bool) -> [AttemptResult] {
+    /// `displayConnection`: the X connection guard-selftest --display keeps (the one descriptor besides 0–2).
+    static func stateChecks(sealable: Bool, displayConnection: Int32? = nil) -> [AttemptResult] {
         var core = rlimit()
         let coreLimit =
             getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &core) == 0
@@ -262,7 +263,9 @@ enum GuardAttempts {
             AttemptResult(
                 scope: "state", act: "dumpable", outcome: "\(omote_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))", expected: "0"),
             AttemptResult(scope: "state", act: "rlimit-core", outcome: coreLimit, expected: "0/0"),
-            AttemptResult(scope: "state", act: "open-descriptors", outcome: open, expected: "0,1,2"),
+            AttemptResult(
+                scope: "state", act: "open-descriptors", outcome: open,
+                expected: "0,1,2" + (displayConnection.map { ",\($0)" } ?? "")),
             AttemptResult(
                 scope: "state", act: "argument-area", outcome: argumentArea, expected: sealable ? "sealed" : "unsealed"),
         ]

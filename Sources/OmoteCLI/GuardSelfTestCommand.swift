@@ -45,6 +45,12 @@ struct GuardSelfTestCommand: ParsableCommand {
     )
     var inherited: [Int32] = []
 
+    @Option(
+        help:
+            "An X display (e.g. :5): open a small window before engaging and keep its connection, as the window view's presenter does."
+    )
+    var display: String?
+
     @Flag(help: "Keep going when private memory cannot be locked out of swap (the status line then warns).")
     var allowSwappableMemory = false
 
@@ -82,8 +88,17 @@ struct GuardSelfTestCommand: ParsableCommand {
                 }, nil)
         }
         let sealable = omote_mseal(nil, 0) == 0
+        var window: X11Window?
+        if let display {
+            do { window = try GuardAttempts.openWindow(display: display) } catch {
+                print("guard-selftest: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let status: PrivacyGuardStatus
-        do { status = try PrivacyGuard.engage(cameraDevice: camera) } catch {
+        do {
+            status = try PrivacyGuard.engage(cameraDevice: camera, displayConnection: window?.connectionDescriptor)
+        } catch {
             print("guard-selftest: \(error)")
             throw ExitCode(2)
         }
@@ -97,8 +112,9 @@ struct GuardSelfTestCommand: ParsableCommand {
         results += sensor
         results.append(GuardAttempts.privateMemoryCheck(allowSwappable: allowSwappableMemory))
         for path in read { results.append(GuardAttempts.readCheck(path)) }
-        results += GuardAttempts.stateChecks(sealable: sealable)
+        results += GuardAttempts.stateChecks(sealable: sealable, displayConnection: window?.connectionDescriptor)
         results += GuardAttempts.decoderChecks()
+        if let window { results += GuardAttempts.windowChecks(window) }
         results.append(fixture.leftBehindCheck())
         // Last: after narrowing nothing may open a file.
         results += GuardAttempts.steadyStateChecks(fixture: fixture)

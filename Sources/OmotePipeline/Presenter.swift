@@ -55,6 +55,8 @@ public enum Presenter {
     ) -> Outcome {
         let feed: SensorFeed
         let rig: RigModel
+        var sensor = sensor
+        if case .window = view { sensor.presenterView = "X11 window" }
         do throws(OmoteError) {
             rig = try RigModel.load(avatarAt: avatarPath, progress: status)
             feed = try SensorFeed(
@@ -86,6 +88,15 @@ public enum Presenter {
             }
         }
         let ending = feed.close()
+        if case .window = view, let quitSignal = WindowDisplay.receivedQuitSignal, displayFailure == nil,
+            ending == .signalled(quitSignal) || ending == .exited(0)
+        {
+            // The same signal reached the whole process group: both sides quit as asked.
+            return Outcome(
+                failure: nil, failureCode: nil, sensorEnding: .exited(0), history: feed.timingHistory(),
+                counts: feed.latestCounts, firstFrameNanoseconds: feed.firstFrameNanoseconds,
+                firstDrawNanoseconds: feed.firstDrawNanoseconds, presented: presented)
+        }
         return Outcome(
             failure: displayFailure ?? feed.failureDescription(after: ending), failureCode: feed.failureCode,
             sensorEnding: ending, history: feed.timingHistory(), counts: feed.latestCounts,

@@ -30,7 +30,9 @@ public enum SensorProcess {
         /// When the sensor was forked (start-up time is measured from here: it includes loading the networks).
         public var startedNanoseconds: UInt64 = MonotonicClock.nanoseconds()
         /// For the status line and `omote doctor`: who holds what.
-        public var description: String { "sensor: pid \(pid), writes only records; presenter: terminal" }
+        public var description: String { "sensor: pid \(pid), writes only records; presenter: \(presenterView)" }
+        /// What the presenter draws on, for `description`.
+        public var presenterView = "terminal"
     }
 
     /// Forks the sensor, which runs `body` and exits with its result (never returns there). Call while the process

@@ -11,8 +11,17 @@ import Glibc
 /// `maximumRate` times a second), handles the window's keys and close button, and quits on SIGTERM, SIGINT or SIGHUP.
 /// Tracking runs elsewhere (the sensor process, or the runner's thread), so a slow frame here only skips pictures.
 public enum WindowDisplay {
-    /// Set by the termination handlers (an atomic store is async-signal-safe).
-    private static let terminationRequested = Atomic<Bool>(false)
+    /// The quit signal received, 0 until one arrives: set by the termination handlers (an atomic store is
+    /// async-signal-safe).
+    private static let terminationSignal = Atomic<Int32>(0)
+
+    /// The signal that ended the last `run`, if one did. A signal sent to the whole process group (Ctrl-C in the
+    /// terminal that started the window, `timeout`, a service manager) also reaches the sensor, and its death by that
+    /// signal is then part of quitting, not a failure.
+    public static var receivedQuitSignal: Int32? {
+        let signalNumber = terminationSignal.load(ordering: .relaxed)
+        return signalNumber == 0 ? nil : signalNumber
+    }
 
     /// Runs until the user quits, a signal asks to, or a camera disconnects. Returns why the display stopped early
     /// (its memory could not be locked, the X server went away), if it did.
@@ -43,7 +52,7 @@ public enum WindowDisplay {
         var failure: String?
         var quit = false
         while !quit {
-            if terminationRequested.load(ordering: .relaxed) { break }
+            if terminationSignal.load(ordering: .relaxed) != 0 { break }
             while let event = window.nextEvent() {
                 switch event {
                 case .quit: quit = true
@@ -109,10 +118,10 @@ public enum WindowDisplay {
 
     /// Handlers that only set the flag; the previous dispositions, to put back.
     private static func installTerminationHandlers() -> [sigaction] {
-        terminationRequested.store(false, ordering: .relaxed)
+        terminationSignal.store(0, ordering: .relaxed)
         var handler = sigaction()
-        handler.__sigaction_handler.sa_handler = { _ in
-            WindowDisplay.terminationRequested.store(true, ordering: .relaxed)
+        handler.__sigaction_handler.sa_handler = { signalNumber in
+            WindowDisplay.terminationSignal.store(signalNumber, ordering: .relaxed)
         }
         return quitSignals.map { signalNumber in
             var previous = sigaction()

@@ -37,7 +37,7 @@ public enum PrivacyGuard {
     /// replaced by /dev/null opened read-only and the only descriptor it may write is the channel.
     /// `commandChannels` are pipe write ends this process also may write, besides stdout and stderr (the presenter's
     /// command pipe to its sensor process). `displayConnection` is the presenter's connected X server socket (window
-    /// view): it stays open and is the one socket this process may write to and read with `recvmsg`.
+    /// view): it stays open and is the one socket this process may write to and read with `recvmsg` and `recvfrom`.
     @discardableResult
     public static func engage(
         cameraDevice: String?, keeping: [Int32] = [],

@@ -22,7 +22,8 @@ package struct SeccompFilter: Sendable {
         package var outputDescriptors: [Int32] = [1, 2]
         package var terminalDescriptors: [Int32] = [0, 1, 2]
         /// The presenter's X server connection (window view): also in `outputDescriptors`, and the only descriptor
-        /// `recvmsg` may read (libxcb reads replies and events with it).
+        /// `recvmsg` and `recvfrom` may read (libxcb reads replies and events with the first, the rest of a reply
+        /// longer than its buffer with the second).
         package var displaySockets: [Int32] = []
 
         package init(processID: UInt32, cameraDescriptors: [Int32]) {
@@ -52,7 +53,7 @@ package struct SeccompFilter: Sendable {
     /// Allowed only when the arguments pass a check (see `Check`); otherwise EPERM.
     package static let checkedSyscallNames = [
         "ioctl", "write", "writev", "pwrite64", "pwritev", "pwritev2", "mmap", "openat", "open", "prctl", "prlimit64",
-        "clone", "clone3", "kill", "tgkill", "fcntl", "seccomp", "recvmsg",
+        "clone", "clone3", "kill", "tgkill", "fcntl", "seccomp", "recvmsg", "recvfrom",
     ]
 
     /// Kill the process: no code path of Omote or its libraries makes these, so an attempt means the process is
@@ -217,7 +218,9 @@ package struct SeccompFilter: Sendable {
             program.label("ok-\(id)")
             program.ret(allow)
         }
-        rule("recvmsg", allowIf(argument: 0, in: context.displaySockets.map { UInt32(bitPattern: $0) }))
+        for name in ["recvmsg", "recvfrom"] {
+            rule(name, allowIf(argument: 0, in: context.displaySockets.map { UInt32(bitPattern: $0) }))
+        }
         rule("openat", allowIf(argument: 2, masked: writeOpenFlags, equals: 0))
         rule("open", allowIf(argument: 1, masked: writeOpenFlags, equals: 0))
         for name in allowedSyscallNames where name != "read" && name != "clock_nanosleep" {

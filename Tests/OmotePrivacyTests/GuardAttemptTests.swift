@@ -68,7 +68,9 @@ struct GuardAttemptTests {
         }
     }
 
-    func runSelfTest(camera: String?) throws -> (ChildResult, scratchEntries: [String], existing: String) {
+    func runSelfTest(camera: String?, display: String? = nil) throws -> (
+        ChildResult, scratchEntries: [String], existing: String
+    ) {
         let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
         let scratch = try ChildProcess.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -78,13 +80,14 @@ struct GuardAttemptTests {
             "--read", TestPaths.trackerModel, "--read", TestPaths.avatar,
         ]
         if let camera { arguments += ["--camera", camera] }
+        if let display { arguments += ["--display", display] }
         let result = try ChildProcess.run(omote, arguments)
         let entries = try FileManager.default.contentsOfDirectory(atPath: scratch).sorted()
         let existing = (try? String(contentsOfFile: scratch + "/existing", encoding: .utf8)) ?? "<missing>"
         return (result, entries, existing)
     }
 
-    func check(_ result: ChildResult, camera: Bool, inherited: [Int32] = []) throws {
+    func check(_ result: ChildResult, camera: Bool, inherited: [Int32] = [], window: Bool = false) throws {
         #expect(result.status == 0, "guard-selftest failed:\n\(result.stdout)\n\(result.stderr)")
         let rows = Self.rows(result)
         let expected = Self.expectations(camera: camera, inherited: inherited)
@@ -108,8 +111,14 @@ struct GuardAttemptTests {
         }
         #expect(sensor["only-records-and-commands"] == "ok")
         #expect(sensor["stdio-null-before-engaging"] == "ok", "the sensor held the terminal before engaging")
-        let state = Dictionary(
+        var state = Dictionary(
             rows.filter { $0.scope == "state" }.map { ($0.act, $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        if window {
+            // The X connection is the one descriptor kept besides 0–2.
+            let open = state["open-descriptors"]?.split(separator: ",") ?? []
+            #expect(open.count == 4 && open.prefix(3) == ["0", "1", "2"], "open: \(open)")
+            state["open-descriptors"] = open.prefix(3).joined(separator: ",")
+        }
         #expect(
             state == [
                 "no_new_privs": "1", "seccomp-mode": "2", "dumpable": "0", "rlimit-core": "0/0",
@@ -250,6 +259,24 @@ struct GuardAttemptTests {
 
     @Test("with a camera node allowed, only that node opens for writing")
     func forbiddenActsWithCameraNode() throws { try check(camera: "/dev/null") }
+
+    @Test("with the window view's X connection kept, every act is still refused and the window still draws")
+    func forbiddenActsWithWindow() throws {
+        let display = try VirtualDisplay()
+        defer { display.stop() }
+        let (result, entries, _) = try runSelfTest(camera: nil, display: display.name)
+        try check(result, camera: false, window: true)
+        let window = Dictionary(
+            Self.rows(result).filter { $0.scope == "window" }.map { ($0.act, $0.outcome) },
+            uniquingKeysWith: { a, _ in a })
+        #expect(
+            window == [
+                "present-and-read-back": "ok", "sendmsg-descriptor-over-display": "EPERM", "sendto-display": "EPERM",
+                "connect-display-again": "EPERM", "dup-display": "EPERM",
+            ])
+        #expect(result.stdout.contains("writes only the terminal and the X window's connection"), "\(result.stdout)")
+        #expect(entries == ["existing"])
+    }
 
     @Test("a full replay of SampleFrames decodes under the guard")
     func replayUnderGuard() throws {

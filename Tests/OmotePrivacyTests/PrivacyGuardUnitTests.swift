@@ -253,11 +253,12 @@ struct SeccompFilterTests {
         for fd: UInt64 in [0, 1, 2] { #expect(sensorDecides(ioctl, [fd, windowSize]) == SeccompFilter.deny) }
     }
 
-    @Test("window presenter: writes and recvmsg on its X connection only; no sendmsg, no SysV shared memory")
+    @Test("window presenter: writes, recvmsg and recvfrom on its X connection only; no sendmsg, no SysV shared memory")
     func windowPresenter() throws {
         let write = try number("write")
         let writev = try number("writev")
         let recvmsg = try number("recvmsg")
+        let recvfrom = try number("recvfrom")
         let sendmsg = try number("sendmsg")
         let shmget = try number("shmget")
         // Record pipe read end 3, command pipe write end 6, X connection 8.
@@ -272,16 +273,23 @@ struct SeccompFilterTests {
             #expect(decides(writev, [fd]) == SeccompFilter.allow, "writev \(fd)")
         }
         for fd: UInt64 in [0, 3, 4, 5, 7, 9] { #expect(decides(writev, [fd]) == SeccompFilter.deny, "writev \(fd)") }
-        #expect(decides(recvmsg, [8]) == SeccompFilter.allow)
-        for fd: UInt64 in [0, 1, 3, 6, 7, 9] { #expect(decides(recvmsg, [fd]) == SeccompFilter.deny, "recvmsg \(fd)") }
+        for receive in [recvmsg, recvfrom] {
+            #expect(decides(receive, [8]) == SeccompFilter.allow)
+            for fd: UInt64 in [0, 1, 3, 6, 7, 9] {
+                #expect(decides(receive, [fd]) == SeccompFilter.deny, "receive \(receive) on \(fd)")
+            }
+        }
         #expect(decides(sendmsg, [8]) == SeccompFilter.deny, "descriptors are never passed to the X server")
         #expect(decides(shmget, [0, 4096, 0]) == SeccompFilter.kill, "no MIT-SHM: SysV shared memory kills")
         // A presenter without a window reads no socket at all.
         let terminal = try SeccompFilter.forThisMachine(
             context: PrivacyGuard.filterContext(
                 processID: 1, cameraDescriptors: [], statusChannel: nil, commandChannels: [6]))
-        #expect(
-            evaluate(terminal.instructions, arch: terminal.architecture, nr: recvmsg, args: [8]) == SeccompFilter.deny)
+        for receive in [recvmsg, recvfrom] {
+            #expect(
+                evaluate(terminal.instructions, arch: terminal.architecture, nr: receive, args: [8])
+                    == SeccompFilter.deny)
+        }
     }
 
     @Test("without a camera there are no V4L2 ioctls and no shared mappings at all")
