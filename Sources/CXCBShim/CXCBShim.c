@@ -50,7 +50,13 @@
     X(xcb_get_keyboard_mapping_reply)                                                                                  \
     X(xcb_get_keyboard_mapping_keysyms)                                                                                \
     X(xcb_get_keyboard_mapping_keysyms_length)                                                                         \
-    X(xcb_send_event)
+    X(xcb_send_event)                                                                                                  \
+    X(xcb_query_tree)                                                                                                  \
+    X(xcb_query_tree_reply)                                                                                            \
+    X(xcb_query_tree_children)                                                                                         \
+    X(xcb_query_tree_children_length)                                                                                  \
+    X(xcb_get_geometry)                                                                                                \
+    X(xcb_get_geometry_reply)
 
 #define OMOTE_XCB_INDEX(name) INDEX_##name,
 enum { OMOTE_XCB_FUNCTIONS(OMOTE_XCB_INDEX) FUNCTION_COUNT };
@@ -166,6 +172,27 @@ xcb_get_image_reply_t *omote_xcb_get_image_reply(
 }
 uint8_t *omote_xcb_get_image_data(const xcb_get_image_reply_t *R) { return XCB(xcb_get_image_data)(R); }
 int omote_xcb_get_image_data_length(const xcb_get_image_reply_t *R) { return XCB(xcb_get_image_data_length)(R); }
+
+xcb_query_tree_cookie_t omote_xcb_query_tree(xcb_connection_t *c, xcb_window_t window) {
+    return XCB(xcb_query_tree)(c, window);
+}
+xcb_query_tree_reply_t *omote_xcb_query_tree_reply(
+    xcb_connection_t *c, xcb_query_tree_cookie_t cookie, xcb_generic_error_t **e) {
+    return XCB(xcb_query_tree_reply)(c, cookie, e);
+}
+xcb_window_t *omote_xcb_query_tree_children(const xcb_query_tree_reply_t *R) {
+    return XCB(xcb_query_tree_children)(R);
+}
+int omote_xcb_query_tree_children_length(const xcb_query_tree_reply_t *R) {
+    return XCB(xcb_query_tree_children_length)(R);
+}
+xcb_get_geometry_cookie_t omote_xcb_get_geometry(xcb_connection_t *c, xcb_drawable_t drawable) {
+    return XCB(xcb_get_geometry)(c, drawable);
+}
+xcb_get_geometry_reply_t *omote_xcb_get_geometry_reply(
+    xcb_connection_t *c, xcb_get_geometry_cookie_t cookie, xcb_generic_error_t **e) {
+    return XCB(xcb_get_geometry_reply)(c, cookie, e);
+}
 
 xcb_get_keyboard_mapping_cookie_t omote_xcb_get_keyboard_mapping(
     xcb_connection_t *c, xcb_keycode_t first_keycode, uint8_t count) {

@@ -123,11 +123,17 @@ public enum WindowDisplay {
         handler.__sigaction_handler.sa_handler = { signalNumber in
             WindowDisplay.terminationSignal.store(signalNumber, ordering: .relaxed)
         }
-        return quitSignals.map { signalNumber in
+        let previous = quitSignals.map { signalNumber in
             var previous = sigaction()
             sigaction(signalNumber, &handler, &previous)
             return previous
         }
+        // A launcher may hand over a blocked signal mask (it is inherited across exec): this thread takes them.
+        var quitSet = sigset_t()
+        sigemptyset(&quitSet)
+        for signalNumber in quitSignals { sigaddset(&quitSet, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &quitSet, nil)
+        return previous
     }
 
     private static func restoreTerminationHandlers(_ previous: [sigaction]) {

@@ -69,7 +69,7 @@ extension OmoteError {
     }
 
     /// The server answered `request` with X error `code` (BadMatch = 8, BadAlloc = 11, ...).
-    static func x11RequestFailed(_ display: String, _ request: String, code: UInt8) -> OmoteError {
+    package static func x11RequestFailed(_ display: String, _ request: String, code: UInt8) -> OmoteError {
         OmoteError(
             .viewX11Request,
             operation: request,

@@ -4,14 +4,14 @@ import OmoteCore
 
 /// The server's keyboard mapping (keycode → keysyms), reduced to what the window reads: the unshifted and shifted
 /// keysym of each keycode.
-struct X11Keyboard {
+package struct X11Keyboard {
     /// Keysyms by keycode (0...255); 0 (NoSymbol) where none.
     private(set) var plain = [UInt32](repeating: 0, count: 256)
     private(set) var shifted = [UInt32](repeating: 0, count: 256)
 
     static let escape: UInt32 = 0xff1b
 
-    init(_ connection: X11Connection) throws(OmoteError) {
+    package init(_ connection: X11Connection) throws(OmoteError) {
         let setup = connection.setup.pointee
         let first = setup.min_keycode
         let count = UInt8(Int(setup.max_keycode) - Int(first) + 1)
@@ -47,7 +47,7 @@ struct X11Keyboard {
     }
 
     /// The first keycode whose unshifted keysym is `keysym` (for synthesizing key presses in tests).
-    func keycode(for keysym: UInt32) -> UInt8? {
+    package func keycode(for keysym: UInt32) -> UInt8? {
         plain.firstIndex(of: keysym).map { UInt8($0) }
     }
 }

@@ -2,6 +2,10 @@ import CXCBShim
 import OmoteCore
 import OmoteView
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A second X client on the test's display, doing what a window manager or compositor would to the window under
 /// test: reading its properties, resizing it, sending it close requests and key presses, owning _NET_WM_CM_S0.
 final class X11TestClient {
@@ -64,6 +68,66 @@ final class X11TestClient {
         try connection.check(created, "create the selection owner")
         omote_xcb_set_selection_owner(connection.raw, owner, try atom("_NET_WM_CM_S0"), 0)
         omote_xcb_flush(connection.raw)
+    }
+
+    /// Top-level windows (children of the root) whose _NET_WM_NAME starts with `prefix`.
+    func windows(titled prefix: String) throws(OmoteError) -> [UInt32] {
+        let raw = connection.raw
+        var error: UnsafeMutablePointer<xcb_generic_error_t>?
+        guard
+            let reply = omote_xcb_query_tree_reply(
+                raw, omote_xcb_query_tree(raw, connection.screen.pointee.root), &error)
+        else {
+            free(error)
+            throw .x11RequestFailed(connection.displayName, "query the window tree", code: 0)
+        }
+        defer { free(reply) }
+        let count = Int(omote_xcb_query_tree_children_length(reply))
+        guard count > 0, let children = omote_xcb_query_tree_children(reply) else { return [] }
+        var found: [UInt32] = []
+        for window in UnsafeBufferPointer(start: children, count: count) {
+            if (try? text(of: window, property: "_NET_WM_NAME"))?.hasPrefix(prefix) == true { found.append(window) }
+        }
+        return found
+    }
+
+    /// `window`'s size, as the server has it.
+    func size(of window: UInt32) throws(OmoteError) -> (width: Int, height: Int) {
+        let raw = connection.raw
+        var error: UnsafeMutablePointer<xcb_generic_error_t>?
+        guard let reply = omote_xcb_get_geometry_reply(raw, omote_xcb_get_geometry(raw, window), &error) else {
+            free(error)
+            throw .x11RequestFailed(connection.displayName, "get the window's geometry", code: 0)
+        }
+        defer { free(reply) }
+        return (Int(reply.pointee.width), Int(reply.pointee.height))
+    }
+
+    /// What another client (a screen recorder, OBS) reads from `window`: its pixels as 0x00RRGGBB.
+    func pixels(of window: UInt32) throws(OmoteError) -> (pixels: [UInt32], width: Int, height: Int) {
+        let (width, height) = try size(of: window)
+        let raw = connection.raw
+        let cookie = omote_xcb_get_image(
+            raw, UInt8(XCB_IMAGE_FORMAT_Z_PIXMAP.rawValue), window, 0, 0, UInt16(width), UInt16(height), ~0)
+        var error: UnsafeMutablePointer<xcb_generic_error_t>?
+        guard let reply = omote_xcb_get_image_reply(raw, cookie, &error) else {
+            free(error)
+            throw .x11RequestFailed(connection.displayName, "read another client's window", code: 0)
+        }
+        defer { free(reply) }
+        guard Int(omote_xcb_get_image_data_length(reply)) >= width * height * 4,
+            let data = omote_xcb_get_image_data(reply)
+        else { throw .x11RequestFailed(connection.displayName, "read another client's window (short)", code: 0) }
+        let pixels = (0 ..< width * height).map { index in
+            UInt32(littleEndian: UnsafeRawPointer(data).loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+                & 0xFF_FFFF
+        }
+        return (pixels, width, height)
+    }
+
+    /// The keycode that types `keysym` on this server.
+    func keycode(forKeysym keysym: UInt32) throws(OmoteError) -> UInt8? {
+        try X11Keyboard(connection).keycode(for: keysym)
     }
 
     /// Sends a 32-byte event to the client that created `window` (an empty event mask means exactly that).

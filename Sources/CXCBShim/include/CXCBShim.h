@@ -73,6 +73,16 @@ xcb_get_image_reply_t *omote_xcb_get_image_reply(
 uint8_t *omote_xcb_get_image_data(const xcb_get_image_reply_t *R);
 int omote_xcb_get_image_data_length(const xcb_get_image_reply_t *R);
 
+// Window tree and geometry: how the tests find a session's window among the display's windows.
+xcb_query_tree_cookie_t omote_xcb_query_tree(xcb_connection_t *c, xcb_window_t window);
+xcb_query_tree_reply_t *omote_xcb_query_tree_reply(
+    xcb_connection_t *c, xcb_query_tree_cookie_t cookie, xcb_generic_error_t **e);
+xcb_window_t *omote_xcb_query_tree_children(const xcb_query_tree_reply_t *R);
+int omote_xcb_query_tree_children_length(const xcb_query_tree_reply_t *R);
+xcb_get_geometry_cookie_t omote_xcb_get_geometry(xcb_connection_t *c, xcb_drawable_t drawable);
+xcb_get_geometry_reply_t *omote_xcb_get_geometry_reply(
+    xcb_connection_t *c, xcb_get_geometry_cookie_t cookie, xcb_generic_error_t **e);
+
 xcb_get_keyboard_mapping_cookie_t omote_xcb_get_keyboard_mapping(
     xcb_connection_t *c, xcb_keycode_t first_keycode, uint8_t count);
 xcb_get_keyboard_mapping_reply_t *omote_xcb_get_keyboard_mapping_reply(
