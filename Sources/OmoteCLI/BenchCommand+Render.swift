@@ -39,7 +39,7 @@ extension BenchCommand {
             "render (window view, offscreen): \(width)×\(height), one thread, \(times.first?.count ?? 0) frames of "
                 + "the clips' weights and head pose")
         print(
-            pad("model", 34) + pad("triangles", 11, right: true) + pad("textures", 10, right: true)
+            pad("model", 46) + pad("triangles", 11, right: true) + pad("textures", 10, right: true)
                 + pad("p50 ms", 9, right: true) + pad("p90 ms", 9, right: true) + pad("p99 ms", 9, right: true))
         for (index, (label, model)) in subjects.enumerated() {
             let sorted = times[index].sorted()
@@ -49,7 +49,7 @@ extension BenchCommand {
                     sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]) / 1e6)
             }
             print(
-                pad(label, 34) + pad("\(model.triangleCount)", 11, right: true)
+                pad(label, 46) + pad("\(model.triangleCount)", 11, right: true)
                     + pad("\(model.textures.count)", 10, right: true) + pad(q(0.5), 9, right: true)
                     + pad(q(0.9), 9, right: true) + pad(q(0.99), 9, right: true))
         }

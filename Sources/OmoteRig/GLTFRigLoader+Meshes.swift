@@ -146,7 +146,11 @@ extension GLTFRigLoader {
         builder.faceBoneWeights += groups
         if let uvValues {
             builder.hasUVs = true
-            builder.uvs += (0 ..< vertexCount).map { SIMD2(uvValues.values[$0 * 2], uvValues.values[$0 * 2 + 1]) }
+            let uvTransform = try baseTextureTransform(of: primitive)
+            builder.uvs += (0 ..< vertexCount).map { v in
+                let uv = SIMD2(uvValues.values[v * 2], uvValues.values[v * 2 + 1])
+                return uvTransform?.apply(uv) ?? uv
+            }
         } else {
             builder.uvs += [SIMD2<Float>](repeating: .zero, count: vertexCount)
         }
