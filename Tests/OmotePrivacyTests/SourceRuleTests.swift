@@ -73,6 +73,9 @@ enum SourceRule {
             ],
             why: "privacy guard self-test: forbidden acts attempted under the guard (each must be refused)"),
         Allowance(
+            path: "Sources/OmoteCLI/GuardAttempts+Window.swift", tokens: ["sendto(", "connect("],
+            why: "privacy guard self-test, window mode: sends and a second connect on the X socket (must be refused)"),
+        Allowance(
             path: "Sources/OmoteCLI/FatalAttempts.swift", tokens: ["execv"],
             why: "privacy guard self-test: exec attempted under the guard in a forked child that must die of SIGSYS"),
         Allowance(
