@@ -16,6 +16,7 @@ extension AvatarRenderer {
                     frame)
             else { continue }
             let flags = setup.backFacing ? TriangleID.backFacing : 0
+            frame.textureDensity[t] = frame.uvAreas[t] * setup.inverseArea
             for row in setup.minY ... setup.maxY {
                 let py = Float(row) - frame.originY
                 for column in setup.minX ... setup.maxX {

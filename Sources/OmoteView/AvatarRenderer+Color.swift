@@ -70,46 +70,4 @@ struct ColorTableViews {
         func channel(_ shift: UInt32) -> Float { decode[Int(min(255, ((pixel >> shift & 0xFF) * 255 + a / 2) / a))] }
         return SIMD4(channel(16), channel(8), channel(0), Float(a) / 255)
     }
-
-    /// An sRGB RGBA8 texel (R in the low byte) as linear RGBA.
-    @inline(__always)
-    func texel(_ t: UInt32) -> SIMD4<Float> {
-        SIMD4(
-            decode[Int(t & 0xFF)], decode[Int(t >> 8 & 0xFF)], decode[Int(t >> 16 & 0xFF)], Float(t >> 24) * (1 / 255))
-    }
-
-    /// Bilinear sample with repeat wrapping, filtered in linear space. `uv` must be finite.
-    @inline(__always)
-    func sample(_ texture: TextureView, _ uv: SIMD2<Float>) -> SIMD4<Float> {
-        let u = uv.x - uv.x.rounded(.down)
-        let v = uv.y - uv.y.rounded(.down)
-        let x = u * Float(texture.width) - 0.5
-        let y = v * Float(texture.height) - 0.5
-        let xFloor = x.rounded(.down)
-        let yFloor = y.rounded(.down)
-        let fx = x - xFloor
-        let fy = y - yFloor
-        var x0 = Int(xFloor)
-        var y0 = Int(yFloor)
-        var x1 = x0 + 1
-        var y1 = y0 + 1
-        if x0 < 0 { x0 = texture.width - 1 }
-        if y0 < 0 { y0 = texture.height - 1 }
-        if x1 >= texture.width { x1 = 0 }
-        if y1 >= texture.height { y1 = 0 }
-        let row0 = texture.texels + y0 * texture.width
-        let row1 = texture.texels + y1 * texture.width
-        let top = texel(row0[x0]) * (1 - fx) + texel(row0[x1]) * fx
-        let bottom = texel(row1[x0]) * (1 - fx) + texel(row1[x1]) * fx
-        return top * (1 - fy) + bottom * fy
-    }
-
-    /// Nearest-texel sample with repeat wrapping (tests compare against it).
-    func sampleNearest(_ texture: TextureView, _ uv: SIMD2<Float>) -> SIMD4<Float> {
-        let u = uv.x - uv.x.rounded(.down)
-        let v = uv.y - uv.y.rounded(.down)
-        let x = min(texture.width - 1, Int(u * Float(texture.width)))
-        let y = min(texture.height - 1, Int(v * Float(texture.height)))
-        return texel(texture.texels[y * texture.width + x])
-    }
 }

@@ -16,12 +16,16 @@ struct FrameContext {
     let triangleMaterials: MemoryView<UInt16>
     let materials: MemoryView<ShadingMaterial>
     let textures: MemoryView<TextureView>
+    /// A valid texel for span lanes that sample nothing.
+    let fallbackTexel: UnsafePointer<UInt32>
     let screenX: MemoryView<Float>
     let screenY: MemoryView<Float>
     let inverseDepth: MemoryView<Float>
     let outlineX: MemoryView<Float>
     let outlineY: MemoryView<Float>
     let outlineInverseDepth: MemoryView<Float>
+    let uvAreas: MemoryView<Float>
+    let textureDensity: MemoryView<Float>
     let depth: MemoryView<Float>
     let triangles: MemoryView<UInt32>
     let weightsB: MemoryView<Float>
@@ -47,9 +51,11 @@ extension AvatarRenderer {
             width: width, height: height, gStride: gStride, originX: camera.originX, originY: camera.originY,
             indices: scene.indices.view, colors: scene.colors.view, uvs: scene.uvs.view, normals: state.normals,
             triangleMaterials: scene.triangleMaterials.view, materials: scene.materials.view,
-            textures: scene.textures.view, screenX: screenX.view, screenY: screenY.view,
+            textures: scene.textures.view, fallbackTexel: UnsafePointer(scene.texels.baseAddress),
+            screenX: screenX.view, screenY: screenY.view,
             inverseDepth: inverseDepth.view, outlineX: outlineX.view, outlineY: outlineY.view,
-            outlineInverseDepth: outlineInverseDepth.view, depth: depthStore.view, triangles: triangleStore.view,
+            outlineInverseDepth: outlineInverseDepth.view, uvAreas: scene.uvAreas.view,
+            textureDensity: textureDensity.view, depth: depthStore.view, triangles: triangleStore.view,
             weightsB: weightBStore.view, weightsC: weightCStore.view, pixels: pixelStore.view, color: tables.views,
             light: length > 0 ? lightDirection / length : SIMD3(0, 0, 1), ambient: ambient)
     }

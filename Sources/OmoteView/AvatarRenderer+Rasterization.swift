@@ -9,6 +9,8 @@ struct TriangleSetup {
     var weightB: SIMD3<Float>
     var weightC: SIMD3<Float>
     var inverseDepth: SIMD3<Float>
+    /// 1 / twice the screen area, pixels².
+    var inverseArea: Float
     var minX: Int
     var maxX: Int
     var minY: Int
@@ -74,7 +76,7 @@ struct TriangleSetup {
             edgeC = -edgeC
             area = -area
         }
-        let inverseArea = 1 / area
+        inverseArea = 1 / area
         guard inverseArea.isFinite else { return nil }
         weightA = edgeA * inverseArea
         weightB = edgeB * inverseArea
@@ -82,9 +84,6 @@ struct TriangleSetup {
         inverseDepth = weightA * wa + weightB * wb + weightC * wc
     }
 }
-
-/// Lane offsets of an 8-pixel span.
-private let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
 
 @inline(__always)
 private func evaluate(_ plane: SIMD3<Float>, _ x: SIMD8<Float>, row: Float) -> SIMD8<Float> {
@@ -102,6 +101,8 @@ extension AvatarRenderer {
         let isCutOut = material.cutoff >= 0 && !pass.isOutline
         let flags = pass.isOutline ? TriangleID.outline : 0
         let indices = frame.indices
+        // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
+        let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for t in pass.triangles {
             let ia = Int(indices[3 * t])
             let ib = Int(indices[3 * t + 1])
@@ -110,6 +111,9 @@ extension AvatarRenderer {
                 continue
             }
             let id = UInt32(t + 1) | flags | (setup.backFacing ? TriangleID.backFacing : 0)
+            // The outline hull shares the triangle's index but samples no texture.
+            let density = frame.uvAreas[t] * setup.inverseArea
+            if !pass.isOutline { frame.textureDensity[t] = density }
             for row in setup.minY ... setup.maxY {
                 let py = Float(row) - frame.originY
                 let rowA = setup.weightA.y * py + setup.weightA.z
@@ -131,7 +135,8 @@ extension AvatarRenderer {
                         var covered = inside .& (z .> oldDepth)
                         if isCutOut, any(covered) {
                             covered = passingAlphaTest(
-                                covered, ia, ib, ic, lb: lb, lc: lc, z: z, material: material, frame)
+                                covered, ia, ib, ic, lb: lb, lc: lc, z: z, density: density, material: material,
+                                frame)
                         }
                         if any(covered) {
                             frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
@@ -153,7 +158,7 @@ extension AvatarRenderer {
     /// Clears the lanes of a cut-out triangle whose alpha (vertex colour × base texture) is below the cutoff.
     private func passingAlphaTest(
         _ covered: SIMDMask<SIMD8<Int32>>, _ ia: Int, _ ib: Int, _ ic: Int, lb: SIMD8<Float>,
-        lc: SIMD8<Float>, z: SIMD8<Float>, material: ShadingMaterial, _ frame: FrameContext
+        lc: SIMD8<Float>, z: SIMD8<Float>, density: Float, material: ShadingMaterial, _ frame: FrameContext
     ) -> SIMDMask<SIMD8<Int32>> {
         var result = covered
         let wb = frame.inverseDepth[ib]
@@ -167,7 +172,7 @@ extension AvatarRenderer {
             var alpha = frame.colors[ia].w * a + frame.colors[ib].w * b + frame.colors[ic].w * c
             if material.baseTexture >= 0 {
                 let uv = frame.uvs[ia] * a + frame.uvs[ib] * b + frame.uvs[ic] * c
-                alpha *= frame.color.sample(frame.textures[Int(material.baseTexture)], uv).w
+                alpha *= frame.textures[Int(material.baseTexture)].sample(uv, density: density).w
             }
             if alpha < material.cutoff { result[lane] = false }
         }

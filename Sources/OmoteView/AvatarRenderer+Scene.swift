@@ -35,13 +35,6 @@ struct ShadingMaterial: BitwiseCopyable {
     }
 }
 
-/// A texture as the samplers read it: sRGB-encoded RGBA8 texels (R in the low byte), top row first.
-struct TextureView: BitwiseCopyable {
-    var texels: UnsafePointer<UInt32>
-    var width: Int
-    var height: Int
-}
-
 /// A run of triangles drawn the same way.
 struct RenderPass {
     enum Culling { case backFaces, none, frontFaces }
@@ -64,8 +57,13 @@ final class RenderScene {
     let uvs: AlignedBuffer<SIMD2<Float>>
     let triangleMaterials: AlignedBuffer<UInt16>
     let materials: AlignedBuffer<ShadingMaterial>
+    /// Per material and per its outline hull: `SpanShading` (index 2 × material, + 1 for the hull).
+    let spanShading: AlignedBuffer<SpanShading>
     let texels: AlignedBuffer<UInt32>
+    let textureLevels: AlignedBuffer<TextureLevel>
     let textures: AlignedBuffer<TextureView>
+    /// Per triangle: twice its area in UV space.
+    let uvAreas: AlignedBuffer<Float>
     /// Per vertex: how far the outline hull pushes it out (model units; 0 when no outlined surface uses it).
     let outlineWidths: AlignedBuffer<Float>
     let hasOutlines: Bool
@@ -90,17 +88,38 @@ final class RenderScene {
             }
         }
 
-        // Textures, back to back in one buffer.
-        texels = AlignedBuffer(count: model.textures.reduce(0) { $0 + $1.texels.count }, repeating: 0)
+        // Textures: every mip level of every texture back to back in one buffer.
+        let chains = model.textures.map(TextureMipmaps.levels(of:))
+        texels = AlignedBuffer(
+            count: chains.reduce(0) { $0 + $1.reduce(0) { $0 + $1.texels.count } }, repeating: 0)
+        textureLevels = AlignedBuffer(
+            count: max(1, chains.reduce(0) { $0 + $1.count }),
+            repeating: TextureLevel(texels: UnsafePointer(texels.baseAddress), width: 1, height: 1))
         textures = AlignedBuffer(
             count: model.textures.count,
-            repeating: TextureView(texels: UnsafePointer(texels.baseAddress), width: 1, height: 1))
+            repeating: TextureView(levels: UnsafePointer(textureLevels.baseAddress), levelCount: 1, texelCount: 1))
         var offset = 0
-        for (i, texture) in model.textures.enumerated() {
-            for (j, texel) in texture.texels.enumerated() { texels[offset + j] = texel }
+        var levelIndex = 0
+        for (i, chain) in chains.enumerated() {
             textures[i] = TextureView(
-                texels: UnsafePointer(texels.baseAddress + offset), width: texture.width, height: texture.height)
-            offset += texture.texels.count
+                levels: UnsafePointer(textureLevels.baseAddress + levelIndex), levelCount: chain.count,
+                texelCount: Float(chain[0].width * chain[0].height))
+            for level in chain {
+                for (j, texel) in level.texels.enumerated() { texels[offset + j] = texel }
+                textureLevels[levelIndex] = TextureLevel(
+                    texels: UnsafePointer(texels.baseAddress + offset), width: level.width, height: level.height)
+                offset += level.texels.count
+                levelIndex += 1
+            }
+        }
+
+        // Twice each triangle's UV area: over twice its screen area, the texture density that picks mip levels.
+        uvAreas = AlignedBuffer(count: triangleCount, repeating: 0)
+        for t in 0 ..< triangleCount {
+            let a = uvs[Int(indices[3 * t])]
+            let b = uvs[Int(indices[3 * t + 1])] - a
+            let c = uvs[Int(indices[3 * t + 2])] - a
+            uvAreas[t] = abs(b.x * c.y - b.y * c.x)
         }
 
         var materialList = model.materials
@@ -113,6 +132,12 @@ final class RenderScene {
         materials = AlignedBuffer(
             count: max(1, flattened.count), repeating: ShadingMaterial(.fallback, textureCount: 0))
         for (i, material) in flattened.enumerated() { materials[i] = material }
+        spanShading = AlignedBuffer(
+            count: 2 * max(1, flattened.count), repeating: SpanShading(materials[0], outline: false))
+        for i in 0 ..< materials.count {
+            spanShading[2 * i] = SpanShading(materials[i], outline: false)
+            spanShading[2 * i + 1] = SpanShading(materials[i], outline: true)
+        }
 
         triangleMaterials = AlignedBuffer(count: triangleCount, repeating: 0)
         outlineWidths = AlignedBuffer(count: vertexCount, repeating: 0)

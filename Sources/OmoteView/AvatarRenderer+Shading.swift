@@ -36,12 +36,13 @@ extension FrameContext {
         }
         var base = colors[ia] * a + colors[ib] * b + colors[ic] * c
         let uv = uvs[ia] * a + uvs[ib] * b + uvs[ic] * c
+        let density = textureDensity[t]
         switch material.lighting {
         case .unlit:
-            if material.baseTexture >= 0 { base *= color.sample(textures[Int(material.baseTexture)], uv) }
+            if material.baseTexture >= 0 { base *= textures[Int(material.baseTexture)].sample(uv, density: density) }
             return base
         case .lambert:
-            if material.baseTexture >= 0 { base *= color.sample(textures[Int(material.baseTexture)], uv) }
+            if material.baseTexture >= 0 { base *= textures[Int(material.baseTexture)].sample(uv, density: density) }
             return SIMD4(SIMD3(base.x, base.y, base.z) * lambert, base.w)
         case .mtoon:
             // VRM 1.0 MToon: shading = N·L + shift; t = linearstep(−1 + toony, 1 − toony, shading);
@@ -54,11 +55,11 @@ extension FrameContext {
             // Sample only the textures that contribute (most pixels are fully lit or fully shaded); alpha comes
             // from the base texture, which only blended surfaces use.
             if material.baseTexture >= 0, litShare > 0 || isBlendedPass {
-                base *= color.sample(textures[Int(material.baseTexture)], uv)
+                base *= textures[Int(material.baseTexture)].sample(uv, density: density)
             }
             var shade = material.shadeColor
             if material.shadeTexture >= 0, litShare < 1 {
-                let s = color.sample(textures[Int(material.shadeTexture)], uv)
+                let s = textures[Int(material.shadeTexture)].sample(uv, density: density)
                 shade *= SIMD3(s.x, s.y, s.z)
             }
             let rgb = SIMD3(base.x, base.y, base.z)
@@ -73,37 +74,5 @@ extension AvatarRenderer {
         let a = background >> 24
         func channel(_ shift: UInt32) -> UInt32 { ((background >> shift & 0xFF) * a + 127) / 255 }
         return a << 24 | channel(16) << 16 | channel(8) << 8 | channel(0)
-    }
-
-    /// Shades each covered G-buffer pixel once into the picture; the rest gets the background.
-    func shadeGBuffer(_ frame: FrameContext) {
-        let backgroundPixel = premultipliedBackground
-        let backgroundSpan = SIMD8<UInt32>(repeating: backgroundPixel)
-        for row in 0 ..< frame.height {
-            let gRow = row * frame.gStride
-            let pRow = row * frame.width
-            var x = 0
-            while x < frame.width {
-                let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
-                if ids == .zero, x + 8 <= frame.width {
-                    frame.pixels.store(backgroundSpan, at: pRow + x)
-                    x += 8
-                    continue
-                }
-                for lane in 0 ..< min(8, frame.width - x) {
-                    let id = ids[lane]
-                    let g = gRow + x + lane
-                    if id == 0 {
-                        frame.pixels[pRow + x + lane] = backgroundPixel
-                        continue
-                    }
-                    let shaded = frame.shade(
-                        triangle: Int(id & TriangleID.indexMask) - 1, flags: id, b: frame.weightsB[g],
-                        c: frame.weightsC[g])
-                    frame.pixels[pRow + x + lane] = frame.color.opaquePixel(SIMD3(shaded.x, shaded.y, shaded.z))
-                }
-                x += 8
-            }
-        }
     }
 }

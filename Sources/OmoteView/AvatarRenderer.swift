@@ -42,6 +42,8 @@ public final class AvatarRenderer {
     var outlineX = UniquePrivateArray<Float>()
     var outlineY = UniquePrivateArray<Float>()
     var outlineInverseDepth = UniquePrivateArray<Float>()
+    /// Per triangle drawn this frame: UV area per pixel area (the mip level's input).
+    var textureDensity = UniquePrivateArray<Float>()
     /// G-buffer rows are `gStride` (width rounded up to 8) long so SIMD8 spans never need a tail.
     var gStride = 0
     var depthStore = UniquePrivateArray<Float>()
@@ -60,6 +62,7 @@ public final class AvatarRenderer {
         try screenX.resize(to: n, repeating: 0)
         try screenY.resize(to: n, repeating: 0)
         try inverseDepth.resize(to: n, repeating: -1)
+        try textureDensity.resize(to: model.triangleCount, repeating: 0)
         if scene.hasOutlines {
             try outlineX.resize(to: n, repeating: 0)
             try outlineY.resize(to: n, repeating: 0)

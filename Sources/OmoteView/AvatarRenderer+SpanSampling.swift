@@ -1,0 +1,86 @@
+import OmoteCore
+import OmoteRig
+
+extension SpanScratch {
+    /// Lane `lane` of sample set `sampleSet` samples `texture` at the level for `density`.
+    @inline(__always)
+    func setLevel(_ sampleSet: Int, _ lane: Int, _ texture: TextureView, density: Float) {
+        let level = texture.levels[texture.level(density: density)]
+        set(SpanSlot.enabled + sampleSet, lane, 1)
+        set(SpanSlot.levelWidth + sampleSet, lane, level.widthF)
+        set(SpanSlot.levelHeight + sampleSet, lane, level.heightF)
+        setPointer(sampleSet, lane, level.texels)
+    }
+
+    /// Lane `lane` of sample set `sampleSet` samples nothing: a 1×1 level at `texel` keeps its loads in bounds.
+    @inline(__always)
+    func setNoLevel(_ sampleSet: Int, _ lane: Int, _ texel: UnsafePointer<UInt32>) {
+        set(SpanSlot.enabled + sampleSet, lane, 0)
+        set(SpanSlot.levelWidth + sampleSet, lane, 1)
+        set(SpanSlot.levelHeight + sampleSet, lane, 1)
+        setPointer(sampleSet, lane, texel)
+    }
+}
+
+/// Channel `shift` of eight stored texels as floats 0…255 (2²³ + v has v in its low mantissa bits).
+@inline(__always)
+private func channel(_ texels: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
+    unsafeBitCast((texels &>> shift) & 0xFF | 0x4B00_0000, to: Lanes.self) - 8_388_608
+}
+
+extension FrameContext {
+    /// Eight bilinear samples with repeat wrapping, filtered in linear light, of sample set `set` as its lanes'
+    /// levels give them (see `SpanScratch.setLevel`), at the span's UVs (0 for lanes that sample nothing): what
+    /// `TextureView.sample` computes per lane. Positions and weights are vector arithmetic; only the 32 texel
+    /// loads are per lane.
+    @inline(__always)
+    func sampleSpan(set: Int, scratch: SpanScratch) -> (red: Lanes, green: Lanes, blue: Lanes, alpha: Lanes) {
+        let width = scratch.load(SpanSlot.levelWidth + set)
+        let height = scratch.load(SpanSlot.levelHeight + set)
+        let off = scratch.load(SpanSlot.enabled + set) .<= 0
+        let u = scratch.load(SpanSlot.u).replacing(with: 0, where: off)
+        let v = scratch.load(SpanSlot.v).replacing(with: 0, where: off)
+        let x = (u - u.rounded(.down)) * width - 0.5
+        let y = (v - v.rounded(.down)) * height - 0.5
+        var x0 = x.rounded(.down)
+        var y0 = y.rounded(.down)
+        let fx = x - x0
+        let fy = y - y0
+        x0 = x0.replacing(with: x0 + width, where: x0 .< 0)
+        y0 = y0.replacing(with: y0 + height, where: y0 .< 0)
+        var x1 = x0 + 1
+        var y1 = y0 + 1
+        x1 = x1.replacing(with: x1 - width, where: x1 .>= width)
+        y1 = y1.replacing(with: y1 - height, where: y1 .>= height)
+        // Texel offsets as floats: exact below 2²⁴ texels a level.
+        let row0 = y0 * width
+        let row1 = y1 * width
+        scratch.store(SpanSlot.offsets, row0 + x0)
+        scratch.store(SpanSlot.offsets + 1, row0 + x1)
+        scratch.store(SpanSlot.offsets + 2, row1 + x0)
+        scratch.store(SpanSlot.offsets + 3, row1 + x1)
+        for lane in 0 ..< 8 {
+            let texels = scratch.pointer(set, lane)
+            for k in 0 ..< 4 {
+                scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.get(SpanSlot.offsets + k, lane))])
+            }
+        }
+        @inline(__always) func filtered(_ shift: UInt32) -> Lanes {
+            var c00 = channel(scratch.loadWords(SpanSlot.texels), shift) * (1 / 255)
+            var c01 = channel(scratch.loadWords(SpanSlot.texels + 1), shift) * (1 / 255)
+            var c10 = channel(scratch.loadWords(SpanSlot.texels + 2), shift) * (1 / 255)
+            var c11 = channel(scratch.loadWords(SpanSlot.texels + 3), shift) * (1 / 255)
+            if shift < 24 {
+                // Colour is stored as √linear.
+                c00 *= c00
+                c01 *= c01
+                c10 *= c10
+                c11 *= c11
+            }
+            let top = c00 + (c01 - c00) * fx
+            let bottom = c10 + (c11 - c10) * fx
+            return top + (bottom - top) * fy
+        }
+        return (filtered(0), filtered(8), filtered(16), filtered(24))
+    }
+}
