@@ -2,47 +2,51 @@ import Foundation
 import OmoteCore
 
 extension RigModel {
-    /// Omote's built-in avatar, generated in code: a stylised head (hair painted on, eye sockets, nose, eyes with
-    /// irises and pupils, upper and lower eyelids, brows, lips, teeth, tongue, jaw) on a neck, with vertex colours,
-    /// neck/head/eye bones and a morph target for each of the 52 ARKit shapes (with normal deltas).
+    /// Omote's built-in avatar, generated in code: a stylised head (jaw and chin, cheeks, hair with a fringe and
+    /// side locks, ears, eye sockets, nose, eyes with irises and pupils, upper and lower eyelids, brows, lips, teeth,
+    /// tongue) on a neck and shoulders in a top, with vertex colours, neck/head/eye bones (the body stays put) and a
+    /// morph target for each of the 52 ARKit shapes (with normal deltas).
     public static func defaultAvatar() -> RigModel { DefaultAvatar.model }
 }
 
-/// The generator. Dimensions are in model units (head height 1, head centre at the origin, +x = the avatar's left).
+/// The generator. Dimensions are in model units (head height 1 without the hair, head centre at the origin, +x = the
+/// avatar's left). The head, hair, ears and body live in their own files.
 enum DefaultAvatar {
     static let model: RigModel = build()
 
     enum Part: UInt8 {
         case head, eyeLeft, eyeRight, lidUpperLeft, lidLowerLeft, lidUpperRight, lidLowerRight, browLeft, browRight
-        case lipUpper, lipLower, teethUpper, teethLower, tongue, neck
+        case lipUpper, lipLower, teethUpper, teethLower, tongue, neck, hair, ear, torso
     }
 
-    // Head proportions.
+    /// Half the head's height (crown to under the chin).
     static let radiusY: Float = 0.5
-    static func radiusX(_ y: Float) -> Float { 0.36 * (1 - 0.22 * max(0, -y / radiusY)) }
-    static func radiusZ(_ y: Float) -> Float { 0.42 * (1 - 0.10 * max(0, -y / radiusY)) }
-    /// The undecorated front surface of the head at (x, y).
-    static func frontZ(_ x: Float, _ y: Float) -> Float {
-        let rx = radiusX(y)
-        return radiusZ(y) * max(0, 1 - x * x / (rx * rx) - y * y / (radiusY * radiusY)).squareRoot()
-    }
 
     // Features.
-    static let eyeY: Float = 0.07, eyeX: Float = 0.14, eyeZ: Float = 0.35, eyeRadius: Float = 0.065
+    static let eyeY: Float = 0.07, eyeX: Float = 0.14, eyeRadius: Float = 0.065
+    /// The eyeballs sit a little behind the face surface, in their sockets.
+    static let eyeZ: Float = frontZ(eyeX, eyeY) - 0.035
     static let socketRadius: Float = 0.08
     static let upperLidRadius: Float = 0.073, lowerLidRadius: Float = 0.070
-    static let upperLidTop: Float = 55 * .pi / 180, upperLidEdge: Float = 22 * .pi / 180
+    static let upperLidTop: Float = 55 * .pi / 180, upperLidEdge: Float = 27 * .pi / 180
     static let lowerLidBottom: Float = -60 * .pi / 180, lowerLidEdge: Float = -25 * .pi / 180
     static let lidHalfWidth: Float = 75 * .pi / 180
     static let mouthY: Float = -0.24, mouthHalfWidth: Float = 0.11
     static let jawPivot = SIMD3<Float>(0, -0.1, 0)
-    static let neckPivot = SIMD3<Float>(0, -0.75, -0.05), headPivot = SIMD3<Float>(0, -0.35, -0.05)
+    static let neckPivot = SIMD3<Float>(0, -0.66, -0.05), headPivot = SIMD3<Float>(0, -0.35, -0.05)
 
     static func eyeCentre(side: Float) -> SIMD3<Float> { SIMD3(side * eyeX, eyeY, eyeZ) }
 
-    static let skin = SIMD4<Float>(0.93, 0.76, 0.65, 1)
-    static let hair = SIMD4<Float>(0.23, 0.15, 0.10, 1)
-    static let socket = SIMD4<Float>(0.78, 0.60, 0.53, 1)
+    static let skin = SIMD4<Float>(0.96, 0.80, 0.70, 1)
+    static let blushColour = SIMD4<Float>(0.97, 0.66, 0.62, 1)
+    static let earShadow = SIMD4<Float>(0.86, 0.62, 0.56, 1)
+    static let hairColour = SIMD4<Float>(0.30, 0.18, 0.12, 1)
+    static let hairHighlight = SIMD4<Float>(0.55, 0.38, 0.26, 1)
+    static let hairShadow = SIMD4<Float>(0.17, 0.10, 0.07, 1)
+    static let shirtColour = SIMD4<Float>(0.30, 0.42, 0.62, 1)
+    static let collarColour = SIMD4<Float>(0.93, 0.93, 0.90, 1)
+    static let lash = SIMD4<Float>(0.16, 0.10, 0.08, 1)
+    static let socket = SIMD4<Float>(0.92, 0.75, 0.66, 1)
     static let mouthInside = SIMD4<Float>(0.35, 0.08, 0.10, 1)
     static let lip = SIMD4<Float>(0.80, 0.38, 0.40, 1)
     static let brow = SIMD4<Float>(0.25, 0.16, 0.10, 1)
@@ -135,40 +139,8 @@ enum DefaultAvatar {
     static func buildMesh() -> Mesh {
         var mesh = Mesh()
 
-        // Head: latitude rows from crown to chin, longitude columns around y (0 = the front, +z).
-        let headRows = 60
-        let headCols = 72
-        mesh.grid(.head, rows: headRows, cols: headCols, wrap: true, weight: headOnly) { r, c in
-            let phi = Float.pi * Float(r) / Float(headRows - 1)
-            let theta = 2 * Float.pi * Float(c) / Float(headCols)
-            let y = radiusY * cosf(phi)
-            var p = SIMD3(radiusX(y) * sinf(phi) * sinf(theta), y, radiusZ(y) * sinf(phi) * cosf(theta))
-            var colour = skin
-            let thetaFromFront = abs(theta > .pi ? theta - 2 * .pi : theta)
-            if p.y > 0.30 - 0.36 * smoothstep(0.6, 1.7, thetaFromFront) { colour = hair }
-            if p.z > 0 {
-                // Eye sockets: a sphere behind each eyeball.
-                for side: Float in [1, -1] {
-                    let e = eyeCentre(side: side)
-                    let d2 = (p.x - e.x) * (p.x - e.x) + (p.y - e.y) * (p.y - e.y)
-                    if d2 < socketRadius * socketRadius {
-                        p.z = min(p.z, e.z - (socketRadius * socketRadius - d2).squareRoot() * 0.8)
-                        colour = socket
-                    }
-                }
-                // Nose.
-                let nose = expf(-(p.x * p.x) / (0.045 * 0.045) - (p.y + 0.06) * (p.y + 0.06) / (0.09 * 0.09))
-                p.z += 0.085 * nose * smoothstep(-0.16, -0.02, p.y + 0.02)
-                // Mouth slot: recessed and dark, so an open jaw shows the inside of the mouth.
-                let halfWidth = mouthHalfWidth * 0.95
-                if abs(p.x) < halfWidth, abs(p.y - mouthY) < 0.03 {
-                    p.z -= 0.06
-                    colour = mouthInside
-                }
-            }
-            let outward = SIMD3(p.x, p.y, p.z)
-            return Mesh.Vertex(position: p, color: colour, param: SIMD4(theta, phi, 0, 0), outward: outward)
-        }
+        addHead(to: &mesh)
+        addEars(to: &mesh)
 
         // Eyeballs: latitude rings around the forward axis so iris and pupil are rings of rows.
         let ringAngles: [Float] = [0, 6, 11, 16, 22, 28, 40, 55, 70, 90, 110, 130, 150, 170, 180].map { $0 * .pi / 180 }
@@ -181,7 +153,7 @@ enum DefaultAvatar {
                 let alpha = ringAngles[r]
                 let beta = 2 * Float.pi * Float(c) / 24
                 let dir = SIMD3(sinf(alpha) * cosf(beta), sinf(alpha) * sinf(beta), cosf(alpha))
-                let colour = alpha <= 11.5 * .pi / 180 ? pupil : alpha <= 22.5 * .pi / 180 ? iris : sclera
+                let colour = alpha <= 11.5 * .pi / 180 ? pupil : alpha <= 28.5 * .pi / 180 ? iris : sclera
                 return Mesh.Vertex(position: centre + eyeRadius * dir, color: colour, outward: dir)
             }
         }
@@ -202,8 +174,10 @@ enum DefaultAvatar {
                         ? upperLidTop + fraction * (upperLidEdge - upperLidTop)
                         : lowerLidBottom + fraction * (lowerLidEdge - lowerLidBottom)
                     let dir = lidDirection(theta: theta, phi: phi)
+                    // The upper lid's edge is a dark lash line.
+                    let colour = r == 6 ? (upper ? lash : socket) : r == 5 && upper ? lash : skin
                     return Mesh.Vertex(
-                        position: centre + radius * dir, color: r == 6 ? socket : skin,
+                        position: centre + radius * dir, color: colour,
                         param: SIMD4(theta, fraction, side, 0), outward: dir)
                 }
             }
@@ -264,22 +238,8 @@ enum DefaultAvatar {
                 position: tongueCentre + dir * SIMD3(0.055, 0.018, 0.06), color: tongueColour, outward: dir)
         }
 
-        // Neck: an open cylinder, blending from the body (static) through the neck bone into the head.
-        mesh.grid(
-            .neck, rows: 10, cols: 20, wrap: true,
-            weight: { p in
-                let head = smoothstep(-0.5, -0.3, p.y)
-                let neck = smoothstep(-0.98, -0.7, p.y) * (1 - head)
-                return SIMD4(neck, head, 0, 0)
-            }
-        ) { r, c in
-            let y = -1.0 + 0.72 * Float(r) / 9
-            let a = 2 * Float.pi * Float(c) / 20
-            let dir = SIMD3(sinf(a), 0, cosf(a))
-            return Mesh.Vertex(
-                position: SIMD3(0.14 * dir.x, y, -0.05 + 0.13 * dir.z), color: skin * SIMD4(0.95, 0.95, 0.95, 1),
-                outward: dir)
-        }
+        addHair(to: &mesh)
+        addBody(to: &mesh)
         return mesh
     }
 

@@ -1,10 +1,12 @@
 import OmoteCore
 import OmoteRig
 
-/// Paints a deformed rig into the rasteriser: a fixed orthographic front view fitted once to the rest pose (so the
-/// avatar does not zoom as it moves), vertex colours, Lambert shading.
+/// Paints a deformed rig into the rasteriser: a fixed orthographic front view of the head and shoulders fitted once to
+/// the rest pose (so the avatar does not zoom as it moves), vertex colours, Lambert shading.
 public final class AvatarPainter {
     public let model: RigModel
+    /// The bottom of the framing: just below the shoulders.
+    static let lowestFramedY: Float = -1.3
     private let colors: [SIMD3<Float>]
     private let boundsMinimum: SIMD3<Float>
     private let boundsMaximum: SIMD3<Float>
@@ -17,9 +19,17 @@ public final class AvatarPainter {
             : model.colors.map { SIMD3($0.x, $0.y, $0.z) }
         var low = SIMD3<Float>(repeating: .infinity)
         var high = SIMD3<Float>(repeating: -.infinity)
-        for p in model.positions {
+        // Head and shoulders, like the window's camera: a body further down would shrink the face (model space makes
+        // the head one unit tall with its centre at the origin).
+        for p in model.positions where p.y > Self.lowestFramedY {
             low = pointwiseMin(low, p)
             high = pointwiseMax(high, p)
+        }
+        if !(low.x <= high.x) {
+            for p in model.positions {
+                low = pointwiseMin(low, p)
+                high = pointwiseMax(high, p)
+            }
         }
         if model.positions.isEmpty { (low, high) = (SIMD3(repeating: -1), SIMD3(repeating: 1)) }
         // Room for the head to turn: widen to the larger of width and depth.

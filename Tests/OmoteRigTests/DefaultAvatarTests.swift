@@ -32,9 +32,11 @@ func defaultAvatarContents() throws {
     #expect(model.coverage.shownMask == (1 << 52) - 1)
     for bone in RigFaceBone.allCases { #expect(model.hasBone(bone)) }
     #expect(model.normals.allSatisfy { abs(($0 * $0).sum() - 1) < 1e-3 })
-    // Model space: about one unit tall for the head, centred near the origin, facing +z.
+    #expect(model.triangleCount <= 25_000, "\(model.triangleCount) triangles")
+    // Model space: about one unit tall for the head (the crown at 0.5, the hair's volume above it), centred near the
+    // origin, facing +z.
     let ys = model.positions.map(\.y).filter { $0 > -0.55 }
-    #expect(abs((ys.max() ?? 0) - 0.5) < 0.05)
+    #expect((0.5 ... 0.62).contains(ys.max() ?? 0))
     let front = try #require(model.positions.max { $0.z < $1.z })
     #expect(front.z > 0.4 && abs(front.x) < 0.01)  // the nose tip
     // Outward-facing triangles on the whole: the signed volume of the closed head parts is positive.
@@ -122,9 +124,17 @@ func defaultAvatarBones() throws {
         headPose: HeadPose(rotation: Rotation3(SIMD3(1, 0, 0), SIMD3(0, cosf(a), -sinf(a)), SIMD3(0, sinf(a), cosf(a))))
     )
     #expect(state.positions[nose].y > model.positions[nose].y + 0.05)
-    // The bottom of the neck stays put (the body does not move).
-    let neckBottom = try #require(model.positions.indices.min { model.positions[$0].y < model.positions[$1].y })
-    #expect(close(state.positions[neckBottom], model.positions[neckBottom], 1e-5))
+    // The body (the top, the shoulders, the base of the neck) stays put; the neck between bends part of the way.
+    let body = model.positions.indices.filter { model.positions[$0].y < -0.78 }
+    #expect(body.count > 500)
+    for v in body { #expect(close(state.positions[v], model.positions[v], 1e-5)) }
+    let neck = try #require(
+        model.positions.indices.first { p in
+            let q = model.positions[p]
+            return abs(q.y + 0.6) < 0.04 && q.z > 0.05 && abs(q.x) < 0.02
+        })
+    let neckMove = length(state.positions[neck] - model.positions[neck])
+    #expect(neckMove > 0.005 && neckMove < length(state.positions[nose] - model.positions[nose]))
 
     // Gaze: pupils move outwards/inwards with eyeLook*.
     let left = DefaultAvatar.eyeCentre(side: 1)
@@ -145,4 +155,40 @@ func defaultAvatarBones() throws {
     // Exact normals on demand stay unit length.
     state.recomputeNormals()
     #expect(state.normals.allSatisfy { abs(($0 * $0).sum() - 1) < 1e-3 })
+}
+
+@Test("Default avatar: a jaw narrower than the cranium, hair with volume and a fringe above the brows, ears, shoulders")
+func defaultAvatarSilhouette() throws {
+    let mesh = DefaultAvatar.buildMesh()
+    func points(_ part: DefaultAvatar.Part) -> [SIMD3<Float>] {
+        zip(mesh.positions, mesh.parts).filter { $0.1 == part }.map(\.0)
+    }
+    let head = points(.head)
+    let hair = points(.hair)
+    let widest = try #require(hair.filter { abs($0.y - 0.15) < 0.05 }.map { abs($0.x) }.max())
+    let jaw = try #require(head.filter { abs($0.y + 0.35) < 0.02 }.map { abs($0.x) }.max())
+    let skull = try #require(head.filter { abs($0.y - 0.15) < 0.05 }.map { abs($0.x) }.max())
+    #expect(widest > skull + 0.025 && jaw < 0.65 * widest, "skull \(skull), with hair \(widest), jaw \(jaw)")
+    // The chin stands forward of the throat: the face's lowest tenth reaches well in front of the centre.
+    let chin = try #require(head.filter { $0.y < -0.42 && abs($0.x) < 0.03 }.map(\.z).max())
+    #expect(chin > 0.25)
+    // The hair covers the crown and the back of the head, with volume.
+    #expect((hair.map(\.y).max() ?? 0) > 0.55)
+    #expect((hair.map(\.z).min() ?? 0) < -0.45)
+    #expect(hair.contains { $0.z < -0.2 && $0.y < -0.2 })
+    // The fringe hangs over the forehead but stays above the brows at rest, and a raised brow is covered by at
+    // most its top edge.
+    let browTop = try #require((points(.browLeft) + points(.browRight)).map(\.y).max())
+    let fringe = hair.filter { abs($0.x) < 0.2 && $0.z > 0.3 }
+    let fringeBottom = try #require(fringe.map(\.y).min())
+    #expect(fringeBottom < 0.3 && fringeBottom > browTop + 0.015, "fringe \(fringeBottom), brows \(browTop)")
+    // Ears stand off the sides of the head.
+    let headSide = try #require(head.filter { abs($0.y) < 0.05 }.map { abs($0.x) }.max())
+    let ear = try #require(points(.ear).map { abs($0.x) }.max())
+    #expect(ear > headSide + 0.01)
+    // Shoulders: about twice the head's width, reaching below the head-and-shoulders framing.
+    let torso = points(.torso)
+    #expect((torso.map { abs($0.x) }.max() ?? 0) > 0.6)
+    #expect((torso.map(\.y).min() ?? 0) < -1.5)
+    #expect(mesh.weights.indices.allSatisfy { mesh.parts[$0] != .torso || mesh.weights[$0] == .zero })
 }
