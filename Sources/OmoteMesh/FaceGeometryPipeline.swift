@@ -27,11 +27,13 @@ public final class FaceGeometryPipeline {
 
     /// The camera the landmarks are unprojected with; change it when the field of view is known.
     public var camera: PerspectiveCamera
-    private let canonical: [SIMD3<Float>]
+    /// The canonical face model's 468 points (cm): also the neutral reference of the geometric blendshape measures.
+    let canonical: [SIMD3<Float>]
     private let weights: [Float]
     /// The landmarks in metric camera space while the pipeline runs: expression data, so private memory.
     private let screen: RigidPrivateBuffer<SIMD3<Float>>
-    private let working: RigidPrivateBuffer<SIMD3<Float>>
+    /// After `estimate`, the landmarks in metric camera space (what the final Procrustes fitted).
+    let working: RigidPrivateBuffer<SIMD3<Float>>
 
     /// Reads the canonical face and weights from the face_landmarker.task at `taskPath`.
     public convenience init(

@@ -1,0 +1,68 @@
+import OmoteMesh
+
+/// MediaPipe's own landmarks (Fixtures/mediapipe) edited into expressions the blendshape network under-reports: the
+/// jaw dropped, one eye shut. Edits move points along the face's own axes (from MediaPipe's facial transformation
+/// matrix for the frame), so they are expression, not head pose.
+enum EditedFaces {
+    /// Outer eye corners: the face-size unit the drops are given in.
+    static let eyeCorners = (33, 263)
+
+    /// The frame's landmarks in pixel-scaled space (x·width, y·height, z·width: MediaPipe's z is on x's scale).
+    static func pixels(_ points: [SIMD3<Float>]) -> [SIMD3<Float>] {
+        let scale = SIMD3<Float>(
+            Float(MediaPipeFixture.frameWidth), Float(MediaPipeFixture.frameHeight), Float(MediaPipeFixture.frameWidth))
+        return points.map { $0 * scale }
+    }
+
+    static func normalised(_ points: [SIMD3<Float>]) -> [SIMD3<Float>] {
+        let scale = SIMD3<Float>(
+            Float(MediaPipeFixture.frameWidth), Float(MediaPipeFixture.frameHeight), Float(MediaPipeFixture.frameWidth))
+        return points.map { $0 / scale }
+    }
+
+    /// The face's downward axis in pixel space (+x right, +y down, +z away from the camera), from the row-major
+    /// matrix: its second column is the canonical +y (up) in MediaPipe's camera space (+y up, +z toward the viewer).
+    static func faceDown(_ matrix: [Float]) -> SIMD3<Float> {
+        let up = SIMD3(matrix[1], matrix[5], matrix[9])
+        let down = SIMD3(-up.x, up.y, up.z)
+        return down / (down * down).sum().squareRoot()
+    }
+
+    /// The mesh points below the mouth line of the canonical face (lower lip, chin, jaw line): what moves with the jaw.
+    static func jawPoints(canonicalModel: [SIMD3<Float>]) -> [Int] {
+        let mouthLine = (canonicalModel[13].y + canonicalModel[14].y) / 2
+        return canonicalModel.indices.filter { canonicalModel[$0].y < mouthLine }
+    }
+
+    /// `frame` with the jaw points moved down the face by `drop` inter-ocular distances.
+    static func jawDropped(_ frame: MediaPipeFixture.Frame, by drop: Float, jawPoints: [Int]) -> [SIMD3<Float>] {
+        var points = pixels(frame.points)
+        let corners = points[eyeCorners.1] - points[eyeCorners.0]
+        let shift = faceDown(frame.matrix) * drop * (corners * corners).sum().squareRoot()
+        for index in jawPoints { points[index] += shift }
+        return normalised(points)
+    }
+
+    /// The subject's left eye's upper lid (corners excluded), each above its lower-lid partner in `leftLowerLid`.
+    static let leftUpperLid = [466, 388, 387, 386, 385, 384, 398]
+    static let leftLowerLid = [249, 390, 373, 374, 380, 381, 382]
+    static let rightUpperLid = [246, 161, 160, 159, 158, 157, 173]
+    static let rightLowerLid = [7, 163, 144, 145, 153, 154, 155]
+
+    /// `frame` with one eye shut: the upper lid moved onto the lower, keeping `remaining` of the opening.
+    static func eyeShut(_ frame: MediaPipeFixture.Frame, left: Bool, remaining: Float = 0.05) -> [SIMD3<Float>] {
+        var points = frame.points
+        let (upper, lower) = left ? (leftUpperLid, leftLowerLid) : (rightUpperLid, rightLowerLid)
+        for (top, bottom) in zip(upper, lower) {
+            points[top] = points[bottom] + remaining * (points[top] - points[bottom])
+        }
+        return points
+    }
+
+    /// Landmarks in fresh private memory.
+    static func landmarks(_ points: [SIMD3<Float>]) -> MeshLandmarks {
+        let landmarks = try! MeshLandmarks()
+        for (index, point) in points.enumerated() { landmarks[index] = point }
+        return landmarks
+    }
+}
