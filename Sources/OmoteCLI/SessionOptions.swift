@@ -23,6 +23,12 @@ struct SessionOptions: ParsableArguments {
     var fieldOfView: Float?
 
     @Flag(
+        help:
+            "Drive the avatar with MediaPipe's blendshape scores as they are: no geometric corrections (jaw, winks, wide eyes) and no automatic rest removal."
+    )
+    var rawBlendshapes = false
+
+    @Flag(
         help: "Keep going when frame memory cannot be locked out of swap (low ulimit -l); the status line then warns.")
     var allowSwappableMemory = false
 
@@ -39,6 +45,7 @@ struct SessionOptions: ParsableArguments {
         if let meshModel { configuration.meshModelPath = meshModel }
         configuration.avatarPath = avatar
         configuration.horizontalFieldOfViewDegrees = fieldOfView
+        configuration.rawBlendshapes = rawBlendshapes
         return configuration
     }
 }

@@ -11,12 +11,15 @@ import Darwin
 
 /// The mesh path's per-frame work: MediaPipe Face Landmarker's pipeline on Omote's engine (detect or track → 478
 /// landmarks → 52 blendshape scores and the facial transformation matrix), then rig deformation, each stage timed.
-/// The scores are the weights the rig and the view get (eyeLook* turn the eye bones); the matrix gives the head pose.
+/// The scores, refined by `refinement` (geometric corrections and rest removal; nil for MediaPipe's raw scores), are
+/// the weights the rig and the view get (eyeLook* turn the eye bones); the matrix gives the head pose.
 /// Stage times: detect/track = the detector (≈0 while tracking), landmarks = warp + landmark network, solve =
 /// smoothing + blendshape network + geometry. Allocates nothing per frame once running.
 public final class MeshFacePipeline: FrameProcessor {
     public let tracker: MeshTracker
     public let rigModel: RigModel?
+    /// Omote's layer after the regressor; nil passes MediaPipe's scores through unchanged.
+    public let refinement: BlendshapeRefinement?
     /// The camera's horizontal field of view; nil keeps MediaPipe's 63° vertical.
     private let horizontalFieldOfViewDegrees: Float?
     private var cameraFrameSize = SIMD2<Int>(0, 0)
@@ -24,14 +27,19 @@ public final class MeshFacePipeline: FrameProcessor {
     private var wasTracking = false
     private var everTracked = false
 
-    public init(tracker: MeshTracker, rigModel: RigModel?, horizontalFieldOfViewDegrees: Float? = nil) {
+    public init(
+        tracker: MeshTracker, rigModel: RigModel?, refinement: BlendshapeRefinement? = nil,
+        horizontalFieldOfViewDegrees: Float? = nil
+    ) {
         self.tracker = tracker
         self.rigModel = rigModel
+        self.refinement = refinement
         self.horizontalFieldOfViewDegrees = horizontalFieldOfViewDegrees
     }
 
     public func reset() {
         tracker.reset()
+        refinement?.reset()
         wasTracking = false
         everTracked = false
     }
@@ -75,10 +83,14 @@ public final class MeshFacePipeline: FrameProcessor {
             everTracked = true
             result.tracking = .tracking(faceID: faceID)
             result.weights = tracker.weights
-            if let matrix = tracker.transformation { result.headPose = matrix.headPose }
+            let transformation = tracker.transformation
+            refinement?.refine(&result.weights, geometry: tracker.geometry, transformation: transformation)
+            if let transformation { result.headPose = transformation.headPose }
         } else {
             result.tracking = everTracked ? .lost : .searching
             wasTracking = false
+            // What was learnt about this face is expression data: gone with the face.
+            refinement?.reset()
             // No face: the avatar relaxes to neutral rather than freezing mid-expression.
             result.weights.values *= 0.8
             result.weights.trackedMask = 0
@@ -107,10 +119,12 @@ extension MeshFacePipeline {
         let started = MonotonicClock.nanoseconds()
         progress("loading face mesh model \(configuration.meshModelPath)…")
         let tracker = try MeshTracker(taskPath: configuration.meshModelPath)
+        let refinement = configuration.rawBlendshapes ? nil : try BlendshapeRefinement()
         let rig = loadsRig ? try RigModel.load(avatarAt: configuration.avatarPath, progress: progress) : nil
         progress(
             "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")
         return MeshFacePipeline(
-            tracker: tracker, rigModel: rig, horizontalFieldOfViewDegrees: configuration.horizontalFieldOfViewDegrees)
+            tracker: tracker, rigModel: rig, refinement: refinement,
+            horizontalFieldOfViewDegrees: configuration.horizontalFieldOfViewDegrees)
     }
 }

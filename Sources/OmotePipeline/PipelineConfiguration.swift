@@ -9,6 +9,9 @@ public struct PipelineConfiguration: Sendable {
     /// The camera's horizontal field of view in degrees, when the user gave it; without it the geometry keeps
     /// MediaPipe's 63° vertical.
     public var horizontalFieldOfViewDegrees: Float?
+    /// Whether the rig gets MediaPipe's regressor scores as they are, without Omote's geometric corrections and rest
+    /// removal (`BlendshapeRefinement`, Docs/fidelity.md): for comparing with MediaPipe. Off by default.
+    public var rawBlendshapes = false
 
     public init() {}
 }
