@@ -2,7 +2,8 @@ import OmoteCore
 
 /// Raises (or, for a wink's open eye, lowers) the regressor's scores where the mesh plainly shows what the regressor
 /// under-reports, and leaves them alone otherwise: a dropped jaw (MediaPipe's network gives an open-mouthed laugh
-/// jawOpen ≈ 0.04), a wink (the network reads both eyes half shut) and wide eyes (eyeWide stays near 0). Thresholds are
+/// jawOpen ≈ 0.04), a wink (the network reads both eyes half shut), wide eyes (eyeWide stays near 0) and puffed cheeks
+/// (cheekPuff stays near 0). Thresholds are
 /// in inter-ocular distances (`MeshGeometricMeasures`) and were set on MediaPipe's own landmarks over SampleFrames
 /// (Docs/fidelity.md): on those frames nothing here moves a score by much, since the regressor gets them right.
 enum BlendshapeGeometricCorrection {
@@ -31,6 +32,20 @@ enum BlendshapeGeometricCorrection {
     /// …and reads 1 from this share.
     static let wideFull: Float = 0.6
 
+    // The cheeks.
+    /// A smile widens the cheeks too, by about half as much as it widens the mouth (single_face's grin: cheeks +0.11,
+    /// mouth +0.26; its closed-lip onset, frame 18: +0.033 and +0.065); a puff widens the cheeks alone. So the
+    /// evidence for a puff is the cheeks' widening less this share of the mouth's.
+    static let smileCheekShare: Float = 0.5
+    /// Evidence from which cheekPuff starts: the cheeks' width wanders ±0.004 at rest, and a smile starting or ending
+    /// with the lips still together leaves up to 0.033 unexplained on SampleFrames (`BlendshapeAgreementTests`)…
+    static let puffStart: Float = 0.045
+    /// …and where it reads 1.
+    static let puffFull: Float = 0.13
+    /// A puff needs the lips sealed: the lip gap must be below `puffLipGapEnd`, fading in from `puffLipGapStart`.
+    static let puffLipGapStart: Float = 0.02
+    static let puffLipGapEnd: Float = 0.04
+
     // The session levels these compare with.
     /// The closed jaw's length follows down fast, up slowly (a low envelope; a held open mouth does not become rest).
     static let jawFall: Float = 0.1
@@ -41,6 +56,9 @@ enum BlendshapeGeometricCorrection {
     /// The regressor's blink with the eye open: a low envelope.
     static let blinkFall: Float = 0.1
     static let blinkRise: Float = 0.003
+    /// The cheeks' and mouth's resting widths: low envelopes like the closed jaw's.
+    static let restWidthFall: Float = 0.1
+    static let restWidthRise: Float = 0.002
 
     /// Follows the geometric levels with this frame's measures and scores (the first geometric frame seeds them).
     static func learn(
@@ -53,6 +71,8 @@ enum BlendshapeGeometricCorrection {
             levels.closedNoseToChin = measures.noseToChin
             levels.openAperture = measures.eyeAperture
             levels.blinkRest = blinks
+            levels.restCheekWidth = measures.cheekWidth
+            levels.restMouthWidth = measures.mouthWidth
             levels.hasGeometry = true
             return
         }
@@ -65,6 +85,18 @@ enum BlendshapeGeometricCorrection {
         levels.openAperture = BlendshapeSessionLevels.follow(
             levels.openAperture, measures.eyeAperture, fall: apertureFall, rise: apertureRise)
         levels.blinkRest = BlendshapeSessionLevels.follow(levels.blinkRest, blinks, fall: blinkFall, rise: blinkRise)
+        levels.restCheekWidth = BlendshapeSessionLevels.follow(
+            levels.restCheekWidth, measures.cheekWidth, fall: restWidthFall, rise: restWidthRise)
+        levels.restMouthWidth = BlendshapeSessionLevels.follow(
+            levels.restMouthWidth, measures.mouthWidth, fall: restWidthFall, rise: restWidthRise)
+    }
+
+    /// The cheeks' geometric puff: their widening beyond what the mouth's widening explains, with the lips sealed.
+    static func cheekPuff(_ measures: MeshGeometricMeasures, _ levels: BlendshapeSessionLevels) -> Float {
+        let cheeks = measures.cheekWidth - levels.restCheekWidth
+        let mouth = max(0, measures.mouthWidth - levels.restMouthWidth)
+        let sealed = 1 - ramp(measures.lipGap, from: puffLipGapStart, to: puffLipGapEnd)
+        return ramp(cheeks - smileCheekShare * mouth, from: puffStart, to: puffFull) * sealed
     }
 
     /// The jaw's geometric score: how far the chin dropped, counted only while the lips are apart.
@@ -105,6 +137,7 @@ enum BlendshapeGeometricCorrection {
         _ levels: BlendshapeSessionLevels
     ) {
         weights[.jawOpen] = max(weights[.jawOpen], jawOpen(measures, levels))
+        weights[.cheekPuff] = max(weights[.cheekPuff], cheekPuff(measures, levels))
 
         let strength = winkStrength(measures)
         if strength > 0 {

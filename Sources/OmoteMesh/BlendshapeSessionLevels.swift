@@ -12,6 +12,9 @@ public struct BlendshapeSessionLevels: Sendable, Equatable, BitwiseCopyable {
     public var openAperture = SIMD2<Float>()
     /// `MeshGeometricMeasures.noseToChin` with the jaw closed (a low envelope).
     public var closedNoseToChin: Float = 0
+    /// `MeshGeometricMeasures.cheekWidth` and `mouthWidth` at rest (low envelopes: smiles and puffs widen them).
+    public var restCheekWidth: Float = 0
+    public var restMouthWidth: Float = 0
     /// Whether the geometric levels (apertures, jaw) have been seeded: a frame without a pose solve seeds only the
     /// score levels.
     public var hasGeometry = false

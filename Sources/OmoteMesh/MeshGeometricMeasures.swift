@@ -15,6 +15,11 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
     /// Per eye (0 the subject's left, 1 right, ARKit's order), the lids' vertical distance at three points over the
     /// eye's width (the eye aspect ratio): about 0.3 open, near 0 shut.
     public var eyeAperture = SIMD2<Float>()
+    /// Across the lower cheeks, 187 (subject's right) to 411 (left), along the face's horizontal: puffed cheeks
+    /// widen it — and so does a smile, which `mouthWidth` tells apart.
+    public var cheekWidth: Float = 0
+    /// Mouth corners 61 (subject's right) to 291 (left) along the face's horizontal: a smile widens it, a puff not.
+    public var mouthWidth: Float = 0
 
     public init() {}
 
@@ -28,6 +33,10 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
     static let lowerInnerLip = 14
     static let noseTip = 1
     static let chin = 152
+    static let rightCheek = 187
+    static let leftCheek = 411
+    static let rightMouthCorner = 61
+    static let leftMouthCorner = 291
 
     /// One eye's corners and its lids' points, `upperLid[k]` straight above `lowerLid[k]`.
     struct EyeIndices {
@@ -51,6 +60,8 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
         lipGap = (points[Self.upperInnerLip].y - points[Self.lowerInnerLip].y) * scale
         noseToChin = (points[Self.noseTip].y - points[Self.chin].y) * scale
         eyeAperture = SIMD2(Self.aperture(Self.leftEye, points), Self.aperture(Self.rightEye, points))
+        cheekWidth = (points[Self.leftCheek].x - points[Self.rightCheek].x) * scale
+        mouthWidth = (points[Self.leftMouthCorner].x - points[Self.rightMouthCorner].x) * scale
     }
 
     /// Mean vertical lid distance over the corner-to-corner width; negative if the lids cross (noise on a shut eye).

@@ -40,7 +40,8 @@ import Testing
     /// A hand-made face in canonical space, the outer eye corners 9 apart (the unit): lips `lipGap`, nose tip to
     /// chin `noseToChin`, each eye's three lid pairs `apertures` (left, right) apart over a 3-wide eye.
     static func handMadeFace(
-        lipGap: Float = 0, noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3)
+        lipGap: Float = 0, noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3),
+        cheekWidth: Float = 1.2, mouthWidth: Float = 0.5
     ) throws -> RigidPrivateBuffer<SIMD3<Float>> {
         let points = try RigidPrivateBuffer<SIMD3<Float>>(count: MeshLandmarks.meshCount)
         points[33] = SIMD3(-4.5, 0, 0)
@@ -51,6 +52,10 @@ import Testing
         points[13] = SIMD3(0, -3, 1)
         points[14] = SIMD3(0, -3 - 9 * lipGap, 1)
         points[152] = SIMD3(0, -9 * noseToChin, 0)
+        points[187] = SIMD3(-4.5 * cheekWidth, -4, 1)
+        points[411] = SIMD3(4.5 * cheekWidth, -4, 1)
+        points[61] = SIMD3(-4.5 * mouthWidth, -3.9, 1)
+        points[291] = SIMD3(4.5 * mouthWidth, -3.9, 1)
         // Each eye is 3 wide, so its lids are 3 · aperture apart.
         for (upper, lower) in [(385, 380), (386, 374), (387, 373)] {
             points[upper] = SIMD3(3, 1.5 * apertures.x, 0)
@@ -66,9 +71,12 @@ import Testing
     /// Refines `weights` on a hand-made face (the buffer kept alive across the call: its view is only a window).
     static func refine(
         _ refinement: BlendshapeRefinement, _ weights: inout BlendshapeWeights, lipGap: Float = 0,
-        noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3)
+        noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3), cheekWidth: Float = 1.2,
+        mouthWidth: Float = 0.5
     ) throws {
-        let points = try handMadeFace(lipGap: lipGap, noseToChin: noseToChin, apertures: apertures)
+        let points = try handMadeFace(
+            lipGap: lipGap, noseToChin: noseToChin, apertures: apertures, cheekWidth: cheekWidth,
+            mouthWidth: mouthWidth)
         refinement.refine(&weights, canonicalSpace: points.view)
         #expect(points.count == MeshLandmarks.meshCount)
     }
@@ -126,6 +134,44 @@ import Testing
         try Self.refine(wide, &weights, apertures: SIMD2(0.42, 0.42))
         let expected: Float = (0.42 / 0.3024 - 1 - 0.15) / 0.45
         #expect(abs(weights[.eyeWideLeft] - expected) < 1e-4 && abs(weights[.eyeWideRight] - expected) < 1e-4)
+    }
+
+    @Test("hand-made faces: puffed cheeks give cheekPuff; a smile's wider cheeks or parted lips do not")
+    func cheekPuffArithmetic() throws {
+        let refinement = try BlendshapeRefinement()
+        var weights = Self.scores([])
+        try Self.refine(refinement, &weights)
+        // Cheeks 0.1 wider, mouth as at rest; the rest width first rises 0.002 of the way (1.2002).
+        weights = Self.scores([(.cheekPuff, 0.01)])
+        try Self.refine(refinement, &weights, cheekWidth: 1.3)
+        let expected: Float = (1.3 - 1.2002 - 0.045) / 0.085
+        #expect(abs(weights[.cheekPuff] - expected) < 1e-4)
+        // The same cheeks with the mouth 0.26 wider (a smile): 0.1 − 0.13 is no puff.
+        weights = Self.scores([(.cheekPuff, 0.01)])
+        try Self.refine(refinement, &weights, cheekWidth: 1.3, mouthWidth: 0.76)
+        #expect(weights[.cheekPuff] == 0.01)
+        // …nor with the lips apart.
+        weights = Self.scores([(.cheekPuff, 0.01)])
+        try Self.refine(refinement, &weights, lipGap: 0.05, cheekWidth: 1.3)
+        #expect(weights[.cheekPuff] == 0.01)
+    }
+
+    @Test("MediaPipe's landmarks with the cheeks pushed out 0.06 each side: cheekPuff ≥ 0.5 after the layer")
+    func puffedCheeks() throws {
+        let session = try Session()
+        let frames = try MeshGeometricMeasuresTests.faceFrames().filter { $0.clip == "single_face" }
+        for frame in frames[0 ..< 16] { _ = try session.step(frame.landmarks) }
+        let before = session.refinement.measures
+        let landmarks = EditedFaces.landmarks(
+            EditedFaces.cheeksPuffed(frames[15], by: 0.06, canonicalModel: session.geometry.canonicalModel))
+        let puffed = try session.step(landmarks)
+        let after = session.refinement.measures
+        print(
+            "cheeks puffed 0.06: cheek width \(before.cheekWidth) → \(after.cheekWidth), mouth width "
+                + "\(before.mouthWidth) → \(after.mouthWidth); cheekPuff regressor \(puffed.raw[.cheekPuff]) → refined "
+                + "\(puffed.refined[.cheekPuff])")
+        #expect(after.cheekWidth - before.cheekWidth > 0.1, "the edit widens the cheeks")
+        #expect(puffed.refined[.cheekPuff] >= 0.5)
     }
 
     @Test("rest removal: the first frame seeds the rest, (score − 1.6 rest) / (1 − 1.6 rest) after, the level capped")

@@ -43,6 +43,32 @@ enum EditedFaces {
         return normalised(points)
     }
 
+    /// The face's axis towards the subject's left in pixel space: the matrix's first column (canonical +x).
+    static func faceLeft(_ matrix: [Float]) -> SIMD3<Float> {
+        let left = SIMD3(matrix[0], -matrix[4], -matrix[8])
+        return left / (left * left).sum().squareRoot()
+    }
+
+    /// `frame` with both cheeks puffed: mesh points within 3 cm (canonical) of the lower cheeks 187 and 411 pushed
+    /// outward by `offset` inter-ocular distances, tapering to nothing at 3 cm.
+    static func cheeksPuffed(
+        _ frame: MediaPipeFixture.Frame, by offset: Float, canonicalModel: [SIMD3<Float>]
+    ) -> [SIMD3<Float>] {
+        var points = pixels(frame.points)
+        let corners = points[eyeCorners.1] - points[eyeCorners.0]
+        let outward = faceLeft(frame.matrix) * offset * (corners * corners).sum().squareRoot()
+        let radius: Float = 3
+        for (centre, side) in [(411, Float(1)), (187, -1)] {
+            for index in 0 ..< MeshLandmarks.meshCount {
+                let d = canonicalModel[index] - canonicalModel[centre]
+                let distance = (d * d).sum().squareRoot()
+                guard distance < radius, canonicalModel[index].x * side > 0 else { continue }
+                points[index] += outward * side * (1 - distance / radius)
+            }
+        }
+        return normalised(points)
+    }
+
     /// The subject's left eye's upper lid (corners excluded), each above its lower-lid partner in `leftLowerLid`.
     static let leftUpperLid = [466, 388, 387, 386, 385, 384, 398]
     static let leftLowerLid = [249, 390, 373, 374, 380, 381, 382]

@@ -51,7 +51,13 @@ import Darwin
             points[upper] = SIMD3(-3, gap / 2, 0)
             points[lower] = SIMD3(-3, -gap / 2, 0)
         }
+        // Cheeks 187/411 10.8 apart, mouth corners 61/291 4.5 apart (depth and height do not count).
+        points[187] = SIMD3(-5.4, -4, 2)
+        points[411] = SIMD3(5.4, -4.5, 1)
+        points[61] = SIMD3(-2.25, -4, 2)
+        points[291] = SIMD3(2.25, -3, 2)
         let measures = MeshGeometricMeasures(canonicalSpace: points.view)
+        #expect(abs(measures.cheekWidth - 1.2) < 1e-5 && abs(measures.mouthWidth - 0.5) < 1e-5)
         #expect(abs(measures.interOcular - 9) < 1e-5)
         #expect(abs(measures.lipGap - 0.2) < 1e-5)
         #expect(abs(measures.noseToChin - 0.9) < 1e-5)
@@ -83,6 +89,8 @@ import Darwin
             #expect(p[13].y >= p[14].y - 0.02, "\(frame.clip) \(frame.index): upper inner lip 13 above 14")
             #expect(p[1].y > p[13].y && p[14].y > p[152].y, "nose tip above the lips above the chin")
             #expect(p[263].x > p[33].x, "the subject's left eye on canonical +x")
+            #expect(
+                p[411].x > p[291].x && p[291].x > 0 && p[187].x < p[61].x && p[61].x < 0, "cheeks outside the mouth")
             frames += 1
         }
         #expect(frames == 144)
@@ -110,6 +118,7 @@ import Darwin
             let changes = [
                 upright.lipGap - turned.lipGap, upright.noseToChin - turned.noseToChin,
                 upright.eyeAperture.x - turned.eyeAperture.x, upright.eyeAperture.y - turned.eyeAperture.y,
+                upright.cheekWidth - turned.cheekWidth, upright.mouthWidth - turned.mouthWidth,
             ]
             if changes.map(abs).max()! > worst {
                 worst = changes.map(abs).max()!
