@@ -251,6 +251,21 @@ import Testing
         }
     }
 
+    @Test("MediaPipe's landmarks with both eyes opened 1.5 times wider: eyeWide ≥ 0.4 on both after the layer")
+    func wideEyes() throws {
+        let session = try Session()
+        let frames = try MeshGeometricMeasuresTests.faceFrames().filter { $0.clip == "single_face" }
+        for frame in frames[0 ..< 16] { _ = try session.step(frame.landmarks) }
+        let usual = session.refinement.levels.openAperture
+        let wide = try session.step(EditedFaces.landmarks(EditedFaces.eyesWidened(frames[15], factor: 1.5)))
+        print(
+            "eyes 1.5 times wider: apertures \(usual) → \(session.refinement.measures.eyeAperture); regressor eyeWide "
+                + "\(wide.raw[.eyeWideLeft]) \(wide.raw[.eyeWideRight]) → refined \(wide.refined[.eyeWideLeft]) "
+                + "\(wide.refined[.eyeWideRight])")
+        #expect(wide.refined[.eyeWideLeft] >= 0.4 && wide.refined[.eyeWideRight] >= 0.4)
+        #expect(wide.refined[.eyeBlinkLeft] <= wide.raw[.eyeBlinkLeft] + 1e-6, "wide eyes are no wink")
+    }
+
     @Test("a relaxed closed mouth held 10 s: every resting shape below 0.05 after 2 s; a dropped jaw still reads")
     func restRemovedOverARun() throws {
         let session = try Session()

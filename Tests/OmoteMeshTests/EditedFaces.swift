@@ -85,6 +85,16 @@ enum EditedFaces {
         return points
     }
 
+    /// `frame` with both eyes opened wider: each upper lid point moved away from its lower partner to `factor` times
+    /// the opening.
+    static func eyesWidened(_ frame: MediaPipeFixture.Frame, factor: Float) -> [SIMD3<Float>] {
+        var points = frame.points
+        for (top, bottom) in zip(leftUpperLid + rightUpperLid, leftLowerLid + rightLowerLid) {
+            points[top] = points[bottom] + factor * (points[top] - points[bottom])
+        }
+        return points
+    }
+
     /// Landmarks in fresh private memory.
     static func landmarks(_ points: [SIMD3<Float>]) -> MeshLandmarks {
         let landmarks = try! MeshLandmarks()
