@@ -92,14 +92,14 @@ private func evaluate(_ plane: SIMD3<Float>, _ x: SIMD8<Float>, row: Float) -> S
 
 extension AvatarRenderer {
     /// Rasterises a pass of opaque or cut-out triangles (or an outline hull) into the G-buffer: per covered pixel
-    /// nearer than what is there, its depth, triangle id and the weights of its second and third vertices.
+    /// nearer than what is there, its depth and record id; and the record of every triangle that covered one.
     func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) {
         let x = pass.isOutline ? frame.outlineX : frame.screenX
         let y = pass.isOutline ? frame.outlineY : frame.screenY
         let w = pass.isOutline ? frame.outlineInverseDepth : frame.inverseDepth
         let material = frame.materials[pass.material]
         let isCutOut = material.cutoff >= 0 && !pass.isOutline
-        let flags = pass.isOutline ? TriangleID.outline : 0
+        let shading = 2 * pass.material + (pass.isOutline ? 1 : 0)
         let indices = frame.indices
         // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
         let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -110,10 +110,10 @@ extension AvatarRenderer {
             guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
                 continue
             }
-            let id = UInt32(t + 1) | flags | (setup.backFacing ? TriangleID.backFacing : 0)
-            // The outline hull shares the triangle's index but samples no texture.
+            let record = t + pass.recordOffset
+            let id = SIMD8<UInt32>(repeating: UInt32(record + 1))
             let density = frame.uvAreas[t] * setup.inverseArea
-            if !pass.isOutline { frame.textureDensity[t] = density }
+            var drawn = false
             for row in setup.minY ... setup.maxY {
                 let py = Float(row) - frame.originY
                 let rowA = setup.weightA.y * py + setup.weightA.z
@@ -141,16 +141,17 @@ extension AvatarRenderer {
                         if any(covered) {
                             frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
                             let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
-                            frame.triangles.store(
-                                oldID.replacing(with: id, where: covered), at: index)
-                            let oldB = frame.weightsB.load(SIMD8<Float>.self, at: index)
-                            frame.weightsB.store(oldB.replacing(with: lb, where: covered), at: index)
-                            let oldC = frame.weightsC.load(SIMD8<Float>.self, at: index)
-                            frame.weightsC.store(oldC.replacing(with: lc, where: covered), at: index)
+                            frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
+                            drawn = true
                         }
                     }
                     span += 8
                 }
+            }
+            if drawn {
+                frame.records[record] = TriangleRecord(
+                    setup, ia, ib, ic, w: w, shading: shading, density: density,
+                    flipsNormal: setup.backFacing && !pass.isOutline, frame)
             }
         }
     }

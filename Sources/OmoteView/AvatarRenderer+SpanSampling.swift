@@ -1,27 +1,6 @@
 import OmoteCore
 import OmoteRig
 
-extension SpanScratch {
-    /// Lane `lane` of sample set `sampleSet` samples `texture` at the level for `density`.
-    @inline(__always)
-    func setLevel(_ sampleSet: Int, _ lane: Int, _ texture: TextureView, density: Float) {
-        let level = texture.levels[texture.level(density: density)]
-        set(SpanSlot.enabled + sampleSet, lane, 1)
-        set(SpanSlot.levelWidth + sampleSet, lane, level.widthF)
-        set(SpanSlot.levelHeight + sampleSet, lane, level.heightF)
-        setPointer(sampleSet, lane, level.texels)
-    }
-
-    /// Lane `lane` of sample set `sampleSet` samples nothing: a 1×1 level at `texel` keeps its loads in bounds.
-    @inline(__always)
-    func setNoLevel(_ sampleSet: Int, _ lane: Int, _ texel: UnsafePointer<UInt32>) {
-        set(SpanSlot.enabled + sampleSet, lane, 0)
-        set(SpanSlot.levelWidth + sampleSet, lane, 1)
-        set(SpanSlot.levelHeight + sampleSet, lane, 1)
-        setPointer(sampleSet, lane, texel)
-    }
-}
-
 /// Channel `shift` of eight stored texels as floats 0…255 (2²³ + v has v in its low mantissa bits).
 @inline(__always)
 private func channel(_ texels: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
@@ -30,7 +9,7 @@ private func channel(_ texels: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
 
 extension FrameContext {
     /// Eight bilinear samples with repeat wrapping, filtered in linear light, of sample set `set` as its lanes'
-    /// levels give them (see `SpanScratch.setLevel`), at the span's UVs (0 for lanes that sample nothing): what
+    /// levels give them (see `SpanLevelLanes`), at the span's UVs (0 for lanes that sample nothing): what
     /// `TextureView.sample` computes per lane. Positions and weights are vector arithmetic; only the 32 texel
     /// loads are per lane.
     @inline(__always)

@@ -5,8 +5,9 @@ import OmoteRig
 /// normals, perspective-correct bilinear base-colour textures, alpha cut-out and blending, Lambert / unlit / MToon
 /// two-tone shading and MToon inverted-hull outlines.
 ///
-/// Deferred: opaque and cut-out triangles (and outline hulls) are rasterised in SIMD8 spans into a G-buffer of depth,
-/// triangle id and two barycentrics, then every pixel is shaded once, so shading costs follow pixels, not overdraw.
+/// Deferred: opaque and cut-out triangles (and outline hulls) are rasterised in SIMD8 spans into a G-buffer of depth
+/// and triangle id, each drawn triangle leaving a record of its attribute planes, then every pixel is shaded once
+/// from those, so shading costs follow pixels, not overdraw.
 /// Blended surfaces are drawn afterwards, forward, depth-tested against the opaque ones.
 ///
 /// The picture, the G-buffer and the per-frame vertex data show the tracked expression, so all of them are private
@@ -47,9 +48,9 @@ public final class AvatarRenderer {
     /// G-buffer rows are `gStride` (width rounded up to 8) long so SIMD8 spans never need a tail.
     var gStride = 0
     var depthStore = UniquePrivateArray<Float>()
+    /// Per pixel: 0 when empty, else the index + 1 of the `TriangleRecord` drawn there.
     var triangleStore = UniquePrivateArray<UInt32>()
-    var weightBStore = UniquePrivateArray<Float>()
-    var weightCStore = UniquePrivateArray<Float>()
+    var recordStore = UniquePrivateArray<TriangleRecord>()
     var pixelStore = UniquePrivateArray<UInt32>()
 
     /// Throws when the kernel refuses the private memory of the picture or the per-frame vertex data.
@@ -63,6 +64,9 @@ public final class AvatarRenderer {
         try screenY.resize(to: n, repeating: 0)
         try inverseDepth.resize(to: n, repeating: -1)
         try textureDensity.resize(to: model.triangleCount, repeating: 0)
+        try recordStore.resize(
+            to: scene.recordCount,
+            repeating: TriangleRecord(slopeX: .zero, slopeY: .zero, value: .zero, shading: 0, density: 0))
         if scene.hasOutlines {
             try outlineX.resize(to: n, repeating: 0)
             try outlineY.resize(to: n, repeating: 0)
@@ -80,15 +84,11 @@ public final class AvatarRenderer {
         do throws(OmoteError) {
             try depthStore.resize(to: stride * height, repeating: 0)
             try triangleStore.resize(to: stride * height, repeating: 0)
-            try weightBStore.resize(to: stride * height, repeating: 0)
-            try weightCStore.resize(to: stride * height, repeating: 0)
             try pixelStore.resize(to: width * height, repeating: 0)
         } catch {
             // Draw nothing rather than past the buffers.
             depthStore.removeAll()
             triangleStore.removeAll()
-            weightBStore.removeAll()
-            weightCStore.removeAll()
             pixelStore.removeAll()
             self.width = 0
             self.height = 0

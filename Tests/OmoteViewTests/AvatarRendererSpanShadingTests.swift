@@ -1,0 +1,70 @@
+import OmoteCore
+import OmoteRig
+import Testing
+
+@testable import OmoteView
+
+@Suite struct AvatarRendererSpanShadingTests {
+    @Test(
+        "Span shading from triangle records matches the scalar shader pixel by pixel (MToon with base and shade textures, Lambert, unlit, double-sided backs)"
+    )
+    func spanShadingMatchesScalar() throws {
+        var state: UInt32 = 777
+        func random() -> UInt32 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return state >> 8
+        }
+        func noise(_ name: String) -> RigTexture {
+            RigTexture(name: name, width: 8, height: 8, texels: (0 ..< 64).map { _ in texel(random() & 0xFF_FFFF) })
+        }
+        var mesh = TestMesh()
+        mesh.sphere(centre: sceneCentre, radius: 0.5, material: 0, rows: 24, columns: 32)
+        mesh.square(centre: sceneCentre + SIMD3(-0.8, 0.3, 0.2), side: 0.4, material: 1)
+        mesh.square(centre: sceneCentre + SIMD3(0.8, 0.3, 0.2), side: 0.4, material: 2, clockwise: true)
+        for i in mesh.colors.indices {
+            mesh.colors[i] = SIMD4(0.5 + Float(random() % 128) / 256, 1, 0.75, 1)
+        }
+        let model = mesh.model(
+            materials: [
+                RigMaterial(
+                    name: "toon", baseTexture: 0,
+                    mtoon: RigMToon(
+                        shadeColor: SIMD3(0.6, 0.4, 0.5), shadeTexture: 1, shadingShift: -0.2, shadingToony: 0.6)),
+                RigMaterial(name: "lambert", baseTexture: 2),
+                RigMaterial(name: "unlit back", baseTexture: 2, doubleSided: true, unlit: true),
+            ],
+            textures: [noise("base"), noise("shade"), noise("plain")])
+        let renderer = try AvatarRenderer(model: model, width: 200, height: 150)
+        let rig = try RigState(model: model)
+        try renderer.render(rig)
+        let frame = renderer.frameContext(rig)
+        var compared = 0
+        var worst = 0
+        for y in 0 ..< renderer.height {
+            for x in 0 ..< renderer.width {
+                let id = Int(frame.triangles[y * frame.gStride + x])
+                guard id > 0 else { continue }
+                let t = id - 1
+                let ia = Int(frame.indices[3 * t])
+                let ib = Int(frame.indices[3 * t + 1])
+                let ic = Int(frame.indices[3 * t + 2])
+                let setup = try #require(
+                    TriangleSetup(
+                        ia, ib, ic, x: frame.screenX, y: frame.screenY, w: frame.inverseDepth, culling: .none, frame))
+                let px = Float(x) - frame.originX
+                let py = Float(y) - frame.originY
+                let b = setup.weightB.x * px + setup.weightB.y * py + setup.weightB.z
+                let c = setup.weightC.x * px + setup.weightC.y * py + setup.weightC.z
+                frame.textureDensity[t] = frame.uvAreas[t] * setup.inverseArea
+                let linear = frame.shade(
+                    triangle: t, flags: setup.backFacing ? TriangleID.backFacing : 0, b: b, c: c)
+                let expected = frame.color.opaquePixel(SIMD3(linear.x, linear.y, linear.z))
+                let d = channels(renderer.pixel(x, y)) &- channels(expected)
+                worst = max(worst, abs(d.x), abs(d.y), abs(d.z), abs(d.w))
+                compared += 1
+            }
+        }
+        #expect(compared > 4000)
+        #expect(worst <= 2)
+    }
+}
