@@ -103,80 +103,62 @@ extension AvatarRenderer {
         let indices = frame.indices
         // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
         let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
-        for t in pass.triangles {
-            let ia = Int(indices[3 * t])
-            let ib = Int(indices[3 * t + 1])
-            let ic = Int(indices[3 * t + 2])
-            guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
-                continue
-            }
-            let record = t + pass.recordOffset
-            let id = SIMD8<UInt32>(repeating: UInt32(record + 1))
-            let density = frame.uvAreas[t] * setup.inverseArea
-            var drawn = false
-            for row in setup.minY ... setup.maxY {
-                let py = Float(row) - frame.originY
-                let rowA = setup.weightA.y * py + setup.weightA.z
-                let rowB = setup.weightB.y * py + setup.weightB.z
-                let rowC = setup.weightC.y * py + setup.weightC.z
-                let rowZ = setup.inverseDepth.y * py + setup.inverseDepth.z
-                let rowStart = row * frame.gStride
-                var span = setup.minX & ~7
-                while span <= setup.maxX {
-                    let px = SIMD8(repeating: Float(span) - frame.originX) + spanLanes
-                    let la = evaluate(setup.weightA, px, row: rowA)
-                    let lb = evaluate(setup.weightB, px, row: rowB)
-                    let lc = evaluate(setup.weightC, px, row: rowC)
-                    let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
-                    if any(inside) {
-                        let z = evaluate(setup.inverseDepth, px, row: rowZ)
-                        let index = rowStart + span
-                        let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
-                        var covered = inside .& (z .> oldDepth)
-                        if isCutOut, any(covered) {
-                            covered = passingAlphaTest(
-                                covered, ia, ib, ic, lb: lb, lc: lc, z: z, density: density, material: material,
-                                frame)
+        // The alpha test's texel loads go through a scratch (see `SpanScratch`).
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
+            buffer.initialize(repeating: Lanes())
+            let scratch = SpanScratch(
+                base: UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self))
+            for t in pass.triangles {
+                let ia = Int(indices[3 * t])
+                let ib = Int(indices[3 * t + 1])
+                let ic = Int(indices[3 * t + 2])
+                guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
+                    continue
+                }
+                let record = t + pass.recordOffset
+                let id = SIMD8<UInt32>(repeating: UInt32(record + 1))
+                let density = frame.uvAreas[t] * setup.inverseArea
+                let cutOut =
+                    isCutOut ? CutOutTest(setup, ia, ib, ic, w: w, density: density, material: material, frame) : nil
+                var drawn = false
+                for row in setup.minY ... setup.maxY {
+                    let py = Float(row) - frame.originY
+                    let rowA = setup.weightA.y * py + setup.weightA.z
+                    let rowB = setup.weightB.y * py + setup.weightB.z
+                    let rowC = setup.weightC.y * py + setup.weightC.z
+                    let rowZ = setup.inverseDepth.y * py + setup.inverseDepth.z
+                    let rowStart = row * frame.gStride
+                    var span = setup.minX & ~7
+                    while span <= setup.maxX {
+                        let px = SIMD8(repeating: Float(span) - frame.originX) + spanLanes
+                        let la = evaluate(setup.weightA, px, row: rowA)
+                        let lb = evaluate(setup.weightB, px, row: rowB)
+                        let lc = evaluate(setup.weightC, px, row: rowC)
+                        let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
+                        if any(inside) {
+                            let z = evaluate(setup.inverseDepth, px, row: rowZ)
+                            let index = rowStart + span
+                            let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
+                            var covered = inside .& (z .> oldDepth)
+                            if let cutOut, any(covered) {
+                                covered = cutOut.passing(covered, px: px, py: py, z: z, scratch: scratch)
+                            }
+                            if any(covered) {
+                                frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
+                                let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
+                                frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
+                                drawn = true
+                            }
                         }
-                        if any(covered) {
-                            frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
-                            let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
-                            frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
-                            drawn = true
-                        }
+                        span += 8
                     }
-                    span += 8
+                }
+                if drawn {
+                    frame.records[record] = TriangleRecord(
+                        setup, ia, ib, ic, w: w, shading: shading, density: density,
+                        flipsNormal: setup.backFacing && !pass.isOutline, frame)
                 }
             }
-            if drawn {
-                frame.records[record] = TriangleRecord(
-                    setup, ia, ib, ic, w: w, shading: shading, density: density,
-                    flipsNormal: setup.backFacing && !pass.isOutline, frame)
-            }
         }
-    }
-
-    /// Clears the lanes of a cut-out triangle whose alpha (vertex colour × base texture) is below the cutoff.
-    private func passingAlphaTest(
-        _ covered: SIMDMask<SIMD8<Int32>>, _ ia: Int, _ ib: Int, _ ic: Int, lb: SIMD8<Float>,
-        lc: SIMD8<Float>, z: SIMD8<Float>, density: Float, material: ShadingMaterial, _ frame: FrameContext
-    ) -> SIMDMask<SIMD8<Int32>> {
-        var result = covered
-        let wb = frame.inverseDepth[ib]
-        let wc = frame.inverseDepth[ic]
-        for lane in 0 ..< 8 where covered[lane] {
-            // Perspective-correct weights: screen-linear weights × 1/depth, renormalised.
-            let scale = 1 / z[lane]
-            let b = lb[lane] * wb * scale
-            let c = lc[lane] * wc * scale
-            let a = 1 - b - c
-            var alpha = frame.colors[ia].w * a + frame.colors[ib].w * b + frame.colors[ic].w * c
-            if material.baseTexture >= 0 {
-                let uv = frame.uvs[ia] * a + frame.uvs[ib] * b + frame.uvs[ic] * c
-                alpha *= frame.textures[Int(material.baseTexture)].sample(uv, density: density).w
-            }
-            if alpha < material.cutoff { result[lane] = false }
-        }
-        return result
     }
 }
