@@ -29,6 +29,7 @@ struct FrameContext {
     let depth: MemoryView<Float>
     let triangles: MemoryView<UInt32>
     let records: MemoryView<TriangleRecord>
+    let tileDepth: MemoryView<Float>
     let pixels: MemoryView<UInt32>
     let color: ColorTableViews
     /// Unit direction towards the key light, model space.
@@ -54,7 +55,7 @@ extension AvatarRenderer {
             inverseDepth: inverseDepth.view, outlineX: outlineX.view, outlineY: outlineY.view,
             outlineInverseDepth: outlineInverseDepth.view, uvAreas: scene.uvAreas.view,
             textureDensity: textureDensity.view, depth: depthStore.view, triangles: triangleStore.view,
-            records: recordStore.view, pixels: pixelStore.view, color: tables.views,
+            records: recordStore.view, tileDepth: tileDepthStore.view, pixels: pixelStore.view, color: tables.views,
             light: length > 0 ? lightDirection / length : SIMD3(0, 0, 1), ambient: ambient)
     }
 }

@@ -115,6 +115,8 @@ extension AvatarRenderer {
                 guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
                     continue
                 }
+                // A hull triangle is mostly behind the surface it wraps: skip it when no pixel of it can be nearer.
+                if pass.isOutline, frame.isBehindTileDepth(setup, nearest: max(w[ia], w[ib], w[ic])) { continue }
                 let record = t + pass.recordOffset
                 let id = SIMD8<UInt32>(repeating: UInt32(record + 1))
                 let density = frame.uvAreas[t] * setup.inverseArea

@@ -71,8 +71,10 @@ final class RenderScene {
     let hasOutlines: Bool
     /// Triangle records a frame can write: one per triangle, then one per outline-hull triangle.
     let recordCount: Int
-    /// Opaque and cut-out surfaces, then their outline hulls: rasterised into the G-buffer.
+    /// Opaque and cut-out surfaces: rasterised into the G-buffer.
     let opaquePasses: [RenderPass]
+    /// Their outline hulls: rasterised into the G-buffer after all of them.
+    let outlinePasses: [RenderPass]
     /// Blended surfaces, drawn in order after the opaque picture is shaded.
     let blendPasses: [RenderPass]
 
@@ -176,7 +178,8 @@ final class RenderScene {
         }
         hasOutlines = !outlines.isEmpty
         recordCount = hullRecords
-        opaquePasses = opaque + outlines
+        opaquePasses = opaque
+        outlinePasses = outlines
         blendPasses = blended
     }
 }

@@ -51,6 +51,8 @@ public final class AvatarRenderer {
     /// Per pixel: 0 when empty, else the index + 1 of the `TriangleRecord` drawn there.
     var triangleStore = UniquePrivateArray<UInt32>()
     var recordStore = UniquePrivateArray<TriangleRecord>()
+    /// Per 8×8 tile of the G-buffer (`gStride` / 8 tiles a row): see `buildTileDepth`.
+    var tileDepthStore = UniquePrivateArray<Float>()
     var pixelStore = UniquePrivateArray<UInt32>()
 
     /// Throws when the kernel refuses the private memory of the picture or the per-frame vertex data.
@@ -83,11 +85,13 @@ public final class AvatarRenderer {
         let stride = (width + 7) & ~7
         do throws(OmoteError) {
             try depthStore.resize(to: stride * height, repeating: 0)
+            try tileDepthStore.resize(to: stride / 8 * ((height + 7) / 8), repeating: 0)
             try triangleStore.resize(to: stride * height, repeating: 0)
             try pixelStore.resize(to: width * height, repeating: 0)
         } catch {
             // Draw nothing rather than past the buffers.
             depthStore.removeAll()
+            tileDepthStore.removeAll()
             triangleStore.removeAll()
             pixelStore.removeAll()
             self.width = 0
@@ -112,6 +116,10 @@ public final class AvatarRenderer {
         triangleStore.view.fill(with: 0)
         let frame = frameContext(state)
         for pass in scene.opaquePasses { rasterizeIntoGBuffer(pass, frame) }
+        if !scene.outlinePasses.isEmpty {
+            buildTileDepth(frame)
+            for pass in scene.outlinePasses { rasterizeIntoGBuffer(pass, frame) }
+        }
         shadeGBuffer(frame)
         for pass in scene.blendPasses { drawBlended(pass, frame) }
     }

@@ -67,4 +67,34 @@ import Testing
         #expect(compared > 4000)
         #expect(worst <= 2)
     }
+
+    @Test("Tile depth is each 8×8 tile's least G-buffer 1/depth, and culling hull triangles by it changes no pixel")
+    func tileDepth() throws {
+        let model = RigModel.syntheticVRoidSize(triangles: 8000, textureSize: 64)
+        let renderer = try AvatarRenderer(model: model, width: 203, height: 101)
+        let rig = try RigState(model: model)
+        try renderer.render(rig)
+        let frame = renderer.frameContext(rig)
+        renderer.buildTileDepth(frame)
+        let tilesX = frame.gStride / 8
+        var mismatches = 0
+        for tileY in 0 ..< (frame.height + 7) / 8 {
+            for tileX in 0 ..< tilesX {
+                var least = Float.infinity
+                for y in tileY * 8 ..< min(frame.height, tileY * 8 + 8) {
+                    for x in tileX * 8 ..< tileX * 8 + 8 { least = min(least, frame.depth[y * frame.gStride + x]) }
+                }
+                if frame.tileDepth[tileY * tilesX + tileX] != least { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+        // The same frame with the hull drawn without culling (tile depth 0 everywhere: nothing is behind it).
+        let culled = Array(renderer.pixels)
+        for pass in renderer.scene.outlinePasses { #expect(pass.isOutline) }
+        frame.tileDepth.fill(with: 0)
+        for pass in renderer.scene.outlinePasses { renderer.rasterizeIntoGBuffer(pass, frame) }
+        renderer.shadeGBuffer(frame)
+        for pass in renderer.scene.blendPasses { renderer.drawBlended(pass, frame) }
+        #expect(Array(renderer.pixels) == culled)
+    }
 }
