@@ -74,16 +74,11 @@ extension TextureLevel {
         var y1 = y0 + 1
         x1 = x1.replacing(with: x1 - widthF, where: x1 .>= widthF)
         y1 = y1.replacing(with: y1 - heightF, where: y1 .>= heightF)
-        // Texel offsets as floats: exact below 2²⁴ texels a level.
-        let row0 = y0 * widthF
-        let row1 = y1 * widthF
-        scratch.store(SpanSlot.offsets, row0 + x0)
-        scratch.store(SpanSlot.offsets + 1, row0 + x1)
-        scratch.store(SpanSlot.offsets + 2, row1 + x0)
-        scratch.store(SpanSlot.offsets + 3, row1 + x1)
+        scratch.storeTexelOffsets(
+            x0: x0, x1: x1, y0: y0, y1: y1, width: Lanes(repeating: widthF), height: Lanes(repeating: heightF))
         for lane in 0 ..< 8 {
             for k in 0 ..< 4 {
-                scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.get(SpanSlot.offsets + k, lane))])
+                scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.word(SpanSlot.offsets + k, lane))])
             }
         }
         @inline(__always) func alpha(_ k: Int) -> Lanes {

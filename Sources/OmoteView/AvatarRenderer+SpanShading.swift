@@ -93,7 +93,17 @@ struct SpanScratch {
     }
 
     @inline(__always)
+    func word(_ slot: Int, _ lane: Int) -> UInt32 {
+        UnsafeRawPointer(base + (slot &* 8 &+ lane)).load(as: UInt32.self)
+    }
+
+    @inline(__always)
     func loadWords(_ slot: Int) -> SIMD8<UInt32> { UnsafeRawPointer(base + slot &* 8).load(as: SIMD8<UInt32>.self) }
+
+    @inline(__always)
+    func storeWords(_ slot: Int, _ value: SIMD8<UInt32>) {
+        UnsafeMutableRawPointer(base + slot &* 8).storeBytes(of: value, as: SIMD8<UInt32>.self)
+    }
 
     /// Lane `lane`'s texel pointer of sample set `set` (two rows of eight floats hold eight pointers).
     @inline(__always)
