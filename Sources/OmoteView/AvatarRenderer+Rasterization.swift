@@ -48,23 +48,27 @@ struct TriangleSetup {
         let by = y[ib]
         let cx = x[ic]
         let cy = y[ic]
-        // Pixel bounds first: most triangles of a detailed avatar are small and many fall between pixel centres.
-        let lowX = max(min(ax, bx, cx) + frame.originX, -1)
-        let highX = min(max(ax, bx, cx) + frame.originX, Float(frame.width))
-        let lowY = max(min(ay, by, cy) + frame.originY, -1)
-        let highY = min(max(ay, by, cy) + frame.originY, Float(frame.height))
-        guard lowX <= highX, lowY <= highY else { return nil }
-        minX = max(0, Int(lowX.rounded(.up)))
-        maxX = min(frame.width - 1, Int(highX.rounded(.down)))
-        minY = max(0, Int(lowY.rounded(.up)))
-        maxY = min(frame.height - 1, Int(highY.rounded(.down)))
-        guard minX <= maxX, minY <= maxY else { return nil }
+        // Culling first: it is the cheapest test and rejects about half of a closed mesh's triangles.
         var area = (by - ay) * (cx - ax) - (bx - ax) * (cy - ay)
         switch culling {
         case .backFaces: guard area > 0 else { return nil }
         case .frontFaces: guard area < 0 else { return nil }
         case .none: guard area != 0 else { return nil }
         }
+        // Pixel bounds next: most triangles of a detailed avatar are small and many fall between pixel centres.
+        // (Plain comparisons compile to minss / maxss; the standard min and max branch on NaN.)
+        @inline(__always) func least(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
+        @inline(__always) func most(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
+        let lowX = most(least(least(ax, bx), cx) + frame.originX, -1)
+        let highX = least(most(most(ax, bx), cx) + frame.originX, Float(frame.width))
+        let lowY = most(least(least(ay, by), cy) + frame.originY, -1)
+        let highY = least(most(most(ay, by), cy) + frame.originY, Float(frame.height))
+        guard lowX <= highX, lowY <= highY else { return nil }
+        minX = max(0, Int(lowX.rounded(.up)))
+        maxX = min(frame.width - 1, Int(highX.rounded(.down)))
+        minY = max(0, Int(lowY.rounded(.up)))
+        maxY = min(frame.height - 1, Int(highY.rounded(.down)))
+        guard minX <= maxX, minY <= maxY else { return nil }
         var edgeA = Self.edge(bx, by, cx, cy)
         var edgeB = Self.edge(cx, cy, ax, ay)
         var edgeC = Self.edge(ax, ay, bx, by)
