@@ -97,7 +97,9 @@ private func evaluate(_ plane: SIMD3<Float>, _ x: SIMD8<Float>, row: Float) -> S
 extension AvatarRenderer {
     /// Rasterises a pass of opaque or cut-out triangles (or an outline hull) into the G-buffer: per covered pixel
     /// nearer than what is there, its depth and record id; and the record of every triangle that covered one.
-    func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) {
+    /// Returns the bounds of the triangles that covered a pixel.
+    @discardableResult
+    func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) -> DrawnRect {
         let x = pass.isOutline ? frame.outlineX : frame.screenX
         let y = pass.isOutline ? frame.outlineY : frame.screenY
         let w = pass.isOutline ? frame.outlineInverseDepth : frame.inverseDepth
@@ -108,7 +110,8 @@ extension AvatarRenderer {
         // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
         let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         // The alpha test's texel loads go through a scratch (see `SpanScratch`).
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
+        return withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
+            var bounds = DrawnRect()
             buffer.initialize(repeating: Lanes())
             let scratch = SpanScratch(
                 base: UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self))
@@ -160,11 +163,13 @@ extension AvatarRenderer {
                     }
                 }
                 if drawn {
+                    bounds.include(setup)
                     frame.records[record] = TriangleRecord(
                         setup, ia, ib, ic, w: w, shading: shading, density: density,
                         flipsNormal: setup.backFacing && !pass.isOutline, frame)
                 }
             }
+            return bounds
         }
     }
 }

@@ -287,10 +287,13 @@ extension ColorTableViews {
 
 extension AvatarRenderer {
     /// Shades each covered G-buffer pixel once into the picture, eight at a time; the rest gets the background.
-    func shadeGBuffer(_ frame: FrameContext) {
+    /// Only spans inside `drawn` (where this frame drew) can be covered.
+    func shadeGBuffer(_ frame: FrameContext, drawn: DrawnRect) {
         let backgroundPixel = premultipliedBackground
         let backgroundSpan = SIMD8<UInt32>(repeating: backgroundPixel)
         let spanShading = scene.spanShading.view
+        let firstSpan = drawn.isEmpty ? 0 : drawn.minX & ~7
+        let endSpan = drawn.isEmpty ? 0 : drawn.maxX + 1
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
             buffer.initialize(repeating: Lanes())
             let scratch = SpanScratch(
@@ -303,15 +306,18 @@ extension AvatarRenderer {
                 let py = Float(row) - frame.originY
                 let gRow = row * frame.gStride
                 let pRow = row * frame.width
+                let isDrawnRow = row >= drawn.minY && row <= drawn.maxY
                 var x = 0
                 while x < frame.width {
-                    let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
-                    let span =
-                        ids == .zero
-                        ? backgroundSpan
-                        : frame.shadeSpan(
-                            ids: ids, index: gRow + x, x: x, py: py, background: backgroundPixel,
-                            spanShading: spanShading, scratch: scratch)
+                    var span = backgroundSpan
+                    if isDrawnRow, x >= firstSpan, x < endSpan {
+                        let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
+                        if ids != .zero {
+                            span = frame.shadeSpan(
+                                ids: ids, index: gRow + x, x: x, py: py, background: backgroundPixel,
+                                spanShading: spanShading, scratch: scratch)
+                        }
+                    }
                     if x + 8 <= frame.width {
                         frame.pixels.store(span, at: pRow + x)
                     } else {

@@ -3,18 +3,24 @@ import OmoteRig
 
 extension AvatarRenderer {
     /// Per 8×8 tile of the G-buffer, the farthest 1/depth drawn in it (0 while any pixel of it is empty). Built after
-    /// the surfaces and before their outline hulls, which only bring pixels nearer, so it stays a bound for them.
-    func buildTileDepth(_ frame: FrameContext) {
+    /// the surfaces (which drew only inside `drawn`) and before their outline hulls, which only bring pixels nearer,
+    /// so it stays a bound for them.
+    func buildTileDepth(_ frame: FrameContext, drawn: DrawnRect) {
         let tilesX = frame.gStride / 8
-        for tileY in 0 ..< (frame.height + 7) / 8 {
+        frame.tileDepth.fill(with: 0)
+        guard !drawn.isEmpty else { return }
+        for tileY in drawn.minY >> 3 ... drawn.maxY >> 3 {
             let top = tileY * 8
             let bottom = min(frame.height, top + 8)
-            for tileX in 0 ..< tilesX {
+            for tileX in drawn.minX >> 3 ... drawn.maxX >> 3 {
                 var farthest = frame.depth.load(SIMD8<Float>.self, at: top * frame.gStride + tileX * 8)
                 for row in top + 1 ..< bottom {
                     farthest = pointwiseMin(farthest, frame.depth.load(at: row * frame.gStride + tileX * 8))
                 }
-                frame.tileDepth[tileY * tilesX + tileX] = farthest.min()
+                // (Halving by hand: the standard reduction branches per lane on NaN.)
+                let four = pointwiseMin(farthest.lowHalf, farthest.highHalf)
+                let two = pointwiseMin(four.lowHalf, four.highHalf)
+                frame.tileDepth[tileY * tilesX + tileX] = two.y < two.x ? two.y : two.x
             }
         }
     }

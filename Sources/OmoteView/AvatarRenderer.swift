@@ -54,6 +54,8 @@ public final class AvatarRenderer {
     /// Per 8×8 tile of the G-buffer (`gStride` / 8 tiles a row): see `buildTileDepth`.
     var tileDepthStore = UniquePrivateArray<Float>()
     var pixelStore = UniquePrivateArray<UInt32>()
+    /// Where the last frame drew into the G-buffer (all of it after a resize): what the next one clears.
+    var drawnRect = DrawnRect()
 
     /// Throws when the kernel refuses the private memory of the picture or the per-frame vertex data.
     public init(model: RigModel, width: Int, height: Int) throws(OmoteError) {
@@ -102,6 +104,7 @@ public final class AvatarRenderer {
         self.width = width
         self.height = height
         gStride = stride
+        drawnRect = .whole(width: width, height: height)
         camera = framing.camera(width: width, height: height)
     }
 
@@ -112,15 +115,16 @@ public final class AvatarRenderer {
         precondition(state.model.vertexCount == model.vertexCount, "a state of this renderer's model")
         guard width > 0, height > 0 else { return }
         transformVertices(state)
-        depthStore.view.fill(with: 0)
-        triangleStore.view.fill(with: 0)
+        clearGBuffer(drawnRect)
         let frame = frameContext(state)
-        for pass in scene.opaquePasses { rasterizeIntoGBuffer(pass, frame) }
+        var drawn = DrawnRect()
+        for pass in scene.opaquePasses { drawn.include(rasterizeIntoGBuffer(pass, frame)) }
         if !scene.outlinePasses.isEmpty {
-            buildTileDepth(frame)
-            for pass in scene.outlinePasses { rasterizeIntoGBuffer(pass, frame) }
+            buildTileDepth(frame, drawn: drawn)
+            for pass in scene.outlinePasses { drawn.include(rasterizeIntoGBuffer(pass, frame)) }
         }
-        shadeGBuffer(frame)
+        drawnRect = drawn
+        shadeGBuffer(frame, drawn: drawn)
         for pass in scene.blendPasses { drawBlended(pass, frame) }
     }
 }

@@ -75,7 +75,7 @@ import Testing
         let rig = try RigState(model: model)
         try renderer.render(rig)
         let frame = renderer.frameContext(rig)
-        renderer.buildTileDepth(frame)
+        renderer.buildTileDepth(frame, drawn: .whole(width: renderer.width, height: renderer.height))
         let tilesX = frame.gStride / 8
         var mismatches = 0
         for tileY in 0 ..< (frame.height + 7) / 8 {
@@ -93,8 +93,30 @@ import Testing
         for pass in renderer.scene.outlinePasses { #expect(pass.isOutline) }
         frame.tileDepth.fill(with: 0)
         for pass in renderer.scene.outlinePasses { renderer.rasterizeIntoGBuffer(pass, frame) }
-        renderer.shadeGBuffer(frame)
+        renderer.shadeGBuffer(frame, drawn: .whole(width: renderer.width, height: renderer.height))
         for pass in renderer.scene.blendPasses { renderer.drawBlended(pass, frame) }
         #expect(Array(renderer.pixels) == culled)
+    }
+
+    @Test("A frame after another is the same as a first frame (only the last frame's rectangle is cleared)")
+    func drawnRectangleClearing() throws {
+        let model = RigModel.syntheticVRoidSize(triangles: 8000, textureSize: 64)
+        let moved = try RigState(model: model)
+        moved.apply(
+            weights: BlendshapeWeights(), headPose: HeadPose(rotation: Rotation3(rotationVector: SIMD3(0.3, 0.6, 0.2))))
+        let still = try RigState(model: model)
+        let reused = try AvatarRenderer(model: model, width: 161, height: 97)
+        try reused.render(moved)
+        try reused.render(still)
+        let fresh = try AvatarRenderer(model: model, width: 161, height: 97)
+        try fresh.render(still)
+        #expect(Array(reused.pixels) == Array(fresh.pixels))
+        // Again under another background.
+        reused.background = 0xFF20_4060
+        fresh.background = 0xFF20_4060
+        try reused.render(moved)
+        try reused.render(still)
+        try fresh.render(still)
+        #expect(Array(reused.pixels) == Array(fresh.pixels))
     }
 }
