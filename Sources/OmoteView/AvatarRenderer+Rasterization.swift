@@ -129,7 +129,9 @@ extension AvatarRenderer {
                 let density = frame.uvAreas[t] * setup.inverseArea
                 let cutOut =
                     isCutOut ? CutOutTest(setup, ia, ib, ic, w: w, density: density, material: material, frame) : nil
-                var drawn = false
+                // Lanes covered anywhere in the triangle, reduced once at its end: a per-span `any` (a horizontal
+                // reduction feeding a branch) cost more than storing back unchanged lanes.
+                var drawnLanes = SIMDMask<SIMD8<Int32>>()
                 for row in setup.minY ... setup.maxY {
                     let py = Float(row) - frame.originY
                     let rowA = setup.weightA.y * py + setup.weightA.z
@@ -144,25 +146,21 @@ extension AvatarRenderer {
                         let lb = evaluate(setup.weightB, px, row: rowB)
                         let lc = evaluate(setup.weightC, px, row: rowC)
                         let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
-                        if any(inside) {
-                            let z = evaluate(setup.inverseDepth, px, row: rowZ)
-                            let index = rowStart + span
-                            let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
-                            var covered = inside .& (z .> oldDepth)
-                            if let cutOut, any(covered) {
-                                covered = cutOut.passing(covered, px: px, py: py, z: z, scratch: scratch)
-                            }
-                            if any(covered) {
-                                frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
-                                let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
-                                frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
-                                drawn = true
-                            }
+                        let z = evaluate(setup.inverseDepth, px, row: rowZ)
+                        let index = rowStart + span
+                        let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
+                        var covered = inside .& (z .> oldDepth)
+                        if let cutOut, any(covered) {
+                            covered = cutOut.passing(covered, px: px, py: py, z: z, scratch: scratch)
                         }
+                        frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
+                        let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
+                        frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
+                        drawnLanes .|= covered
                         span += 8
                     }
                 }
-                if drawn {
+                if any(drawnLanes) {
                     bounds.include(setup)
                     frame.records[record] = TriangleRecord(
                         setup, ia, ib, ic, w: w, shading: shading, density: density,
