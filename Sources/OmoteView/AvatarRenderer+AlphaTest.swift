@@ -62,20 +62,12 @@ extension TextureLevel {
     /// computes per lane at this level. Only the 32 texel loads are per lane.
     @inline(__always)
     func alphaSpan(u: Lanes, v: Lanes, scratch: SpanScratch) -> Lanes {
-        let x = (u - u.rounded(.down)) * widthF - 0.5
-        let y = (v - v.rounded(.down)) * heightF - 0.5
-        var x0 = x.rounded(.down)
-        var y0 = y.rounded(.down)
-        let fx = x - x0
-        let fy = y - y0
-        x0 = x0.replacing(with: x0 + widthF, where: x0 .< 0)
-        y0 = y0.replacing(with: y0 + heightF, where: y0 .< 0)
-        var x1 = x0 + 1
-        var y1 = y0 + 1
-        x1 = x1.replacing(with: x1 - widthF, where: x1 .>= widthF)
-        y1 = y1.replacing(with: y1 - heightF, where: y1 .>= heightF)
+        let width = Lanes(repeating: widthF)
+        let height = Lanes(repeating: heightF)
+        let footprint = BilinearFootprint(u: u, v: v, width: width, height: height)
+        let (fx, fy) = (footprint.fx, footprint.fy)
         scratch.storeTexelOffsets(
-            x0: x0, x1: x1, y0: y0, y1: y1, width: Lanes(repeating: widthF), height: Lanes(repeating: heightF))
+            x0: footprint.x0, x1: footprint.x1, y0: footprint.y0, y1: footprint.y1, width: width, height: height)
         for lane in 0 ..< 8 {
             for k in 0 ..< 4 {
                 scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.word(SpanSlot.offsets + k, lane))])

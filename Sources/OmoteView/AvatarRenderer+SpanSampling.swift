@@ -19,19 +19,10 @@ extension FrameContext {
         let off = scratch.load(SpanSlot.enabled + set) .<= 0
         let u = scratch.load(SpanSlot.u).replacing(with: 0, where: off)
         let v = scratch.load(SpanSlot.v).replacing(with: 0, where: off)
-        let x = (u - u.rounded(.down)) * width - 0.5
-        let y = (v - v.rounded(.down)) * height - 0.5
-        var x0 = x.rounded(.down)
-        var y0 = y.rounded(.down)
-        let fx = x - x0
-        let fy = y - y0
-        x0 = x0.replacing(with: x0 + width, where: x0 .< 0)
-        y0 = y0.replacing(with: y0 + height, where: y0 .< 0)
-        var x1 = x0 + 1
-        var y1 = y0 + 1
-        x1 = x1.replacing(with: x1 - width, where: x1 .>= width)
-        y1 = y1.replacing(with: y1 - height, where: y1 .>= height)
-        scratch.storeTexelOffsets(x0: x0, x1: x1, y0: y0, y1: y1, width: width, height: height)
+        let footprint = BilinearFootprint(u: u, v: v, width: width, height: height)
+        let (fx, fy) = (footprint.fx, footprint.fy)
+        scratch.storeTexelOffsets(
+            x0: footprint.x0, x1: footprint.x1, y0: footprint.y0, y1: footprint.y1, width: width, height: height)
         for lane in 0 ..< 8 {
             let texels = scratch.pointer(set, lane)
             for k in 0 ..< 4 {
