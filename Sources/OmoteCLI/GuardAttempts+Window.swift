@@ -30,10 +30,7 @@ extension GuardAttempts {
     static func windowChecks(_ window: X11Window) -> [AttemptResult] {
         var results: [AttemptResult] = []
         func attempt(_ act: String, expect expected: String = "EPERM", _ body: () -> Int) {
-            errno = 0
-            let result = body()
-            let outcome = result >= 0 ? "ok" : errnoName(errno)
-            results.append(AttemptResult(scope: "window", act: act, outcome: outcome, expected: expected))
+            results.append(AttemptResult(scope: "window", act: act, expected: expected, attempting: body))
         }
         let connection = window.connectionDescriptor
         // The allowed use: a new picture goes out (writev) and reads back identically (the reply arrives by recvmsg).

@@ -18,16 +18,23 @@ struct AttemptResult {
     var line: String { "\(scope)\t\(act)\t\(outcome)\texpected \(expected)\t\(passed ? "PASS" : "FAIL")" }
 }
 
+extension AttemptResult {
+    /// Runs one act that returns a descriptor or count (negative on failure, with errno set) and records its outcome.
+    init(scope: String, act: String, expected: String, attempting body: () -> Int) {
+        errno = 0
+        let result = body()
+        self.init(
+            scope: scope, act: act, outcome: result >= 0 ? "ok" : GuardAttempts.errnoName(errno), expected: expected)
+    }
+}
+
 /// Every act issue 16 lists (and the older ones), attempted after the guard engaged. The seccomp allow-list answers
 /// first, so refused acts report EPERM (Landlock, the second layer, would say EACCES for file acts).
 enum GuardAttempts {
     static func run(fixture: SelfTestFixture, camera: String?, inherited: [Int32], scope: String) -> [AttemptResult] {
         var results: [AttemptResult] = []
         func attempt(_ act: String, expect expected: String = "EPERM", _ body: () -> Int) {
-            errno = 0
-            let result = body()
-            let outcome = result >= 0 ? "ok" : errnoName(errno)
-            results.append(AttemptResult(scope: scope, act: act, outcome: outcome, expected: expected))
+            results.append(AttemptResult(scope: scope, act: act, expected: expected, attempting: body))
         }
         let dir = fixture.scratch
         let existing = fixture.existing

@@ -28,8 +28,8 @@ struct FrameContext {
     let textureDensity: MemoryView<Float>
     let depth: MemoryView<Float>
     let triangles: MemoryView<UInt32>
-    let weightsB: MemoryView<Float>
-    let weightsC: MemoryView<Float>
+    let records: MemoryView<TriangleRecord>
+    let tileDepth: MemoryView<Float>
     let pixels: MemoryView<UInt32>
     let color: ColorTableViews
     /// Unit direction towards the key light, model space.
@@ -37,11 +37,10 @@ struct FrameContext {
     let ambient: Float
 }
 
-/// G-buffer triangle ids: 0 is empty, otherwise triangle index + 1 with these flags.
+/// Flags of a triangle for `shade(triangle:flags:b:c:)`.
 enum TriangleID {
     static let outline: UInt32 = 1 << 31
     static let backFacing: UInt32 = 1 << 30
-    static let indexMask: UInt32 = (1 << 30) - 1
 }
 
 extension AvatarRenderer {
@@ -56,7 +55,7 @@ extension AvatarRenderer {
             inverseDepth: inverseDepth.view, outlineX: outlineX.view, outlineY: outlineY.view,
             outlineInverseDepth: outlineInverseDepth.view, uvAreas: scene.uvAreas.view,
             textureDensity: textureDensity.view, depth: depthStore.view, triangles: triangleStore.view,
-            weightsB: weightBStore.view, weightsC: weightCStore.view, pixels: pixelStore.view, color: tables.views,
+            records: recordStore.view, tileDepth: tileDepthStore.view, pixels: pixelStore.view, color: tables.views,
             light: length > 0 ? lightDirection / length : SIMD3(0, 0, 1), ambient: ambient)
     }
 }

@@ -48,23 +48,27 @@ struct TriangleSetup {
         let by = y[ib]
         let cx = x[ic]
         let cy = y[ic]
-        // Pixel bounds first: most triangles of a detailed avatar are small and many fall between pixel centres.
-        let lowX = max(min(ax, bx, cx) + frame.originX, -1)
-        let highX = min(max(ax, bx, cx) + frame.originX, Float(frame.width))
-        let lowY = max(min(ay, by, cy) + frame.originY, -1)
-        let highY = min(max(ay, by, cy) + frame.originY, Float(frame.height))
-        guard lowX <= highX, lowY <= highY else { return nil }
-        minX = max(0, Int(lowX.rounded(.up)))
-        maxX = min(frame.width - 1, Int(highX.rounded(.down)))
-        minY = max(0, Int(lowY.rounded(.up)))
-        maxY = min(frame.height - 1, Int(highY.rounded(.down)))
-        guard minX <= maxX, minY <= maxY else { return nil }
+        // Culling first: it is the cheapest test and rejects about half of a closed mesh's triangles.
         var area = (by - ay) * (cx - ax) - (bx - ax) * (cy - ay)
         switch culling {
         case .backFaces: guard area > 0 else { return nil }
         case .frontFaces: guard area < 0 else { return nil }
         case .none: guard area != 0 else { return nil }
         }
+        // Pixel bounds next: most triangles of a detailed avatar are small and many fall between pixel centres.
+        // (Plain comparisons compile to minss / maxss; the standard min and max branch on NaN.)
+        @inline(__always) func least(_ a: Float, _ b: Float) -> Float { b < a ? b : a }
+        @inline(__always) func most(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
+        let lowX = most(least(least(ax, bx), cx) + frame.originX, -1)
+        let highX = least(most(most(ax, bx), cx) + frame.originX, Float(frame.width))
+        let lowY = most(least(least(ay, by), cy) + frame.originY, -1)
+        let highY = least(most(most(ay, by), cy) + frame.originY, Float(frame.height))
+        guard lowX <= highX, lowY <= highY else { return nil }
+        minX = max(0, Int(lowX.rounded(.up)))
+        maxX = min(frame.width - 1, Int(highX.rounded(.down)))
+        minY = max(0, Int(lowY.rounded(.up)))
+        maxY = min(frame.height - 1, Int(highY.rounded(.down)))
+        guard minX <= maxX, minY <= maxY else { return nil }
         var edgeA = Self.edge(bx, by, cx, cy)
         var edgeB = Self.edge(cx, cy, ax, ay)
         var edgeC = Self.edge(ax, ay, bx, by)
@@ -92,90 +96,78 @@ private func evaluate(_ plane: SIMD3<Float>, _ x: SIMD8<Float>, row: Float) -> S
 
 extension AvatarRenderer {
     /// Rasterises a pass of opaque or cut-out triangles (or an outline hull) into the G-buffer: per covered pixel
-    /// nearer than what is there, its depth, triangle id and the weights of its second and third vertices.
-    func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) {
+    /// nearer than what is there, its depth and record id; and the record of every triangle that covered one.
+    /// Returns the bounds of the triangles that covered a pixel.
+    @discardableResult
+    func rasterizeIntoGBuffer(_ pass: RenderPass, _ frame: FrameContext) -> DrawnRect {
         let x = pass.isOutline ? frame.outlineX : frame.screenX
         let y = pass.isOutline ? frame.outlineY : frame.screenY
         let w = pass.isOutline ? frame.outlineInverseDepth : frame.inverseDepth
         let material = frame.materials[pass.material]
         let isCutOut = material.cutoff >= 0 && !pass.isOutline
-        let flags = pass.isOutline ? TriangleID.outline : 0
+        let shading = 2 * pass.material + (pass.isOutline ? 1 : 0)
         let indices = frame.indices
         // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
         let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
-        for t in pass.triangles {
-            let ia = Int(indices[3 * t])
-            let ib = Int(indices[3 * t + 1])
-            let ic = Int(indices[3 * t + 2])
-            guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
-                continue
-            }
-            let id = UInt32(t + 1) | flags | (setup.backFacing ? TriangleID.backFacing : 0)
-            // The outline hull shares the triangle's index but samples no texture.
-            let density = frame.uvAreas[t] * setup.inverseArea
-            if !pass.isOutline { frame.textureDensity[t] = density }
-            for row in setup.minY ... setup.maxY {
-                let py = Float(row) - frame.originY
-                let rowA = setup.weightA.y * py + setup.weightA.z
-                let rowB = setup.weightB.y * py + setup.weightB.z
-                let rowC = setup.weightC.y * py + setup.weightC.z
-                let rowZ = setup.inverseDepth.y * py + setup.inverseDepth.z
-                let rowStart = row * frame.gStride
-                var span = setup.minX & ~7
-                while span <= setup.maxX {
-                    let px = SIMD8(repeating: Float(span) - frame.originX) + spanLanes
-                    let la = evaluate(setup.weightA, px, row: rowA)
-                    let lb = evaluate(setup.weightB, px, row: rowB)
-                    let lc = evaluate(setup.weightC, px, row: rowC)
-                    let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
-                    if any(inside) {
+        // The alpha test's texel loads go through a scratch (see `SpanScratch`).
+        return withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
+            var bounds = DrawnRect()
+            buffer.initialize(repeating: Lanes())
+            let scratch = SpanScratch(
+                base: UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self))
+            for t in pass.triangles {
+                let ia = Int(indices[3 * t])
+                let ib = Int(indices[3 * t + 1])
+                let ic = Int(indices[3 * t + 2])
+                guard let setup = TriangleSetup(ia, ib, ic, x: x, y: y, w: w, culling: pass.culling, frame) else {
+                    continue
+                }
+                // A hull triangle is mostly behind the surface it wraps: skip it when no pixel of it can be nearer.
+                if pass.isOutline, frame.isBehindTileDepth(setup, nearest: max(w[ia], w[ib], w[ic])) { continue }
+                let record = t + pass.recordOffset
+                let id = SIMD8<UInt32>(repeating: UInt32(record + 1))
+                let density = frame.uvAreas[t] * setup.inverseArea
+                let cutOut =
+                    isCutOut ? CutOutTest(setup, ia, ib, ic, w: w, density: density, material: material, frame) : nil
+                // Lanes covered anywhere in the triangle, reduced once at its end: a per-span `any` (a horizontal
+                // reduction feeding a branch) cost more than storing back unchanged lanes.
+                var drawnLanes = SIMDMask<SIMD8<Int32>>()
+                for row in setup.minY ... setup.maxY {
+                    let py = Float(row) - frame.originY
+                    let rowA = setup.weightA.y * py + setup.weightA.z
+                    let rowB = setup.weightB.y * py + setup.weightB.z
+                    let rowC = setup.weightC.y * py + setup.weightC.z
+                    let rowZ = setup.inverseDepth.y * py + setup.inverseDepth.z
+                    let rowStart = row * frame.gStride
+                    var span = setup.minX & ~7
+                    while span <= setup.maxX {
+                        let px = SIMD8(repeating: Float(span) - frame.originX) + spanLanes
+                        let la = evaluate(setup.weightA, px, row: rowA)
+                        let lb = evaluate(setup.weightB, px, row: rowB)
+                        let lc = evaluate(setup.weightC, px, row: rowC)
+                        let inside = (la .>= 0) .& (lb .>= 0) .& (lc .>= 0)
                         let z = evaluate(setup.inverseDepth, px, row: rowZ)
                         let index = rowStart + span
                         let oldDepth = frame.depth.load(SIMD8<Float>.self, at: index)
                         var covered = inside .& (z .> oldDepth)
-                        if isCutOut, any(covered) {
-                            covered = passingAlphaTest(
-                                covered, ia, ib, ic, lb: lb, lc: lc, z: z, density: density, material: material,
-                                frame)
+                        if let cutOut, any(covered) {
+                            covered = cutOut.passing(covered, px: px, py: py, z: z, scratch: scratch)
                         }
-                        if any(covered) {
-                            frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
-                            let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
-                            frame.triangles.store(
-                                oldID.replacing(with: id, where: covered), at: index)
-                            let oldB = frame.weightsB.load(SIMD8<Float>.self, at: index)
-                            frame.weightsB.store(oldB.replacing(with: lb, where: covered), at: index)
-                            let oldC = frame.weightsC.load(SIMD8<Float>.self, at: index)
-                            frame.weightsC.store(oldC.replacing(with: lc, where: covered), at: index)
-                        }
+                        frame.depth.store(oldDepth.replacing(with: z, where: covered), at: index)
+                        let oldID = frame.triangles.load(SIMD8<UInt32>.self, at: index)
+                        frame.triangles.store(oldID.replacing(with: id, where: covered), at: index)
+                        drawnLanes .|= covered
+                        span += 8
                     }
-                    span += 8
+                }
+                if any(drawnLanes) {
+                    bounds.include(setup)
+                    frame.records[record] = TriangleRecord(
+                        setup, ia, ib, ic, w: w, shading: shading, density: density,
+                        flipsNormal: setup.backFacing && !pass.isOutline, frame)
                 }
             }
+            return bounds
         }
-    }
-
-    /// Clears the lanes of a cut-out triangle whose alpha (vertex colour × base texture) is below the cutoff.
-    private func passingAlphaTest(
-        _ covered: SIMDMask<SIMD8<Int32>>, _ ia: Int, _ ib: Int, _ ic: Int, lb: SIMD8<Float>,
-        lc: SIMD8<Float>, z: SIMD8<Float>, density: Float, material: ShadingMaterial, _ frame: FrameContext
-    ) -> SIMDMask<SIMD8<Int32>> {
-        var result = covered
-        let wb = frame.inverseDepth[ib]
-        let wc = frame.inverseDepth[ic]
-        for lane in 0 ..< 8 where covered[lane] {
-            // Perspective-correct weights: screen-linear weights × 1/depth, renormalised.
-            let scale = 1 / z[lane]
-            let b = lb[lane] * wb * scale
-            let c = lc[lane] * wc * scale
-            let a = 1 - b - c
-            var alpha = frame.colors[ia].w * a + frame.colors[ib].w * b + frame.colors[ic].w * c
-            if material.baseTexture >= 0 {
-                let uv = frame.uvs[ia] * a + frame.uvs[ib] * b + frame.uvs[ic] * c
-                alpha *= frame.textures[Int(material.baseTexture)].sample(uv, density: density).w
-            }
-            if alpha < material.cutoff { result[lane] = false }
-        }
-        return result
     }
 }

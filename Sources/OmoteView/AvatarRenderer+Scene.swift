@@ -44,6 +44,8 @@ struct RenderPass {
     var culling: Culling
     /// The inverted hull of an MToon outline (front faces culled, vertices pushed out along their normals).
     var isOutline: Bool
+    /// Triangle t's `TriangleRecord` is record t + `recordOffset` (0 for surfaces; hulls come after all triangles).
+    var recordOffset = 0
 }
 
 /// Everything the renderer reads from the model each frame, in owned flat buffers (model data, not private).
@@ -67,8 +69,12 @@ final class RenderScene {
     /// Per vertex: how far the outline hull pushes it out (model units; 0 when no outlined surface uses it).
     let outlineWidths: AlignedBuffer<Float>
     let hasOutlines: Bool
-    /// Opaque and cut-out surfaces, then their outline hulls: rasterised into the G-buffer.
+    /// Triangle records a frame can write: one per triangle, then one per outline-hull triangle.
+    let recordCount: Int
+    /// Opaque and cut-out surfaces: rasterised into the G-buffer.
     let opaquePasses: [RenderPass]
+    /// Their outline hulls: rasterised into the G-buffer after all of them.
+    let outlinePasses: [RenderPass]
     /// Blended surfaces, drawn in order after the opaque picture is shaded.
     let blendPasses: [RenderPass]
 
@@ -144,6 +150,7 @@ final class RenderScene {
         var opaque: [RenderPass] = []
         var outlines: [RenderPass] = []
         var blended: [RenderPass] = []
+        var hullRecords = triangleCount
         for surface in surfaces {
             let triangles = surface.indexStart / 3 ..< (surface.indexStart + surface.indexCount) / 3
             guard !triangles.isEmpty else { continue }
@@ -159,7 +166,10 @@ final class RenderScene {
             opaque.append(pass)
             if let mtoon = material.mtoon, mtoon.outlineWidth > 0 {
                 outlines.append(
-                    RenderPass(triangles: triangles, material: surface.material, culling: .frontFaces, isOutline: true))
+                    RenderPass(
+                        triangles: triangles, material: surface.material, culling: .frontFaces, isOutline: true,
+                        recordOffset: hullRecords - triangles.lowerBound))
+                hullRecords += triangles.count
                 for i in surface.indexStart ..< surface.indexStart + surface.indexCount {
                     let v = Int(model.indices[i])
                     outlineWidths[v] = max(outlineWidths[v], mtoon.outlineWidth)
@@ -167,7 +177,9 @@ final class RenderScene {
             }
         }
         hasOutlines = !outlines.isEmpty
-        opaquePasses = opaque + outlines
+        recordCount = hullRecords
+        opaquePasses = opaque
+        outlinePasses = outlines
         blendPasses = blended
     }
 }

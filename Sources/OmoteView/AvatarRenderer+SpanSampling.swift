@@ -1,27 +1,6 @@
 import OmoteCore
 import OmoteRig
 
-extension SpanScratch {
-    /// Lane `lane` of sample set `sampleSet` samples `texture` at the level for `density`.
-    @inline(__always)
-    func setLevel(_ sampleSet: Int, _ lane: Int, _ texture: TextureView, density: Float) {
-        let level = texture.levels[texture.level(density: density)]
-        set(SpanSlot.enabled + sampleSet, lane, 1)
-        set(SpanSlot.levelWidth + sampleSet, lane, level.widthF)
-        set(SpanSlot.levelHeight + sampleSet, lane, level.heightF)
-        setPointer(sampleSet, lane, level.texels)
-    }
-
-    /// Lane `lane` of sample set `sampleSet` samples nothing: a 1×1 level at `texel` keeps its loads in bounds.
-    @inline(__always)
-    func setNoLevel(_ sampleSet: Int, _ lane: Int, _ texel: UnsafePointer<UInt32>) {
-        set(SpanSlot.enabled + sampleSet, lane, 0)
-        set(SpanSlot.levelWidth + sampleSet, lane, 1)
-        set(SpanSlot.levelHeight + sampleSet, lane, 1)
-        setPointer(sampleSet, lane, texel)
-    }
-}
-
 /// Channel `shift` of eight stored texels as floats 0…255 (2²³ + v has v in its low mantissa bits).
 @inline(__always)
 private func channel(_ texels: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
@@ -30,7 +9,7 @@ private func channel(_ texels: SIMD8<UInt32>, _ shift: UInt32) -> Lanes {
 
 extension FrameContext {
     /// Eight bilinear samples with repeat wrapping, filtered in linear light, of sample set `set` as its lanes'
-    /// levels give them (see `SpanScratch.setLevel`), at the span's UVs (0 for lanes that sample nothing): what
+    /// levels give them (see `SpanLevelLanes`), at the span's UVs (0 for lanes that sample nothing): what
     /// `TextureView.sample` computes per lane. Positions and weights are vector arithmetic; only the 32 texel
     /// loads are per lane.
     @inline(__always)
@@ -40,29 +19,14 @@ extension FrameContext {
         let off = scratch.load(SpanSlot.enabled + set) .<= 0
         let u = scratch.load(SpanSlot.u).replacing(with: 0, where: off)
         let v = scratch.load(SpanSlot.v).replacing(with: 0, where: off)
-        let x = (u - u.rounded(.down)) * width - 0.5
-        let y = (v - v.rounded(.down)) * height - 0.5
-        var x0 = x.rounded(.down)
-        var y0 = y.rounded(.down)
-        let fx = x - x0
-        let fy = y - y0
-        x0 = x0.replacing(with: x0 + width, where: x0 .< 0)
-        y0 = y0.replacing(with: y0 + height, where: y0 .< 0)
-        var x1 = x0 + 1
-        var y1 = y0 + 1
-        x1 = x1.replacing(with: x1 - width, where: x1 .>= width)
-        y1 = y1.replacing(with: y1 - height, where: y1 .>= height)
-        // Texel offsets as floats: exact below 2²⁴ texels a level.
-        let row0 = y0 * width
-        let row1 = y1 * width
-        scratch.store(SpanSlot.offsets, row0 + x0)
-        scratch.store(SpanSlot.offsets + 1, row0 + x1)
-        scratch.store(SpanSlot.offsets + 2, row1 + x0)
-        scratch.store(SpanSlot.offsets + 3, row1 + x1)
+        let footprint = BilinearFootprint(u: u, v: v, width: width, height: height)
+        let (fx, fy) = (footprint.fx, footprint.fy)
+        scratch.storeTexelOffsets(
+            x0: footprint.x0, x1: footprint.x1, y0: footprint.y0, y1: footprint.y1, width: width, height: height)
         for lane in 0 ..< 8 {
             let texels = scratch.pointer(set, lane)
             for k in 0 ..< 4 {
-                scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.get(SpanSlot.offsets + k, lane))])
+                scratch.setWord(SpanSlot.texels + k, lane, texels[Int(scratch.word(SpanSlot.offsets + k, lane))])
             }
         }
         @inline(__always) func filtered(_ shift: UInt32) -> Lanes {
@@ -82,5 +46,29 @@ extension FrameContext {
             return top + (bottom - top) * fy
         }
         return (filtered(0), filtered(8), filtered(16), filtered(24))
+    }
+}
+
+extension SpanScratch {
+    /// Stores each lane's four bilinear texel offsets (rows `SpanSlot.offsets` … + 3, as words) for corner columns
+    /// `x0`, `x1` and rows `y0`, `y1` (whole numbers inside levels `width` × `height`). In integer arithmetic, so the
+    /// per-lane loads need no checked float conversions: 2²³ + v has a whole v < 2²³ in its low mantissa bits, and
+    /// the minimum keeps even a NaN coordinate inside the level.
+    @inline(__always)
+    func storeTexelOffsets(x0: Lanes, x1: Lanes, y0: Lanes, y1: Lanes, width: Lanes, height: Lanes) {
+        @inline(__always) func whole(_ v: Lanes) -> SIMD8<UInt32> {
+            unsafeBitCast(v + 8_388_608, to: SIMD8<UInt32>.self) & 0x7F_FFFF
+        }
+        let columns = whole(width)
+        let lastColumn = columns &- 1
+        let lastRow = whole(height) &- 1
+        let column0 = pointwiseMin(whole(x0), lastColumn)
+        let column1 = pointwiseMin(whole(x1), lastColumn)
+        let row0 = pointwiseMin(whole(y0), lastRow) &* columns
+        let row1 = pointwiseMin(whole(y1), lastRow) &* columns
+        storeWords(SpanSlot.offsets, row0 &+ column0)
+        storeWords(SpanSlot.offsets + 1, row0 &+ column1)
+        storeWords(SpanSlot.offsets + 2, row1 &+ column0)
+        storeWords(SpanSlot.offsets + 3, row1 &+ column1)
     }
 }

@@ -49,46 +49,24 @@ struct SpanShading: BitwiseCopyable {
 /// Eight pixels' worth of one channel.
 typealias Lanes = SIMD8<Float>
 
-/// Scratch rows of eight lanes for `shadeSpan`: gathered per lane with scalar stores, then loaded as vectors
-/// (gathering straight into vector lanes lets LLVM scalarise the arithmetic).
+/// Scratch rows of eight lanes for `shadeSpan`: per-lane texel pointers and loads, and the encoded pixels (gathering
+/// straight into vector lanes lets LLVM scalarise the arithmetic).
 enum SpanSlot {
-    static let wa = 0
-    static let wb = 1
-    static let wc = 2
-    static let nx = 3
-    static let ny = 4
-    static let nz = 5
-    static let red = 6
-    static let green = 7
-    static let blue = 8
-    static let u = 9
-    static let v = 10
-    static let lambertMix = 11
-    static let shift = 12
-    static let low = 13
-    static let scale = 14
-    static let isStep = 15
-    static let shadeRed = 16
-    static let shadeGreen = 17
-    static let shadeBlue = 18
-    static let a = 19
-    static let b = 20
-    static let c = 21
-    static let litShare = 22
-    static let encodeRed = 23
-    static let encodeGreen = 24
-    static let encodeBlue = 25
-    static let flip = 26
-    static let pixels = 27
+    static let u = 0
+    static let v = 1
+    static let encodeRed = 2
+    static let encodeGreen = 3
+    static let encodeBlue = 4
+    static let pixels = 5
     // Per sample set (base texture, shade texture): whether the lane samples (1 or 0) and its level's size, and
     // a row of eight texel pointers; then the set's texel offsets and texels, one sample at a time.
-    static let enabled = 28
-    static let levelWidth = 30
-    static let levelHeight = 32
-    static let pointers = 34
-    static let offsets = 38
-    static let texels = 42
-    static let count = 46
+    static let enabled = 6
+    static let levelWidth = 8
+    static let levelHeight = 10
+    static let pointers = 12
+    static let offsets = 16
+    static let texels = 20
+    static let count = 24
 }
 
 /// A stack scratch of `SpanSlot.count` rows of eight floats (32-byte aligned).
@@ -115,7 +93,17 @@ struct SpanScratch {
     }
 
     @inline(__always)
+    func word(_ slot: Int, _ lane: Int) -> UInt32 {
+        UnsafeRawPointer(base + (slot &* 8 &+ lane)).load(as: UInt32.self)
+    }
+
+    @inline(__always)
     func loadWords(_ slot: Int) -> SIMD8<UInt32> { UnsafeRawPointer(base + slot &* 8).load(as: SIMD8<UInt32>.self) }
+
+    @inline(__always)
+    func storeWords(_ slot: Int, _ value: SIMD8<UInt32>) {
+        UnsafeMutableRawPointer(base + slot &* 8).storeBytes(of: value, as: SIMD8<UInt32>.self)
+    }
 
     /// Lane `lane`'s texel pointer of sample set `set` (two rows of eight floats hold eight pointers).
     @inline(__always)
@@ -132,137 +120,136 @@ struct SpanScratch {
 }
 
 extension FrameContext {
-    /// Shades the eight G-buffer pixels `ids` (0: empty, left as `background`) with the weights `weightB`,
-    /// `weightC`: what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once, so one pixel's
-    /// long chain of loads, divisions and square roots overlaps the others'. Empty lanes are computed on
-    /// triangle 0 (cheaper than branching) but sample nothing and are discarded.
+    /// Shades the eight G-buffer pixels at `index` (column `x`, screen row `py`) with record ids `ids` (0: empty,
+    /// left as `background`): what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once. A
+    /// triangle meets a row in one interval, so the lanes come in runs of one record each: a run's record gives its
+    /// attribute planes, evaluated for every lane from the run's first on (a later run overwrites its own), and,
+    /// when they differ from the run before, its material and texture levels. Lighting, texturing and encoding are
+    /// then vector arithmetic over all eight lanes.
     @inline(__always)
     func shadeSpan(
-        ids: SIMD8<UInt32>, weightB: Lanes, weightC: Lanes, background: UInt32, spanShading: MemoryView<SpanShading>,
-        scratch: SpanScratch
+        ids: SIMD8<UInt32>, index: Int, x: Int, py: Float, background: UInt32,
+        spanShading: MemoryView<SpanShading>, scratch: SpanScratch
     ) -> SIMD8<UInt32> {
-        @inline(__always) func triangle(_ lane: Int) -> Int { max(0, Int(ids[lane] & TriangleID.indexMask) - 1) }
-        // Gather the vertex 1/depths (of the hull for outline lanes) and each lane's material parameters.
-        for lane in 0 ..< 8 {
-            let id = ids[lane]
-            let t = triangle(lane)
-            let isOutline = id & TriangleID.outline != 0
-            let w = isOutline ? outlineInverseDepth : inverseDepth
-            scratch.set(SpanSlot.wa, lane, w[Int(indices[3 * t])])
-            scratch.set(SpanSlot.wb, lane, w[Int(indices[3 * t + 1])])
-            scratch.set(SpanSlot.wc, lane, w[Int(indices[3 * t + 2])])
-            let s = spanShading[2 * Int(triangleMaterials[t]) + (isOutline ? 1 : 0)]
-            scratch.set(SpanSlot.lambertMix, lane, s.lambertMix)
-            scratch.set(SpanSlot.shift, lane, s.shift)
-            scratch.set(SpanSlot.low, lane, s.low)
-            scratch.set(SpanSlot.scale, lane, s.scale)
-            scratch.set(SpanSlot.isStep, lane, s.isStep ? 1 : 0)
-            let isBackFacing = id & TriangleID.backFacing != 0
-            scratch.set(SpanSlot.flip, lane, isBackFacing && !isOutline ? -1 : 1)
+        let laneIndex = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+        let px = Lanes(repeating: Float(x) - originX) + laneIndex
+        var nx = Lanes()
+        var ny = Lanes()
+        var nz = Lanes()
+        var red = Lanes()
+        var green = Lanes()
+        var blue = Lanes()
+        var u = Lanes()
+        var v = Lanes()
+        var material = SpanMaterialLanes()
+        var base = SpanLevelLanes()
+        var shade = SpanLevelLanes()
+        var shadingIndex = -1
+        var lane = 0
+        while lane < 8 {
+            let id = triangles[index &+ lane]
+            var end = lane &+ 1
+            while end < 8, triangles[index &+ end] == id { end &+= 1 }
+            defer { lane = end }
+            guard id != 0 else { continue }
+            // The first run takes every lane, so no lane keeps the previous span's parameters.
+            let from = shadingIndex < 0 ? 0 : lane
+            let mask = laneIndex .>= Lanes(repeating: Float(from))
+            let record = UnsafeRawPointer(records.baseAddress + Int(id &- 1))
+            let slopeX = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeX)!, as: Lanes.self)
+            let slopeY = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeY)!, as: Lanes.self)
+            let value = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.value)!, as: Lanes.self)
+            let row = value.addingProduct(slopeY, Lanes(repeating: py))
+            @inline(__always) func plane(_ k: Int) -> Lanes {
+                Lanes(repeating: row[k]).addingProduct(px, Lanes(repeating: slopeX[k]))
+            }
+            nx.replace(with: plane(TriangleRecord.Attribute.normalX), where: mask)
+            ny.replace(with: plane(TriangleRecord.Attribute.normalY), where: mask)
+            nz.replace(with: plane(TriangleRecord.Attribute.normalZ), where: mask)
+            red.replace(with: plane(TriangleRecord.Attribute.red), where: mask)
+            green.replace(with: plane(TriangleRecord.Attribute.green), where: mask)
+            blue.replace(with: plane(TriangleRecord.Attribute.blue), where: mask)
+            u.replace(with: plane(TriangleRecord.Attribute.u), where: mask)
+            v.replace(with: plane(TriangleRecord.Attribute.v), where: mask)
+            let s = records[Int(id &- 1)].shading
+            let density = records[Int(id &- 1)].density
+            let parameters = spanShading[s]
+            if s != shadingIndex {
+                shadingIndex = s
+                material.take(parameters, where: mask)
+            }
+            base.take(
+                parameters.baseTexture, density: density, textures: textures, fallback: fallbackTexel, set: 0,
+                from: from, where: mask, scratch: scratch)
+            shade.take(
+                parameters.shadeTexture, density: density, textures: textures, fallback: fallbackTexel, set: 1,
+                from: from, where: mask, scratch: scratch)
         }
-        // Perspective-correct weights: screen-linear weights × 1/depth, renormalised.
-        let pa = (1 - weightB - weightC) * scratch.load(SpanSlot.wa)
-        let pb = weightB * scratch.load(SpanSlot.wb)
-        let pc = weightC * scratch.load(SpanSlot.wc)
-        let scale = 1 / (pa + pb + pc)
-        scratch.store(SpanSlot.a, pa * scale)
-        scratch.store(SpanSlot.b, pb * scale)
-        scratch.store(SpanSlot.c, pc * scale)
 
-        // Interpolate per lane (attributes are per vertex, array-of-structures).
-        for lane in 0 ..< 8 {
-            let t = triangle(lane)
-            let ia = Int(indices[3 * t])
-            let ib = Int(indices[3 * t + 1])
-            let ic = Int(indices[3 * t + 2])
-            let a = scratch.get(SpanSlot.a, lane)
-            let b = scratch.get(SpanSlot.b, lane)
-            let c = scratch.get(SpanSlot.c, lane)
-            let n = normals[ia] * a + normals[ib] * b + normals[ic] * c
-            scratch.set(SpanSlot.nx, lane, n.x)
-            scratch.set(SpanSlot.ny, lane, n.y)
-            scratch.set(SpanSlot.nz, lane, n.z)
-            let color = colors[ia] * a + colors[ib] * b + colors[ic] * c
-            scratch.set(SpanSlot.red, lane, color.x)
-            scratch.set(SpanSlot.green, lane, color.y)
-            scratch.set(SpanSlot.blue, lane, color.z)
-            let uv = uvs[ia] * a + uvs[ib] * b + uvs[ic] * c
-            scratch.set(SpanSlot.u, lane, uv.x)
-            scratch.set(SpanSlot.v, lane, uv.y)
-        }
+        // The planes hold attribute × 1/depth; the G-buffer depth is 1/depth (0 where empty).
+        let inverseDepth = depth.load(Lanes.self, at: index)
+        let covered = inverseDepth .> 0
+        let perspective = 1 / inverseDepth
+        u *= perspective
+        v *= perspective
+        red *= perspective * material.tintRed
+        green *= perspective * material.tintGreen
+        blue *= perspective * material.tintBlue
 
-        // Lighting: N·L of the normalised normal, facing the viewer on the back of a double-sided surface (not on
-        // the outline hull, which keeps its outward normals).
-        let nx = scratch.load(SpanSlot.nx)
-        let ny = scratch.load(SpanSlot.ny)
-        let nz = scratch.load(SpanSlot.nz)
+        // Lighting: N·L of the normalised normal (the scale of the planes' normal cancels out).
         let lengthSquared = nx * nx + ny * ny + nz * nz
         let dot = nx * light.x + ny * light.y + nz * light.z
         // (Comparisons here are on floats: integer lane masks compile to a store and reload per lane.)
-        let lightAmount =
-            (dot / lengthSquared.squareRoot()).replacing(with: light.z, where: lengthSquared .<= 0)
-            * scratch.load(SpanSlot.flip)
+        let lightAmount = (dot / lengthSquared.squareRoot()).replacing(with: light.z, where: lengthSquared .<= 0)
         let lambert = ambient + (1 - ambient) * lightAmount.replacing(with: 0, where: lightAmount .< 0)
-        let shading = lightAmount + scratch.load(SpanSlot.shift)
-        let low = scratch.load(SpanSlot.low)
-        var soft = (shading - low) * scratch.load(SpanSlot.scale)
+        let shading = lightAmount + material.shift
+        var soft = (shading - material.low) * material.scale
         soft.replace(with: 0, where: soft .< 0)
         soft.replace(with: 1, where: soft .> 1)
-        let step = Lanes(repeating: 0).replacing(with: 1, where: shading .>= low)
-        let litShare = soft.replacing(with: step, where: scratch.load(SpanSlot.isStep) .> 0)
-        scratch.store(SpanSlot.litShare, litShare)
+        let step = Lanes(repeating: 0).replacing(with: 1, where: shading .>= material.low)
+        let litShare = soft.replacing(with: step, where: material.isStep .> 0)
 
-        // The textures each covered lane calls for (most pixels are fully lit or fully shaded: one sample): each
-        // lane's level, then all lanes' bilinear samples at once.
-        var anyBase = false
-        var anyShade = false
-        for lane in 0 ..< 8 {
-            let id = ids[lane]
-            var needsBase = false
-            var needsShade = false
-            var tint = SIMD3<Float>(repeating: 1)
-            var shade = SIMD3<Float>(repeating: 1)
-            if id != 0 {
-                let t = Int(id & TriangleID.indexMask) - 1
-                let s = spanShading[2 * Int(triangleMaterials[t]) + (id & TriangleID.outline != 0 ? 1 : 0)]
-                tint = s.tint
-                shade = s.shadeColor
-                let lit = scratch.get(SpanSlot.litShare, lane)
-                needsBase = s.baseTexture >= 0 && lit > 0
-                needsShade = s.shadeTexture >= 0 && lit < 1
-                let density = textureDensity[t]
-                if needsBase { scratch.setLevel(0, lane, textures[Int(s.baseTexture)], density: density) }
-                if needsShade { scratch.setLevel(1, lane, textures[Int(s.shadeTexture)], density: density) }
+        // The textures each covered lane calls for (most pixels are fully lit or fully shaded: one sample).
+        let sampleBase = covered .& (material.hasBase .> 0) .& (litShare .> 0)
+        let sampleShade = covered .& (material.hasShade .> 0) .& (litShare .< 1)
+        var shadeRed = material.shadeRed
+        var shadeGreen = material.shadeGreen
+        var shadeBlue = material.shadeBlue
+        if any(sampleBase .| sampleShade) {
+            scratch.store(SpanSlot.u, u)
+            scratch.store(SpanSlot.v, v)
+            @inline(__always) func sample(_ set: Int, _ level: SpanLevelLanes, _ enabled: SIMDMask<SIMD8<Int32>>)
+                -> (red: Lanes, green: Lanes, blue: Lanes)
+            {
+                scratch.store(SpanSlot.enabled + set, Lanes(repeating: 0).replacing(with: 1, where: enabled))
+                scratch.store(SpanSlot.levelWidth + set, level.width)
+                scratch.store(SpanSlot.levelHeight + set, level.height)
+                let texel = sampleSpan(set: set, scratch: scratch)
+                let one = Lanes(repeating: 1)
+                return (
+                    one.replacing(with: texel.red, where: enabled), one.replacing(with: texel.green, where: enabled),
+                    one.replacing(with: texel.blue, where: enabled)
+                )
             }
-            if !needsBase { scratch.setNoLevel(0, lane, fallbackTexel) }
-            if !needsShade { scratch.setNoLevel(1, lane, fallbackTexel) }
-            anyBase = anyBase || needsBase
-            anyShade = anyShade || needsShade
-            scratch.set(SpanSlot.red, lane, scratch.get(SpanSlot.red, lane) * tint.x)
-            scratch.set(SpanSlot.green, lane, scratch.get(SpanSlot.green, lane) * tint.y)
-            scratch.set(SpanSlot.blue, lane, scratch.get(SpanSlot.blue, lane) * tint.z)
-            scratch.set(SpanSlot.shadeRed, lane, shade.x)
-            scratch.set(SpanSlot.shadeGreen, lane, shade.y)
-            scratch.set(SpanSlot.shadeBlue, lane, shade.z)
+            if any(sampleBase) {
+                let texel = sample(0, base, sampleBase)
+                red *= texel.red
+                green *= texel.green
+                blue *= texel.blue
+            }
+            if any(sampleShade) {
+                let texel = sample(1, shade, sampleShade)
+                shadeRed *= texel.red
+                shadeGreen *= texel.green
+                shadeBlue *= texel.blue
+            }
         }
-        @inline(__always) func modulate(_ set: Int, red: Int, green: Int, blue: Int) {
-            let sample = sampleSpan(set: set, scratch: scratch)
-            let enabled = scratch.load(SpanSlot.enabled + set) .> 0
-            scratch.store(red, scratch.load(red) * Lanes(repeating: 1).replacing(with: sample.red, where: enabled))
-            scratch.store(
-                green, scratch.load(green) * Lanes(repeating: 1).replacing(with: sample.green, where: enabled))
-            scratch.store(blue, scratch.load(blue) * Lanes(repeating: 1).replacing(with: sample.blue, where: enabled))
-        }
-        if anyBase { modulate(0, red: SpanSlot.red, green: SpanSlot.green, blue: SpanSlot.blue) }
-        if anyShade { modulate(1, red: SpanSlot.shadeRed, green: SpanSlot.shadeGreen, blue: SpanSlot.shadeBlue) }
-        let factor = 1 + (lambert - 1) * scratch.load(SpanSlot.lambertMix)
-        @inline(__always) func channel(_ baseSlot: Int, _ shadeSlot: Int) -> Lanes {
-            let shade = scratch.load(shadeSlot)
-            return (shade + (scratch.load(baseSlot) - shade) * litShare) * factor
-        }
+        let factor = 1 + (lambert - 1) * material.lambertMix
         return color.opaquePixels(
-            red: channel(SpanSlot.red, SpanSlot.shadeRed), green: channel(SpanSlot.green, SpanSlot.shadeGreen),
-            blue: channel(SpanSlot.blue, SpanSlot.shadeBlue), ids: ids, background: background, scratch: scratch)
+            red: (shadeRed + (red - shadeRed) * litShare) * factor,
+            green: (shadeGreen + (green - shadeGreen) * litShare) * factor,
+            blue: (shadeBlue + (blue - shadeBlue) * litShare) * factor, ids: ids, background: background,
+            scratch: scratch)
     }
 }
 
@@ -300,27 +287,37 @@ extension ColorTableViews {
 
 extension AvatarRenderer {
     /// Shades each covered G-buffer pixel once into the picture, eight at a time; the rest gets the background.
-    func shadeGBuffer(_ frame: FrameContext) {
+    /// Only spans inside `drawn` (where this frame drew) can be covered.
+    func shadeGBuffer(_ frame: FrameContext, drawn: DrawnRect) {
         let backgroundPixel = premultipliedBackground
         let backgroundSpan = SIMD8<UInt32>(repeating: backgroundPixel)
         let spanShading = scene.spanShading.view
+        let firstSpan = drawn.isEmpty ? 0 : drawn.minX & ~7
+        let endSpan = drawn.isEmpty ? 0 : drawn.maxX + 1
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
             buffer.initialize(repeating: Lanes())
             let scratch = SpanScratch(
                 base: UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self))
+            for lane in 0 ..< 8 {
+                scratch.setPointer(0, lane, frame.fallbackTexel)
+                scratch.setPointer(1, lane, frame.fallbackTexel)
+            }
             for row in 0 ..< frame.height {
+                let py = Float(row) - frame.originY
                 let gRow = row * frame.gStride
                 let pRow = row * frame.width
+                let isDrawnRow = row >= drawn.minY && row <= drawn.maxY
                 var x = 0
                 while x < frame.width {
-                    let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
-                    let span =
-                        ids == .zero
-                        ? backgroundSpan
-                        : frame.shadeSpan(
-                            ids: ids, weightB: frame.weightsB.load(at: gRow + x),
-                            weightC: frame.weightsC.load(at: gRow + x), background: backgroundPixel,
-                            spanShading: spanShading, scratch: scratch)
+                    var span = backgroundSpan
+                    if isDrawnRow, x >= firstSpan, x < endSpan {
+                        let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
+                        if ids != .zero {
+                            span = frame.shadeSpan(
+                                ids: ids, index: gRow + x, x: x, py: py, background: backgroundPixel,
+                                spanShading: spanShading, scratch: scratch)
+                        }
+                    }
                     if x + 8 <= frame.width {
                         frame.pixels.store(span, at: pRow + x)
                     } else {

@@ -5,8 +5,9 @@ import OmoteRig
 /// normals, perspective-correct bilinear base-colour textures, alpha cut-out and blending, Lambert / unlit / MToon
 /// two-tone shading and MToon inverted-hull outlines.
 ///
-/// Deferred: opaque and cut-out triangles (and outline hulls) are rasterised in SIMD8 spans into a G-buffer of depth,
-/// triangle id and two barycentrics, then every pixel is shaded once, so shading costs follow pixels, not overdraw.
+/// Deferred: opaque and cut-out triangles (and outline hulls) are rasterised in SIMD8 spans into a G-buffer of depth
+/// and triangle id, each drawn triangle leaving a record of its attribute planes, then every pixel is shaded once
+/// from those, so shading costs follow pixels, not overdraw.
 /// Blended surfaces are drawn afterwards, forward, depth-tested against the opaque ones.
 ///
 /// The picture, the G-buffer and the per-frame vertex data show the tracked expression, so all of them are private
@@ -47,10 +48,14 @@ public final class AvatarRenderer {
     /// G-buffer rows are `gStride` (width rounded up to 8) long so SIMD8 spans never need a tail.
     var gStride = 0
     var depthStore = UniquePrivateArray<Float>()
+    /// Per pixel: 0 when empty, else the index + 1 of the `TriangleRecord` drawn there.
     var triangleStore = UniquePrivateArray<UInt32>()
-    var weightBStore = UniquePrivateArray<Float>()
-    var weightCStore = UniquePrivateArray<Float>()
+    var recordStore = UniquePrivateArray<TriangleRecord>()
+    /// Per 8×8 tile of the G-buffer (`gStride` / 8 tiles a row): see `buildTileDepth`.
+    var tileDepthStore = UniquePrivateArray<Float>()
     var pixelStore = UniquePrivateArray<UInt32>()
+    /// Where the last frame drew into the G-buffer (all of it after a resize): what the next one clears.
+    var drawnRect = DrawnRect()
 
     /// Throws when the kernel refuses the private memory of the picture or the per-frame vertex data.
     public init(model: RigModel, width: Int, height: Int) throws(OmoteError) {
@@ -63,6 +68,9 @@ public final class AvatarRenderer {
         try screenY.resize(to: n, repeating: 0)
         try inverseDepth.resize(to: n, repeating: -1)
         try textureDensity.resize(to: model.triangleCount, repeating: 0)
+        try recordStore.resize(
+            to: scene.recordCount,
+            repeating: TriangleRecord(slopeX: .zero, slopeY: .zero, value: .zero, shading: 0, density: 0))
         if scene.hasOutlines {
             try outlineX.resize(to: n, repeating: 0)
             try outlineY.resize(to: n, repeating: 0)
@@ -79,16 +87,14 @@ public final class AvatarRenderer {
         let stride = (width + 7) & ~7
         do throws(OmoteError) {
             try depthStore.resize(to: stride * height, repeating: 0)
+            try tileDepthStore.resize(to: stride / 8 * ((height + 7) / 8), repeating: 0)
             try triangleStore.resize(to: stride * height, repeating: 0)
-            try weightBStore.resize(to: stride * height, repeating: 0)
-            try weightCStore.resize(to: stride * height, repeating: 0)
             try pixelStore.resize(to: width * height, repeating: 0)
         } catch {
             // Draw nothing rather than past the buffers.
             depthStore.removeAll()
+            tileDepthStore.removeAll()
             triangleStore.removeAll()
-            weightBStore.removeAll()
-            weightCStore.removeAll()
             pixelStore.removeAll()
             self.width = 0
             self.height = 0
@@ -98,6 +104,7 @@ public final class AvatarRenderer {
         self.width = width
         self.height = height
         gStride = stride
+        drawnRect = .whole(width: width, height: height)
         camera = framing.camera(width: width, height: height)
     }
 
@@ -108,11 +115,16 @@ public final class AvatarRenderer {
         precondition(state.model.vertexCount == model.vertexCount, "a state of this renderer's model")
         guard width > 0, height > 0 else { return }
         transformVertices(state)
-        depthStore.view.fill(with: 0)
-        triangleStore.view.fill(with: 0)
+        clearGBuffer(drawnRect)
         let frame = frameContext(state)
-        for pass in scene.opaquePasses { rasterizeIntoGBuffer(pass, frame) }
-        shadeGBuffer(frame)
+        var drawn = DrawnRect()
+        for pass in scene.opaquePasses { drawn.include(rasterizeIntoGBuffer(pass, frame)) }
+        if !scene.outlinePasses.isEmpty {
+            buildTileDepth(frame, drawn: drawn)
+            for pass in scene.outlinePasses { drawn.include(rasterizeIntoGBuffer(pass, frame)) }
+        }
+        drawnRect = drawn
+        shadeGBuffer(frame, drawn: drawn)
         for pass in scene.blendPasses { drawBlended(pass, frame) }
     }
 }

@@ -91,4 +91,41 @@ import Testing
             }
         }
     }
+
+    @Test("The span alpha sampler matches the scalar sampler's alpha lane by lane (wrapping, fractions)")
+    func alphaSpanMatchesScalar() {
+        var state: UInt32 = 4242
+        func random() -> UInt32 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return state
+        }
+        let width = 7
+        let height = 4
+        let stored = (0 ..< width * height).map { _ in random() }
+        stored.withUnsafeBufferPointer { texels in
+            let level = TextureLevel(texels: texels.baseAddress!, width: width, height: height)
+            let levelList: [TextureLevel] = [level]
+            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: SpanSlot.count) { buffer in
+                buffer.initialize(repeating: Lanes())
+                let scratch = SpanScratch(
+                    base: UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self))
+                levelList.withUnsafeBufferPointer { levels in
+                    let view = TextureView(levels: levels.baseAddress!, levelCount: 1, texelCount: 28)
+                    for _ in 0 ..< 20 {
+                        var u = Lanes()
+                        var v = Lanes()
+                        for lane in 0 ..< 8 {
+                            u[lane] = Float(random() % 6000) / 1000 - 3
+                            v[lane] = Float(random() % 6000) / 1000 - 3
+                        }
+                        let alpha = level.alphaSpan(u: u, v: v, scratch: scratch)
+                        for lane in 0 ..< 8 {
+                            let expected = view.sample(SIMD2(u[lane], v[lane]), density: 0).w
+                            #expect(abs(alpha[lane] - expected) < 1e-5)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -27,7 +27,8 @@ struct WindowWriteAudit {
         for rawLine in transcript.split(separator: "\n") {
             guard let space = rawLine.firstIndex(of: " ") else { continue }
             let pid = rawLine[..<space]
-            var line = String(rawLine[rawLine.index(after: space)...])
+            // strace pads the pid column to five characters: "2174  prctl(…" as well as "12174 prctl(…".
+            var line = String(rawLine[rawLine.index(after: space)...].drop(while: { $0 == " " }))
             if line.hasSuffix("<unfinished ...>") {
                 pending[pid] = String(line.dropLast("<unfinished ...>".count))
                 continue
@@ -81,10 +82,10 @@ struct WindowStraceTests {
     @Test("the audit tells the X connection, omote's pipes and the terminal from anything else")
     func auditFlagsOtherTargets() {
         let transcript = """
-            100 pipe2([3<pipe:[11]>, 4<pipe:[11]>], O_CLOEXEC) = 0
+            100   pipe2([3<pipe:[11]>, 4<pipe:[11]>], O_CLOEXEC) = 0
             100 connect(5<socket:[77]>, {sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X3"}, 20) = 0
             100 write(5<socket:[77]>, "before", 6) = 6
-            100 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0
+            100  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0
             100 writev(5<socket:[77]>, [{iov_base="x", iov_len=1}], 1) = 1
             100 write(1<pipe:[9]>, "status", 6) = 6
             101 write(4<pipe:[11]>, "record", 6) = 6
