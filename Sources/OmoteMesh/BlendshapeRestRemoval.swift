@@ -1,3 +1,5 @@
+import OmoteCore
+
 /// Automatic rest-offset removal, for the shapes where it costs no agreement with MediaPipe: jawOpen and mouthFunnel,
 /// which MediaPipe's regressor scores up to 0.15 on some relaxed, closed mouths. Each one's resting level is a low
 /// envelope of its score (falls fast, rises slowly, capped), and the score becomes (score − gain·rest) /
@@ -7,7 +9,8 @@
 enum BlendshapeRestRemoval {
     /// The shapes with a known non-zero rest, in `BlendshapeSessionLevels.restScores` order.
     static let shapes: [ARKitBlendshape] = [
-.jawOpen, .mouthFunnel]
+        .jawOpen, .mouthFunnel,
+    ]
     /// Per frame, the level moves this share of the way down to a lower score (a relaxed mouth is found in ~1 s).
     static let fall: Float = 0.1
     /// …and this share up to a higher one (~11 s at 30 fps to rise 1 − 1/e of the way), so an expression held
