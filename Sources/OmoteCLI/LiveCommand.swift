@@ -7,7 +7,8 @@ struct LiveCommand: ParsableCommand {
         commandName: "live",
         abstract: "Track your face from a V4L2 webcam and drive the avatar on this terminal or in a window.",
         discussion:
-            "Keys: q (or Ctrl-C) quits; in the window also Escape or its close button, and h toggles the overlay. "
+            "Keys: q (or Ctrl-C) quits, r resets, c starts the guided calibration; in the window also Escape or its close "
+            + "button quit, and h toggles the overlay. "
             + "--view window --background green makes a window OBS can key. Unplugging the camera pauses the session until "
             + "it is plugged back in. See Docs/camera.md for options and errors."
     )

@@ -29,12 +29,22 @@ struct SessionOptions: ParsableArguments {
     var rawBlendshapes = false
 
     @Flag(
+        help:
+            "Start the guided calibration with the first face: a neutral face, then five expressions on prompt, 2.5 s each (c in the live view starts it at any time). What it learns stays in memory for this session only."
+    )
+    var calibrate = false
+
+    @Flag(
         help: "Keep going when frame memory cannot be locked out of swap (low ulimit -l); the status line then warns.")
     var allowSwappableMemory = false
 
     func validate() throws {
         // Applied at parse time, before any frame memory exists.
         if allowSwappableMemory { PrivateMemory.allowSwappableMemory() }
+        if calibrate && rawBlendshapes {
+            throw ValidationError(
+                "--calibrate adjusts Omote's refined scores; --raw-blendshapes switches them off: use one of the two")
+        }
         if let fieldOfView, !(fieldOfView > 10 && fieldOfView < 170) {
             throw ValidationError("--field-of-view must be between 10 and 170 degrees")
         }
@@ -46,6 +56,7 @@ struct SessionOptions: ParsableArguments {
         configuration.avatarPath = avatar
         configuration.horizontalFieldOfViewDegrees = fieldOfView
         configuration.rawBlendshapes = rawBlendshapes
+        configuration.calibratesAtStart = calibrate
         return configuration
     }
 }

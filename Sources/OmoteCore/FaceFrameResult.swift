@@ -42,6 +42,8 @@ public struct FaceFrameResult: Sendable, CustomStringConvertible, BitwiseCopyabl
     public var frameSize = SIMD2<Int>(0, 0)
     /// Capture time of the frame (CLOCK_MONOTONIC for a camera, nominal clip time for replay), nanoseconds.
     public var timestampNanoseconds: UInt64 = 0
+    /// The guided calibration's prompt and outcome (not expression data).
+    public var calibration = CalibrationProgress()
 
     public init() {}
     public var description: String { "FaceFrameResult(redacted)" }
@@ -54,6 +56,7 @@ public struct FaceFrameResult: Sendable, CustomStringConvertible, BitwiseCopyabl
         copy.timings = timings
         copy.frameSize = frameSize
         copy.timestampNanoseconds = timestampNanoseconds
+        copy.calibration = calibration
         return copy
     }
 }

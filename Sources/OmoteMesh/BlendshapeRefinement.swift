@@ -1,15 +1,18 @@
 import OmoteCore
 
 /// Omote's layer after MediaPipe's blendshape regressor: geometric corrections measured on the mesh where the
-/// regressor under-reports (`BlendshapeGeometricCorrection`) and automatic removal of resting offsets
-/// (`BlendshapeRestRemoval`), from levels learnt over the session. Everything it holds — the canonical-space points,
-/// the last measures, the session levels — is expression data, so it lives in private memory, is wiped when the face is
-/// lost or the session reset, and is never written anywhere. Allocates nothing per frame. Not thread-safe.
+/// regressor under-reports (`BlendshapeGeometricCorrection`), and either automatic removal of resting offsets
+/// (`BlendshapeRestRemoval`, from levels learnt over the session) or, once the user has run one, a guided calibration
+/// (`BlendshapeCalibration`). Everything it holds — the canonical-space points, the last measures, the session levels,
+/// the calibration — is expression data, so it lives in private memory and is never written anywhere; all but the
+/// calibration is wiped when the face is lost or the session reset (the calibration is this user's, for the session).
+/// Allocates nothing per frame. Not thread-safe.
 public final class BlendshapeRefinement {
     /// The mesh points with the head pose undone (468), refilled every frame.
     private let canonicalPoints: RigidPrivateBuffer<SIMD3<Float>>
     private let privateLevels: RigidPrivateBuffer<BlendshapeSessionLevels>
     private let privateMeasures: RigidPrivateBuffer<MeshGeometricMeasures>
+    private let privateCalibration: RigidPrivateBuffer<BlendshapeCalibration>
     /// Whether the mesh's measures correct the regressor (jaw, winks, wide eyes).
     public var correctsGeometrically = true
     /// Whether resting offsets are learnt and removed.
@@ -21,6 +24,22 @@ public final class BlendshapeRefinement {
         canonicalPoints = try RigidPrivateBuffer(count: MeshLandmarks.meshCount)
         privateLevels = try RigidPrivateBuffer(repeating: BlendshapeSessionLevels())
         privateMeasures = try RigidPrivateBuffer(repeating: MeshGeometricMeasures())
+        privateCalibration = try RigidPrivateBuffer(repeating: BlendshapeCalibration())
+    }
+
+    /// Starts the guided calibration's prompts (`c`, `--calibrate`); a previous calibration applies until it finishes.
+    public func startCalibration() { privateCalibration.value.start() }
+
+    /// The calibration's prompt and outcome, for the frame's result (not expression data).
+    public var calibrationProgress: CalibrationProgress { privateCalibration.value.progress }
+
+    /// The calibration (tests).
+    package var calibration: BlendshapeCalibration { privateCalibration.value }
+
+    /// A frame without a face: the calibration's prompts count it as lost time.
+    public func observeNoFace(at timestampNanoseconds: UInt64) {
+        guard privateCalibration.value.isRunning else { return }
+        privateCalibration.value.observe(nil, at: timestampNanoseconds)
     }
 
     /// The levels learnt so far (tests).
@@ -29,45 +48,64 @@ public final class BlendshapeRefinement {
     package var measures: MeshGeometricMeasures { privateMeasures.value }
 
     /// Whether everything it holds is registered private memory (tests).
-    package var isPrivate: Bool { canonicalPoints.isPrivate && privateLevels.isPrivate && privateMeasures.isPrivate }
+    package var isPrivate: Bool {
+        canonicalPoints.isPrivate && privateLevels.isPrivate && privateMeasures.isPrivate
+            && privateCalibration.isPrivate
+    }
 
     /// Refines this frame's regressor `weights` in place. `geometry` must have just estimated `transformation` from
     /// the same landmarks; without a transformation (a degenerate pose solve) only the rest offsets are removed.
+    /// `timestampNanoseconds` (the frame's) times the calibration's prompts.
     public func refine(
         _ weights: inout BlendshapeWeights,
         geometry: FaceGeometryPipeline,
-        transformation: FacialTransformationMatrix?
+        transformation: FacialTransformationMatrix?,
+        timestampNanoseconds: UInt64 = 0
     ) {
         if let transformation {
             geometry.canonicalSpaceLandmarks(transformation, into: canonicalPoints.view)
-            refine(&weights, canonicalSpace: canonicalPoints.view)
+            refine(&weights, canonicalSpace: canonicalPoints.view, timestampNanoseconds: timestampNanoseconds)
         } else {
-            refine(&weights, canonicalSpace: nil)
+            refine(&weights, canonicalSpace: nil, timestampNanoseconds: timestampNanoseconds)
         }
     }
 
     /// The same from the 468 points in canonical space (`FaceGeometryPipeline.canonicalSpaceLandmarks`), or nil.
-    package func refine(_ weights: inout BlendshapeWeights, canonicalSpace points: MemoryView<SIMD3<Float>>?) {
+    package func refine(
+        _ weights: inout BlendshapeWeights, canonicalSpace points: MemoryView<SIMD3<Float>>?,
+        timestampNanoseconds: UInt64 = 0
+    ) {
         holdsFace = true
         var levels = privateLevels.value
         BlendshapeRestRemoval.learn(weights, into: &levels)
+        var measures = MeshGeometricMeasures()
         if let points {
-            let measures = MeshGeometricMeasures(canonicalSpace: points)
-            privateMeasures.value = measures
+            measures = MeshGeometricMeasures(canonicalSpace: points)
             if measures.interOcular > 0 {
                 BlendshapeGeometricCorrection.learn(measures, weights, into: &levels)
             }
-            if removesRestOffsets { BlendshapeRestRemoval.remove(levels, from: &weights) }
-            // After the rest is removed: the mesh's evidence is not itself a resting offset.
-            if correctsGeometrically, measures.interOcular > 0 {
-                BlendshapeGeometricCorrection.correct(&weights, measures, levels)
-            }
-        } else {
-            privateMeasures.value = MeshGeometricMeasures()
-            if removesRestOffsets { BlendshapeRestRemoval.remove(levels, from: &weights) }
         }
+        privateMeasures.value = measures
+        let corrects = correctsGeometrically && measures.interOcular > 0
         levels.framesSeen += 1
         privateLevels.value = levels
+        // A calibration (running or finished) sees the scores with the mesh's corrections and no automatic removal,
+        // and once finished replaces that removal.
+        if privateCalibration.value.isRunning || privateCalibration.value.isApplied {
+            var corrected = weights
+            if corrects { BlendshapeGeometricCorrection.correct(&corrected, measures, levels) }
+            if privateCalibration.value.isRunning {
+                privateCalibration.value.observe(corrected, at: timestampNanoseconds)
+            }
+            if privateCalibration.value.isApplied {
+                privateCalibration.value.apply(to: &corrected)
+                weights = corrected
+                return
+            }
+        }
+        if removesRestOffsets { BlendshapeRestRemoval.remove(levels, from: &weights) }
+        // After the rest is removed: the mesh's evidence is not itself a resting offset.
+        if corrects { BlendshapeGeometricCorrection.correct(&weights, measures, levels) }
     }
 
     /// Forgets the face: the levels start afresh with the next face, and everything measured is wiped.

@@ -39,6 +39,7 @@ public enum LiveDisplay {
                 switch key {
                 case .quit: quit = true
                 case .other(UInt8(ascii: "r")): runner.requestReset()
+                case .other(UInt8(ascii: "c")): runner.requestCalibration()
                 case .other: break
                 }
             }

@@ -37,6 +37,9 @@ public final class MeshFacePipeline: FrameProcessor {
         self.horizontalFieldOfViewDegrees = horizontalFieldOfViewDegrees
     }
 
+    /// Starts the guided calibration (`c`, `--calibrate`); nothing with `--raw-blendshapes`, which has no refinement.
+    public func startCalibration() { refinement?.startCalibration() }
+
     public func reset() {
         tracker.reset()
         refinement?.reset()
@@ -84,17 +87,22 @@ public final class MeshFacePipeline: FrameProcessor {
             result.tracking = .tracking(faceID: faceID)
             result.weights = tracker.weights
             let transformation = tracker.transformation
-            refinement?.refine(&result.weights, geometry: tracker.geometry, transformation: transformation)
+            refinement?.refine(
+                &result.weights, geometry: tracker.geometry, transformation: transformation,
+                timestampNanoseconds: timestamp)
             if let transformation { result.headPose = transformation.headPose }
         } else {
             result.tracking = everTracked ? .lost : .searching
             wasTracking = false
-            // What was learnt about this face is expression data: gone with the face.
+            // What was learnt about this face is expression data: gone with the face (a calibration is the user's, for
+            // the session; its prompts count the time without a face).
             refinement?.reset()
+            refinement?.observeNoFace(at: timestamp)
             // No face: the avatar relaxes to neutral rather than freezing mid-expression.
             result.weights.values *= 0.8
             result.weights.trackedMask = 0
         }
+        result.calibration = refinement?.calibrationProgress ?? CalibrationProgress()
         let rigStart = MonotonicClock.nanoseconds()
         if rig != nil { rig!.apply(weights: result.weights, headPose: result.headPose) }
         result.timings[.rig] = MonotonicClock.nanoseconds() - rigStart
@@ -120,6 +128,7 @@ extension MeshFacePipeline {
         progress("loading face mesh model \(configuration.meshModelPath)…")
         let tracker = try MeshTracker(taskPath: configuration.meshModelPath)
         let refinement = configuration.rawBlendshapes ? nil : try BlendshapeRefinement()
+        if configuration.calibratesAtStart { refinement?.startCalibration() }
         let rig = loadsRig ? try RigModel.load(avatarAt: configuration.avatarPath, progress: progress) : nil
         progress(
             "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")

@@ -12,6 +12,9 @@ public struct PipelineConfiguration: Sendable {
     /// Whether the rig gets MediaPipe's regressor scores as they are, without Omote's geometric corrections and rest
     /// removal (`BlendshapeRefinement`, Docs/fidelity.md): for comparing with MediaPipe. Off by default.
     public var rawBlendshapes = false
+    /// Whether the guided calibration starts with the first face (`--calibrate`; `c` in the live view starts it at
+    /// any time). Needs the refinement (not with `rawBlendshapes`).
+    public var calibratesAtStart = false
 
     public init() {}
 }

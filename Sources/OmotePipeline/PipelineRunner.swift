@@ -17,6 +17,8 @@ public protocol FrameProcessor: AnyObject {
     )
     /// Forgets the face and any per-face state (a new clip, a camera restart).
     func reset()
+    /// Starts the guided calibration (`c`), when the processor has one.
+    func startCalibration()
     /// The rig the processor deforms (one `RigState` per result slot is made from it), if any.
     var rigModel: RigModel? { get }
 }
@@ -69,12 +71,19 @@ public protocol LiveFeed: AnyObject {
     func requestStop()
     /// Forgets the face (the view's reset key).
     func requestReset()
+    /// Starts the guided calibration (the view's `c`).
+    func requestCalibration()
     /// Called by the view once, when the first processed frame is on the screen (start-up time).
     func firstFrameDrawn()
 }
 
 extension LiveFeed {
     public func firstFrameDrawn() {}
+}
+
+extension FrameProcessor {
+    /// A processor without a calibration ignores the request.
+    public func startCalibration() {}
 }
 
 /// Runs a frame source through a processor on a dedicated processing thread while the calling thread draws (or
@@ -97,6 +106,7 @@ public final class PipelineRunner: LiveFeed, @unchecked Sendable {
     public let results: TripleBuffer<FrameResult>
     private let stopRequested = Atomic<Bool>(false)
     private let resetRequested = Atomic<Bool>(false)
+    private let calibrationRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let failure = Mutex<(description: String, code: OmoteError.Code?)?>(nil)
     /// Stage times of the last 18,000 frames (10 minutes at 30 fps) for the closing summary (made up front; the ring
@@ -121,6 +131,7 @@ public final class PipelineRunner: LiveFeed, @unchecked Sendable {
 
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
     public func requestReset() { resetRequested.store(true, ordering: .relaxed) }
+    public func requestCalibration() { calibrationRequested.store(true, ordering: .relaxed) }
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
     /// Why processing stopped early (camera unplugged, …), if it did.
     public var failureDescription: String? { failure.withLock { $0?.description } }
@@ -177,6 +188,7 @@ public final class PipelineRunner: LiveFeed, @unchecked Sendable {
                 processor.reset()
                 current.value = FaceFrameResult()
             }
+            if calibrationRequested.exchange(false, ordering: .relaxed) { processor.startCalibration() }
             model.statusNote = ""
             model.sourceName = source.name
             let slot = results.back

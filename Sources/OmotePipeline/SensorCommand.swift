@@ -9,6 +9,8 @@ public enum SensorCommand: UInt32, Sendable, CaseIterable {
     case quit = 1
     /// Forget the face and start searching again (r).
     case reset = 2
+    /// Start the guided calibration (c).
+    case calibrate = 3
 
     public static let size = 8
     static let magic: UInt32 = 0x4F4D_4331  // "OMC1"

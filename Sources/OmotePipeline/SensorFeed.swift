@@ -125,6 +125,8 @@ public final class SensorFeed: LiveFeed, @unchecked Sendable {
 
     public func requestReset() { SensorCommand.reset.send(to: sensor.commands) }
 
+    public func requestCalibration() { SensorCommand.calibrate.send(to: sensor.commands) }
+
     /// Blocks until the sensor's first record: true when its guard engaged; otherwise the session is over and
     /// `failureDescription` says why (the sensor could not open its source or engage, or sent something invalid).
     public func awaitEngaged() -> Bool {

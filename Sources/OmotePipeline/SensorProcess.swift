@@ -154,6 +154,7 @@ public enum SensorProcess {
                 stopped = true
                 runner.requestStop()
             case .command(.reset): runner.requestReset()
+            case .command(.calibrate): runner.requestCalibration()
             case .none: break
             }
             let current = runner.latest.read().value.statusNote

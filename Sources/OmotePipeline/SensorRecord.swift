@@ -14,7 +14,8 @@ import OmoteCore
 /// syscalls and closed descriptors in an `engaged` record) · 352 frame width, height (2 × u32) · 360 timestamp (u64)
 /// · 368 capture time (u64, CLOCK_MONOTONIC ns, all ones for none; the presenter requires it within the last minute) · 376 fps × 1000 (u32) · 380 first damage (u32, the
 /// `FrameDamage` number) · 384 source index (u32) · 388 text length (u32) · 392 text (printable ASCII, `note` and
-/// `ended` only). An `engaged` record from a camera generation carries the camera's FourCC at 344, its size at 352
+/// `ended` only). A frame record has the calibration's progress at 388 instead: step (u8, 0 none, 1…6), tenths of a
+/// second left (u8, at most 25), outcome (u8, 0…2), skipped steps (u8, bits 2…6). An `engaged` record from a camera generation carries the camera's FourCC at 344, its size at 352
 /// and its rate at 376.
 public enum SensorRecord {
     public enum Kind: UInt32, Sendable {
@@ -99,6 +100,9 @@ public enum SensorRecord {
     static let maximumSide: UInt32 = 16384
     static let maximumTranslationMillimetres: Float = 100_000
     static let maximumCount: UInt64 = 1 << 40
+    /// A calibration prompt lasts 2.5 s of tracked face; only its expression prompts (2…6) can be skipped.
+    static let maximumCalibrationDeciseconds: UInt8 = 25
+    static let skippableSteps: UInt8 = 0b0111_1100
     /// |RᵀR − I| per element, and |det R − 1|: an orthonormalised float rotation is within 1e-5.
     static let rotationTolerance: Float = 1e-3
 
@@ -138,6 +142,11 @@ public enum SensorRecord {
         put(UInt32(clamping: Int(max(0, min(fps, 4e9)))), 376, bytes)
         put(UInt32(counts.firstDamage?.rawValue ?? 0), 380, bytes)
         put(UInt32(clamping: counts.sourceIndex), 384, bytes)
+        let calibration = face.calibration
+        bytes[388] = calibration.step?.rawValue ?? 0
+        bytes[389] = calibration.decisecondsLeft
+        bytes[390] = calibration.outcome.rawValue
+        bytes[391] = calibration.skippedSteps
     }
 
     /// Writes a record without expression data: `engaged`, `note` or `ended`.
@@ -341,7 +350,20 @@ public enum SensorRecord {
             }
             counts.firstDamage = first
         }
-        guard zero(388 ..< size, bytes) else { return .violation("a frame record with text or data after its fields") }
+        var calibration = CalibrationProgress()
+        let step = bytes[388]
+        guard step == 0 || CalibrationProgress.Step(rawValue: step) != nil, bytes[389] <= maximumCalibrationDeciseconds,
+            let outcome = CalibrationProgress.Outcome(rawValue: bytes[390]), bytes[391] & ~skippableSteps == 0
+        else {
+            return .violation(
+                "a calibration progress of step \(step), \(bytes[389]) tenths left, outcome \(bytes[390]), "
+                    + "skipped \(bytes[391])")
+        }
+        calibration.step = CalibrationProgress.Step(rawValue: step)
+        calibration.decisecondsLeft = bytes[389]
+        calibration.outcome = outcome
+        calibration.skippedSteps = bytes[391]
+        guard zero(392 ..< size, bytes) else { return .violation("a frame record with text or data after its fields") }
         counts.framesProcessed = Int(processed)
         counts.framesDropped = Int(dropped)
         counts.framesCorrupt = Int(corrupt)
@@ -356,6 +378,7 @@ public enum SensorRecord {
         face.timings = timings
         face.frameSize = SIMD2(Int(width), Int(height))
         face.timestampNanoseconds = get(360, bytes)
+        face.calibration = calibration
         return .message(.frame(counts))
     }
 

@@ -5,14 +5,18 @@ extension WindowDisplay {
     /// The window's overlay: tracking state, camera and render rates, the keys. Its text is rebuilt at most twice a
     /// second (and when the state changes), so drawing it allocates nothing in between.
     struct OverlayState {
-        var visible: Bool
+        var visible: Bool { didSet { revision += 1 } }
         private(set) var lines: [String] = []
         private var tracking = ""
         private var note = ""
+        private var calibration = ""
         private var lastRebuild: UInt64 = 0
         private var framesSinceRebuild = 0
         private var pictureRate: Double = 0
         private var cameraRate: Double = 0
+
+        /// Whether calibration prompts are showing: drawn even with the overlay hidden (the user pressed c).
+        private(set) var isCalibrating = false
 
         init(visible: Bool) { self.visible = visible }
 
@@ -27,9 +31,10 @@ extension WindowDisplay {
             case .lost: state = "face lost"
             }
             let newNote = finished && statusNote.isEmpty ? "end of input" : statusNote
+            let newCalibration = model.frame.calibration.statusLine ?? ""
             let now = MonotonicClock.nanoseconds()
             let due = now &- lastRebuild >= 500_000_000
-            guard due || state != tracking || newNote != note else { return false }
+            guard due || state != tracking || newNote != note || newCalibration != calibration else { return false }
             if due {
                 let seconds = Double(now &- lastRebuild) / 1e9
                 pictureRate = lastRebuild == 0 ? 0 : Double(framesSinceRebuild) / seconds
@@ -39,6 +44,8 @@ extension WindowDisplay {
             cameraRate = model.framesPerSecond
             tracking = state
             note = newNote
+            calibration = newCalibration
+            isCalibrating = model.frame.calibration.step != nil
             revision += 1
             return true
         }
@@ -47,12 +54,15 @@ extension WindowDisplay {
         mutating func draw(into pixels: MemoryView<UInt32>, width: Int, height: Int, renderNanoseconds: UInt64) {
             if builtRevision != revision {
                 builtRevision = revision
-                lines = [
-                    note.isEmpty ? tracking : "\(tracking) - \(note)",
-                    String(format: "camera %.1f fps  shown %.1f fps", cameraRate, pictureRate),
-                    String(format: "render %.1f ms", Double(renderNanoseconds) / 1e6),
-                    "h hides this  q quits",
-                ]
+                lines =
+                    visible
+                    ? [
+                        note.isEmpty ? tracking : "\(tracking) - \(note)",
+                        String(format: "camera %.1f fps  shown %.1f fps", cameraRate, pictureRate),
+                        String(format: "render %.1f ms", Double(renderNanoseconds) / 1e6),
+                        "h hides this  q quits  c calibrates",
+                    ] : []
+                if !calibration.isEmpty && (visible || isCalibrating) { lines.append(calibration) }
             }
             OverlayText.draw(lines, into: pixels, width: width, height: height, scale: width >= 800 ? 2 : 1)
         }

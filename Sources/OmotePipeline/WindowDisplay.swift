@@ -60,6 +60,7 @@ public enum WindowDisplay {
                     overlay.visible.toggle()
                     needsDraw = true
                 case .key(UInt8(ascii: "r")): feed.requestReset()
+                case .key(UInt8(ascii: "c")): feed.requestCalibration()
                 case .key: break
                 case .resized, .exposed: needsDraw = true
                 }
@@ -73,8 +74,9 @@ public enum WindowDisplay {
             }
             let finished = feed.isFinished
             if finished && feed.failureCode == .captureDisconnected { break }
+            let wasCalibrating = overlay.isCalibrating
             if overlay.update(result.viewModel, note: feed.latest.read().value.statusNote, finished: finished) {
-                needsDraw = needsDraw || overlay.visible
+                needsDraw = needsDraw || overlay.visible || overlay.isCalibrating || wasCalibrating
             }
             if needsDraw {
                 needsDraw = false
@@ -83,7 +85,7 @@ public enum WindowDisplay {
                         try renderer.resize(width: window.width, height: window.height)
                     }
                     try renderer.render(result.rig ?? restPose)
-                    if overlay.visible {
+                    if overlay.visible || overlay.isCalibrating {
                         overlay.draw(
                             into: renderer.pixels, width: renderer.width, height: renderer.height,
                             renderNanoseconds: renderer.lastRenderNanoseconds)

@@ -57,6 +57,16 @@ public struct LiveViewLayout {
         line(String(model.guardSummary.prefix(geometry.panelWidth)))
         if !model.processes.isEmpty { line(String(model.processes.prefix(geometry.panelWidth))) }
         if !model.statusNote.isEmpty { line(model.statusNote) }
+        if let calibration = frame.calibration.statusLine {
+            // The prompt may be longer than the panel: wrapped at a space onto a second line rather than cut.
+            let limit = calibration.index(
+                calibration.startIndex, offsetBy: min(calibration.count, geometry.panelWidth))
+            let cut =
+                limit == calibration.endIndex
+                ? limit : calibration[..<limit].lastIndex(of: " ") ?? limit
+            line(String(calibration[..<cut]))
+            if cut < calibration.endIndex { line("  " + calibration[cut...].drop(while: { $0 == " " })) }
+        }
         line("")
         // Strongest tracked shapes first.
         var order = ARKitBlendshape.allCases.filter { frame.weights.isTracked($0) }
@@ -69,7 +79,7 @@ public struct LiveViewLayout {
         }
         while row < geometry.rows - 1 { line("") }
         canvas.move(row: geometry.rows - 1, column: 0)
-        canvas.append("q quit  r reset")
+        canvas.append("q quit  r reset  c calibrate")
     }
 
     static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {

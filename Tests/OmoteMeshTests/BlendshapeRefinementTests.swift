@@ -12,6 +12,8 @@ import Testing
         let estimator: BlendshapeEstimator
         let geometry: FaceGeometryPipeline
         let refinement: BlendshapeRefinement
+        /// The frames' timestamps: 30 a second.
+        private(set) var clock: UInt64 = 0
 
         init() throws {
             estimator = try BlendshapeEstimator(network: BlendshapeFixtureTests.blendshapeNetwork())
@@ -32,7 +34,9 @@ import Testing
             let raw = weights
             let transformation = try geometry.estimate(
                 landmarks, frameWidth: MediaPipeFixture.frameWidth, frameHeight: MediaPipeFixture.frameHeight)
-            refinement.refine(&weights, geometry: geometry, transformation: transformation)
+            refinement.refine(
+                &weights, geometry: geometry, transformation: transformation, timestampNanoseconds: clock)
+            clock += 33_333_334
             return (raw, weights)
         }
     }
@@ -294,5 +298,44 @@ import Testing
         let dropped = try session.step(
             EditedFaces.landmarks(EditedFaces.jawDropped(frames[15], by: 0.2, jawPoints: jawPoints)))
         #expect(dropped.refined[.jawOpen] >= 0.2)
+    }
+
+    @Test("after a calibration on a relaxed closed mouth, jawOpen, mouthFunnel and mouthPucker read below 0.05")
+    func calibratedRest() throws {
+        let session = try Session()
+        let frames = try MeshGeometricMeasuresTests.faceFrames().filter { $0.clip == "single_face" }
+        // single_face 2–15: mouth closed and relaxed. Calibrate on the even frames (no expression performed on the
+        // prompts), then read the odd ones.
+        let calibrating = stride(from: 2, through: 15, by: 2).map { frames[$0] }
+        let reading = stride(from: 3, through: 15, by: 2).map { frames[$0] }
+        session.refinement.startCalibration()
+        var step = 0
+        while session.refinement.calibration.isRunning && step < 1000 {
+            _ = try session.step(calibrating[step % calibrating.count].landmarks)
+            step += 1
+        }
+        let progress = session.refinement.calibrationProgress
+        #expect(progress.outcome == .calibrated, "\(step) frames")
+        #expect(progress.skipped == Array(CalibrationProgress.Step.allCases.dropFirst()), "nothing was performed")
+        // Lost and found again: the calibration is this user's for the session, kept through a lost face.
+        session.refinement.reset()
+        var largest = BlendshapeWeights()
+        var rawLargest = BlendshapeWeights()
+        for index in 0 ..< 150 {
+            let (raw, refined) = try session.step(reading[index % reading.count].landmarks)
+            largest.values = pointwiseMax(largest.values, refined.values)
+            rawLargest.values = pointwiseMax(rawLargest.values, raw.values)
+        }
+        let shapes: [ARKitBlendshape] = [.jawOpen, .mouthFunnel, .mouthPucker]
+        print(
+            "calibrated on single_face's relaxed even frames in \(step) frames; its odd frames, largest regressor → "
+                + "calibrated: " + shapes.map { "\($0) \(rawLargest[$0]) → \(largest[$0])" }.joined(separator: ", "))
+        #expect(rawLargest[.mouthPucker] >= 0.15, "the regressor's resting pucker")
+        for shape in shapes { #expect(largest[shape] < 0.05, "\(shape)") }
+        let jawPoints = EditedFaces.jawPoints(canonicalModel: session.geometry.canonicalModel)
+        let dropped = try session.step(
+            EditedFaces.landmarks(EditedFaces.jawDropped(frames[15], by: 0.2, jawPoints: jawPoints)))
+        #expect(dropped.refined[.jawOpen] >= 0.2, "a dropped jaw still reads after calibration")
+        #expect(session.refinement.isPrivate)
     }
 }

@@ -89,4 +89,41 @@ import Testing
         #expect(refinement.levels == BlendshapeSessionLevels(), "the levels are wiped with the face")
         #expect(refinement.measures == MeshGeometricMeasures())
     }
+
+    @Test(
+        "--calibrate: the prompts run through a replay in each frame's result, allocating nothing; a replay performs none"
+    )
+    func calibrationThroughThePipeline() throws {
+        let (frames, width, height) = try Self.decodedFrames()
+        var configuration = PipelineConfiguration()
+        configuration.calibratesAtStart = true
+        let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
+        var result = FaceFrameResult()
+        var timestamp: UInt64 = 0
+        var stepsSeen: [CalibrationProgress.Step] = []
+        var allocations: UInt = 0
+        // Eight passes of single_face (72 frames, 2.4 s each) cover the six 2.5 s prompts.
+        for pass in 0 ..< 8 {
+            for pixels in frames {
+                timestamp += 33_333_333
+                let before = omote_thread_allocation_count()
+                Self.process(pipeline, pixels, width: width, height: height, timestamp: timestamp, into: &result)
+                if pass > 0 { allocations += omote_thread_allocation_count() - before }
+                if let step = result.calibration.step, stepsSeen.last != step { stepsSeen.append(step) }
+            }
+        }
+        print(
+            "calibration over single_face (\(frames.count) frames a pass): prompts \(stepsSeen), outcome "
+                + "\(result.calibration.outcome), skipped \(result.calibration.skipped)")
+        #expect(stepsSeen == CalibrationProgress.Step.allCases)
+        #expect(result.calibration.outcome == .calibrated && result.calibration.step == nil)
+        #expect(allocations == 0, "\(allocations) allocations while calibrating and calibrated")
+        #expect(result.withoutExpression.calibration == result.calibration, "progress is not expression data")
+        var raw = PipelineConfiguration()
+        raw.rawBlendshapes = true
+        let rawPipeline = try MeshFacePipeline.load(raw, rig: false, progress: { _ in })
+        rawPipeline.startCalibration()
+        Self.process(rawPipeline, frames[0], width: width, height: height, timestamp: 1, into: &result)
+        #expect(result.calibration == CalibrationProgress(), "no refinement, no calibration")
+    }
 }

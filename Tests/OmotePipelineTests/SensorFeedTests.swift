@@ -209,12 +209,15 @@ import Testing
         #expect(retry.failureDescription == "" && retry.failureCode == .pipelineSensorEnded)
     }
 
-    @Test("an unplugged camera ends the feed as a disconnect; q and r reach the sensor as commands")
+    @Test("an unplugged camera ends the feed as a disconnect; q, r and c reach the sensor as commands")
     func disconnectAndCommands() throws {
         let channel = try Channel()
         let feed = try started(channel)
         feed.requestReset()
         #expect(SensorCommand.receive(from: channel.sensorCommands, timeoutMilliseconds: 100) == .command(.reset))
+        feed.requestCalibration()
+        #expect(
+            SensorCommand.receive(from: channel.sensorCommands, timeoutMilliseconds: 100) == .command(.calibrate))
         channel.writer.send(.note("camera stalled: waiting for the camera"))
         #expect(Self.waitFor { feed.latest.read().value.statusNote == "camera stalled: waiting for the camera" })
         channel.writer.send(.ended(.disconnected, "the camera was unplugged"))

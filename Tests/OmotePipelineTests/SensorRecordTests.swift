@@ -64,6 +64,25 @@ import Testing
         put(value.bitPattern, at: offset, in: &bytes)
     }
 
+    @Test("a frame record carries the calibration's prompt, time left, outcome and skipped prompts; nothing else fits")
+    func calibrationProgress() {
+        var face = Self.sampleFace()
+        face.calibration.step = .smile
+        face.calibration.decisecondsLeft = 17
+        face.calibration.outcome = .noFace
+        face.calibration.skippedSteps = 1 << CalibrationProgress.Step.pucker.rawValue
+        let bytes = Self.encodedFrame(face)
+        let (decoded, got) = Self.decode(bytes)
+        #expect(decoded == .message(.frame(Self.sampleCounts())))
+        #expect(got.calibration == face.calibration)
+        #expect(got.calibration.statusLine == "calibration 3/6: smile widely (1.7 s)")
+        for (offset, value) in [(388, 7), (389, 26), (390, 3), (391, 1 << 1), (391, 1 << 7), (392, 1)] {
+            var damaged = bytes
+            damaged[offset] = UInt8(value)
+            #expect(Self.violation(damaged) != nil, "byte \(offset) = \(value)")
+        }
+    }
+
     @Test("a frame record round-trips every field, fits in one atomic pipe write, and carries only 52 weights")
     func frameRoundTrip() throws {
         #expect(SensorRecord.size == 1024 && SensorRecord.size <= Int(PIPE_BUF))
@@ -127,7 +146,7 @@ import Testing
             case .corruptAboveDropped: put(UInt64(5), at: 344, in: &b)
             case .frameTooWide: put(UInt32(20000), at: 352, in: &b)
             case .damage250: put(UInt32(250), at: 380, in: &b)
-            case .textInFrame: put(UInt32(3), at: 388, in: &b)
+            case .textInFrame: b[392] = UInt8(ascii: "x")
             case .tailByte: b[1000] = 1
             }
         }
@@ -218,7 +237,7 @@ import Testing
     @Test("commands: only the two known ones decode")
     func commands() {
         for command in SensorCommand.allCases { #expect(SensorCommand.decode(command.bytes) == command) }
-        #expect(SensorCommand.decode((0x4F4D_4331, 3)) == nil)
+        #expect(SensorCommand.decode((0x4F4D_4331, 4)) == nil)
         #expect(SensorCommand.decode((0, 1)) == nil)
         var ends: [Int32] = [-1, -1]
         #expect(pipe(&ends) == 0)

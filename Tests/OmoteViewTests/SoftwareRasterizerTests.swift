@@ -150,6 +150,29 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) throw
         #expect(smile.lowerBound < jaw.lowerBound, "strongest first")
         #expect(text.contains("0.75"))
         #expect(geometry.pictureWidth + geometry.panelWidth + 2 <= 100)
+        #expect(text.contains("c calibrate"))
+        #expect(!text.contains("calibration"), "no calibration line before one runs")
+    }
+
+    @Test("While calibrating, the panel shows the prompt and the time left, wrapped to the panel; then the outcome")
+    func calibrationPrompt() throws {
+        var model = LiveViewModel()
+        model.frame.tracking = .tracking(faceID: 1)
+        model.frame.calibration.step = .neutral
+        model.frame.calibration.decisecondsLeft = 12
+        let geometry = LiveViewLayout.geometry(for: .init(columns: 100, rows: 30))
+        var canvas = try TerminalCanvas()
+        canvas.begin()
+        LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
+        var text = String(decoding: canvas.bytes.bytes, as: UTF8.self)
+        #expect(text.contains("calibration 1/6: relax your face, mouth"), "\(text)")
+        #expect(text.contains("  closed (1.2 s)"), "the rest of the prompt on the next line")
+        model.frame.calibration.step = nil
+        model.frame.calibration.outcome = .calibrated
+        canvas.begin()
+        LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
+        text = String(decoding: canvas.bytes.bytes, as: UTF8.self)
+        #expect(text.contains("calibrated for this session (c to redo)"))
     }
 }
 
