@@ -60,8 +60,8 @@ public struct CalibrationProgress: Sendable, Equatable, BitwiseCopyable {
     /// there is nothing to say.
     public var statusLine: String? {
         if let step {
-            return "calibration \(step.rawValue)/\(Step.allCases.count): \(step.prompt) "
-                + "(\(decisecondsLeft / 10).\(decisecondsLeft % 10) s)"
+            return "calibration \(step.rawValue)/\(Step.allCases.count), "
+                + "\(decisecondsLeft / 10).\(decisecondsLeft % 10) s: \(step.prompt)"
         }
         switch outcome {
         case .none: return nil

@@ -112,7 +112,7 @@ import Testing
         var clock: UInt64 = 0
         calibration.start()
         #expect(calibration.progress.step == .neutral && calibration.progress.decisecondsLeft == 25)
-        #expect(calibration.progress.statusLine == "calibration 1/6: relax your face, mouth closed (2.5 s)")
+        #expect(calibration.progress.statusLine == "calibration 1/6, 2.5 s: relax your face, mouth closed")
         // `--calibrate` before the first face: 10 s of no face is not lost time.
         Self.feed(&calibration, frames: 300, clock: &clock) { _ in nil }
         #expect(calibration.progress.step == .neutral)

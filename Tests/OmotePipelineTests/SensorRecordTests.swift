@@ -75,7 +75,7 @@ import Testing
         let (decoded, got) = Self.decode(bytes)
         #expect(decoded == .message(.frame(Self.sampleCounts())))
         #expect(got.calibration == face.calibration)
-        #expect(got.calibration.statusLine == "calibration 3/6: smile widely (1.7 s)")
+        #expect(got.calibration.statusLine == "calibration 3/6, 1.7 s: smile widely")
         for (offset, value) in [(388, 7), (389, 26), (390, 3), (391, 1 << 1), (391, 1 << 7), (392, 1)] {
             var damaged = bytes
             damaged[offset] = UInt8(value)

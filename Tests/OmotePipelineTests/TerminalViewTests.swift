@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test(
-        "omote replay draws the avatar, bars and status in a terminal, quits on q and restores the terminal",
+        "omote replay draws the avatar, bars and status in a terminal, prompts a calibration on c, quits on q and restores the terminal",
         .enabled(if: tmuxAvailable))
     func replayInTmux() throws {
         let omote = try #require(TestPaths.omoteBinary, "build the omote executable first (swift build)")
@@ -70,6 +70,15 @@ import Testing
         #expect(screen.contains("38;2;"), "in 24-bit colour")
         #expect(screen.contains("fps") && screen.contains("landmarks") && screen.contains("guard:"))
         #expect(try Self.tmux(socket, ["display-message", "-p", "-t", "view", "#{alternate_on}"]).hasPrefix("1"))
+        #expect(!screen.contains("calibration 1/6"))
+
+        // c: the presenter sends the command, the sensor starts the prompts, its frame records carry them back.
+        try Self.tmux(socket, ["send-keys", "-t", "view", "c"])
+        let prompted = try Self.waitFor(20) {
+            screen = try Self.tmux(socket, ["capture-pane", "-p", "-t", "view"])
+            return screen.contains("calibration 1/6, ") && screen.contains("relax your face")
+        }
+        #expect(prompted, "no calibration prompt after c:\n\(screen.prefix(3000))")
 
         try Self.tmux(socket, ["send-keys", "-t", "view", "q"])
         let exited = try Self.waitFor(10) {

@@ -165,8 +165,8 @@ private func drawnSquare(size: Int, side: Float, indices: [UInt32]? = nil) throw
         canvas.begin()
         LiveViewLayout.drawPanel(model, geometry: geometry, into: &canvas)
         var text = String(decoding: canvas.bytes.bytes, as: UTF8.self)
-        #expect(text.contains("calibration 1/6: relax your face, mouth"), "\(text)")
-        #expect(text.contains("  closed (1.2 s)"), "the rest of the prompt on the next line")
+        #expect(text.contains("calibration 1/6, 1.2 s: relax your face,"), "\(text)")
+        #expect(text.contains("  mouth closed"), "the rest of the prompt on the next line")
         model.frame.calibration.step = nil
         model.frame.calibration.outcome = .calibrated
         canvas.begin()
