@@ -14,16 +14,27 @@ import Testing
         #expect(result.stdout.contains("single_face: 72 frames 640×360, 0 corrupt"), "\(result.stdout)")
     }
 
+    /// The 68-point tracker's `--calibrate` (its own neutral-face pass) is not among them: the name now starts the
+    /// mesh tracker's guided calibration (Docs/fidelity.md), tested below.
     @Test(
         "the retired 68-point options are refused as unknown",
-        arguments: [
-            ["--tracker", "68-point"], ["--detector", "lbp"], ["--landmark-model", "x.dat"], ["--calibrate"],
-        ])
+        arguments: [["--tracker", "68-point"], ["--detector", "lbp"], ["--landmark-model", "x.dat"]])
     func retiredOptionsAreRefused(_ option: [String]) throws {
         let omote = try #require(TestPaths.omoteBinary)
         let result = try ChildProcess.run(omote, ["replay", "single_face"] + option)
         #expect(result.status != 0)
         #expect(result.stderr.contains("Unknown option '\(option[0])'"), "\(result.stderr)")
+    }
+
+    @Test("--calibrate runs the guided calibration; with --raw-blendshapes it is refused, naming both")
+    func calibrateOption() throws {
+        let omote = try #require(TestPaths.omoteBinary)
+        let replay = try ChildProcess.run(omote, ["replay", "--fast", "single_face", "--calibrate"])
+        #expect(replay.status == 0, "\(replay.stdout)\n\(replay.stderr)")
+        let refused = try ChildProcess.run(omote, ["replay", "single_face", "--calibrate", "--raw-blendshapes"])
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains("--calibrate") && refused.stderr.contains("--raw-blendshapes"), "\(refused.stderr)")
     }
 
     @Test("a missing or damaged face_landmarker.task stops replay and doctor with the file named and the fix")
