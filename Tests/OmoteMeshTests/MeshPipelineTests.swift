@@ -121,20 +121,8 @@ import Testing
         pipeline.reset()
         var rig = try pipeline.rigModel.map(RigState.init(model:))
         var result = FaceFrameResult()
-        let source = try ReplaySource(clipDirectory: TestPaths.sampleFrames + "/single_face")
-        let decoder = try JPEGDecoder()
-        var frame = try VideoFrame()
         // Decoded once; the measured loop replays the RGB (libjpeg-turbo's own allocations are reported separately).
-        var decoded: [[UInt8]] = []
-        for index in 0 ..< source.frameCount {
-            try source.withJPEG(at: index) { try decoder.decode($0, into: &frame, source: "test") }
-            decoded.append(
-                frame.withRGBImage { image in
-                    Array(UnsafeBufferPointer(start: image.pixels, count: image.rowStride * image.height))
-                })
-        }
-        let width = frame.width
-        let height = frame.height
+        let (decoded, width, height) = try MeshRefinementPipelineTests.decodedFrames()
         var timestamp: UInt64 = 0
         var frames = 0
         var detections = 0
