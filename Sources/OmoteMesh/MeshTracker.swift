@@ -26,9 +26,18 @@ public final class MeshTracker {
     /// detection's logit falls between MediaPipe's bar and this one, the network looks again at the region its own
     /// landmarks give (the crop tracking would use on the next frame), and that look decides. It pulls the two
     /// classes further apart: the small face 6.2 → 14.3, the cartoon 163 1.10 → −18.3 (no_face 89, 90: −0.53 →
-    /// −7.7, −0.95 → −13.5). One bar for acquiring and keeping: the covered face stays far above it, so hysteresis
-    /// buys nothing measurable here.
+    /// −7.7, −0.95 → −13.5).
+    ///
+    /// Keeping a face is easier than finding one (`keepsOccludedFaces`): a hand moving over a tracked face pulls the
+    /// logit through the gap between MediaPipe's bar and this one (a hand over nose, mouth and eyes: 0.8–7.5), where
+    /// MediaPipe keeps the face and the bar alone would drop it. So a face tracked on the previous frame, or found
+    /// again within `keepingNanoseconds` of one, is held to MediaPipe's bar — with the second look as the guard: the
+    /// look at the region its own landmarks give must score at least `keepingPresenceLogit` (0) too. The cartoon that
+    /// scores 1.10 scores −18.3 on that look.
     public var minimumPresenceLogit: Float = 8
+    public var keepsOccludedFaces = true
+    public var keepingPresenceLogit: Float = 0
+    public var keepingNanoseconds: Int64 = 1_000_000_000
     /// Whether the reported landmarks go through MediaPipe's smoothing (`smoother`), as they always do in a session.
     /// Off only to measure what the filter does: `omote bench`'s held-still jitter, with and without it.
     public var smoothsLandmarks = true
@@ -76,6 +85,8 @@ public final class MeshTracker {
 
     private var rawLandmarks: MeshLandmarks
     private var nextRegion: FaceRegion?
+    /// When a face was last reported (stream time): only a time, nothing about the face.
+    private var lastFaceMicroseconds: Int64?
 
     public init(taskPath: String = FaceLandmarkerNetworks.defaultPath()) throws(OmoteError) {
         landmarks = try MeshLandmarks()
@@ -120,8 +131,12 @@ public final class MeshTracker {
         landmarker.locate(region, in: image, into: &rawLandmarks)
         presenceLogit = landmarker.presenceLogit
         secondLookPresenceLogit = nil
-        if !wasTracking, landmarker.presenceLogit >= Self.mediaPipePresenceLogit,
-            landmarker.presenceLogit < minimumPresenceLogit
+        // A face reported on the previous frame or within `keepingNanoseconds` before this one.
+        let keeping =
+            keepsOccludedFaces
+            && lastFaceMicroseconds.map { timestampMicroseconds - $0 <= keepingNanoseconds / 1000 } == true
+        if landmarker.presenceLogit >= Self.mediaPipePresenceLogit, landmarker.presenceLogit < minimumPresenceLogit,
+            !wasTracking || keeping
         {
             let refined = FaceRegion(landmarks: rawLandmarks, frameWidth: image.width, frameHeight: image.height)
             landmarker.locate(refined, in: image, into: &rawLandmarks)
@@ -130,7 +145,8 @@ public final class MeshTracker {
         let expressionStarted = MonotonicClock.nanoseconds()
         // Both looks count as landmarks time.
         stageTimes.landmarks = expressionStarted - located
-        guard landmarker.presenceLogit >= minimumPresenceLogit else {
+        let bar = keeping && secondLookPresenceLogit != nil ? keepingPresenceLogit : minimumPresenceLogit
+        guard landmarker.presenceLogit >= bar else {
             lose()
             return false
         }
@@ -149,11 +165,16 @@ public final class MeshTracker {
         try blendshapes.estimate(landmarks, frameWidth: image.width, frameHeight: image.height, into: &weights)
         transformation = try geometry.estimate(landmarks, frameWidth: image.width, frameHeight: image.height)
         holdsFace = true
+        lastFaceMicroseconds = timestampMicroseconds
         return true
     }
 
-    /// Forgets the face (a new clip, a camera restart): the next frame runs the detector.
-    public func reset() { lose() }
+    /// Forgets the face (a new clip, a camera restart): the next frame runs the detector, and a face found there must
+    /// pass the full bar.
+    public func reset() {
+        lose()
+        lastFaceMicroseconds = nil
+    }
 
     /// No face: the next frame runs the detector, and the smoother starts afresh (as MediaPipe's does).
     /// Everything computed from the face is wiped: landmarks, scores, pose and the networks' activations (which hold

@@ -11,6 +11,11 @@ final class OccludedFrames {
     /// How far above the nose tip the patch starts, as a fraction of the nose tip's height below the eye corners
     /// (landmarks 33 and 263): 0 covers from the nose tip down.
     var reach: Float = 0
+    /// A hand instead of the box: four fingers side by side (a darker gap between them), as wide as `handWidth` face
+    /// widths, from above the nose tip (`reach`) to below the chin, centred `handOffset(index)` face widths right of
+    /// the face's centre — a hand moving across the face when the offset changes from frame to frame.
+    var handOffset: ((Int) -> Float)?
+    var handWidth: Float = 0.7
 
     /// The covered box in pixels: x0 ..< x1, y0 ..< y1.
     static func patch(_ landmarks: borrowing MeshLandmarks, width: Int, height: Int, reach: Float = 0)
@@ -61,7 +66,17 @@ final class OccludedFrames {
                 pixels = Array(repeating: 0, count: rowBytes * image.height)
             }
             let colour = Self.cheekColour(reference, image)
-            let box = Self.patch(reference, width: image.width, height: image.height, reach: reach)
+            var box = Self.patch(reference, width: image.width, height: image.height, reach: reach)
+            var fingerWidth = Int.max
+            if let handOffset {
+                let faceWidth = box.x1 - box.x0
+                let centre = Float(box.x0 + box.x1) / 2 + handOffset(index) * Float(faceWidth)
+                let half = handWidth * Float(faceWidth) / 2
+                box.x0 = max(0, Int(centre - half))
+                box.x1 = min(image.width, max(box.x0, Int(centre + half)))
+                fingerWidth = max(1, (box.x1 - box.x0) / 4)
+            }
+            let gap = colour &* 7 / 10
             return try pixels.withUnsafeMutableBufferPointer { target in
                 for y in 0 ..< image.height {
                     for x in 0 ..< rowBytes {
@@ -70,9 +85,12 @@ final class OccludedFrames {
                 }
                 for y in box.y0 ..< box.y1 {
                     for x in box.x0 ..< box.x1 {
-                        target[y * rowBytes + 3 * x] = colour.x
-                        target[y * rowBytes + 3 * x + 1] = colour.y
-                        target[y * rowBytes + 3 * x + 2] = colour.z
+                        // The last two columns of each finger are the shadowed gap to the next.
+                        let inGap = fingerWidth != .max && (x - box.x0) % fingerWidth >= fingerWidth - 2
+                        let paint = inGap ? gap : colour
+                        target[y * rowBytes + 3 * x] = paint.x
+                        target[y * rowBytes + 3 * x + 1] = paint.y
+                        target[y * rowBytes + 3 * x + 2] = paint.z
                     }
                 }
                 return try body(
