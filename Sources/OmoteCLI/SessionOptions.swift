@@ -24,7 +24,7 @@ struct SessionOptions: ParsableArguments {
 
     @Flag(
         help:
-            "Drive the avatar with MediaPipe's blendshape scores as they are: no geometric corrections (jaw, winks, wide eyes, puffed cheeks) and no automatic rest removal."
+            "Drive the avatar with MediaPipe's blendshape scores as they are: no geometric corrections (jaw, winks, wide eyes, puffed cheeks, flared nostrils) and no automatic rest removal."
     )
     var rawBlendshapes = false
 

@@ -2,8 +2,8 @@ import OmoteCore
 
 /// Raises (or, for a wink's open eye, lowers) the regressor's scores where the mesh plainly shows what the regressor
 /// under-reports, and leaves them alone otherwise: a dropped jaw (MediaPipe's network gives an open-mouthed laugh
-/// jawOpen ≈ 0.04), a wink (the network reads both eyes half shut), wide eyes (eyeWide stays near 0) and puffed cheeks
-/// (cheekPuff stays near 0). Thresholds are
+/// jawOpen ≈ 0.04), a wink (the network reads both eyes half shut), wide eyes (eyeWide stays near 0), puffed cheeks
+/// (cheekPuff stays near 0) and flared nostrils (noseSneer stays near 0). Thresholds are
 /// in inter-ocular distances (`MeshGeometricMeasures`) and were set on MediaPipe's own landmarks over SampleFrames
 /// (Docs/fidelity.md): on those frames nothing here moves a score by much, since the regressor gets them right.
 enum BlendshapeGeometricCorrection {
@@ -46,6 +46,16 @@ enum BlendshapeGeometricCorrection {
     static let puffLipGapStart: Float = 0.02
     static let puffLipGapEnd: Float = 0.04
 
+    // The nostrils.
+    /// A smile pulls the nostril wings out too: this share of the mouth's widening (per side, half of it) is taken off
+    /// a wing's widening before it counts as flare.
+    static let smileNostrilShare: Float = 0.5
+    /// Flare (a wing out beyond its rest, less the smile's share, in inter-ocular distances) from which noseSneer
+    /// starts: twice the most SampleFrames leaves unexplained (0.006, `BlendshapeAgreementTests`)…
+    static let flareStart: Float = 0.012
+    /// …and where it reads 1 (about 3 mm on an adult face).
+    static let flareFull: Float = 0.035
+
     // The session levels these compare with.
     /// The closed jaw's length follows down fast, up slowly (a low envelope; a held open mouth does not become rest).
     static let jawFall: Float = 0.1
@@ -73,6 +83,7 @@ enum BlendshapeGeometricCorrection {
             levels.blinkRest = blinks
             levels.restCheekWidth = measures.cheekWidth
             levels.restMouthWidth = measures.mouthWidth
+            levels.restNostrilFlare = measures.nostrilFlare
             levels.hasGeometry = true
             return
         }
@@ -89,6 +100,16 @@ enum BlendshapeGeometricCorrection {
             levels.restCheekWidth, measures.cheekWidth, fall: restWidthFall, rise: restWidthRise)
         levels.restMouthWidth = BlendshapeSessionLevels.follow(
             levels.restMouthWidth, measures.mouthWidth, fall: restWidthFall, rise: restWidthRise)
+        levels.restNostrilFlare = BlendshapeSessionLevels.follow(
+            levels.restNostrilFlare, measures.nostrilFlare, fall: restWidthFall, rise: restWidthRise)
+    }
+
+    /// Each nostril's geometric noseSneer (left, right): its wing out beyond rest, less what a smile explains.
+    static func nostrilFlare(_ measures: MeshGeometricMeasures, _ levels: BlendshapeSessionLevels) -> SIMD2<Float> {
+        let smile = smileNostrilShare * max(0, measures.mouthWidth - levels.restMouthWidth) / 2
+        let evidence = measures.nostrilFlare - levels.restNostrilFlare - SIMD2(repeating: smile)
+        return SIMD2(
+            ramp(evidence.x, from: flareStart, to: flareFull), ramp(evidence.y, from: flareStart, to: flareFull))
     }
 
     /// The cheeks' geometric puff: their widening beyond what the mouth's widening explains, with the lips sealed.
@@ -138,6 +159,9 @@ enum BlendshapeGeometricCorrection {
     ) {
         weights[.jawOpen] = max(weights[.jawOpen], jawOpen(measures, levels))
         weights[.cheekPuff] = max(weights[.cheekPuff], cheekPuff(measures, levels))
+        let flare = nostrilFlare(measures, levels)
+        weights[.noseSneerLeft] = max(weights[.noseSneerLeft], flare.x)
+        weights[.noseSneerRight] = max(weights[.noseSneerRight], flare.y)
 
         let strength = winkStrength(measures)
         if strength > 0 {

@@ -15,6 +15,8 @@ public struct BlendshapeSessionLevels: Sendable, Equatable, BitwiseCopyable {
     /// `MeshGeometricMeasures.cheekWidth` and `mouthWidth` at rest (low envelopes: smiles and puffs widen them).
     public var restCheekWidth: Float = 0
     public var restMouthWidth: Float = 0
+    /// `MeshGeometricMeasures.nostrilFlare` at rest, per side (a low envelope).
+    public var restNostrilFlare = SIMD2<Float>()
     /// Whether the geometric levels (apertures, jaw) have been seeded: a frame without a pose solve seeds only the
     /// score levels.
     public var hasGeometry = false
@@ -30,7 +32,7 @@ public struct BlendshapeSessionLevels: Sendable, Equatable, BitwiseCopyable {
         return level + rate * (sample - level)
     }
 
-    /// The two-lane follower (one lane per eye).
+    /// The two-lane follower (one lane per eye or nostril).
     @inline(__always)
     static func follow(_ level: SIMD2<Float>, _ sample: SIMD2<Float>, fall: Float, rise: Float) -> SIMD2<Float> {
         let rate = SIMD2(repeating: rise).replacing(with: fall, where: sample .< level)

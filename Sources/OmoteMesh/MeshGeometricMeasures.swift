@@ -20,6 +20,9 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
     public var cheekWidth: Float = 0
     /// Mouth corners 61 (subject's right) to 291 (left) along the face's horizontal: a smile widens it, a puff not.
     public var mouthWidth: Float = 0
+    /// Per side (0 the subject's left, 1 right), the nostril wing's outermost point (358 left, 129 right) from the
+    /// nose's midline (4) along the face's horizontal: a flared nostril (a sneer) moves it out.
+    public var nostrilFlare = SIMD2<Float>()
 
     public init() {}
 
@@ -37,6 +40,9 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
     static let leftCheek = 411
     static let rightMouthCorner = 61
     static let leftMouthCorner = 291
+    static let noseMidline = 4
+    static let leftNostrilWing = 358
+    static let rightNostrilWing = 129
 
     /// One eye's corners and its lids' points, `upperLid[k]` straight above `lowerLid[k]`.
     struct EyeIndices {
@@ -62,6 +68,9 @@ public struct MeshGeometricMeasures: Sendable, Equatable, BitwiseCopyable {
         eyeAperture = SIMD2(Self.aperture(Self.leftEye, points), Self.aperture(Self.rightEye, points))
         cheekWidth = (points[Self.leftCheek].x - points[Self.rightCheek].x) * scale
         mouthWidth = (points[Self.leftMouthCorner].x - points[Self.rightMouthCorner].x) * scale
+        let midline = points[Self.noseMidline].x
+        nostrilFlare =
+            SIMD2(points[Self.leftNostrilWing].x - midline, midline - points[Self.rightNostrilWing].x) * scale
     }
 
     /// Mean vertical lid distance over the corner-to-corner width; negative if the lids cross (noise on a shut eye).

@@ -45,7 +45,7 @@ import Testing
     /// chin `noseToChin`, each eye's three lid pairs `apertures` (left, right) apart over a 3-wide eye.
     static func handMadeFace(
         lipGap: Float = 0, noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3),
-        cheekWidth: Float = 1.2, mouthWidth: Float = 0.5
+        cheekWidth: Float = 1.2, mouthWidth: Float = 0.5, nostrilFlare: SIMD2<Float> = SIMD2(0.2, 0.2)
     ) throws -> RigidPrivateBuffer<SIMD3<Float>> {
         let points = try RigidPrivateBuffer<SIMD3<Float>>(count: MeshLandmarks.meshCount)
         points[33] = SIMD3(-4.5, 0, 0)
@@ -60,6 +60,9 @@ import Testing
         points[411] = SIMD3(4.5 * cheekWidth, -4, 1)
         points[61] = SIMD3(-4.5 * mouthWidth, -3.9, 1)
         points[291] = SIMD3(4.5 * mouthWidth, -3.9, 1)
+        points[4] = SIMD3(0, -1, 3)
+        points[358] = SIMD3(9 * nostrilFlare.x, -1.2, 2.5)
+        points[129] = SIMD3(-9 * nostrilFlare.y, -1.2, 2.5)
         // Each eye is 3 wide, so its lids are 3 · aperture apart.
         for (upper, lower) in [(385, 380), (386, 374), (387, 373)] {
             points[upper] = SIMD3(3, 1.5 * apertures.x, 0)
@@ -76,11 +79,11 @@ import Testing
     static func refine(
         _ refinement: BlendshapeRefinement, _ weights: inout BlendshapeWeights, lipGap: Float = 0,
         noseToChin: Float = 0.9, apertures: SIMD2<Float> = SIMD2(0.3, 0.3), cheekWidth: Float = 1.2,
-        mouthWidth: Float = 0.5
+        mouthWidth: Float = 0.5, nostrilFlare: SIMD2<Float> = SIMD2(0.2, 0.2)
     ) throws {
         let points = try handMadeFace(
             lipGap: lipGap, noseToChin: noseToChin, apertures: apertures, cheekWidth: cheekWidth,
-            mouthWidth: mouthWidth)
+            mouthWidth: mouthWidth, nostrilFlare: nostrilFlare)
         refinement.refine(&weights, canonicalSpace: points.view)
         #expect(points.count == MeshLandmarks.meshCount)
     }
@@ -160,6 +163,23 @@ import Testing
         #expect(weights[.cheekPuff] == 0.01)
     }
 
+    @Test("hand-made faces: a flared nostril gives its side's noseSneer; a smile's wider wings do not")
+    func nostrilFlareArithmetic() throws {
+        let refinement = try BlendshapeRefinement()
+        var weights = Self.scores([])
+        try Self.refine(refinement, &weights)
+        // The left wing 0.03 further out, the right as at rest; the rest first rises 0.002 of the way (0.20006).
+        weights = Self.scores([(.noseSneerLeft, 0.01), (.noseSneerRight, 0.01)])
+        try Self.refine(refinement, &weights, nostrilFlare: SIMD2(0.23, 0.2))
+        let expected: Float = (0.23 - 0.20006 - 0.012) / 0.023
+        #expect(abs(weights[.noseSneerLeft] - expected) < 1e-4)
+        #expect(weights[.noseSneerRight] == 0.01, "the other side is the regressor's")
+        // Both wings 0.03 out with the mouth 0.26 wider (a smile): 0.03 − 0.5 · 0.13 is no flare.
+        weights = Self.scores([(.noseSneerLeft, 0.01), (.noseSneerRight, 0.01)])
+        try Self.refine(refinement, &weights, mouthWidth: 0.76, nostrilFlare: SIMD2(0.23, 0.23))
+        #expect(weights[.noseSneerLeft] == 0.01 && weights[.noseSneerRight] == 0.01)
+    }
+
     @Test("MediaPipe's landmarks with the cheeks pushed out 0.06 each side: cheekPuff ≥ 0.5 after the layer")
     func puffedCheeks() throws {
         let session = try Session()
@@ -176,6 +196,25 @@ import Testing
                 + "\(puffed.refined[.cheekPuff])")
         #expect(after.cheekWidth - before.cheekWidth > 0.1, "the edit widens the cheeks")
         #expect(puffed.refined[.cheekPuff] >= 0.5)
+    }
+
+    @Test("MediaPipe's landmarks with both nostrils flared 0.03 each side: noseSneer ≥ 0.5 after the layer")
+    func flaredNostrils() throws {
+        let session = try Session()
+        let frames = try MeshGeometricMeasuresTests.faceFrames().filter { $0.clip == "single_face" }
+        for frame in frames[0 ..< 16] { _ = try session.step(frame.landmarks) }
+        let before = session.refinement.measures
+        let flared = try session.step(
+            EditedFaces.landmarks(
+                EditedFaces.nostrilsFlared(frames[15], by: 0.03, canonicalModel: session.geometry.canonicalModel)))
+        let after = session.refinement.measures
+        print(
+            "nostrils flared 0.03: flare \(before.nostrilFlare) → \(after.nostrilFlare), mouth width "
+                + "\(before.mouthWidth) → \(after.mouthWidth); noseSneer regressor \(flared.raw[.noseSneerLeft]) "
+                + "\(flared.raw[.noseSneerRight]) → refined \(flared.refined[.noseSneerLeft]) "
+                + "\(flared.refined[.noseSneerRight])")
+        #expect((after.nostrilFlare - before.nostrilFlare).min() > 0.02, "the edit moves both wings out")
+        #expect(flared.refined[.noseSneerLeft] >= 0.5 && flared.refined[.noseSneerRight] >= 0.5)
     }
 
     @Test("rest removal: the first frame seeds the rest, (score − 1.6 rest) / (1 − 1.6 rest) after, the level capped")

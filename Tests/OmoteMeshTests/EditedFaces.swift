@@ -69,6 +69,26 @@ enum EditedFaces {
         return normalised(points)
     }
 
+    /// `frame` with both nostrils flared: the mesh points within 1 cm (canonical) of each nostril wing (358, 129)
+    /// moved outward by `offset` inter-ocular distances, tapering to nothing at 1 cm.
+    static func nostrilsFlared(
+        _ frame: MediaPipeFixture.Frame, by offset: Float, canonicalModel: [SIMD3<Float>]
+    ) -> [SIMD3<Float>] {
+        var points = pixels(frame.points)
+        let corners = points[eyeCorners.1] - points[eyeCorners.0]
+        let outward = faceLeft(frame.matrix) * offset * (corners * corners).sum().squareRoot()
+        let radius: Float = 1
+        for (centre, side) in [(358, Float(1)), (129, -1)] {
+            for index in 0 ..< MeshLandmarks.meshCount {
+                let d = canonicalModel[index] - canonicalModel[centre]
+                let distance = (d * d).sum().squareRoot()
+                guard distance < radius, canonicalModel[index].x * side > 0 else { continue }
+                points[index] += outward * side * (1 - distance / radius)
+            }
+        }
+        return normalised(points)
+    }
+
     /// The subject's left eye's upper lid (corners excluded), each above its lower-lid partner in `leftLowerLid`.
     static let leftUpperLid = [466, 388, 387, 386, 385, 384, 398]
     static let leftLowerLid = [249, 390, 373, 374, 380, 381, 382]

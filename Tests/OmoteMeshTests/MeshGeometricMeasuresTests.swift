@@ -56,8 +56,13 @@ import Darwin
         points[411] = SIMD3(5.4, -4.5, 1)
         points[61] = SIMD3(-2.25, -4, 2)
         points[291] = SIMD3(2.25, -3, 2)
+        // Nostril wings 358 (left) 1.8 and 129 (right) 2.7 from the nose's midline point 4 at x 0.5.
+        points[4] = SIMD3(0.5, -1, 3)
+        points[358] = SIMD3(2.3, -1.5, 2)
+        points[129] = SIMD3(-2.2, -1, 2)
         let measures = MeshGeometricMeasures(canonicalSpace: points.view)
         #expect(abs(measures.cheekWidth - 1.2) < 1e-5 && abs(measures.mouthWidth - 0.5) < 1e-5)
+        #expect(abs(measures.nostrilFlare.x - 0.2) < 1e-5 && abs(measures.nostrilFlare.y - 0.3) < 1e-5)
         #expect(abs(measures.interOcular - 9) < 1e-5)
         #expect(abs(measures.lipGap - 0.2) < 1e-5)
         #expect(abs(measures.noseToChin - 0.9) < 1e-5)
