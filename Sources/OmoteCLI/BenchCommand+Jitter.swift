@@ -8,8 +8,8 @@ extension BenchCommand {
     static let jitterClip = "single_face"
 
     /// The held-still jitter lines (issue 23): one still with seeded noise through the tracker with all smoothing, with
-    /// MediaPipe's landmark smoothing only (no output filters: before issue 25) and with none; then what the output
-    /// filters cost on a real clip (blink peak, lag per group).
+    /// MediaPipe's landmark smoothing only (no output filters: before issue 25), with the output filters only and with
+    /// none; then what the output filters cost on a real clip (blink peak, lag per group).
     func reportJitter(_ configuration: PipelineConfiguration) throws {
         guard let clip = SampleFrames.resolveClip(Self.jitterClip) else {
             throw ValidationError("no clip '\(Self.jitterClip)' in SampleFrames/ for the held-still jitter")
@@ -19,7 +19,8 @@ extension BenchCommand {
         let pipeline = try MeshFacePipeline.load(configuration, rig: false, progress: { _ in })
         let frames = HeldStillJitter.defaultFrameCount
         let variants = [
-            ("all smoothing", true, true), ("landmarks only", true, false), ("no smoothing", false, false),
+            ("all smoothing", true, true), ("landmarks only", true, false), ("output only", false, true),
+            ("no smoothing", false, false),
         ]
         let runs = try variants.map { (variant) throws(OmoteError) in
             try HeldStillJitter.measure(
@@ -53,7 +54,7 @@ extension BenchCommand {
         print(
             "(weights: all 52 (0…1) over every pair of consecutive tracked frames; rotation: angle of R_prevᵀ·R_cur; "
                 + "shift: length of the translation's change; settled: the pairs after the tracker's start; "
-                + "landmarks: MediaPipe's one-euro filter on the landmarks; all: and Omote's on the 52 weights and the "
+                + "landmarks: MediaPipe's one-euro filter on the landmarks; output: Omote's on the 52 weights and the "
                 + "head pose)")
         if pipeline.outputSmoother != nil { try reportSmoothingLag(pipeline, clip: clip) }
     }
