@@ -14,14 +14,14 @@ import Darwin
 /// state restarts the filter. Expression data in `OutputSmoother`'s private memory.
 public struct HeadPoseFilter: BitwiseCopyable {
     public struct Parameters: Sendable, Equatable {
-        public var translation: OneEuroLanes<SIMD4<Float>>.Parameters
+        public var translation: OneEuroLanes.Parameters
         /// Hz, per rad/s, Hz.
         public var rotationMinimumCutoff: Float
         public var rotationBeta: Float
         public var rotationDerivativeCutoff: Float
 
         public init(
-            translation: OneEuroLanes<SIMD4<Float>>.Parameters, rotationMinimumCutoff: Float, rotationBeta: Float,
+            translation: OneEuroLanes.Parameters, rotationMinimumCutoff: Float, rotationBeta: Float,
             rotationDerivativeCutoff: Float
         ) {
             self.translation = translation
@@ -31,7 +31,7 @@ public struct HeadPoseFilter: BitwiseCopyable {
         }
     }
 
-    private var translation = OneEuroLanes<SIMD4<Float>>()
+    private var translation = OneEuroLanes()
     private var rotation = Rotation3.identity
     private var rawRotation = Rotation3.identity
     private var angularVelocity = SIMD3<Float>()
@@ -41,7 +41,10 @@ public struct HeadPoseFilter: BitwiseCopyable {
     public init() {}
 
     public mutating func filter(_ pose: HeadPose, at nanoseconds: UInt64, _ parameters: Parameters) -> HeadPose {
-        let shift = translation.filter(SIMD4(pose.translation, 0), at: nanoseconds, parameters.translation)
+        // Lanes 0–2: x, y, z; the rest hold 0.
+        let shift = translation.filter(
+            SIMD16(lowHalf: SIMD8(lowHalf: SIMD4(pose.translation, 0), highHalf: .zero), highHalf: .zero),
+            at: nanoseconds, parameters.translation)
         guard initialised else {
             rotation = pose.rotation
             rawRotation = pose.rotation
@@ -63,7 +66,7 @@ public struct HeadPoseFilter: BitwiseCopyable {
         let cutoff = parameters.rotationMinimumCutoff + parameters.rotationBeta * speed
         let towards = Self.rotationVector(from: rotation, to: pose.rotation)
         rotation = (rotation * Rotation3(rotationVector: Self.alpha(cutoff, interval) * towards)).orthonormalised
-        return HeadPose(rotation: rotation, translation: SIMD3(shift.x, shift.y, shift.z))
+        return HeadPose(rotation: rotation, translation: SIMD3(shift[0], shift[1], shift[2]))
     }
 
     static func alpha(_ cutoff: Float, _ interval: Float) -> Float {

@@ -1,9 +1,11 @@
-/// The One Euro filter (Casiez, Roussel and Vogel, CHI 2012) on every lane of a SIMD vector at once, each lane with its
-/// own parameters: a low-pass whose cutoff rises with the lane's smoothed speed, so a value held still is smoothed hard
+/// The One Euro filter (Casiez, Roussel and Vogel, CHI 2012) on 16 lanes at once, each lane with its own parameters: a low-pass whose cutoff rises with the lane's smoothed speed, so a value held still is smoothed hard
 /// and a fast move (a blink) passes with little lag. The arithmetic is MediaPipe's (one_euro_filter.cc): the frequency
 /// comes from each pair of timestamps, the first sample starts the filter, a timestamp not after the previous one
 /// passes the value through untouched. All-zero state is a filter that has seen nothing, so a wiped state restarts.
-public struct OneEuroLanes<Lanes: SIMD & BitwiseCopyable & Sendable>: BitwiseCopyable where Lanes.Scalar == Float {
+/// SIMD16 lanes: wide enough for the weights in four chunks (`WeightsOneEuroFilter`) and the head's translation in one.
+public struct OneEuroLanes: BitwiseCopyable {
+    public typealias Lanes = SIMD16<Float>
+
     /// Per lane: the cutoff in Hz at rest, how much the cutoff rises per unit of speed (per value unit per second),
     /// and the cutoff in Hz of the speed's own low-pass.
     public struct Parameters: Sendable, Equatable {

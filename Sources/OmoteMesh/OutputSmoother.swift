@@ -1,13 +1,13 @@
 import OmoteCore
 
-/// Omote's smoothing of what the rig gets: a One Euro filter on each of the 52 refined weights (one SIMD64 lane each,
+/// Omote's smoothing of what the rig gets: a One Euro filter on each of the 52 refined weights (one lane each of a SIMD64,
 /// parameters per group of shapes: `OutputSmoothingParameters`) and on the head pose (`HeadPoseFilter`), after
 /// MediaPipe's own smoothing of the landmarks (`LandmarkSmoother`), which stays as it is. The filters' state — the last
 /// weights and pose, in and out — is expression data: private memory, wiped when the face is lost or the session
 /// reset, a redacted description. Allocates nothing per frame. Not thread-safe.
 public final class OutputSmoother: CustomStringConvertible {
     private struct State: BitwiseCopyable {
-        var weights = OneEuroLanes<SIMD64<Float>>()
+        var weights = WeightsOneEuroFilter()
         var pose = HeadPoseFilter()
     }
 

@@ -70,26 +70,29 @@ public struct OutputSmoothingParameters: Sendable, Equatable {
         weights = Self.lanes(groups)
         pose = HeadPoseFilter.Parameters(
             translation: OneEuroLanes.Parameters(
-                minimumCutoff: SIMD4(repeating: translation.minimumCutoff), beta: SIMD4(repeating: translation.beta),
-                derivativeCutoff: SIMD4(repeating: translation.derivativeCutoff)),
+                minimumCutoff: SIMD16(repeating: translation.minimumCutoff), beta: SIMD16(repeating: translation.beta),
+                derivativeCutoff: SIMD16(repeating: translation.derivativeCutoff)),
             rotationMinimumCutoff: rotation.minimumCutoff, rotationBeta: rotation.beta,
             rotationDerivativeCutoff: rotation.derivativeCutoff)
     }
 
     /// The same settings laid out per lane for the filters (computed once, not per frame).
-    public let weights: OneEuroLanes<SIMD64<Float>>.Parameters
+    public let weights: WeightsOneEuroFilter.Parameters
     public let pose: HeadPoseFilter.Parameters
 
     /// Lanes past the 52 shapes get cutoff 0: they hold 0 and stay there.
-    private static func lanes(_ groups: [Setting]) -> OneEuroLanes<SIMD64<Float>>.Parameters {
-        var lanes = OneEuroLanes<SIMD64<Float>>.Parameters(minimumCutoff: .zero, beta: .zero, derivativeCutoff: .zero)
+    private static func lanes(_ groups: [Setting]) -> WeightsOneEuroFilter.Parameters {
+        var minimumCutoff = SIMD64<Float>()
+        var beta = SIMD64<Float>()
+        var derivativeCutoff = SIMD64<Float>()
         for shape in ARKitBlendshape.allCases {
             let setting = groups[Group(shape).rawValue]
-            lanes.minimumCutoff[shape.rawValue] = setting.minimumCutoff
-            lanes.beta[shape.rawValue] = setting.beta
-            lanes.derivativeCutoff[shape.rawValue] = setting.derivativeCutoff
+            minimumCutoff[shape.rawValue] = setting.minimumCutoff
+            beta[shape.rawValue] = setting.beta
+            derivativeCutoff[shape.rawValue] = setting.derivativeCutoff
         }
-        return lanes
+        return WeightsOneEuroFilter.Parameters(
+            minimumCutoff: minimumCutoff, beta: beta, derivativeCutoff: derivativeCutoff)
     }
 
     /// Chosen by measurement (`omote bench`; Docs/fidelity.md, *Output smoothing*): a low cutoff at rest and a steep

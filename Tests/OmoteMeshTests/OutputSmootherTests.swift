@@ -51,19 +51,22 @@ import Glibc
     @Test("every weight lane is the scalar One Euro reference (per-lane settings, irregular and repeated timestamps)")
     func lanesMatchTheScalarReference() {
         var generator = SplitMix64(seed: 25)
-        var parameters = OneEuroLanes<SIMD64<Float>>.Parameters(
-            minimumCutoff: .zero, beta: .zero, derivativeCutoff: .zero)
+        var minimumCutoff = SIMD64<Float>()
+        var beta = SIMD64<Float>()
+        var derivativeCutoff = SIMD64<Float>()
         var references: [ScalarOneEuro] = []
         for lane in 0 ..< 64 {
-            parameters.minimumCutoff[lane] = Float(0.2 + 5 * Self.uniform(&generator))
-            parameters.beta[lane] = Float(3 * Self.uniform(&generator))
-            parameters.derivativeCutoff[lane] = Float(0.5 + 2 * Self.uniform(&generator))
+            minimumCutoff[lane] = Float(0.2 + 5 * Self.uniform(&generator))
+            beta[lane] = Float(3 * Self.uniform(&generator))
+            derivativeCutoff[lane] = Float(0.5 + 2 * Self.uniform(&generator))
             references.append(
                 ScalarOneEuro(
-                    minimumCutoff: Double(parameters.minimumCutoff[lane]), beta: Double(parameters.beta[lane]),
-                    derivativeCutoff: Double(parameters.derivativeCutoff[lane])))
+                    minimumCutoff: Double(minimumCutoff[lane]), beta: Double(beta[lane]),
+                    derivativeCutoff: Double(derivativeCutoff[lane])))
         }
-        var filter = OneEuroLanes<SIMD64<Float>>()
+        let parameters = WeightsOneEuroFilter.Parameters(
+            minimumCutoff: minimumCutoff, beta: beta, derivativeCutoff: derivativeCutoff)
+        var filter = WeightsOneEuroFilter()
         var timestamp: UInt64 = 1_000_000
         var worst = 0.0
         var passedThrough = 0
@@ -198,8 +201,14 @@ import Glibc
         }
         run(10, from: 0)
         let before = omote_thread_allocation_count()
+        let started = MonotonicClock.nanoseconds()
         run(1000, from: 10)
+        let elapsed = MonotonicClock.nanoseconds() - started
         let allocations = omote_thread_allocation_count() - before
         #expect(allocations == 0, "\(allocations) allocations in 1000 frames")
+        // Printed for the record, never asserted.
+        print(
+            "output filters: \(Double(elapsed) / 1000 / 1000) µs per frame (52 weights and the pose, with the inputs' set-up)"
+        )
     }
 }
