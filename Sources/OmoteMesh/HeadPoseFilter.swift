@@ -7,11 +7,10 @@ import Darwin
 #endif
 
 /// A One Euro filter on the head pose. Translation: one lane per axis (millimetres). Rotation: on the rotation itself
-/// rather than on angles or matrix entries — each frame the input is expressed as a rotation vector relative to the last
-/// output, the low-pass moves the output that fraction of the way along it (so the result stays a rotation and no axis
-/// or Euler wrap is favoured), and the cutoff rises with the length of the smoothed angular velocity (rad/s) between raw
-/// inputs. All-zero
-/// state restarts the filter. Expression data in `OutputSmoother`'s private memory.
+/// rather than on angles or matrix entries — each frame the input is expressed as a rotation vector relative to the
+/// last output, the low-pass moves the output that fraction of the way along it (so the result stays a rotation and no
+/// axis or Euler wrap is favoured), and the cutoff rises with the length of the smoothed angular velocity (rad/s)
+/// between raw inputs. All-zero state restarts the filter. Expression data in `OutputSmoother`'s private memory.
 public struct HeadPoseFilter: BitwiseCopyable {
     public struct Parameters: Sendable, Equatable {
         public var translation: OneEuroLanes.Parameters

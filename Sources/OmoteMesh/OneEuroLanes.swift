@@ -1,5 +1,6 @@
-/// The One Euro filter (Casiez, Roussel and Vogel, CHI 2012) on 16 lanes at once, each lane with its own parameters: a low-pass whose cutoff rises with the lane's smoothed speed, so a value held still is smoothed hard
-/// and a fast move (a blink) passes with little lag. The arithmetic is MediaPipe's (one_euro_filter.cc): the frequency
+/// The One Euro filter (Casiez, Roussel and Vogel, CHI 2012) on 16 lanes at once, each lane with its own parameters:
+/// a low-pass whose cutoff rises with the lane's smoothed speed, so a value held still is smoothed hard and a fast move
+/// (a blink) passes with little lag. The arithmetic is MediaPipe's (one_euro_filter.cc): the frequency
 /// comes from each pair of timestamps, the first sample starts the filter, a timestamp not after the previous one
 /// passes the value through untouched. All-zero state is a filter that has seen nothing, so a wiped state restarts.
 /// SIMD16 lanes: wide enough for the weights in four chunks (`WeightsOneEuroFilter`) and the head's translation in one.

@@ -1,7 +1,7 @@
 import OmoteCore
 
-/// Omote's smoothing of what the rig gets: a One Euro filter on each of the 52 refined weights (one lane each of a SIMD64,
-/// parameters per group of shapes: `OutputSmoothingParameters`) and on the head pose (`HeadPoseFilter`), after
+/// Omote's smoothing of what the rig gets: a One Euro filter on each of the 52 refined weights (one lane each of a
+/// SIMD64, parameters per group of shapes: `OutputSmoothingParameters`) and on the head pose (`HeadPoseFilter`), after
 /// MediaPipe's own smoothing of the landmarks (`LandmarkSmoother`), which stays as it is. The filters' state — the last
 /// weights and pose, in and out — is expression data: private memory, wiped when the face is lost or the session
 /// reset, a redacted description. Allocates nothing per frame. Not thread-safe.

@@ -105,7 +105,7 @@ public final class MeshFacePipeline: FrameProcessor {
             if let transformation { result.headPose = transformation.headPose }
             if smoothsOutput, let outputSmoother {
                 outputSmoother.smooth(&result.weights, at: timestamp)
-                // Without a pose this frame the last one stays, unfiltered again.
+                // Without a pose this frame the last (filtered) one stays and the pose filter skips the frame.
                 if transformation != nil { outputSmoother.smooth(&result.headPose, at: timestamp) }
             }
             result.timings[.solve] += MonotonicClock.nanoseconds() - refineStart
