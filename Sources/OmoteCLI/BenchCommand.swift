@@ -12,10 +12,10 @@ struct BenchCommand: ParsableCommand {
             Single thread, as fast as possible, under the privacy guard. Prints timings only. Then, unless --no-render, \
             the window view's render time at 960×720 (offscreen) for the avatar and a VRoid-size model. Then, unless \
             --no-jitter, the jitter of the weights and head pose on a held still (one sample frame with seeded noise, \
-            smoothing on and off). Then, unless --no-split, the clips at their nominal rate through a sensor process \
-            and this one as its presenter (as omote replay on a terminal runs, drawing into memory only), and again in \
-            one process: frames dropped by each, capture → rig latency, the record path's cost per frame and the \
-            start-up.
+            each smoothing on and off) and the output filters' blink peak and lag on single_face. Then, unless \
+            --no-split, the clips at their nominal rate through a sensor process and this one as its presenter (as \
+            omote replay on a terminal runs, drawing into memory only), and again in one process: frames dropped by \
+            each, capture → rig latency, the record path's cost per frame and the start-up.
             """
     )
 
@@ -36,7 +36,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(
         name: .customLong("no-jitter"),
-        help: "Skip the held-still jitter part (one still with seeded noise through the tracker, 120 frames × 2).")
+        help:
+            "Skip the held-still jitter part (one still with seeded noise through the tracker, 120 frames × 4) and the output filters' blink peak and lag on single_face."
+    )
     var skipJitter = false
 
     @Flag(
@@ -216,7 +218,9 @@ struct BenchCommand: ParsableCommand {
                     + "  (end to end on \(acquisitions.count) frames that found the face anew)")
         }
         print("(end to end = decode + detect/track + landmarks + solve + rig; draw is on its own thread in live use)")
-        print("(stages: detect/track = BlazeFace, landmarks = warp + mesh network, solve = blendshapes + pose)")
+        print(
+            "(stages: detect/track = BlazeFace, landmarks = warp + mesh network, solve = blendshapes + pose + "
+                + "refinement + output filters)")
         print(
             String(
                 format: "frames per second on one core: %.0f all frames, %.0f while tracking",

@@ -24,9 +24,15 @@ struct SessionOptions: ParsableArguments {
 
     @Flag(
         help:
-            "Drive the avatar with MediaPipe's blendshape scores as they are: no geometric corrections (jaw, winks, wide eyes, puffed cheeks, flared nostrils) and no automatic rest removal."
+            "Drive the avatar with MediaPipe's blendshape scores as they are: no geometric corrections (jaw, winks, wide eyes, puffed cheeks, flared nostrils), no automatic rest removal and no smoothing after the landmarks'."
     )
     var rawBlendshapes = false
+
+    @Flag(
+        help:
+            "Drive the avatar without Omote's One Euro filters on the weights and head pose (MediaPipe's smoothing of the landmarks stays); --raw-blendshapes switches them off too."
+    )
+    var noOutputSmoothing = false
 
     @Flag(
         help:
@@ -56,6 +62,7 @@ struct SessionOptions: ParsableArguments {
         configuration.avatarPath = avatar
         configuration.horizontalFieldOfViewDegrees = fieldOfView
         configuration.rawBlendshapes = rawBlendshapes
+        configuration.smoothsOutput = !noOutputSmoothing
         configuration.calibratesAtStart = calibrate
         return configuration
     }

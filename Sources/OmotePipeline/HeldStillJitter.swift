@@ -16,6 +16,9 @@ public enum HeldStillJitter {
     public static let defaultFrameCount = 120
     public static let defaultAmplitude = 2
     public static let defaultSeed: UInt64 = 23
+    /// The frames after which the tracker's start has settled (1 s): the landmark smoother starting from the
+    /// detector's box and the refinement's levels move the first frames far more than noise does.
+    public static let settlingFrames = 30
     /// The stream time between frames (30 fps): the smoother's filters read it.
     static let frameIntervalNanoseconds: UInt64 = 33_333_333
 
@@ -31,6 +34,11 @@ public enum HeldStillJitter {
         public var rotationRMSDegrees = 0.0
         /// Of the length of the translation's change, in millimetres.
         public var translationRMSMillimetres = 0.0
+        /// The same over the pairs after `settlingFrames` only (0 pairs: no value): the noise alone.
+        public var settledPairs = 0
+        public var settledWeightRMS = 0.0
+        public var settledRotationRMSDegrees = 0.0
+        public var settledTranslationRMSMillimetres = 0.0
         public init() {}
     }
 
@@ -46,11 +54,11 @@ public enum HeldStillJitter {
     }
 
     /// Feeds `frameCount` noisy copies of `still` through `pipeline` from a fresh start (the detector on the first),
-    /// with its tracker's landmark smoothing on or off (restored afterwards), no rig. Throws when private memory for
-    /// the noisy frame is refused.
+    /// with its tracker's landmark smoothing on or off and its output filters (`OutputSmoother`) on or off (both
+    /// restored afterwards), no rig. Throws when private memory for the noisy frame is refused.
     public static func measure(
         still: borrowing VideoFrame, pipeline: MeshFacePipeline, frameCount: Int = defaultFrameCount,
-        smoothing: Bool, seed: UInt64 = defaultSeed, amplitude: Int = defaultAmplitude
+        smoothing: Bool, outputSmoothing: Bool = true, seed: UInt64 = defaultSeed, amplitude: Int = defaultAmplitude
     ) throws(OmoteError) -> Measurement {
         let pixels = still.width * still.height
         var noisy = try VideoFrame(capacity: pixels, maximumPixelCount: max(pixels, 1))
@@ -58,16 +66,20 @@ public enum HeldStillJitter {
         let tracker = pipeline.tracker
         let smoothed = tracker.smoothsLandmarks
         tracker.smoothsLandmarks = smoothing
+        let smoothedOutput = pipeline.smoothsOutput
+        pipeline.smoothsOutput = outputSmoothing
         pipeline.reset()
         // The results are expression data: private memory, wiped with the frame when done.
         let results = try RigidPrivateBuffer(repeating: FaceFrameResult(), count: 2)
         defer {
             tracker.smoothsLandmarks = smoothed
+            pipeline.smoothsOutput = smoothedOutput
             pipeline.reset()
             noisy.wipe()
             results.wipe()
         }
         var sums = SIMD3<Double>.zero
+        var settledSums = SIMD3<Double>.zero
         var measurement = Measurement()
         var rig: RigState?
         for index in 0 ..< frameCount {
@@ -86,14 +98,26 @@ public enum HeldStillJitter {
             measurement.framesTracked += 1
             guard index > 0, previouslyTracked else { continue }
             measurement.pairs += 1
-            sums += squaredChanges(from: results[1 - current], to: result)
+            let changes = squaredChanges(from: results[1 - current], to: result)
+            sums += changes
+            if index > settlingFrames {
+                measurement.settledPairs += 1
+                settledSums += changes
+            }
         }
-        if measurement.pairs > 0 {
-            let pairs = Double(measurement.pairs)
-            measurement.weightRMS = (sums.x / (pairs * Double(ARKitBlendshape.allCases.count))).squareRoot()
-            measurement.rotationRMSDegrees = (sums.y / pairs).squareRoot()
-            measurement.translationRMSMillimetres = (sums.z / pairs).squareRoot()
+        func rootMeans(_ sums: SIMD3<Double>, pairs: Int) -> SIMD3<Double> {
+            guard pairs > 0 else { return .zero }
+            let scale = SIMD3(1 / Double(ARKitBlendshape.allCases.count), 1, 1) / Double(pairs)
+            return (sums * scale).squareRoot()
         }
+        let all = rootMeans(sums, pairs: measurement.pairs)
+        (measurement.weightRMS, measurement.rotationRMSDegrees, measurement.translationRMSMillimetres) =
+            (all.x, all.y, all.z)
+        let settled = rootMeans(settledSums, pairs: measurement.settledPairs)
+        (
+            measurement.settledWeightRMS, measurement.settledRotationRMSDegrees,
+            measurement.settledTranslationRMSMillimetres
+        ) = (settled.x, settled.y, settled.z)
         return measurement
     }
 

@@ -12,14 +12,22 @@ import Darwin
 /// The mesh path's per-frame work: MediaPipe Face Landmarker's pipeline on Omote's engine (detect or track → 478
 /// landmarks → 52 blendshape scores and the facial transformation matrix), then rig deformation, each stage timed.
 /// The scores, refined by `refinement` (geometric corrections and rest removal; nil for MediaPipe's raw scores), are
-/// the weights the rig and the view get (eyeLook* turn the eye bones); the matrix gives the head pose.
+/// the weights the rig and the view get (eyeLook* turn the eye bones); the matrix gives the head pose. Both then pass
+/// `outputSmoother` (One Euro filters tuned per group of shapes; nil for MediaPipe's raw output).
 /// Stage times: detect/track = the detector (≈0 while tracking), landmarks = warp + landmark network, solve =
-/// smoothing + blendshape network + geometry. Allocates nothing per frame once running.
+/// smoothing + blendshape network + geometry + refinement + output filters. Allocates nothing per frame once running.
 public final class MeshFacePipeline: FrameProcessor {
     public let tracker: MeshTracker
     public let rigModel: RigModel?
     /// Omote's layer after the regressor; nil passes MediaPipe's scores through unchanged.
     public let refinement: BlendshapeRefinement?
+    /// The One Euro filters on the weights and head pose after refinement; nil with `--raw-blendshapes` (MediaPipe's
+    /// output as it is) or `--no-output-smoothing`.
+    public let outputSmoother: OutputSmoother?
+    /// Whether `outputSmoother` runs (the bench measures both ways); switching wipes its state.
+    public var smoothsOutput = true {
+        didSet { outputSmoother?.reset() }
+    }
     /// The camera's horizontal field of view; nil keeps MediaPipe's 63° vertical.
     private let horizontalFieldOfViewDegrees: Float?
     private var cameraFrameSize = SIMD2<Int>(0, 0)
@@ -29,11 +37,12 @@ public final class MeshFacePipeline: FrameProcessor {
 
     public init(
         tracker: MeshTracker, rigModel: RigModel?, refinement: BlendshapeRefinement? = nil,
-        horizontalFieldOfViewDegrees: Float? = nil
+        outputSmoother: OutputSmoother? = nil, horizontalFieldOfViewDegrees: Float? = nil
     ) {
         self.tracker = tracker
         self.rigModel = rigModel
         self.refinement = refinement
+        self.outputSmoother = outputSmoother
         self.horizontalFieldOfViewDegrees = horizontalFieldOfViewDegrees
     }
 
@@ -43,6 +52,7 @@ public final class MeshFacePipeline: FrameProcessor {
     public func reset() {
         tracker.reset()
         refinement?.reset()
+        outputSmoother?.reset()
         wasTracking = false
         everTracked = false
     }
@@ -87,16 +97,25 @@ public final class MeshFacePipeline: FrameProcessor {
             result.tracking = .tracking(faceID: faceID)
             result.weights = tracker.weights
             let transformation = tracker.transformation
+            // Refinement and output filters count towards solve, so a bench sees what they cost.
+            let refineStart = MonotonicClock.nanoseconds()
             refinement?.refine(
                 &result.weights, geometry: tracker.geometry, transformation: transformation,
                 timestampNanoseconds: timestamp)
             if let transformation { result.headPose = transformation.headPose }
+            if smoothsOutput, let outputSmoother {
+                outputSmoother.smooth(&result.weights, at: timestamp)
+                // Without a pose this frame the last (filtered) one stays and the pose filter skips the frame.
+                if transformation != nil { outputSmoother.smooth(&result.headPose, at: timestamp) }
+            }
+            result.timings[.solve] += MonotonicClock.nanoseconds() - refineStart
         } else {
             result.tracking = everTracked ? .lost : .searching
             wasTracking = false
             // What was learnt about this face is expression data: gone with the face (a calibration is the user's, for
             // the session; its prompts count the time without a face).
             refinement?.reset()
+            outputSmoother?.reset()
             refinement?.observeNoFace(at: timestamp)
             // No face: the avatar relaxes to neutral rather than freezing mid-expression.
             result.weights.values *= 0.8
@@ -129,11 +148,13 @@ extension MeshFacePipeline {
         let tracker = try MeshTracker(taskPath: configuration.meshModelPath)
         let refinement = configuration.rawBlendshapes ? nil : try BlendshapeRefinement()
         if configuration.calibratesAtStart { refinement?.startCalibration() }
+        // The raw path is MediaPipe's weights and pose bit for bit: no filter after the landmarks' own.
+        let smoother = configuration.rawBlendshapes || !configuration.smoothsOutput ? nil : try OutputSmoother()
         let rig = loadsRig ? try RigModel.load(avatarAt: configuration.avatarPath, progress: progress) : nil
         progress(
             "models loaded in \(Int((Double(MonotonicClock.nanoseconds() - started) / 1e6).rounded())) ms")
         return MeshFacePipeline(
-            tracker: tracker, rigModel: rig, refinement: refinement,
+            tracker: tracker, rigModel: rig, refinement: refinement, outputSmoother: smoother,
             horizontalFieldOfViewDegrees: configuration.horizontalFieldOfViewDegrees)
     }
 }

@@ -12,6 +12,9 @@ public struct PipelineConfiguration: Sendable {
     /// Whether the rig gets MediaPipe's regressor scores as they are, without Omote's geometric corrections and rest
     /// removal (`BlendshapeRefinement`, Docs/fidelity.md): for comparing with MediaPipe. Off by default.
     public var rawBlendshapes = false
+    /// Whether the refined weights and the head pose pass Omote's One Euro filters (`OutputSmoother`, tuned per group of
+    /// shapes; Docs/fidelity.md) before the rig. On by default; `rawBlendshapes` switches them off too.
+    public var smoothsOutput = true
     /// Whether the guided calibration starts with the first face (`--calibrate`; `c` in the live view starts it at
     /// any time). Needs the refinement (not with `rawBlendshapes`).
     public var calibratesAtStart = false

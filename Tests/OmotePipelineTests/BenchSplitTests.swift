@@ -57,14 +57,28 @@ import Testing
             #expect(values[0] >= 0 && values[0] <= values[1] && values[2] >= 1 && values[2] <= drawnFrames, "\(row)")
         }
 
-        // The held-still jitter, smoothing on and off: the face on every frame, finite non-negative changes.
+        // The held-still jitter, each smoothing on and off: the face on every frame, finite non-negative changes from
+        // the first frame and settled.
         #expect(out.contains("held-still jitter: single_face's first frame × 120"), "\(out)")
-        for label in ["smoothing on ", "smoothing off "] {
+        var settledWeights: [String: Double] = [:]
+        for label in ["all smoothing ", "landmarks only ", "output only ", "no smoothing "] {
             let row = try #require(Self.numbers(after: label, in: out), "no '\(label)' line in \(out)")
-            #expect(row.count == 4 && row[3] == nil, "\(label): \(row)")
-            for value in row.prefix(3) { #expect(value.map { $0.isFinite && $0 >= 0 } == true, "\(label): \(row)") }
+            #expect(row.count == 7 && row[6] == nil, "\(label): \(row)")
+            for value in row.prefix(6) { #expect(value.map { $0.isFinite && $0 >= 0 } == true, "\(label): \(row)") }
+            settledWeights[label] = row[3] ?? nil
             let line = out.split(separator: "\n").first { $0.hasPrefix(label) }
             #expect(line?.hasSuffix(" 120/120") == true, "\(label): every frame of the still keeps the face")
+        }
+        // Settled, the output filters cut the weights' jitter with or without the landmarks' smoothing.
+        #expect(settledWeights["all smoothing "]! < settledWeights["landmarks only "]!, "\(settledWeights)")
+        #expect(settledWeights["output only "]! < settledWeights["no smoothing "]!, "\(settledWeights)")
+        // The output filters' cost on single_face: the blink's peak and a lag per group.
+        let blink = try #require(
+            out.firstMatch(of: /eyeBlink peak kept (\d\.\d+) \((\d\.\d+) of (\d\.\d+)\)/), "\(out)")
+        #expect(try #require(Double(blink.1)) > 0.9)
+        let lag = try #require(out.split(separator: "\n").first { $0.hasPrefix("lag (cross-correlation peak): ") })
+        for part in ["eyelids", "gaze", "mouth/jaw", "brows/cheeks", "rotation", "shift"] {
+            #expect(lag.contains(part + " ") && !lag.contains(part + " still"), "\(lag)")
         }
 
         let startup = try #require(
