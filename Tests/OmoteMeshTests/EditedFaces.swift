@@ -54,19 +54,7 @@ enum EditedFaces {
     static func cheeksPuffed(
         _ frame: MediaPipeFixture.Frame, by offset: Float, canonicalModel: [SIMD3<Float>]
     ) -> [SIMD3<Float>] {
-        var points = pixels(frame.points)
-        let corners = points[eyeCorners.1] - points[eyeCorners.0]
-        let outward = faceLeft(frame.matrix) * offset * (corners * corners).sum().squareRoot()
-        let radius: Float = 3
-        for (centre, side) in [(411, Float(1)), (187, -1)] {
-            for index in 0 ..< MeshLandmarks.meshCount {
-                let d = canonicalModel[index] - canonicalModel[centre]
-                let distance = (d * d).sum().squareRoot()
-                guard distance < radius, canonicalModel[index].x * side > 0 else { continue }
-                points[index] += outward * side * (1 - distance / radius)
-            }
-        }
-        return normalised(points)
+        pushedOutward(frame, around: (left: 411, right: 187), within: 3, by: offset, canonicalModel: canonicalModel)
     }
 
     /// `frame` with both nostrils flared: the mesh points within 1 cm (canonical) of each nostril wing (358, 129)
@@ -74,11 +62,20 @@ enum EditedFaces {
     static func nostrilsFlared(
         _ frame: MediaPipeFixture.Frame, by offset: Float, canonicalModel: [SIMD3<Float>]
     ) -> [SIMD3<Float>] {
+        pushedOutward(frame, around: (left: 358, right: 129), within: 1, by: offset, canonicalModel: canonicalModel)
+    }
+
+    /// `frame` with the mesh points within `radius` cm (canonical) of each side's `centres` point, on that side of the
+    /// face, pushed outward (away from the midline) by `offset` inter-ocular distances, tapering to nothing at `radius`.
+    static func pushedOutward(
+        _ frame: MediaPipeFixture.Frame, around centres: (left: Int, right: Int), within radius: Float,
+        by offset: Float,
+        canonicalModel: [SIMD3<Float>]
+    ) -> [SIMD3<Float>] {
         var points = pixels(frame.points)
         let corners = points[eyeCorners.1] - points[eyeCorners.0]
         let outward = faceLeft(frame.matrix) * offset * (corners * corners).sum().squareRoot()
-        let radius: Float = 1
-        for (centre, side) in [(358, Float(1)), (129, -1)] {
+        for (centre, side) in [(centres.left, Float(1)), (centres.right, -1)] {
             for index in 0 ..< MeshLandmarks.meshCount {
                 let d = canonicalModel[index] - canonicalModel[centre]
                 let distance = (d * d).sum().squareRoot()

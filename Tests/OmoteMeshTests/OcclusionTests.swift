@@ -15,20 +15,6 @@ import Testing
     /// eyeBlink, eyeLookDown/In/Out/Up, left and right.
     static let eyeShapes = ARKitBlendshape.eyeBlinkLeft.rawValue ... ARKitBlendshape.eyeLookUpRight.rawValue
 
-    static func pearson(_ a: [Float], _ b: [Float]) -> Float {
-        let meanA = a.reduce(0, +) / Float(a.count)
-        let meanB = b.reduce(0, +) / Float(b.count)
-        var covariance: Float = 0
-        var varianceA: Float = 0
-        var varianceB: Float = 0
-        for (x, y) in zip(a, b) {
-            covariance += (x - meanA) * (y - meanB)
-            varianceA += (x - meanA) * (x - meanA)
-            varianceB += (y - meanB) * (y - meanB)
-        }
-        return covariance / (varianceA * varianceB).squareRoot()
-    }
-
     @Test("with everything below the nose tip covered the face stays tracked and the eyes follow MediaPipe's run")
     func lowerFaceCovered() throws {
         let fixture = try MediaPipeFixture()
@@ -81,8 +67,10 @@ import Testing
             }
         }
         let tracked = Self.frameCount - lost.count
-        let correlations = (0 ..< 2).map { Self.pearson(blinks[$0], referenceBlinks[$0]) }
-        let irisCorrelations = (0 ..< 4).map { Self.pearson(irisTracks[$0], referenceIrisTracks[$0]) }
+        let correlations = (0 ..< 2).map { BlendshapeAgreementTests.correlation(blinks[$0], referenceBlinks[$0]) }
+        let irisCorrelations = (0 ..< 4).map {
+            BlendshapeAgreementTests.correlation(irisTracks[$0], referenceIrisTracks[$0])
+        }
         let irisRanges = referenceIrisTracks.map { ($0.max() ?? 0) - ($0.min() ?? 0) }
         print(
             "lower face covered, \(Self.frameCount) frames: lost \(lost); lowest presence logit \(lowestLogit); "
