@@ -28,18 +28,19 @@ public final class BlendshapeRefinement {
     }
 
     /// Starts the guided calibration's prompts (`c`, `--calibrate`); a previous calibration applies until it finishes.
-    public func startCalibration() { privateCalibration.value.start() }
+    public func startCalibration() { privateCalibration.baseAddress.pointee.start() }
 
     /// The calibration's prompt and outcome, for the frame's result (not expression data).
-    public var calibrationProgress: CalibrationProgress { privateCalibration.value.progress }
+    public var calibrationProgress: CalibrationProgress { privateCalibration.baseAddress.pointee.progress }
 
     /// The calibration (tests).
     package var calibration: BlendshapeCalibration { privateCalibration.value }
 
     /// A frame without a face: the calibration's prompts count it as lost time.
     public func observeNoFace(at timestampNanoseconds: UInt64) {
-        guard privateCalibration.value.isRunning else { return }
-        privateCalibration.value.observe(nil, at: timestampNanoseconds)
+        let calibration = privateCalibration.baseAddress
+        guard calibration.pointee.isRunning else { return }
+        calibration.pointee.observe(nil, at: timestampNanoseconds)
     }
 
     /// The levels learnt so far (tests).
@@ -91,14 +92,14 @@ public final class BlendshapeRefinement {
         privateLevels.value = levels
         // A calibration (running or finished) sees the scores with the mesh's corrections and no automatic removal,
         // and once finished replaces that removal.
-        if privateCalibration.value.isRunning || privateCalibration.value.isApplied {
+        // Used where it lives: `value` would copy its 1.3 KB out (and back) on every access.
+        let calibration = privateCalibration.baseAddress
+        if calibration.pointee.isRunning || calibration.pointee.isApplied {
             var corrected = weights
             if corrects { BlendshapeGeometricCorrection.correct(&corrected, measures, levels) }
-            if privateCalibration.value.isRunning {
-                privateCalibration.value.observe(corrected, at: timestampNanoseconds)
-            }
-            if privateCalibration.value.isApplied {
-                privateCalibration.value.apply(to: &corrected)
+            if calibration.pointee.isRunning { calibration.pointee.observe(corrected, at: timestampNanoseconds) }
+            if calibration.pointee.isApplied {
+                calibration.pointee.apply(to: &corrected)
                 weights = corrected
                 return
             }

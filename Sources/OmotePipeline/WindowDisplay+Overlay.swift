@@ -9,14 +9,14 @@ extension WindowDisplay {
         private(set) var lines: [String] = []
         private var tracking = ""
         private var note = ""
-        private var calibration = ""
+        private var calibration = CalibrationProgress()
         private var lastRebuild: UInt64 = 0
         private var framesSinceRebuild = 0
         private var pictureRate: Double = 0
         private var cameraRate: Double = 0
 
         /// Whether calibration prompts are showing: drawn even with the overlay hidden (the user pressed c).
-        private(set) var isCalibrating = false
+        var isCalibrating: Bool { calibration.step != nil }
 
         init(visible: Bool) { self.visible = visible }
 
@@ -31,7 +31,8 @@ extension WindowDisplay {
             case .lost: state = "face lost"
             }
             let newNote = finished && statusNote.isEmpty ? "end of input" : statusNote
-            let newCalibration = model.frame.calibration.statusLine ?? ""
+            // Compared as numbers; the line is written only when they change (no string per frame).
+            let newCalibration = model.frame.calibration
             let now = MonotonicClock.nanoseconds()
             let due = now &- lastRebuild >= 500_000_000
             guard due || state != tracking || newNote != note || newCalibration != calibration else { return false }
@@ -45,7 +46,6 @@ extension WindowDisplay {
             tracking = state
             note = newNote
             calibration = newCalibration
-            isCalibrating = model.frame.calibration.step != nil
             revision += 1
             return true
         }
@@ -62,7 +62,7 @@ extension WindowDisplay {
                         String(format: "render %.1f ms", Double(renderNanoseconds) / 1e6),
                         "h hides this  q quits  c calibrates",
                     ] : []
-                if !calibration.isEmpty && (visible || isCalibrating) { lines.append(calibration) }
+                if let line = calibration.statusLine, visible || isCalibrating { lines.append(line) }
             }
             OverlayText.draw(lines, into: pixels, width: width, height: height, scale: width >= 800 ? 2 : 1)
         }
