@@ -219,23 +219,13 @@ struct ArgumentAreaTests {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LD_") && $0.key != "GLIBC_TUNABLES" }
     }
 
-    /// posix_spawn in a new process group, with an empty signal mask and SIGINT/SIGTERM at their default action;
-    /// stdout and stderr to /dev/null.
+    /// posix_spawn in a new process group, with an empty signal mask and the quit signals at their default action
+    /// (`SpawnedProcess.startCleanly`); stdout and stderr to /dev/null.
     static func spawnWithSignalsUnblocked(_ path: String, _ arguments: [String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGTERM)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        SpawnedProcess.startCleanly(&attributes)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
