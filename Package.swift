@@ -57,6 +57,8 @@ let package = Package(
             ]
         ),
         .target(name: "CTargetFeatures"),
+        // Lane shuffles for the renderer's span loops (AVX when targeted, plain C otherwise).
+        .target(name: "CVectorShuffles"),
         .target(
             name: "OmoteNeural", dependencies: ["OmoteCore", "CTargetFeatures"], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "OmoteMesh", dependencies: ["OmoteCore", "OmoteNeural"]),
@@ -64,7 +66,8 @@ let package = Package(
         .target(
             name: "OmoteView",
             dependencies: [
-                "OmoteCore", "OmoteRig", "CXCBShim", .product(name: "SystemPackage", package: "swift-system"),
+                "OmoteCore", "OmoteRig", "CVectorShuffles", "CXCBShim",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(

@@ -15,7 +15,7 @@ extension BenchCommand {
         let avatar = pipeline.rigModel ?? RigModel.defaultAvatar()
         let large = RigModel.syntheticVRoidSize()
         let subjects = [("avatar: \(avatar.name)", avatar), ("VRoid-size: \(large.name)", large)]
-        var states = try subjects.map { try RigState(model: $0.1) }
+        let states = try subjects.map { try RigState(model: $0.1) }
         let renderers = try subjects.map { try AvatarRenderer(model: $0.1, width: width, height: height) }
         var times = [[UInt64]](repeating: [], count: subjects.count)
         var frame = try VideoFrame()

@@ -107,6 +107,7 @@ extension AvatarRenderer {
         let isCutOut = material.cutoff >= 0 && !pass.isOutline
         let shading = 2 * pass.material + (pass.isOutline ? 1 : 0)
         let indices = frame.indices
+        let spanShading = scene.spanShading.view
         // Lane offsets of an 8-pixel span (a local: a global's lazy initialisation check is not free).
         let spanLanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         // The alpha test's texel loads go through a scratch (see `SpanScratch`).
@@ -162,9 +163,9 @@ extension AvatarRenderer {
                 }
                 if any(drawnLanes) {
                     bounds.include(setup)
-                    frame.records[record] = TriangleRecord(
+                    frame.records[record + 1] = TriangleRecord(
                         setup, ia, ib, ic, w: w, shading: shading, density: density,
-                        flipsNormal: setup.backFacing && !pass.isOutline, frame)
+                        flipsNormal: setup.backFacing && !pass.isOutline, spanShading: spanShading, frame)
                 }
             }
             return bounds

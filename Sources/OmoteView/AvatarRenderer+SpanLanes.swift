@@ -45,19 +45,18 @@ struct SpanLevelLanes {
     /// The texels of the level the last run chose (nil before the first run).
     var current: UnsafePointer<UInt32>?
 
-    /// Gives lanes `from` … 7 (`mask`) the level of `texture` for `density` (or the 1×1 `fallback` for no texture),
-    /// unless they already have it.
+    /// Gives lanes `from` … 7 (`mask`) level `level` of `texture` (or the 1×1 `fallback` for no texture), unless
+    /// they already have it.
     @inline(__always)
     mutating func take(
-        _ texture: Int32, density: Float, textures: MemoryView<TextureView>, fallback: UnsafePointer<UInt32>,
+        _ texture: Int32, level levelIndex: Int, textures: MemoryView<TextureView>, fallback: UnsafePointer<UInt32>,
         set: Int, from: Int, where mask: SIMDMask<SIMD8<Int32>>, scratch: SpanScratch
     ) {
         var texels = fallback
         var levelWidth: Float = 1
         var levelHeight: Float = 1
         if texture >= 0 {
-            let view = textures[Int(texture)]
-            let level = view.levels[view.level(density: density)]
+            let level = textures[Int(texture)].levels[levelIndex]
             texels = level.texels
             levelWidth = level.widthF
             levelHeight = level.heightF

@@ -1,3 +1,4 @@
+import CVectorShuffles
 import OmoteCore
 import OmoteRig
 
@@ -66,7 +67,11 @@ enum SpanSlot {
     static let pointers = 12
     static let offsets = 16
     static let texels = 20
-    static let count = 24
+    /// Eight rows of eight attributes (one lane's record planes each), transposed into one row per attribute.
+    static let attributes = 24
+    /// Each lane's `ShadingKey`.
+    static let keys = 32
+    static let count = 33
 }
 
 /// A stack scratch of `SpanSlot.count` rows of eight floats (32-byte aligned).
@@ -121,68 +126,74 @@ struct SpanScratch {
 
 extension FrameContext {
     /// Shades the eight G-buffer pixels at `index` (column `x`, screen row `py`) with record ids `ids` (0: empty,
-    /// left as `background`): what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once. A
-    /// triangle meets a row in one interval, so the lanes come in runs of one record each: a run's record gives its
-    /// attribute planes, evaluated for every lane from the run's first on (a later run overwrites its own), and,
-    /// when they differ from the run before, its material and texture levels. Lighting, texturing and encoding are
-    /// then vector arithmetic over all eight lanes.
+    /// left as `background`): what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once. Each lane
+    /// evaluates the attribute planes of its own record (the zero record when empty) as one row of eight, and a
+    /// transpose turns the rows into one vector per attribute. A triangle meets a row in one interval and
+    /// neighbouring triangles mostly share a material and texture levels, so lanes come in runs of one `ShadingKey`:
+    /// each run sets its lanes' material and texture levels where they differ from the run before. Lighting,
+    /// texturing and encoding are then vector arithmetic over all eight lanes.
     @inline(__always)
     func shadeSpan(
         ids: SIMD8<UInt32>, index: Int, x: Int, py: Float, background: UInt32,
         spanShading: MemoryView<SpanShading>, scratch: SpanScratch
     ) -> SIMD8<UInt32> {
         let laneIndex = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-        let px = Lanes(repeating: Float(x) - originX) + laneIndex
-        var nx = Lanes()
-        var ny = Lanes()
-        var nz = Lanes()
-        var red = Lanes()
-        var green = Lanes()
-        var blue = Lanes()
-        var u = Lanes()
-        var v = Lanes()
+        let column = Float(x) - originX
+        let rowPosition = Lanes(repeating: py)
+        let recordBase = UnsafeRawPointer(records.baseAddress)
+        for lane in 0 ..< 8 {
+            let record = recordBase + Int(triangles[index &+ lane]) &* MemoryLayout<TriangleRecord>.stride
+            let slopeX = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeX)!, as: Lanes.self)
+            let slopeY = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeY)!, as: Lanes.self)
+            let value = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.value)!, as: Lanes.self)
+            let planes = value.addingProduct(slopeY, rowPosition).addingProduct(
+                slopeX, Lanes(repeating: column + Float(lane)))
+            scratch.store(SpanSlot.attributes &+ lane, planes)
+            scratch.setWord(
+                SpanSlot.keys, lane,
+                record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.key)!, as: UInt32.self))
+        }
+        omote_transpose_8x8_f32(scratch.base + SpanSlot.attributes &* 8)
+        @inline(__always) func attribute(_ k: Int) -> Lanes { scratch.load(SpanSlot.attributes &+ k) }
+        let nx = attribute(TriangleRecord.Attribute.normalX)
+        let ny = attribute(TriangleRecord.Attribute.normalY)
+        let nz = attribute(TriangleRecord.Attribute.normalZ)
+        var red = attribute(TriangleRecord.Attribute.red)
+        var green = attribute(TriangleRecord.Attribute.green)
+        var blue = attribute(TriangleRecord.Attribute.blue)
+        var u = attribute(TriangleRecord.Attribute.u)
+        var v = attribute(TriangleRecord.Attribute.v)
+
         var material = SpanMaterialLanes()
         var base = SpanLevelLanes()
         var shade = SpanLevelLanes()
         var shadingIndex = -1
         var lane = 0
         while lane < 8 {
-            let id = triangles[index &+ lane]
+            guard triangles[index &+ lane] != 0 else {
+                lane &+= 1
+                continue
+            }
+            let key = ShadingKey(rawValue: scratch.word(SpanSlot.keys, lane))
             var end = lane &+ 1
-            while end < 8, triangles[index &+ end] == id { end &+= 1 }
+            // An empty lane joins the run around it: it is drawn as background whatever it holds.
+            while end < 8, scratch.word(SpanSlot.keys, end) == key.rawValue || triangles[index &+ end] == 0 {
+                end &+= 1
+            }
             defer { lane = end }
-            guard id != 0 else { continue }
             // The first run takes every lane, so no lane keeps the previous span's parameters.
             let from = shadingIndex < 0 ? 0 : lane
             let mask = laneIndex .>= Lanes(repeating: Float(from))
-            let record = UnsafeRawPointer(records.baseAddress + Int(id &- 1))
-            let slopeX = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeX)!, as: Lanes.self)
-            let slopeY = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.slopeY)!, as: Lanes.self)
-            let value = record.load(fromByteOffset: MemoryLayout<TriangleRecord>.offset(of: \.value)!, as: Lanes.self)
-            let row = value.addingProduct(slopeY, Lanes(repeating: py))
-            @inline(__always) func plane(_ k: Int) -> Lanes {
-                Lanes(repeating: row[k]).addingProduct(px, Lanes(repeating: slopeX[k]))
-            }
-            nx.replace(with: plane(TriangleRecord.Attribute.normalX), where: mask)
-            ny.replace(with: plane(TriangleRecord.Attribute.normalY), where: mask)
-            nz.replace(with: plane(TriangleRecord.Attribute.normalZ), where: mask)
-            red.replace(with: plane(TriangleRecord.Attribute.red), where: mask)
-            green.replace(with: plane(TriangleRecord.Attribute.green), where: mask)
-            blue.replace(with: plane(TriangleRecord.Attribute.blue), where: mask)
-            u.replace(with: plane(TriangleRecord.Attribute.u), where: mask)
-            v.replace(with: plane(TriangleRecord.Attribute.v), where: mask)
-            let s = records[Int(id &- 1)].shading
-            let density = records[Int(id &- 1)].density
-            let parameters = spanShading[s]
-            if s != shadingIndex {
-                shadingIndex = s
+            let parameters = spanShading[key.shading]
+            if key.shading != shadingIndex {
+                shadingIndex = key.shading
                 material.take(parameters, where: mask)
             }
             base.take(
-                parameters.baseTexture, density: density, textures: textures, fallback: fallbackTexel, set: 0,
+                parameters.baseTexture, level: key.baseLevel, textures: textures, fallback: fallbackTexel, set: 0,
                 from: from, where: mask, scratch: scratch)
             shade.take(
-                parameters.shadeTexture, density: density, textures: textures, fallback: fallbackTexel, set: 1,
+                parameters.shadeTexture, level: key.shadeLevel, textures: textures, fallback: fallbackTexel, set: 1,
                 from: from, where: mask, scratch: scratch)
         }
 

@@ -48,7 +48,7 @@ public final class AvatarRenderer {
     /// G-buffer rows are `gStride` (width rounded up to 8) long so SIMD8 spans never need a tail.
     var gStride = 0
     var depthStore = UniquePrivateArray<Float>()
-    /// Per pixel: 0 when empty, else the index + 1 of the `TriangleRecord` drawn there.
+    /// Per pixel: the index of the `TriangleRecord` drawn there (0, the zero record, when empty).
     var triangleStore = UniquePrivateArray<UInt32>()
     var recordStore = UniquePrivateArray<TriangleRecord>()
     /// Per 8×8 tile of the G-buffer (`gStride` / 8 tiles a row): see `buildTileDepth`.
@@ -68,9 +68,7 @@ public final class AvatarRenderer {
         try screenY.resize(to: n, repeating: 0)
         try inverseDepth.resize(to: n, repeating: -1)
         try textureDensity.resize(to: model.triangleCount, repeating: 0)
-        try recordStore.resize(
-            to: scene.recordCount,
-            repeating: TriangleRecord(slopeX: .zero, slopeY: .zero, value: .zero, shading: 0, density: 0))
+        try recordStore.resize(to: scene.recordCount + 1, repeating: .zero)
         if scene.hasOutlines {
             try outlineX.resize(to: n, repeating: 0)
             try outlineY.resize(to: n, repeating: 0)
