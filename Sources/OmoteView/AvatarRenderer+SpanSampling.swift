@@ -62,10 +62,14 @@ extension SpanScratch {
         let columns = whole(width)
         let lastColumn = columns &- 1
         let lastRow = whole(height) &- 1
-        let column0 = pointwiseMin(whole(x0), lastColumn)
-        let column1 = pointwiseMin(whole(x1), lastColumn)
-        let row0 = pointwiseMin(whole(y0), lastRow) &* columns
-        let row1 = pointwiseMin(whole(y1), lastRow) &* columns
+        // (A comparison and blend: the standard `pointwiseMin` is a generic call here.)
+        @inline(__always) func least(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
+            a.replacing(with: b, where: b .< a)
+        }
+        let column0 = least(whole(x0), lastColumn)
+        let column1 = least(whole(x1), lastColumn)
+        let row0 = least(whole(y0), lastRow) &* columns
+        let row1 = least(whole(y1), lastRow) &* columns
         storeWords(SpanSlot.offsets, row0 &+ column0)
         storeWords(SpanSlot.offsets + 1, row0 &+ column1)
         storeWords(SpanSlot.offsets + 2, row1 &+ column0)

@@ -13,13 +13,17 @@ extension AvatarRenderer {
             let top = tileY * 8
             let bottom = min(frame.height, top + 8)
             for tileX in drawn.minX >> 3 ... drawn.maxX >> 3 {
+                // (Comparisons and blends throughout: the standard `pointwiseMin` and `min()` handle NaN lane by
+                // lane, with branches.)
                 var farthest = frame.depth.load(SIMD8<Float>.self, at: top * frame.gStride + tileX * 8)
                 for row in top + 1 ..< bottom {
-                    farthest = pointwiseMin(farthest, frame.depth.load(at: row * frame.gStride + tileX * 8))
+                    let depth = frame.depth.load(SIMD8<Float>.self, at: row * frame.gStride + tileX * 8)
+                    farthest.replace(with: depth, where: depth .< farthest)
                 }
-                // (Halving by hand: the standard reduction branches per lane on NaN.)
-                let four = pointwiseMin(farthest.lowHalf, farthest.highHalf)
-                let two = pointwiseMin(four.lowHalf, four.highHalf)
+                var four = farthest.lowHalf
+                four.replace(with: farthest.highHalf, where: farthest.highHalf .< four)
+                var two = four.lowHalf
+                two.replace(with: four.highHalf, where: four.highHalf .< two)
                 frame.tileDepth[tileY * tilesX + tileX] = two.y < two.x ? two.y : two.x
             }
         }
