@@ -275,24 +275,25 @@ extension ColorTableViews {
         let magic = Lanes(repeating: 8_388_608)
         @inline(__always)
         func index(_ c: Lanes, _ slot: Int) {
-            var clamped = c.replacing(with: 0, where: c .< 0)
+            // NaN fails `c > 0` and becomes 0 (as in `encode(_:)`), so every index is inside the table.
+            var clamped = Lanes(repeating: 0).replacing(with: c, where: c .> 0)
             clamped.replace(with: 1, where: clamped .> 1)
-            scratch.store(slot, magic.addingProduct(clamped, steps))
+            scratch.storeWords(
+                slot, unsafeBitCast(magic.addingProduct(clamped, steps), to: SIMD8<UInt32>.self) & 0x7F_FFFF)
         }
         index(red, SpanSlot.encodeRed)
         index(green, SpanSlot.encodeGreen)
         index(blue, SpanSlot.encodeBlue)
         @inline(__always) func byte(_ slot: Int, _ lane: Int) -> UInt32 {
-            // The minimum also catches NaN, which the float clamps let through.
-            UInt32(encode[min(ColorTables.encodeSteps - 1, Int(scratch.get(slot, lane).bitPattern & 0x7F_FFFF))])
+            UInt32(encode[Int(scratch.word(slot, lane))])
         }
         for lane in 0 ..< 8 {
-            let pixel =
+            scratch.setWord(
+                SpanSlot.pixels, lane,
                 0xFF00_0000 | byte(SpanSlot.encodeRed, lane) << 16 | byte(SpanSlot.encodeGreen, lane) << 8
-                | byte(SpanSlot.encodeBlue, lane)
-            scratch.setWord(SpanSlot.pixels, lane, ids[lane] == 0 ? background : pixel)
+                    | byte(SpanSlot.encodeBlue, lane))
         }
-        return scratch.loadWords(SpanSlot.pixels)
+        return scratch.loadWords(SpanSlot.pixels).replacing(with: background, where: ids .== 0)
     }
 }
 
