@@ -149,7 +149,9 @@ let package = Package(
         // The window tests start their own Xvfb (VirtualDisplay) and play the window manager through CXCBShim.
         .testTarget(
             name: "OmoteViewTests",
-            dependencies: ["OmoteCore", "OmoteView", "CXCBShim", "CMallocCounter", "OmoteTestSupport"]
+            dependencies: [
+                "OmoteCore", "OmoteView", "CVectorShuffles", "CXCBShim", "CMallocCounter", "OmoteTestSupport",
+            ]
         ),
         // Test-only JPEG encoder (camera-like MJPEG from the samples, avatar textures); the one place libturbojpeg is
         // linked.

@@ -11,21 +11,19 @@ struct CutOutTest {
     var isTextured: Bool
     var level: TextureLevel
 
-    /// The test of triangle `ia`, `ib`, `ic` as `setup` scans it (`w`: vertex 1/depths), sampling at `density`.
+    /// The test of triangle `ia`, `ib`, `ic` as `setup` scans it (`w`: vertex 1/depths), sampling at `density`; nil
+    /// when every pixel of it passes (see `passesEverywhere`).
     @inline(__always)
-    init(
+    init?(
         _ setup: TriangleSetup, _ ia: Int, _ ib: Int, _ ic: Int, w: MemoryView<Float>, density: Float,
         material: ShadingMaterial, _ frame: FrameContext
     ) {
-        let planeA = setup.weightA * w[ia]
-        let planeB = setup.weightB * w[ib]
-        let planeC = setup.weightC * w[ic]
         let uvA = frame.uvs[ia]
         let uvB = frame.uvs[ib]
         let uvC = frame.uvs[ic]
-        u = planeA * uvA.x + planeB * uvB.x + planeC * uvC.x
-        v = planeA * uvA.y + planeB * uvB.y + planeC * uvC.y
-        alpha = planeA * frame.colors[ia].w + planeB * frame.colors[ib].w + planeC * frame.colors[ic].w
+        let alphaA = frame.colors[ia].w
+        let alphaB = frame.colors[ib].w
+        let alphaC = frame.colors[ic].w
         cutoff = material.cutoff
         isTextured = material.baseTexture >= 0
         if isTextured {
@@ -34,6 +32,48 @@ struct CutOutTest {
         } else {
             level = TextureLevel(texels: frame.fallbackTexel, width: 1, height: 1)
         }
+        if Self.passesEverywhere(
+            uvs: (uvA, uvB, uvC), alphas: SIMD3(alphaA, alphaB, alphaC), level: isTextured ? level : nil,
+            cutoff: cutoff)
+        {
+            return nil
+        }
+        let planeA = setup.weightA * w[ia]
+        let planeB = setup.weightB * w[ib]
+        let planeC = setup.weightC * w[ic]
+        u = planeA * uvA.x + planeB * uvB.x + planeC * uvC.x
+        v = planeA * uvA.y + planeB * uvB.y + planeC * uvC.y
+        alpha = planeA * alphaA + planeB * alphaB + planeC * alphaC
+    }
+
+    /// Whether every pixel of a triangle with vertex UVs `uvs` and vertex alphas `alphas` passes the test against
+    /// `cutoff`, `level` being its base texture's level (nil: untextured): the least vertex alpha times the least
+    /// texel alpha its UVs' bilinear footprints can reach (from the level's block minima) clears the cutoff. A pixel
+    /// inside the triangle interpolates its UV and alpha between the vertices' (perspective-correct interpolation is
+    /// still a weighted mean), so the bounds hold with a margin for rounding; UV ranges that wrap around the texture
+    /// or reach its edge are left to the per-pixel test.
+    static func passesEverywhere(
+        uvs: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>), alphas: SIMD3<Float>, level: TextureLevel?, cutoff: Float
+    ) -> Bool {
+        let margin: Float = 1e-3
+        let leastVertexAlpha = alphas.min()
+        guard leastVertexAlpha >= cutoff + margin else { return false }
+        guard let level else { return true }
+        let low = pointwiseMin(pointwiseMin(uvs.0, uvs.1), uvs.2)
+        let high = pointwiseMax(pointwiseMax(uvs.0, uvs.1), uvs.2)
+        let whole = low.rounded(.down)
+        // Inside one repeat of the texture, clear of its borders by the margin (where rounding could wrap a lane).
+        guard all(low - whole .>= margin), all(whole + 1 - high .>= margin) else { return false }
+        let size = SIMD2(level.widthF, level.heightF)
+        // Bilinear footprints: texel x − 0.5 rounded down, and the one after it.
+        let first = ((low - whole) * size - 0.5 - margin).rounded(.down)
+        let last = ((high - whole) * size - 0.5 + margin).rounded(.down) + 1
+        guard all(first .>= 0), all(last .< size) else { return false }
+        guard
+            let leastTexel = level.leastAlpha(
+                columns: Int(first.x) ... Int(last.x), rows: Int(first.y) ... Int(last.y))
+        else { return false }
+        return leastVertexAlpha * (Float(leastTexel) * (1 / 255)) >= cutoff + margin
     }
 
     /// `covered` without the lanes whose alpha (vertex alpha × base texture) is below the cutoff, for the span at

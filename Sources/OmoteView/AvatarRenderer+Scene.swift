@@ -62,6 +62,8 @@ final class RenderScene {
     /// Per material and per its outline hull: `SpanShading` (index 2 × material, + 1 for the hull).
     let spanShading: AlignedBuffer<SpanShading>
     let texels: AlignedBuffer<UInt32>
+    /// Every level's alpha block minima (see `TextureLevel.alphaMinima`), back to back.
+    let alphaMinima: AlignedBuffer<UInt8>
     let textureLevels: AlignedBuffer<TextureLevel>
     let textures: AlignedBuffer<TextureView>
     /// Per triangle: twice its area in UV space.
@@ -98,6 +100,10 @@ final class RenderScene {
         let chains = model.textures.map(TextureMipmaps.levels(of:))
         texels = AlignedBuffer(
             count: chains.reduce(0) { $0 + $1.reduce(0) { $0 + $1.texels.count } }, repeating: 0)
+        let minima = chains.map { chain in
+            chain.map { TextureLevel.alphaMinima(of: $0.texels, width: $0.width, height: $0.height) }
+        }
+        alphaMinima = AlignedBuffer(count: minima.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }, repeating: 0)
         textureLevels = AlignedBuffer(
             count: max(1, chains.reduce(0) { $0 + $1.count }),
             repeating: TextureLevel(texels: UnsafePointer(texels.baseAddress), width: 1, height: 1))
@@ -105,16 +111,20 @@ final class RenderScene {
             count: model.textures.count,
             repeating: TextureView(levels: UnsafePointer(textureLevels.baseAddress), levelCount: 1, texelCount: 1))
         var offset = 0
+        var minimaOffset = 0
         var levelIndex = 0
         for (i, chain) in chains.enumerated() {
             textures[i] = TextureView(
                 levels: UnsafePointer(textureLevels.baseAddress + levelIndex), levelCount: chain.count,
                 texelCount: Float(chain[0].width * chain[0].height))
-            for level in chain {
+            for (l, level) in chain.enumerated() {
                 for (j, texel) in level.texels.enumerated() { texels[offset + j] = texel }
+                for (j, least) in minima[i][l].enumerated() { alphaMinima[minimaOffset + j] = least }
                 textureLevels[levelIndex] = TextureLevel(
-                    texels: UnsafePointer(texels.baseAddress + offset), width: level.width, height: level.height)
+                    texels: UnsafePointer(texels.baseAddress + offset), width: level.width, height: level.height,
+                    alphaMinima: UnsafePointer(alphaMinima.baseAddress + minimaOffset))
                 offset += level.texels.count
+                minimaOffset += minima[i][l].count
                 levelIndex += 1
             }
         }

@@ -16,13 +16,61 @@ struct TextureLevel: BitwiseCopyable {
     /// The same as floats (an int-to-float conversion per sample is not free).
     var widthF: Float
     var heightF: Float
+    /// Each `alphaBlockSide`² block's least alpha byte, block rows top first (see `alphaMinima(of:width:height:)`),
+    /// or nil when not summarised.
+    var alphaMinima: UnsafePointer<UInt8>?
 
-    init(texels: UnsafePointer<UInt32>, width: Int, height: Int) {
+    init(texels: UnsafePointer<UInt32>, width: Int, height: Int, alphaMinima: UnsafePointer<UInt8>? = nil) {
         self.texels = texels
         self.width = width
         self.height = height
         widthF = Float(width)
         heightF = Float(height)
+        self.alphaMinima = alphaMinima
+    }
+}
+
+extension TextureLevel {
+    /// Side, in texels, of the blocks whose least alpha `alphaMinima` holds.
+    static let alphaBlockSide = 8
+
+    /// Blocks per row and per column of a `width` × `height` level.
+    static func alphaBlocks(width: Int, height: Int) -> (columns: Int, rows: Int) {
+        ((width + alphaBlockSide - 1) / alphaBlockSide, (height + alphaBlockSide - 1) / alphaBlockSide)
+    }
+
+    /// The least alpha byte of each block of `texels` (a `width` × `height` level in the samplers' encoding).
+    static func alphaMinima(of texels: [UInt32], width: Int, height: Int) -> [UInt8] {
+        let blocks = alphaBlocks(width: width, height: height)
+        var minima = [UInt8](repeating: 255, count: blocks.columns * blocks.rows)
+        for y in 0 ..< height {
+            for x in 0 ..< width {
+                let block = y / alphaBlockSide * blocks.columns + x / alphaBlockSide
+                minima[block] = min(minima[block], UInt8(texels[y * width + x] >> 24))
+            }
+        }
+        return minima
+    }
+
+    /// The least alpha byte among the texels of columns `columns` and rows `rows` (inside the level), from the
+    /// block minima; nil without them or when the range covers more than 64 blocks (cheaper to test per pixel).
+    @inline(__always)
+    func leastAlpha(columns: ClosedRange<Int>, rows: ClosedRange<Int>) -> UInt8? {
+        guard let alphaMinima else { return nil }
+        let perRow = (width + Self.alphaBlockSide - 1) / Self.alphaBlockSide
+        let firstColumn = columns.lowerBound / Self.alphaBlockSide
+        let lastColumn = columns.upperBound / Self.alphaBlockSide
+        let firstRow = rows.lowerBound / Self.alphaBlockSide
+        let lastRow = rows.upperBound / Self.alphaBlockSide
+        guard (lastColumn - firstColumn + 1) * (lastRow - firstRow + 1) <= 64 else { return nil }
+        var least: UInt8 = 255
+        for row in firstRow ... lastRow {
+            for column in firstColumn ... lastColumn {
+                let block = alphaMinima[row * perRow + column]
+                least = block < least ? block : least
+            }
+        }
+        return least
     }
 }
 

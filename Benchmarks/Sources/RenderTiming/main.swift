@@ -1,7 +1,8 @@
 // Times AvatarRenderer at 960×720 on one core: the synthetic VRoid-size avatar (about 40k triangles, six 1024×1024
 // textures, MToon with outlines, cut-out, blended) and the built-in avatar, the head turning and nodding from frame
 // to frame. Usage: RenderTiming [frames=300] [width=960] [height=720] [ppm-prefix]. Prints p50/p90/min ms per model;
-// with a prefix, also writes each model's last frame as <prefix>-<model>.ppm (to look at).
+// with a prefix, also writes each model's last frame as <prefix>-<model>.ppm (to look at). RENDER_MODEL=synthetic-vroid
+// or built-in times only that model (for a profiler).
 import Foundation
 import Omote
 
@@ -22,7 +23,7 @@ func writePPM(_ renderer: AvatarRenderer, to path: String) {
 print("model\ttriangles\tframes\tpixels\tp50_ms\tp90_ms\tmin_ms")
 for (label, model) in [
     ("synthetic-vroid", RigModel.syntheticVRoidSize()), ("built-in", RigModel.defaultAvatar()),
-] {
+] where ProcessInfo.processInfo.environment["RENDER_MODEL"].map({ $0 == label }) ?? true {
     let renderer = try AvatarRenderer(model: model, width: width, height: height)
     let state = try RigState(model: model)
     var samples: [Double] = []
