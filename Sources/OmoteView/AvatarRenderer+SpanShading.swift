@@ -207,6 +207,27 @@ extension FrameContext {
         green *= perspective * material.tintGreen
         blue *= perspective * material.tintBlue
 
+        let lit = litColor(
+            nx: nx, ny: ny, nz: nz, red: red, green: green, blue: blue, u: u, v: v, covered: covered,
+            material: material, base: base, shade: shade, sampleBaseEverywhere: false, scratch: scratch)
+        return color.opaquePixels(
+            red: lit.red, green: lit.green, blue: lit.blue, ids: ids, background: background, scratch: scratch)
+    }
+
+    /// Eight lanes' linear colour and base-texture alpha (1 untextured) from their perspective-correct normal,
+    /// tinted vertex colour and UV, by `material`'s lighting (unlit, Lambert or MToon two-tone, as `SpanShading`
+    /// writes them) with `base` and `shade` texture levels. Only `covered` lanes sample; the base texture only where
+    /// the lane is lit at all unless `sampleBaseEverywhere` (a blended surface needs its alpha).
+    @inline(__always)
+    func litColor(
+        nx: Lanes, ny: Lanes, nz: Lanes, red: Lanes, green: Lanes, blue: Lanes, u: Lanes, v: Lanes,
+        covered: SIMDMask<SIMD8<Int32>>, material: SpanMaterialLanes, base: SpanLevelLanes, shade: SpanLevelLanes,
+        sampleBaseEverywhere: Bool, scratch: SpanScratch
+    ) -> (red: Lanes, green: Lanes, blue: Lanes, alpha: Lanes) {
+        var red = red
+        var green = green
+        var blue = blue
+        var alpha = Lanes(repeating: 1)
         // Lighting: N·L of the normalised normal (the scale of the planes' normal cancels out).
         let lengthSquared = nx * nx + ny * ny + nz * nz
         let dot = nx * light.x + ny * light.y + nz * light.z
@@ -221,7 +242,8 @@ extension FrameContext {
         let litShare = soft.replacing(with: step, where: material.isStep .> 0)
 
         // The textures each covered lane calls for (most pixels are fully lit or fully shaded: one sample).
-        let sampleBase = covered .& (material.hasBase .> 0) .& (litShare .> 0)
+        let sampleBase =
+            covered .& (material.hasBase .> 0) .& (sampleBaseEverywhere ? covered : litShare .> 0)
         let sampleShade = covered .& (material.hasShade .> 0) .& (litShare .< 1)
         var shadeRed = material.shadeRed
         var shadeGreen = material.shadeGreen
@@ -230,7 +252,7 @@ extension FrameContext {
             scratch.store(SpanSlot.u, u)
             scratch.store(SpanSlot.v, v)
             @inline(__always) func sample(_ set: Int, _ level: SpanLevelLanes, _ enabled: SIMDMask<SIMD8<Int32>>)
-                -> (red: Lanes, green: Lanes, blue: Lanes)
+                -> (red: Lanes, green: Lanes, blue: Lanes, alpha: Lanes)
             {
                 scratch.store(SpanSlot.enabled + set, Lanes(repeating: 0).replacing(with: 1, where: enabled))
                 scratch.store(SpanSlot.levelWidth + set, level.width)
@@ -239,7 +261,7 @@ extension FrameContext {
                 let one = Lanes(repeating: 1)
                 return (
                     one.replacing(with: texel.red, where: enabled), one.replacing(with: texel.green, where: enabled),
-                    one.replacing(with: texel.blue, where: enabled)
+                    one.replacing(with: texel.blue, where: enabled), one.replacing(with: texel.alpha, where: enabled)
                 )
             }
             if any(sampleBase) {
@@ -247,6 +269,7 @@ extension FrameContext {
                 red *= texel.red
                 green *= texel.green
                 blue *= texel.blue
+                alpha = texel.alpha
             }
             if any(sampleShade) {
                 let texel = sample(1, shade, sampleShade)
@@ -256,11 +279,10 @@ extension FrameContext {
             }
         }
         let factor = 1 + (lambert - 1) * material.lambertMix
-        return color.opaquePixels(
-            red: (shadeRed + (red - shadeRed) * litShare) * factor,
-            green: (shadeGreen + (green - shadeGreen) * litShare) * factor,
-            blue: (shadeBlue + (blue - shadeBlue) * litShare) * factor, ids: ids, background: background,
-            scratch: scratch)
+        return (
+            (shadeRed + (red - shadeRed) * litShare) * factor, (shadeGreen + (green - shadeGreen) * litShare) * factor,
+            (shadeBlue + (blue - shadeBlue) * litShare) * factor, alpha
+        )
     }
 }
 

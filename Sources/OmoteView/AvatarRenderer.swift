@@ -28,6 +28,8 @@ public final class AvatarRenderer {
     /// Direction towards the key light, model space (upper front, from the viewer's left), and the ambient share.
     package var lightDirection = SIMD3<Float>(-0.38, 0.5, 0.78)
     package var ambient: Float = 0.4
+    /// Blended surfaces drawn one pixel at a time everywhere (the reference the tests hold the span path to).
+    package var blendsPixelByPixel = false
     package private(set) var camera = PerspectiveCamera(eye: SIMD3(0, 0, 5), target: .zero, width: 1, height: 1)
 
     let scene: RenderScene

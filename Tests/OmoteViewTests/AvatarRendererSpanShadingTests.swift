@@ -68,6 +68,58 @@ import Testing
         #expect(worst <= 2)
     }
 
+    @Test(
+        "Blended surfaces drawn eight pixels at a time match the pixel-by-pixel compositing (textured MToon, Lambert and unlit glass, both sides, over the avatar and an opaque background, clipped at the picture's edge)"
+    )
+    func blendedSpansMatchPerPixel() throws {
+        var state: UInt32 = 99
+        func random() -> UInt32 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return state >> 8
+        }
+        let glass = RigTexture(
+            name: "glass", width: 8, height: 8,
+            texels: (0 ..< 64).map { _ in texel(random() & 0xFF_FFFF, alpha: 40 + random() % 200) })
+        var mesh = TestMesh()
+        mesh.sphere(centre: sceneCentre, radius: 0.5, material: 0, rows: 24, columns: 32)
+        mesh.square(centre: sceneCentre + SIMD3(-0.3, 0.1, 0.6), side: 0.7, material: 1, color: SIMD4(1, 0.8, 0.6, 0.7))
+        mesh.square(centre: sceneCentre + SIMD3(0.45, -0.2, 0.6), side: 0.6, material: 2, clockwise: true)
+        mesh.square(centre: sceneCentre + SIMD3(0.9, 0.3, 0.7), side: 0.8, material: 3)
+        func glassModel(_ texture: RigTexture) -> RigModel {
+            mesh.model(
+                materials: [
+                    RigMaterial(name: "opaque", baseColor: SIMD4(0.8, 0.6, 0.5, 1)),
+                    RigMaterial(
+                        name: "toon glass", baseTexture: 0, alphaMode: .blend, doubleSided: true,
+                        mtoon: RigMToon(shadeColor: SIMD3(0.3, 0.3, 0.6), shadingShift: -0.1, shadingToony: 0.7)),
+                    RigMaterial(name: "lambert glass", baseTexture: 0, alphaMode: .blend, doubleSided: true),
+                    RigMaterial(name: "unlit glass", baseTexture: 0, alphaMode: .blend, unlit: true),
+                ],
+                textures: [texture])
+        }
+        let model = glassModel(glass)
+        let rig = try RigState(model: model)
+        let spans = try AvatarRenderer(model: model, width: 203, height: 150)
+        try spans.render(rig)
+        let pixels = try AvatarRenderer(model: model, width: 203, height: 150)
+        pixels.blendsPixelByPixel = true
+        try pixels.render(rig)
+        var worst = 0
+        var differing = 0
+        for (a, b) in zip(Array(spans.pixels), Array(pixels.pixels)) where a != b {
+            let d = channels(a) &- channels(b)
+            worst = max(worst, abs(d.x), abs(d.y), abs(d.z), abs(d.w))
+            differing += 1
+        }
+        #expect(worst <= 1)
+        #expect(differing < 200)
+        // The glass is there: many pixels differ from the same scene with clear glass (same bounds, same framing).
+        let clear = glassModel(RigTexture(name: "clear", width: 1, height: 1, texels: [texel(0xFFFFFF, alpha: 0)]))
+        let without = try AvatarRenderer(model: clear, width: 203, height: 150)
+        try without.render(try RigState(model: clear))
+        #expect(zip(Array(spans.pixels), Array(without.pixels)).count { $0 != $1 } > 3000)
+    }
+
     @Test("Tile depth is each 8×8 tile's least G-buffer 1/depth, and culling hull triangles by it changes no pixel")
     func tileDepth() throws {
         let model = RigModel.syntheticVRoidSize(triangles: 8000, textureSize: 64)
