@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    @Test("The level follows texels per pixel: level 0 up to 2 per pixel along each axis, then one per doubling")
+    @Test("The level is log₂ of texels per pixel along each axis, rounded to nearest: level 0 up to √2 per pixel")
     func levelSelection() {
         let levels = [TextureLevel](
             repeating: TextureLevel(texels: UnsafePointer(bitPattern: 4)!, width: 1, height: 1), count: 11)
@@ -38,9 +38,12 @@ import Testing
                 view.level(density: texelsPerPixel * texelsPerPixel / (pixelsPerUV * pixelsPerUV))
             }
             #expect(level(texelsPerPixel: 0.25) == 0)
-            #expect(level(texelsPerPixel: 1.9) == 0)
-            #expect(level(texelsPerPixel: 2.1) == 1)
-            #expect(level(texelsPerPixel: 4.1) == 2)
+            #expect(level(texelsPerPixel: 1.4) == 0)
+            #expect(level(texelsPerPixel: 1.43) == 1)
+            #expect(level(texelsPerPixel: 2.8) == 1)
+            #expect(level(texelsPerPixel: 2.86) == 2)
+            #expect(level(texelsPerPixel: 5.6) == 2)
+            #expect(level(texelsPerPixel: 5.7) == 3)
             #expect(view.level(density: .infinity) == 10)
             #expect(view.level(density: 0) == 0)
         }
