@@ -94,7 +94,7 @@ extension AvatarRenderer {
                                 let over = frame.color.opaquePixels(
                                     red: lit.red * alpha + behind.red * keep,
                                     green: lit.green * alpha + behind.green * keep,
-                                    blue: lit.blue * alpha + behind.blue * keep, ids: SIMD8(repeating: 1),
+                                    blue: lit.blue * alpha + behind.blue * keep, covered: everyLane,
                                     background: 0, scratch: scratch)
                                 frame.pixels.store(destination.replacing(with: over, where: draws), at: p)
                                 continue

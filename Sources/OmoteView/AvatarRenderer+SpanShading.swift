@@ -125,8 +125,8 @@ struct SpanScratch {
 }
 
 extension FrameContext {
-    /// Shades the eight G-buffer pixels at `index` (column `x`, screen row `py`) with record ids `ids` (0: empty,
-    /// left as `background`): what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once. Each lane
+    /// Shades the eight G-buffer pixels at `index` (column `x`, screen row `py`; empty ones are left as
+    /// `background`): what `shade(triangle:flags:b:c:)` computes per pixel, for all lanes at once. Each lane
     /// evaluates the attribute planes of its own record (the zero record when empty) as one row of eight, and a
     /// transpose turns the rows into one vector per attribute. A triangle meets a row in one interval and
     /// neighbouring triangles mostly share a material and texture levels, so lanes come in runs of one `ShadingKey`:
@@ -134,7 +134,7 @@ extension FrameContext {
     /// texturing and encoding are then vector arithmetic over all eight lanes.
     @inline(__always)
     func shadeSpan(
-        ids: SIMD8<UInt32>, index: Int, x: Int, py: Float, background: UInt32,
+        index: Int, x: Int, py: Float, background: UInt32,
         spanShading: MemoryView<SpanShading>, scratch: SpanScratch
     ) -> SIMD8<UInt32> {
         let laneIndex = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
@@ -211,7 +211,7 @@ extension FrameContext {
             nx: nx, ny: ny, nz: nz, red: red, green: green, blue: blue, u: u, v: v, covered: covered,
             material: material, base: base, shade: shade, sampleBaseEverywhere: false, scratch: scratch)
         return color.opaquePixels(
-            red: lit.red, green: lit.green, blue: lit.blue, ids: ids, background: background, scratch: scratch)
+            red: lit.red, green: lit.green, blue: lit.blue, covered: covered, background: background, scratch: scratch)
     }
 
     /// Eight lanes' linear colour and base-texture alpha (1 untextured) from their perspective-correct normal,
@@ -287,10 +287,13 @@ extension FrameContext {
 }
 
 extension ColorTableViews {
-    /// Eight linear RGB colours as opaque 0xFFRRGGBB pixels; lanes whose `ids` are 0 get `background`.
+    /// Eight linear RGB colours as opaque 0xFFRRGGBB pixels; lanes not `covered` get `background`. (The mask comes
+    /// from a float comparison: an integer lane comparison, such as ids == 0, compiles to a store and reload per
+    /// lane, which stalled store forwarding and cost more than the rest of the encoding.)
     @inline(__always)
     func opaquePixels(
-        red: Lanes, green: Lanes, blue: Lanes, ids: SIMD8<UInt32>, background: UInt32, scratch: SpanScratch
+        red: Lanes, green: Lanes, blue: Lanes, covered: SIMDMask<SIMD8<Int32>>, background: UInt32,
+        scratch: SpanScratch
     ) -> SIMD8<UInt32> {
         let steps = Lanes(repeating: Float(ColorTables.encodeSteps - 1))
         // 2²³ + v for v in [0, 2²³) has v, rounded to nearest, in its low mantissa bits.
@@ -315,7 +318,7 @@ extension ColorTableViews {
                 0xFF00_0000 | byte(SpanSlot.encodeRed, lane) << 16 | byte(SpanSlot.encodeGreen, lane) << 8
                     | byte(SpanSlot.encodeBlue, lane))
         }
-        return scratch.loadWords(SpanSlot.pixels).replacing(with: background, where: ids .== 0)
+        return SIMD8(repeating: background).replacing(with: scratch.loadWords(SpanSlot.pixels), where: covered)
     }
 }
 
@@ -348,7 +351,7 @@ extension AvatarRenderer {
                         let ids = frame.triangles.load(SIMD8<UInt32>.self, at: gRow + x)
                         if ids != .zero {
                             span = frame.shadeSpan(
-                                ids: ids, index: gRow + x, x: x, py: py, background: backgroundPixel,
+                                index: gRow + x, x: x, py: py, background: backgroundPixel,
                                 spanShading: spanShading, scratch: scratch)
                         }
                     }
