@@ -164,3 +164,14 @@ func writePPM(_ renderer: AvatarRenderer, to path: String) {
     }
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
+
+/// A seeded linear congruential generator (Numerical Recipes' constants), so the renderer tests' random scenes are the
+/// same on every run.
+struct SeededGenerator {
+    var state: UInt32
+
+    mutating func next() -> UInt32 {
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return state
+    }
+}

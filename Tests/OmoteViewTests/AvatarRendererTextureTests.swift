@@ -51,11 +51,8 @@ import Testing
 
     @Test("The span sampler matches the scalar sampler lane by lane (wrapping, fractions, several sizes)")
     func spanSamplerMatchesScalar() {
-        var state: UInt32 = 12345
-        func random() -> UInt32 {
-            state = state &* 1_664_525 &+ 1_013_904_223
-            return state
-        }
+        var generator = SeededGenerator(state: 12345)
+        func random() -> UInt32 { generator.next() }
         let width = 5
         let height = 3
         let stored = (0 ..< width * height).map { _ in random() }
@@ -97,11 +94,8 @@ import Testing
 
     @Test("The span alpha sampler matches the scalar sampler's alpha lane by lane (wrapping, fractions)")
     func alphaSpanMatchesScalar() {
-        var state: UInt32 = 4242
-        func random() -> UInt32 {
-            state = state &* 1_664_525 &+ 1_013_904_223
-            return state
-        }
+        var generator = SeededGenerator(state: 4242)
+        func random() -> UInt32 { generator.next() }
         let width = 7
         let height = 4
         let stored = (0 ..< width * height).map { _ in random() }
