@@ -156,15 +156,6 @@ func texel(_ rgb: UInt32, alpha: UInt32 = 255) -> UInt32 {
     (rgb >> 16 & 0xFF) | (rgb >> 8 & 0xFF) << 8 | (rgb & 0xFF) << 16 | alpha << 24
 }
 
-/// Writes the picture as a binary PPM (for looking at a failing test).
-func writePPM(_ renderer: AvatarRenderer, to path: String) {
-    var bytes = Array("P6\n\(renderer.width) \(renderer.height)\n255\n".utf8)
-    for pixel in renderer.pixels {
-        bytes += [UInt8(pixel >> 16 & 0xFF), UInt8(pixel >> 8 & 0xFF), UInt8(pixel & 0xFF)]
-    }
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
-}
-
 /// A seeded linear congruential generator (Numerical Recipes' constants), so the renderer tests' random scenes are the
 /// same on every run.
 struct SeededGenerator {

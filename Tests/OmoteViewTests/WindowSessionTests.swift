@@ -32,7 +32,7 @@ struct WindowSessionTests {
         // The avatar is drawn (a good part of the window is not the key colour) and moves with the face.
         var first = try client.pixels(of: window).pixels
         let deadline = Date().addingTimeInterval(60)
-        while first.count { $0 != Self.background } < first.count / 50 && Date() < deadline {
+        while first.count(where: { $0 != Self.background }) < first.count / 50 && Date() < deadline {
             usleep(50_000)
             first = try client.pixels(of: window).pixels
         }
