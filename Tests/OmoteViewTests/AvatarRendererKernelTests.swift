@@ -47,8 +47,8 @@ import Testing
         "A cut-out triangle skips its per-pixel test only when every pixel would pass: random triangles, the test sampled at random points inside"
     )
     func cutOutPassesEverywhere() {
-        var generator = SeededGenerator(state: 4242)
-        func random() -> Float { Float(generator.next() >> 8) / Float(1 << 24) }
+        var generator = SplitMix64(seed: 4242)
+        func random() -> Float { Float.random(in: 0 ..< 1, using: &generator) }
         let side = 64
         // Opaque but for a few transparent texels and a half-transparent band.
         var texels = [UInt32](repeating: 0xFF40_6080, count: side * side)

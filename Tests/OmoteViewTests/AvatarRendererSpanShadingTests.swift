@@ -9,8 +9,8 @@ import Testing
         "Span shading from triangle records matches the scalar shader pixel by pixel (MToon with base and shade textures, Lambert, unlit, double-sided backs)"
     )
     func spanShadingMatchesScalar() throws {
-        var generator = SeededGenerator(state: 777)
-        func random() -> UInt32 { generator.next() >> 8 }
+        var generator = SplitMix64(seed: 777)
+        func random() -> UInt32 { UInt32(generator.next() >> 32) >> 8 }
         func noise(_ name: String) -> RigTexture {
             RigTexture(name: name, width: 8, height: 8, texels: (0 ..< 64).map { _ in texel(random() & 0xFF_FFFF) })
         }
@@ -69,8 +69,8 @@ import Testing
         "Blended surfaces drawn eight pixels at a time match the pixel-by-pixel compositing (textured MToon, Lambert and unlit glass, both sides, over the avatar and an opaque background, clipped at the picture's edge)"
     )
     func blendedSpansMatchPerPixel() throws {
-        var generator = SeededGenerator(state: 99)
-        func random() -> UInt32 { generator.next() >> 8 }
+        var generator = SplitMix64(seed: 99)
+        func random() -> UInt32 { UInt32(generator.next() >> 32) >> 8 }
         let glass = RigTexture(
             name: "glass", width: 8, height: 8,
             texels: (0 ..< 64).map { _ in texel(random() & 0xFF_FFFF, alpha: 40 + random() % 200) })

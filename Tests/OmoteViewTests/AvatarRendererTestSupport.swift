@@ -155,14 +155,3 @@ func referenceBilinear(_ texture: RigTexture, _ uv: SIMD2<Float>) -> SIMD4<Float
 func texel(_ rgb: UInt32, alpha: UInt32 = 255) -> UInt32 {
     (rgb >> 16 & 0xFF) | (rgb >> 8 & 0xFF) << 8 | (rgb & 0xFF) << 16 | alpha << 24
 }
-
-/// A seeded linear congruential generator (Numerical Recipes' constants), so the renderer tests' random scenes are the
-/// same on every run.
-struct SeededGenerator {
-    var state: UInt32
-
-    mutating func next() -> UInt32 {
-        state = state &* 1_664_525 &+ 1_013_904_223
-        return state
-    }
-}
